@@ -1,0 +1,139 @@
+/** Distance metrics. Results are ordered by ascending `distance`. */
+export type Metric = 'cosine' | 'euclidean' | 'dot';
+
+/**
+ * Parameters of a collection's random-hyperplane LSH index. Fixed when the collection is created.
+ * Defaults (see `DEFAULT_INDEX_PARAMS` in `lambda/core/params.ts`) were tuned on Fashion-MNIST
+ * and the all-MiniLM-L6-v2 sentence embeddings; see BENCHMARKS.md.
+ */
+export interface IndexParams {
+  /** Number of hash tables (L). More tables: higher recall, more bucket reads. */
+  readonly hashTables: number;
+  /**
+   * Leading code bits that go into the bucket partition key. Each hash table is spread over
+   * 2^partitionBits partition keys, so writes of one collection never share one hot partition.
+   */
+  readonly partitionBits: number;
+  /**
+   * Target number of vectors per bucket. The bucket depth (code prefix length) a query reads is
+   * `log2(vectorCount / bucketSize)`, so buckets stay this size as the collection grows.
+   */
+  readonly bucketSize: number;
+  /** Extra buckets probed per hash table by flipping low-margin bits (multi-probe LSH). */
+  readonly probes: number;
+  /** Bits of the sign sketch stored with each bucket entry and used to rank candidates. */
+  readonly sketchBits: number;
+  /** How many of the best candidates (by sketch) get their full vector fetched for exact re-rank. */
+  readonly rerank: number;
+}
+
+/** Metadata of one vector: strings, finite numbers, booleans and lists of strings. */
+export type MetadataValue = string | number | boolean | string[];
+export type Metadata = Record<string, MetadataValue>;
+
+/** Filter on metadata, with the operators of Pinecone and S3 Vectors. */
+export type Filter = Record<string, unknown>;
+
+/** A vector as a client sends it. */
+export interface VectorInput {
+  readonly id: string;
+  readonly vector: ArrayLike<number>;
+  readonly metadata?: Metadata;
+}
+
+/** A stored vector as a client gets it back. */
+export interface StoredVector {
+  readonly id: string;
+  readonly vector: number[];
+  readonly metadata: Metadata;
+}
+
+/** A project: a tenant that owns collections and API keys. */
+export interface Project {
+  readonly projectId: string;
+  readonly name: string;
+  /** ISO 8601 */
+  readonly createdAt: string;
+}
+
+/** A collection's immutable configuration. */
+export interface CollectionConfig {
+  readonly projectId: string;
+  readonly name: string;
+  /** Random id that prefixes every key of this collection's items; a re-created name gets a new one. */
+  readonly uid: string;
+  /** 1 to 4096 */
+  readonly dimension: number;
+  readonly metric: Metric;
+  readonly index: IndexParams;
+  /** Seed of the hyperplane generator (uint32). */
+  readonly seed: number;
+  /** Version of the pinned PRNG that regenerates the hyperplanes from `seed`. */
+  readonly prngVersion: number;
+  /** ISO 8601 */
+  readonly createdAt: string;
+}
+
+/** A collection as listed: its configuration and its approximate size. */
+export interface CollectionInfo extends CollectionConfig {
+  /** Number of vectors (kept with atomic counters; exact once writes settle). */
+  readonly vectorCount: number;
+}
+
+/** A top-k query. */
+export interface QueryRequest {
+  readonly vector: ArrayLike<number>;
+  /**
+   * Number of results, 1 to 1000.
+   * @default 10
+   */
+  readonly topK?: number;
+  readonly filter?: Filter;
+  /** @default false */
+  readonly includeVector?: boolean;
+  /** @default false */
+  readonly includeMetadata?: boolean;
+  /** Override of the collection's `probes` for this query. */
+  readonly probes?: number;
+  /** Override of the collection's `rerank` for this query. */
+  readonly rerank?: number;
+}
+
+/** One result of a query. */
+export interface QueryMatch {
+  readonly id: string;
+  /** Distance under the collection's metric: 1 - cos, L2, or -dot. Smaller is closer. */
+  readonly distance: number;
+  /** Similarity: cos, -L2, or dot. Larger is closer. */
+  readonly score: number;
+  readonly vector?: number[];
+  readonly metadata?: Metadata;
+}
+
+/** What a query cost. */
+export interface QueryStats {
+  /** Bucket depth (code prefix bits) that was read. */
+  readonly depth: number;
+  /** Bucket reads (DynamoDB Query calls), all in the first round trip. */
+  readonly bucketReads: number;
+  /** Distinct candidates found in the buckets. */
+  readonly candidates: number;
+  /** Candidates whose full vector was fetched for exact re-ranking. */
+  readonly reranked: number;
+  /** Sequential DynamoDB round trips (at most 2 once the collection's config is cached). */
+  readonly roundTrips: number;
+  /** Read capacity units DynamoDB reported (ReturnConsumedCapacity: TOTAL). */
+  readonly readUnits: number;
+}
+
+export interface QueryResult {
+  readonly matches: QueryMatch[];
+  readonly stats: QueryStats;
+}
+
+/** One page of ids. */
+export interface IdPage {
+  readonly ids: string[];
+  /** Opaque cursor for the next page; absent on the last page. */
+  readonly cursor?: string;
+}

@@ -1,0 +1,5 @@
+// Public entry point of the package. Each part adds its own export line.
+export * from '../lambda/core/types';
+export * from '../lambda/core/errors';
+export { TABLE_DEFINITIONS, TABLE_ENV } from '../lambda/store/schema';
+export type { TableNames, TableDefinition, TableRole } from '../lambda/store/schema';
