@@ -1,0 +1,128 @@
+import type { VectorInput } from '../../lambda/core/types';
+import { WhiplashBatchError, WhiplashError } from './errors';
+import type { BatchAck, UpsertBatchOptions, UpsertBatchResult } from './types';
+
+/** Most vectors the API accepts in one batch request (`POST .../items/batch`). */
+export const API_MAX_BATCH = 500;
+/** Default upper bound of one batch request body, below API Gateway's 10 MB payload limit. */
+export const DEFAULT_MAX_BATCH_BYTES = 6_000_000;
+/** Default number of batch requests in flight. */
+export const DEFAULT_CONCURRENCY = 4;
+
+/**
+ * Upper bound of the JSON size of one vector: a float32 printed as a JavaScript number takes at
+ * most 24 characters plus a comma; id and metadata are measured.
+ */
+export function estimateJsonBytes(item: VectorInput): number {
+  const meta = item.metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(item.metadata));
+  return 64 + Buffer.byteLength(String(item.id)) * 2 + (item.vector?.length ?? 0) * 25 + meta;
+}
+
+interface Chunk {
+  readonly offset: number;
+  readonly items: VectorInput[];
+}
+
+/**
+ * Splits `items` into requests of at most `batchSize` vectors and `maxBatchBytes` estimated bytes
+ * and hands them to `send`, at most `concurrency` at a time. Reads the input lazily: no more than
+ * `concurrency + 1` chunks are held in memory.
+ *
+ * On the first failed request no further chunks are started; requests in flight finish; then a
+ * {@link WhiplashBatchError} lists every id that was not acknowledged.
+ */
+export async function upsertInChunks(
+  items: Iterable<VectorInput> | AsyncIterable<VectorInput>,
+  send: (chunk: readonly VectorInput[]) => Promise<void>,
+  options: UpsertBatchOptions = {},
+): Promise<UpsertBatchResult> {
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? API_MAX_BATCH, API_MAX_BATCH));
+  const maxBytes = Math.max(1, options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES);
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
+
+  const iterator: AsyncIterator<VectorInput> | Iterator<VectorInput> =
+    Symbol.asyncIterator in items ? (items as AsyncIterable<VectorInput>)[Symbol.asyncIterator]() : (items as Iterable<VectorInput>)[Symbol.iterator]();
+  let carry: VectorInput | undefined;
+  let position = 0;
+  let exhausted = false;
+
+  const nextChunk = async (): Promise<Chunk | undefined> => {
+    const chunk: VectorInput[] = [];
+    const offset = position;
+    let bytes = 0;
+    for (;;) {
+      let item = carry;
+      carry = undefined;
+      if (item === undefined) {
+        if (exhausted) break;
+        const r = await iterator.next();
+        if (r.done) {
+          exhausted = true;
+          break;
+        }
+        item = r.value;
+      }
+      const size = estimateJsonBytes(item);
+      if (chunk.length > 0 && (chunk.length >= batchSize || bytes + size > maxBytes)) {
+        carry = item;
+        break;
+      }
+      chunk.push(item);
+      bytes += size;
+      position++;
+    }
+    return chunk.length > 0 ? { offset, items: chunk } : undefined;
+  };
+
+  let upserted = 0;
+  let requests = 0;
+  const failed: Chunk[] = [];
+  let firstError: unknown;
+  const inflight = new Set<Promise<void>>();
+
+  const run = async (chunk: Chunk): Promise<void> => {
+    try {
+      requests++;
+      await send(chunk.items);
+      upserted += chunk.items.length;
+      const ack: BatchAck = { ids: chunk.items.map((i) => String(i.id)), offset: chunk.offset };
+      await options.onBatch?.(ack);
+    } catch (err) {
+      failed.push(chunk);
+      firstError ??= err;
+    }
+  };
+
+  while (firstError === undefined) {
+    const chunk = await nextChunk();
+    if (!chunk) break;
+    const p = run(chunk).finally(() => inflight.delete(p));
+    inflight.add(p);
+    if (inflight.size >= concurrency) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+
+  if (firstError === undefined) return { upserted, requests };
+
+  // Everything read but not acknowledged: failed chunks, and the item held back for the next chunk.
+  const notWritten: { offset: number; ids: string[] }[] = failed.map((c) => ({ offset: c.offset, ids: c.items.map((i) => String(i.id)) }));
+  if (carry !== undefined) notWritten.push({ offset: position, ids: [String(carry.id)] });
+  // An array is known in full: its unread rest was not written either.
+  if (Array.isArray(items)) {
+    const rest = (items as readonly VectorInput[]).slice(position + (carry !== undefined ? 1 : 0)).map((i) => String(i.id));
+    notWritten.push({ offset: position + 1, ids: rest });
+    exhausted = true;
+  } else if (!exhausted) {
+    await (iterator as AsyncIterator<VectorInput>).return?.();
+  }
+  notWritten.sort((a, b) => a.offset - b.offset);
+  const failedIds = notWritten.flatMap((c) => c.ids);
+  const cause = toWhiplashError(firstError);
+  throw new WhiplashBatchError(cause, failedIds, upserted, exhausted);
+}
+
+/** Wraps a non-Whiplash failure (e.g. an `onBatch` callback that threw) so callers see one type. */
+function toWhiplashError(err: unknown): WhiplashError {
+  if (err instanceof WhiplashError) return err;
+  return new WhiplashError({ status: 0, code: 'ClientError', message: err instanceof Error ? err.message : String(err), cause: err });
+}

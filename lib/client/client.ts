@@ -1,0 +1,150 @@
+import type { CollectionInfo, IdPage, Project, QueryMatch, StoredVector, VectorInput } from '../../lambda/core/types';
+import { CollectionClient, ItemOperations } from './collection';
+import { HttpTransport, HttpTransportOptions } from './http';
+import type { CollectionHandle, CollectionsApi, CreateCollectionRequest, ListOptions, SearchRequest } from './types';
+
+/** Options of {@link WhiplashClient}. */
+export interface WhiplashClientOptions extends HttpTransportOptions {}
+
+/** A new project and the value of its API key, which the API returns only once. */
+export interface CreatedProject {
+  readonly project: Project;
+  /** Value of the project's API key: send it as `x-api-key`. Store it; it is not shown again. */
+  readonly apiKey: string;
+}
+
+const seg = encodeURIComponent;
+
+function toWire(item: VectorInput): { id: string; vector: number[]; metadata?: VectorInput['metadata'] } {
+  const out: { id: string; vector: number[]; metadata?: VectorInput['metadata'] } = { id: item.id, vector: Array.from(item.vector) };
+  if (item.metadata !== undefined) out.metadata = item.metadata;
+  return out;
+}
+
+/** A list answer is either a JSON array or an object holding one under `key`. */
+function listOf<T>(body: unknown, key: string): T[] {
+  if (Array.isArray(body)) return body as T[];
+  const v = (body as Record<string, unknown> | undefined)?.[key];
+  return Array.isArray(v) ? (v as T[]) : [];
+}
+
+interface WireMatch {
+  id: string;
+  dist?: number;
+  distance?: number;
+  score: number;
+  vector?: number[];
+  metadata?: QueryMatch['metadata'];
+}
+
+/**
+ * Client of the Whiplash REST API over HTTP (global `fetch`).
+ *
+ * Every request carries the `x-api-key` header and a time limit. Reads, searches and upserts
+ * (idempotent) are retried on 429, 5xx, timeouts and network errors with exponential backoff and
+ * full jitter, honouring `Retry-After`; creates and deletes are never retried. Failures are
+ * {@link WhiplashError}s with `status`, `code`, `message` and `requestId`.
+ *
+ * ```ts
+ * const client = new WhiplashClient({ apiUrl: 'http://127.0.0.1:3000', apiKey: process.env.WHIPLASH_API_KEY });
+ * const docs = client.collection('my-project', 'docs');
+ * await docs.upsertBatch(vectors, { concurrency: 4 });
+ * const top = await docs.search({ vector: query, topK: 5, includeMetadata: true });
+ * ```
+ */
+export class WhiplashClient implements CollectionsApi {
+  private readonly http: HttpTransport;
+
+  constructor(options: WhiplashClientOptions) {
+    this.http = new HttpTransport(options);
+  }
+
+  // ---- projects (admin key, except getProject)
+
+  /** Creates a project and its API key (admin key). @throws WhiplashError `Conflict` (409) when the id exists */
+  async createProject(input: { name: string; projectId?: string }): Promise<CreatedProject> {
+    const body = await this.http.request<any>({ method: 'POST', path: '/projects', body: input, idempotent: false });
+    const apiKey = body?.apiKey ?? body?.api_key ?? body?.key?.value ?? body?.apiKeyValue;
+    const project: Project = body?.project ?? { projectId: body?.projectId, name: body?.name, createdAt: body?.createdAt };
+    return { project, apiKey };
+  }
+
+  async listProjects(): Promise<Project[]> {
+    return listOf<Project>(await this.http.request({ method: 'GET', path: '/projects', idempotent: true }), 'projects');
+  }
+
+  async getProject(projectId: string): Promise<Project> {
+    const body = await this.http.request<any>({ method: 'GET', path: `/projects/${seg(projectId)}`, idempotent: true });
+    return body?.project ?? body;
+  }
+
+  /** Deletes a project, its collections and its keys (admin key). */
+  async deleteProject(projectId: string): Promise<void> {
+    await this.http.request({ method: 'DELETE', path: `/projects/${seg(projectId)}`, idempotent: false });
+  }
+
+  // ---- collections
+
+  async createCollection(projectId: string, input: CreateCollectionRequest): Promise<CollectionInfo> {
+    const body = await this.http.request<any>({ method: 'POST', path: `/projects/${seg(projectId)}/collections`, body: input, idempotent: false });
+    return body?.collection ?? body;
+  }
+
+  async getCollection(projectId: string, name: string): Promise<CollectionInfo> {
+    const body = await this.http.request<any>({ method: 'GET', path: this.collPath(projectId, name), idempotent: true });
+    return body?.collection ?? body;
+  }
+
+  async listCollections(projectId: string): Promise<CollectionInfo[]> {
+    return listOf<CollectionInfo>(await this.http.request({ method: 'GET', path: `/projects/${seg(projectId)}/collections`, idempotent: true }), 'collections');
+  }
+
+  async deleteCollection(projectId: string, name: string): Promise<void> {
+    await this.http.request({ method: 'DELETE', path: this.collPath(projectId, name), idempotent: false });
+  }
+
+  /** Items and search of one collection. Makes no request by itself. */
+  collection(projectId: string, name: string): CollectionHandle {
+    const base = this.collPath(projectId, name);
+    const http = this.http;
+    const ops: ItemOperations = {
+      async upsertOne(item) {
+        await http.request({ method: 'POST', path: `${base}/items`, body: toWire(item), idempotent: true });
+      },
+      async upsertChunk(items) {
+        await http.request({ method: 'POST', path: `${base}/items/batch`, body: { vectors: items.map(toWire) }, idempotent: true });
+      },
+      async get(id) {
+        const body = await http.request<any>({ method: 'GET', path: `${base}/items/${seg(id)}`, idempotent: true });
+        const v = body?.item ?? body;
+        return { id: v.id, vector: v.vector, metadata: v.metadata ?? {} } as StoredVector;
+      },
+      async delete(id) {
+        await http.request({ method: 'DELETE', path: `${base}/items/${seg(id)}`, idempotent: false });
+      },
+      async listIds(options: ListOptions) {
+        const body = await http.request<any>({ method: 'GET', path: `${base}/items`, query: { limit: options.limit, cursor: options.cursor }, idempotent: true });
+        const page: IdPage = body?.cursor ? { ids: body.ids ?? [], cursor: body.cursor } : { ids: body?.ids ?? [] };
+        return page;
+      },
+      async search(req: SearchRequest) {
+        const wire: Record<string, unknown> = { query: Array.from(req.vector), limit: req.topK ?? 10 };
+        if (req.filter !== undefined) wire.filter = req.filter;
+        if (req.includeVector) wire.include_vector = true;
+        if (req.includeMetadata) wire.include_metadata = true;
+        const body = await http.request<unknown>({ method: 'POST', path: `${base}/search`, body: wire, idempotent: true });
+        return listOf<WireMatch>(body, 'matches').map((m) => {
+          const out: { -readonly [K in keyof QueryMatch]: QueryMatch[K] } = { id: m.id, distance: m.dist ?? m.distance ?? NaN, score: m.score };
+          if (m.vector !== undefined) out.vector = m.vector;
+          if (m.metadata !== undefined) out.metadata = m.metadata;
+          return out;
+        });
+      },
+    };
+    return new CollectionClient(projectId, name, ops);
+  }
+
+  private collPath(projectId: string, name: string): string {
+    return `/projects/${seg(projectId)}/collections/${seg(name)}`;
+  }
+}
