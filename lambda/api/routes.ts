@@ -22,23 +22,73 @@ export interface RouteDef {
   readonly function: FunctionRole;
   readonly auth: AuthRole;
   readonly summary: string;
+  /** JSON Schema of the request body (`lambda/api/schemas.ts`); absent: the route takes no body. */
+  readonly requestSchema?: JsonSchema;
+  /** JSON Schema of the query string; absent: the route takes no query parameters. */
+  readonly querySchema?: JsonSchema;
+  /** HTTP status of a successful answer. @default 200 */
+  readonly successStatus?: number;
 }
+
+import { BODY_SCHEMAS, JsonSchema, QUERY_SCHEMAS } from './schemas';
 
 const COLLECTION = '/projects/{projectId}/collections/{collectionId}';
 
 export const ROUTES: readonly RouteDef[] = [
-  { method: 'POST', path: '/projects', operationId: 'createProject', function: 'admin', auth: 'admin', summary: 'Create a project and issue its API key' },
+  { method: 'POST', path: '/projects', operationId: 'createProject', function: 'admin', auth: 'admin', summary: 'Create a project and issue its API key', requestSchema: BODY_SCHEMAS.createProject, successStatus: 201 },
   { method: 'GET', path: '/projects', operationId: 'listProjects', function: 'admin', auth: 'admin', summary: 'List projects' },
   { method: 'GET', path: '/projects/{projectId}', operationId: 'getProject', function: 'admin', auth: 'project', summary: 'Describe a project' },
   { method: 'DELETE', path: '/projects/{projectId}', operationId: 'deleteProject', function: 'admin', auth: 'admin', summary: 'Delete a project, its collections and its keys' },
-  { method: 'POST', path: '/projects/{projectId}/collections', operationId: 'createCollection', function: 'admin', auth: 'project', summary: 'Create a collection' },
+  { method: 'POST', path: '/projects/{projectId}/collections', operationId: 'createCollection', function: 'admin', auth: 'project', summary: 'Create a collection', requestSchema: BODY_SCHEMAS.createCollection },
   { method: 'GET', path: '/projects/{projectId}/collections', operationId: 'listCollections', function: 'query', auth: 'project', summary: 'List collections' },
   { method: 'GET', path: COLLECTION, operationId: 'getCollection', function: 'query', auth: 'project', summary: 'Describe a collection' },
   { method: 'DELETE', path: COLLECTION, operationId: 'deleteCollection', function: 'admin', auth: 'project', summary: 'Delete a collection and its vectors' },
-  { method: 'POST', path: `${COLLECTION}/items`, operationId: 'upsertItem', function: 'write', auth: 'project', summary: 'Insert or replace one vector' },
-  { method: 'GET', path: `${COLLECTION}/items`, operationId: 'listItems', function: 'query', auth: 'project', summary: 'List vector ids, a page at a time' },
-  { method: 'POST', path: `${COLLECTION}/items/batch`, operationId: 'upsertBatch', function: 'write', auth: 'project', summary: 'Insert or replace up to 500 vectors' },
+  { method: 'POST', path: `${COLLECTION}/items`, operationId: 'upsertItem', function: 'write', auth: 'project', summary: 'Insert or replace one vector', requestSchema: BODY_SCHEMAS.upsertItem },
+  { method: 'GET', path: `${COLLECTION}/items`, operationId: 'listItems', function: 'query', auth: 'project', summary: 'List vector ids, a page at a time', querySchema: QUERY_SCHEMAS.listItems },
+  { method: 'POST', path: `${COLLECTION}/items/batch`, operationId: 'upsertBatch', function: 'write', auth: 'project', summary: 'Insert or replace up to 500 vectors', requestSchema: BODY_SCHEMAS.upsertBatch },
   { method: 'GET', path: `${COLLECTION}/items/{itemId}`, operationId: 'getItem', function: 'query', auth: 'project', summary: 'Get one vector' },
   { method: 'DELETE', path: `${COLLECTION}/items/{itemId}`, operationId: 'deleteItem', function: 'write', auth: 'project', summary: 'Delete one vector' },
-  { method: 'POST', path: `${COLLECTION}/search`, operationId: 'search', function: 'query', auth: 'project', summary: 'Top-k nearest neighbours, optionally filtered' },
+  { method: 'POST', path: `${COLLECTION}/search`, operationId: 'search', function: 'query', auth: 'project', summary: 'Top-k nearest neighbours, optionally filtered', requestSchema: BODY_SCHEMAS.search },
 ];
+
+/** The route with this method and API Gateway resource path, if any. */
+export function findRoute(method: string, resource: string): RouteDef | undefined {
+  return ROUTES.find((r) => r.method === method && r.path === resource);
+}
+
+/**
+ * Matches a concrete request path (e.g. `/projects/p1/collections`) against the route table.
+ * Path parameters are URL-decoded, as API Gateway decodes them.
+ * @returns the route and its path parameters; `route` is undefined when the path is known but not
+ *   with this method (`pathKnown` tells which).
+ */
+export function matchPath(
+  method: string,
+  path: string,
+): { route?: RouteDef; params: Record<string, string>; pathKnown: boolean } {
+  const segments = path.split('/').filter((s) => s.length > 0);
+  let pathKnown = false;
+  for (const route of ROUTES) {
+    const tpl = route.path.split('/').filter((s) => s.length > 0);
+    if (tpl.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    let ok = true;
+    for (let i = 0; i < tpl.length && ok; i++) {
+      const m = /^\{(\w+)\}$/.exec(tpl[i]);
+      if (m) {
+        let value: string;
+        try {
+          value = decodeURIComponent(segments[i]);
+        } catch {
+          ok = false;
+          break;
+        }
+        params[m[1]] = value;
+      } else if (tpl[i] !== segments[i]) ok = false;
+    }
+    if (!ok) continue;
+    pathKnown = true;
+    if (route.method === method) return { route, params, pathKnown };
+  }
+  return { params: {}, pathKnown };
+}

@@ -1,0 +1,54 @@
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { tableNamesFromEnv } from '../store/schema';
+import { WhiplashStore } from '../store/store';
+import { ApiGatewayKeyIssuer, KeyIssuer } from './keys';
+
+/** What the handlers need from their surroundings: on AWS from the environment, locally from the local server. */
+export interface ApiDeps {
+  readonly store: WhiplashStore;
+  /** Id of the admin API key: a request whose `requestContext.identity.apiKeyId` equals it is admin. */
+  readonly adminKeyId: string;
+  /** Issues project keys; the admin function needs it, the others do not. */
+  readonly keyIssuer?: KeyIssuer;
+}
+
+/** Environment variable with the admin API key's id. */
+export const ADMIN_KEY_ID_ENV = 'WHIPLASH_ADMIN_KEY_ID';
+/** Environment variable with the usage plan new project keys are attached to (admin function). */
+export const USAGE_PLAN_ID_ENV = 'WHIPLASH_USAGE_PLAN_ID';
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const v = env[name];
+  if (!v) throw new Error(`environment variable ${name} is not set`);
+  return v;
+}
+
+/**
+ * Builds the dependencies from the environment (read once, at cold start): table names
+ * (`WHIPLASH_*_TABLE`), `WHIPLASH_ADMIN_KEY_ID`, `WHIPLASH_USAGE_PLAN_ID` (when `withKeyIssuer`),
+ * and `DYNAMODB_ENDPOINT` (local mode and tests; dummy credentials when none are configured).
+ * @throws Error naming a missing variable.
+ */
+export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, withKeyIssuer = false): ApiDeps {
+  const endpoint = env.DYNAMODB_ENDPOINT;
+  const client = new DynamoDBClient(
+    endpoint
+      ? {
+          endpoint,
+          region: env.AWS_REGION ?? 'us-east-1',
+          ...(env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+        }
+      : {},
+  );
+  const store = new WhiplashStore({ client, tables: tableNamesFromEnv(env) });
+  const adminKeyId = required(env, ADMIN_KEY_ID_ENV);
+  const keyIssuer = withKeyIssuer ? new ApiGatewayKeyIssuer(new APIGatewayClient({}), required(env, USAGE_PLAN_ID_ENV)) : undefined;
+  return { store, adminKeyId, keyIssuer };
+}
+
+/** Memoizes a dependency factory: evaluated on first use, so a cold start reads the environment once. */
+export function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}

@@ -1,0 +1,127 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ValidationError } from '../../core/errors';
+import { ApiDeps, depsFromEnv, lazy } from '../deps';
+import { ApiHandler, ApiRequest, createApiHandler, Operation } from '../dispatch';
+import { jsonResponse } from '../http-errors';
+import { logger } from '../logger';
+import { presentCollection } from '../present';
+import { PROJECT_ID_PATTERN } from '../schemas';
+
+/**
+ * The admin function: projects (create, list, describe, delete), creating and deleting
+ * collections, and the scheduled purge of deleted collections' items.
+ */
+
+function issuerOf(req: ApiRequest) {
+  if (!req.deps.keyIssuer) throw new Error('the admin function has no key issuer');
+  return req.deps.keyIssuer;
+}
+
+const operations: Record<string, Operation> = {
+  async createProject(req) {
+    const { name, projectId: given } = req.body as { name: string; projectId?: string };
+    const projectId = given ?? name;
+    if (given === undefined && !new RegExp(PROJECT_ID_PATTERN).test(name)) {
+      throw new ValidationError('projectId', `is required when name is not a valid project id (${PROJECT_ID_PATTERN})`);
+    }
+    const project = await req.deps.store.createProject({ projectId, name });
+    let key;
+    try {
+      key = await issuerOf(req).issue(projectId);
+      await req.deps.store.bindApiKey({ apiKeyId: key.id, projectId });
+    } catch (err) {
+      // Leave nothing half-made: a project without a key could never be used.
+      if (key) await issuerOf(req).revoke(key.id).catch(() => undefined);
+      await req.deps.store.deleteProject(projectId).catch(() => undefined);
+      throw err;
+    }
+    req.log.info('project created', { projectId, apiKeyId: key.id });
+    return { body: { ...project, apiKey: key.value, apiKeyId: key.id } };
+  },
+
+  async listProjects(req) {
+    return { body: await req.deps.store.listProjects() };
+  },
+
+  async getProject(req) {
+    return { body: await req.deps.store.getProject(req.params.projectId) };
+  },
+
+  async deleteProject(req) {
+    const { projectId } = req.params;
+    const { store } = req.deps;
+    await store.getProject(projectId); // 404 when unknown
+    for (const binding of await store.listApiKeys(projectId)) {
+      await issuerOf(req).revoke(binding.apiKeyId);
+      await store.unbindApiKey(binding.apiKeyId);
+    }
+    await store.deleteProject(projectId);
+    return { body: { deleted: projectId } };
+  },
+
+  async createCollection(req) {
+    const b = req.body as {
+      name?: string;
+      collection_name?: string;
+      n_features?: number;
+      dimension?: number;
+      metric?: 'cosine' | 'euclidean' | 'dot';
+      index?: Record<string, number>;
+      seed?: number;
+    };
+    const name = b.name ?? b.collection_name;
+    if (name === undefined) throw new ValidationError('name', 'is required (or its alias collection_name)');
+    if (b.name !== undefined && b.collection_name !== undefined && b.name !== b.collection_name) {
+      throw new ValidationError('collection_name', 'must equal name when both are given');
+    }
+    const dimension = b.n_features ?? b.dimension;
+    if (dimension === undefined) throw new ValidationError('n_features', 'is required (or its alias dimension)');
+    if (b.n_features !== undefined && b.dimension !== undefined && b.n_features !== b.dimension) {
+      throw new ValidationError('dimension', 'must equal n_features when both are given');
+    }
+    const info = await req.deps.store.createCollection(req.params.projectId, {
+      name,
+      dimension,
+      metric: b.metric,
+      index: b.index,
+      seed: b.seed,
+    });
+    return { body: presentCollection(info) };
+  },
+
+  async deleteCollection(req) {
+    await req.deps.store.deleteCollection(req.params.projectId, req.params.collectionId);
+    return { body: { deleted: req.params.collectionId } };
+  },
+};
+
+/** An EventBridge scheduled event (the purge schedule). */
+interface ScheduledEvent {
+  readonly source: 'aws.events';
+  readonly id?: string;
+}
+
+/**
+ * Builds the admin handler with the given dependencies (the local server does this; on AWS the
+ * exported `handler` builds them from the environment).
+ */
+export function createAdminHandler(
+  deps: ApiDeps | (() => ApiDeps),
+): (event: APIGatewayProxyEvent | ScheduledEvent, context?: Context) => Promise<APIGatewayProxyResult> {
+  const getDeps = typeof deps === 'function' ? deps : () => deps;
+  const api: ApiHandler = createApiHandler('admin', operations, getDeps);
+  return async (event, context) => {
+    if ((event as ScheduledEvent).source === 'aws.events') {
+      const result = await getDeps().store.purgeDropped();
+      logger.info('purged dropped collections', { purged: result.purged, remaining: result.remaining });
+      return jsonResponse(200, result);
+    }
+    return api(event as APIGatewayProxyEvent, context);
+  };
+}
+
+/** Lambda entry point of the admin function. */
+export const handler = createAdminHandler(lazy(() => depsFromEnv(process.env, true))) as (
+  event: APIGatewayProxyEvent,
+  context?: Context,
+) => Promise<APIGatewayProxyResult>;

@@ -1,0 +1,68 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { NotFoundError } from '../../core/errors';
+import { ApiDeps, depsFromEnv, lazy } from '../deps';
+import { ApiHandler, createApiHandler, Operation } from '../dispatch';
+import { presentCollection, presentMatch } from '../present';
+import { DEFAULT_LIMIT, DEFAULT_PAGE } from '../schemas';
+
+/** The query function: reads (collections, ids, items) and top-k search. */
+
+const operations: Record<string, Operation> = {
+  async listCollections(req) {
+    return { body: (await req.deps.store.listCollections(req.params.projectId)).map(presentCollection) };
+  },
+
+  async getCollection(req) {
+    return { body: presentCollection(await req.deps.store.getCollection(req.params.projectId, req.params.collectionId)) };
+  },
+
+  async listItems(req) {
+    const page = await req.deps.store.listIds(req.params.projectId, req.params.collectionId, {
+      limit: (req.query.limit as number | undefined) ?? DEFAULT_PAGE,
+      cursor: req.query.cursor as string | undefined,
+    });
+    return { body: page.cursor ? { ids: page.ids, cursor: page.cursor } : { ids: page.ids } };
+  },
+
+  async getItem(req) {
+    const { projectId, collectionId, itemId } = req.params;
+    const [found] = await req.deps.store.getVectors(projectId, collectionId, [itemId]);
+    if (!found) throw new NotFoundError(`item ${itemId} not found in collection ${collectionId}`);
+    return { body: { id: found.id, vector: found.vector, metadata: found.metadata } };
+  },
+
+  async search(req) {
+    const b = req.body as {
+      query: number[];
+      limit?: number;
+      filter?: Record<string, unknown>;
+      include_vector?: boolean;
+      include_metadata?: boolean;
+      probes?: number;
+      rerank?: number;
+    };
+    const result = await req.deps.store.query(req.params.projectId, req.params.collectionId, {
+      vector: b.query,
+      topK: b.limit ?? DEFAULT_LIMIT,
+      filter: b.filter,
+      includeVector: b.include_vector ?? true,
+      includeMetadata: b.include_metadata ?? false,
+      probes: b.probes,
+      rerank: b.rerank,
+    });
+    return {
+      body: result.matches.map(presentMatch),
+      headers: { 'X-Whiplash-Stats': JSON.stringify(result.stats) },
+    };
+  },
+};
+
+/** Builds the query handler with the given dependencies. */
+export function createQueryHandler(deps: ApiDeps | (() => ApiDeps)): ApiHandler {
+  return createApiHandler('query', operations, deps);
+}
+
+/** Lambda entry point of the query function. */
+export const handler: (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult> = createQueryHandler(
+  lazy(() => depsFromEnv()),
+);

@@ -1,0 +1,37 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { NotFoundError } from '../../core/errors';
+import type { VectorInput } from '../../core/types';
+import { ApiDeps, depsFromEnv, lazy } from '../deps';
+import { ApiHandler, createApiHandler, Operation } from '../dispatch';
+
+/** The write function: upserts (one or a batch of up to 500) and deletes of vectors. */
+
+const operations: Record<string, Operation> = {
+  async upsertItem(req) {
+    const r = await req.deps.store.upsert(req.params.projectId, req.params.collectionId, [req.body as VectorInput]);
+    return { body: r };
+  },
+
+  async upsertBatch(req) {
+    const { vectors } = req.body as { vectors: VectorInput[] };
+    const r = await req.deps.store.upsert(req.params.projectId, req.params.collectionId, vectors);
+    return { body: r };
+  },
+
+  async deleteItem(req) {
+    const { projectId, collectionId, itemId } = req.params;
+    const { deleted } = await req.deps.store.deleteVectors(projectId, collectionId, [itemId]);
+    if (deleted === 0) throw new NotFoundError(`item ${itemId} not found in collection ${collectionId}`);
+    return { body: { deleted: itemId } };
+  },
+};
+
+/** Builds the write handler with the given dependencies. */
+export function createWriteHandler(deps: ApiDeps | (() => ApiDeps)): ApiHandler {
+  return createApiHandler('write', operations, deps);
+}
+
+/** Lambda entry point of the write function. */
+export const handler: (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult> = createWriteHandler(
+  lazy(() => depsFromEnv()),
+);
