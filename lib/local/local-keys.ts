@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+import { IssuedKey, KeyIssuer, randomKeyValue } from '../../lambda/api/keys';
+
+/**
+ * The local gateway's API key records. A key's id is derived from its value
+ * (`lk-` + the first 24 hex digits of its SHA-256), so no key value is ever stored: the admin key's
+ * id is computed from the admin key, and a project key is known when its id is bound to a
+ * project in the store (exactly the binding the handlers use on AWS).
+ */
+export function localKeyId(value: string): string {
+  return `lk-${createHash('sha256').update(value).digest('hex').slice(0, 24)}`;
+}
+
+/** Issues local project keys: a random value and its derived id. Revoking needs no record: unbinding the id suffices. */
+export class LocalKeyIssuer implements KeyIssuer {
+  async issue(_projectId: string): Promise<IssuedKey> {
+    const value = randomKeyValue();
+    return { id: localKeyId(value), value };
+  }
+
+  async revoke(_apiKeyId: string): Promise<void> {
+    // The handler unbinds the id from the project; an unbound id is unknown to the gateway.
+  }
+}

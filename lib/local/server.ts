@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ApiDeps } from '../../lambda/api/deps';
+import { createAdminHandler } from '../../lambda/api/handlers/admin';
+import { createQueryHandler } from '../../lambda/api/handlers/query';
+import { createWriteHandler } from '../../lambda/api/handlers/write';
+import { ensureTables } from '../../lambda/store/local-tables';
+import { prefixedTableNames } from '../../lambda/store/schema';
+import { WhiplashStore } from '../../lambda/store/store';
+import { DynamoDBLocalHandle, hasJava, LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from './dynamodb-local';
+import { createGatewayListener } from './gateway';
+import { LocalKeyIssuer, localKeyId } from './local-keys';
+import { UsagePlanEnforcer, UsagePlanSettings } from './usage-plan';
+
+/** Options of {@link startLocalServer}. */
+export interface LocalServerOptions {
+  /** TCP port; 0 picks a free one. @default 3000 */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** Directory for DynamoDB Local's files and the admin key; `null` keeps everything in memory. @default '.whiplash' */
+  dataDir?: string | null;
+  /** The admin API key. @default the key kept in `<dataDir>/admin-key` (generated on first start), or a fresh one in memory mode */
+  adminKey?: string;
+  /** Use this already-running DynamoDB endpoint (tests) instead of starting DynamoDB Local. */
+  ddbEndpoint?: string;
+  /** Prefix of the three table names. @default 'whiplash-' */
+  tablePrefix?: string;
+  /**
+   * The usage plan every key is subject to, as API Gateway enforces it.
+   * @default { rateLimit: 1000, burstLimit: 2000 } and no quota
+   */
+  usagePlan?: { rateLimit: number; burstLimit: number; quota?: { limit: number; period: 'DAY' | 'WEEK' | 'MONTH' } };
+  /** Receives progress and one line per request. @default no output */
+  log?: (line: string) => void;
+  /** How often the purge of deleted collections runs (the EventBridge schedule on AWS), in ms; 0 disables it. @default 60000 */
+  purgeIntervalMs?: number;
+}
+
+/** A running local server. */
+export interface LocalServer {
+  /** `http://<host>:<port>` */
+  readonly url: string;
+  /** The admin API key (send it as `x-api-key`). */
+  readonly adminKey: string;
+  /** Stops the HTTP server, the purge timer and the DynamoDB Local it started. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** The default usage plan of the local gateway. */
+export const DEFAULT_LOCAL_USAGE_PLAN: UsagePlanSettings = { rateLimit: 1000, burstLimit: 2000 };
+
+/** What dynalite lacks compared with DynamoDB Local (said when falling back to it). */
+export const DYNALITE_CAVEAT =
+  'dynalite has no transactions, no TTL and no PartiQL, and ignores indexes in consumed capacity';
+
+function adminKeyFor(opts: LocalServerOptions, dataDir: string | null): string {
+  if (opts.adminKey) return opts.adminKey;
+  const fresh = (): string => `wl-admin-${randomBytes(24).toString('base64url')}`;
+  if (!dataDir) return fresh();
+  const file = path.join(dataDir, 'admin-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = fresh();
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+/**
+ * Starts the whole store on one machine: DynamoDB Local (files under `dataDir`, or in memory;
+ * dynalite when no Java runtime is found), the three tables (from the same definitions the
+ * construct uses), and the local API gateway in front of the same three Lambda handlers.
+ *
+ * @throws Error when DynamoDB Local does not start or the port is taken (nothing is left running).
+ */
+export async function startLocalServer(opts: LocalServerOptions = {}): Promise<LocalServer> {
+  const log = opts.log ?? (() => undefined);
+  const dataDir = opts.dataDir === null ? null : path.resolve(opts.dataDir ?? '.whiplash');
+  let ddb: DynamoDBLocalHandle | undefined;
+  let endpoint = opts.ddbEndpoint;
+  if (!endpoint) {
+    const java = hasJava();
+    if (!java) log(`No Java runtime found (java -version failed): falling back to dynalite; ${DYNALITE_CAVEAT}. Install Java 17+ (apt-get install -y openjdk-17-jre-headless) for the official DynamoDB Local.`);
+    ddb = await startDynamoDBLocal({
+      engine: java ? 'java' : 'dynalite',
+      dataDir: dataDir ? (java ? path.join(dataDir, 'dynamodb') : dataDir) : undefined,
+    });
+    endpoint = ddb.endpoint;
+    log(`DynamoDB Local (${ddb.engine}) on ${endpoint}, ${dataDir ? `data in ${dataDir}` : 'in memory'}`);
+  }
+  const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint });
+  let server: Server | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    if (timer) clearInterval(timer);
+    if (server) {
+      const s = server;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeAllConnections();
+      });
+    }
+    client.destroy();
+    await ddb?.stop();
+  };
+  try {
+    const tables = prefixedTableNames(opts.tablePrefix ?? 'whiplash-');
+    await ensureTables(client, tables);
+    const adminKey = adminKeyFor(opts, dataDir);
+    const store = new WhiplashStore({ client, tables });
+    const deps: ApiDeps = { store, adminKeyId: localKeyId(adminKey), keyIssuer: new LocalKeyIssuer() };
+    const admin = createAdminHandler(deps);
+    const handlers = { admin, query: createQueryHandler(deps), write: createWriteHandler(deps) };
+    let url = '';
+    const listener = createGatewayListener({
+      handlers,
+      adminKeyId: deps.adminKeyId,
+      isKnownKey: async (id) => (await store.findApiKey(id)) !== undefined,
+      usagePlan: new UsagePlanEnforcer(opts.usagePlan ?? DEFAULT_LOCAL_USAGE_PLAN),
+      url: () => url,
+      log: opts.log,
+    });
+    const srv = createServer(listener);
+    server = srv;
+    const host = opts.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'EADDRINUSE' ? new Error(`port ${opts.port ?? 3000} on ${host} is in use: set PORT to another port`) : err),
+      );
+      srv.listen(opts.port ?? 3000, host, () => resolve());
+    });
+    const { port } = srv.address() as AddressInfo;
+    url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const purgeEvery = opts.purgeIntervalMs ?? 60_000;
+    if (purgeEvery > 0) {
+      timer = setInterval(() => {
+        admin({ source: 'aws.events' }).catch((err) => log(`purge failed: ${String(err)}`));
+      }, purgeEvery);
+      timer.unref();
+    }
+    return { url, adminKey, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
