@@ -1,0 +1,262 @@
+import { CODE_BITS } from './params';
+import { fillGaussian } from './prng';
+import { dot, normalized } from './vector';
+import { IndexParams, Metric } from './types';
+
+/**
+ * Random-hyperplane LSH (SimHash; Charikar, "Similarity estimation techniques from rounding
+ * algorithms", STOC 2002) with LSH-Forest prefix buckets (Bawa, Condie & Ganesan, WWW 2005) and
+ * query-directed multi-probe (Lv, Josephson, Wang, Charikar & Li, VLDB 2007).
+ *
+ * Every vector is hashed relative to the collection's centre `c` (cosine: of the unit vectors):
+ * y = x' - c. Each of the L hash tables gives y a CODE_BITS-bit code (one bit per hyperplane, the
+ * sign of w·y). A bucket is a prefix of that code: the query reads the prefix of depth
+ * b = log2(N / bucketSize), so buckets keep their size as the collection grows, and nothing is
+ * re-indexed. A separate set of `sketchBits` hyperplanes gives each vector a sign sketch, stored
+ * with its bucket entries with |y| and c·y: from it the query estimates every candidate's distance
+ * (the angle from the Hamming distance) and fetches only the best `rerank` full vectors.
+ */
+
+/** What the index stores of one vector. */
+export interface Encoding {
+  /** One CODE_BITS-bit code per hash table, most significant bit first. */
+  readonly codes: Uint32Array;
+  /** Sign sketch, sketchBits / 8 bytes. */
+  readonly sketch: Uint8Array;
+  /** |y|, y = x' - c */
+  readonly norm: number;
+  /** c·y */
+  readonly offset: number;
+}
+
+/** A query's encoding: codes, per-bit margins for probing, sketch. */
+export interface QueryEncoding extends Encoding {
+  /** |w·y| for every code bit of every table (L x CODE_BITS), the margin of each bit. */
+  readonly margins: Float32Array;
+}
+
+/** The hyperplanes of one collection, regenerated from its seed. Pure and immutable. */
+export class Hasher {
+  readonly hashTables: number;
+  readonly sketchBits: number;
+  private readonly planes: Float32Array;
+
+  constructor(
+    readonly dimension: number,
+    readonly metric: Metric,
+    params: Pick<IndexParams, 'hashTables' | 'sketchBits'>,
+    readonly seed: number,
+    readonly prngVersion: number,
+    /** The centre c; zero when undefined. */
+    readonly centre?: Float32Array,
+  ) {
+    this.hashTables = params.hashTables;
+    this.sketchBits = params.sketchBits;
+    if (centre && centre.length !== dimension) throw new Error(`centre has ${centre.length} dimensions, expected ${dimension}`);
+    this.planes = planesFor(dimension, params.hashTables * CODE_BITS + params.sketchBits, seed, prngVersion);
+  }
+
+  /** x' - c: the vector the hyperplanes see. */
+  private centred(x: Float32Array): Float32Array {
+    const base = this.metric === 'cosine' ? normalized(x) : Float32Array.from(x);
+    if (this.centre) for (let i = 0; i < base.length; i++) base[i] -= this.centre[i];
+    return base;
+  }
+
+  private project(x: Float32Array): { projections: Float32Array; norm: number; offset: number } {
+    const y = this.centred(x);
+    const d = this.dimension;
+    const rows = this.planes.length / d;
+    const projections = new Float32Array(rows);
+    const p = this.planes;
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      const o = r * d;
+      for (let i = 0; i < d; i++) s += p[o + i] * y[i];
+      projections[r] = s;
+    }
+    return { projections, norm: Math.sqrt(dot(y, y)), offset: this.centre ? dot(this.centre, y) : 0 };
+  }
+
+  /** Encodes a vector for storage. The caller has checked the dimension. */
+  encode(x: Float32Array): Encoding {
+    const { projections, norm, offset } = this.project(x);
+    return { codes: this.codesOf(projections), sketch: this.sketchOf(projections), norm, offset };
+  }
+
+  /** Encodes a query: like `encode`, plus every code bit's margin for multi-probe. */
+  encodeQuery(x: Float32Array): QueryEncoding {
+    const { projections, norm, offset } = this.project(x);
+    const margins = new Float32Array(this.hashTables * CODE_BITS);
+    for (let i = 0; i < margins.length; i++) margins[i] = Math.abs(projections[i]);
+    return { codes: this.codesOf(projections), sketch: this.sketchOf(projections), norm, offset, margins };
+  }
+
+  private codesOf(projections: Float32Array): Uint32Array {
+    const codes = new Uint32Array(this.hashTables);
+    for (let t = 0; t < this.hashTables; t++) {
+      let code = 0;
+      for (let j = 0; j < CODE_BITS; j++) code = (code << 1) | (projections[t * CODE_BITS + j] >= 0 ? 1 : 0);
+      codes[t] = code >>> 0;
+    }
+    return codes;
+  }
+
+  private sketchOf(projections: Float32Array): Uint8Array {
+    const base = this.hashTables * CODE_BITS;
+    const sketch = new Uint8Array(this.sketchBits / 8);
+    for (let j = 0; j < this.sketchBits; j++) {
+      if (projections[base + j] >= 0) sketch[j >> 3] |= 0x80 >> (j & 7);
+    }
+    return sketch;
+  }
+}
+
+const planeCache = new Map<string, Float32Array>();
+const PLANE_CACHE_SIZE = 16;
+
+/** rows x dimension standard normals from the pinned PRNG; cached (LRU) per (dimension, rows, seed, version). */
+function planesFor(dimension: number, rows: number, seed: number, version: number): Float32Array {
+  const key = `${dimension}:${rows}:${seed}:${version}`;
+  let planes = planeCache.get(key);
+  if (planes) {
+    planeCache.delete(key);
+  } else {
+    planes = fillGaussian(new Float32Array(rows * dimension), seed, version);
+    if (planeCache.size >= PLANE_CACHE_SIZE) planeCache.delete(planeCache.keys().next().value as string);
+  }
+  planeCache.set(key, planes);
+  return planes;
+}
+
+/**
+ * The bucket depth (code prefix bits) a query reads: log2(N / bucketSize), rounded, at least
+ * `partitionBits` (a bucket never spans partitions) and at most CODE_BITS.
+ */
+export function bucketDepth(vectorCount: number, params: Pick<IndexParams, 'bucketSize' | 'partitionBits'>): number {
+  const ideal = Math.round(Math.log2(Math.max(1, vectorCount) / params.bucketSize));
+  return Math.min(CODE_BITS, Math.max(params.partitionBits, ideal));
+}
+
+/**
+ * Query-directed probing (Lv et al. 2007, section 4.4): the home bucket of `code` at `depth`,
+ * then up to `probes` buckets reached by flipping sets of bits, cheapest first, where a set costs
+ * the sum of its bits' squared margins. Only the `depth` leading bits matter.
+ * @returns codes (CODE_BITS wide; bits below `depth` are irrelevant), home bucket first
+ */
+export function probeSequence(code: number, margins: ArrayLike<number>, depth: number, probes: number): number[] {
+  const out = [code];
+  if (probes <= 0 || depth <= 0) return out;
+  // bits sorted by margin, smallest first; z[i] = squared margin of the i-th cheapest bit
+  const bits = Array.from({ length: depth }, (_, j) => j).sort((a, b) => margins[a] - margins[b]);
+  const z = bits.map((j) => margins[j] * margins[j]);
+  // min-heap of perturbation sets (sorted index lists into `bits`) by score
+  type Set_ = { idx: number[]; score: number };
+  const heap: Set_[] = [{ idx: [0], score: z[0] }];
+  const push = (s: Set_) => {
+    heap.push(s);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent].score <= heap[i].score) break;
+      [heap[parent], heap[i]] = [heap[i], heap[parent]];
+      i = parent;
+    }
+  };
+  const pop = (): Set_ => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && heap[l].score < heap[m].score) m = l;
+        if (r < heap.length && heap[r].score < heap[m].score) m = r;
+        if (m === i) break;
+        [heap[m], heap[i]] = [heap[i], heap[m]];
+        i = m;
+      }
+    }
+    return top;
+  };
+  while (out.length <= probes && heap.length > 0) {
+    const s = pop();
+    let flipped = code;
+    for (const i of s.idx) flipped ^= 1 << (CODE_BITS - 1 - bits[i]);
+    out.push(flipped >>> 0);
+    const last = s.idx[s.idx.length - 1];
+    if (last + 1 < depth) {
+      // shift: replace the last bit with the next one; expand: add the next one
+      push({ idx: [...s.idx.slice(0, -1), last + 1], score: s.score - z[last] + z[last + 1] });
+      push({ idx: [...s.idx, last + 1], score: s.score + z[last + 1] });
+    }
+  }
+  return out;
+}
+
+/** The leading `bits` bits of a code as a string of '0' and '1'. */
+export function codePrefix(code: number, from: number, to: number): string {
+  let s = '';
+  for (let j = from; j < to; j++) s += (code >>> (CODE_BITS - 1 - j)) & 1 ? '1' : '0';
+  return s;
+}
+
+const POPCOUNT = new Uint8Array(256).map((_, i) => {
+  let c = 0;
+  for (let v = i; v; v >>= 1) c += v & 1;
+  return c;
+});
+
+/** Hamming distance between two sketches of equal length. */
+export function hamming(a: Uint8Array, b: Uint8Array): number {
+  let h = 0;
+  for (let i = 0; i < a.length; i++) h += POPCOUNT[a[i] ^ b[i]];
+  return h;
+}
+
+/**
+ * Estimated distance of a candidate to the query, from sketches alone (smaller is closer).
+ * The angle between y_q and y_x is estimated as pi * hamming / sketchBits (Charikar 2002), so
+ * y_q·y_x ~ |y_q| |y_x| cos(angle). Euclidean: |y_q|^2 + |y_x|^2 - 2 y_q·y_x. Cosine and dot:
+ * -(y_q·y_x + c·y_x), which orders candidates as -(q·x) does.
+ */
+export function estimateDistance(metric: Metric, q: Encoding, sketch: Uint8Array, norm: number, offset: number): number {
+  const cos = Math.cos((Math.PI * hamming(q.sketch, sketch)) / (sketch.length * 8));
+  const inner = q.norm * norm * cos;
+  return metric === 'euclidean' ? q.norm * q.norm + norm * norm - 2 * inner : -(inner + offset);
+}
+
+/** Packs a sketch with |y| and c·y into the bytes a bucket entry stores. */
+export function packSketch(e: Encoding): Uint8Array {
+  const out = new Uint8Array(e.sketch.length + 8);
+  out.set(e.sketch, 0);
+  const view = new DataView(out.buffer);
+  view.setFloat32(e.sketch.length, e.norm, true);
+  view.setFloat32(e.sketch.length + 4, e.offset, true);
+  return out;
+}
+
+/** Inverse of `packSketch`. */
+export function unpackSketch(b: Uint8Array): { sketch: Uint8Array; norm: number; offset: number } {
+  const n = b.byteLength - 8;
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return { sketch: b.subarray(0, n), norm: view.getFloat32(n, true), offset: view.getFloat32(n + 4, true) };
+}
+
+/**
+ * The centre a collection hashes around: the mean of the (for cosine, unit-length) vectors of its
+ * first write. Fixed once set, so codes never change under a stored vector.
+ */
+export function centreOf(vectors: readonly Float32Array[], metric: Metric): Float32Array {
+  const d = vectors[0].length;
+  const c = new Float32Array(d);
+  for (const v of vectors) {
+    const x = metric === 'cosine' ? normalized(v) : v;
+    for (let i = 0; i < d; i++) c[i] += x[i];
+  }
+  for (let i = 0; i < d; i++) c[i] /= vectors.length;
+  return c;
+}

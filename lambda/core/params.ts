@@ -1,0 +1,123 @@
+import { ValidationError } from './errors';
+import { MAX_DIMENSION } from './vector';
+import { IndexParams, Metric } from './types';
+
+/** Bits of each hash table's code that are stored; the deepest bucket a query can read. */
+export const CODE_BITS = 24;
+
+/** Largest top-k a query may ask for. */
+export const MAX_TOP_K = 1000;
+
+/** Default top-k. */
+export const DEFAULT_TOP_K = 10;
+
+export const METRICS: readonly Metric[] = ['cosine', 'euclidean', 'dot'];
+
+/**
+ * Index defaults, measured on Fashion-MNIST 60k (Euclidean) and all-MiniLM-L6-v2 embeddings
+ * (cosine): see BENCHMARKS.md for the recall and read cost they give.
+ */
+export const DEFAULT_INDEX_PARAMS: IndexParams = {
+  hashTables: 8,
+  partitionBits: 4,
+  bucketSize: 16,
+  probes: 10,
+  sketchBits: 512,
+  rerank: 200,
+};
+
+/** Inclusive bounds of each index parameter. */
+export const INDEX_PARAM_BOUNDS: Readonly<Record<keyof IndexParams, readonly [number, number]>> = {
+  hashTables: [1, 32],
+  partitionBits: [0, 8],
+  bucketSize: [1, 100000],
+  probes: [0, 64],
+  sketchBits: [32, 2048],
+  rerank: [1, 5000],
+};
+
+function checkInt(value: unknown, field: string, [lo, hi]: readonly [number, number]): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new ValidationError(field, 'must be an integer');
+  if (value < lo || value > hi) throw new ValidationError(field, `must be between ${lo} and ${hi}`);
+  return value;
+}
+
+/**
+ * Resolves index parameters against the defaults and checks their bounds.
+ * @throws ValidationError naming the parameter, e.g. `index.hashTables must be between 1 and 32`
+ */
+export function resolveIndexParams(overrides: Partial<IndexParams> | undefined, field = 'index'): IndexParams {
+  if (overrides !== undefined && (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides))) {
+    throw new ValidationError(field, 'must be an object');
+  }
+  const o = overrides ?? {};
+  for (const key of Object.keys(o)) {
+    if (!(key in INDEX_PARAM_BOUNDS)) throw new ValidationError(`${field}.${key}`, 'is not an index parameter');
+  }
+  const out = { ...DEFAULT_INDEX_PARAMS };
+  for (const key of Object.keys(INDEX_PARAM_BOUNDS) as (keyof IndexParams)[]) {
+    const v = o[key];
+    if (v !== undefined) (out as Record<string, number>)[key] = checkInt(v, `${field}.${key}`, INDEX_PARAM_BOUNDS[key]);
+  }
+  if (out.sketchBits % 32 !== 0) throw new ValidationError(`${field}.sketchBits`, 'must be a multiple of 32');
+  if (out.partitionBits > CODE_BITS) throw new ValidationError(`${field}.partitionBits`, `must be at most ${CODE_BITS}`);
+  return out;
+}
+
+/** `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`: collection names (URL-safe). */
+export const COLLECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** `^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`: project ids (URL-safe). */
+export const PROJECT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+export function checkCollectionName(name: unknown, field = 'name'): string {
+  if (typeof name !== 'string' || !COLLECTION_NAME.test(name)) {
+    throw new ValidationError(field, 'must be 1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
+  }
+  return name;
+}
+
+export function checkProjectId(id: unknown, field = 'projectId'): string {
+  if (typeof id !== 'string' || !PROJECT_ID.test(id)) {
+    throw new ValidationError(field, 'must be 1-64 characters of letters, digits, "_" or "-", starting with a letter or digit');
+  }
+  return id;
+}
+
+export function checkDimension(d: unknown, field = 'dimension'): number {
+  return checkInt(d, field, [1, MAX_DIMENSION]);
+}
+
+export function checkMetric(m: unknown, field = 'metric'): Metric {
+  if (m === undefined) return 'cosine';
+  if (typeof m !== 'string' || !METRICS.includes(m as Metric)) throw new ValidationError(field, `must be one of ${METRICS.join(', ')}`);
+  return m as Metric;
+}
+
+export function checkTopK(k: unknown, field = 'topK'): number {
+  if (k === undefined) return DEFAULT_TOP_K;
+  return checkInt(k, field, [1, MAX_TOP_K]);
+}
+
+export function checkSeed(seed: unknown, field = 'seed'): number | undefined {
+  if (seed === undefined) return undefined;
+  return checkInt(seed, field, [0, 0xffffffff]);
+}
+
+/** Largest id, in UTF-8 bytes (DynamoDB sort keys allow 1024; the bucket sort key adds the code). */
+export const MAX_ID_BYTES = 512;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Checks a vector id: a non-empty string of at most 512 UTF-8 bytes without control characters.
+ * @throws ValidationError
+ */
+export function checkId(id: unknown, field = 'id'): string {
+  if (typeof id !== 'string') throw new ValidationError(field, 'must be a string');
+  if (id.length === 0) throw new ValidationError(field, 'must not be empty');
+  if (Buffer.byteLength(id, 'utf8') > MAX_ID_BYTES) throw new ValidationError(field, `must be at most ${MAX_ID_BYTES} bytes in UTF-8`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(id)) throw new ValidationError(field, 'must not contain control characters');
+  if (LONE_SURROGATE.test(id)) throw new ValidationError(field, 'must be well-formed Unicode (no lone surrogates)');
+  return id;
+}

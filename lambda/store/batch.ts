@@ -1,0 +1,140 @@
+import {
+  AttributeValue,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  ConsumedCapacity,
+  DynamoDBClient,
+  KeysAndAttributes,
+  WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { ServiceUnavailableError } from '../core/errors';
+
+export type Item = Record<string, AttributeValue>;
+
+/** BatchWriteItem takes at most 25 requests (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html). */
+export const BATCH_WRITE_LIMIT = 25;
+/** BatchGetItem takes at most 100 keys (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html). */
+export const BATCH_GET_LIMIT = 100;
+
+/** How hard to retry unprocessed items before giving up with ServiceUnavailableError. */
+export interface RetryPolicy {
+  /** @default 10 */
+  readonly maxAttempts: number;
+  /** First backoff in ms; doubles each attempt, with full jitter. @default 25 */
+  readonly baseDelayMs: number;
+  /** @default 2000 */
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 25, maxDelayMs: 2000 };
+
+/** Adds up the read and write capacity units that DynamoDB reports. */
+export class CapacityMeter {
+  readUnits = 0;
+  writeUnits = 0;
+  add(c: ConsumedCapacity[] | ConsumedCapacity | undefined): void {
+    for (const x of Array.isArray(c) ? c : c ? [c] : []) {
+      this.readUnits += x.ReadCapacityUnits ?? 0;
+      this.writeUnits += x.WriteCapacityUnits ?? 0;
+      // DynamoDB Local reports only CapacityUnits on some calls
+      if (x.ReadCapacityUnits === undefined && x.WriteCapacityUnits === undefined) this.readUnits += x.CapacityUnits ?? 0;
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function backoff(attempt: number, p: RetryPolicy): number {
+  return Math.random() * Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** attempt);
+}
+
+function chunks<T>(xs: readonly T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+/** Runs `fn` over `xs` with at most `limit` calls in flight. */
+export async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(xs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < xs.length) {
+      const i = next++;
+      out[i] = await fn(xs[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, xs.length) }, worker));
+  return out;
+}
+
+/**
+ * Writes every request, 25 to a BatchWriteItem call, `concurrency` calls at a time, and retries
+ * `UnprocessedItems` with exponential backoff and full jitter.
+ * @throws ServiceUnavailableError when items stay unprocessed after `retry.maxAttempts`
+ */
+export async function batchWriteAll(
+  client: DynamoDBClient,
+  requests: readonly { table: string; request: WriteRequest }[],
+  meter?: CapacityMeter,
+  concurrency = 8,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): Promise<void> {
+  await mapLimit(chunks(requests, BATCH_WRITE_LIMIT), concurrency, async (chunk) => {
+    let pending: Record<string, WriteRequest[]> = {};
+    for (const { table, request } of chunk) (pending[table] ??= []).push(request);
+    for (let attempt = 0; ; attempt++) {
+      const out = await client.send(new BatchWriteItemCommand({ RequestItems: pending, ReturnConsumedCapacity: meter ? 'TOTAL' : undefined }));
+      meter?.add(out.ConsumedCapacity);
+      const left = out.UnprocessedItems ?? {};
+      if (Object.values(left).every((r) => r.length === 0)) return;
+      if (attempt + 1 >= retry.maxAttempts) {
+        const n = Object.values(left).reduce((s, r) => s + r.length, 0);
+        throw new ServiceUnavailableError(`DynamoDB left ${n} writes unprocessed after ${retry.maxAttempts} attempts`);
+      }
+      pending = left;
+      await sleep(backoff(attempt, retry));
+    }
+  });
+}
+
+/**
+ * Reads every key, 100 to a BatchGetItem call, all calls in parallel, and retries
+ * `UnprocessedKeys` with backoff.
+ * @returns the items found, per table
+ * @throws ServiceUnavailableError when keys stay unprocessed after `retry.maxAttempts`
+ */
+export async function batchGetAll(
+  client: DynamoDBClient,
+  keys: readonly { table: string; key: Item }[],
+  options: { projection?: Record<string, string>; consistentRead?: boolean; meter?: CapacityMeter; retry?: RetryPolicy } = {},
+): Promise<Record<string, Item[]>> {
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const found: Record<string, Item[]> = {};
+  await Promise.all(
+    chunks(keys, BATCH_GET_LIMIT).map(async (chunk) => {
+      let pending: Record<string, KeysAndAttributes> = {};
+      for (const { table, key } of chunk) {
+        pending[table] ??= {
+          Keys: [],
+          ConsistentRead: options.consistentRead,
+          ...(options.projection?.[table] ? { ProjectionExpression: options.projection[table] } : {}),
+        };
+        pending[table].Keys!.push(key);
+      }
+      for (let attempt = 0; ; attempt++) {
+        const out = await client.send(new BatchGetItemCommand({ RequestItems: pending, ReturnConsumedCapacity: options.meter ? 'TOTAL' : undefined }));
+        options.meter?.add(out.ConsumedCapacity);
+        for (const [table, items] of Object.entries(out.Responses ?? {})) (found[table] ??= []).push(...items);
+        const left = out.UnprocessedKeys ?? {};
+        if (Object.values(left).every((k) => (k.Keys ?? []).length === 0)) return;
+        if (attempt + 1 >= retry.maxAttempts) {
+          throw new ServiceUnavailableError(`DynamoDB left keys unprocessed after ${retry.maxAttempts} attempts`);
+        }
+        pending = left;
+        await sleep(backoff(attempt, retry));
+      }
+    }),
+  );
+  return found;
+}
