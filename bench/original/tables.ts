@@ -1,0 +1,46 @@
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, ResourceInUseException, ResourceNotFoundException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+
+/** The original's two per-collection tables, both keyed by a string partition key `id` alone. */
+export interface OriginalTables {
+  /** `{id, vector: B (float32 bytes)}` */
+  readonly vectors: string;
+  /** `{id: base36 bucket key, ids: SS}` */
+  readonly buckets: string;
+}
+
+export function originalTableNames(prefix: string): OriginalTables {
+  return { vectors: `${prefix}orig_vectors`, buckets: `${prefix}orig_buckets` };
+}
+
+/** Creates both tables (on demand, `id` hash key only, as the original's `create_table`) unless they exist. */
+export async function ensureOriginalTables(client: DynamoDBClient, t: OriginalTables): Promise<void> {
+  await Promise.all(
+    [t.vectors, t.buckets].map(async (TableName) => {
+      try {
+        await client.send(
+          new CreateTableCommand({
+            TableName,
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+            KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof ResourceInUseException)) throw err;
+      }
+      await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName });
+    }),
+  );
+}
+
+export async function dropOriginalTables(client: DynamoDBClient, t: OriginalTables): Promise<void> {
+  await Promise.all(
+    [t.vectors, t.buckets].map(async (TableName) => {
+      try {
+        await client.send(new DeleteTableCommand({ TableName }));
+      } catch (err) {
+        if (!(err instanceof ResourceNotFoundException)) throw err;
+      }
+    }),
+  );
+}

@@ -1,0 +1,91 @@
+import type { GroundTruth } from './ground-truth';
+import { mean, percentile, recallAgainst } from './recall';
+
+/** What one query returned and cost, in any system. */
+export interface QueryRecord {
+  /** Base row numbers, nearest first. */
+  readonly ids: number[];
+  readonly candidates: number;
+  /** Read capacity units reported by DynamoDB (ReturnConsumedCapacity: TOTAL). */
+  readonly readUnits: number;
+  /** Sequential DynamoDB round trips. */
+  readonly roundTrips: number;
+  /** Wall time of the query in this process against DynamoDB Local, milliseconds. */
+  readonly ms: number;
+  /** Bytes of items read, when the system can tell. */
+  readonly bytesRead?: number;
+  /** Candidates whose full vector was fetched for exact re-rank, when the system tells. */
+  readonly reranked?: number;
+}
+
+/** Ingest of the base vectors into a system. */
+export interface IngestRecord {
+  readonly vectors: number;
+  readonly seconds: number;
+  /** Write capacity units, when the system reports them. */
+  readonly writeUnits?: number;
+}
+
+/** One system's run over the data set's queries. */
+export interface SystemRun {
+  /** `whiplash`, `original`, `exact`. */
+  readonly system: string;
+  /** Label of the row in the table, e.g. `whiplash probes=8 rerank=200`. */
+  readonly label: string;
+  /** Settings that decide the figures (index parameters, overrides, seeds). */
+  readonly settings: Record<string, unknown>;
+  readonly ingest?: IngestRecord;
+  readonly queries: QueryRecord[];
+  /** Free-form remarks shown under the table (how a figure was obtained). */
+  readonly notes?: string[];
+}
+
+/** The figures of one system, averaged over the queries. */
+export interface Summary {
+  readonly system: string;
+  readonly label: string;
+  readonly settings: Record<string, unknown>;
+  readonly queries: number;
+  /** Mean recall@k over the queries. */
+  readonly recall: number;
+  readonly k: number;
+  readonly candidates: number;
+  readonly readUnits: number;
+  readonly roundTrips: number;
+  readonly maxRoundTrips: number;
+  readonly bytesRead?: number;
+  readonly reranked?: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly ingestVectorsPerSecond?: number;
+  readonly writeUnitsPerVector?: number;
+  readonly notes?: string[];
+}
+
+/** Mean figures of a run; recall@k against `gt` with distances from `distanceOf(q, id)`. */
+export function summarise(run: SystemRun, gt: GroundTruth, k: number, distanceOf: (q: number, id: number) => number): Summary {
+  const qs = run.queries;
+  const optionalMean = (f: (r: QueryRecord) => number | undefined): number | undefined => {
+    const vals = qs.map(f).filter((v): v is number => v !== undefined);
+    return vals.length === qs.length && vals.length > 0 ? mean(vals) : undefined;
+  };
+  return {
+    system: run.system,
+    label: run.label,
+    settings: run.settings,
+    queries: qs.length,
+    k,
+    recall: mean(qs.map((r, q) => recallAgainst(gt, q, r.ids, k, (id) => distanceOf(q, id)))),
+    candidates: mean(qs.map((r) => r.candidates)),
+    readUnits: mean(qs.map((r) => r.readUnits)),
+    roundTrips: mean(qs.map((r) => r.roundTrips)),
+    maxRoundTrips: Math.max(...qs.map((r) => r.roundTrips)),
+    bytesRead: optionalMean((r) => r.bytesRead),
+    reranked: optionalMean((r) => r.reranked),
+    p50Ms: percentile(qs.map((r) => r.ms), 50),
+    p95Ms: percentile(qs.map((r) => r.ms), 95),
+    ingestVectorsPerSecond: run.ingest && run.ingest.seconds > 0 ? run.ingest.vectors / run.ingest.seconds : undefined,
+    writeUnitsPerVector: run.ingest?.writeUnits !== undefined ? run.ingest.writeUnits / run.ingest.vectors : undefined,
+    notes: run.notes,
+  };
+}

@@ -1,0 +1,14 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Dataset } from '../datasets/types';
+import type { GroundTruth } from '../ground-truth';
+
+/** What every system runner gets. */
+export interface RunContext {
+  readonly client: DynamoDBClient;
+  readonly dataset: Dataset;
+  readonly gt: GroundTruth;
+  /** Results per query (top-k). */
+  readonly k: number;
+  /** Prefix of every table this run creates, so runs never see each other's items. */
+  readonly tablePrefix: string;
+}

@@ -1,0 +1,100 @@
+import type { IndexParams, VectorInput } from '../../lambda/core/types';
+import { ensureTables } from '../../lambda/store/local-tables';
+import { prefixedTableNames } from '../../lambda/store/schema';
+import { WhiplashStore } from '../../lambda/store/store';
+import { row } from '../datasets/types';
+import { log, progress } from '../progress';
+import { QueryRecord, SystemRun } from '../summary';
+import { RunContext } from './context';
+
+/** Per-query overrides of one sweep point (absent: the collection's own setting). */
+export interface SweepPoint {
+  readonly probes?: number;
+  readonly rerank?: number;
+}
+
+export interface WhiplashRunOptions {
+  /** Index parameters at collection creation (absent: the store's defaults). */
+  readonly index?: Partial<IndexParams>;
+  /** Hyperplane seed. @default 1 */
+  readonly seed?: number;
+  /** Vectors per `upsert` call (the API's batch limit is 500). @default 500 */
+  readonly batchSize?: number;
+  /** `upsert` calls in flight. @default 1 */
+  readonly ingestConcurrency?: number;
+  /** Query settings to measure on the same collection; the first `{}` is the default settings. @default [{}] */
+  readonly sweep?: readonly SweepPoint[];
+}
+
+const PROJECT = 'bench';
+
+/**
+ * Whiplash through its store (`WhiplashStore`, the same code the Lambda handlers run): creates a
+ * collection, upserts the base vectors (row i gets id `String(i)`), then runs every query at each
+ * sweep point, recording the store's own `QueryStats`.
+ */
+export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}): Promise<SystemRun[]> {
+  const { dataset: ds, client } = ctx;
+  const tables = prefixedTableNames(`${ctx.tablePrefix}wl-`);
+  await ensureTables(client, tables);
+  const store = new WhiplashStore({ client, tables });
+  await store.createProject({ projectId: PROJECT, name: 'benchmark' });
+  const name = ds.name.replace(/[^A-Za-z0-9._-]/g, '-');
+  await store.createCollection(PROJECT, { name, dimension: ds.dim, metric: ds.metric, index: opts.index, seed: opts.seed ?? 1 });
+
+  const batchSize = opts.batchSize ?? 500;
+  const batches: VectorInput[][] = [];
+  for (let i = 0; i < ds.base.rows; i += batchSize) {
+    const batch: VectorInput[] = [];
+    for (let j = i; j < Math.min(ds.base.rows, i + batchSize); j++) batch.push({ id: String(j), vector: row(ds.base, j) });
+    batches.push(batch);
+  }
+  const bar = progress('whiplash: upsert', ds.base.rows);
+  let done = 0;
+  let next = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++];
+      await store.upsert(PROJECT, name, batch);
+      done += batch.length;
+      bar.update(done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.ingestConcurrency ?? 1) }, worker));
+  bar.stop();
+  const seconds = (performance.now() - t0) / 1000;
+  const info = await store.getCollection(PROJECT, name);
+  log(`whiplash: ${ds.base.rows} vectors in ${seconds.toFixed(1)} s (${(ds.base.rows / seconds).toFixed(0)} vectors/s); index ${JSON.stringify(info.index)}`);
+
+  const runs: SystemRun[] = [];
+  const sweep = opts.sweep && opts.sweep.length > 0 ? opts.sweep : [{}];
+  for (const point of sweep) {
+    const label = ['whiplash', ...Object.entries(point).map(([k, v]) => `${k}=${v}`)].join(' ');
+    const queries: QueryRecord[] = [];
+    const qbar = progress(`${label}: queries`, ds.queries.rows);
+    for (let q = 0; q < ds.queries.rows; q++) {
+      const t = performance.now();
+      const res = await store.query(PROJECT, name, { vector: row(ds.queries, q), topK: ctx.k, ...point });
+      const ms = performance.now() - t;
+      queries.push({
+        ids: res.matches.map((m) => Number(m.id)),
+        candidates: res.stats.candidates,
+        readUnits: res.stats.readUnits,
+        roundTrips: res.stats.roundTrips,
+        reranked: res.stats.reranked,
+        ms,
+      });
+      qbar.update(q + 1);
+    }
+    qbar.stop();
+    runs.push({
+      system: 'whiplash',
+      label: Object.keys(point).length === 0 ? 'whiplash (defaults)' : label,
+      settings: { index: info.index, seed: info.seed, overrides: point, batchSize, ingestConcurrency: opts.ingestConcurrency ?? 1 },
+      ingest: { vectors: ds.base.rows, seconds },
+      queries,
+    });
+  }
+  return runs;
+}
