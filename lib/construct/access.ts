@@ -1,0 +1,49 @@
+import type { FunctionRole } from '../../lambda/api/routes';
+import type { TableRole } from '../../lambda/store/schema';
+
+/**
+ * The DynamoDB actions each function calls, per table: exactly what `lambda/store` does for that
+ * workload, nothing more. No wildcard actions.
+ */
+export const TABLE_ACCESS: Readonly<Record<FunctionRole, Readonly<Record<TableRole, readonly string[]>>>> = {
+  // Reads only: the collection's config, bucket queries, finalists' vectors.
+  query: {
+    metadata: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
+    vectors: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
+    buckets: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
+  },
+  // Upserts and deletes of vectors and their bucket entries; collection counters.
+  write: {
+    metadata: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    vectors: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+    buckets: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+  },
+  // Projects, collections and key bindings; the scheduled purge of dropped collections.
+  admin: {
+    metadata: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem'],
+    vectors: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
+    buckets: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
+  },
+};
+
+/** KMS actions on a customer managed table key: reads decrypt; writes also encrypt new data keys. */
+export const KMS_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
+export const KMS_WRITE_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'] as const;
+
+/** Does this access set write anything? */
+export function writes(access: Readonly<Record<TableRole, readonly string[]>>): boolean {
+  return Object.values(access).some((actions) => actions.some((a) => !/:(Get|Query|BatchGet|Describe)/.test(a)));
+}
+
+/**
+ * API Gateway management calls of the admin function (`lambda/api/keys.ts`, project API keys), as
+ * IAM action and resource path: `apigateway:<HTTP verb>` on `arn:<partition>:apigateway:<region>::<path>`.
+ * `{usagePlanId}` is the plan project keys are attached to; `{region}`/`{partition}` are the stack's.
+ * CreateApiKey passes tags, and tagging on create is authorized as TagResource (`PUT /tags/<url-encoded ARN>`).
+ */
+export const API_KEY_MANAGEMENT: readonly { readonly call: string; readonly action: string; readonly path: string }[] = [
+  { call: 'CreateApiKey', action: 'apigateway:POST', path: '/apikeys' },
+  { call: 'CreateApiKey (tags)', action: 'apigateway:PUT', path: '/tags/arn%3A{partition}%3Aapigateway%3A{region}%3A%3A%2Fapikeys%2F*' },
+  { call: 'CreateUsagePlanKey', action: 'apigateway:POST', path: '/usageplans/{usagePlanId}/keys' },
+  { call: 'DeleteApiKey', action: 'apigateway:DELETE', path: '/apikeys/*' },
+];
