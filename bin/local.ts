@@ -7,6 +7,7 @@
  * HOST (default 127.0.0.1). Flags override the environment; see `npm start -- --help`.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { logger } from '../lambda/api/logger';
 import { startLocalServer } from '../lib/local/server';
 
 function port(value: string): number {
@@ -46,7 +47,8 @@ async function main(): Promise<void> {
   }>();
   const inMemory = o.inMemory || o.dataDir === ':memory:';
   const log = (line: string): void => console.log(`[whiplash] ${line}`);
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // Handlers log JSON lines at INFO on AWS; on one machine the gateway's request lines suffice.
+  logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN');
   const server = await startLocalServer({
     port: o.port,
     host: o.host,

@@ -68,3 +68,19 @@ export function validateQuery(schema: JsonSchema, query: Record<string, string |
   if (!fn(copy)) throw toValidationError(fn.errors![0], '');
   return copy;
 }
+
+/**
+ * Runs `fn` and renames the field of a ValidationError it throws from the store's name to the
+ * API's (e.g. the store's `vector` is the search body's `query`), so a 400 names what the client sent.
+ */
+export async function withApiFieldNames<T>(fn: () => Promise<T>, rename: (field: string) => string): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      const field = rename(err.field);
+      if (field !== err.field) throw new ValidationError(field, err.rule);
+    }
+    throw err;
+  }
+}

@@ -4,6 +4,7 @@ import { ApiDeps, depsFromEnv, lazy } from '../deps';
 import { ApiHandler, createApiHandler, Operation } from '../dispatch';
 import { presentCollection, presentMatch } from '../present';
 import { DEFAULT_LIMIT, DEFAULT_PAGE } from '../schemas';
+import { withApiFieldNames } from '../validate';
 
 /** The query function: reads (collections, ids, items) and top-k search. */
 
@@ -41,7 +42,7 @@ const operations: Record<string, Operation> = {
       probes?: number;
       rerank?: number;
     };
-    const result = await req.deps.store.query(req.params.projectId, req.params.collectionId, {
+    const request = {
       vector: b.query,
       topK: b.limit ?? DEFAULT_LIMIT,
       filter: b.filter,
@@ -49,7 +50,11 @@ const operations: Record<string, Operation> = {
       includeMetadata: b.include_metadata ?? false,
       probes: b.probes,
       rerank: b.rerank,
-    });
+    };
+    const result = await withApiFieldNames(
+      () => req.deps.store.query(req.params.projectId, req.params.collectionId, request),
+      (field) => field.replace(/^vector\b/, 'query'), // the store's `vector` is the body's `query`
+    );
     return {
       body: result.matches.map(presentMatch),
       headers: { 'X-Whiplash-Stats': JSON.stringify(result.stats) },

@@ -3,12 +3,16 @@ import { NotFoundError } from '../../core/errors';
 import type { VectorInput } from '../../core/types';
 import { ApiDeps, depsFromEnv, lazy } from '../deps';
 import { ApiHandler, createApiHandler, Operation } from '../dispatch';
+import { withApiFieldNames } from '../validate';
 
 /** The write function: upserts (one or a batch of up to 500) and deletes of vectors. */
 
 const operations: Record<string, Operation> = {
   async upsertItem(req) {
-    const r = await req.deps.store.upsert(req.params.projectId, req.params.collectionId, [req.body as VectorInput]);
+    const r = await withApiFieldNames(
+      () => req.deps.store.upsert(req.params.projectId, req.params.collectionId, [req.body as VectorInput]),
+      (field) => field.replace(/^vectors\[0\]\.?/, '') || 'body',
+    );
     return { body: r };
   },
 
