@@ -1,0 +1,79 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { GroundTruth } from '../../bench/ground-truth';
+import { BenchResult, checkTarget, markdownTable, renderBenchmarksMd } from '../../bench/report';
+import { sweepPoints } from '../../bench/run';
+import { summarise, Summary, SystemRun } from '../../bench/summary';
+import { tempDir } from './fixtures';
+
+// Two queries, k = 2: query 0's neighbours are rows 0 and 1, query 1's rows 2 and 3.
+const gt: GroundTruth = { k: 2, queries: 2, ids: Int32Array.from([0, 1, 2, 3]), distances: Float64Array.from([1, 2, 1, 2]) };
+const distanceOf = (q: number, id: number) => (q === 0 ? [1, 2, 5, 6][id] : [5, 6, 1, 2][id]);
+
+function run(system: string, ids: number[][], readUnits: number[], overrides: object = {}): SystemRun {
+  return {
+    system,
+    label: system,
+    settings: { overrides },
+    ingest: { vectors: 100, seconds: 4, writeUnits: 300 },
+    queries: ids.map((r, q) => ({ ids: r, candidates: 10 * (q + 1), readUnits: readUnits[q], roundTrips: q + 1, ms: 10 * (q + 1) })),
+  };
+}
+
+describe('summaries', () => {
+  test('mean recall@k, candidates, read units and round trips, max round trips, ingest rate and write units per vector', () => {
+    const s = summarise(run('whiplash', [[0, 1], [2, 9]], [10, 20]), gt, 2, distanceOf);
+    expect(s.recall).toBe(0.75);
+    expect([s.candidates, s.readUnits, s.roundTrips, s.maxRoundTrips]).toEqual([15, 15, 1.5, 2]);
+    expect([s.p50Ms, s.p95Ms]).toEqual([10, 20]);
+    expect([s.ingestVectorsPerSecond, s.writeUnitsPerVector]).toEqual([25, 3]);
+    expect(s.bytesRead).toBeUndefined();
+  });
+
+  test('the target is met only with enough recall and at least 20x fewer read units than the original, and applies at 60,000 vectors', () => {
+    const wl = (recall: number, readUnits: number) => ({ system: 'whiplash', settings: { overrides: {} }, recall, readUnits }) as unknown as Summary;
+    const orig = { system: 'original', settings: {}, recall: 0.8, readUnits: 5700 } as unknown as Summary;
+    expect(checkTarget('fashion-mnist', 60000, [wl(0.96, 280), orig])).toMatchObject({ met: true, applies: true });
+    expect(checkTarget('fashion-mnist', 60000, [wl(0.94, 280), orig])?.met).toBe(false);
+    expect(checkTarget('fashion-mnist', 60000, [wl(0.96, 300), orig])?.met).toBe(false);
+    expect(checkTarget('fashion-mnist', 10000, [wl(0.96, 100), orig])?.applies).toBe(false);
+    expect(checkTarget('minilm', 678, [wl(0.96, 100), orig])).toBeUndefined();
+    expect(checkTarget('fashion-mnist', 60000, [wl(0.96, 100)])).toBeUndefined();
+    // a sweep point (with overrides) is not the default setting
+    const swept = { ...wl(0.99, 10), settings: { overrides: { probes: 2 } } } as unknown as Summary;
+    expect(checkTarget('fashion-mnist', 60000, [swept, orig])).toBeUndefined();
+  });
+
+  test('the sweep measures the defaults first, then every combination of the overrides', () => {
+    expect(sweepPoints()).toEqual([{}]);
+    expect(sweepPoints([0, 4])).toEqual([{}, { probes: 0 }, { probes: 4 }]);
+    expect(sweepPoints([4], [100, 200])).toEqual([{}, { probes: 4, rerank: 100 }, { probes: 4, rerank: 200 }]);
+  });
+});
+
+describe('BENCHMARKS.md', () => {
+  test('renders every result file: command, table row per system and the target verdict', () => {
+    const dir = path.join(tempDir(), 'results');
+    mkdirSync(dir);
+    const systems = [summarise(run('whiplash', [[0, 1], [2, 3]], [100, 100]), gt, 2, distanceOf), summarise(run('original', [[0, 5], [2, 3]], [5000, 5000]), gt, 2, distanceOf)];
+    const result: BenchResult = {
+      dataset: { name: 'fashion-mnist', source: 'x', metric: 'euclidean', dim: 784, base: 60000, queries: 2, fullSize: true },
+      k: 2,
+      command: 'npm run bench',
+      date: '2026-11-22T00:00:00.000Z',
+      commit: 'abc1234',
+      engine: 'DynamoDB Local (java, in memory)',
+      machine: { cpus: 2, node: '20' },
+      systems,
+      target: checkTarget('fashion-mnist', 60000, systems),
+    };
+    writeFileSync(path.join(dir, 'fashion-mnist.json'), JSON.stringify(result));
+    const md = renderBenchmarksMd(dir);
+    expect(md).toContain('## fashion-mnist: 60,000 vectors x 784 (euclidean), 2 queries');
+    expect(md).toContain('```sh\nnpm run bench\n```');
+    expect(md).toMatch(/\| whiplash \| 2 \| 1\.000 \|/);
+    expect(md).toMatch(/\| original \| 2 \| 0\.750 \|/);
+    expect(md).toContain('reads 50.0x the read units of Whiplash. **MET**');
+    expect(markdownTable(systems).split('\n')).toHaveLength(4);
+  });
+});
