@@ -12,10 +12,14 @@ import type { IndexParams } from '../lambda/core/types';
 import { LOCAL_CLIENT_CONFIG, startDynamoDBLocal, DynamoDBLocalHandle } from '../lib/local/dynamodb-local';
 import { DATASET_NAMES, DatasetName, loadDataset, Metric, row } from './datasets';
 import { distance } from './distance';
-import { groundTruth } from './ground-truth';
+import { groundTruth, groundTruthKey } from './ground-truth';
+import { ORIGINAL_DEFAULTS } from './original/hashing';
+import { OriginalLayout } from './original/layout';
+import { ensureOriginalTables, originalTableNames } from './original/tables';
 import { log, progress } from './progress';
 import { BenchResult, checkTarget, markdownTable, renderBenchmarksMd } from './report';
 import { summarise, Summary, SystemRun } from './summary';
+import { cachedRun } from './systems/cache';
 import { RunContext } from './systems/context';
 import { runExact } from './systems/exact';
 import { runOriginal } from './systems/original';
@@ -91,6 +95,7 @@ export interface BenchOptions {
   originalQueries?: number;
   endpoint?: string;
   save: boolean;
+  cache: boolean;
   out?: string;
 }
 
@@ -128,6 +133,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--original-concurrency <n>', "original layout: candidate BatchGetItem calls in flight (the original: 1; round trips are counted as sequential either way)", positiveInt, 4)
     .option('--original-queries <n>', 'original layout: run only the first N queries (default: at most 100; each original query fetches thousands of vectors)', positiveInt)
     .option('--endpoint <url>', 'use this DynamoDB endpoint instead of starting DynamoDB Local')
+    .option('--no-cache', 're-measure the original layout and the exact scan even when bench/.cache/ holds their figures')
     .option('--no-save', 'do not write bench/results/*.json and BENCHMARKS.md')
     .option('--out <file>', 'result file (default: bench/results/<dataset>[-n<size>].json)')
     .parse(argv);
@@ -139,7 +145,8 @@ async function main(argv: string[]): Promise<void> {
   const ds = loadDataset(o.dataset, { dataDir: o.dataDir, size, queries: queryCount, baseFile: o.base, queryFile: o.queryFile, metric: o.metric });
   log(`${ds.name}: ${ds.base.rows} x ${ds.dim} base, ${ds.queries.rows} queries, ${ds.metric}, from ${ds.source}`);
   const gtBar = progress('ground truth', ds.queries.rows);
-  const gt = groundTruth(ds, Math.max(o.k, 10), { onProgress: (d) => gtBar.update(d), log });
+  const gtK = Math.max(o.k, 10);
+  const gt = groundTruth(ds, gtK, { onProgress: (d) => gtBar.update(d), log });
   gtBar.stop();
 
   let ddb: DynamoDBLocalHandle | undefined;
@@ -166,22 +173,29 @@ async function main(argv: string[]): Promise<void> {
         ...(await runWhiplash(ctx, { index: o.index, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank) })),
       );
     }
+    const refKey = `${groundTruthKey(ds, gtK)}-seed${o.seed}`;
     if (o.systems.includes('original')) {
-      const { run, layout } = await runOriginal(ctx, { params: { seed: o.seed }, fetchConcurrency: o.originalConcurrency, queries: originalQueries });
-      runs.push(run);
-      vectorTable = layout.tables.vectors;
+      runs.push(
+        await cachedRun(`original-${refKey}-q${originalQueries}`, o.cache, async () => {
+          const { run, layout } = await runOriginal(ctx, { params: { seed: o.seed }, fetchConcurrency: o.originalConcurrency, queries: originalQueries });
+          vectorTable = layout.tables.vectors;
+          return run;
+        }, log),
+      );
     }
     if (o.systems.includes('exact')) {
-      if (!vectorTable) {
-        // Exact alone: load just the vector items of the original format.
-        const { OriginalLayout } = await import('./original/layout');
-        const { ensureOriginalTables, originalTableNames } = await import('./original/tables');
-        const tables = originalTableNames(ctx.tablePrefix);
-        await ensureOriginalTables(client, tables);
-        await new OriginalLayout(client, tables, ds.dim, ds.metric, { nPlanes: 6, bitStart: 8, bitScaleFactor: 2, seed: o.seed }).load(ds.base, { buckets: false });
-        vectorTable = tables.vectors;
-      }
-      runs.push(await runExact(ctx, vectorTable));
+      runs.push(
+        await cachedRun(`exact-${refKey}`, o.cache, async () => {
+          if (!vectorTable) {
+            // Exact without a fresh original run: load just the vector items of the original format.
+            const tables = originalTableNames(`${ctx.tablePrefix}x-`);
+            await ensureOriginalTables(client, tables);
+            await new OriginalLayout(client, tables, ds.dim, ds.metric, { ...ORIGINAL_DEFAULTS, seed: o.seed }).load(ds.base, { buckets: false });
+            vectorTable = tables.vectors;
+          }
+          return runExact(ctx, vectorTable);
+        }, log),
+      );
     }
     client.destroy();
   } finally {

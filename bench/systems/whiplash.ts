@@ -94,6 +94,9 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
       settings: { index: info.index, seed: info.seed, overrides: point, batchSize, ingestConcurrency: opts.ingestConcurrency ?? 1 },
       ingest: { vectors: ds.base.rows, seconds },
       queries,
+      notes: [
+        `whiplash: through WhiplashStore (the code the Lambda handlers run); candidates, full vectors, read units and round trips are the store's own QueryStats (read units summed from ReturnConsumedCapacity TOTAL). Ingest: upsert batches of ${batchSize}, ${opts.ingestConcurrency ?? 1} in flight; the store does not report write units yet.`,
+      ],
     });
   }
   return runs;
