@@ -1,0 +1,50 @@
+import { ValidationError } from '../../lambda/core/errors';
+import { compileFilter } from '../../lambda/core/filter';
+import { checkMetadata } from '../../lambda/core/metadata';
+
+describe('compileFilter', () => {
+  const doc = { genre: 'drama', year: 2019, tags: ['a', 'b'], draft: false };
+  const cases: [unknown, boolean][] = [
+    [{ genre: 'drama' }, true],
+    [{ genre: { $eq: 'comedy' } }, false],
+    [{ genre: { $ne: 'comedy' } }, true],
+    [{ year: { $gt: 2018, $lte: 2019 } }, true],
+    [{ year: { $lt: 2019 } }, false],
+    [{ year: { $gte: 2019 } }, true],
+    [{ genre: { $in: ['drama', 'comedy'] } }, true],
+    [{ genre: { $nin: ['drama'] } }, false],
+    [{ tags: 'b' }, true],
+    [{ tags: { $in: ['x', 'a'] } }, true],
+    [{ tags: { $nin: ['a'] } }, false],
+    [{ missing: { $exists: false } }, true],
+    [{ missing: { $ne: 'x' } }, true],
+    [{ missing: 'x' }, false],
+    [{ year: { $gt: 'a' === 'a' ? 1 : 0 }, genre: 'x' }, false],
+    [{ $or: [{ genre: 'x' }, { draft: false }] }, true],
+    [{ $and: [{ genre: 'drama' }, { year: { $lt: 2000 } }] }, false],
+  ];
+  it.each(cases)('%j -> %s', (filter, expected) => {
+    expect(compileFilter(filter)(doc)).toBe(expected);
+  });
+
+  it('rejects unknown operators and wrong operand types, naming the path', () => {
+    expect(() => compileFilter({ year: { $regex: 'x' } })).toThrow(/filter\.year\.\$regex is not a field operator/);
+    expect(() => compileFilter({ year: { $gt: '2019' } })).toThrow(/filter\.year\.\$gt must be a finite number/);
+    expect(() => compileFilter({ $or: [] })).toThrow(/filter\.\$or must be a non-empty list/);
+    expect(() => compileFilter({ $not: {} })).toThrow(ValidationError);
+    expect(() => compileFilter([])).toThrow(/filter must be an object/);
+  });
+});
+
+describe('checkMetadata', () => {
+  it('accepts strings, numbers, booleans and lists of strings', () => {
+    expect(checkMetadata({ a: 'x', b: 1.5, c: true, d: ['p', 'q'] })).toEqual({ a: 'x', b: 1.5, c: true, d: ['p', 'q'] });
+    expect(checkMetadata(undefined)).toEqual({});
+  });
+  it('rejects nested objects, non-finite numbers, $ keys and oversized metadata', () => {
+    expect(() => checkMetadata({ a: { b: 1 } })).toThrow(/metadata\.a must be a string, a finite number/);
+    expect(() => checkMetadata({ a: [1, 2] })).toThrow(/metadata\.a must be a list of strings/);
+    expect(() => checkMetadata({ $a: 1 })).toThrow(/must not start with "\$"/);
+    expect(() => checkMetadata({ a: 'x'.repeat(3000) })).toThrow(/at most 2048 bytes/);
+  });
+});
