@@ -94,7 +94,15 @@ export async function upsertInChunks(
   };
 
   while (firstError === undefined) {
-    const chunk = await nextChunk();
+    let chunk: Chunk | undefined;
+    try {
+      chunk = await nextChunk();
+    } catch (err) {
+      // The input itself failed (e.g. a broken line in a file): let the requests in flight
+      // finish (their acknowledgements reach onBatch), then report the input's error as is.
+      await Promise.all(inflight);
+      throw err;
+    }
     if (!chunk) break;
     const p = run(chunk).finally(() => inflight.delete(p));
     inflight.add(p);

@@ -11,6 +11,8 @@ export interface CreatedProject {
   readonly project: Project;
   /** Value of the project's API key: send it as `x-api-key`. Store it; it is not shown again. */
   readonly apiKey: string;
+  /** Id of the API key (not secret): what API Gateway and the key bindings know it by. */
+  readonly apiKeyId?: string;
 }
 
 const seg = encodeURIComponent;
@@ -64,9 +66,8 @@ export class WhiplashClient implements CollectionsApi {
   /** Creates a project and its API key (admin key). @throws WhiplashError `Conflict` (409) when the id exists */
   async createProject(input: { name: string; projectId?: string }): Promise<CreatedProject> {
     const body = await this.http.request<any>({ method: 'POST', path: '/projects', body: input, idempotent: false });
-    const apiKey = body?.apiKey ?? body?.api_key ?? body?.key?.value ?? body?.apiKeyValue;
-    const project: Project = body?.project ?? { projectId: body?.projectId, name: body?.name, createdAt: body?.createdAt };
-    return { project, apiKey };
+    const { apiKey, apiKeyId, ...project } = body as Project & { apiKey: string; apiKeyId?: string };
+    return { project, apiKey, apiKeyId };
   }
 
   async listProjects(): Promise<Project[]> {
@@ -74,8 +75,7 @@ export class WhiplashClient implements CollectionsApi {
   }
 
   async getProject(projectId: string): Promise<Project> {
-    const body = await this.http.request<any>({ method: 'GET', path: `/projects/${seg(projectId)}`, idempotent: true });
-    return body?.project ?? body;
+    return this.http.request<Project>({ method: 'GET', path: `/projects/${seg(projectId)}`, idempotent: true });
   }
 
   /** Deletes a project, its collections and its keys (admin key). */
@@ -86,13 +86,11 @@ export class WhiplashClient implements CollectionsApi {
   // ---- collections
 
   async createCollection(projectId: string, input: CreateCollectionRequest): Promise<CollectionInfo> {
-    const body = await this.http.request<any>({ method: 'POST', path: `/projects/${seg(projectId)}/collections`, body: input, idempotent: false });
-    return body?.collection ?? body;
+    return this.http.request<CollectionInfo>({ method: 'POST', path: `/projects/${seg(projectId)}/collections`, body: input, idempotent: false });
   }
 
   async getCollection(projectId: string, name: string): Promise<CollectionInfo> {
-    const body = await this.http.request<any>({ method: 'GET', path: this.collPath(projectId, name), idempotent: true });
-    return body?.collection ?? body;
+    return this.http.request<CollectionInfo>({ method: 'GET', path: this.collPath(projectId, name), idempotent: true });
   }
 
   async listCollections(projectId: string): Promise<CollectionInfo[]> {
@@ -115,23 +113,25 @@ export class WhiplashClient implements CollectionsApi {
         await http.request({ method: 'POST', path: `${base}/items/batch`, body: { vectors: items.map(toWire) }, idempotent: true });
       },
       async get(id) {
-        const body = await http.request<any>({ method: 'GET', path: `${base}/items/${seg(id)}`, idempotent: true });
-        const v = body?.item ?? body;
-        return { id: v.id, vector: v.vector, metadata: v.metadata ?? {} } as StoredVector;
+        const v = await http.request<StoredVector>({ method: 'GET', path: `${base}/items/${seg(id)}`, idempotent: true });
+        return { id: v.id, vector: v.vector, metadata: v.metadata ?? {} };
       },
       async delete(id) {
         await http.request({ method: 'DELETE', path: `${base}/items/${seg(id)}`, idempotent: false });
       },
       async listIds(options: ListOptions) {
-        const body = await http.request<any>({ method: 'GET', path: `${base}/items`, query: { limit: options.limit, cursor: options.cursor }, idempotent: true });
-        const page: IdPage = body?.cursor ? { ids: body.ids ?? [], cursor: body.cursor } : { ids: body?.ids ?? [] };
-        return page;
+        const body = await http.request<IdPage>({ method: 'GET', path: `${base}/items`, query: { limit: options.limit, cursor: options.cursor }, idempotent: true });
+        return body.cursor ? { ids: body.ids, cursor: body.cursor } : { ids: body.ids };
       },
       async search(req: SearchRequest) {
-        const wire: Record<string, unknown> = { query: Array.from(req.vector), limit: req.topK ?? 10 };
+        // Both flags are always sent: the API's own default for include_vector is true (as the original's).
+        const wire: Record<string, unknown> = {
+          query: Array.from(req.vector),
+          limit: req.topK ?? 10,
+          include_vector: req.includeVector ?? false,
+          include_metadata: req.includeMetadata ?? false,
+        };
         if (req.filter !== undefined) wire.filter = req.filter;
-        if (req.includeVector) wire.include_vector = true;
-        if (req.includeMetadata) wire.include_metadata = true;
         const body = await http.request<unknown>({ method: 'POST', path: `${base}/search`, body: wire, idempotent: true });
         return listOf<WireMatch>(body, 'matches').map((m) => {
           const out: { -readonly [K in keyof QueryMatch]: QueryMatch[K] } = { id: m.id, distance: m.dist ?? m.distance ?? NaN, score: m.score };

@@ -1,0 +1,3 @@
+export { buildProgram, runCli, processIO } from './program';
+export type { CliIO } from './program';
+export { EXIT, UsageError } from './errors';
