@@ -52,8 +52,8 @@ export function toGatewaySchema(schema: unknown): unknown {
       }
     } else if (key === '$ref' && typeof value === 'string') {
       out.$ref = value.replace('#/$defs/', '#/definitions/');
-    } else if (key === 'items' && Array.isArray(value)) {
-      continue; // draft 2020-12 `prefixItems`/tuple forms: left to the handler
+    } else if (key === 'items' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      continue; // boolean and tuple forms (with draft 2020-12 `prefixItems`): left to the handler
     } else if (CHILD_MAPS.has(key)) {
       out[key] = mapChildren(value);
     } else if (DRAFT4_KEYWORDS.has(key)) {
@@ -71,32 +71,45 @@ function mapChildren(value: unknown): Record<string, unknown> {
 
 const pascal = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 const pathParams = (path: string): string[] => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+const queryParams = (route: RouteDef): string[] => Object.keys((route.querySchema?.properties ?? {}) as Record<string, unknown>);
 
 /**
- * API Gateway's own error responses, in the API's error shape
- * `{"error": {"status", "code", "message"}}`. Gateway response templates allow only simple
- * variable substitution (no VTL), so `$context.error.messageString` (a quoted JSON string) is the
- * message; a body that fails validation also gets the validator's description in `details`.
+ * API Gateway's own error responses, in the handlers' error shape (`lambda/api/http-errors.ts`):
+ * `{"message": <API Gateway's message>, "error": {"status", "code", "message", "requestId"}}`; the
+ * top-level `message` is what API Gateway answers by default, so its clients keep working. Gateway
+ * response templates allow only simple variable substitution (no VTL): `$context.error.messageString`
+ * is already a quoted JSON string; a body that fails validation also gets the validator's
+ * description (naming the field and the rule) in `details`.
  */
-const GATEWAY_ERRORS: readonly { type: apigw.ResponseType; status?: number; code?: string; details?: boolean }[] = [
+const GATEWAY_ERRORS: readonly GatewayError[] = [
   { type: apigw.ResponseType.BAD_REQUEST_BODY, status: 400, code: 'ValidationError', details: true },
   { type: apigw.ResponseType.BAD_REQUEST_PARAMETERS, status: 400, code: 'ValidationError', details: true },
   { type: apigw.ResponseType.INVALID_API_KEY, status: 403, code: 'Forbidden' },
-  { type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 404, code: 'NotFound' },
+  { type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 404, code: 'RouteNotFound' },
   { type: apigw.ResponseType.REQUEST_TOO_LARGE, status: 413, code: 'PayloadTooLarge' },
-  { type: apigw.ResponseType.THROTTLED, status: 429, code: 'Throttled' },
-  { type: apigw.ResponseType.QUOTA_EXCEEDED, status: 429, code: 'QuotaExceeded' },
+  { type: apigw.ResponseType.THROTTLED, status: 429, code: 'TooManyRequests' },
+  { type: apigw.ResponseType.QUOTA_EXCEEDED, status: 429, code: 'LimitExceeded' },
   // Anything else keeps API Gateway's status; the code is its response type.
   { type: apigw.ResponseType.DEFAULT_4XX },
   { type: apigw.ResponseType.DEFAULT_5XX },
 ];
 
+interface GatewayError {
+  readonly type: apigw.ResponseType;
+  /** @default - API Gateway's status for the response type */
+  readonly status?: number;
+  /** @default - the response type, e.g. `ACCESS_DENIED` */
+  readonly code?: string;
+  /** Add `details`: the request validator's description of what failed. */
+  readonly details?: boolean;
+}
+
 /** The JSON body template of one gateway response. */
-export function gatewayErrorTemplate(e: { status?: number; code?: string; details?: boolean }): string {
+export function gatewayErrorTemplate(e: Omit<GatewayError, 'type'>): string {
   const status = e.status !== undefined ? `"status":${e.status},` : '';
   const code = e.code ?? '$context.error.responseType';
   const details = e.details ? ',"details":"$context.error.validationErrorString"' : '';
-  return `{"error":{${status}"code":"${code}","message":$context.error.messageString${details}}}`;
+  return `{"message":$context.error.messageString,"error":{${status}"code":"${code}","message":$context.error.messageString${details},"requestId":"$context.requestId"}}`;
 }
 
 function addGatewayResponses(api: apigw.RestApi): void {
@@ -176,7 +189,10 @@ export function buildRestApi(scope: Construct, id: string, opts: RestApiOptions)
       operationName: route.operationId,
       apiKeyRequired: true,
       requestValidator: validator,
-      requestParameters: Object.fromEntries(pathParams(route.path).map((p) => [`method.request.path.${p}`, true])),
+      requestParameters: {
+        ...Object.fromEntries(pathParams(route.path).map((p) => [`method.request.path.${p}`, true])),
+        ...Object.fromEntries(queryParams(route).map((q) => [`method.request.querystring.${q}`, false])),
+      },
       ...(model ? { requestModels: { 'application/json': model } } : {}),
     });
   }
