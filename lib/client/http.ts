@@ -155,7 +155,9 @@ export class HttpTransport {
         }
         error = await errorFromResponse(res, attempt);
       } catch (err) {
-        const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+        // Duck-typed: fetch rejects with a DOMException, which is not an `Error` of every realm (e.g. jest's).
+        const name = (err as { name?: unknown } | null)?.name;
+        const timedOut = name === 'TimeoutError' || name === 'AbortError';
         error = new WhiplashError({
           status: 0,
           code: timedOut ? 'Timeout' : 'NetworkError',
