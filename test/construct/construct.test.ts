@@ -148,7 +148,7 @@ describe('WhiplashVectorStore with default props', () => {
     // The query function reads; it never writes.
     const policyOf = (role: string) =>
       Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.includes(`${role}FunctionRole`))![1].Properties.PolicyDocument.Statement;
-    const actions = (role: string) => new Set(policyOf(role).flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
+    const actions = (role: string) => new Set<string>(policyOf(role).flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
     expect([...actions('Query')].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents']);
     expect(actions('Write').has('dynamodb:DeleteItem')).toBe(false);
     expect([...actions('Admin')].filter((a) => a.startsWith('apigateway:')).sort()).toEqual(['apigateway:DELETE', 'apigateway:POST', 'apigateway:PUT']);
