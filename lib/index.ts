@@ -4,3 +4,4 @@ export * from '../lambda/core/errors';
 export { TABLE_DEFINITIONS, TABLE_ENV } from '../lambda/store/schema';
 export type { TableNames, TableDefinition, TableRole } from '../lambda/store/schema';
 export * from './client';
+export * from './vector-store';
