@@ -49,14 +49,18 @@ function readConfigFile(path: string): ConfigFile {
   }
 }
 
-/** Combines flags, environment and the profile file. @throws UsageError when a named profile does not exist */
-export function resolveConfig(flags: { apiUrl?: string; apiKey?: string; project?: string; profile?: string }, env: Env): CliConfig {
+/**
+ * Combines flags, environment and the profile file.
+ * @param mustExist refuse a profile named by `--profile` / `WHIPLASH_PROFILE` that the file lacks (off for `config save`)
+ * @throws UsageError when a named profile does not exist
+ */
+export function resolveConfig(flags: { apiUrl?: string; apiKey?: string; project?: string; profile?: string }, env: Env, mustExist = true): CliConfig {
   const configPath = configFilePath(env);
   const explicit = flags.profile ?? env[ENV.profile];
   const profile = explicit ?? 'default';
   const file = readConfigFile(configPath);
   const p = file.profiles?.[profile];
-  if (explicit && !p) throw new UsageError(`profile "${profile}" not found in ${configPath}`);
+  if (mustExist && explicit && !p) throw new UsageError(`profile "${profile}" not found in ${configPath}`);
   return {
     profile,
     configPath,

@@ -4,7 +4,11 @@ export type Row = Record<string, unknown>;
 
 function cell(v: unknown): string {
   if (v === undefined || v === null) return '';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(6);
+  if (typeof v === 'number') {
+    if (Number.isInteger(v)) return String(v);
+    const s = v.toFixed(6);
+    return /^-0\.0+$/.test(s) ? s.slice(1) : s; // no "-0.000000" for a rounding residue
+  }
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
 }

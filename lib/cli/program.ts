@@ -139,7 +139,7 @@ export function buildProgram(io: CliIO): Command {
     .command('save')
     .description('save --api-url, --api-key and --project (or their environment variables) as a profile')
     .action((_o, cmd: Command) => {
-      const c = config(cmd);
+      const c = resolveConfig(globals(cmd), io.env, false);
       saveProfile(c.configPath, c.profile, { apiUrl: c.apiUrl, apiKey: c.apiKey, project: c.project });
       out(cmd).done(`saved profile ${c.profile} to ${c.configPath}`, { profile: c.profile, configFile: c.configPath });
     });
@@ -253,17 +253,20 @@ export function buildProgram(io: CliIO): Command {
 
   // ---- search
   program
-    .command('search <collection> [vector]')
-    .description('top-k nearest neighbours of a vector given as an argument (JSON array or comma-separated), with --file, on stdin (- or piped), or of a stored item (--like)')
+    .command('search <collection> [vector...]')
+    .description(
+      'top-k nearest neighbours of a vector given as arguments (a JSON array, or numbers separated by spaces or commas; put -- before comma-joined numbers that start with -), with --file, on stdin (- or piped), or of a stored item (--like)',
+    )
     .option('-k, --top-k <k>', 'number of results, 1 to 1000', int(1, 1000), 10)
     .option('-f, --file <path>', 'read the vector from a file (JSON array or separated numbers)')
     .option('--like <id>', 'use the vector of this stored item')
     .option('--filter <json>', 'metadata filter, e.g. \'{"lang": {"$eq": "en"}}\'', jsonObject)
     .option('--include-vector', 'return the vectors', false)
     .option('--include-metadata', 'return the metadata', false)
-    .action(async (name: string, vectorArg: string | undefined, o: { topK: number; file?: string; like?: string; filter?: Record<string, unknown>; includeVector: boolean; includeMetadata: boolean }, cmd: Command) => {
+    .action(async (name: string, vectorArgs: string[], o: { topK: number; file?: string; like?: string; filter?: Record<string, unknown>; includeVector: boolean; includeMetadata: boolean }, cmd: Command) => {
       const { client: c, cfg } = client(cmd);
       const coll = c.collection(project(cfg), name);
+      const vectorArg = vectorArgs.length > 0 ? vectorArgs.join(' ') : undefined;
       let vector: number[] | undefined;
       if (o.like !== undefined) {
         if (vectorArg !== undefined || o.file !== undefined) throw new UsageError('--like replaces the vector argument and --file');

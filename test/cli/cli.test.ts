@@ -1,0 +1,258 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WhiplashClient } from '../../lib/client';
+import { formatTable } from '../../lib/cli/output';
+import { Doc, FaultProxy, loadDocs, startFaultProxy, startTestServer } from '../client/support';
+import { writeCsv, writeFvecs, writeIds, writeJsonl, writeNpy } from './formats';
+import { whiplash } from './run';
+
+/** Every `whiplash` command, run in-process against the real local server. */
+describe('whiplash CLI', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  const home = mkdtempSync(join(tmpdir(), 'wl-home-'));
+  const dir = mkdtempSync(join(tmpdir(), 'wl-cli-'));
+  const docs = loadDocs().slice(0, 120);
+  let admin: Record<string, string>; // environment with the admin key
+  let env: Record<string, string>; // environment with the project's key
+  let client: WhiplashClient;
+
+  const ids = async (collection: string): Promise<string[]> => {
+    const out: string[] = [];
+    for await (const id of client.collection('cli', collection).ids({ limit: 1000 })) out.push(id);
+    return out.sort();
+  };
+  const sorted = (d: readonly Doc[]) => d.map((x) => x.id).sort();
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    admin = { HOME: home, WHIPLASH_API_URL: server.url, WHIPLASH_API_KEY: server.adminKey };
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(home, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('projects create / list / get, as tables and as JSON', async () => {
+    const created = await whiplash(['--json', 'projects', 'create', 'CLI project', '--id', 'cli'], admin);
+    expect(created.code).toBe(0);
+    const body = JSON.parse(created.stdout) as { projectId: string; apiKey: string };
+    expect(body.projectId).toBe('cli');
+    env = { HOME: home, WHIPLASH_API_URL: server.url, WHIPLASH_API_KEY: body.apiKey, WHIPLASH_PROJECT: 'cli' };
+    client = new WhiplashClient({ apiUrl: server.url, apiKey: body.apiKey });
+
+    const list = await whiplash(['projects', 'list'], admin);
+    expect(list.code).toBe(0);
+    const [header, row] = list.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^PROJECTID\s+NAME\s+CREATEDAT$/);
+    expect(row).toMatch(/^cli\s+CLI project\s+\d{4}-\d\d-\d\dT/);
+    expect(header.indexOf('NAME')).toBe(row.indexOf('CLI project'));
+
+    const got = await whiplash(['--json', 'projects', 'get', 'cli'], admin);
+    expect(JSON.parse(got.stdout)).toMatchObject({ projectId: 'cli', name: 'CLI project' });
+  });
+
+  test('collections create / list / get / delete', async () => {
+    expect((await whiplash(['collections', 'create', 'docs', '--dimension', '384'], env)).code).toBe(0);
+    expect((await whiplash(['collections', 'create', 'tmp', '-d', '8', '-m', 'euclidean'], env)).code).toBe(0);
+    const list = await whiplash(['--json', 'collections', 'list'], env);
+    expect((JSON.parse(list.stdout) as { name: string }[]).map((c) => c.name).sort()).toEqual(['docs', 'tmp']);
+    const table = await whiplash(['collections', 'list'], env);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+DIMENSION\s+METRIC\s+VECTORCOUNT\s+CREATEDAT$/);
+    const get = await whiplash(['collections', 'get', 'tmp'], env);
+    expect(get.stdout).toMatch(/^metric\s+euclidean$/m);
+    expect((await whiplash(['collections', 'delete', 'tmp'], env)).code).toBe(0);
+    expect(JSON.parse((await whiplash(['--json', 'collections', 'list'], env)).stdout)).toHaveLength(1);
+  });
+
+  test('import JSONL: plain progress lines off a terminal, checkpoint removed at the end', async () => {
+    const file = join(dir, 'docs.jsonl');
+    writeJsonl(file, docs.slice(0, 60));
+    const r = await whiplash(['import', 'docs', file, '--batch-size', '25', '--concurrency', '2'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('imported 60 vectors into docs\n');
+    expect(r.stderr).toMatch(/^import: 60 vectors, 100% of .* vectors\/s, ETA /m);
+    expect(existsSync(`${file}.whiplash-import.json`)).toBe(false);
+    expect(await ids('docs')).toEqual(sorted(docs.slice(0, 60)));
+    expect((await client.collection('cli', 'docs').get(docs[7].id)).metadata).toEqual(docs[7].metadata);
+  });
+
+  test('import CSV (header, JSON metadata column) into a collection made by --create', async () => {
+    const file = join(dir, 'docs.csv');
+    writeCsv(file, docs.slice(60, 120));
+    const r = await whiplash(['--json', 'import', 'fromcsv', file, '--create', '--progress', 'bar'], env);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, imported: 60, skipped: 0, total: 60, collectionCreated: true });
+    expect(r.stderr).toMatch(/created collection fromcsv \(dimension 384, metric cosine\)/);
+    expect(r.stderr).toMatch(/100% \| 60 vectors/);
+    expect(await ids('fromcsv')).toEqual(sorted(docs.slice(60, 120)));
+    expect((await client.collection('cli', 'fromcsv').get(docs[70].id)).metadata).toEqual(docs[70].metadata);
+  });
+
+  test('import npy (float32, ids from a sidecar) and fvecs (ids = row numbers)', async () => {
+    const npy = join(dir, 'docs.npy');
+    const idsFile = join(dir, 'docs.ids');
+    writeNpy(npy, docs.slice(0, 40));
+    writeIds(idsFile, docs.slice(0, 40));
+    const a = await whiplash(['import', 'fromnpy', npy, '--ids', idsFile, '--create', '--progress', 'none'], env);
+    expect(a).toMatchObject({ code: 0, stderr: expect.stringContaining('created collection fromnpy') });
+    expect(await ids('fromnpy')).toEqual(sorted(docs.slice(0, 40)));
+    const v = await client.collection('cli', 'fromnpy').get(docs[3].id);
+    expect(v.vector).toEqual(Array.from(Float32Array.from(docs[3].vector)));
+
+    const fv = join(dir, 'docs.fvecs');
+    writeFvecs(fv, docs.slice(0, 30));
+    const b = await whiplash(['import', 'fromfvecs', fv, '--create', '--metric', 'dot', '--progress', 'none', '-b', '7'], env);
+    expect(b.code).toBe(0);
+    expect(await ids('fromfvecs')).toEqual(Array.from({ length: 30 }, (_, i) => String(i)).sort());
+    expect((await client.getCollection('cli', 'fromfvecs')).metric).toBe('dot');
+  });
+
+  test('items list (pages with a cursor, or --all), get, delete', async () => {
+    const page = await whiplash(['items', 'list', 'docs', '--limit', '25'], env);
+    expect(page.code).toBe(0);
+    const lines = page.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('ID');
+    expect(lines).toHaveLength(26);
+    const cursor = /--cursor (\S+)/.exec(page.stderr)?.[1];
+    expect(cursor).toBeDefined();
+    const next = JSON.parse((await whiplash(['--json', 'items', 'list', 'docs', '--limit', '25', '--cursor', cursor!], env)).stdout) as { ids: string[] };
+    expect(next.ids).toHaveLength(25);
+    expect(next.ids.some((id) => lines.includes(id))).toBe(false);
+    const all = JSON.parse((await whiplash(['--json', 'items', 'list', 'docs', '--all', '--limit', '7'], env)).stdout) as { ids: string[] };
+    expect(all.ids.sort()).toEqual(sorted(docs.slice(0, 60)));
+
+    const got = await whiplash(['items', 'get', 'docs', docs[0].id], env);
+    expect(got.stdout).toMatch(new RegExp(`^id\\s+${docs[0].id}$`, 'm'));
+    expect(got.stdout).toMatch(/^dimension\s+384$/m);
+    expect(got.stdout).toMatch(/^vector\s+\[-?\d\.\d{4}, .* 384 values\]$/m);
+    const full = JSON.parse((await whiplash(['--json', 'items', 'get', 'docs', docs[0].id], env)).stdout) as { vector: number[]; metadata: unknown };
+    expect(full.vector).toEqual(Array.from(Float32Array.from(docs[0].vector)));
+    expect(full.metadata).toEqual(docs[0].metadata);
+
+    expect((await whiplash(['items', 'delete', 'docs', docs[0].id, docs[1].id], env)).stdout).toBe('deleted 2 vector(s)\n');
+    expect(await ids('docs')).toEqual(sorted(docs.slice(2, 60)));
+    await client.collection('cli', 'docs').upsertBatch(docs.slice(0, 2));
+  });
+
+  test('search: vector as a JSON argument, comma-separated, from a file, from stdin, or --like an item', async () => {
+    const q = docs[12];
+    const asJson = await whiplash(['--json', 'search', 'docs', JSON.stringify(q.vector), '-k', '3'], env);
+    expect(asJson.code).toBe(0);
+    const hits = JSON.parse(asJson.stdout) as { id: string; distance: number }[];
+    expect(hits).toHaveLength(3);
+    expect(hits[0].id).toBe(q.id);
+
+    // Separate arguments (negative numbers included), or one comma-joined argument after --.
+    const spaced = await whiplash(['--json', 'search', 'docs', ...q.vector.map(String), '-k', '1'], env);
+    expect(JSON.parse(spaced.stdout)[0].id).toBe(q.id);
+    const comma = await whiplash(['search', 'docs', '--top-k', '2', '--', q.vector.join(',')], env);
+    const rows = comma.stdout.trimEnd().split('\n');
+    expect(rows[0]).toMatch(/^RANK\s+ID\s+DISTANCE\s+SCORE$/);
+    expect(rows[1]).toMatch(new RegExp(`^\\s*1\\s+${q.id}\\s+0\\.0000\\d\\d\\s+(1\\.000000|0\\.99999\\d)$`));
+
+    const file = join(dir, 'q.json');
+    writeFileSync(file, JSON.stringify(q.vector));
+    expect(JSON.parse((await whiplash(['--json', 'search', 'docs', '--file', file], env)).stdout)[0].id).toBe(q.id);
+    expect(JSON.parse((await whiplash(['--json', 'search', 'docs'], env, q.vector.join(' '))).stdout)[0].id).toBe(q.id);
+    expect(JSON.parse((await whiplash(['--json', 'search', 'docs', '-'], env, JSON.stringify(q.vector))).stdout)[0].id).toBe(q.id);
+
+    const like = JSON.parse(
+      (await whiplash(['--json', 'search', 'docs', '--like', q.id, '--include-metadata', '--filter', JSON.stringify({ category: { $eq: q.metadata.category } })], env)).stdout,
+    ) as { id: string; metadata: { category: string } }[];
+    expect(like[0].id).toBe(q.id);
+    expect(like.every((h) => h.metadata.category === q.metadata.category)).toBe(true);
+  });
+
+  test('export writes JSONL that import reads back into an identical collection', async () => {
+    const file = join(dir, 'export.jsonl');
+    const r = await whiplash(['export', 'docs', '--out', file], env);
+    expect(r).toMatchObject({ code: 0, stdout: `exported 60 vectors to ${file}\n` });
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string; vector: number[]; metadata: unknown });
+    expect(lines.map((l) => l.id).sort()).toEqual(sorted(docs.slice(0, 60)));
+    const d5 = lines.find((l) => l.id === docs[5].id)!;
+    expect(d5.vector).toEqual(Array.from(Float32Array.from(docs[5].vector)));
+    expect(d5.metadata).toEqual(docs[5].metadata);
+
+    expect((await whiplash(['import', 'copy', file, '--create', '--progress', 'none'], env)).code).toBe(0);
+    expect(await ids('copy')).toEqual(sorted(docs.slice(0, 60)));
+    expect((await client.collection('cli', 'copy').get(docs[5].id)).vector).toEqual(d5.vector);
+
+    const toStdout = await whiplash(['export', 'fromfvecs'], env);
+    expect(toStdout.stdout.trimEnd().split('\n')).toHaveLength(30);
+  });
+
+  test('a profile file (temp HOME) supplies URL, key and project; flags override it', async () => {
+    const saved = await whiplash(['config', 'save'], env);
+    expect(saved.code).toBe(0);
+    const cfgFile = join(home, '.config', 'whiplash', 'config.json');
+    expect(statSync(cfgFile).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(cfgFile, 'utf8')).profiles.default).toEqual({ apiUrl: server.url, apiKey: env.WHIPLASH_API_KEY, project: 'cli' });
+
+    const bare = { HOME: home };
+    const list = await whiplash(['--json', 'collections', 'list'], bare);
+    expect(list.code).toBe(0);
+    expect((JSON.parse(list.stdout) as unknown[]).length).toBeGreaterThan(0);
+    const show = await whiplash(['config', 'show'], bare);
+    expect(show.stdout).toMatch(/^profile\s+default$/m);
+    expect(show.stdout).not.toContain(env.WHIPLASH_API_KEY);
+    const wrongProject = await whiplash(['-p', 'nope', 'collections', 'list'], bare);
+    expect(wrongProject.code).toBe(1); // 403: the key does not reach that project
+    expect(wrongProject.stderr).toMatch(/^error: 403 Forbidden/);
+    expect((await whiplash(['--profile', 'missing', 'collections', 'list'], bare)).stderr).toMatch(/profile "missing" not found/);
+
+    // A named profile: saved from flags, then chosen with --profile; flags still win over it.
+    expect((await whiplash(['--profile', 'work', '--api-url', server.url, '--api-key', server.adminKey, 'config', 'save'], bare)).code).toBe(0);
+    const projects = await whiplash(['--json', '--profile', 'work', 'projects', 'list'], bare);
+    expect((JSON.parse(projects.stdout) as { projectId: string }[]).map((p) => p.projectId)).toContain('cli');
+    const overridden = await whiplash(['--profile', 'work', '--api-key', 'wrong', 'projects', 'list'], bare);
+    expect(overridden.code).toBe(1);
+    expect(overridden.stderr).toMatch(/403 Forbidden/);
+  });
+
+  describe('exit codes', () => {
+    let proxy: FaultProxy | undefined;
+    afterEach(async () => {
+      await proxy?.close();
+      proxy = undefined;
+    });
+
+    test('1 for usage: unknown command, missing or bad option, missing settings, bad input, 4xx', async () => {
+      const cases: string[][] = [
+        ['frobnicate'],
+        ['collections', 'create', 'x'],
+        ['search', 'docs', '[1,2]', '--top-k', 'many'],
+        ['search', 'docs', '[1,"a"]'],
+        ['import', 'docs', join(dir, 'missing.jsonl')],
+        ['items', 'get', 'docs', 'no-such-item'],
+        ['search', 'docs', '[1,2,3]'],
+      ];
+      for (const args of cases) {
+        const r = await whiplash(args, env);
+        expect([args.join(' '), r.code]).toEqual([args.join(' '), 1]);
+        expect(r.stderr).toMatch(/error/);
+      }
+      const noUrl = await whiplash(['collections', 'list'], { HOME: join(home, 'empty') });
+      expect(noUrl).toMatchObject({ code: 1, stderr: expect.stringMatching(/no API URL: pass --api-url, set WHIPLASH_API_URL/) });
+      const bad = await whiplash(['--json', 'search', 'docs', '[1,2,3]'], env);
+      expect(JSON.parse(bad.stderr)).toMatchObject({ error: { status: 400, code: 'ValidationError', field: 'query' } });
+      expect((await whiplash(['--help'], env)).code).toBe(0);
+    });
+
+    test('2 for server errors: unreachable, 5xx after retries', async () => {
+      const down = await whiplash(['--retries', '0', 'collections', 'list'], { ...env, WHIPLASH_API_URL: 'http://127.0.0.1:9' });
+      expect(down).toMatchObject({ code: 2, stderr: expect.stringMatching(/NetworkError/) });
+      proxy = await startFaultProxy(server.url, () => ({ status: 503 }));
+      const r = await whiplash(['--retries', '1', '-v', 'collections', 'get', 'docs'], { ...env, WHIPLASH_API_URL: proxy.url });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^retry 1 of GET \/projects\/cli\/collections\/docs in \d+ ms: 503 ServiceUnavailable$/m);
+      expect(r.stderr).toMatch(/^error: 503 ServiceUnavailable/m);
+    });
+  });
+
+  test('tables align columns and right-align numbers', () => {
+    expect(formatTable([{ name: 'a', n: 5 }, { name: 'long-name', n: 12345 }], ['name', 'n'])).toBe('NAME       N\na              5\nlong-name  12345\n');
+    expect(formatTable([{ d: -1e-9 }, { d: 0.5 }], ['d'])).toBe('D\n0.000000\n0.500000\n');
+  });
+});
