@@ -70,14 +70,17 @@ export interface FaultProxy {
   readonly url: string;
   /** Requests seen, by `METHOD path` (without query string). */
   readonly seen: Map<string, number>;
+  /** Requests forwarded and answered upstream whose answer was withheld (`'swallow'`). */
+  readonly swallowed: number;
   close(): Promise<void>;
 }
 
 export async function startFaultProxy(
   target: string,
-  fault: (req: IncomingMessage, n: number) => { status: number; headers?: Record<string, string>; body?: string } | 'hang' | undefined,
+  fault: (req: IncomingMessage, n: number) => { status: number; headers?: Record<string, string>; body?: string } | 'hang' | 'swallow' | undefined,
 ): Promise<FaultProxy> {
   const seen = new Map<string, number>();
+  let swallowed = 0;
   const hanging = new Set<ServerResponse>();
   const server: Server = createServer(async (req, res) => {
     const key = `${req.method} ${(req.url ?? '').split('?')[0]}`;
@@ -90,7 +93,7 @@ export async function startFaultProxy(
       hanging.add(res);
       return;
     }
-    if (f) {
+    if (f && f !== 'swallow') {
       res.writeHead(f.status, { 'content-type': 'application/json', ...(f.headers ?? {}) });
       res.end(f.body ?? JSON.stringify({ message: f.status === 429 ? 'Too Many Requests' : 'Service Unavailable' }));
       return;
@@ -102,14 +105,24 @@ export async function startFaultProxy(
     upstream.headers.forEach((v, k) => {
       if (k !== 'content-length' && k !== 'transfer-encoding' && k !== 'connection' && k !== 'keep-alive') out[k] = v;
     });
+    const answer = Buffer.from(await upstream.arrayBuffer());
+    if (f === 'swallow') {
+      // The server did the work; the client never hears about it.
+      swallowed++;
+      hanging.add(res);
+      return;
+    }
     res.writeHead(upstream.status, out);
-    res.end(Buffer.from(await upstream.arrayBuffer()));
+    res.end(answer);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    get swallowed() {
+      return swallowed;
+    },
     close: () =>
       new Promise<void>((r) => {
         for (const res of hanging) res.destroy();
