@@ -93,6 +93,7 @@ export interface BenchOptions {
   ingestConcurrency: number;
   originalConcurrency: number;
   originalQueries?: number;
+  originalSeeds: number[];
   endpoint?: string;
   save: boolean;
   cache: boolean;
@@ -128,7 +129,8 @@ async function main(argv: string[]): Promise<void> {
     .option('--index <k=v,...>', `Whiplash index parameters at creation (${INDEX_KEYS.join(', ')})`, indexParams)
     .option('--probes <list>', 'sweep: per-query probes overrides, e.g. 0,4,8', intList)
     .option('--rerank <list>', 'sweep: per-query re-rank overrides, e.g. 100,200,400', intList)
-    .option('--seed <n>', 'hyperplane seed of Whiplash and of the original layout', positiveInt, 1)
+    .option('--seed <n>', 'hyperplane seed of Whiplash', positiveInt, 1)
+    .option('--original-seeds <list>', 'hyperplane seeds of the original layout; its figures are the mean over them', intList, [1, 2, 3])
     .option('--ingest-concurrency <n>', 'Whiplash upsert calls (500 vectors each) in flight', positiveInt, 2)
     .option('--original-concurrency <n>', "original layout: candidate BatchGetItem calls in flight (the original: 1; round trips are counted as sequential either way)", positiveInt, 4)
     .option('--original-queries <n>', 'original layout: run only the first N queries (default: at most 100; each original query fetches thousands of vectors)', positiveInt)
@@ -173,12 +175,12 @@ async function main(argv: string[]): Promise<void> {
         ...(await runWhiplash(ctx, { index: o.index, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank) })),
       );
     }
-    const refKey = `${groundTruthKey(ds, gtK)}-seed${o.seed}`;
+    const refKey = groundTruthKey(ds, gtK);
     if (o.systems.includes('original')) {
       runs.push(
-        await cachedRun(`original-${refKey}-q${originalQueries}`, o.cache, async () => {
-          const { run, layout } = await runOriginal(ctx, { params: { seed: o.seed }, fetchConcurrency: o.originalConcurrency, queries: originalQueries });
-          vectorTable = layout.tables.vectors;
+        await cachedRun(`original-${refKey}-s${o.originalSeeds.join('.')}-q${originalQueries}`, o.cache, async () => {
+          const { run, vectorTable: vt } = await runOriginal(ctx, { seeds: o.originalSeeds, fetchConcurrency: o.originalConcurrency, queries: originalQueries });
+          vectorTable = vt;
           return run;
         }, log),
       );
@@ -190,7 +192,7 @@ async function main(argv: string[]): Promise<void> {
             // Exact without a fresh original run: load just the vector items of the original format.
             const tables = originalTableNames(`${ctx.tablePrefix}x-`);
             await ensureOriginalTables(client, tables);
-            await new OriginalLayout(client, tables, ds.dim, ds.metric, { ...ORIGINAL_DEFAULTS, seed: o.seed }).load(ds.base, { buckets: false });
+            await new OriginalLayout(client, tables, ds.dim, ds.metric, ORIGINAL_DEFAULTS).load(ds.base, { buckets: false });
             vectorTable = tables.vectors;
           }
           return runExact(ctx, vectorTable);

@@ -3,6 +3,8 @@ import { mean, percentile, recallAgainst } from './recall';
 
 /** What one query returned and cost, in any system. */
 export interface QueryRecord {
+  /** Query number (row of the query set) when records are not in query order, e.g. several seeds. @default the record's index */
+  readonly q?: number;
   /** Base row numbers, nearest first. */
   readonly ids: number[];
   readonly candidates: number;
@@ -62,6 +64,12 @@ export interface Summary {
   readonly notes?: string[];
 }
 
+/** recall@k of one record (query `r.q`, or `index` when absent). */
+export function recallOf(gt: GroundTruth, r: QueryRecord, index: number, k: number, distanceOf: (q: number, id: number) => number): number {
+  const q = r.q ?? index;
+  return recallAgainst(gt, q, r.ids, k, (id) => distanceOf(q, id));
+}
+
 /** Mean figures of a run; recall@k against `gt` with distances from `distanceOf(q, id)`. */
 export function summarise(run: SystemRun, gt: GroundTruth, k: number, distanceOf: (q: number, id: number) => number): Summary {
   const qs = run.queries;
@@ -75,7 +83,7 @@ export function summarise(run: SystemRun, gt: GroundTruth, k: number, distanceOf
     settings: run.settings,
     queries: qs.length,
     k,
-    recall: mean(qs.map((r, q) => recallAgainst(gt, q, r.ids, k, (id) => distanceOf(q, id)))),
+    recall: mean(qs.map((r, i) => recallOf(gt, r, i, k, distanceOf))),
     candidates: mean(qs.map((r) => r.candidates)),
     readUnits: mean(qs.map((r) => r.readUnits)),
     roundTrips: mean(qs.map((r) => r.roundTrips)),

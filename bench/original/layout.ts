@@ -73,12 +73,13 @@ export class OriginalLayout {
   }
 
   /**
-   * Writes `base` (row i gets id `String(i)`) and, unless `opts.buckets` is false, its buckets.
+   * Writes `base` (row i gets id `String(i)`) unless `opts.vectors` is false (layouts of several
+   * seeds can share one vector table), and its buckets unless `opts.buckets` is false.
    * @returns write units reported and the number of bucket items.
    */
   async load(
     base: Matrix,
-    opts: { buckets?: boolean; onProgress?: (phase: 'vectors' | 'buckets', done: number, total: number) => void } = {},
+    opts: { vectors?: boolean; buckets?: boolean; onProgress?: (phase: 'vectors' | 'buckets', done: number, total: number) => void } = {},
   ): Promise<{ writeUnits: number; bucketItems: number; largestBucket: number }> {
     const onProgress = opts.onProgress;
     if (base.dim !== this.dim) throw new Error(`base dimension ${base.dim} is not ${this.dim}`);
@@ -94,9 +95,12 @@ export class OriginalLayout {
         set.add(id);
       }
     }
-    let writeUnits = await batchWriteAll(this.client, this.tables.vectors, vectorItems, {
-      onProgress: (d) => onProgress?.('vectors', d, vectorItems.length),
-    });
+    let writeUnits =
+      opts.vectors === false
+        ? 0
+        : await batchWriteAll(this.client, this.tables.vectors, vectorItems, {
+            onProgress: (d) => onProgress?.('vectors', d, vectorItems.length),
+          });
     if (opts.buckets === false) return { writeUnits, bucketItems: 0, largestBucket: 0 };
     const bucketItems: Item[] = [...buckets].map(([key, ids]) => ({ id: { S: key }, ids: { SS: [...ids] } }));
     // Buckets can be hundreds of KB each: fewer calls in flight keep requests well under 16 MB.

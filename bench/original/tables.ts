@@ -8,8 +8,9 @@ export interface OriginalTables {
   readonly buckets: string;
 }
 
-export function originalTableNames(prefix: string): OriginalTables {
-  return { vectors: `${prefix}orig_vectors`, buckets: `${prefix}orig_buckets` };
+/** Table names with a common prefix; `seed` gives each hyperplane seed its own bucket table. */
+export function originalTableNames(prefix: string, seed?: number): OriginalTables {
+  return { vectors: `${prefix}orig_vectors`, buckets: `${prefix}orig_buckets${seed === undefined ? '' : `_s${seed}`}` };
 }
 
 /** Creates both tables (on demand, `id` hash key only, as the original's `create_table`) unless they exist. */

@@ -30,6 +30,15 @@ describe('summaries', () => {
     expect(s.bytesRead).toBeUndefined();
   });
 
+  test('records of several seeds name their query, and recall follows that query', () => {
+    const r: SystemRun = { ...run('original', [], []), queries: [
+      { q: 1, ids: [2, 3], candidates: 1, readUnits: 1, roundTrips: 1, ms: 1 },
+      { q: 0, ids: [0, 9], candidates: 1, readUnits: 1, roundTrips: 1, ms: 1 },
+      { q: 1, ids: [9, 9], candidates: 1, readUnits: 1, roundTrips: 1, ms: 1 },
+    ] };
+    expect(summarise(r, gt, 2, distanceOf).recall).toBeCloseTo((1 + 0.5 + 0) / 3);
+  });
+
   test('the target is met only with enough recall and at least 20x fewer read units than the original, and applies at 60,000 vectors', () => {
     const wl = (recall: number, readUnits: number) => ({ system: 'whiplash', settings: { overrides: {} }, recall, readUnits }) as unknown as Summary;
     const orig = { system: 'original', settings: {}, recall: 0.8, readUnits: 5700 } as unknown as Summary;
