@@ -110,17 +110,30 @@ export function buildProgram(io: CliIO): Command {
     .option('-d, --data-dir <dir>', 'data directory (env WHIPLASH_DATA_DIR)', io.env.WHIPLASH_DATA_DIR ?? '.whiplash')
     .option('--in-memory', 'keep everything in memory', false)
     .option('--admin-key <key>', 'admin API key (env WHIPLASH_ADMIN_KEY)', io.env.WHIPLASH_ADMIN_KEY)
-    .action(async (o: { port: number; host: string; dataDir: string; inMemory: boolean; adminKey?: string }) => {
+    .option('--rate-limit <rps>', 'usage plan throttle: steady requests per second per key', int(1), 1000)
+    .option('--burst-limit <n>', 'usage plan throttle: burst per key', int(1), 2000)
+    .option('--quiet', 'do not log each request', false)
+    .action(async (o: { port: number; host: string; dataDir: string; inMemory: boolean; adminKey?: string; rateLimit: number; burstLimit: number; quiet: boolean }) => {
+      // The same function `npm start` (bin/local.ts) runs.
       const { startLocalServer } = await import('../local/server');
+      const { logger } = await import('../../lambda/api/logger');
+      // Handlers log JSON lines at INFO on AWS; on one machine the gateway's request lines suffice.
+      logger.setLogLevel((io.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN');
       const inMemory = o.inMemory || o.dataDir === ':memory:';
       const server = await startLocalServer({
         port: o.port,
         host: o.host,
         dataDir: inMemory ? null : o.dataDir,
         adminKey: o.adminKey,
-        log: (line) => io.stderr.write(`[whiplash] ${line}\n`),
+        usagePlan: { rateLimit: o.rateLimit, burstLimit: o.burstLimit },
+        log: (line) => {
+          if (!o.quiet || !/^(GET|POST|DELETE|PUT|PATCH|HEAD|OPTIONS) /.test(line)) io.stderr.write(`[whiplash] ${line}\n`);
+        },
       });
-      io.stdout.write(`Whiplash is running at ${server.url}\n  admin API key: ${server.adminKey}\n  export WHIPLASH_API_URL=${server.url} WHIPLASH_API_KEY=${server.adminKey}\nPress Ctrl-C to stop.\n`);
+      io.stdout.write(
+        `Whiplash is running at ${server.url}\n  admin API key: ${server.adminKey}\n  API docs:      ${server.url}/docs\n` +
+          `  export WHIPLASH_API_URL=${server.url} WHIPLASH_API_KEY=${server.adminKey}\nPress Ctrl-C to stop.\n`,
+      );
       await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
       await server.stop();
     });
