@@ -376,6 +376,7 @@ function report(err: unknown, io: CliIO, json: boolean): number {
     if (err instanceof WhiplashBatchError) {
       const ids = err.failedIds.slice(0, 10).join(', ');
       io.stderr.write(`not written: ${ids}${err.failedIds.length > 10 ? `, ... (${err.failedIds.length} in all)` : ''}\n`);
+      io.stderr.write('progress is saved: run the same command again to resume\n');
     }
     return code;
   }
