@@ -50,7 +50,8 @@ export async function upsertInChunks(
     const chunk: VectorInput[] = [];
     const offset = position;
     let bytes = 0;
-    for (;;) {
+    // A full chunk goes out before the next item is read: a failing input still delivers it.
+    while (chunk.length < batchSize) {
       let item = carry;
       carry = undefined;
       if (item === undefined) {
@@ -63,7 +64,7 @@ export async function upsertInChunks(
         item = r.value;
       }
       const size = estimateJsonBytes(item);
-      if (chunk.length > 0 && (chunk.length >= batchSize || bytes + size > maxBytes)) {
+      if (chunk.length > 0 && bytes + size > maxBytes) {
         carry = item;
         break;
       }

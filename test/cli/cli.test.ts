@@ -109,6 +109,29 @@ describe('whiplash CLI', () => {
     expect((await client.getCollection('cli', 'fromfvecs')).metric).toBe('dot');
   });
 
+  test('import stops at a broken record or a refused batch, names it, and keeps the checkpoint', async () => {
+    const file = join(dir, 'broken.jsonl');
+    writeJsonl(file, docs.slice(0, 30));
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[20] = '{"id": "x", "vector": [1, 2,';
+    writeFileSync(file, lines.join('\n'));
+    const r = await whiplash(['import', 'broken', file, '--create', '-b', '10', '-c', '1', '--progress', 'none'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/broken\.jsonl: record 21 \(byte \d+\): not valid JSON/);
+    const cp = JSON.parse(readFileSync(`${file}.whiplash-import.json`, 'utf8')) as { watermark: { row: number } };
+    expect(cp.watermark.row).toBe(20);
+    expect(await ids('broken')).toEqual(sorted(docs.slice(0, 20)));
+
+    const wrong = join(dir, 'wrong-dim.jsonl');
+    writeFileSync(wrong, docs.slice(0, 12).map((d, i) => JSON.stringify({ id: d.id, vector: i === 11 ? d.vector.slice(1) : d.vector })).join('\n'));
+    const w = await whiplash(['import', 'wrongdim', wrong, '--create', '-b', '5', '-c', '1', '--progress', 'none'], env);
+    expect(w.code).toBe(1);
+    expect(w.stderr).toMatch(/^error: 400 ValidationError: batch upsert failed: 2 vector\(s\) not written/m);
+    expect(w.stderr).toContain(`not written: ${docs[10].id}, ${docs[11].id}\n`);
+    expect(w.stderr).toContain('run the same command again to resume');
+    expect(existsSync(`${wrong}.whiplash-import.json`)).toBe(true);
+  });
+
   test('items list (pages with a cursor, or --all), get, delete', async () => {
     const page = await whiplash(['items', 'list', 'docs', '--limit', '25'], env);
     expect(page.code).toBe(0);
