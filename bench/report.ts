@@ -52,7 +52,7 @@ const fmt = (v: number | undefined, digits = 1): string => (v === undefined || N
 
 /** The figures as a Markdown table (also readable as plain text on a terminal). */
 export function markdownTable(systems: readonly Summary[]): string {
-  const head = ['system', 'queries', 'recall@10', 'candidates / query', 'full vectors / query', 'read units / query', 'round trips (mean / max)', 'p50 ms', 'p95 ms', 'ingest vectors/s'];
+  const head = ['system', 'queries', 'recall@10', 'candidates / query', 'full vectors / query', 'read units / query', 'round trips (mean / max)', 'p50 ms', 'p95 ms', 'ingest vectors/s', 'write units / vector'];
   const rows = systems.map((s) => [
     s.label,
     String(s.queries),
@@ -60,10 +60,11 @@ export function markdownTable(systems: readonly Summary[]): string {
     fmt(s.candidates, 0),
     fmt(s.reranked, 0),
     fmt(s.readUnits, 1),
-    `${fmt(s.roundTrips, 2)} / ${s.maxRoundTrips}`,
-    fmt(s.p50Ms, 1),
-    fmt(s.p95Ms, 1),
+    `${fmt(s.roundTrips, s.roundTrips >= 10 ? 1 : 2)} / ${s.maxRoundTrips}`,
+    fmt(s.p50Ms, s.p50Ms >= 100 ? 0 : 1),
+    fmt(s.p95Ms, s.p95Ms >= 100 ? 0 : 1),
     fmt(s.ingestVectorsPerSecond, 0),
+    fmt(s.writeUnitsPerVector, 1),
   ]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
@@ -90,6 +91,7 @@ export function renderSection(r: BenchResult): string {
     '',
     markdownTable(r.systems),
     '',
+    ...r.systems.filter((s) => s.system === 'whiplash').slice(0, 1).map((s) => `Whiplash settings: \`${JSON.stringify(s.settings)}\`.\n`),
     targetLine(r.target),
     '',
     ...notes.map((n) => `- ${n}`),

@@ -167,8 +167,9 @@ async function main(argv: string[]): Promise<void> {
       engine = 'DynamoDB Local (java, in memory)';
       log(`DynamoDB Local at ${endpoint}`);
     }
-    const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint });
-    const ctx: RunContext = { client, dataset: ds, gt, k: o.k, tablePrefix: `bench${Date.now().toString(36)}-` };
+    const newClient = () => new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint });
+    const client = newClient();
+    const ctx: RunContext = { client, newClient, dataset: ds, gt, k: o.k, tablePrefix: `bench${Date.now().toString(36)}-` };
     let vectorTable: string | undefined;
     if (o.systems.includes('whiplash')) {
       runs.push(

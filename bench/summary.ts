@@ -18,6 +18,10 @@ export interface QueryRecord {
   readonly bytesRead?: number;
   /** Candidates whose full vector was fetched for exact re-rank, when the system tells. */
   readonly reranked?: number;
+  /** Read units counted by the benchmark's own meter on the client (see `meter.ts`), when attached. */
+  readonly meteredReadUnits?: number;
+  /** DynamoDB calls made, when metered. */
+  readonly calls?: number;
 }
 
 /** Ingest of the base vectors into a system. */
@@ -47,6 +51,7 @@ export interface Summary {
   readonly system: string;
   readonly label: string;
   readonly settings: Record<string, unknown>;
+  /** Distinct queries (a system run with several seeds has more records than queries). */
   readonly queries: number;
   /** Mean recall@k over the queries. */
   readonly recall: number;
@@ -57,6 +62,10 @@ export interface Summary {
   readonly maxRoundTrips: number;
   readonly bytesRead?: number;
   readonly reranked?: number;
+  /** Mean read units per query by the benchmark's own meter, to check `readUnits`. */
+  readonly meteredReadUnits?: number;
+  /** Mean DynamoDB calls per query. */
+  readonly calls?: number;
   readonly p50Ms: number;
   readonly p95Ms: number;
   readonly ingestVectorsPerSecond?: number;
@@ -81,7 +90,7 @@ export function summarise(run: SystemRun, gt: GroundTruth, k: number, distanceOf
     system: run.system,
     label: run.label,
     settings: run.settings,
-    queries: qs.length,
+    queries: new Set(qs.map((r, i) => r.q ?? i)).size,
     k,
     recall: mean(qs.map((r, i) => recallOf(gt, r, i, k, distanceOf))),
     candidates: mean(qs.map((r) => r.candidates)),
@@ -90,6 +99,8 @@ export function summarise(run: SystemRun, gt: GroundTruth, k: number, distanceOf
     maxRoundTrips: Math.max(...qs.map((r) => r.roundTrips)),
     bytesRead: optionalMean((r) => r.bytesRead),
     reranked: optionalMean((r) => r.reranked),
+    meteredReadUnits: optionalMean((r) => r.meteredReadUnits),
+    calls: optionalMean((r) => r.calls),
     p50Ms: percentile(qs.map((r) => r.ms), 50),
     p95Ms: percentile(qs.map((r) => r.ms), 95),
     ingestVectorsPerSecond: run.ingest && run.ingest.seconds > 0 ? run.ingest.vectors / run.ingest.seconds : undefined,

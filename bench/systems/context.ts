@@ -5,6 +5,8 @@ import type { GroundTruth } from '../ground-truth';
 /** What every system runner gets. */
 export interface RunContext {
   readonly client: DynamoDBClient;
+  /** A new client to the same DynamoDB (e.g. one with a capacity meter of its own). */
+  readonly newClient: () => DynamoDBClient;
   readonly dataset: Dataset;
   readonly gt: GroundTruth;
   /** Results per query (top-k). */

@@ -3,6 +3,7 @@ import { ensureTables } from '../../lambda/store/local-tables';
 import { prefixedTableNames } from '../../lambda/store/schema';
 import { WhiplashStore } from '../../lambda/store/store';
 import { row } from '../datasets/types';
+import { attachCapacityMeter } from '../meter';
 import { log, progress } from '../progress';
 import { QueryRecord, SystemRun } from '../summary';
 import { RunContext } from './context';
@@ -34,7 +35,9 @@ const PROJECT = 'bench';
  * sweep point, recording the store's own `QueryStats`.
  */
 export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}): Promise<SystemRun[]> {
-  const { dataset: ds, client } = ctx;
+  const { dataset: ds } = ctx;
+  const client = ctx.newClient();
+  const meter = attachCapacityMeter(client);
   const tables = prefixedTableNames(`${ctx.tablePrefix}wl-`);
   await ensureTables(client, tables);
   const store = new WhiplashStore({ client, tables });
@@ -52,6 +55,7 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
   const bar = progress('whiplash: upsert', ds.base.rows);
   let done = 0;
   let next = 0;
+  meter.reset();
   const t0 = performance.now();
   const worker = async () => {
     while (next < batches.length) {
@@ -64,6 +68,7 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
   await Promise.all(Array.from({ length: Math.max(1, opts.ingestConcurrency ?? 1) }, worker));
   bar.stop();
   const seconds = (performance.now() - t0) / 1000;
+  const writeUnits = meter.writeUnits;
   const info = await store.getCollection(PROJECT, name);
   log(`whiplash: ${ds.base.rows} vectors in ${seconds.toFixed(1)} s (${(ds.base.rows / seconds).toFixed(0)} vectors/s); index ${JSON.stringify(info.index)}`);
 
@@ -74,6 +79,7 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
     const queries: QueryRecord[] = [];
     const qbar = progress(`${label}: queries`, ds.queries.rows);
     for (let q = 0; q < ds.queries.rows; q++) {
+      meter.reset();
       const t = performance.now();
       const res = await store.query(PROJECT, name, { vector: row(ds.queries, q), topK: ctx.k, ...point });
       const ms = performance.now() - t;
@@ -83,21 +89,30 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
         readUnits: res.stats.readUnits,
         roundTrips: res.stats.roundTrips,
         reranked: res.stats.reranked,
+        meteredReadUnits: meter.readUnits,
+        calls: meter.calls,
         ms,
       });
       qbar.update(q + 1);
     }
     qbar.stop();
+    const storeRu = queries.reduce((a, r) => a + r.readUnits, 0);
+    const meteredRu = queries.reduce((a, r) => a + (r.meteredReadUnits ?? 0), 0);
+    const agree = Math.abs(storeRu - meteredRu) <= 1e-6 * Math.max(1, meteredRu);
     runs.push({
       system: 'whiplash',
       label: Object.keys(point).length === 0 ? 'whiplash (defaults)' : label,
       settings: { index: info.index, seed: info.seed, overrides: point, batchSize, ingestConcurrency: opts.ingestConcurrency ?? 1 },
-      ingest: { vectors: ds.base.rows, seconds },
+      ingest: { vectors: ds.base.rows, seconds, writeUnits },
       queries,
       notes: [
-        `whiplash: through WhiplashStore (the code the Lambda handlers run); candidates, full vectors, read units and round trips are the store's own QueryStats (read units summed from ReturnConsumedCapacity TOTAL). Ingest: upsert batches of ${batchSize}, ${opts.ingestConcurrency ?? 1} in flight; the store does not report write units yet.`,
+        agree
+          ? `${label}: the store's reported read units equal those the benchmark's own meter counted on every DynamoDB call of the client (ReturnConsumedCapacity TOTAL): ${(meteredRu / queries.length).toFixed(1)} per query.`
+          : `${label}: MISMATCH: the store reported ${(storeRu / queries.length).toFixed(1)} read units per query, the benchmark's own meter on the client counted ${(meteredRu / queries.length).toFixed(1)}.`,
+        `whiplash: through WhiplashStore (the code the Lambda handlers run); candidates, full vectors, read units and round trips are the store's own QueryStats (read units summed from ReturnConsumedCapacity TOTAL). Ingest: upsert batches of ${batchSize}, ${opts.ingestConcurrency ?? 1} in flight; write units counted by the benchmark's meter on the client.`,
       ],
     });
   }
+  client.destroy();
   return runs;
 }
