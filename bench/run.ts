@@ -68,7 +68,7 @@ function systemList(value: string): SystemName[] {
 function gitCommit(): string {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lambda', 'lib', 'bench'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lambda', 'lib', 'bench', ':!bench/results'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
     return dirty ? `${sha}+uncommitted` : sha;
   } catch {
     return 'unknown';
