@@ -16,7 +16,7 @@ import { TABLE_DEFINITIONS, TABLE_ENV, TableRole } from '../lambda/store/schema'
 import { API_KEY_MANAGEMENT, KMS_READ_ACTIONS, KMS_WRITE_ACTIONS, TABLE_ACCESS, writes } from './construct/access';
 import { handlerCode } from './construct/handler-code';
 import { acknowledgeNagFindings } from './construct/nag';
-import { ResolvedProps, resolveProps, WhiplashVectorStoreProps } from './construct/props';
+import { DEFAULT_THROTTLE, ResolvedProps, resolveProps, WhiplashVectorStoreProps } from './construct/props';
 import { buildRestApi } from './construct/rest-api';
 
 export { API_INTEGRATION_TIMEOUT, WhiplashPropsError } from './construct/props';
@@ -65,10 +65,12 @@ export class WhiplashVectorStore extends Construct {
   readonly api: apigw.RestApi;
   /** URL of the API stage, e.g. `https://abc123.execute-api.us-east-1.amazonaws.com/prod/`. */
   readonly apiUrl: string;
-  /** The usage plans, by tier name. */
+  /** The usage plans of the tiers, by tier name (the admin key's plan is {@link adminUsagePlan}). */
   readonly usagePlans: Readonly<Record<string, apigw.UsagePlan>>;
-  /** The plan that project keys and the admin key are attached to (`defaultUsagePlan`). */
+  /** The plan that new project keys are attached to (`defaultUsagePlan`). */
   readonly defaultUsagePlan: apigw.UsagePlan;
+  /** The admin key's own plan: `adminThrottle`, no quota. */
+  readonly adminUsagePlan: apigw.UsagePlan;
   /** The admin API key. Its value is in {@link adminKeySecret}, never in the template. */
   readonly adminApiKey: apigw.IApiKey;
   /** Secrets Manager secret whose string value is the admin API key. */
@@ -137,13 +139,19 @@ export class WhiplashVectorStore extends Construct {
         name: `${Names.uniqueResourceName(this, { maxLength: 60, separator: '-' })}-${tier.name}`,
         description: tier.description ?? `Whiplash usage plan '${tier.name}'`,
         apiStages: [{ api, stage: api.deploymentStage }],
-        throttle: tier.throttle ?? { rateLimit: 100, burstLimit: 200 },
+        throttle: tier.throttle ?? DEFAULT_THROTTLE,
         quota: tier.quota && { limit: tier.quota.limit, period: tier.quota.period ?? apigw.Period.MONTH },
       });
     }
     this.usagePlans = plans;
     this.defaultUsagePlan = plans[p.defaultUsagePlan];
-    this.defaultUsagePlan.addApiKey(this.adminApiKey);
+    this.adminUsagePlan = api.addUsagePlan('AdminUsagePlan', {
+      name: `${Names.uniqueResourceName(this, { maxLength: 60, separator: '-' })}-admin`,
+      description: 'Whiplash admin key: throttled, no quota',
+      apiStages: [{ api, stage: api.deploymentStage }],
+      throttle: p.adminThrottle,
+    });
+    this.adminUsagePlan.addApiKey(this.adminApiKey);
 
     this.functions = {
       query: this.createFunction('query', names.query, p),

@@ -142,10 +142,16 @@ export interface WhiplashVectorStoreProps {
    */
   readonly usagePlans?: UsagePlanTier[];
   /**
-   * The tier that new project API keys and the admin key are attached to.
+   * The tier that new project API keys are attached to.
    * @default - the first of `usagePlans`
    */
   readonly defaultUsagePlan?: string;
+  /**
+   * Throttle of the admin API key, which has a usage plan of its own (no quota), so that a tier's
+   * quota never locks the administrator out.
+   * @default - rate 100 requests/s, burst 200
+   */
+  readonly adminThrottle?: ThrottleLimits;
   /**
    * Whether to let API Gateway write execution logs through an account-level CloudWatch role
    * that this construct creates (one per account and region is enough).
@@ -196,6 +202,7 @@ export interface ResolvedProps {
   readonly cors?: apigw.CorsOptions;
   readonly usagePlans: readonly UsagePlanTier[];
   readonly defaultUsagePlan: string;
+  readonly adminThrottle: ThrottleLimits;
   readonly cloudWatchRole: boolean;
   readonly webAclArn?: string;
   readonly purgeInterval: Duration;
@@ -215,7 +222,8 @@ export class WhiplashPropsError extends Error {
   }
 }
 
-const DEFAULT_THROTTLE: ThrottleLimits = { rateLimit: 100, burstLimit: 200 };
+/** Throttle of a tier without one, and of the admin key. */
+export const DEFAULT_THROTTLE: ThrottleLimits = { rateLimit: 100, burstLimit: 200 };
 const TIER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const FUNCTION_DEFAULTS: Record<FunctionRole, { memorySize: number; timeout: Duration }> = {
@@ -230,14 +238,17 @@ function check(ok: boolean, prop: string, rule: string): void {
   if (!ok) throw new WhiplashPropsError(prop, rule);
 }
 
+function validateThrottle(t: ThrottleLimits | undefined, at: string): void {
+  if (!t) return;
+  if (known(t.rateLimit)) check(Number.isFinite(t.rateLimit) && t.rateLimit > 0, `${at}.rateLimit`, `must be a positive number of requests per second (got ${t.rateLimit})`);
+  if (known(t.burstLimit)) check(Number.isInteger(t.burstLimit) && t.burstLimit >= 1, `${at}.burstLimit`, `must be a positive integer (got ${t.burstLimit})`);
+}
+
 function validateTier(tier: UsagePlanTier, i: number): void {
   const at = `usagePlans[${i}]`;
   check(TIER_NAME.test(tier.name ?? ''), `${at}.name`, `must match ${TIER_NAME.source} (got '${tier.name}')`);
-  const t = tier.throttle;
-  if (t) {
-    if (known(t.rateLimit)) check(Number.isFinite(t.rateLimit) && t.rateLimit > 0, `${at}.throttle.rateLimit`, `must be a positive number of requests per second (got ${t.rateLimit})`);
-    if (known(t.burstLimit)) check(Number.isInteger(t.burstLimit) && t.burstLimit >= 1, `${at}.throttle.burstLimit`, `must be a positive integer (got ${t.burstLimit})`);
-  }
+  check(tier.name !== 'admin', `${at}.name`, "must not be 'admin' (the admin key's own plan)");
+  validateThrottle(tier.throttle, `${at}.throttle`);
   const q = tier.quota;
   if (q && known(q.limit)) check(Number.isInteger(q.limit) && q.limit >= 1, `${at}.quota.limit`, `must be a positive integer (got ${q.limit})`);
 }
@@ -281,6 +292,8 @@ export function resolveProps(props: WhiplashVectorStoreProps = {}): ResolvedProp
   check(dup === undefined, 'usagePlans', `must have unique names ('${dup}' appears twice)`);
   const defaultUsagePlan = props.defaultUsagePlan ?? usagePlans[0].name;
   check(names.includes(defaultUsagePlan), 'defaultUsagePlan', `must name one of usagePlans (${names.join(', ')}); got '${defaultUsagePlan}'`);
+
+  validateThrottle(props.adminThrottle, 'adminThrottle');
 
   const stageName = props.stageName ?? 'prod';
   if (!Token.isUnresolved(stageName)) check(STAGE_NAME.test(stageName), 'stageName', `must match ${STAGE_NAME.source} (got '${stageName}')`);
@@ -343,6 +356,7 @@ export function resolveProps(props: WhiplashVectorStoreProps = {}): ResolvedProp
     cors,
     usagePlans,
     defaultUsagePlan,
+    adminThrottle: props.adminThrottle ?? DEFAULT_THROTTLE,
     cloudWatchRole: props.cloudWatchRole ?? true,
     webAclArn: props.webAclArn,
     purgeInterval,

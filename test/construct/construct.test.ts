@@ -112,18 +112,26 @@ describe('WhiplashVectorStore with default props', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] }, ApiKeySourceType: 'HEADER' });
   });
 
-  test('THEN one usage plan on the stage, default throttle, with the admin key attached', () => {
-    template.resourceCountIs('AWS::ApiGateway::UsagePlan', 1);
+  test('THEN a default tier and the admin key’s own plan on the stage; the admin key is in its plan only', () => {
+    template.resourceCountIs('AWS::ApiGateway::UsagePlan', 2);
     template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      UsagePlanName: Match.stringLikeRegexp('-default$'),
       ApiStages: [{ ApiId: { Ref: Match.stringLikeRegexp('Api') }, Stage: { Ref: Match.stringLikeRegexp('DeploymentStage') } }],
       Throttle: { RateLimit: 100, BurstLimit: 200 },
       Quota: Match.absent(),
     });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      UsagePlanName: Match.stringLikeRegexp('-admin$'),
+      ApiStages: [{ ApiId: { Ref: Match.stringLikeRegexp('Api') }, Stage: { Ref: Match.stringLikeRegexp('DeploymentStage') } }],
+      Quota: Match.absent(),
+    });
+    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
     template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', {
       KeyType: 'API_KEY',
       KeyId: { Ref: Match.stringLikeRegexp('AdminApiKey') },
-      UsagePlanId: { Ref: Match.stringLikeRegexp('DefaultUsagePlan') },
+      UsagePlanId: { Ref: Match.stringLikeRegexp('AdminUsagePlan') },
     });
+    expect(Object.keys(store.usagePlans)).toEqual(['default']);
   });
 
   test('THEN the admin key value comes from Secrets Manager and is never in the template', () => {
@@ -252,16 +260,17 @@ describe('WhiplashVectorStore with custom usage plans and options', () => {
         { name: 'pro', throttle: { rateLimit: 500, burstLimit: 1000 }, quota: { limit: 5000000, period: 'WEEK' as never } },
       ],
       defaultUsagePlan: 'pro',
+      adminThrottle: { rateLimit: 20, burstLimit: 40 },
       stageName: 'v1',
       removalPolicy: RemovalPolicy.DESTROY,
       functions: { query: { memorySize: 2048, timeout: Duration.seconds(10) } },
       alarms: false,
     });
     // THEN
-    template.resourceCountIs('AWS::ApiGateway::UsagePlan', 2);
+    template.resourceCountIs('AWS::ApiGateway::UsagePlan', 3);
     template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { UsagePlanName: Match.stringLikeRegexp('-free$'), Throttle: { RateLimit: 5, BurstLimit: 10 }, Quota: { Limit: 10000, Period: 'MONTH' } });
     template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { UsagePlanName: Match.stringLikeRegexp('-pro$'), Quota: { Limit: 5000000, Period: 'WEEK' } });
-    template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', { UsagePlanId: { Ref: Match.stringLikeRegexp('ProUsagePlan') } });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { UsagePlanName: Match.stringLikeRegexp('-admin$'), Throttle: { RateLimit: 20, BurstLimit: 40 } });
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: Match.stringLikeRegexp('-admin$'),
       Environment: { Variables: Match.objectLike({ WHIPLASH_USAGE_PLAN_ID: { Ref: Match.stringLikeRegexp('ProUsagePlan') } }) },

@@ -15,6 +15,8 @@ const cases: [string, WhiplashVectorStoreProps, RegExp][] = [
   ['a non-positive rate', { usagePlans: [{ name: 'x', throttle: { rateLimit: 0, burstLimit: 5 } }] }, /usagePlans\[0\]\.throttle\.rateLimit must be a positive number/],
   ['a fractional burst', { usagePlans: [{ name: 'x', throttle: { rateLimit: 5, burstLimit: 2.5 } }] }, /usagePlans\[0\]\.throttle\.burstLimit must be a positive integer/],
   ['a zero quota', { usagePlans: [{ name: 'x', quota: { limit: 0 } }] }, /usagePlans\[0\]\.quota\.limit must be a positive integer/],
+  ['a tier named admin', { usagePlans: [{ name: 'admin' }] }, /usagePlans\[0\]\.name must not be 'admin'/],
+  ['a non-positive admin burst', { adminThrottle: { rateLimit: 1, burstLimit: 0 } }, /adminThrottle\.burstLimit must be a positive integer/],
   ['an unknown default tier', { usagePlans: [{ name: 'free' }], defaultUsagePlan: 'pro' }, /defaultUsagePlan must name one of usagePlans \(free\); got 'pro'/],
   ['a stage name with a slash', { stageName: 'prod/v1' }, /stageName must match/],
   ['Node.js 20', { runtime: lambda.Runtime.NODEJS_20_X }, /runtime must be Node\.js 22 or later/],
