@@ -1,0 +1,80 @@
+import { upsertInChunks } from '../../lib/client/batch';
+import { WhiplashBatchError, WhiplashError } from '../../lib/client';
+import type { VectorInput } from '../../lambda/core/types';
+
+/** The splitter behind upsertBatch, with an in-process sender standing in for the API. */
+describe('upsertInChunks', () => {
+  const items = (n: number, dim = 4): VectorInput[] => Array.from({ length: n }, (_, i) => ({ id: `v${i}`, vector: new Array(dim).fill(i) }));
+  const refused = () => new WhiplashError({ status: 503, code: 'ServiceUnavailable', message: 'down' });
+
+  test('never exceeds batchSize (capped at 500) nor concurrency', async () => {
+    const sizes: number[] = [];
+    let inflight = 0;
+    let peak = 0;
+    const r = await upsertInChunks(
+      items(1234),
+      async (chunk) => {
+        inflight++;
+        peak = Math.max(peak, inflight);
+        sizes.push(chunk.length);
+        await new Promise((res) => setImmediate(res));
+        inflight--;
+      },
+      { batchSize: 9999, concurrency: 3 },
+    );
+    expect(r).toEqual({ upserted: 1234, requests: 3 });
+    expect(sizes.sort((a, b) => b - a)).toEqual([500, 500, 234]);
+    expect(peak).toBe(3);
+  });
+
+  test('reads an iterator lazily and stops reading at the first failure', async () => {
+    let read = 0;
+    function* endless(): Generator<VectorInput> {
+      for (let i = 0; ; i++) {
+        read++;
+        yield { id: `v${i}`, vector: [i] };
+      }
+    }
+    let calls = 0;
+    const err = (await upsertInChunks(
+      endless(),
+      async () => {
+        if (++calls === 3) throw refused();
+      },
+      { batchSize: 10, concurrency: 2 },
+    ).catch((e: unknown) => e)) as WhiplashBatchError;
+    expect(err).toBeInstanceOf(WhiplashBatchError);
+    expect(err.inputExhausted).toBe(false);
+    // Memory stays bounded: reading stopped within a few chunks of the failure.
+    expect(read).toBeLessThanOrEqual(50);
+    expect(err.failedIds.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => `v${20 + i}`));
+    expect(err.upserted + err.failedIds.length).toBe(read);
+  });
+
+  test('with requests in parallel, failedIds are exactly the unacknowledged ids, in input order', async () => {
+    const input = items(100);
+    const acked: string[] = [];
+    const err = (await upsertInChunks(
+      input,
+      async (chunk) => {
+        if (chunk[0].id === 'v20' || chunk[0].id === 'v40') throw refused();
+      },
+      { batchSize: 10, concurrency: 4, onBatch: (a) => void acked.push(...a.ids) },
+    ).catch((e: unknown) => e)) as WhiplashBatchError;
+    expect(err.status).toBe(503);
+    expect(err.inputExhausted).toBe(true);
+    const all = input.map((i) => i.id);
+    expect(err.failedIds).toEqual(all.filter((id) => !acked.includes(id)));
+    expect(err.failedIds.slice(0, 10)).toEqual(all.slice(20, 30));
+    expect(err.upserted).toBe(acked.length);
+  });
+
+  test('splits by estimated bytes; one vector larger than the budget still goes alone', async () => {
+    const sizes: number[] = [];
+    await upsertInChunks(items(10, 1000), async (c) => void sizes.push(c.length), { maxBatchBytes: 60_000 });
+    expect(sizes).toEqual([2, 2, 2, 2, 2]);
+    const alone: number[] = [];
+    await upsertInChunks(items(3, 1000), async (c) => void alone.push(c.length), { maxBatchBytes: 10 });
+    expect(alone).toEqual([1, 1, 1]);
+  });
+});
