@@ -78,7 +78,7 @@ function targetLine(t: TargetCheck | undefined): string {
 }
 
 /** One result as a BENCHMARKS.md section. */
-export function renderSection(r: BenchResult): string {
+export function renderSection(r: BenchResult, plot?: string): string {
   const notes = [...new Set(r.systems.flatMap((s) => s.notes ?? []))];
   return [
     `## ${r.dataset.name}: ${r.dataset.base.toLocaleString('en-US')} vectors x ${r.dataset.dim} (${r.dataset.metric}), ${r.dataset.queries} queries`,
@@ -94,17 +94,22 @@ export function renderSection(r: BenchResult): string {
     ...r.systems.filter((s) => s.system === 'whiplash').slice(0, 1).map((s) => `Whiplash settings: \`${JSON.stringify(s.settings)}\`.\n`),
     targetLine(r.target),
     '',
+    ...(plot ? [`![recall@${r.k} against read units per query](${plot})`, ''] : []),
     ...notes.map((n) => `- ${n}`),
     '',
   ].join('\n');
 }
 
-/** BENCHMARKS.md from every result file in `dir`: the full-size runs first, then subsets, largest first. */
-export function renderBenchmarksMd(dir: string): string {
-  const results: BenchResult[] = existsSync(dir)
+/** BENCHMARKS.md from every result file in `dir` (and its `.svg` plot, linked as `linkPrefix/<name>.svg`): the full-size runs first, then subsets, largest first. */
+export function renderBenchmarksMd(dir: string, linkPrefix = 'bench/results'): string {
+  const results: (BenchResult & { plot?: string })[] = existsSync(dir)
     ? readdirSync(dir)
         .filter((f) => f.endsWith('.json'))
-        .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BenchResult)
+        .map((f) => {
+          const svg = f.replace(/\.json$/, '.svg');
+          const plot = existsSync(path.join(dir, svg)) ? `${linkPrefix}/${svg}` : undefined;
+          return { ...(JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BenchResult), plot };
+        })
     : [];
   results.sort((a, b) => a.dataset.name.localeCompare(b.dataset.name) || Number(b.dataset.fullSize) - Number(a.dataset.fullSize) || b.dataset.base - a.dataset.base);
   return [
@@ -122,6 +127,6 @@ export function renderBenchmarksMd(dir: string): string {
     '',
     'Usage: `npm run bench -- --help`. Quick run (about 3 minutes): `npm run bench -- --quick`.',
     '',
-    ...results.map(renderSection),
+    ...results.map((r) => renderSection(r, r.plot)),
   ].join('\n');
 }

@@ -3,7 +3,7 @@
  * exact scan, in one process, against one in-memory DynamoDB Local. See BENCHMARKS.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -16,6 +16,7 @@ import { groundTruth, groundTruthKey } from './ground-truth';
 import { ORIGINAL_DEFAULTS } from './original/hashing';
 import { OriginalLayout } from './original/layout';
 import { ensureOriginalTables, originalTableNames } from './original/tables';
+import { recallCostSvg } from './plot';
 import { log, progress } from './progress';
 import { BenchResult, checkTarget, markdownTable, renderBenchmarksMd } from './report';
 import { summarise, Summary, SystemRun } from './summary';
@@ -96,6 +97,7 @@ export interface BenchOptions {
   originalSeeds: number[];
   endpoint?: string;
   save: boolean;
+  render?: boolean;
   cache: boolean;
   out?: string;
 }
@@ -110,6 +112,19 @@ export function sweepPoints(probes?: number[], rerank?: number[]): SweepPoint[] 
     }
   }
   return points;
+}
+
+const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+
+/** Re-writes every result's plot and BENCHMARKS.md from `bench/results/*.json`. */
+function renderAll(): void {
+  for (const f of readdirSync(RESULTS_DIR).filter((n) => n.endsWith('.json'))) {
+    const r = JSON.parse(readFileSync(path.join(RESULTS_DIR, f), 'utf8')) as BenchResult;
+    const title = `${r.dataset.name}: ${r.dataset.base.toLocaleString('en-US')} vectors, ${r.dataset.queries} queries`;
+    writeFileSync(path.join(RESULTS_DIR, f.replace(/\.json$/, '.svg')), recallCostSvg(title, r.systems, r.k));
+  }
+  writeFileSync(path.join(REPO_ROOT, 'BENCHMARKS.md'), renderBenchmarksMd(RESULTS_DIR));
+  log('wrote the plots in bench/results/ and BENCHMARKS.md');
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -137,9 +152,14 @@ async function main(argv: string[]): Promise<void> {
     .option('--endpoint <url>', 'use this DynamoDB endpoint instead of starting DynamoDB Local')
     .option('--no-cache', 're-measure the original layout and the exact scan even when bench/.cache/ holds their figures')
     .option('--no-save', 'do not write bench/results/*.json and BENCHMARKS.md')
+    .option('--render', 'only re-write the plots and BENCHMARKS.md from bench/results/*.json, measuring nothing')
     .option('--out <file>', 'result file (default: bench/results/<dataset>[-n<size>].json)')
     .parse(argv);
   const o = program.opts<BenchOptions>();
+  if (o.render) {
+    renderAll();
+    return;
+  }
   const size = o.size ?? (o.quick ? QUICK.size : undefined);
   const queryCount = o.queries ?? (o.quick ? QUICK.queries : 300);
   const originalQueries = Math.min(queryCount, o.originalQueries ?? 100);
@@ -228,11 +248,12 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`target: ${t.text}\n  recall@10 ${t.recall.toFixed(3)}, original/whiplash read units ${t.readUnitRatio.toFixed(1)}x: ${t.met ? 'MET' : 'NOT MET'}${t.applies ? '' : ' (subset: indicative only)'}\n`);
   }
   if (o.save) {
-    const out = o.out ?? path.join(BENCH_DIR, 'results', `${ds.name}${fullSize ? '' : `-n${ds.base.rows}`}.json`);
+    const out = o.out ?? path.join(RESULTS_DIR, `${ds.name}${fullSize ? '' : `-n${ds.base.rows}`}.json`);
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(path.join(REPO_ROOT, 'BENCHMARKS.md'), renderBenchmarksMd(path.join(BENCH_DIR, 'results')));
-    log(`wrote ${path.relative(process.cwd(), out)} and BENCHMARKS.md`);
+    writeFileSync(out.replace(/\.json$/, '') + '.svg', recallCostSvg(`${ds.name}: ${ds.base.rows.toLocaleString('en-US')} vectors, ${ds.queries.rows} queries`, systems, o.k));
+    renderAll();
+    log(`wrote ${path.relative(process.cwd(), out)}`);
   }
 }
 

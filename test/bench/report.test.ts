@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { GroundTruth } from '../../bench/ground-truth';
+import { recallCostSvg } from '../../bench/plot';
 import { BenchResult, checkTarget, markdownTable, renderBenchmarksMd } from '../../bench/report';
 import { sweepPoints } from '../../bench/run';
 import { summarise, Summary, SystemRun } from '../../bench/summary';
@@ -60,6 +61,18 @@ describe('summaries', () => {
   });
 });
 
+describe('plot', () => {
+  test('one point per system, placed by log read units and recall; higher recall is higher up', () => {
+    const systems = [summarise(run('whiplash', [[0, 1], [2, 3]], [100, 100]), gt, 2, distanceOf), summarise(run('original', [[0, 5], [2, 9]], [10000, 10000]), gt, 2, distanceOf)];
+    const svg = recallCostSvg('t', systems, 2);
+    const circles = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(circles).toHaveLength(2);
+    expect(circles[0][0]).toBeLessThan(circles[1][0]); // 100 units left of 10,000
+    expect(circles[0][1]).toBeLessThan(circles[1][1]); // recall 1 above recall 0.5 (SVG y grows downwards)
+    expect(svg).toContain('recall@2');
+  });
+});
+
 describe('BENCHMARKS.md', () => {
   test('renders every result file: command, table row per system and the target verdict', () => {
     const dir = path.join(tempDir(), 'results');
@@ -77,7 +90,9 @@ describe('BENCHMARKS.md', () => {
       target: checkTarget('fashion-mnist', 60000, systems),
     };
     writeFileSync(path.join(dir, 'fashion-mnist.json'), JSON.stringify(result));
+    writeFileSync(path.join(dir, 'fashion-mnist.svg'), recallCostSvg('fashion-mnist', systems, 2));
     const md = renderBenchmarksMd(dir);
+    expect(md).toContain('![recall@2 against read units per query](bench/results/fashion-mnist.svg)');
     expect(md).toContain('## fashion-mnist: 60,000 vectors x 784 (euclidean), 2 queries');
     expect(md).toContain('```sh\nnpm run bench\n```');
     expect(md).toMatch(/\| whiplash \| 2 \| 1\.000 \|/);
