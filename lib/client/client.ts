@@ -3,8 +3,8 @@ import { CollectionClient, ItemOperations } from './collection';
 import { HttpTransport, HttpTransportOptions } from './http';
 import type { CollectionHandle, CollectionsApi, CreateCollectionRequest, ListOptions, SearchRequest } from './types';
 
-/** Options of {@link WhiplashClient}. */
-export interface WhiplashClientOptions extends HttpTransportOptions {}
+/** Options of {@link WhiplashClient}: API URL, key, timeout and retries (see {@link HttpTransportOptions}). */
+export type WhiplashClientOptions = HttpTransportOptions;
 
 /** A new project and the value of its API key, which the API returns only once. */
 export interface CreatedProject {
@@ -63,40 +63,53 @@ export class WhiplashClient implements CollectionsApi {
 
   // ---- projects (admin key, except getProject)
 
-  /** Creates a project and its API key (admin key). @throws WhiplashError `Conflict` (409) when the id exists */
+  /**
+   * Creates a project and its API key (admin key). Not retried.
+   * @param input.projectId `^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$` @default the name, when the name is a valid id
+   * @throws WhiplashError `Conflict` (409) when the id exists; `Forbidden` (403) without the admin key
+   */
   async createProject(input: { name: string; projectId?: string }): Promise<CreatedProject> {
-    const body = await this.http.request<any>({ method: 'POST', path: '/projects', body: input, idempotent: false });
-    const { apiKey, apiKeyId, ...project } = body as Project & { apiKey: string; apiKeyId?: string };
+    const body = await this.http.request<Project & { apiKey: string; apiKeyId?: string }>({ method: 'POST', path: '/projects', body: input, idempotent: false });
+    const { apiKey, apiKeyId, ...project } = body;
     return { project, apiKey, apiKeyId };
   }
 
+  /** Every project (admin key). @throws WhiplashError `Forbidden` (403) with a project key */
   async listProjects(): Promise<Project[]> {
     return listOf<Project>(await this.http.request({ method: 'GET', path: '/projects', idempotent: true }), 'projects');
   }
 
+  /** One project (admin key, or that project's key). @throws WhiplashError `NotFound` (404) */
   async getProject(projectId: string): Promise<Project> {
     return this.http.request<Project>({ method: 'GET', path: `/projects/${seg(projectId)}`, idempotent: true });
   }
 
-  /** Deletes a project, its collections and its keys (admin key). */
+  /** Deletes a project, its collections and its keys (admin key). Not retried. @throws WhiplashError `NotFound` (404) */
   async deleteProject(projectId: string): Promise<void> {
     await this.http.request({ method: 'DELETE', path: `/projects/${seg(projectId)}`, idempotent: false });
   }
 
   // ---- collections
 
+  /**
+   * Creates a collection. Not retried.
+   * @throws WhiplashError `ValidationError` (400) naming the field (dimension 1 to 4096, name pattern, index bounds); `Conflict` (409) when the name exists
+   */
   async createCollection(projectId: string, input: CreateCollectionRequest): Promise<CollectionInfo> {
     return this.http.request<CollectionInfo>({ method: 'POST', path: `/projects/${seg(projectId)}/collections`, body: input, idempotent: false });
   }
 
+  /** A collection's configuration and approximate `vectorCount`. @throws WhiplashError `NotFound` (404) */
   async getCollection(projectId: string, name: string): Promise<CollectionInfo> {
     return this.http.request<CollectionInfo>({ method: 'GET', path: this.collPath(projectId, name), idempotent: true });
   }
 
+  /** Every collection of a project. */
   async listCollections(projectId: string): Promise<CollectionInfo[]> {
     return listOf<CollectionInfo>(await this.http.request({ method: 'GET', path: `/projects/${seg(projectId)}/collections`, idempotent: true }), 'collections');
   }
 
+  /** Deletes a collection; its items are purged in the background. Not retried. @throws WhiplashError `NotFound` (404) */
   async deleteCollection(projectId: string, name: string): Promise<void> {
     await this.http.request({ method: 'DELETE', path: this.collPath(projectId, name), idempotent: false });
   }
