@@ -132,6 +132,7 @@ export class WhiplashVectorStore extends Construct {
     });
     this.api = api;
     this.apiUrl = api.url;
+    api.node.tryRemoveChild('Endpoint'); // RestApi's own URL output: `ApiUrl` below replaces it
 
     const plans: Record<string, apigw.UsagePlan> = {};
     for (const tier of p.usagePlans) {
@@ -275,7 +276,8 @@ export class WhiplashVectorStore extends Construct {
   private createFunction(role: FunctionRole, functionName: string, p: ResolvedProps): lambda.Function {
     const opts = p.functions[role];
     const id = pascal(role);
-    const logGroup = new logs.LogGroup(this, `${id}FunctionLogs`, { logGroupName: `/aws/lambda/${functionName}`, retention: p.logRetention });
+    // A generated log group name: a retained group never blocks a redeploy of the same function name.
+    const logGroup = new logs.LogGroup(this, `${id}FunctionLogs`, { retention: p.logRetention });
     // An explicit role: only its own log group and its own table actions, no managed policies.
     const executionRole = new iam.Role(this, `${id}FunctionRole`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
