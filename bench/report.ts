@@ -1,6 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { REPO_ROOT } from './datasets/fashion-mnist';
+import { recallCostSvg } from './plot';
 import type { Summary } from './summary';
+
+/** Where result files go: `bench/results/<dataset>[-n<size>].json` and its `.svg` plot. */
+export const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
 
 /** Everything one `npm run bench` run measured, as written to `bench/results/<name>.json`. */
 export interface BenchResult {
@@ -129,4 +134,26 @@ export function renderBenchmarksMd(dir: string, linkPrefix = 'bench/results'): s
     '',
     ...results.map((r) => renderSection(r, r.plot)),
   ].join('\n');
+}
+
+function plotTitle(r: BenchResult): string {
+  return `${r.dataset.name}: ${r.dataset.base.toLocaleString('en-US')} vectors, ${r.dataset.queries} queries`;
+}
+
+/** Writes a result as JSON at `file`, and its plot beside it (`.svg`). */
+export function writeResult(r: BenchResult, file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
+  writeFileSync(file.replace(/\.json$/, '') + '.svg', recallCostSvg(plotTitle(r), r.systems, r.k));
+}
+
+/** Re-writes the plot of every result in `dir` and BENCHMARKS.md from them. */
+export function writeReports(dir = RESULTS_DIR, mdFile = path.join(REPO_ROOT, 'BENCHMARKS.md')): void {
+  if (existsSync(dir)) {
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+      const r = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BenchResult;
+      writeFileSync(path.join(dir, f.replace(/\.json$/, '.svg')), recallCostSvg(plotTitle(r), r.systems, r.k));
+    }
+  }
+  writeFileSync(mdFile, renderBenchmarksMd(dir));
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { GroundTruth } from '../../bench/ground-truth';
 import { recallCostSvg } from '../../bench/plot';
 import { BenchResult, checkTarget, markdownTable, renderBenchmarksMd } from '../../bench/report';
-import { sweepPoints } from '../../bench/run';
+import { sweepPoints } from '../../bench/benchmark';
 import { summarise, Summary, SystemRun } from '../../bench/summary';
 import { tempDir } from './fixtures';
 
