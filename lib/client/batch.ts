@@ -24,8 +24,8 @@ interface Chunk {
 }
 
 /**
- * Splits `items` into requests of at most `batchSize` vectors and `maxBatchBytes` estimated bytes
- * and hands them to `send`, at most `concurrency` at a time. Reads the input lazily: no more than
+ * Splits `items` into requests of at most `batchSize` vectors and `maxBatchBytes` estimated bytes,
+ * without an id twice in one request, and hands them to `send`, at most `concurrency` at a time. Reads the input lazily: no more than
  * `concurrency + 1` chunks are held in memory.
  *
  * On the first failed request no further chunks are started; requests in flight finish; then a
@@ -48,6 +48,7 @@ export async function upsertInChunks(
 
   const nextChunk = async (): Promise<Chunk | undefined> => {
     const chunk: VectorInput[] = [];
+    const ids = new Set<string>();
     const offset = position;
     let bytes = 0;
     // A full chunk goes out before the next item is read: a failing input still delivers it.
@@ -64,11 +65,13 @@ export async function upsertInChunks(
         item = r.value;
       }
       const size = estimateJsonBytes(item);
-      if (chunk.length > 0 && bytes + size > maxBytes) {
+      // The API refuses an id twice in one request: a repeated id starts the next request.
+      if (chunk.length > 0 && (bytes + size > maxBytes || ids.has(String(item.id)))) {
         carry = item;
         break;
       }
       chunk.push(item);
+      ids.add(String(item.id));
       bytes += size;
       position++;
     }
@@ -79,6 +82,7 @@ export async function upsertInChunks(
   let requests = 0;
   const failed: Chunk[] = [];
   let firstError: unknown;
+  let invalidId: string | undefined;
   const inflight = new Set<Promise<void>>();
 
   const run = async (chunk: Chunk): Promise<void> => {
@@ -90,7 +94,12 @@ export async function upsertInChunks(
       await options.onBatch?.(ack);
     } catch (err) {
       failed.push(chunk);
-      firstError ??= err;
+      if (firstError === undefined) {
+        firstError = err;
+        // The API names the refused vector by its index in the request (`vectors[3].vector`).
+        const index = err instanceof WhiplashError ? /^vectors\[(\d+)\]/.exec(err.field ?? '')?.[1] : undefined;
+        if (index !== undefined) invalidId = chunk.items[Number(index)]?.id;
+      }
     }
   };
 
@@ -127,7 +136,7 @@ export async function upsertInChunks(
   notWritten.sort((a, b) => a.offset - b.offset);
   const failedIds = notWritten.flatMap((c) => c.ids);
   const cause = toWhiplashError(firstError);
-  throw new WhiplashBatchError(cause, failedIds, upserted, exhausted);
+  throw new WhiplashBatchError(cause, failedIds, upserted, exhausted, invalidId);
 }
 
 /** Wraps a non-Whiplash failure (e.g. an `onBatch` callback that threw) so callers see one type. */

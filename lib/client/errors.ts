@@ -69,12 +69,16 @@ export class WhiplashBatchError extends WhiplashError {
    * the ones in `failedIds` were not read, so they were not written either.
    */
   readonly inputExhausted: boolean;
+  /** When the API refused a vector as invalid (400 naming `vectors[i]`): that vector's id. */
+  readonly invalidId?: string;
 
-  constructor(cause: WhiplashError, failedIds: string[], upserted: number, inputExhausted: boolean) {
+  constructor(cause: WhiplashError, failedIds: string[], upserted: number, inputExhausted: boolean, invalidId?: string) {
     super({
       status: cause.status,
       code: cause.code,
-      message: `batch upsert failed: ${failedIds.length} vector(s) not written (${upserted} written): ${cause.message}`,
+      message:
+        `batch upsert failed: ${failedIds.length} vector(s) not written (${upserted} written): ` +
+        (invalidId !== undefined && cause.field ? `vector "${invalidId}": ${cause.field.replace(/^vectors\[\d+\]\.?/, '') || 'item'} ${cause.rule ?? cause.message}` : cause.message),
       requestId: cause.requestId,
       field: cause.field,
       rule: cause.rule,
@@ -86,5 +90,6 @@ export class WhiplashBatchError extends WhiplashError {
     this.failedIds = failedIds;
     this.upserted = upserted;
     this.inputExhausted = inputExhausted;
+    this.invalidId = invalidId;
   }
 }

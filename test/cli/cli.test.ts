@@ -126,7 +126,7 @@ describe('whiplash CLI', () => {
     writeFileSync(wrong, docs.slice(0, 12).map((d, i) => JSON.stringify({ id: d.id, vector: i === 11 ? d.vector.slice(1) : d.vector })).join('\n'));
     const w = await whiplash(['import', 'wrongdim', wrong, '--create', '-b', '5', '-c', '1', '--progress', 'none'], env);
     expect(w.code).toBe(1);
-    expect(w.stderr).toMatch(/^error: 400 ValidationError: batch upsert failed: 2 vector\(s\) not written/m);
+    expect(w.stderr).toMatch(new RegExp(`^error: 400 ValidationError: batch upsert failed: 2 vector\\(s\\) not written \\(10 written\\): vector "${docs[11].id}": vector must have 384`, 'm'));
     expect(w.stderr).toContain(`not written: ${docs[10].id}, ${docs[11].id}\n`);
     expect(w.stderr).toContain('run the same command again to resume');
     expect(existsSync(`${wrong}.whiplash-import.json`)).toBe(true);

@@ -69,6 +69,13 @@ describe('upsertInChunks', () => {
     expect(err.upserted).toBe(acked.length);
   });
 
+  test('a repeated id starts a new request (the API refuses an id twice in one request)', async () => {
+    const sent: string[][] = [];
+    const input = ['a', 'b', 'a', 'c', 'd', 'c'].map((id) => ({ id, vector: [1] }));
+    await upsertInChunks(input, async (c) => void sent.push(c.map((i) => i.id)), { batchSize: 10, concurrency: 1 });
+    expect(sent).toEqual([['a', 'b'], ['a', 'c', 'd'], ['c']]);
+  });
+
   test('splits by estimated bytes; one vector larger than the budget still goes alone', async () => {
     const sizes: number[] = [];
     await upsertInChunks(items(10, 1000), async (c) => void sizes.push(c.length), { maxBatchBytes: 60_000 });
