@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WhiplashClient } from '../../lib/client';
-import { Doc, FaultProxy, loadDocs, projectClient, startFaultProxy, startTestServer } from '../client/support';
-import { writeJsonl, writeNpy, writeIds } from './formats';
+import { FaultProxy, loadDocs, projectClient, startFaultProxy, startTestServer } from '../client/support';
+import { writeCsv, writeIds, writeJsonl, writeNpy } from './formats';
 
 const ROOT = join(__dirname, '../..');
 
@@ -29,11 +29,27 @@ async function until(cond: () => boolean, run: { exited: Promise<number | null>;
   }
 }
 
+/** How the first run is cut short: which batch requests (1-based, per collection) lose their answer, and when to kill. */
+interface Scenario {
+  /** Batch requests whose answer is withheld (the server still writes them). */
+  readonly swallow: (n: number) => boolean;
+  /** Kill once this many withheld requests were written by the server. */
+  readonly killAfterSwallowed: number;
+  /** Checkpoint at the kill: the first row not acknowledged in order, and rows acknowledged beyond it. */
+  readonly watermark: number;
+  readonly acked: [number, number][];
+  /** Vectors in the collection at the kill (acknowledged or not). */
+  readonly writtenAtKill: number;
+  /** Batch requests of the resumed run. */
+  readonly resumedBatches: number;
+}
+
 /**
  * An import killed with SIGKILL mid-way and run again ends with every vector present exactly once.
- * A proxy between the CLI and the server lets 6 batches through, then forwards the next ones to the
- * server but withholds the answers: those vectors are written but not acknowledged when the
- * process dies, so the resumed run must send them again (upserts are idempotent).
+ * A proxy between the CLI and the server withholds the answers of some batch requests after
+ * forwarding them: those vectors are written but not acknowledged when the process dies, so the
+ * resumed run must send them again (upserts are idempotent) and skip everything acknowledged.
+ * Batches of 50, 2 in flight, all 778 real embeddings.
  */
 describe('whiplash import, killed and resumed', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -41,16 +57,15 @@ describe('whiplash import, killed and resumed', () => {
   let client: WhiplashClient;
   let projectId: string;
   let apiKey: string;
-  let cut = true;
+  let swallow: ((n: number) => boolean) | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'wl-resume-'));
-  const docs = loadDocs(); // all 778 real embeddings
-  const batches = (p: FaultProxy, collection: string) => p.seen.get(`POST /projects/${projectId}/collections/${collection}/items/batch`) ?? 0;
+  const docs = loadDocs();
+  const batches = (collection: string) => proxy.seen.get(`POST /projects/${projectId}/collections/${collection}/items/batch`) ?? 0;
 
   beforeAll(async () => {
     server = await startTestServer();
     ({ client, projectId, apiKey } = await projectClient(server.url, server.adminKey));
-    // Batch requests after the 6th reach the server, but their answers never come back (while `cut`).
-    proxy = await startFaultProxy(server.url, (req, n) => (cut && req.url!.endsWith('/items/batch') && n > 6 ? 'swallow' : undefined));
+    proxy = await startFaultProxy(server.url, (req, n) => (swallow && req.url!.endsWith('/items/batch') && swallow(n) ? 'swallow' : undefined));
   });
   afterAll(async () => {
     await proxy?.close();
@@ -58,59 +73,77 @@ describe('whiplash import, killed and resumed', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function killAndResume(collection: string, file: string, extra: string[], expected: Doc[], idOf: (d: Doc, i: number) => string): Promise<void> {
+  async function killAndResume(collection: string, file: string, extra: string[], s: Scenario): Promise<void> {
     await client.createCollection(projectId, { name: collection, dimension: 384 });
     const env = { HOME: dir, WHIPLASH_API_URL: proxy.url, WHIPLASH_API_KEY: apiKey, WHIPLASH_PROJECT: projectId };
     const args = ['import', collection, file, '--batch-size', '50', '--concurrency', '2', ...extra];
     const checkpoint = `${file}.whiplash-import.json`;
-    cut = true;
-    const before = proxy.swallowed;
+    swallow = s.swallow;
+    const swallowedBefore = proxy.swallowed;
 
     const first = spawnCli(args, env);
-    // Batches 7 and 8 are in flight (written, unanswered); with 2 in flight, 1-6 were acknowledged.
-    await until(() => proxy.swallowed >= before + 2, first);
+    await until(() => proxy.swallowed - swallowedBefore >= s.killAfterSwallowed, first);
     process.kill(-first.child.pid!, 'SIGKILL');
     expect(await first.exited).toBeNull(); // killed by the signal, no exit code
 
-    const cp = JSON.parse(readFileSync(checkpoint, 'utf8')) as { watermark: { row: number }; acked: unknown[] };
-    expect(cp.watermark.row).toBe(300);
-    expect(cp.acked).toEqual([]);
-    const partial = await client.getCollection(projectId, collection);
-    expect(partial.vectorCount).toBe(400); // 300 acknowledged + 100 written but never acknowledged
+    const cp = JSON.parse(readFileSync(checkpoint, 'utf8')) as { watermark: { row: number }; acked: [number, number, number][] };
+    expect(cp.watermark.row).toBe(s.watermark);
+    expect(cp.acked.map(([a, b]) => [a, b])).toEqual(s.acked);
+    expect((await client.getCollection(projectId, collection)).vectorCount).toBe(s.writtenAtKill);
 
-    cut = false;
-    const sentBefore = batches(proxy, collection);
+    swallow = undefined;
+    const sentBefore = batches(collection);
     const second = spawnCli([...args, '--json'], env);
     const code = await second.exited;
     expect([code, second.stderr()]).toEqual([0, expect.stringContaining('resuming from')]);
-    expect(JSON.parse(second.stdout())).toMatchObject({ ok: true, imported: expected.length - 300, total: expected.length, resumed: true });
-    // The resumed run started at row 300: it sent ceil(478 / 50) = 10 batches, not 16.
-    expect(batches(proxy, collection) - sentBefore).toBe(10);
+    const skipped = s.acked.reduce((n, [a, b]) => n + b - a, 0);
+    const acknowledged = s.watermark + skipped;
+    expect(JSON.parse(second.stdout())).toMatchObject({ ok: true, imported: docs.length - acknowledged, skipped, total: docs.length, resumed: true });
+    expect(batches(collection) - sentBefore).toBe(s.resumedBatches);
     expect(existsSync(checkpoint)).toBe(false);
 
     const ids: string[] = [];
     for await (const id of client.collection(projectId, collection).ids({ limit: 1000 })) ids.push(id);
-    expect(ids.length).toBe(expected.length);
-    expect(new Set(ids).size).toBe(expected.length);
-    expect([...ids].sort()).toEqual(expected.map(idOf).sort());
-    expect((await client.getCollection(projectId, collection)).vectorCount).toBe(expected.length);
+    expect(ids.length).toBe(docs.length);
+    expect(new Set(ids).size).toBe(docs.length);
+    expect([...ids].sort()).toEqual(docs.map((d) => d.id).sort());
+    expect((await client.getCollection(projectId, collection)).vectorCount).toBe(docs.length);
     const coll = client.collection(projectId, collection);
-    for (const row of [0, 299, 300, 399, 400, expected.length - 1]) {
-      const v = await coll.get(idOf(expected[row], row));
-      expect(v.vector).toEqual(Array.from(Float32Array.from(expected[row].vector)));
+    for (const row of [0, 299, 300, 349, 350, 449, 450, docs.length - 1]) {
+      const v = await coll.get(docs[row].id);
+      expect(v.vector).toEqual(Array.from(Float32Array.from(docs[row].vector)));
     }
   }
+
+  // Batches 7 and 8 are written but never answered; with 2 in flight, 1-6 were acknowledged.
+  const inOrder: Scenario = { swallow: (n) => n > 6, killAfterSwallowed: 2, watermark: 300, acked: [], writtenAtKill: 400, resumedBatches: 10 };
 
   test('JSONL: resumes at the byte offset of the first unacknowledged row', async () => {
     const file = join(dir, 'docs.jsonl');
     writeJsonl(file, docs);
-    await killAndResume('jsonl', file, [], docs, (d) => d.id);
+    await killAndResume('jsonl', file, [], inOrder);
   });
 
   test('npy with a sidecar of ids: resumes by seeking to the row', async () => {
     const file = join(dir, 'docs.npy');
     writeNpy(file, docs);
     writeIds(join(dir, 'docs.ids'), docs);
-    await killAndResume('npy', file, ['--ids', join(dir, 'docs.ids')], docs, (d) => d.id);
+    await killAndResume('npy', file, ['--ids', join(dir, 'docs.ids')], inOrder);
+  });
+
+  test('CSV, batches acknowledged out of order: the resumed run skips rows acknowledged beyond the gap', async () => {
+    const file = join(dir, 'docs.csv');
+    writeCsv(file, docs);
+    // Batch 7 (rows 300-349) loses its answer; 8 and 9 (rows 350-449) are acknowledged while it
+    // hangs; batch 10 (rows 450-499) loses its answer too, and the kill comes once it is written.
+    await killAndResume('csv', file, [], {
+      swallow: (n) => n === 7 || n === 10,
+      killAfterSwallowed: 2,
+      watermark: 300,
+      acked: [[350, 450]],
+      writtenAtKill: 500,
+      // Rows 300-349 and 450-777 (378 vectors): 8 requests.
+      resumedBatches: 8,
+    });
   });
 });
