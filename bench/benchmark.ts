@@ -167,7 +167,8 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
     date: new Date().toISOString(),
     commit: gitCommit(),
     engine,
-    machine: { cpus: os.cpus().length, node: process.versions.node },
+    // Latencies and ingest rates depend on what else runs: the load average says how busy it was.
+    machine: { cpus: os.cpus().length, node: process.versions.node, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) },
     systems,
     target: o.index && Object.keys(o.index).length > 0 ? undefined : checkTarget(ds.name, ds.base.rows, systems),
   };

@@ -17,7 +17,8 @@ export interface BenchResult {
   readonly date: string;
   readonly commit: string;
   readonly engine: string;
-  readonly machine: { cpus: number; node: string };
+  /** `loadAverage`: 1, 5 and 15 minute load averages at the end of the run. */
+  readonly machine: { cpus: number; node: string; loadAverage?: number[] };
   readonly systems: Summary[];
   readonly target?: TargetCheck;
 }
@@ -92,7 +93,7 @@ export function renderSection(r: BenchResult, plot?: string): string {
     r.command,
     '```',
     '',
-    `Measured ${r.date} at commit \`${r.commit}\` on ${r.engine}, ${r.machine.cpus} cores, Node ${r.machine.node}. Data: \`${r.dataset.source}\`.`,
+    `Measured ${r.date} at commit \`${r.commit}\` on ${r.engine}, ${r.machine.cpus} cores${r.machine.loadAverage ? ` (load average ${r.machine.loadAverage.join(' / ')} over 1 / 5 / 15 min at the end: latencies and ingest rates are relative)` : ''}, Node ${r.machine.node}. Data: \`${r.dataset.source}\`.`,
     '',
     markdownTable(r.systems),
     '',
