@@ -51,6 +51,10 @@ describe('whiplash CLI', () => {
 
     const got = await whiplash(['--json', 'projects', 'get', 'cli'], admin);
     expect(JSON.parse(got.stdout)).toMatchObject({ projectId: 'cli', name: 'CLI project' });
+
+    expect((await whiplash(['projects', 'create', 'short-lived'], admin)).code).toBe(0);
+    expect(await whiplash(['projects', 'delete', 'short-lived'], admin)).toMatchObject({ code: 0, stdout: 'deleted project short-lived\n' });
+    expect(await whiplash(['projects', 'get', 'short-lived'], admin)).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: 404 NotFound/) });
   });
 
   test('collections create / list / get / delete', async () => {
@@ -263,6 +267,14 @@ describe('whiplash CLI', () => {
       const bad = await whiplash(['--json', 'search', 'docs', '[1,2,3]'], env);
       expect(JSON.parse(bad.stderr)).toMatchObject({ error: { status: 400, code: 'ValidationError', field: 'query' } });
       expect((await whiplash(['--help'], env)).code).toBe(0);
+    });
+
+    test('throttled reads and upserts are retried and succeed (exit 0)', async () => {
+      proxy = await startFaultProxy(server.url, (req, n) => (n <= 2 ? { status: 429 } : undefined));
+      const r = await whiplash(['-v', '--json', 'items', 'list', 'docs', '--limit', '3'], { ...env, WHIPLASH_API_URL: proxy.url });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).ids).toHaveLength(3);
+      expect(r.stderr.match(/^retry \d of GET \/projects\/cli\/collections\/docs\/items in \d+ ms: 429 Throttled$/gm)).toHaveLength(2);
     });
 
     test('2 for server errors: unreachable, 5xx after retries', async () => {
