@@ -151,10 +151,21 @@ export class HttpTransport {
         const res = await fetch(url, { method: req.method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
         if (res.ok) {
           const text = await res.text();
-          return (text ? JSON.parse(text) : undefined) as T;
+          try {
+            return (text ? JSON.parse(text) : undefined) as T;
+          } catch {
+            throw new WhiplashError({
+              status: res.status,
+              code: 'InvalidResponse',
+              message: `${req.method} ${req.path} answered ${res.status} with a body that is not JSON: ${text.slice(0, 120)}`,
+              requestId: requestIdOf(res),
+              attempts: attempt,
+            });
+          }
         }
         error = await errorFromResponse(res, attempt);
       } catch (err) {
+        if (err instanceof WhiplashError) throw err;
         // Duck-typed: fetch rejects with a DOMException, which is not an `Error` of every realm (e.g. jest's).
         const name = (err as { name?: unknown } | null)?.name;
         const timedOut = name === 'TimeoutError' || name === 'AbortError';

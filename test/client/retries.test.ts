@@ -102,6 +102,14 @@ describe('WhiplashClient retries', () => {
     expect(err).toMatchObject({ status: 0, code: 'Timeout', attempts: 1 });
   });
 
+  test('a 200 whose body is not JSON is a typed InvalidResponse, not a crash', async () => {
+    proxy = await startFaultProxy(server.url, () => ({ status: 200, headers: { 'content-type': 'text/html' }, body: '<html>captive portal</html>' }));
+    const err = (await through(proxy).listCollections(projectId).catch((e: unknown) => e)) as WhiplashError;
+    expect(err).toBeInstanceOf(WhiplashError);
+    expect(err).toMatchObject({ status: 200, code: 'InvalidResponse' });
+    expect(err.message).toContain('captive portal');
+  });
+
   test('client mistakes (4xx other than 429) are never retried', async () => {
     proxy = await startFaultProxy(server.url, () => undefined);
     const err = (await through(proxy).collection(projectId, 'docs').upsert({ id: 'bad', vector: [1, 2] }).catch((e: unknown) => e)) as WhiplashError;
