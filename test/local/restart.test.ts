@@ -1,0 +1,104 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { call, vectors } from './http';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** `npm start`'s program, as a child process with its own DynamoDB Local on disk. */
+class LocalProcess {
+  url = '';
+  adminKey = '';
+  private output = '';
+  private constructor(readonly child: ChildProcess) {}
+
+  static async start(env: Record<string, string>): Promise<LocalProcess> {
+    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['bin/local.ts', '--quiet'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const p = new LocalProcess(child);
+    await new Promise<void>((resolve, reject) => {
+      const onData = (d: Buffer): void => {
+        p.output += d.toString();
+        const url = /Whiplash is running at (\S+)/.exec(p.output);
+        const key = /admin API key: (\S+)/.exec(p.output);
+        if (url && key) {
+          p.url = url[1];
+          p.adminKey = key[1];
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', (d: Buffer) => (p.output += d.toString()));
+      child.once('exit', (code) => reject(new Error(`local server exited with ${code}: ${p.output}`)));
+    });
+    return p;
+  }
+
+  /** Ctrl-C, and wait for the process to exit. */
+  async interrupt(): Promise<number | null> {
+    if (this.child.exitCode !== null) return this.child.exitCode;
+    const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
+    this.child.kill('SIGINT');
+    return exited;
+  }
+}
+
+/** Java processes whose command line mentions `dir` (DynamoDB Local's -dbPath). */
+function javaProcessesUsing(dir: string): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.includes('java') && l.includes(dir));
+}
+
+describe('npm start (bin/local.ts) with data on disk', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'whiplash-restart-'));
+  const data = vectors(20, 6, 11);
+  let running: LocalProcess | undefined;
+
+  afterAll(async () => {
+    await running?.interrupt();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('data, project keys and the admin key survive a restart; Ctrl-C leaves no java process', async () => {
+    running = await LocalProcess.start({ WHIPLASH_DATA_DIR: dataDir });
+    const first = running;
+    expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const created = await call(first, 'POST', '/projects', { key: first.adminKey, body: { name: 'keep' } });
+    expect(created.status).toBe(201);
+    const key = created.body.apiKey as string;
+    expect((await call(first, 'POST', '/projects/keep/collections', { key, body: { name: 'c', n_features: 6 } })).status).toBe(200);
+    const batch = data.map((vector, i) => ({ id: `k${i}`, vector, metadata: { i } }));
+    expect((await call(first, 'POST', '/projects/keep/collections/c/items/batch', { key, body: { vectors: batch } })).status).toBe(200);
+
+    expect(await first.interrupt()).toBe(0);
+    expect(javaProcessesUsing(dataDir)).toEqual([]);
+
+    running = await LocalProcess.start({ WHIPLASH_DATA_DIR: dataDir });
+    const second = running;
+    expect(second.adminKey).toBe(first.adminKey);
+    const item = await call(second, 'GET', '/projects/keep/collections/c/items/k7', { key });
+    expect(item.status).toBe(200);
+    expect(item.body.metadata).toEqual({ i: 7 });
+    const hits = await call(second, 'POST', '/projects/keep/collections/c/search', { key, body: { query: data[3], limit: 1 } });
+    expect(hits.body[0].id).toBe('k3');
+    const ids = await call(second, 'GET', '/projects/keep/collections/c/items?limit=100', { key });
+    expect(ids.body.ids).toHaveLength(20);
+
+    expect(await second.interrupt()).toBe(0);
+    running = undefined;
+    expect(javaProcessesUsing(dataDir)).toEqual([]);
+  }, 120_000);
+
+  test('WHIPLASH_ADMIN_KEY sets the admin key; WHIPLASH_DATA_DIR=:memory: starts empty and writes no data directory', async () => {
+    running = await LocalProcess.start({ WHIPLASH_DATA_DIR: ':memory:', WHIPLASH_ADMIN_KEY: 'my-admin-key-for-tests' });
+    expect(running.adminKey).toBe('my-admin-key-for-tests');
+    expect((await call(running, 'GET', '/projects', { key: 'my-admin-key-for-tests' })).body).toEqual([]);
+    expect(await running.interrupt()).toBe(0);
+    running = undefined;
+    expect(existsSync(path.join(ROOT, ':memory:'))).toBe(false);
+  }, 120_000);
+});
