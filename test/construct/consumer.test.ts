@@ -113,7 +113,7 @@ test('cdk synth of the consumer app succeeds and deploys the pre-bundled handler
   template.resourceCountIs('AWS::DynamoDB::Table', 3);
   template.resourceCountIs('AWS::Lambda::Function', 3);
   template.allResourcesProperties('AWS::Lambda::Function', { Architectures: ['arm64'], Handler: 'index.handler', Code: { S3Key: Match.stringLikeRegexp('^[0-9a-f]{64}\\.zip$') } });
-  template.resourceCountIs('AWS::ApiGateway::UsagePlan', 1);
+  template.resourceCountIs('AWS::ApiGateway::UsagePlan', 2); // the default tier and the admin key's plan
   // Each function's asset in the cloud assembly is the shipped bundle: one index.js.
   const assetDirs = readdirSync(out).filter((f) => f.startsWith('asset.'));
   expect(assetDirs).toHaveLength(3);
