@@ -7,7 +7,7 @@
 export interface WhiplashErrorInit {
   /** HTTP status; `0` when no response arrived (network error or timeout). */
   readonly status: number;
-  /** Machine-readable code: the API's `error.code` (e.g. `ValidationError`, `NotFound`), or `Forbidden`, `Throttled`, `Timeout`, `NetworkError`, `ServerError`. */
+  /** Machine-readable code: the API's `error.code` (e.g. `ValidationError`, `NotFound`), or `Forbidden`, `TooManyRequests`, `LimitExceeded`, `Timeout`, `NetworkError`, `ServerError`. */
   readonly code: string;
   readonly message: string;
   /** The request id the server reported (`x-amzn-requestid` / `x-request-id`), for support and logs. */
@@ -46,10 +46,12 @@ export class WhiplashError extends Error {
   }
 
   /**
-   * True when the same request may succeed later: throttling (429), server errors (5xx), timeouts
-   * and network errors. Client mistakes (other 4xx) are not retryable.
+   * True when the same request may succeed soon: throttling (429 `TooManyRequests`), server errors
+   * (5xx), timeouts and network errors. Client mistakes (other 4xx) and a used-up usage-plan quota
+   * (429 `LimitExceeded`, which resets only with the quota period) are not retryable.
    */
   get retryable(): boolean {
+    if (this.code === 'LimitExceeded') return false;
     return this.status === 0 || this.status === 429 || this.status >= 500;
   }
 }

@@ -84,7 +84,7 @@ const DEFAULT_CODES: Record<number, string> = {
   404: 'NotFound',
   409: 'Conflict',
   413: 'PayloadTooLarge',
-  429: 'Throttled',
+  429: 'TooManyRequests',
   503: 'ServiceUnavailable',
 };
 
@@ -99,7 +99,9 @@ async function errorFromResponse(res: Response, attempts: number): Promise<Whipl
   }
   const e = body && typeof body === 'object' ? (body.error && typeof body.error === 'object' ? body.error : body) : {};
   const message = typeof e.message === 'string' ? e.message : text.slice(0, 200) || res.statusText || `HTTP ${res.status}`;
-  const code = typeof e.code === 'string' ? e.code : (DEFAULT_CODES[res.status] ?? (res.status >= 500 ? 'ServerError' : 'HttpError'));
+  // API Gateway's own answers carry only `message`; name them as the local gateway does.
+  const gatewayCode = res.status === 429 && message === 'Limit Exceeded' ? 'LimitExceeded' : undefined;
+  const code = typeof e.code === 'string' ? e.code : (gatewayCode ?? DEFAULT_CODES[res.status] ?? (res.status >= 500 ? 'ServerError' : 'HttpError'));
   return new WhiplashError({
     status: res.status,
     code,

@@ -274,7 +274,7 @@ describe('whiplash CLI', () => {
       const r = await whiplash(['-v', '--json', 'items', 'list', 'docs', '--limit', '3'], { ...env, WHIPLASH_API_URL: proxy.url });
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout).ids).toHaveLength(3);
-      expect(r.stderr.match(/^retry \d of GET \/projects\/cli\/collections\/docs\/items in \d+ ms: 429 Throttled$/gm)).toHaveLength(2);
+      expect(r.stderr.match(/^retry \d of GET \/projects\/cli\/collections\/docs\/items in \d+ ms: 429 TooManyRequests$/gm)).toHaveLength(2);
     });
 
     test('2 for server errors: unreachable, 5xx after retries', async () => {

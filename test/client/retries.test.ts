@@ -40,8 +40,8 @@ describe('WhiplashClient retries', () => {
     await through(proxy, events).collection(projectId, 'docs').upsert(docs[40]);
     expect(proxy.seen.get(items())).toBe(3);
     expect(events.map((e) => [e.attempt, e.error.status, e.error.code])).toEqual([
-      [1, 429, 'Throttled'],
-      [2, 429, 'Throttled'],
+      [1, 429, 'TooManyRequests'],
+      [2, 429, 'TooManyRequests'],
     ]);
     const back = await new WhiplashClient({ apiUrl: server.url, apiKey }).collection(projectId, 'docs').get(docs[40].id);
     expect(back.id).toBe(docs[40].id);
@@ -86,7 +86,7 @@ describe('WhiplashClient retries', () => {
     proxy = await startFaultProxy(server.url, () => ({ status: 429 }));
     const err = (await through(proxy).collection(projectId, 'docs').get(docs[0].id).catch((e: unknown) => e)) as WhiplashError;
     expect(err).toBeInstanceOf(WhiplashError);
-    expect(err).toMatchObject({ status: 429, code: 'Throttled', message: 'Too Many Requests', attempts: 5 });
+    expect(err).toMatchObject({ status: 429, code: 'TooManyRequests', message: 'Too Many Requests', attempts: 5 });
     expect(proxy.seen.get(`GET /projects/${projectId}/collections/docs/items/${docs[0].id}`)).toBe(5);
   });
 
@@ -100,6 +100,13 @@ describe('WhiplashClient retries', () => {
     const once = new WhiplashClient({ apiUrl: proxy.url, apiKey, timeoutMs: 300, retry: { maxRetries: 0 } });
     const err = (await once.getCollection(projectId, 'docs').catch((e: unknown) => e)) as WhiplashError;
     expect(err).toMatchObject({ status: 0, code: 'Timeout', attempts: 1 });
+  });
+
+  test('a used-up quota (429 Limit Exceeded) is not retried', async () => {
+    proxy = await startFaultProxy(server.url, () => ({ status: 429, body: JSON.stringify({ message: 'Limit Exceeded' }) }));
+    const err = (await through(proxy).getCollection(projectId, 'docs').catch((e: unknown) => e)) as WhiplashError;
+    expect(err).toMatchObject({ status: 429, code: 'LimitExceeded', attempts: 1, retryable: false });
+    expect(proxy.seen.get(`GET /projects/${projectId}/collections/docs`)).toBe(1);
   });
 
   test('a 200 whose body is not JSON is a typed InvalidResponse, not a crash', async () => {
