@@ -1,0 +1,118 @@
+import { ConflictError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError, ValidationError } from '../../lambda/core/errors';
+import { errorResponse, forbidden, quotaExceeded, throttled } from '../../lambda/api/http-errors';
+import { matchPath, ROUTES } from '../../lambda/api/routes';
+import { BODY_SCHEMAS, QUERY_SCHEMAS } from '../../lambda/api/schemas';
+import { validateBody, validateQuery } from '../../lambda/api/validate';
+
+function caught(fn: () => unknown): ValidationError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ValidationError) return err;
+    throw err;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('error mapping (lambda/api/http-errors.ts)', () => {
+  const body = (r: { body: string }) => JSON.parse(r.body);
+
+  test('a ValidationError is a 400 naming the field and the rule', () => {
+    const r = errorResponse(new ValidationError('vectors[3].vector[17]', 'must be a finite number'), 'req-1');
+    expect(r.statusCode).toBe(400);
+    expect(body(r)).toEqual({
+      error: { status: 400, code: 'ValidationError', message: 'vectors[3].vector[17] must be a finite number', field: 'vectors[3].vector[17]', rule: 'must be a finite number', requestId: 'req-1' },
+    });
+  });
+
+  test.each([
+    [new NotFoundError('collection x not found'), 404, 'NotFound'],
+    [new ConflictError('project p exists already'), 409, 'Conflict'],
+    [new PayloadTooLargeError('too big'), 413, 'PayloadTooLarge'],
+  ])('%p keeps its status and code', (err, status, code) => {
+    const r = errorResponse(err, 'r');
+    expect(r.statusCode).toBe(status);
+    expect(body(r).error).toMatchObject({ status, code, message: err.message });
+  });
+
+  test('ServiceUnavailable is a 503 with Retry-After', () => {
+    const r = errorResponse(new ServiceUnavailableError('DynamoDB kept throttling', 3), 'r');
+    expect(r.statusCode).toBe(503);
+    expect(r.headers).toMatchObject({ 'Retry-After': '3' });
+  });
+
+  test('403 and 429 carry API Gateway\'s top-level message', () => {
+    expect(body(errorResponse(forbidden(), 'r')).message).toBe('Forbidden');
+    expect(body(errorResponse(throttled(), 'r')).message).toBe('Too Many Requests');
+    expect(body(errorResponse(quotaExceeded(), 'r')).message).toBe('Limit Exceeded');
+    expect(errorResponse(throttled(), 'r').statusCode).toBe(429);
+  });
+
+  test('anything else is a 500 with a generic message and the request id, logged, never leaked', () => {
+    const logged: unknown[] = [];
+    const log = { error: (...a: unknown[]) => logged.push(a) } as never;
+    const r = errorResponse(new TypeError("Cannot read properties of undefined (reading 'S')"), 'req-9', log);
+    expect(r.statusCode).toBe(500);
+    const b = body(r);
+    expect(b.error).toMatchObject({ status: 500, code: 'InternalError', requestId: 'req-9' });
+    expect(b.error.message).not.toContain('undefined');
+    expect(b.error.message).toContain('req-9');
+    expect(logged).toHaveLength(1);
+  });
+});
+
+describe('ajv validation (lambda/api/validate.ts)', () => {
+  test('names nested array fields the way clients write them', () => {
+    const e = caught(() => validateBody(BODY_SCHEMAS.upsertBatch, { vectors: [{ id: 'a', vector: [1] }, { id: 'b', vector: [1, 'x'] }] }));
+    expect(e.field).toBe('vectors[1].vector[1]');
+    expect(e.rule).toBe('must be number');
+  });
+
+  test('a missing required field is named with its parent', () => {
+    expect(caught(() => validateBody(BODY_SCHEMAS.upsertBatch, { vectors: [{ id: 'a' }] })).field).toBe('vectors[0].vector');
+    expect(caught(() => validateBody(BODY_SCHEMAS.search, {})).field).toBe('query');
+  });
+
+  test('an unknown field is rejected by name', () => {
+    const e = caught(() => validateBody(BODY_SCHEMAS.search, { query: [1], top_k: 3 }));
+    expect([e.field, e.rule]).toEqual(['top_k', 'is not an allowed field']);
+  });
+
+  test('metadata values must be strings, numbers, booleans or lists of strings', () => {
+    const e = caught(() => validateBody(BODY_SCHEMAS.upsertItem, { id: 'a', vector: [1], metadata: { tags: [1, 2] } }));
+    expect(e.field).toBe('metadata.tags');
+    expect(() => validateBody(BODY_SCHEMAS.upsertItem, { id: 'a', vector: [1], metadata: { t: ['x'], n: 1, b: true, s: 's' } })).not.toThrow();
+  });
+
+  test('the body must be a JSON object', () => {
+    expect(caught(() => validateBody(BODY_SCHEMAS.search, [1, 2])).rule).toBe('must be object');
+  });
+
+  test('query strings are coerced: ?limit=10 becomes a number; ?limit=ten is a 400 naming limit', () => {
+    expect(validateQuery(QUERY_SCHEMAS.listItems, { limit: '10', cursor: 'abc' })).toEqual({ limit: 10, cursor: 'abc' });
+    expect(validateQuery(QUERY_SCHEMAS.listItems, null)).toEqual({});
+    expect(caught(() => validateQuery(QUERY_SCHEMAS.listItems, { limit: 'ten' })).field).toBe('limit');
+    expect(caught(() => validateQuery(QUERY_SCHEMAS.listItems, { page: '2' })).field).toBe('page');
+  });
+});
+
+describe('route table (lambda/api/routes.ts)', () => {
+  test('operationIds are unique and every (method, path) appears once', () => {
+    expect(new Set(ROUTES.map((r) => r.operationId)).size).toBe(ROUTES.length);
+    expect(new Set(ROUTES.map((r) => `${r.method} ${r.path}`)).size).toBe(ROUTES.length);
+  });
+
+  test('matchPath finds the route and URL-decodes path parameters', () => {
+    const m = matchPath('GET', '/projects/p1/collections/c%2Eone/items/id%20with%20space');
+    expect(m.route?.operationId).toBe('getItem');
+    expect(m.params).toEqual({ projectId: 'p1', collectionId: 'c.one', itemId: 'id with space' });
+    expect(matchPath('POST', '/projects/p1/collections/c/items/batch').route?.operationId).toBe('upsertBatch');
+  });
+
+  test('matchPath tells an unknown path from a known path with another method', () => {
+    const unknown = matchPath('GET', '/nope');
+    expect([unknown.route, unknown.pathKnown]).toEqual([undefined, false]);
+    const otherMethod = matchPath('PUT', '/projects');
+    expect([otherMethod.route, otherMethod.pathKnown]).toEqual([undefined, true]);
+  });
+});
