@@ -186,17 +186,20 @@ export class WhiplashVectorStore extends Construct {
   }
 
   /**
-   * Lets `grantee` read the tables directly through the AWS SDK, as the query function does:
-   * `GetItem`, `Query`, `BatchGetItem` on the three tables (and `kms:Decrypt` on a customer key).
+   * Lets `grantee` read the store directly through the AWS SDK (e.g. `WhiplashStore.query`), with
+   * the query function's actions (`TABLE_ACCESS.query`): `GetItem`, `BatchGetItem`, `Query` on
+   * metadata, `BatchGetItem`, `Query` on vectors, `Query` on buckets; `kms:Decrypt` and
+   * `kms:DescribeKey` on a customer key.
    */
   grantQuery(grantee: iam.IGrantable): iam.Grant {
     return this.grantTableAccess(grantee, TABLE_ACCESS.query);
   }
 
   /**
-   * Lets `grantee` write vectors directly through the AWS SDK, as the write function does: the
-   * item reads and writes on the vectors and buckets tables, and the collection counters in
-   * metadata (and encrypt/decrypt on a customer key). No table-level or delete-table actions.
+   * Lets `grantee` upsert and delete vectors directly through the AWS SDK (`WhiplashStore.upsert`,
+   * `deleteVectors`), with the write function's actions (`TABLE_ACCESS.write`): item batch reads
+   * and writes on vectors and buckets, reads and counter updates on metadata; encrypt and decrypt
+   * on a customer key. No table-level, scan or delete-item actions.
    */
   grantWrite(grantee: iam.IGrantable): iam.Grant {
     return this.grantTableAccess(grantee, TABLE_ACCESS.write);

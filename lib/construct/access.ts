@@ -2,25 +2,26 @@ import type { FunctionRole } from '../../lambda/api/routes';
 import type { TableRole } from '../../lambda/store/schema';
 
 /**
- * The DynamoDB actions each function calls, per table: exactly what `lambda/store` does for that
- * workload, nothing more. No wildcard actions.
+ * The DynamoDB actions each function calls, per table: exactly the calls `lambda/store` makes for
+ * that function's routes (checked by `test/construct/least-privilege.test.ts`, which runs every
+ * route through its handler and records the calls). No wildcard actions.
  */
 export const TABLE_ACCESS: Readonly<Record<FunctionRole, Readonly<Record<TableRole, readonly string[]>>>> = {
-  // Reads only: the collection's config, bucket queries, finalists' vectors.
+  // Reads only: key bindings and collection state, bucket queries, finalists' vectors, id pages.
   query: {
-    metadata: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
-    vectors: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
-    buckets: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
+    metadata: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+    vectors: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+    buckets: ['dynamodb:Query'],
   },
-  // Upserts and deletes of vectors and their bucket entries; collection counters.
+  // Upserts and deletes of vectors and their bucket entries; the collection's counter and centre.
   write: {
-    metadata: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-    vectors: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
-    buckets: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+    metadata: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+    vectors: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+    buckets: ['dynamodb:BatchWriteItem'],
   },
   // Projects, collections and key bindings; the scheduled purge of dropped collections.
   admin: {
-    metadata: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem'],
+    metadata: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
     vectors: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
     buckets: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
   },

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { WhiplashStore } from '../../lambda/store/store';
 import { TABLE_ENV, TableNames } from '../../lambda/store/schema';
 import { WhiplashVectorStore } from '../../lib/vector-store';
 import { loadMiniLm } from '../support/minilm';
 import { createTestTables, testClient, testEndpoint } from '../support/tables';
-import { prepareBundles } from './support';
+import { apiEvent, prepareBundles } from './support';
 
 /**
  * The code that `cdk deploy` would upload works: synthesize the app, take each function's asset
@@ -97,38 +97,6 @@ function invoke(role: Role, event: unknown): Promise<APIGatewayProxyResult> {
     });
     child.stdin.end(JSON.stringify(event));
   });
-}
-
-/** An API Gateway REST (v1) proxy event for a route. */
-function apiEvent(method: string, resource: string, params: Record<string, string>, apiKeyId: string, body?: unknown): APIGatewayProxyEvent {
-  const p = resource.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(params[k]));
-  return {
-    resource,
-    path: p,
-    httpMethod: method,
-    headers: { 'content-type': 'application/json' },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: Object.keys(params).length ? params : null,
-    stageVariables: null,
-    body: body === undefined ? null : JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      authorizer: null,
-      protocol: 'HTTP/1.1',
-      httpMethod: method,
-      identity: { apiKeyId, sourceIp: '127.0.0.1' } as never,
-      path: `/prod${p}`,
-      stage: 'prod',
-      requestId: `req-${Math.random().toString(36).slice(2)}`,
-      requestTimeEpoch: Date.now(),
-      resourceId: 'res',
-      resourcePath: resource,
-    },
-  };
 }
 
 const COLLECTION = '/projects/{projectId}/collections/{collectionId}';

@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { WhiplashVectorStore, WhiplashVectorStoreProps } from '../../lib/vector-store';
 import { ensureHandlerBundles } from '../../scripts/bundle-handlers';
 
@@ -51,3 +52,43 @@ export function apiMethods(template: Template): Map<string, string | undefined> 
   }
   return out;
 }
+
+/** An API Gateway REST (v1) proxy event for a route. */
+export function apiEvent(
+  method: string,
+  resource: string,
+  params: Record<string, string>,
+  apiKeyId: string,
+  body?: unknown,
+  query?: Record<string, string>,
+): APIGatewayProxyEvent {
+  const p = resource.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(params[k]));
+  return {
+    resource,
+    path: p,
+    httpMethod: method,
+    headers: { 'content-type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: query ?? null,
+    multiValueQueryStringParameters: null,
+    pathParameters: Object.keys(params).length ? params : null,
+    stageVariables: null,
+    body: body === undefined ? null : JSON.stringify(body),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      authorizer: null,
+      protocol: 'HTTP/1.1',
+      httpMethod: method,
+      identity: { apiKeyId, sourceIp: '127.0.0.1' } as never,
+      path: `/prod${p}`,
+      stage: 'prod',
+      requestId: `req-${Math.random().toString(36).slice(2)}`,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'res',
+      resourcePath: resource,
+    },
+  };
+}
+

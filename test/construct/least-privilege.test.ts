@@ -1,0 +1,108 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { ApiDeps } from '../../lambda/api/deps';
+import { createAdminHandler } from '../../lambda/api/handlers/admin';
+import { createQueryHandler } from '../../lambda/api/handlers/query';
+import { createWriteHandler } from '../../lambda/api/handlers/write';
+import { FunctionRole, ROUTES } from '../../lambda/api/routes';
+import { TableNames, TableRole } from '../../lambda/store/schema';
+import { WhiplashStore } from '../../lambda/store/store';
+import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
+import { LocalKeyIssuer } from '../../lib/local/local-keys';
+import { TABLE_ACCESS } from '../../lib/vector-store';
+import { createTestTables, testClient, testEndpoint } from '../support/tables';
+import { apiEvent } from './support';
+
+/**
+ * The IAM actions the construct grants each function are exactly the DynamoDB calls that function
+ * makes. Every route (and the scheduled purge) runs through its real handler against DynamoDB
+ * Local; each function has its own client (as each Lambda has), whose middleware records the
+ * operation and table of every call.
+ */
+type Used = Record<FunctionRole, Record<TableRole, Set<string>>>;
+
+const ADMIN = 'admin-key-id';
+const C = '/projects/{projectId}/collections/{collectionId}';
+const P = { projectId: 'acme' };
+const PC = { projectId: 'acme', collectionId: 'docs' };
+
+let tables: TableNames & { drop(): Promise<void> };
+const clients: DynamoDBClient[] = [];
+const used: Used = {
+  query: { metadata: new Set(), vectors: new Set(), buckets: new Set() },
+  write: { metadata: new Set(), vectors: new Set(), buckets: new Set() },
+  admin: { metadata: new Set(), vectors: new Set(), buckets: new Set() },
+};
+const exercised = new Set<string>();
+
+function recordingDeps(role: FunctionRole): ApiDeps {
+  const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: testEndpoint() });
+  clients.push(client);
+  const roleOf = (table: string): TableRole => (Object.keys(tables) as TableRole[]).find((r) => tables[r] === table)!;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown> };
+      const names = input.TableName ? [input.TableName] : Object.keys(input.RequestItems ?? {});
+      const action = `dynamodb:${String(context.commandName).replace(/Command$/, '')}`;
+      for (const name of names) used[role][roleOf(name)].add(action);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordTableAccess' },
+  );
+  return { store: new WhiplashStore({ client, tables }), adminKeyId: ADMIN, keyIssuer: role === 'admin' ? new LocalKeyIssuer() : undefined };
+}
+
+beforeAll(async () => {
+  const setup = testClient();
+  tables = await createTestTables(setup);
+  setup.destroy();
+  const handlers = {
+    query: createQueryHandler(recordingDeps('query')),
+    write: createWriteHandler(recordingDeps('write')),
+    admin: createAdminHandler(recordingDeps('admin')),
+  };
+  const call = async (method: string, path: string, params: Record<string, string>, key: string, body?: unknown, query?: Record<string, string>) => {
+    const route = ROUTES.find((r) => r.method === method && r.path === path)!;
+    const res = (await handlers[route.function](apiEvent(method, path, params, key, body, query))) as APIGatewayProxyResult;
+    if (res.statusCode >= 300) throw new Error(`${route.operationId} answered ${res.statusCode}: ${res.body}`);
+    exercised.add(route.operationId);
+    return JSON.parse(res.body);
+  };
+  const vec = (i: number) => Array.from({ length: 8 }, (_, j) => Math.sin(i * 7 + j));
+
+  const project = await call('POST', '/projects', {}, ADMIN, { name: 'acme' });
+  const key = project.apiKeyId as string;
+  await call('GET', '/projects', {}, ADMIN);
+  await call('GET', '/projects/{projectId}', P, key);
+  await call('POST', '/projects/{projectId}/collections', P, key, { name: 'docs', n_features: 8 });
+  await call('GET', '/projects/{projectId}/collections', P, key);
+  await call('GET', C, PC, key);
+  await call('POST', `${C}/items`, PC, key, { id: 'a', vector: vec(0), metadata: { kind: 'x' } });
+  await call('POST', `${C}/items/batch`, PC, key, { vectors: Array.from({ length: 30 }, (_, i) => ({ id: `v${i}`, vector: vec(i) })) });
+  await call('POST', `${C}/items/batch`, PC, key, { vectors: Array.from({ length: 10 }, (_, i) => ({ id: `v${i}`, vector: vec(i + 100) })) }); // overwrites: stale bucket entries go
+  await call('GET', `${C}/items`, PC, key, undefined, { limit: '5' });
+  await call('GET', `${C}/items/{itemId}`, { ...PC, itemId: 'a' }, key);
+  await call('POST', `${C}/search`, PC, key, { query: vec(3), limit: 3, filter: { kind: 'x' }, include_metadata: true });
+  await call('DELETE', `${C}/items/{itemId}`, { ...PC, itemId: 'a' }, key);
+  await call('DELETE', C, PC, key);
+  const purged = (await handlers.admin({ source: 'aws.events' } as never)) as APIGatewayProxyResult;
+  expect(JSON.parse(purged.body).purged).toBeGreaterThan(0);
+  await call('POST', '/projects/{projectId}/collections', P, key, { name: 'other', n_features: 4 });
+  await call('DELETE', '/projects/{projectId}', P, ADMIN); // drops 'other' too
+});
+
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  await tables?.drop();
+});
+
+test('every route was exercised through its handler', () => {
+  expect([...exercised].sort()).toEqual(ROUTES.map((r) => r.operationId).sort());
+});
+
+test.each(['query', 'write', 'admin'] as const)('the %s function is granted exactly the DynamoDB actions it calls, per table', (role) => {
+  const granted = Object.fromEntries(Object.entries(TABLE_ACCESS[role]).map(([t, a]) => [t, [...a].sort()]));
+  const calls = Object.fromEntries(Object.entries(used[role]).map(([t, a]) => [t, [...a].sort()]));
+  expect(granted).toEqual(calls);
+});
+
