@@ -5,3 +5,4 @@ export { TABLE_DEFINITIONS, TABLE_ENV } from '../lambda/store/schema';
 export type { TableNames, TableDefinition, TableRole } from '../lambda/store/schema';
 export * from './client';
 export * from './vector-store';
+export { startLocalServer, type LocalServer, type LocalServerOptions } from './local/server';
