@@ -1,57 +1,8 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { call, vectors } from './http';
-
-const ROOT = path.resolve(__dirname, '../..');
-
-/** `npm start`'s program, as a child process with its own DynamoDB Local on disk. */
-class LocalProcess {
-  url = '';
-  adminKey = '';
-  private output = '';
-  private constructor(readonly child: ChildProcess) {}
-
-  static async start(env: Record<string, string>): Promise<LocalProcess> {
-    const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['bin/local.ts', '--quiet'], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const p = new LocalProcess(child);
-    await new Promise<void>((resolve, reject) => {
-      const onData = (d: Buffer): void => {
-        p.output += d.toString();
-        const url = /Whiplash is running at (\S+)/.exec(p.output);
-        const key = /admin API key: (\S+)/.exec(p.output);
-        if (url && key) {
-          p.url = url[1];
-          p.adminKey = key[1];
-          resolve();
-        }
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', (d: Buffer) => (p.output += d.toString()));
-      child.once('exit', (code) => reject(new Error(`local server exited with ${code}: ${p.output}`)));
-    });
-    return p;
-  }
-
-  /** Ctrl-C, and wait for the process to exit. */
-  async interrupt(): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
-    const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
-    this.child.kill('SIGINT');
-    return exited;
-  }
-}
-
-/** Java processes whose command line mentions `dir` (DynamoDB Local's -dbPath). */
-function javaProcessesUsing(dir: string): string[] {
-  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.includes('java') && l.includes(dir));
-}
+import { javaProcessesUsing, LocalProcess, ROOT } from './process';
 
 describe('npm start (bin/local.ts) with data on disk', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'whiplash-restart-'));
