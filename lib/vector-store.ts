@@ -16,7 +16,7 @@ import { TABLE_DEFINITIONS, TABLE_ENV, TableRole } from '../lambda/store/schema'
 import { API_KEY_MANAGEMENT, KMS_READ_ACTIONS, KMS_WRITE_ACTIONS, TABLE_ACCESS, writes } from './construct/access';
 import { handlerCode } from './construct/handler-code';
 import { acknowledgeNagFindings } from './construct/nag';
-import { DEFAULT_THROTTLE, ResolvedProps, resolveProps, WhiplashVectorStoreProps } from './construct/props';
+import { ResolvedProps, resolveProps, WhiplashVectorStoreProps } from './construct/props';
 import { buildRestApi } from './construct/rest-api';
 
 export { API_INTEGRATION_TIMEOUT, WhiplashPropsError } from './construct/props';
@@ -138,10 +138,10 @@ export class WhiplashVectorStore extends Construct {
     for (const tier of p.usagePlans) {
       plans[tier.name] = api.addUsagePlan(`${pascal(tier.name)}UsagePlan`, {
         name: `${Names.uniqueResourceName(this, { maxLength: 60, separator: '-' })}-${tier.name}`,
-        description: tier.description ?? `Whiplash usage plan '${tier.name}'`,
+        description: tier.description,
         apiStages: [{ api, stage: api.deploymentStage }],
-        throttle: tier.throttle ?? DEFAULT_THROTTLE,
-        quota: tier.quota && { limit: tier.quota.limit, period: tier.quota.period ?? apigw.Period.MONTH },
+        throttle: tier.throttle,
+        quota: tier.quota,
       });
     }
     this.usagePlans = plans;

@@ -186,6 +186,14 @@ export interface WhiplashVectorStoreProps {
   readonly outputs?: boolean;
 }
 
+/** A tier with its defaults applied. */
+export interface ResolvedTier {
+  readonly name: string;
+  readonly description: string;
+  readonly throttle: ThrottleLimits;
+  readonly quota?: Required<QuotaLimits>;
+}
+
 /** Props with every default applied. */
 export interface ResolvedProps {
   readonly encryptionKey?: kms.IKey;
@@ -200,7 +208,7 @@ export interface ResolvedProps {
   readonly stageName: string;
   readonly endpointType: apigw.EndpointType;
   readonly cors?: apigw.CorsOptions;
-  readonly usagePlans: readonly UsagePlanTier[];
+  readonly usagePlans: readonly ResolvedTier[];
   readonly defaultUsagePlan: string;
   readonly adminThrottle: ThrottleLimits;
   readonly cloudWatchRole: boolean;
@@ -354,7 +362,12 @@ export function resolveProps(props: WhiplashVectorStoreProps = {}): ResolvedProp
     stageName,
     endpointType,
     cors,
-    usagePlans,
+    usagePlans: usagePlans.map((t) => ({
+      name: t.name,
+      description: t.description ?? `Whiplash usage plan '${t.name}'`,
+      throttle: t.throttle ?? DEFAULT_THROTTLE,
+      quota: t.quota && { limit: t.quota.limit, period: t.quota.period ?? apigw.Period.MONTH },
+    })),
     defaultUsagePlan,
     adminThrottle: props.adminThrottle ?? DEFAULT_THROTTLE,
     cloudWatchRole: props.cloudWatchRole ?? true,
