@@ -264,6 +264,7 @@ describe('WhiplashVectorStore with custom usage plans and options', () => {
       stageName: 'v1',
       removalPolicy: RemovalPolicy.DESTROY,
       functions: { query: { memorySize: 2048, timeout: Duration.seconds(10) } },
+      tableOverrides: { vectors: { deletionProtection: true, contributorInsightsSpecification: { enabled: true } } },
       alarms: false,
     });
     // THEN
@@ -278,6 +279,15 @@ describe('WhiplashVectorStore with custom usage plans and options', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: Match.stringLikeRegexp('-query$'), MemorySize: 2048, Timeout: 10 });
     template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'v1' });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      DeletionProtectionEnabled: true,
+      ContributorInsightsSpecification: { Enabled: true },
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    });
+    expect(Object.values(template.findResources('AWS::DynamoDB::Table')).filter((t) => t.Properties.DeletionProtectionEnabled)).toHaveLength(1);
     for (const t of Object.values(template.findResources('AWS::DynamoDB::Table'))) expect(t.DeletionPolicy).toBe('Delete');
   });
 
