@@ -83,7 +83,9 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(`${markdownTable(result.systems)}\n\n`);
   const t = result.target;
   if (t) {
-    process.stdout.write(`target: ${t.text}\n  recall@10 ${t.recall.toFixed(3)}, original/whiplash read units ${t.readUnitRatio.toFixed(1)}x: ${t.met ? 'MET' : 'NOT MET'}${t.applies ? '' : ' (subset: indicative only)'}\n`);
+    process.stdout.write(
+      `target: ${t.text}\n  on the ${t.queries} queries both ran: recall@10 ${t.recall.toFixed(3)}, ${t.readUnits.toFixed(1)} read units against the original's ${t.originalReadUnits.toFixed(1)} (${t.readUnitRatio.toFixed(1)}x): ${t.met ? 'MET' : 'NOT MET'}${t.applies ? '' : ' (subset: indicative only)'}\n`,
+    );
   }
   if (o.save) {
     const out = o.out ?? path.join(RESULTS_DIR, `${result.dataset.name}${result.dataset.fullSize ? '' : `-n${result.dataset.base}`}.json`);
