@@ -81,6 +81,11 @@ export function errorResponse(err: unknown, requestId: string, log?: Logger): AP
   if (err instanceof WhiplashDomainError) {
     return jsonResponse(err.status, errorBody(err.status, err.code, err.message, { requestId }));
   }
+  if (isTransientAwsError(err)) {
+    log?.warn('AWS service unavailable after the SDK retries', { error: (err as Error).name, message: (err as Error).message });
+    const message = 'Service unavailable: the database throttled or failed after every retry; nothing was acknowledged, retry later';
+    return jsonResponse(503, errorBody(503, 'ServiceUnavailable', message, { requestId }), { 'Retry-After': '1' });
+  }
   if (err instanceof Error) log?.error('internal error', err);
   else log?.error('internal error', { error: String(err) });
   return jsonResponse(
@@ -88,3 +93,31 @@ export function errorResponse(err: unknown, requestId: string, log?: Logger): AP
     errorBody(500, 'InternalError', `Internal server error; quote request id ${requestId} when reporting it`, { requestId }),
   );
 }
+
+/** Error names of AWS services (DynamoDB, API Gateway) that mean "throttled", not "your request is wrong". */
+const AWS_THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'LimitExceededException',
+]);
+/** Node.js socket error codes of a connection that failed or broke. */
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * True when an AWS SDK call failed for a reason that is not the caller's: throttling, a 5xx
+ * answer, or a broken connection or timeout, left after the SDK's own retries. These map to 503
+ * with `Retry-After`, never to 500.
+ */
+export function isTransientAwsError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $fault?: string; $retryable?: unknown };
+  if (e.code !== undefined && NETWORK_CODES.has(e.code)) return true;
+  if (e.$metadata === undefined) return false; // not an AWS SDK error
+  const status = e.$metadata.httpStatusCode;
+  if (status === undefined) return true; // no HTTP answer at all: network error or timeout
+  return status >= 500 || status === 429 || AWS_THROTTLING.has(e.name ?? '') || e.$retryable !== undefined;
+}
+
