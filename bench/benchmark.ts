@@ -66,11 +66,14 @@ export function sweepPoints(probes?: number[], rerank?: number[]): SweepPoint[] 
   return points;
 }
 
-/** Short commit of the repository, `+uncommitted` when code under lambda/, lib/ or bench/ differs from it. */
+/**
+ * Short commit of the repository, `+uncommitted` when code that decides the figures differs from
+ * it: the core, the store, DynamoDB Local's launcher and the benchmark (not its results).
+ */
 export function gitCommit(): string {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lambda', 'lib', 'bench', ':!bench/results'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lambda/core', 'lambda/store', 'lib/local/dynamodb-local.ts', 'bench', ':!bench/results'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
     return dirty ? `${sha}+uncommitted` : sha;
   } catch {
     return 'unknown';
