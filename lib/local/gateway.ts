@@ -22,7 +22,7 @@ export interface GatewayOptions {
   readonly usagePlan: UsagePlanEnforcer;
   /** Base URL to list in the OpenAPI document. */
   readonly url: () => string;
-  /** Receives one line per request (method, path, status, milliseconds); never keys or bodies. */
+  /** Receives one line per request (method, path, status, milliseconds, request id); never keys or bodies. */
   readonly log?: (line: string) => void;
 }
 
@@ -177,7 +177,7 @@ export function createGatewayListener(opts: GatewayOptions): (req: IncomingMessa
     const started = Date.now();
     const requestId = randomUUID();
     handle(req, res, requestId)
-      .then((status) => opts.log?.(`${req.method} ${(req.url ?? '/').split('?')[0]} ${status} ${Date.now() - started}ms`))
+      .then((status) => opts.log?.(`${req.method} ${(req.url ?? '/').split('?')[0]} ${status} ${Date.now() - started}ms request ${requestId}`))
       .catch((err) => {
         opts.log?.(`${req.method} ${(req.url ?? '/').split('?')[0]} failed: ${String(err)}`);
         if (!res.headersSent) {
