@@ -1,8 +1,7 @@
-import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { tableNamesFromEnv } from '../store/schema';
 import { WhiplashStore } from '../store/store';
-import { ApiGatewayKeyIssuer, KeyIssuer } from './keys';
+import type { KeyIssuer } from './keys';
 
 /** What the handlers need from their surroundings: on AWS from the environment, locally from the local server. */
 export interface ApiDeps {
@@ -18,7 +17,8 @@ export const ADMIN_KEY_ID_ENV = 'WHIPLASH_ADMIN_KEY_ID';
 /** Environment variable with the usage plan new project keys are attached to (admin function). */
 export const USAGE_PLAN_ID_ENV = 'WHIPLASH_USAGE_PLAN_ID';
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
+/** The value of an environment variable. @throws Error naming it when it is unset or empty. */
+export function required(env: NodeJS.ProcessEnv, name: string): string {
   const v = env[name];
   if (!v) throw new Error(`environment variable ${name} is not set`);
   return v;
@@ -26,11 +26,12 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 
 /**
  * Builds the dependencies from the environment (read once, at cold start): table names
- * (`WHIPLASH_*_TABLE`), `WHIPLASH_ADMIN_KEY_ID`, `WHIPLASH_USAGE_PLAN_ID` (when `withKeyIssuer`),
- * and `DYNAMODB_ENDPOINT` (local mode and tests; dummy credentials when none are configured).
+ * (`WHIPLASH_*_TABLE`), `WHIPLASH_ADMIN_KEY_ID`, and `DYNAMODB_ENDPOINT` (local mode and tests;
+ * dummy credentials when none are configured).
+ * @param makeKeyIssuer the admin function's key issuer factory (kept out of the other bundles)
  * @throws Error naming a missing variable.
  */
-export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, withKeyIssuer = false): ApiDeps {
+export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, makeKeyIssuer?: (env: NodeJS.ProcessEnv) => KeyIssuer): ApiDeps {
   const endpoint = env.DYNAMODB_ENDPOINT;
   const client = new DynamoDBClient(
     endpoint
@@ -43,8 +44,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, withKeyIssuer 
   );
   const store = new WhiplashStore({ client, tables: tableNamesFromEnv(env) });
   const adminKeyId = required(env, ADMIN_KEY_ID_ENV);
-  const keyIssuer = withKeyIssuer ? new ApiGatewayKeyIssuer(new APIGatewayClient({}), required(env, USAGE_PLAN_ID_ENV)) : undefined;
-  return { store, adminKeyId, keyIssuer };
+  return { store, adminKeyId, keyIssuer: makeKeyIssuer?.(env) };
 }
 
 /** Memoizes a dependency factory: evaluated on first use, so a cold start reads the environment once. */

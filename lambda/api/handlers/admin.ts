@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ValidationError } from '../../core/errors';
-import { ApiDeps, depsFromEnv, lazy } from '../deps';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { ApiDeps, depsFromEnv, lazy, required, USAGE_PLAN_ID_ENV } from '../deps';
+import { ApiGatewayKeyIssuer } from '../keys';
 import { ApiHandler, ApiRequest, createApiHandler, Operation } from '../dispatch';
 import { jsonResponse } from '../http-errors';
 import { logger } from '../logger';
@@ -121,7 +123,9 @@ export function createAdminHandler(
 }
 
 /** Lambda entry point of the admin function. */
-export const handler = createAdminHandler(lazy(() => depsFromEnv(process.env, true))) as (
+export const handler = createAdminHandler(
+  lazy(() => depsFromEnv(process.env, (env) => new ApiGatewayKeyIssuer(new APIGatewayClient({}), required(env, USAGE_PLAN_ID_ENV)))),
+) as (
   event: APIGatewayProxyEvent,
   context?: Context,
 ) => Promise<APIGatewayProxyResult>;
