@@ -109,7 +109,8 @@ export const MAX_ID_BYTES = 512;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * Checks a vector id: a non-empty string of at most 512 UTF-8 bytes without control characters.
+ * Checks a vector id: a non-empty string of at most 512 UTF-8 bytes without control characters,
+ * and not "." or "..".
  * @throws ValidationError
  */
 export function checkId(id: unknown, field = 'id'): string {
@@ -119,5 +120,7 @@ export function checkId(id: unknown, field = 'id'): string {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(id)) throw new ValidationError(field, 'must not contain control characters');
   if (LONE_SURROGATE.test(id)) throw new ValidationError(field, 'must be well-formed Unicode (no lone surrogates)');
+  // An id is also a URL path segment; URL parsers resolve these two (DELETE .../items/.. would reach the collection).
+  if (id === '.' || id === '..') throw new ValidationError(field, 'must not be "." or ".." (URL path segments that HTTP clients resolve)');
   return id;
 }

@@ -1,5 +1,6 @@
 import type { CollectionInfo, IdPage, Project, QueryMatch, StoredVector, VectorInput } from '../../lambda/core/types';
 import { CollectionClient, ItemOperations } from './collection';
+import { WhiplashError } from './errors';
 import { HttpTransport, HttpTransportOptions } from './http';
 import type { CollectionHandle, CollectionsApi, CreateCollectionRequest, ListOptions, SearchRequest } from './types';
 
@@ -15,7 +16,16 @@ export interface CreatedProject {
   readonly apiKeyId?: string;
 }
 
-const seg = encodeURIComponent;
+/**
+ * One URL path segment. "." and ".." are refused: every URL parser resolves them (also as %2e),
+ * so `.../items/..` would address the collection instead of an item.
+ */
+function seg(value: string): string {
+  if (value === '.' || value === '..') {
+    throw new WhiplashError({ status: 400, code: 'ValidationError', message: `id must not be "${value}" (a URL path segment that HTTP clients resolve)`, field: 'id', rule: 'must not be "." or ".."' });
+  }
+  return encodeURIComponent(value);
+}
 
 function toWire(item: VectorInput): { id: string; vector: number[]; metadata?: VectorInput['metadata'] } {
   const out: { id: string; vector: number[]; metadata?: VectorInput['metadata'] } = { id: item.id, vector: Array.from(item.vector) };
