@@ -5,7 +5,7 @@ import type { ApiDeps } from './deps';
 import { errorResponse, forbidden, HttpError, jsonResponse } from './http-errors';
 import { requestLogger } from './logger';
 import { findRoute, FunctionRole, ROUTES, RouteDef } from './routes';
-import { MAX_BODY_BYTES } from './schemas';
+import { COLLECTION_NAME_PATTERN, MAX_BODY_BYTES, PROJECT_ID_PATTERN } from './schemas';
 import { validateBody, validateQuery } from './validate';
 import { ValidationError } from '../core/errors';
 
@@ -61,6 +61,22 @@ function authorize(route: RouteDef, caller: Caller, params: Record<string, strin
   }
 }
 
+const PATH_PATTERNS: Readonly<Record<string, RegExp>> = {
+  projectId: new RegExp(PROJECT_ID_PATTERN),
+  collectionId: new RegExp(COLLECTION_NAME_PATTERN),
+};
+
+/**
+ * Project ids and collection names in the path must match the patterns they were created with:
+ * anything else names nothing, and must not reach DynamoDB (a key over its size limit is a
+ * DynamoDB ValidationException, which would be a 500).
+ */
+function checkPathParams(params: Record<string, string>): void {
+  for (const [name, pattern] of Object.entries(PATH_PATTERNS)) {
+    if (params[name] !== undefined && !pattern.test(params[name])) throw new ValidationError(name, `must match ${pattern.source}`);
+  }
+}
+
 function parseBody(event: APIGatewayProxyEvent): unknown {
   if (event.body === null || event.body === undefined || event.body === '') {
     throw new ValidationError('body', 'is required: send a JSON object');
@@ -106,6 +122,7 @@ export function createApiHandler(
       const params = (event.pathParameters ?? {}) as Record<string, string>;
       const caller = await identify(event, d);
       authorize(route, caller, params);
+      checkPathParams(params);
       let body: unknown;
       if (route.requestSchema) {
         body = parseBody(event);
