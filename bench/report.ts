@@ -49,6 +49,21 @@ export const TARGETS: Record<string, { recall: number; ratio: number; fullSize: 
  * Checks the data set's target (if it has one) on Whiplash's default settings against the
  * original layout, both summarised over the same queries.
  */
+/**
+ * The original layout's reference figures on the full data sets (../shared/datasets/README.md:
+ * its own code on DynamoDB Local and an exact simulation of it, 1000 queries, mean of 3 seeds).
+ */
+export const ORIGINAL_ANCHORS: Record<string, { base: number; recall: number; readUnits: number }> = {
+  'fashion-mnist': { base: 60000, recall: 0.8, readUnits: 5700 },
+};
+
+function anchorLine(r: BenchResult): string {
+  const a = ORIGINAL_ANCHORS[r.dataset.name];
+  const wl = r.systems.find((s) => s.system === 'whiplash' && Object.keys((s.settings.overrides as object | undefined) ?? {}).length === 0);
+  if (!a || !wl || r.dataset.base !== a.base) return '';
+  return `Reference for the original layout (../shared/datasets/README.md, 1000 queries, mean of 3 seeds): recall@10 ${a.recall.toFixed(2)} at ~${a.readUnits.toLocaleString('en-US')} read units per query; against it Whiplash's ${wl.readUnits.toFixed(1)} is 1/${(a.readUnits / wl.readUnits).toFixed(1)}.\n`;
+}
+
 export function checkTarget(dataset: string, base: number, whiplash: Summary, original: Summary): TargetCheck | undefined {
   const t = TARGETS[dataset];
   if (!t) return undefined;
@@ -111,6 +126,7 @@ export function renderSection(r: BenchResult, plot?: string): string {
     ...r.systems.filter((s) => s.system === 'whiplash').slice(0, 1).map((s) => `Whiplash settings: \`${JSON.stringify(s.settings)}\`.\n`),
     targetLine(r.target),
     '',
+    anchorLine(r),
     ...(plot ? [`![recall@${r.k} against read units per query](${plot})`, ''] : []),
     ...notes.map((n) => `- ${n}`),
     '',
@@ -119,15 +135,10 @@ export function renderSection(r: BenchResult, plot?: string): string {
 
 /** BENCHMARKS.md from every result file in `dir` (and its `.svg` plot, linked as `linkPrefix/<name>.svg`): the full-size runs first, then subsets, largest first. */
 export function renderBenchmarksMd(dir: string, linkPrefix = 'bench/results'): string {
-  const results: (BenchResult & { plot?: string })[] = existsSync(dir)
-    ? readdirSync(dir)
-        .filter((f) => f.endsWith('.json'))
-        .map((f) => {
-          const svg = f.replace(/\.json$/, '.svg');
-          const plot = existsSync(path.join(dir, svg)) ? `${linkPrefix}/${svg}` : undefined;
-          return { ...(JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BenchResult), plot };
-        })
-    : [];
+  const results = readResults(dir).map(({ file, result }) => {
+    const svg = file.replace(/\.json$/, '.svg');
+    return { ...result, plot: existsSync(path.join(dir, svg)) ? `${linkPrefix}/${svg}` : undefined };
+  });
   results.sort((a, b) => a.dataset.name.localeCompare(b.dataset.name) || Number(b.dataset.fullSize) - Number(a.dataset.fullSize) || b.dataset.base - a.dataset.base);
   return [
     '# Benchmarks',
@@ -148,6 +159,21 @@ export function renderBenchmarksMd(dir: string, linkPrefix = 'bench/results'): s
   ].join('\n');
 }
 
+/** True for a `npm run bench` result; other tools may keep their own JSON in the same directory. */
+export function isBenchResult(v: unknown): v is BenchResult {
+  const r = v as Partial<BenchResult> | null;
+  return typeof r === 'object' && r !== null && typeof r.dataset?.base === 'number' && Array.isArray(r.systems);
+}
+
+/** Every `npm run bench` result in `dir`, with its file name. */
+export function readResults(dir: string): { file: string; result: BenchResult }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((file) => ({ file, result: JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as unknown }))
+    .filter((x): x is { file: string; result: BenchResult } => isBenchResult(x.result));
+}
+
 function plotTitle(r: BenchResult): string {
   return `${r.dataset.name}: ${r.dataset.base.toLocaleString('en-US')} vectors, ${r.dataset.queries} queries`;
 }
@@ -161,11 +187,8 @@ export function writeResult(r: BenchResult, file: string): void {
 
 /** Re-writes the plot of every result in `dir` and BENCHMARKS.md from them. */
 export function writeReports(dir = RESULTS_DIR, mdFile = path.join(REPO_ROOT, 'BENCHMARKS.md')): void {
-  if (existsSync(dir)) {
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
-      const r = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BenchResult;
-      writeFileSync(path.join(dir, f.replace(/\.json$/, '.svg')), recallCostSvg(plotTitle(r), r.systems, r.k));
-    }
+  for (const { file, result } of readResults(dir)) {
+    writeFileSync(path.join(dir, file.replace(/\.json$/, '.svg')), recallCostSvg(plotTitle(result), result.systems, result.k));
   }
   writeFileSync(mdFile, renderBenchmarksMd(dir));
 }

@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { GroundTruth } from '../../bench/ground-truth';
 import { recallCostSvg } from '../../bench/plot';
-import { BenchResult, checkTarget, markdownTable, renderBenchmarksMd } from '../../bench/report';
+import { BenchResult, checkTarget, markdownTable, renderBenchmarksMd, writeReports } from '../../bench/report';
 import { sweepPoints } from '../../bench/benchmark';
 import { summarise, Summary, SystemRun } from '../../bench/summary';
 import { tempDir } from './fixtures';
@@ -86,6 +86,7 @@ describe('BENCHMARKS.md', () => {
       target: checkTarget('fashion-mnist', 60000, systems[0], systems[1]),
     };
     writeFileSync(path.join(dir, 'fashion-mnist.json'), JSON.stringify(result));
+    writeFileSync(path.join(dir, 'load.json'), JSON.stringify({ tool: 'another tool', runs: [] })); // not ours: left alone
     writeFileSync(path.join(dir, 'fashion-mnist.svg'), recallCostSvg('fashion-mnist', systems, 2));
     const md = renderBenchmarksMd(dir);
     expect(md).toContain('![recall@2 against read units per query](bench/results/fashion-mnist.svg)');
@@ -95,5 +96,9 @@ describe('BENCHMARKS.md', () => {
     expect(md).toMatch(/\| original \| 2 \| 0\.750 \|/);
     expect(md).toContain('Measured on the 2 queries both ran: Whiplash recall@10 1.000 at 100.0 read units per query; the original layout reads 5000.0, 50.0x as many. **MET**');
     expect(markdownTable(systems).split('\n')).toHaveLength(4);
+    expect(md).not.toContain('another tool');
+    const mdFile = path.join(dir, '..', 'BENCHMARKS.md');
+    writeReports(dir, mdFile);
+    expect(readFileSync(mdFile, 'utf8')).toContain('bench/results/fashion-mnist.svg');
   });
 });
