@@ -133,7 +133,11 @@ export function renderSection(r: BenchResult, plot?: string): string {
   ].join('\n');
 }
 
-/** BENCHMARKS.md from every result file in `dir` (and its `.svg` plot, linked as `linkPrefix/<name>.svg`): the full-size runs first, then subsets, largest first. */
+/**
+ * BENCHMARKS.md from every result file in `dir` (and its `.svg` plot, linked as `linkPrefix/<name>.svg`),
+ * full-size runs first, then subsets, largest first; then, verbatim, every `.md` section other
+ * benchmarks keep in `dir` (e.g. `npm run bench:load`'s load.md).
+ */
 export function renderBenchmarksMd(dir: string, linkPrefix = 'bench/results'): string {
   const results = readResults(dir).map(({ file, result }) => {
     const svg = file.replace(/\.json$/, '.svg');
@@ -156,6 +160,8 @@ export function renderBenchmarksMd(dir: string, linkPrefix = 'bench/results'): s
     'Usage: `npm run bench -- --help`. Quick run (about 3 minutes): `npm run bench -- --quick`.',
     '',
     ...results.map((r) => renderSection(r, r.plot)),
+    // Sections other benchmarks keep as Markdown beside their JSON (e.g. `npm run bench:load`).
+    ...(existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.md')).sort() : []).map((f) => `${readFileSync(path.join(dir, f), 'utf8').trim()}\n`),
   ].join('\n');
 }
 

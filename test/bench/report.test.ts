@@ -87,6 +87,7 @@ describe('BENCHMARKS.md', () => {
     };
     writeFileSync(path.join(dir, 'fashion-mnist.json'), JSON.stringify(result));
     writeFileSync(path.join(dir, 'load.json'), JSON.stringify({ tool: 'another tool', runs: [] })); // not ours: left alone
+    writeFileSync(path.join(dir, 'load.md'), '## Load (local mode)\n\nfigures of another benchmark\n'); // its section, included as is
     writeFileSync(path.join(dir, 'fashion-mnist.svg'), recallCostSvg('fashion-mnist', systems, 2));
     const md = renderBenchmarksMd(dir);
     expect(md).toContain('![recall@2 against read units per query](bench/results/fashion-mnist.svg)');
@@ -97,6 +98,7 @@ describe('BENCHMARKS.md', () => {
     expect(md).toContain('Measured on the 2 queries both ran: Whiplash recall@10 1.000 at 100.0 read units per query; the original layout reads 5000.0, 50.0x as many. **MET**');
     expect(markdownTable(systems).split('\n')).toHaveLength(4);
     expect(md).not.toContain('another tool');
+    expect(md.trimEnd().endsWith('## Load (local mode)\n\nfigures of another benchmark')).toBe(true);
     const mdFile = path.join(dir, '..', 'BENCHMARKS.md');
     writeReports(dir, mdFile);
     expect(readFileSync(mdFile, 'utf8')).toContain('bench/results/fashion-mnist.svg');
