@@ -51,6 +51,9 @@ export interface LocalServer {
   stop(): Promise<void>;
 }
 
+/** Time limit of one DynamoDB request of the local server, in ms (the SDK retries a timed-out request). */
+export const DDB_REQUEST_TIMEOUT_MS = 5_000;
+
 /** The default usage plan of the local gateway. */
 export const DEFAULT_LOCAL_USAGE_PLAN: UsagePlanSettings = { rateLimit: 1000, burstLimit: 2000 };
 
@@ -92,7 +95,9 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     endpoint = ddb.endpoint;
     log(`DynamoDB Local (${ddb.engine}) on ${endpoint}, ${dataDir ? `data in ${dataDir}` : 'in memory'}`);
   }
-  const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint });
+  // A time limit per DynamoDB request: a database that stops answering ends in 503 after the
+  // SDK's retries, not in a request that hangs (on AWS, Lambda's timeout bounds it instead).
+  const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint, requestHandler: { requestTimeout: DDB_REQUEST_TIMEOUT_MS, connectionTimeout: 3000, throwOnRequestTimeout: true } });
   let server: Server | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
