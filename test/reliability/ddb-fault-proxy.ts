@@ -13,7 +13,9 @@ export type Fault =
   /** Forward, let DynamoDB apply it, then close the connection instead of answering. */
   | { kind: 'drop-after' }
   /** Forward after `ms` milliseconds. */
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** Never answer (the connection stays open until the proxy closes). */
+  | { kind: 'hang' };
 
 /** Counts of what the proxy did, by fault kind, and the DynamoDB operations it saw. */
 export interface ProxyStats {
@@ -84,7 +86,7 @@ export async function startDdbFaultProxy(target: string, policy: FaultPolicy): P
   const upstream = new URL(target);
   let current = policy;
   const stats: ProxyStats = {
-    faults: { pass: 0, throttle: 0, 'server-error': 0, 'drop-before': 0, 'drop-after': 0, delay: 0 },
+    faults: { pass: 0, throttle: 0, 'server-error': 0, 'drop-before': 0, 'drop-after': 0, delay: 0, hang: 0 },
     operations: new Map(),
   };
   const sockets = new Set<Socket>();
@@ -98,6 +100,7 @@ export async function startDdbFaultProxy(target: string, policy: FaultPolicy): P
     stats.faults[fault.kind]++;
     if (fault.kind === 'throttle') return answer(res, 400, 'ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.');
     if (fault.kind === 'server-error') return answer(res, fault.status, fault.status === 500 ? 'InternalServerError' : 'ServiceUnavailableException', 'injected by the fault proxy');
+    if (fault.kind === 'hang') return;
     if (fault.kind === 'drop-before') {
       req.socket.destroy();
       return;

@@ -123,6 +123,20 @@ describe('faults between the handlers and DynamoDB', () => {
     expect(g.status).toBe(404);
   });
 
+  test('when DynamoDB never answers, a request ends with 503 + Retry-After instead of hanging', async () => {
+    const C = await collection('hung');
+    proxy.setPolicy(() => ({ kind: 'hang' }));
+    const res = await fetch(`${server.url}${C}/items`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'h', vector: vectors(1, DIM, 8)[0] }),
+      signal: AbortSignal.timeout(90_000),
+    });
+    proxy.setPolicy(pass);
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+
   test('interrupted writes never corrupt reads: a get returns one whole version, a search never a stale vector after an upsert, never an id without a vector', async () => {
     const C = await collection('versions');
     // version k of "hot": a distinct vector; other ids are background
