@@ -18,12 +18,12 @@ export const METRICS: readonly Metric[] = ['cosine', 'euclidean', 'dot'];
  * (cosine): see BENCHMARKS.md for the recall and read cost they give.
  */
 export const DEFAULT_INDEX_PARAMS: IndexParams = {
-  hashTables: 8,
+  hashTables: 16,
   partitionBits: 4,
-  bucketSize: 16,
-  probes: 10,
+  bucketSize: 8,
+  probes: 5,
   sketchBits: 512,
-  rerank: 200,
+  rerank: 150,
 };
 
 /** Inclusive bounds of each index parameter. */
