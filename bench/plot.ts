@@ -27,7 +27,8 @@ export function recallCostSvg(title: string, systems: readonly Summary[], k = 10
   ];
   for (let e = lo; e <= hi; e++) {
     const px = x(10 ** e);
-    out.push(`<line x1="${px}" y1="${m.t}" x2="${px}" y2="${H - m.b}" stroke="#ddd"/>`, `<text x="${px}" y="${H - m.b + 18}" text-anchor="middle">${(10 ** e).toLocaleString('en-US')}</text>`);
+    const pxs = px.toFixed(1);
+    out.push(`<line x1="${pxs}" y1="${m.t}" x2="${pxs}" y2="${H - m.b}" stroke="#ddd"/>`, `<text x="${pxs}" y="${H - m.b + 18}" text-anchor="middle">${(10 ** e).toLocaleString('en-US')}</text>`);
   }
   for (let r = 0; r <= 10; r += 2) {
     const py = y(r / 10);
@@ -38,15 +39,20 @@ export function recallCostSvg(title: string, systems: readonly Summary[], k = 10
     `<text x="18" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 18 ${(m.t + H - m.b) / 2})">recall@${k}</text>`,
   );
   const sweep = pts.filter((s) => s.system === 'whiplash');
+  const isSweepPoint = (s: Summary) => s.system === 'whiplash' && Object.keys((s.settings.overrides as object | undefined) ?? {}).length > 0;
   if (sweep.length > 1) {
     const sorted = [...sweep].sort((a, b) => a.readUnits - b.readUnits);
+    const first = sorted[0];
     out.push(`<polyline fill="none" stroke="${COLOURS.whiplash}" stroke-width="1.5" points="${sorted.map((s) => `${x(s.readUnits).toFixed(1)},${y(s.recall).toFixed(1)}`).join(' ')}"/>`);
+    out.push(`<text x="${x(first.readUnits).toFixed(1)}" y="${(y(first.recall) + 20).toFixed(1)}" fill="${COLOURS.whiplash}">whiplash sweep (per-query overrides; see the table)</text>`);
   }
   for (const s of pts) {
     const c = COLOURS[s.system] ?? '#555';
     const px = x(s.readUnits);
     const py = y(s.recall);
-    out.push(`<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="5" fill="${c}"/>`);
+    // Sweep points are many and close: a dot with a tooltip; the table names them.
+    out.push(`<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="${isSweepPoint(s) ? 3 : 5}" fill="${c}"><title>${esc(s.label)}: recall ${s.recall.toFixed(3)}, ${s.readUnits.toFixed(1)} read units</title></circle>`);
+    if (isSweepPoint(s)) continue;
     const anchor = px > W - 200 ? 'end' : 'start';
     out.push(`<text x="${(px + (anchor === 'end' ? -8 : 8)).toFixed(1)}" y="${(py - 8).toFixed(1)}" text-anchor="${anchor}" fill="${c}">${esc(s.label)}</text>`);
   }

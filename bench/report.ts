@@ -135,7 +135,7 @@ export function renderSection(r: BenchResult, plot?: string): string {
 
 /**
  * BENCHMARKS.md from every result file in `dir` (and its `.svg` plot, linked as `linkPrefix/<name>.svg`),
- * full-size runs first, then subsets, largest first; then, verbatim, every `.md` section other
+ * full-size runs first, then subsets, largest first (then most queries first); then, verbatim, every `.md` section other
  * benchmarks keep in `dir` (e.g. `npm run bench:load`'s load.md).
  */
 export function renderBenchmarksMd(dir: string, linkPrefix = 'bench/results'): string {
@@ -143,7 +143,7 @@ export function renderBenchmarksMd(dir: string, linkPrefix = 'bench/results'): s
     const svg = file.replace(/\.json$/, '.svg');
     return { ...result, plot: existsSync(path.join(dir, svg)) ? `${linkPrefix}/${svg}` : undefined };
   });
-  results.sort((a, b) => a.dataset.name.localeCompare(b.dataset.name) || Number(b.dataset.fullSize) - Number(a.dataset.fullSize) || b.dataset.base - a.dataset.base);
+  results.sort((a, b) => a.dataset.name.localeCompare(b.dataset.name) || Number(b.dataset.fullSize) - Number(a.dataset.fullSize) || b.dataset.base - a.dataset.base || b.dataset.queries - a.dataset.queries);
   return [
     '# Benchmarks',
     '',
