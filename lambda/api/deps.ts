@@ -17,6 +17,12 @@ export const ADMIN_KEY_ID_ENV = 'WHIPLASH_ADMIN_KEY_ID';
 /** Environment variable with the usage plan new project keys are attached to (admin function). */
 export const USAGE_PLAN_ID_ENV = 'WHIPLASH_USAGE_PLAN_ID';
 
+/**
+ * Time limits of every DynamoDB request: a DynamoDB that stops answering ends in the SDK's retries
+ * and then a 503, well inside API Gateway's 29 s integration timeout, instead of a hang.
+ */
+export const DYNAMODB_REQUEST_HANDLER = { requestTimeout: 5000, connectionTimeout: 3000, throwOnRequestTimeout: true } as const;
+
 /** The value of an environment variable. @throws Error naming it when it is unset or empty. */
 export function required(env: NodeJS.ProcessEnv, name: string): string {
   const v = env[name];
@@ -33,15 +39,16 @@ export function required(env: NodeJS.ProcessEnv, name: string): string {
  */
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, makeKeyIssuer?: (env: NodeJS.ProcessEnv) => KeyIssuer): ApiDeps {
   const endpoint = env.DYNAMODB_ENDPOINT;
-  const client = new DynamoDBClient(
-    endpoint
+  const client = new DynamoDBClient({
+    requestHandler: DYNAMODB_REQUEST_HANDLER,
+    ...(endpoint
       ? {
           endpoint,
           region: env.AWS_REGION ?? 'us-east-1',
           ...(env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
         }
-      : {},
-  );
+      : {}),
+  });
   const store = new WhiplashStore({ client, tables: tableNamesFromEnv(env) });
   const adminKeyId = required(env, ADMIN_KEY_ID_ENV);
   return { store, adminKeyId, keyIssuer: makeKeyIssuer?.(env) };

@@ -4,7 +4,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ApiDeps } from '../../lambda/api/deps';
+import { DYNAMODB_REQUEST_HANDLER, type ApiDeps } from '../../lambda/api/deps';
 import { createAdminHandler } from '../../lambda/api/handlers/admin';
 import { createQueryHandler } from '../../lambda/api/handlers/query';
 import { createWriteHandler } from '../../lambda/api/handlers/write';
@@ -51,9 +51,6 @@ export interface LocalServer {
   stop(): Promise<void>;
 }
 
-/** Time limit of one DynamoDB request of the local server, in ms (the SDK retries a timed-out request). */
-export const DDB_REQUEST_TIMEOUT_MS = 5_000;
-
 /** The default usage plan of the local gateway. */
 export const DEFAULT_LOCAL_USAGE_PLAN: UsagePlanSettings = { rateLimit: 1000, burstLimit: 2000 };
 
@@ -97,7 +94,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   }
   // A time limit per DynamoDB request: a database that stops answering ends in 503 after the
   // SDK's retries, not in a request that hangs (on AWS, Lambda's timeout bounds it instead).
-  const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint, requestHandler: { requestTimeout: DDB_REQUEST_TIMEOUT_MS, connectionTimeout: 3000, throwOnRequestTimeout: true } });
+  const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint, requestHandler: DYNAMODB_REQUEST_HANDLER });
   let server: Server | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
