@@ -65,6 +65,13 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
       bar.update(done);
     }
   };
+  // The first batch alone: the store derives collection-wide state (the centre) from its first
+  // upsert, so racing batches would make runs with the same seed differ.
+  if (batches.length > 0) {
+    await store.upsert(PROJECT, name, batches[next++]);
+    done += batches[0].length;
+    bar.update(done);
+  }
   await Promise.all(Array.from({ length: Math.max(1, opts.ingestConcurrency ?? 1) }, worker));
   bar.stop();
   const seconds = (performance.now() - t0) / 1000;
