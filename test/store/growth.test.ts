@@ -46,5 +46,5 @@ describe('a growing collection', () => {
     expect(steps.map((s) => s.depth)).toEqual([3, 5, 7]);
     expect(steps[1].share).toBeLessThan(steps[0].share);
     expect(steps[2].share).toBeLessThan(steps[1].share);
-  });
+  }, 600_000);
 });

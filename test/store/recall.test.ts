@@ -29,7 +29,7 @@ describe('recall on all-MiniLM-L6-v2 embeddings', () => {
         baseRows.slice(i, i + 500).map((r) => ({ id: data.ids[r], vector: data.vectors[r] })),
       );
     }
-  });
+  }, 600_000);
 
   afterAll(async () => {
     await tables.drop();
@@ -52,5 +52,5 @@ describe('recall on all-MiniLM-L6-v2 embeddings', () => {
     // THEN recall@10 is high (a broken index scores far lower) and the config stayed cached
     expect(recall).toBeGreaterThanOrEqual(0.9);
     expect(maxRoundTrips).toBeLessThanOrEqual(2);
-  });
+  }, 600_000);
 });
