@@ -7,8 +7,7 @@
  * HOST (default 127.0.0.1). Flags override the environment; see `npm start -- --help`.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { logger } from '../lambda/api/logger';
-import { startLocalServer } from '../lib/local/server';
+import { startLocalServerForCommand } from '../lib/local/server';
 
 function port(value: string): number {
   const n = Number(value);
@@ -45,20 +44,9 @@ async function main(): Promise<void> {
     burstLimit: number;
     quiet: boolean;
   }>();
-  const inMemory = o.inMemory || o.dataDir === ':memory:';
   const log = (line: string): void => console.log(`[whiplash] ${line}`);
-  // Handlers log JSON lines at INFO on AWS; on one machine the gateway's request lines suffice.
-  logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN');
-  const server = await startLocalServer({
-    port: o.port,
-    host: o.host,
-    dataDir: inMemory ? null : o.dataDir,
-    adminKey: o.adminKey,
-    usagePlan: { rateLimit: o.rateLimit, burstLimit: o.burstLimit },
-    log: (line) => {
-      if (!o.quiet || !/^(GET|POST|DELETE|PUT|PATCH|HEAD|OPTIONS) /.test(line)) log(line);
-    },
-  });
+  const server = await startLocalServerForCommand(o, log);
+  const inMemory = server.inMemory;
   console.log(`
 Whiplash is running at ${server.url}
   admin API key: ${server.adminKey}   (send it as the x-api-key header${inMemory ? '' : '; kept in ' + o.dataDir + '/admin-key'})

@@ -115,21 +115,8 @@ export function buildProgram(io: CliIO): Command {
     .option('--quiet', 'do not log each request', false)
     .action(async (o: { port: number; host: string; dataDir: string; inMemory: boolean; adminKey?: string; rateLimit: number; burstLimit: number; quiet: boolean }) => {
       // The same function `npm start` (bin/local.ts) runs.
-      const { startLocalServer } = await import('../local/server');
-      const { logger } = await import('../../lambda/api/logger');
-      // Handlers log JSON lines at INFO on AWS; on one machine the gateway's request lines suffice.
-      logger.setLogLevel((io.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN');
-      const inMemory = o.inMemory || o.dataDir === ':memory:';
-      const server = await startLocalServer({
-        port: o.port,
-        host: o.host,
-        dataDir: inMemory ? null : o.dataDir,
-        adminKey: o.adminKey,
-        usagePlan: { rateLimit: o.rateLimit, burstLimit: o.burstLimit },
-        log: (line) => {
-          if (!o.quiet || !/^(GET|POST|DELETE|PUT|PATCH|HEAD|OPTIONS) /.test(line)) io.stderr.write(`[whiplash] ${line}\n`);
-        },
-      });
+      const { startLocalServerForCommand } = await import('../local/server');
+      const server = await startLocalServerForCommand(o, (line) => io.stderr.write(`[whiplash] ${line}\n`), io.env);
       io.stdout.write(
         `Whiplash is running at ${server.url}\n  admin API key: ${server.adminKey}\n  API docs:      ${server.url}/docs\n` +
           `  export WHIPLASH_API_URL=${server.url} WHIPLASH_API_KEY=${server.adminKey}\nPress Ctrl-C to stop.\n`,

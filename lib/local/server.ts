@@ -153,3 +153,45 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     throw err;
   }
 }
+
+/** Options of `npm start` and `whiplash local`, as their command lines parse them. */
+export interface LocalCommandOptions {
+  readonly port: number;
+  readonly host: string;
+  /** `:memory:` keeps everything in memory, like `inMemory`. */
+  readonly dataDir: string;
+  readonly inMemory: boolean;
+  readonly adminKey?: string;
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+  /** Drop the gateway's per-request lines. */
+  readonly quiet: boolean;
+}
+
+const REQUEST_LINE = /^(GET|POST|DELETE|PUT|PATCH|HEAD|OPTIONS) /;
+
+/**
+ * Starts the local server for a command line (`npm start`, `whiplash local`): handler logs at
+ * WARN unless POWERTOOLS_LOG_LEVEL says otherwise (on one machine the gateway's request lines
+ * suffice), and every other line to `log`.
+ */
+export async function startLocalServerForCommand(
+  o: LocalCommandOptions,
+  log: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LocalServer & { readonly inMemory: boolean }> {
+  const { logger } = await import('../../lambda/api/logger');
+  logger.setLogLevel((env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN');
+  const inMemory = o.inMemory || o.dataDir === ':memory:';
+  const server = await startLocalServer({
+    port: o.port,
+    host: o.host,
+    dataDir: inMemory ? null : o.dataDir,
+    adminKey: o.adminKey,
+    usagePlan: { rateLimit: o.rateLimit, burstLimit: o.burstLimit },
+    log: (line) => {
+      if (!o.quiet || !REQUEST_LINE.test(line)) log(line);
+    },
+  });
+  return { url: server.url, adminKey: server.adminKey, stop: () => server.stop(), inMemory };
+}
