@@ -1,4 +1,5 @@
 import { AttributeValue, BatchGetItemCommand, BatchWriteItemCommand, ConsumedCapacity, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { mapLimit } from '../lambda/core/concurrency';
 
 /** BatchWriteItem takes at most 25 items per call (DynamoDB limit). */
 export const BATCH_WRITE_MAX = 25;
@@ -22,26 +23,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * @throws Error after 10 retries that left items unprocessed.
  */
 export async function batchWriteAll(client: DynamoDBClient, table: string, items: Item[], opts: { concurrency?: number; onProgress?: (done: number) => void } = {}): Promise<number> {
-  let next = 0;
+  const chunks = Array.from({ length: Math.ceil(items.length / BATCH_WRITE_MAX) }, (_, i) => items.slice(i * BATCH_WRITE_MAX, (i + 1) * BATCH_WRITE_MAX));
   let done = 0;
   let units = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const chunk = items.slice(next, next + BATCH_WRITE_MAX);
-      next += chunk.length;
-      let pending: WriteRequest[] = chunk.map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 10) throw new Error(`BatchWriteItem on ${table} left ${pending.length} items unprocessed after 10 retries`);
-        if (attempt > 0) await sleep(Math.min(2000, 25 * 2 ** attempt));
-        const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending }, ReturnConsumedCapacity: 'TOTAL' }));
-        units += capacityUnits(out.ConsumedCapacity);
-        pending = out.UnprocessedItems?.[table] ?? [];
-      }
-      done += chunk.length;
-      opts.onProgress?.(done);
+  await mapLimit(chunks, opts.concurrency ?? 4, async (chunk) => {
+    let pending: WriteRequest[] = chunk.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 10) throw new Error(`BatchWriteItem on ${table} left ${pending.length} items unprocessed after 10 retries`);
+      if (attempt > 0) await sleep(Math.min(2000, 25 * 2 ** attempt));
+      const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending }, ReturnConsumedCapacity: 'TOTAL' }));
+      units += capacityUnits(out.ConsumedCapacity);
+      pending = out.UnprocessedItems?.[table] ?? [];
     }
-  };
-  await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker));
+    done += chunk.length;
+    opts.onProgress?.(done);
+  });
   return units;
 }
 

@@ -5,6 +5,7 @@ import { BATCH_GET_MAX, batchGet, batchWriteAll, Item } from '../ddb';
 import { distance } from '../distance';
 import { OriginalHasher, OriginalParams } from './hashing';
 import { OriginalTables } from './tables';
+import { mapLimit } from '../../lambda/core/concurrency';
 
 /** What one query of the original layout cost. */
 export interface OriginalQueryStats {
@@ -129,23 +130,18 @@ export class OriginalLayout {
     for (let i = 0; i < all.length; i += BATCH_GET_MAX) chunks.push(all.slice(i, i + BATCH_GET_MAX));
     let roundTrips = bucketRead.calls;
     const scored: { id: number; d: number }[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < chunks.length) {
-        const chunk = chunks[next++];
-        const got = await batchGet(this.client, this.tables.vectors, chunk.map((id) => ({ id: { S: id } })));
-        readUnits += got.readUnits;
-        roundTrips += got.calls;
-        for (const item of got.items) {
-          const id = item.id.S ?? '';
-          const bytes = item.vector.B ?? new Uint8Array(0);
-          bytesRead += this.vectorItemBytes(id);
-          const v = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-          scored.push({ id: Number(id), d: distance(this.metric, query, v) });
-        }
+    await mapLimit(chunks, this.fetchConcurrency, async (chunk) => {
+      const got = await batchGet(this.client, this.tables.vectors, chunk.map((id) => ({ id: { S: id } })));
+      readUnits += got.readUnits;
+      roundTrips += got.calls;
+      for (const item of got.items) {
+        const id = item.id.S ?? '';
+        const bytes = item.vector.B ?? new Uint8Array(0);
+        bytesRead += this.vectorItemBytes(id);
+        const v = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+        scored.push({ id: Number(id), d: distance(this.metric, query, v) });
       }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, this.fetchConcurrency) }, worker));
+    });
     scored.sort((a, b) => a.d - b.d || a.id - b.id);
     return {
       ids: scored.slice(0, k).map((s) => s.id),

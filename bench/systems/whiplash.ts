@@ -7,6 +7,7 @@ import { attachCapacityMeter } from '../meter';
 import { log, progress } from '../progress';
 import { QueryRecord, SystemRun } from '../summary';
 import { RunContext } from './context';
+import { mapLimit } from '../../lambda/core/concurrency';
 
 /** Per-query overrides of one sweep point (absent: the collection's own setting). */
 export interface SweepPoint {
@@ -54,25 +55,17 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
   }
   const bar = progress('whiplash: upsert', ds.base.rows);
   let done = 0;
-  let next = 0;
   meter.reset();
   const t0 = performance.now();
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++];
-      await store.upsert(PROJECT, name, batch);
-      done += batch.length;
-      bar.update(done);
-    }
+  const upsert = async (batch: VectorInput[]) => {
+    await store.upsert(PROJECT, name, batch);
+    done += batch.length;
+    bar.update(done);
   };
   // The first batch alone: the store derives collection-wide state (the centre) from its first
   // upsert, so racing batches would make runs with the same seed differ.
-  if (batches.length > 0) {
-    await store.upsert(PROJECT, name, batches[next++]);
-    done += batches[0].length;
-    bar.update(done);
-  }
-  await Promise.all(Array.from({ length: Math.max(1, opts.ingestConcurrency ?? 1) }, worker));
+  if (batches.length > 0) await upsert(batches[0]);
+  await mapLimit(batches.slice(1), opts.ingestConcurrency ?? 1, upsert);
   bar.stop();
   const seconds = (performance.now() - t0) / 1000;
   const writeUnits = meter.writeUnits;

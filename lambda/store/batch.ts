@@ -7,6 +7,7 @@ import {
   KeysAndAttributes,
   WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { mapLimit } from '../core/concurrency';
 import { ServiceUnavailableError } from '../core/errors';
 
 export type Item = Record<string, AttributeValue>;
@@ -51,20 +52,6 @@ function backoff(attempt: number, p: RetryPolicy): number {
 function chunks<T>(xs: readonly T[], n: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
-}
-
-/** Runs `fn` over `xs` with at most `limit` calls in flight. */
-export async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(xs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < xs.length) {
-      const i = next++;
-      out[i] = await fn(xs[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, xs.length) }, worker));
   return out;
 }
 

@@ -11,6 +11,7 @@ import {
   UpdateItemCommand,
   WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { mapLimit } from '../core/concurrency';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { compileFilter, Predicate } from '../core/filter';
 import { bucketDepth, centreOf, estimateDistance, Hasher, packSketch, probeSequence, unpackSketch } from '../core/lsh';
@@ -43,7 +44,7 @@ import {
   VectorInput,
 } from '../core/types';
 import { bytesToVector, distance, toFloat32, vectorToBytes } from '../core/vector';
-import { batchGetAll, batchWriteAll, CapacityMeter, Item, mapLimit } from './batch';
+import { batchGetAll, batchWriteAll, CapacityMeter, Item } from './batch';
 import {
   allPartitions,
   apiKeyKey,

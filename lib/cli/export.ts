@@ -1,20 +1,7 @@
 import { once } from 'node:events';
+import { mapLimit } from '../../lambda/core/concurrency';
 import type { StoredVector } from '../../lambda/core/types';
 import type { CollectionHandle } from '../client/types';
-
-/** Runs `fn` over `inputs` with at most `concurrency` calls at once; results keep input order. */
-async function mapLimit<T, R>(inputs: readonly T[], concurrency: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(inputs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const i = next++;
-      out[i] = await fn(inputs[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), inputs.length) }, worker));
-  return out;
-}
 
 /** The shortest decimal that reads back as the same float32 (vectors are stored as float32). */
 export function shortestFloat32(x: number): number {

@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
+import { mapLimit } from '../../lambda/core/concurrency';
 
 interface Doc {
   readonly id: string;
@@ -120,19 +121,14 @@ async function main(): Promise<void> {
   const bar = new SingleBar({ format: 'Inserting |{bar}| {value}/{total} vectors', hideCursor: true }, Presets.shades_classic);
   bar.start(docs.length, 0);
   // Batches of 100, four in flight: the store's round trips overlap.
-  let next = 0;
+  const slices = Array.from({ length: Math.ceil(docs.length / 100) }, (_, i) => docs.slice(i * 100, i * 100 + 100));
   let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < docs.length) {
-      const slice = docs.slice(next, next + 100);
-      next += 100;
-      const batch = slice.map((d) => ({ id: d.id, vector: d.vector, metadata: { title: d.title, category: d.category, text: d.text } }));
-      await api.ok('POST', `${C}/items/batch`, { vectors: batch });
-      done += slice.length;
-      bar.update(done);
-    }
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
+  await mapLimit(slices, 4, async (slice) => {
+    const batch = slice.map((d) => ({ id: d.id, vector: d.vector, metadata: { title: d.title, category: d.category, text: d.text } }));
+    await api.ok('POST', `${C}/items/batch`, { vectors: batch });
+    done += slice.length;
+    bar.update(done);
+  });
   bar.stop();
   console.log(`Inserted ${docs.length} vectors in ${((Date.now() - insertStarted) / 1000).toFixed(1)} s`);
   const searchStarted = Date.now();
