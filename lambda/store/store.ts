@@ -43,7 +43,7 @@ import {
   StoredVector,
   VectorInput,
 } from '../core/types';
-import { bytesToVector, distance, toFloat32, vectorToBytes } from '../core/vector';
+import { bytesToVector, distance, norm, toFloat32, vectorToBytes } from '../core/vector';
 import { batchGetAll, batchWriteAll, CapacityMeter, Item } from './batch';
 import {
   allPartitions,
@@ -539,17 +539,17 @@ export class WhiplashStore {
     }
     state.count = Number(counter.n.N);
 
-    const prepared = { vector: q, norm: Math.sqrt(q.reduce((s, x) => s + x * x, 0)) };
+    const prepared = { vector: q, norm: norm(q) };
     const matches: QueryMatch[] = [];
     for (const item of found[this.tables.vectors] ?? []) {
-      const v = itemToVector(item);
-      if (predicate && !predicate(v.metadata)) continue;
-      const d = distance(config.metric, prepared, Float32Array.from(v.vector));
+      const metadata = predicate || request.includeMetadata ? itemMetadata(item) : undefined;
+      if (predicate && !predicate(metadata!)) continue;
+      const x = bytesToVector(item.v.B!);
       matches.push({
-        id: v.id,
-        ...d,
-        ...(request.includeVector ? { vector: v.vector } : {}),
-        ...(request.includeMetadata ? { metadata: v.metadata } : {}),
+        id: item.sk.S!,
+        ...distance(config.metric, prepared, x),
+        ...(request.includeVector ? { vector: Array.from(x) } : {}),
+        ...(request.includeMetadata ? { metadata } : {}),
       });
     }
     matches.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1));
@@ -736,8 +736,12 @@ function itemToConfig(projectId: string, i: Item): CollectionConfig {
   };
 }
 
+function itemMetadata(i: Item): Metadata {
+  return i.m?.S ? (JSON.parse(i.m.S) as Metadata) : {};
+}
+
 function itemToVector(i: Item): StoredVector {
-  return { id: i.sk.S!, vector: Array.from(bytesToVector(i.v.B!)), metadata: i.m?.S ? (JSON.parse(i.m.S) as Metadata) : {} };
+  return { id: i.sk.S!, vector: Array.from(bytesToVector(i.v.B!)), metadata: itemMetadata(i) };
 }
 
 function toBinding(i: Item): ApiKeyBinding {
