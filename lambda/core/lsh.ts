@@ -229,21 +229,34 @@ export function estimateDistance(metric: Metric, q: Encoding, sketch: Uint8Array
   return metric === 'euclidean' ? q.norm * q.norm + norm * norm - 2 * inner : -(inner + offset);
 }
 
-/** Packs a sketch with |y| and c·y into the bytes a bucket entry stores. */
+/**
+ * `x` as bfloat16 (the upper 16 bits of its float32, rounded to nearest even): float32's range
+ * with a relative error of at most 2^-9, far below the sketch's own error in the angle.
+ */
+function toBfloat16(x: number): number {
+  const bits = new Uint32Array(new Float32Array([x]).buffer)[0];
+  return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+function fromBfloat16(h: number): number {
+  return new Float32Array(new Uint32Array([h << 16]).buffer)[0];
+}
+
+/** Packs a sketch with |y| and c·y (bfloat16, little-endian) into the bytes a bucket entry stores: sketchBits / 8 + 4 bytes. */
 export function packSketch(e: Encoding): Uint8Array {
-  const out = new Uint8Array(e.sketch.length + 8);
+  const out = new Uint8Array(e.sketch.length + 4);
   out.set(e.sketch, 0);
   const view = new DataView(out.buffer);
-  view.setFloat32(e.sketch.length, e.norm, true);
-  view.setFloat32(e.sketch.length + 4, e.offset, true);
+  view.setUint16(e.sketch.length, toBfloat16(e.norm), true);
+  view.setUint16(e.sketch.length + 2, toBfloat16(e.offset), true);
   return out;
 }
 
-/** Inverse of `packSketch`. */
+/** Inverse of `packSketch` (norm and offset to bfloat16 precision). */
 export function unpackSketch(b: Uint8Array): { sketch: Uint8Array; norm: number; offset: number } {
-  const n = b.byteLength - 8;
+  const n = b.byteLength - 4;
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  return { sketch: b.subarray(0, n), norm: view.getFloat32(n, true), offset: view.getFloat32(n + 4, true) };
+  return { sketch: b.subarray(0, n), norm: fromBfloat16(view.getUint16(n, true)), offset: fromBfloat16(view.getUint16(n + 2, true)) };
 }
 
 /**

@@ -1,5 +1,4 @@
 import { CODE_BITS } from '../core/params';
-import { codePrefix } from '../core/lsh';
 
 /**
  * Key formats of the three tables (see `schema.ts` for the overview). Pure functions.
@@ -33,18 +32,56 @@ export const vectorShard = (id: string) => fnv1a(id) % VECTOR_SHARDS;
 export const vectorPartition = (uid: string, shard: number) => `${uid}#${shard}`;
 export const vectorKey = (uid: string, id: string) => ({ pk: vectorPartition(uid, vectorShard(id)), sk: id });
 
-/** Partition key of a bucket entry: collection, hash table, the code's leading `partitionBits` bits. */
+/**
+ * 64 URL-safe characters in ascending UTF-8 byte order, so that fixed-width strings of them
+ * sort (DynamoDB compares string sort keys byte by byte) as the numbers they encode.
+ */
+export const KEY_DIGITS = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz';
+
+/** `value` (0 <= value < 64^chars) as `chars` digits of KEY_DIGITS, most significant first. */
+export function encodeFixed(value: number, chars: number): string {
+  let s = '';
+  for (let i = chars - 1; i >= 0; i--) s += KEY_DIGITS[Math.floor(value / 64 ** i) % 64];
+  return s;
+}
+
+/** Characters that hold `bits` bits (6 per character). */
+const charsFor = (bits: number) => Math.ceil(bits / 6);
+
+/**
+ * Partition key of a bucket entry: collection uid (8 characters), hash table (1 character), the
+ * code's leading `partitionBits` bits (up to 2 characters). Fixed widths, no separators: every
+ * byte of a bucket entry is read back by every query that reaches it (see `store.ts`).
+ */
 export const bucketPartition = (uid: string, table: number, code: number, partitionBits: number) =>
-  `${uid}#${table}#${codePrefix(code, 0, partitionBits)}`;
+  `${uid}${KEY_DIGITS[table]}${encodeFixed(code >>> (CODE_BITS - partitionBits), charsFor(partitionBits))}`;
 
-/** Sort key of a bucket entry: the rest of the code, then the id. */
-export const bucketSortKey = (code: number, partitionBits: number, id: string) => `${codePrefix(code, partitionBits, CODE_BITS)}#${id}`;
+/** The code's bits after the partition bits, as a number. */
+const codeRest = (code: number, partitionBits: number) => (partitionBits === 0 ? code : code & (2 ** (CODE_BITS - partitionBits) - 1));
 
-/** Sort-key prefix that selects a bucket of `depth` bits within its partition. */
-export const bucketSortPrefix = (code: number, partitionBits: number, depth: number) => codePrefix(code, partitionBits, depth);
+/** Sort key of a bucket entry: the rest of the code (fixed width, order-preserving), then the id. */
+export const bucketSortKey = (code: number, partitionBits: number, id: string) =>
+  encodeFixed(codeRest(code, partitionBits), charsFor(CODE_BITS - partitionBits)) + id;
 
 /** The id in a bucket sort key. */
-export const idFromBucketSortKey = (sk: string, partitionBits: number) => sk.slice(CODE_BITS - partitionBits + 1);
+export const idFromBucketSortKey = (sk: string, partitionBits: number) => sk.slice(charsFor(CODE_BITS - partitionBits));
+
+/**
+ * The sort-key range of the bucket of `depth` bits that holds `code`, within its partition:
+ * every entry whose code shares the leading `depth` bits has `lower <= sk <= upper` (BETWEEN),
+ * and no other entry does, because a sort key is the fixed-width code followed by a non-empty id
+ * (an entry of the next code sorts after the bare `upper`). `upper` is absent when the bucket
+ * runs to the partition's end; both are absent when the bucket is the whole partition.
+ */
+export function bucketRange(code: number, partitionBits: number, depth: number): { lower?: string; upper?: string } {
+  const restBits = CODE_BITS - partitionBits;
+  const free = CODE_BITS - Math.max(depth, partitionBits); // rest bits the bucket leaves open
+  if (free >= restBits) return {};
+  const chars = charsFor(restBits);
+  const lo = Math.floor(codeRest(code, partitionBits) / 2 ** free) * 2 ** free;
+  const next = lo + 2 ** free;
+  return next >= 2 ** restBits ? { lower: encodeFixed(lo, chars) } : { lower: encodeFixed(lo, chars), upper: encodeFixed(next, chars) };
+}
 
 /** Every partition key of a collection in both data tables, for the purge. */
 export function allPartitions(uid: string, hashTables: number, partitionBits: number): { vectors: string[]; buckets: string[] } {

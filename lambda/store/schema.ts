@@ -6,11 +6,15 @@
  *
  * | table     | pk                                   | sk                         | one item per          |
  * |-----------|--------------------------------------|----------------------------|-----------------------|
- * | metadata  | `P#<projectId>`                      | `PROJECT`, `C#<name>`, `N#<name>#<shard>` | project, collection, count shard |
+ * | metadata  | `P#<projectId>`                      | `PROJECT`, `C#<name>`, `N#<name>`, `K#<apiKeyId>` | project, collection, vector count, key of the project |
+ * | metadata  | `PROJECTS`                           | `<projectId>`              | project (registry)    |
  * | metadata  | `K#<apiKeyId>`                       | `KEY`                      | API key binding       |
- * | metadata  | `D#<shard>`                          | `<uid>`                    | dropped collection awaiting purge |
+ * | metadata  | `DROPPED`                            | `<uid>`                    | dropped collection awaiting purge |
  * | vectors   | `<uid>#<shard>` (shard = hash(id) mod 16) | `<id>`                | vector                |
- * | buckets   | `<uid>#<table>#<leading code bits>`  | `<remaining code bits>#<id>` | (vector, hash table) |
+ * | buckets   | `<uid><table><leading code bits>` (fixed widths) | `<remaining code bits><id>` | (vector, hash table) |
+ *
+ * `uid` is a collection's 8-character random id; bucket keys encode table and code bits in
+ * order-preserving base-64 digits (`keys.ts`).
  */
 
 export type TableRole = 'metadata' | 'vectors' | 'buckets';

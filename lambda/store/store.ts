@@ -14,7 +14,7 @@ import {
 import { mapLimit } from '../core/concurrency';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { compileFilter, Predicate } from '../core/filter';
-import { bucketDepth, centreOf, estimateDistance, Hasher, packSketch, probeSequence, unpackSketch } from '../core/lsh';
+import { bucketDepth, centreOf, estimateDistance, Hasher, packSketch, unpackSketch } from '../core/lsh';
 import { checkMetadata } from '../core/metadata';
 import {
   checkCollectionName,
@@ -24,7 +24,6 @@ import {
   checkProjectId,
   checkSeed,
   checkTopK,
-  CODE_BITS,
   INDEX_PARAM_BOUNDS,
   resolveIndexParams,
 } from '../core/params';
@@ -45,12 +44,12 @@ import {
 } from '../core/types';
 import { bytesToVector, distance, norm, toFloat32, vectorToBytes } from '../core/vector';
 import { batchGetAll, batchWriteAll, CapacityMeter, Item } from './batch';
+import { BucketRead, bucketEntryItem, bucketReadPlan } from './layout';
 import {
   allPartitions,
   apiKeyKey,
   bucketPartition,
   bucketSortKey,
-  bucketSortPrefix,
   collectionKey,
   counterKey,
   droppedKey,
@@ -235,7 +234,7 @@ export class WhiplashStore {
     const config: CollectionConfig = {
       projectId,
       name,
-      uid: randomBytes(8).toString('hex'),
+      uid: randomBytes(6).toString('base64url'), // 8 characters: see keys.ts
       dimension,
       metric,
       index,
@@ -373,10 +372,12 @@ export class WhiplashStore {
     const deletes: { table: string; request: WriteRequest }[] = [];
     for (const row of rows) {
       const enc = hasher.encode(row.vector);
-      const meta: Item = Object.keys(row.metadata).length > 0 ? { m: S(JSON.stringify(row.metadata)) } : {};
-      const sketch = { B: packSketch(enc) };
+      const metaJson = Object.keys(row.metadata).length > 0 ? JSON.stringify(row.metadata) : undefined;
+      const meta: Item = metaJson === undefined ? {} : { m: S(metaJson) };
+      const sketch = packSketch(enc);
       for (let t = 0; t < hashTables; t++) {
-        puts.push({ table: this.tables.buckets, request: { PutRequest: { Item: { ...this.bucketKey(config, t, enc.codes[t], row.id), s: sketch, ...meta } } } });
+        const Item = bucketEntryItem(config.uid, config.index.partitionBits, t, enc.codes[t], row.id, sketch, metaJson);
+        puts.push({ table: this.tables.buckets, request: { PutRequest: { Item } } });
       }
       puts.push({
         table: this.tables.vectors,
@@ -498,20 +499,11 @@ export class WhiplashStore {
 
     // Round trip 1: every probed bucket of every hash table, in parallel.
     const enc = state.hasher.encodeQuery(q);
-    const reads: { pk: string; prefix: string }[] = [];
-    for (let t = 0; t < config.index.hashTables; t++) {
-      const margins = enc.margins.subarray(t * CODE_BITS, (t + 1) * CODE_BITS);
-      for (const code of probeSequence(enc.codes[t], margins, depth, probes)) {
-        reads.push({
-          pk: bucketPartition(config.uid, t, code, config.index.partitionBits),
-          prefix: bucketSortPrefix(code, config.index.partitionBits, depth),
-        });
-      }
-    }
+    const reads = bucketReadPlan(config.uid, config.index, enc, depth, probes);
     const candidates = new Map<string, { est: number; meta?: string }>();
     roundTrips++;
-    await mapLimit(reads, 64, async ({ pk, prefix }) => {
-      for (const item of await this.readBucket(pk, prefix, meter)) {
+    await mapLimit(reads, 64, async (read) => {
+      for (const item of await this.readBucket(read, meter)) {
         const id = idFromBucketSortKey(item.sk.S!, config.index.partitionBits);
         if (candidates.has(id)) continue;
         const meta = item.m?.S;
@@ -566,16 +558,17 @@ export class WhiplashStore {
     return { pk: S(bucketPartition(config.uid, table, code, partitionBits)), sk: S(bucketSortKey(code, partitionBits, id)) };
   }
 
-  /** All entries of one bucket (a sort-key prefix of one partition), following pages. */
-  private async readBucket(pk: string, prefix: string, meter: CapacityMeter): Promise<Item[]> {
+  /** All entries of one bucket (a sort-key range of one partition), following pages. */
+  private async readBucket({ pk, lower, upper }: BucketRead, meter: CapacityMeter): Promise<Item[]> {
+    const range = upper !== undefined ? ' AND sk BETWEEN :lo AND :hi' : lower !== undefined ? ' AND sk >= :lo' : '';
     const items: Item[] = [];
     let start: Item | undefined;
     do {
       const page: QueryCommandOutput = await this.client.send(
         new QueryCommand({
           TableName: this.tables.buckets,
-          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': S(pk), ...(prefix ? { ':p': S(prefix) } : {}) },
+          KeyConditionExpression: `pk = :pk${range}`,
+          ExpressionAttributeValues: { ':pk': S(pk), ...(lower !== undefined ? { ':lo': S(lower) } : {}), ...(upper !== undefined ? { ':hi': S(upper) } : {}) },
           ExclusiveStartKey: start,
           ReturnConsumedCapacity: 'TOTAL',
         }),

@@ -1,0 +1,104 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { probeSequence, QueryEncoding } from '../core/lsh';
+import { CODE_BITS } from '../core/params';
+import type { IndexParams } from '../core/types';
+import type { Item } from './batch';
+import { bucketPartition, bucketRange, bucketSortKey } from './keys';
+
+/**
+ * What a query reads and what it pays for it, as pure functions: the store (`store.ts`) runs
+ * them against DynamoDB, and the benchmark's cost model (`bench/`) runs the same functions in
+ * process for collections too large to load into DynamoDB Local.
+ */
+
+/**
+ * One bucket entry: the (vector, hash table) item of the buckets table. `sketch` is
+ * `packSketch(encoding)`; `metadata` the vector's metadata as JSON, copied so that filters run
+ * on candidates before any vector is fetched.
+ */
+export function bucketEntryItem(
+  uid: string,
+  partitionBits: number,
+  table: number,
+  code: number,
+  id: string,
+  sketch: Uint8Array,
+  metadata?: string,
+): Item {
+  return {
+    pk: { S: bucketPartition(uid, table, code, partitionBits) },
+    sk: { S: bucketSortKey(code, partitionBits, id) },
+    s: { B: sketch },
+    ...(metadata === undefined ? {} : { m: { S: metadata } }),
+  };
+}
+
+/** One Query of round trip 1: a partition and the sort-key range of one bucket in it. */
+export interface BucketRead {
+  readonly table: number;
+  readonly pk: string;
+  readonly lower?: string;
+  readonly upper?: string;
+}
+
+/**
+ * Round trip 1 of a query: for every hash table, the home bucket of the query's code at `depth`
+ * and `probes` more, cheapest first (`probeSequence`, Lv et al. 2007).
+ * @returns `hashTables x (probes + 1)` reads (fewer when `depth` has fewer bit sets to flip)
+ */
+export function bucketReadPlan(uid: string, index: Pick<IndexParams, 'hashTables' | 'partitionBits'>, query: QueryEncoding, depth: number, probes: number): BucketRead[] {
+  const reads: BucketRead[] = [];
+  for (let t = 0; t < index.hashTables; t++) {
+    const margins = query.margins.subarray(t * CODE_BITS, (t + 1) * CODE_BITS);
+    for (const code of probeSequence(query.codes[t], margins, depth, probes)) {
+      reads.push({ table: t, pk: bucketPartition(uid, t, code, index.partitionBits), ...bucketRange(code, index.partitionBits, depth) });
+    }
+  }
+  return reads;
+}
+
+const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/** Bytes DynamoDB bills for a number: about one per two significant digits, plus one. */
+function numberSize(n: string): number {
+  const digits = n.replace(/^-/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  return Math.ceil(Math.max(1, digits.length) / 2) + 1;
+}
+
+/** Size in bytes of one attribute value, per the rules below (`itemSize`). */
+export function valueSize(v: AttributeValue): number {
+  if (v.S !== undefined) return utf8(v.S);
+  if (v.B !== undefined) return v.B.byteLength;
+  if (v.N !== undefined) return numberSize(v.N);
+  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
+  if (v.SS !== undefined) return v.SS.reduce((s, x) => s + utf8(x), 0);
+  if (v.NS !== undefined) return v.NS.reduce((s, x) => s + numberSize(x), 0);
+  if (v.BS !== undefined) return v.BS.reduce((s, x) => s + x.byteLength, 0);
+  if (v.L !== undefined) return 3 + v.L.reduce((s, x) => s + 1 + valueSize(x), 0);
+  if (v.M !== undefined) return 3 + Object.entries(v.M).reduce((s, [k, x]) => s + 1 + utf8(k) + valueSize(x), 0);
+  throw new Error('unknown attribute value type');
+}
+
+/**
+ * The size DynamoDB bills for an item: the UTF-8 length of every attribute name plus the size
+ * of its value (strings: UTF-8 bytes; binary: raw bytes; numbers: 1 byte per 2 significant
+ * digits + 1; lists and maps: 3 bytes + 1 per element).
+ * Source: Amazon DynamoDB Developer Guide, "Item sizes and formats"
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
+ */
+export function itemSize(item: Item): number {
+  let size = 0;
+  for (const [name, value] of Object.entries(item)) size += utf8(name) + valueSize(value);
+  return size;
+}
+
+/**
+ * Read capacity units of one Query page or one item of a BatchGetItem/GetItem that returned
+ * `bytes`: 4 KB or part of it costs one unit strongly consistent, half eventually consistent;
+ * a read that returns nothing still costs the minimum.
+ * Source: Amazon DynamoDB Developer Guide, "Read consumption for Query"
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html).
+ */
+export function readUnits(bytes: number, consistent = false): number {
+  return Math.max(1, Math.ceil(bytes / 4096)) * (consistent ? 1 : 0.5);
+}

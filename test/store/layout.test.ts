@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import { CODE_BITS } from '../../lambda/core/params';
+import { bucketPartition, bucketRange, bucketSortKey, encodeFixed, idFromBucketSortKey, KEY_DIGITS } from '../../lambda/store/keys';
+import { bucketEntryItem, itemSize, readUnits } from '../../lambda/store/layout';
+
+// DynamoDB compares string sort keys by their UTF-8 bytes.
+const byteCompare = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+const inRange = (sk: string, r: { lower?: string; upper?: string }) =>
+  (r.lower === undefined || byteCompare(sk, r.lower) >= 0) && (r.upper === undefined || byteCompare(sk, r.upper) <= 0);
+
+const code = fc.integer({ min: 0, max: 2 ** CODE_BITS - 1 });
+const id = fc.string({ minLength: 1, maxLength: 12, unit: 'grapheme' });
+
+describe('bucket keys', () => {
+  it('uses digits in ascending byte order, so fixed-width encodings sort as their numbers', () => {
+    expect([...KEY_DIGITS].sort((a, b) => byteCompare(a, b)).join('')).toBe(KEY_DIGITS);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 24 - 1 }), fc.integer({ min: 0, max: 2 ** 24 - 1 }), (a, b) => {
+        expect(Math.sign(byteCompare(encodeFixed(a, 4), encodeFixed(b, 4)))).toBe(Math.sign(a - b));
+      }),
+    );
+  });
+
+  it('selects exactly the entries whose code shares the bucket depth leading bits (property)', () => {
+    fc.assert(
+      fc.property(code, code, id, fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: CODE_BITS }), (query, entry, entryId, partitionBits, d) => {
+        const depth = Math.max(d, partitionBits);
+        const samePartition = bucketPartition('abcdefgh', 3, query, partitionBits) === bucketPartition('abcdefgh', 3, entry, partitionBits);
+        const sameBucket = depth === 0 || query >>> (CODE_BITS - depth) === entry >>> (CODE_BITS - depth);
+        const sk = bucketSortKey(entry, partitionBits, entryId);
+        expect(samePartition && inRange(sk, bucketRange(query, partitionBits, depth))).toBe(sameBucket);
+        expect(idFromBucketSortKey(sk, partitionBits)).toBe(entryId);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps adjacent buckets apart at the boundary codes', () => {
+    // GIVEN depth 10 with 4 partition bits: buckets span 2^14 codes
+    const lo = 0b0101_110011 << 14;
+    const r = bucketRange(lo, 4, 10);
+    // THEN the bucket's first and last codes are in, its neighbours' are out
+    expect(inRange(bucketSortKey(lo, 4, 'a'), r)).toBe(true);
+    expect(inRange(bucketSortKey(lo + 2 ** 14 - 1, 4, '\u{10FFFF}x'), r)).toBe(true);
+    expect(inRange(bucketSortKey(lo + 2 ** 14, 4, '!'), r)).toBe(false);
+    expect(inRange(bucketSortKey(lo - 1, 4, '~'), r)).toBe(false);
+    // AND the last bucket of a partition has no upper bound; a whole partition no bounds
+    expect(bucketRange(2 ** CODE_BITS - 1, 4, 10).upper).toBeUndefined();
+    expect(bucketRange(12345, 4, 4)).toEqual({});
+  });
+});
+
+describe('item sizes and read units', () => {
+  it('sizes a bucket entry as DynamoDB bills it: names plus UTF-8 and binary bytes', () => {
+    // GIVEN a 512-bit sketch with its 4 bytes of norm and offset, 4 partition bits, id "12345"
+    const item = bucketEntryItem('abcdefgh', 4, 15, 0xabcdef, '12345', new Uint8Array(68));
+    // THEN pk = uid 8 + table 1 + partition 1, sk = 20 code bits in 4 digits + id 5, s = 68 bytes
+    expect(item.pk.S).toHaveLength(10);
+    expect(item.sk.S).toHaveLength(9);
+    expect(itemSize(item)).toBe(2 + 10 + 2 + 9 + 1 + 68);
+    expect(itemSize({ ...item, m: { S: '{"é":1}' } })).toBe(92 + 1 + 8);
+  });
+
+  it('sizes numbers by significant digits and containers with their overhead', () => {
+    expect(itemSize({ n: { N: '12345' } })).toBe(1 + 4);
+    expect(itemSize({ n: { N: '-0.00100' } })).toBe(1 + 2);
+    expect(itemSize({ l: { L: [{ S: 'ab' }, { BOOL: true }] } })).toBe(1 + 3 + 1 + 2 + 1 + 1);
+  });
+
+  it('charges whole 4 KB blocks, half for eventually consistent reads, with a minimum', () => {
+    expect(readUnits(0)).toBe(0.5);
+    expect(readUnits(4096)).toBe(0.5);
+    expect(readUnits(4097)).toBe(1);
+    expect(readUnits(4097, true)).toBe(2);
+  });
+});
