@@ -1,0 +1,136 @@
+/**
+ * `npm run bench:gateway`: query latency end to end through the local API gateway (HTTP, the same
+ * Lambda handlers) against the same query in process (`WhiplashStore.query`), on real data against
+ * DynamoDB Local; sequential requests. Writes bench/results/gateway.json and gateway.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { logger } from '../../lambda/api/logger';
+import { localKeyId } from '../../lib/local/local-keys';
+import { startLocalServer } from '../../lib/local/server';
+import { REPO_ROOT } from '../datasets/fashion-mnist';
+import { row } from '../datasets/types';
+import { mean, percentile } from '../recall';
+import { FIXTURE_COLLECTION, FIXTURE_PROJECT, FIXTURE_TABLE_PREFIX, startFixture } from '../lambda/fixture';
+import { gitCommit, machine } from '../lambda/machine';
+import { GatewayDatasetFigures, gatewayMarkdown, GatewayResult, latencySummary } from './report';
+
+const opts = new Command()
+  .description('Query latency through the local gateway (HTTP) vs in process, sequential, against DynamoDB Local')
+  .option('--dataset <list>', 'comma-separated: minilm (778 x 384, the default) and/or fashion-mnist (a subset)', 'minilm')
+  .option('--size <n>', 'Fashion-MNIST base vectors', '5000')
+  .option('--queries <n>', 'queries per data set (held out of the base)', '100')
+  .option('--warmup <n>', 'warm-up queries per path, not counted', '5')
+  .option('--data-dir <dir>', 'Fashion-MNIST directory (default ../shared/datasets/fashion-mnist)')
+  .option('--out <dir>', 'where gateway.json and gateway.md go', path.join(REPO_ROOT, 'bench', 'results'))
+  .parse()
+  .opts<{ dataset: string; size: string; queries: string; warmup: string; dataDir?: string; out: string }>();
+
+const TOP_K = 10;
+
+async function measure(dataset: 'minilm' | 'fashion-mnist', queries: number, warmup: number): Promise<GatewayDatasetFigures & { engine: string }> {
+  const fx = await startFixture({ dataset, size: Number(opts.size), queries: queries + warmup, dir: opts.dataDir });
+  try {
+    const keyValue = `wl-bench-${randomBytes(18).toString('base64url')}`;
+    await fx.store.bindApiKey({ apiKeyId: localKeyId(keyValue), projectId: FIXTURE_PROJECT });
+    const server = await startLocalServer({ port: 0, host: '127.0.0.1', dataDir: null, ddbEndpoint: fx.ddb.endpoint, tablePrefix: FIXTURE_TABLE_PREFIX, purgeIntervalMs: 0 });
+    try {
+      const url = `${server.url}/projects/${FIXTURE_PROJECT}/collections/${FIXTURE_COLLECTION}/search`;
+      const headers = { 'content-type': 'application/json', 'x-api-key': keyValue };
+      const viaHttp = async (q: number) => {
+        const body = JSON.stringify({ query: Array.from(row(fx.data.queries, q)), limit: TOP_K, include_vector: false });
+        const t = performance.now();
+        const res = await fetch(url, { method: 'POST', headers, body });
+        const text = await res.text();
+        const ms = performance.now() - t;
+        if (res.status !== 200) throw new Error(`search over HTTP: ${res.status} ${text}`);
+        const stats = JSON.parse(res.headers.get('x-whiplash-stats') ?? '{}') as { readUnits?: number };
+        const ids = (JSON.parse(text) as { id: string }[]).map((m) => m.id);
+        return { ms, ids, readUnits: stats.readUnits ?? NaN, bytes: Buffer.byteLength(text) };
+      };
+      const inProcess = async (q: number) => {
+        const t = performance.now();
+        const r = await fx.store.query(FIXTURE_PROJECT, FIXTURE_COLLECTION, { vector: row(fx.data.queries, q), topK: TOP_K, includeVector: false });
+        const ms = performance.now() - t;
+        return { ms, ids: r.matches.map((m) => m.id), readUnits: r.stats.readUnits };
+      };
+      for (let q = 0; q < warmup; q++) {
+        await inProcess(q);
+        await viaHttp(q);
+      }
+      const a: { ms: number; ids: string[]; readUnits: number }[] = [];
+      const h: { ms: number; ids: string[]; readUnits: number; bytes: number }[] = [];
+      for (let q = warmup; q < warmup + queries; q++) {
+        if (q % 2 === 0) {
+          a.push(await inProcess(q));
+          h.push(await viaHttp(q));
+        } else {
+          h.push(await viaHttp(q));
+          a.push(await inProcess(q));
+        }
+      }
+      const diffs = a.map((x, i) => h[i].ms - x.ms);
+      const figures = {
+        dataset,
+        source: fx.data.source,
+        vectors: fx.data.base.rows,
+        dim: fx.data.dim,
+        metric: fx.data.metric,
+        loadSeconds: fx.loadSeconds,
+        inProcess: latencySummary(a.map((x) => x.ms)),
+        http: latencySummary(h.map((x) => x.ms)),
+        overheadP50Ms: percentile(diffs, 50),
+        overheadMeanMs: mean(diffs),
+        sameResults: a.filter((x, i) => x.ids.join() === h[i].ids.join()).length,
+        readUnitsInProcess: mean(a.map((x) => x.readUnits)),
+        readUnitsHttp: mean(h.map((x) => x.readUnits)),
+        responseBytes: mean(h.map((x) => x.bytes)),
+        engine: `DynamoDB Local (${fx.ddb.engine}, in memory)`,
+      };
+      process.stdout.write(`${dataset}: in process p50 ${figures.inProcess.p50.toFixed(1)} ms, HTTP p50 ${figures.http.p50.toFixed(1)} ms, same top-k ${figures.sameResults}/${queries}\n`);
+      return figures;
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await fx.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  logger.setLogLevel('ERROR');
+  const queries = Number(opts.queries);
+  const warmup = Number(opts.warmup);
+  const names = opts.dataset.split(',').map((s) => s.trim());
+  const datasets: GatewayDatasetFigures[] = [];
+  let engine = '';
+  for (const name of names) {
+    if (name !== 'minilm' && name !== 'fashion-mnist') throw new Error(`--dataset: unknown ${name} (minilm, fashion-mnist)`);
+    const { engine: e, ...d } = await measure(name, queries, warmup);
+    engine = e;
+    datasets.push(d);
+  }
+  const args = process.argv.slice(2);
+  const result: GatewayResult = {
+    kind: 'gateway',
+    command: `npm run bench:gateway${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    machine: machine(),
+    engine,
+    topK: TOP_K,
+    warmup,
+    datasets,
+  };
+  mkdirSync(opts.out, { recursive: true });
+  writeFileSync(path.join(opts.out, 'gateway.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(path.join(opts.out, 'gateway.md'), gatewayMarkdown(result));
+  process.stdout.write(`wrote ${path.join(opts.out, 'gateway.json')} and gateway.md\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
