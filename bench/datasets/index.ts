@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { loadFashionMnist } from './fashion-mnist';
+import { loadGlove } from './glove';
 import { readIdx } from './idx';
 import { readJsonl } from './jsonl';
 import { loadMiniLm } from './minilm';
@@ -10,7 +11,7 @@ import { readVecs } from './vecs';
 export * from './types';
 
 /** Data sets the benchmark knows by name. `files` reads `--base` and `--query-file` in any supported format. */
-export const DATASET_NAMES = ['fashion-mnist', 'minilm', 'files'] as const;
+export const DATASET_NAMES = ['fashion-mnist', 'glove-100', 'minilm', 'files'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
 /**
@@ -38,6 +39,8 @@ export interface LoadOptions {
   readonly baseFile?: string;
   readonly queryFile?: string;
   readonly metric?: Metric;
+  /** Progress messages (e.g. fetching GloVe). */
+  readonly log?: (msg: string) => void;
 }
 
 /**
@@ -48,6 +51,8 @@ export function loadDataset(name: DatasetName, opts: LoadOptions = {}): Dataset 
   switch (name) {
     case 'fashion-mnist':
       return loadFashionMnist({ dir: opts.dataDir, size: opts.size, queries: opts.queries });
+    case 'glove-100':
+      return loadGlove({ size: opts.size, queries: opts.queries, log: opts.log });
     case 'minilm':
       return loadMiniLm({ size: opts.size, queries: opts.queries });
     case 'files': {

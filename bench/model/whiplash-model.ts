@@ -1,0 +1,238 @@
+import { bucketDepth, centreOf, estimateDistance, Hasher, packSketch, QueryEncoding, unpackSketch } from '../../lambda/core/lsh';
+import { PRNG_VERSION } from '../../lambda/core/prng';
+import { IndexParams, Metric } from '../../lambda/core/types';
+import { distance as coreDistance, norm } from '../../lambda/core/vector';
+import { readUnits } from '../../lambda/store/layout';
+import { Matrix, row } from '../datasets/types';
+import { StoreItems } from './store-layout';
+
+/** Largest page a DynamoDB Query returns: 1 MB of items read (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html). */
+export const QUERY_PAGE_BYTES = 1024 * 1024;
+
+/**
+ * Page sizes of a Query over items of the given sizes, in key order: a page ends once it holds
+ * 1 MB. One empty page when there are no items.
+ */
+export function queryPages(itemBytes: Iterable<number>): number[] {
+  const pages: number[] = [];
+  let page = 0;
+  let open = false;
+  for (const b of itemBytes) {
+    page += b;
+    open = true;
+    if (page >= QUERY_PAGE_BYTES) {
+      pages.push(page);
+      page = 0;
+      open = false;
+    }
+  }
+  if (open || pages.length === 0) pages.push(page);
+  return pages;
+}
+
+/** What the model says one query reads and returns: the store's `QueryStats`, plus bytes and the split of read units. */
+export interface ModelQuery {
+  /** Base row numbers, nearest first (the store's ids are `String(row)`). */
+  readonly ids: number[];
+  readonly depth: number;
+  /** Query calls of round trip 1, one per probed bucket (`pages` counts extra pages of buckets over 1 MB). */
+  readonly bucketReads: number;
+  readonly pages: number;
+  /** Bucket reads that found nothing: DynamoDB bills them the minimum half unit, DynamoDB Local reports 0. */
+  readonly emptyReads: number;
+  readonly candidates: number;
+  readonly reranked: number;
+  /** Bucket entries read (an entry found through several tables counts each time). */
+  readonly entriesRead: number;
+  /** Read units as DynamoDB bills them (`layout.readUnits` per Query page and per BatchGetItem item). */
+  readonly readUnits: number;
+  readonly bucketReadUnits: number;
+  readonly fetchReadUnits: number;
+  /** Bytes of every item read ("Item sizes and formats"). */
+  readonly bytesRead: number;
+  readonly roundTrips: number;
+}
+
+/** The first `rows` base vectors as the buckets table holds them: per hash table, entries sorted by code. */
+interface Snapshot {
+  readonly rows: number;
+  readonly depth: number;
+  /** Per table: codes ascending (ties by row), the row of each, and running bytes (`cum[i]` = bytes of entries before i). */
+  readonly tables: { codes: Uint32Array; rows: Int32Array; cum: Float64Array }[];
+}
+
+const ROW_BITS = 2 ** 20;
+
+/**
+ * A cost model of Whiplash's query, in process: the store's own pure functions (`Hasher`,
+ * `bucketDepth`, `bucketReadPlan`, `packSketch`/`unpackSketch`, `estimateDistance`, the core
+ * `distance`, `bucketEntryItem`, `itemSize`, `readUnits`) over every base vector's encoding held
+ * in memory. For collections too large to ingest into DynamoDB Local; validated against the real
+ * store where both run (BENCHMARKS.md; test/bench/model.test.ts).
+ *
+ * Assumes what the benchmark's ingest does: row i has id `String(i)`, the first upsert batch
+ * (`centreRows` rows) sets the centre, no metadata, and the store's cached count equals the rows.
+ */
+export class WhiplashModel {
+  readonly hasher: Hasher;
+  private readonly codes: Uint32Array;
+  private readonly packed: Uint8Array;
+  private readonly packedBytes: number;
+  private readonly entryBytes: Uint16Array;
+  private readonly vectorBytes: Uint16Array;
+  private readonly snapshots = new Map<number, Snapshot>();
+
+  /**
+   * Encodes every row of `base` (GloVe's 340k x 100 with 896 planes: about a minute).
+   * @param centreRows rows of the first upsert batch, whose mean is the centre. @default 500
+   */
+  constructor(
+    readonly base: Matrix,
+    readonly metric: Metric,
+    readonly params: IndexParams,
+    readonly seed: number,
+    readonly items: StoreItems,
+    centreRows = 500,
+    onProgress?: (done: number) => void,
+  ) {
+    if (base.rows >= ROW_BITS) throw new RangeError(`the model holds fewer than ${ROW_BITS} rows`);
+    const first = Array.from({ length: Math.min(centreRows, base.rows) }, (_, i) => row(base, i));
+    this.hasher = new Hasher(base.dim, metric, params, seed, PRNG_VERSION, centreOf(first, metric));
+    const L = params.hashTables;
+    this.packedBytes = params.sketchBits / 8 + 4;
+    this.codes = new Uint32Array(base.rows * L);
+    this.packed = new Uint8Array(base.rows * this.packedBytes);
+    this.entryBytes = new Uint16Array(base.rows * L);
+    this.vectorBytes = new Uint16Array(base.rows);
+    for (let r = 0; r < base.rows; r++) {
+      const e = this.hasher.encode(row(base, r));
+      const packed = packSketch(e);
+      if (packed.byteLength !== this.packedBytes) throw new Error(`packSketch gave ${packed.byteLength} bytes, the model expects ${this.packedBytes}`);
+      this.codes.set(e.codes, r * L);
+      this.packed.set(packed, r * this.packedBytes);
+      const id = String(r);
+      for (let t = 0; t < L; t++) this.entryBytes[r * L + t] = items.bucketEntryBytes(t, e.codes[t], id, packed);
+      this.vectorBytes[r] = items.vectorItemBytes(id);
+      if (onProgress && (r + 1) % 1000 === 0) onProgress(r + 1);
+    }
+    onProgress?.(base.rows);
+  }
+
+  /** The buckets as they are once the first `rows` vectors are ingested. */
+  private snapshot(rows: number): Snapshot {
+    let s = this.snapshots.get(rows);
+    if (s) return s;
+    if (!Number.isInteger(rows) || rows < 1 || rows > this.base.rows) throw new RangeError(`rows must be 1..${this.base.rows}, got ${rows}`);
+    const L = this.params.hashTables;
+    const tables = Array.from({ length: L }, (_, t) => {
+      // code * 2^20 + row is exact in a double (24 + 20 bits): one numeric sort orders by code, then row
+      const keys = new Float64Array(rows);
+      for (let r = 0; r < rows; r++) keys[r] = this.codes[r * L + t] * ROW_BITS + r;
+      keys.sort();
+      const codes = new Uint32Array(rows);
+      const rs = new Int32Array(rows);
+      const cum = new Float64Array(rows + 1);
+      for (let i = 0; i < rows; i++) {
+        const r = keys[i] % ROW_BITS;
+        codes[i] = (keys[i] - r) / ROW_BITS;
+        rs[i] = r;
+        cum[i + 1] = cum[i] + this.entryBytes[r * L + t];
+      }
+      return { codes, rows: rs, cum };
+    });
+    s = { rows, depth: bucketDepth(rows, this.params), tables };
+    this.snapshots.set(rows, s);
+    return s;
+  }
+
+  /**
+   * First index in `table`'s sorted entries whose key is at or after (`strict`: after) `(pk, sk)`;
+   * `sk` undefined means the start (or, strict, the end) of the partition. Keys are fixed-width,
+   * order-preserving encodings of the code (`lambda/store/keys.ts`), so code order is key order.
+   */
+  private seek(snap: Snapshot, table: number, pk: string, sk: string | undefined, strict: boolean): number {
+    const tb = snap.tables[table];
+    let lo = 0;
+    let hi = tb.codes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = this.items.bucketKey(table, tb.codes[mid], String(tb.rows[mid]));
+      let c = k.pk < pk ? -1 : k.pk > pk ? 1 : 0;
+      if (c === 0) c = sk === undefined ? (strict ? -1 : 1) : k.sk < sk ? -1 : k.sk > sk ? 1 : 0;
+      const before = strict ? c <= 0 : c < 0;
+      if (before) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * One query against the first `rows` base vectors, as `WhiplashStore.query` runs it.
+   * @param opts.probes, opts.rerank per-query overrides (absent: the index parameters)
+   */
+  query(q: Float32Array, opts: { topK: number; rows?: number; probes?: number; rerank?: number }): ModelQuery {
+    const snap = this.snapshot(opts.rows ?? this.base.rows);
+    const probes = opts.probes ?? this.params.probes;
+    const rerank = Math.max(opts.topK, opts.rerank ?? this.params.rerank);
+    const enc: QueryEncoding = this.hasher.encodeQuery(q);
+
+    let bucketReadUnits = 0;
+    let bytesRead = 0;
+    let pages = 0;
+    let emptyReads = 0;
+    let entriesRead = 0;
+    const reads = this.items.readPlan(enc, snap.depth, probes);
+    const order: number[] = [];
+    const est = new Map<number, number>();
+    for (const read of reads) {
+      const tb = snap.tables[read.table];
+      const a = this.seek(snap, read.table, read.pk, read.lower, false);
+      const b = this.seek(snap, read.table, read.pk, read.upper, true);
+      const bytes = tb.cum[b] - tb.cum[a];
+      bytesRead += bytes;
+      entriesRead += b - a;
+      if (b === a) emptyReads++;
+      const pageBytes = bytes < QUERY_PAGE_BYTES ? [bytes] : queryPages(Array.from({ length: b - a }, (_, i) => tb.cum[a + i + 1] - tb.cum[a + i]));
+      for (const p of pageBytes) bucketReadUnits += readUnits(p);
+      pages += pageBytes.length;
+      for (let i = a; i < b; i++) {
+        const r = tb.rows[i];
+        if (est.has(r)) continue;
+        const { sketch, norm: n, offset } = unpackSketch(this.packed.subarray(r * this.packedBytes, (r + 1) * this.packedBytes));
+        est.set(r, estimateDistance(this.metric, enc, sketch, n, offset));
+        order.push(r);
+      }
+    }
+    // A stable sort by estimate, as the store sorts its candidates (arrival order breaks ties).
+    const finalists = order
+      .map((r, i) => ({ r, e: est.get(r)!, i }))
+      .sort((x, y) => x.e - y.e || x.i - y.i)
+      .slice(0, rerank)
+      .map((x) => x.r);
+
+    // Round trip 2: BatchGetItem of the counter and the finalists' vector items, each rounded on its own.
+    const fetchSizes = [this.items.counterItemBytes(snap.rows), ...finalists.map((r) => this.vectorBytes[r])];
+    const fetchReadUnits = fetchSizes.reduce((s, b) => s + readUnits(b), 0);
+    bytesRead += fetchSizes.reduce((s, b) => s + b, 0);
+
+    const prepared = { vector: q, norm: norm(q) };
+    const matches = finalists
+      .map((r) => ({ r, id: String(r), d: coreDistance(this.metric, prepared, row(this.base, r)).distance }))
+      .sort((x, y) => x.d - y.d || (x.id < y.id ? -1 : 1));
+    return {
+      ids: matches.slice(0, opts.topK).map((m) => m.r),
+      depth: snap.depth,
+      bucketReads: reads.length,
+      pages,
+      emptyReads,
+      candidates: order.length,
+      reranked: finalists.length,
+      entriesRead,
+      readUnits: bucketReadUnits + fetchReadUnits,
+      bucketReadUnits,
+      fetchReadUnits,
+      bytesRead,
+      roundTrips: 2,
+    };
+  }
+}
