@@ -28,6 +28,8 @@ export interface FixtureOptions {
   readonly queries?: number;
   /** Fashion-MNIST directory. @default ../shared/datasets/fashion-mnist, then Debian's path */
   readonly dir?: string;
+  /** Called with the store's client just before the base vectors are written (e.g. to attach a capacity meter). */
+  readonly beforeLoad?: (client: DynamoDBClient) => void;
 }
 
 /** A running DynamoDB Local with the fixture's collection loaded. */
@@ -70,6 +72,7 @@ export async function startFixture(opts: FixtureOptions): Promise<Fixture> {
     const store = new WhiplashStore({ client, tables });
     await store.createProject({ projectId: FIXTURE_PROJECT, name: 'serverless benchmark' });
     await store.createCollection(FIXTURE_PROJECT, { name: FIXTURE_COLLECTION, dimension: data.dim, metric: data.metric, seed: 1 });
+    opts.beforeLoad?.(client);
     const t0 = performance.now();
     for (let i = 0; i < data.base.rows; i += 500) {
       const batch: VectorInput[] = [];

@@ -1,0 +1,113 @@
+/**
+ * The measured units the cost model starts from, read defensively from every `npm run bench` result
+ * in bench/results (the shape of bench/report.ts `BenchResult`): whatever is present is used, and
+ * each figure names its file and commit.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { isBenchResult, type BenchResult } from '../report';
+import type { Summary } from '../summary';
+
+/** One system's measured figures from one result file. */
+export interface MeasuredSystem {
+  readonly file: string;
+  readonly commit: string;
+  readonly date: string;
+  readonly dataset: string;
+  readonly dim: number;
+  /** Vectors in the collection. */
+  readonly base: number;
+  readonly queries: number;
+  readonly label: string;
+  readonly recall: number;
+  readonly readUnits: number;
+  readonly candidates: number;
+  readonly p50Ms: number;
+  readonly bytesRead?: number;
+  readonly writeUnitsPerVector?: number;
+}
+
+/** A numeric `*exponent*` field found in a result file (e.g. the fitted growth of read units with N). */
+export interface FoundExponent {
+  readonly file: string;
+  /** JSON path, e.g. `scaling.whiplash.readUnitsExponent`. */
+  readonly path: string;
+  readonly value: number;
+}
+
+function measured(file: string, r: BenchResult, s: Summary): MeasuredSystem {
+  return {
+    file,
+    commit: r.commit,
+    date: r.date,
+    dataset: r.dataset.name,
+    dim: r.dataset.dim,
+    base: r.dataset.base,
+    queries: s.queries,
+    label: s.label,
+    recall: s.recall,
+    readUnits: s.readUnits,
+    candidates: s.candidates,
+    p50Ms: s.p50Ms,
+    bytesRead: s.bytesRead,
+    writeUnitsPerVector: s.writeUnitsPerVector,
+  };
+}
+
+/** True for Whiplash at its default settings (no per-query overrides). */
+export function isWhiplashDefault(s: Summary): boolean {
+  const overrides = (s.settings as { overrides?: object } | undefined)?.overrides ?? {};
+  return s.system === 'whiplash' && Object.keys(overrides).length === 0;
+}
+
+/**
+ * Every system of every bench result in `dir` (files that are not bench results are skipped), and
+ * every numeric field whose name contains "exponent" anywhere in any JSON file there.
+ */
+export function readMeasurements(dir: string, skip: readonly string[] = []): { systems: (MeasuredSystem & { system: string; isDefault: boolean })[]; exponents: FoundExponent[] } {
+  const systems: (MeasuredSystem & { system: string; isDefault: boolean })[] = [];
+  const exponents: FoundExponent[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json') && !skip.includes(f)).sort()) {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+    } catch {
+      continue;
+    }
+    exponents.push(...findExponents(json, file));
+    if (!isBenchResult(json)) continue;
+    for (const s of json.systems) {
+      if (typeof s.readUnits !== 'number' || !Number.isFinite(s.readUnits)) continue;
+      systems.push({ ...measured(file, json, s), system: s.system, isDefault: isWhiplashDefault(s) });
+    }
+  }
+  return { systems, exponents };
+}
+
+/** Numeric fields named like `*exponent*` (case-insensitive) anywhere in `value`, with their JSON paths. */
+export function findExponents(value: unknown, file: string, at = ''): FoundExponent[] {
+  if (value === null || typeof value !== 'object') return [];
+  const out: FoundExponent[] = [];
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const p = at ? `${at}.${k}` : k;
+    if (/exponent/i.test(k) && typeof v === 'number' && Number.isFinite(v)) out.push({ file, path: p, value: v });
+    else out.push(...findExponents(v, file, p));
+  }
+  return out;
+}
+
+/**
+ * The measurement to scale from: on `dataset` (Fashion-MNIST by default: 784-d, the nearest to
+ * 768-d), the largest collection, then the latest run (it reflects the current layout), then the most queries.
+ */
+export function pickAnchor<T extends MeasuredSystem>(candidates: readonly T[], dataset = 'fashion-mnist'): T | undefined {
+  return [...candidates]
+    .filter((c) => c.dataset === dataset)
+    .sort((a, b) => b.base - a.base || b.date.localeCompare(a.date) || b.queries - a.queries)[0];
+}
+
+/** The exponent of Whiplash's read-unit growth, if a result file carries one (preferring a path that names Whiplash and read units). */
+export function pickExponent(found: readonly FoundExponent[]): FoundExponent | undefined {
+  const score = (e: FoundExponent) => (/whiplash/i.test(e.path) ? 2 : 0) + (/read/i.test(e.path) ? 1 : 0);
+  return [...found].filter((e) => !/original/i.test(e.path)).sort((a, b) => score(b) - score(a))[0];
+}

@@ -1,0 +1,114 @@
+/**
+ * `npm run bench:cost`: dollars per million queries, per month of storage and per million writes
+ * for collections of 1M and 10M 768-d vectors, for Whiplash (DynamoDB on-demand + Lambda + API
+ * Gateway REST), the original whiplash layout, Amazon S3 Vectors and Pinecone serverless, from the
+ * units measured in bench/results/*.json, a measured ingest (stored bytes and write units per vector)
+ * and the published prices of bench/cost/prices.ts. Writes bench/results/cost.json and cost.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { logger } from '../../lambda/api/logger';
+import { REPO_ROOT } from '../datasets/fashion-mnist';
+import { gitCommit, machine } from '../lambda/machine';
+import { deployedFunctions } from './construct-functions';
+import { pickAnchor, pickExponent, readMeasurements } from './inputs';
+import { scaleReadUnits, ScalingRule, serverlessQueryCost } from './model';
+import { PRICES } from './prices';
+import { costMarkdown, CostResult } from './report';
+import { measureStorage } from './storage';
+import { costRows, CostInputs } from './table';
+
+const opts = new Command()
+  .description('Cost model in dollars from the measured units (bench/results/*.json) and published prices')
+  .option('--sizes <list>', 'collection sizes to price', '1000000,10000000')
+  .option('--dim <n>', 'vector dimension of the priced collections', '768')
+  .option('--id-bytes <n>', 'id length assumed for every system', '8')
+  .option('--storage-sample <n>', 'Fashion-MNIST vectors to ingest for the stored-bytes measurement', '2000')
+  .option('--data-dir <dir>', 'Fashion-MNIST directory (default ../shared/datasets/fashion-mnist)')
+  .option('--results <dir>', 'where the measured results are read and cost.json / cost.md go', path.join(REPO_ROOT, 'bench', 'results'))
+  .parse()
+  .opts<{ sizes: string; dim: string; idBytes: string; storageSample: string; dataDir?: string; results: string }>();
+
+async function main(): Promise<void> {
+  logger.setLogLevel('ERROR');
+  const dim = Number(opts.dim);
+  const idBytes = Number(opts.idBytes);
+  const sizes = opts.sizes.split(',').map(Number);
+  const { systems, exponents } = readMeasurements(opts.results, ['cost.json']);
+  const whiplash = pickAnchor(systems.filter((s) => s.isDefault));
+  const original = pickAnchor(systems.filter((s) => s.system === 'original' && (!whiplash || s.base === whiplash.base)));
+  if (!whiplash || !original) throw new Error(`no Fashion-MNIST result with Whiplash defaults and the original layout in ${opts.results}: run \`npm run bench\` first`);
+  const exponent = pickExponent(exponents);
+  const rule: ScalingRule = exponent
+    ? { kind: 'power', exponent: exponent.value, why: `the fitted exponent in bench/results/${exponent.file} at ${exponent.path}` }
+    : {
+        kind: 'constant',
+        why: 'no fitted exponent in bench/results yet; the index reads buckets at a depth chosen from the collection size (about log2(N / bucketSize) code bits), so the candidates per probe, and the read units, stay about the same as N grows: an assumption, not a measurement',
+      };
+  process.stdout.write(`whiplash: ${whiplash.readUnits.toFixed(1)} RU/query from ${whiplash.file} (${whiplash.commit}); original: ${original.readUnits.toFixed(1)} from ${original.file}; rule: ${rule.kind}\n`);
+
+  const functions = deployedFunctions();
+  const memoryOf = (role: string) => {
+    const f = functions.find((x) => x.role === role);
+    if (!f) throw new Error(`the construct has no ${role} function`);
+    return f.memoryMb;
+  };
+  const storage = await measureStorage(Number(opts.storageSample), opts.dataDir);
+  process.stdout.write(`storage: ${storage.bytesPerVector.toFixed(0)} billed bytes and ${storage.writeUnitsPerVector.toFixed(2)} write units per vector (${storage.vectors} x ${storage.dim})\n`);
+
+  const inputs: CostInputs = {
+    dim,
+    idBytes,
+    whiplash: { readUnits: whiplash.readUnits, base: whiplash.base, p50Ms: whiplash.p50Ms, rule },
+    original: { readUnits: original.readUnits, base: original.base, p50Ms: original.p50Ms },
+    storage,
+    queryMemoryMb: memoryOf('query'),
+    writeMemoryMb: memoryOf('write'),
+  };
+  const sensitivityExponent = 0.5;
+  const result: CostResult = {
+    kind: 'cost',
+    command: `npm run bench:cost${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    machine: machine(),
+    dim,
+    idBytes,
+    prices: PRICES,
+    inputs: {
+      whiplash,
+      original,
+      rule,
+      exponent,
+      storage,
+      functions,
+      otherWhiplash: systems.filter((s) => s.isDefault && s !== whiplash),
+    },
+    sizes: sizes.map((vectors) => ({ vectors, rows: costRows(vectors, inputs, PRICES) })),
+    sensitivity:
+      rule.kind === 'constant'
+        ? {
+            exponent: sensitivityExponent,
+            perMillionQueries: Object.fromEntries(
+              sizes.map((n) => [
+                String(n),
+                serverlessQueryCost(scaleReadUnits(whiplash.readUnits, whiplash.base, n, { kind: 'power', exponent: sensitivityExponent, why: 'sensitivity' }).readUnits, whiplash.p50Ms, inputs.queryMemoryMb, PRICES).total,
+              ]),
+            ),
+          }
+        : undefined,
+  };
+  mkdirSync(opts.results, { recursive: true });
+  writeFileSync(path.join(opts.results, 'cost.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(path.join(opts.results, 'cost.md'), costMarkdown(result));
+  for (const s of result.sizes) {
+    for (const r of s.rows) process.stdout.write(`${s.vectors}: ${r.label}: $${r.perMillionQueries.toFixed(2)} / 1M queries, $${r.storagePerMonth.toFixed(2)} / month, $${r.perMillionWrites.toFixed(2)} / 1M writes\n`);
+  }
+  process.stdout.write(`wrote ${path.join(opts.results, 'cost.json')} and cost.md\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,74 @@
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { itemSize } from '../../lambda/store/layout';
+import type { Item } from '../../lambda/store/batch';
+import { attachCapacityMeter, CapacityMeter } from '../meter';
+import { startFixture } from '../lambda/fixture';
+import { DYNAMO_ITEM_OVERHEAD } from './model';
+
+/** What a real ingest stored and wrote, per vector (measured on DynamoDB Local). */
+export interface StorageMeasurement {
+  readonly dataset: string;
+  readonly vectors: number;
+  readonly dim: number;
+  /** Mean UTF-8 length of the ids (`String(row)`). */
+  readonly idBytes: number;
+  /** Items per vector in the vectors and buckets tables (1 vector item + one entry per hash table). */
+  readonly itemsPerVector: number;
+  /** Mean DynamoDB item size (`itemSize` of lambda/store/layout.ts) of vector items and of bucket entries. */
+  readonly vectorItemBytes: number;
+  readonly bucketEntryBytes: number;
+  /** Billed bytes per vector: item sizes + 100 bytes overhead per item, vectors and buckets tables. */
+  readonly bytesPerVector: number;
+  /** Write units per vector DynamoDB reported during the upserts (ReturnConsumedCapacity TOTAL). */
+  readonly writeUnitsPerVector: number;
+  /** Seconds per upsert batch of 500, sequential, in this process against DynamoDB Local. */
+  readonly batchSeconds: number;
+  readonly engine: string;
+}
+
+async function scanSizes(client: DynamoDBClient, table: string): Promise<{ items: number; bytes: number }> {
+  let items = 0;
+  let bytes = 0;
+  let start: Item | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    for (const it of page.Items ?? []) {
+      items++;
+      bytes += itemSize(it as Item);
+    }
+    start = page.LastEvaluatedKey as Item | undefined;
+  } while (start);
+  return { items, bytes };
+}
+
+/**
+ * Upserts `size` real Fashion-MNIST vectors (784-d) through WhiplashStore at default index settings,
+ * then scans the vectors and buckets tables and sizes every item by DynamoDB's rules.
+ */
+export async function measureStorage(size: number, dir?: string): Promise<StorageMeasurement> {
+  let meter: CapacityMeter | undefined;
+  const fx = await startFixture({ dataset: 'fashion-mnist', size, queries: 1, dir, beforeLoad: (c) => (meter = attachCapacityMeter(c)) });
+  try {
+    const n = fx.data.base.rows;
+    const v = await scanSizes(fx.client, fx.tables.vectors);
+    const b = await scanSizes(fx.client, fx.tables.buckets);
+    if (v.items !== n) throw new Error(`expected ${n} vector items, found ${v.items}`);
+    let idChars = 0;
+    for (let i = 0; i < n; i++) idChars += String(i).length;
+    return {
+      dataset: `fashion-mnist (${fx.data.source})`,
+      vectors: n,
+      dim: fx.data.dim,
+      idBytes: idChars / n,
+      itemsPerVector: (v.items + b.items) / n,
+      vectorItemBytes: v.bytes / v.items,
+      bucketEntryBytes: b.bytes / b.items,
+      bytesPerVector: (v.bytes + b.bytes + DYNAMO_ITEM_OVERHEAD * (v.items + b.items)) / n,
+      writeUnitsPerVector: (meter?.writeUnits ?? NaN) / n,
+      batchSeconds: fx.loadSeconds / Math.ceil(n / 500),
+      engine: `DynamoDB Local (${fx.ddb.engine}, in memory)`,
+    };
+  } finally {
+    await fx.stop();
+  }
+}

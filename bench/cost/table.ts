@@ -1,0 +1,106 @@
+/**
+ * The cost table: dollars per system at one collection size, from the measured inputs and the
+ * prices. Pure: bench/cost/run.ts gathers the inputs, this file only computes.
+ */
+import {
+  monthlyStorage,
+  originalBytesPerVector,
+  originalWriteUnits,
+  pineconeCost,
+  s3VectorsCost,
+  scaleReadUnits,
+  ScalingRule,
+  serverlessQueryCost,
+  serverlessWriteCost,
+  SystemCost,
+  whiplashBytesPerVector,
+} from './model';
+import type { PriceTable } from './prices';
+
+/** API Gateway's integration timeout, ms: a query that takes longer fails with 504. */
+export const API_GATEWAY_TIMEOUT_MS = 29_000;
+
+/** Everything measured that the table needs. */
+export interface CostInputs {
+  /** Vector dimension of the modelled collections (768) and the id length assumed for every system. */
+  readonly dim: number;
+  readonly idBytes: number;
+  /** Whiplash at default settings: read units per query at `base` vectors, the p50 used as Lambda duration. */
+  readonly whiplash: { readUnits: number; base: number; p50Ms: number; rule: ScalingRule };
+  /** The original layout: read units per query at `base` vectors (grow linearly with N) and its p50. */
+  readonly original: { readUnits: number; base: number; p50Ms: number };
+  /** Whiplash's stored bytes and write units per vector, measured by a real ingest. */
+  readonly storage: { bytesPerVector: number; dim: number; idBytes: number; itemsPerVector: number; writeUnitsPerVector: number; batchSeconds: number };
+  /** Memory of the query and write functions as the construct deploys them, MB. */
+  readonly queryMemoryMb: number;
+  readonly writeMemoryMb: number;
+}
+
+/** One system's row at one size. */
+export interface CostRow extends SystemCost {
+  readonly system: 'whiplash' | 'original' | 's3-vectors' | 'pinecone';
+  readonly label: string;
+  /** Read units per query billed by the store (DynamoDB RRU or Pinecone RU), when it has them. */
+  readonly readUnits?: number;
+  /** Lambda duration per query assumed, ms. */
+  readonly lambdaMs?: number;
+  /** Set when the system cannot answer at this size behind API Gateway (duration over 29 s). */
+  readonly fails?: string;
+}
+
+/** The four systems at `n` vectors. */
+export function costRows(n: number, inp: CostInputs, p: PriceTable): CostRow[] {
+  const wlRu = scaleReadUnits(inp.whiplash.readUnits, inp.whiplash.base, n, inp.whiplash.rule);
+  const wlQuery = serverlessQueryCost(wlRu.readUnits, inp.whiplash.p50Ms, inp.queryMemoryMb, p);
+  const wlBytes = whiplashBytesPerVector(inp.storage, inp.dim, inp.idBytes);
+  const wlGb = (wlBytes * n) / 2 ** 30;
+  const whiplash: CostRow = {
+    system: 'whiplash',
+    label: 'Whiplash (defaults)',
+    readUnits: wlRu.readUnits,
+    lambdaMs: inp.whiplash.p50Ms,
+    perMillionQueries: wlQuery.total,
+    storagePerMonth: monthlyStorage(wlBytes, n, p.dynamoStoragePerGbMonth.usd),
+    storedGb: wlGb,
+    perMillionWrites: serverlessWriteCost(inp.storage.writeUnitsPerVector, 500, inp.storage.batchSeconds, inp.writeMemoryMb, p),
+    basis: [
+      `read units: ${wlRu.arithmetic}; x $${p.dynamoReadPerMillion.usd}/M = $${wlQuery.dynamoReads.toFixed(2)}`,
+      `Lambda: ${inp.queryMemoryMb} MB x ${inp.whiplash.p50Ms.toFixed(0)} ms = $${wlQuery.lambdaDuration.toFixed(2)} + requests $${wlQuery.lambdaRequests.toFixed(2)}; API Gateway REST $${wlQuery.apiGateway.toFixed(2)}`,
+      `storage: ${wlBytes.toFixed(0)} billed bytes per vector x ${n.toLocaleString('en-US')} = ${wlGb.toFixed(2)} GB x $${p.dynamoStoragePerGbMonth.usd}`,
+      `writes: ${inp.storage.writeUnitsPerVector.toFixed(1)} WRU per vector x $${p.dynamoWritePerMillion.usd}/M, batches of 500 through API Gateway and Lambda (${inp.storage.batchSeconds.toFixed(1)} s each)`,
+    ],
+  };
+
+  const orRu = scaleReadUnits(inp.original.readUnits, inp.original.base, n, { kind: 'linear', why: 'fixed bit counts: its buckets, and so its candidates, grow in proportion to N' });
+  const orMs = inp.original.p50Ms * (n / inp.original.base);
+  const orQuery = serverlessQueryCost(orRu.readUnits, orMs, inp.queryMemoryMb, p);
+  const orBytes = originalBytesPerVector(n, inp.dim, inp.idBytes);
+  const orGb = (orBytes * n) / 2 ** 30;
+  const orWu = originalWriteUnits(n, inp.dim, inp.idBytes);
+  const original: CostRow = {
+    system: 'original',
+    label: 'original whiplash layout',
+    readUnits: orRu.readUnits,
+    lambdaMs: orMs,
+    perMillionQueries: orQuery.total,
+    storagePerMonth: monthlyStorage(orBytes, n, p.dynamoStoragePerGbMonth.usd),
+    storedGb: orGb,
+    perMillionWrites: orWu * p.dynamoWritePerMillion.usd + p.apiGatewayRestPerMillion.usd + p.lambdaRequestsPerMillion.usd,
+    basis: [
+      `read units: ${orRu.arithmetic} (linear in N); x $${p.dynamoReadPerMillion.usd}/M = $${orQuery.dynamoReads.toFixed(2)}`,
+      `Lambda: measured p50 ${inp.original.p50Ms.toFixed(0)} ms scaled linearly = ${(orMs / 1000).toFixed(1)} s x ${inp.queryMemoryMb} MB = $${orQuery.lambdaDuration.toFixed(2)}; API Gateway REST $${orQuery.apiGateway.toFixed(2)}`,
+      `storage: ${orBytes.toFixed(0)} billed bytes per vector (model) = ${orGb.toFixed(2)} GB`,
+      `writes: ${orWu} WRU per insert (model, uniform buckets: a lower bound) x $${p.dynamoWritePerMillion.usd}/M, one API call per insert`,
+    ],
+    fails: orMs > API_GATEWAY_TIMEOUT_MS ? `a query would take ~${(orMs / 1000).toFixed(0)} s, over API Gateway's 29 s integration timeout: it cannot answer at this size` : undefined,
+  };
+
+  const s3 = s3VectorsCost(n, inp.dim, inp.idBytes, p);
+  const pc = pineconeCost(n, inp.dim, inp.idBytes, p);
+  return [
+    whiplash,
+    original,
+    { ...s3, system: 's3-vectors', label: 'Amazon S3 Vectors (published prices)' },
+    { ...pc, system: 'pinecone', label: 'Pinecone serverless, Standard (published prices)', readUnits: pc.perMillionQueries / p.pineconeReadPerMillion.usd },
+  ];
+}

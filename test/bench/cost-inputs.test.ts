@@ -1,0 +1,50 @@
+import { findExponents, pickAnchor, pickExponent, MeasuredSystem } from '../../bench/cost/inputs';
+import { PRICES } from '../../bench/cost/prices';
+
+const m = (over: Partial<MeasuredSystem>): MeasuredSystem => ({
+  file: 'x.json',
+  commit: 'abc',
+  date: '2026-11-22T00:00:00.000Z',
+  dataset: 'fashion-mnist',
+  dim: 784,
+  base: 60_000,
+  queries: 100,
+  label: 'whiplash (defaults)',
+  recall: 0.95,
+  readUnits: 280,
+  candidates: 6000,
+  p50Ms: 250,
+  ...over,
+});
+
+describe('cost model inputs', () => {
+  test('the anchor is the largest Fashion-MNIST collection, then the latest run', () => {
+    const picked = pickAnchor([
+      m({ file: 'small.json', base: 10_000, date: '2026-11-22T05:00:00.000Z' }),
+      m({ file: 'old.json', date: '2026-11-22T01:00:00.000Z', queries: 300 }),
+      m({ file: 'new.json', date: '2026-11-22T03:00:00.000Z' }),
+      m({ file: 'glove.json', dataset: 'glove-100', base: 340_000 }),
+    ]);
+    expect(picked?.file).toBe('new.json');
+    expect(pickAnchor([m({ dataset: 'minilm' })])).toBeUndefined();
+  });
+
+  test('exponents are found anywhere in a result, Whiplash read units preferred, the original ignored', () => {
+    const found = findExponents({ scaling: { original: { readUnitsExponent: 1.01 }, whiplash: { readUnitsExponent: 0.21, candidatesExponent: 0.3 } }, n: 3 }, 'f.json');
+    expect(found).toEqual([
+      { file: 'f.json', path: 'scaling.original.readUnitsExponent', value: 1.01 },
+      { file: 'f.json', path: 'scaling.whiplash.readUnitsExponent', value: 0.21 },
+      { file: 'f.json', path: 'scaling.whiplash.candidatesExponent', value: 0.3 },
+    ]);
+    expect(pickExponent(found)?.value).toBe(0.21);
+    expect(pickExponent([])).toBeUndefined();
+  });
+
+  test('every price names an https source and the date it was read', () => {
+    for (const p of Object.values(PRICES)) {
+      expect(p.source).toMatch(/^https:\/\//);
+      expect(p.read).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(p.usd).toBeGreaterThan(0);
+    }
+  });
+});
