@@ -84,12 +84,19 @@ export function readMeasurements(dir: string, skip: readonly string[] = []): { s
   return { systems, exponents };
 }
 
-/** Numeric fields named like `*exponent*` (case-insensitive) anywhere in `value`, with their JSON paths. */
+/**
+ * Numeric fields named like `*exponent*` (case-insensitive) anywhere in `value`, with their JSON
+ * paths; an object that names itself (a string `system`, `label` or `name`) adds that name to the
+ * path in brackets, so that `scaling.0[whiplash].fit.exponent` says whose exponent it is.
+ */
 export function findExponents(value: unknown, file: string, at = ''): FoundExponent[] {
   if (value === null || typeof value !== 'object') return [];
   const out: FoundExponent[] = [];
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const p = at ? `${at}.${k}` : k;
+  const obj = value as Record<string, unknown>;
+  const tag = [obj.system, obj.label, obj.name].filter((x): x is string => typeof x === 'string').join(' / ');
+  const here = tag ? `${at}[${tag}]` : at;
+  for (const [k, v] of Object.entries(obj)) {
+    const p = here ? `${here}.${k}` : k;
     if (/exponent/i.test(k) && typeof v === 'number' && Number.isFinite(v)) out.push({ file, path: p, value: v });
     else out.push(...findExponents(v, file, p));
   }
@@ -109,5 +116,5 @@ export function pickAnchor<T extends MeasuredSystem>(candidates: readonly T[], d
 /** The exponent of Whiplash's read-unit growth, if a result file carries one (preferring a path that names Whiplash and read units). */
 export function pickExponent(found: readonly FoundExponent[]): FoundExponent | undefined {
   const score = (e: FoundExponent) => (/whiplash/i.test(e.path) ? 2 : 0) + (/read/i.test(e.path) ? 1 : 0);
-  return [...found].filter((e) => !/original/i.test(e.path)).sort((a, b) => score(b) - score(a))[0];
+  return [...found].filter((e) => !/original|exact|hnsw/i.test(e.path)).sort((a, b) => score(b) - score(a))[0];
 }

@@ -38,6 +38,10 @@ describe('cost model inputs', () => {
     ]);
     expect(pickExponent(found)?.value).toBe(0.21);
     expect(pickExponent([])).toBeUndefined();
+    // fits in a list: the object's own system / label names whose exponent it is
+    const listed = findExponents({ fits: [{ system: 'original-model', fit: { exponent: 0.98 } }, { system: 'model', label: 'whiplash (model)', fit: { exponent: 0.18 } }] }, 'g.json');
+    expect(listed.map((e) => e.path)).toEqual(['fits.0[original-model].fit.exponent', 'fits.1[model / whiplash (model)].fit.exponent']);
+    expect(pickExponent(listed)?.value).toBe(0.18);
   });
 
   test('every price names an https source and the date it was read', () => {
