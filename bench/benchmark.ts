@@ -4,23 +4,33 @@ import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IndexParams } from '../lambda/core/types';
 import { DynamoDBLocalHandle, LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from '../lib/local/dynamodb-local';
-import { DatasetName, loadDataset, Metric, row } from './datasets';
+import { Dataset, DatasetName, headRows, loadDataset, Metric, row } from './datasets';
 import { REPO_ROOT } from './datasets/fashion-mnist';
 import { distance } from './distance';
-import { groundTruth, groundTruthKey } from './ground-truth';
+import { fitPowerLaw } from './fit';
+import { GroundTruth, groundTruth, groundTruthKey } from './ground-truth';
 import { ORIGINAL_DEFAULTS } from './original/hashing';
 import { OriginalLayout } from './original/layout';
 import { ensureOriginalTables, originalTableNames } from './original/tables';
 import { log, progress } from './progress';
-import { BenchResult, checkTarget } from './report';
+import { BenchResult, checkTarget, ScalingPoint, ScalingResult } from './report';
 import { summarise, SystemRun } from './summary';
-import { cachedRun } from './systems/cache';
+import { cachedRun, cachedRuns } from './systems/cache';
 import { RunContext } from './systems/context';
 import { runExact } from './systems/exact';
+import { runHnsw } from './systems/hnsw';
+import { buildOriginalModels, buildWhiplashModel, runOriginalModel, runWhiplashModel } from './systems/model';
 import { runOriginal } from './systems/original';
 import { runWhiplash, SweepPoint } from './systems/whiplash';
+import { validate, Validation } from './validate';
 
-export const SYSTEMS = ['whiplash', 'original', 'exact'] as const;
+/**
+ * Systems: Whiplash on DynamoDB Local, the original whiplash layout, an exact scan, HNSW in
+ * memory (hnswlib-node), and the cost models of Whiplash's and the original layout's query.
+ */
+export const SYSTEMS = ['whiplash', 'original', 'exact', 'hnsw', 'model', 'original-model'] as const;
+/** Systems that need DynamoDB Local. */
+const ON_DYNAMODB: readonly SystemName[] = ['whiplash', 'original', 'exact'];
 export type SystemName = (typeof SYSTEMS)[number];
 
 /** `--quick`: sizes that finish in a few minutes on 2 cores. */
@@ -52,7 +62,14 @@ export interface BenchOptions {
   readonly originalSeeds: number[];
   readonly endpoint?: string;
   readonly cache: boolean;
+  /** HNSW efSearch values; the first is its reference point. @default [64, 10, 32, 128, 256] */
+  readonly ef?: number[];
+  /** Collection sizes (first N base vectors) at which the model systems also run, for the growth fit. */
+  readonly scale?: number[];
 }
+
+/** HNSW's efSearch sweep: the issue's 64 first, then the data sets README's other columns. */
+export const DEFAULT_EF = [64, 10, 32, 128, 256];
 
 /** The sweep: the defaults first, then every combination of the listed overrides. */
 export function sweepPoints(probes?: number[], rerank?: number[]): SweepPoint[] {
@@ -92,73 +109,124 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
   const queryCount = o.queries ?? (o.quick ? QUICK.queries : 300);
   const originalQueries = Math.min(queryCount, o.originalQueries ?? 100);
 
-  const ds = loadDataset(o.dataset, { dataDir: o.dataDir, size, queries: queryCount, baseFile: o.base, queryFile: o.queryFile, metric: o.metric });
+  const ds = loadDataset(o.dataset, { dataDir: o.dataDir, size, queries: queryCount, baseFile: o.base, queryFile: o.queryFile, metric: o.metric, log });
   log(`${ds.name}: ${ds.base.rows} x ${ds.dim} base, ${ds.queries.rows} queries, ${ds.metric}, from ${ds.source}`);
   const gtK = Math.max(o.k, 10);
-  const gtBar = progress('ground truth', ds.queries.rows);
-  const gt = groundTruth(ds, gtK, { onProgress: (d) => gtBar.update(d), log });
-  gtBar.stop();
+  const gt = truth(ds, gtK);
+  const refKey = groundTruthKey(ds, gtK);
 
-  let ddb: DynamoDBLocalHandle | undefined;
-  const onSigint = () => {
-    log('interrupted: stopping DynamoDB Local');
-    void (ddb?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
   const runs: SystemRun[] = [];
-  let engine = `DynamoDB at ${o.endpoint}`;
-  try {
-    let endpoint = o.endpoint;
-    if (!endpoint) {
-      ddb = await startDynamoDBLocal({ engine: 'java' });
-      endpoint = ddb.endpoint;
-      engine = 'DynamoDB Local (java, in memory)';
-      log(`DynamoDB Local at ${endpoint}`);
+  let engine = 'in process (no DynamoDB)';
+  if (o.systems.some((s) => ON_DYNAMODB.includes(s))) {
+    let ddb: DynamoDBLocalHandle | undefined;
+    const onSigint = () => {
+      log('interrupted: stopping DynamoDB Local');
+      void (ddb?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    };
+    process.once('SIGINT', onSigint);
+    engine = `DynamoDB at ${o.endpoint}`;
+    try {
+      let endpoint = o.endpoint;
+      if (!endpoint) {
+        ddb = await startDynamoDBLocal({ engine: 'java' });
+        endpoint = ddb.endpoint;
+        engine = 'DynamoDB Local (java, in memory)';
+        log(`DynamoDB Local at ${endpoint}`);
+      }
+      const newClient = () => new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint });
+      const client = newClient();
+      const ctx: RunContext = { client, newClient, dataset: ds, gt, k: o.k, tablePrefix: `bench${Date.now().toString(36)}-` };
+      if (o.systems.includes('whiplash')) {
+        runs.push(...(await runWhiplash(ctx, { index: o.index, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank) })));
+      }
+      let vectorTable: string | undefined;
+      if (o.systems.includes('original')) {
+        const key = `original-${refKey}-s${o.originalSeeds.join('.')}-q${originalQueries}`;
+        runs.push(
+          await cachedRun(key, o.cache, async () => {
+            const { run, vectorTable: vt } = await runOriginal(ctx, { seeds: o.originalSeeds, fetchConcurrency: o.originalConcurrency, queries: originalQueries });
+            vectorTable = vt;
+            return run;
+          }, log),
+        );
+      }
+      if (o.systems.includes('exact')) {
+        runs.push(
+          await cachedRun(`exact-${refKey}`, o.cache, async () => {
+            if (!vectorTable) {
+              // Exact without a fresh original run: load just the vector items of the original format.
+              const tables = originalTableNames(`${ctx.tablePrefix}x-`);
+              await ensureOriginalTables(client, tables);
+              await new OriginalLayout(client, tables, ds.dim, ds.metric, ORIGINAL_DEFAULTS).load(ds.base, { buckets: false });
+              vectorTable = tables.vectors;
+            }
+            return runExact(ctx, vectorTable);
+          }, log),
+        );
+      }
+      client.destroy();
+    } finally {
+      await ddb?.stop();
+      process.removeListener('SIGINT', onSigint);
     }
-    const newClient = () => new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint });
-    const client = newClient();
-    const ctx: RunContext = { client, newClient, dataset: ds, gt, k: o.k, tablePrefix: `bench${Date.now().toString(36)}-` };
-    if (o.systems.includes('whiplash')) {
-      runs.push(...(await runWhiplash(ctx, { index: o.index, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank) })));
+  }
+
+  const ef = o.ef && o.ef.length > 0 ? o.ef : DEFAULT_EF;
+  if (o.systems.includes('hnsw')) {
+    const ctx = { dataset: ds, gt, k: o.k } as RunContext;
+    runs.push(...(await cachedRuns(`hnsw-${refKey}-m16-efc200-ef${ef.join('.')}`, o.cache, async () => runHnsw(ctx, { ef }), log)));
+  }
+
+  const validations: Validation[] = [];
+  const modelOf = o.systems.includes('model') || (o.scale?.length ?? 0) > 0 ? buildWhiplashModel(ds, o.index, o.seed) : undefined;
+  if (modelOf && o.systems.includes('model')) {
+    const modelRuns = runWhiplashModel(ds, modelOf, o.k, sweepPoints(o.probes, o.rerank));
+    runs.push(...modelRuns);
+    const real = runs.filter((r) => r.system === 'whiplash');
+    real.forEach((r, i) => validations.push(validate(r, modelRuns[i])));
+  }
+  const originalModels = o.systems.includes('original-model') || (o.scale?.length ?? 0) > 0 ? buildOriginalModels(ds, o.originalSeeds) : undefined;
+  if (originalModels && o.systems.includes('original-model')) {
+    const realOriginal = runs.find((r) => r.system === 'original');
+    const run = runOriginalModel(ds, originalModels, o.k, realOriginal ? originalQueries : queryCount);
+    runs.push(run);
+    if (realOriginal) validations.push(validate(realOriginal, run));
+  }
+
+  let scaling: ScalingResult | undefined;
+  if (o.scale && o.scale.length > 0 && modelOf && originalModels) {
+    const sizes = [...new Set([...o.scale.filter((n) => n < ds.base.rows), ds.base.rows])].sort((a, b) => a - b);
+    const points: ScalingPoint[] = [];
+    for (const n of sizes) {
+      const sub: Dataset = { ...ds, base: headRows(ds.base, n) };
+      const subGt = truth(sub, gtK);
+      const dOf = (q: number, id: number) => distance(ds.metric, row(ds.queries, q), row(ds.base, id));
+      for (const run of [runWhiplashModel(sub, modelOf, o.k, [{}], n)[0], runOriginalModel(sub, originalModels, o.k, queryCount, n)]) {
+        const s = summarise(run, subGt, o.k, dOf);
+        points.push({ n, system: run.system, label: run.label, recall: s.recall, readUnits: s.readUnits, candidates: s.candidates, bytesRead: s.bytesRead ?? NaN, depth: run.settings.depth as number | undefined });
+      }
+      log(`scaling: ${n} vectors done`);
     }
-    const refKey = groundTruthKey(ds, gtK);
-    let vectorTable: string | undefined;
-    if (o.systems.includes('original')) {
-      const key = `original-${refKey}-s${o.originalSeeds.join('.')}-q${originalQueries}`;
-      runs.push(
-        await cachedRun(key, o.cache, async () => {
-          const { run, vectorTable: vt } = await runOriginal(ctx, { seeds: o.originalSeeds, fetchConcurrency: o.originalConcurrency, queries: originalQueries });
-          vectorTable = vt;
-          return run;
-        }, log),
-      );
-    }
-    if (o.systems.includes('exact')) {
-      runs.push(
-        await cachedRun(`exact-${refKey}`, o.cache, async () => {
-          if (!vectorTable) {
-            // Exact without a fresh original run: load just the vector items of the original format.
-            const tables = originalTableNames(`${ctx.tablePrefix}x-`);
-            await ensureOriginalTables(client, tables);
-            await new OriginalLayout(client, tables, ds.dim, ds.metric, ORIGINAL_DEFAULTS).load(ds.base, { buckets: false });
-            vectorTable = tables.vectors;
-          }
-          return runExact(ctx, vectorTable);
-        }, log),
-      );
-    }
-    client.destroy();
-  } finally {
-    await ddb?.stop();
-    process.removeListener('SIGINT', onSigint);
+    const fits = Object.fromEntries(
+      [...new Set(points.map((p) => p.system))].map((system) => {
+        const ps = points.filter((p) => p.system === system);
+        return [system, { readUnits: fitPowerLaw(ps.map((p) => p.n), ps.map((p) => p.readUnits)), candidates: fitPowerLaw(ps.map((p) => p.n), ps.map((p) => p.candidates)) }];
+      }),
+    );
+    scaling = { queries: ds.queries.rows, points, fits };
   }
 
   const distanceOf = (q: number, id: number) => distance(ds.metric, row(ds.queries, q), row(ds.base, id));
   const systems = runs.map((r) => summarise(r, gt, o.k, distanceOf));
+  const recallOfLabel = (label: string) => systems.find((x) => x.label === label)?.recall;
+  const validation = validations.map((v) => ({ ...v, measuredRecall: recallOfLabel(v.measured), modelRecall: recallOfLabel(v.model) }));
   // The target compares Whiplash and the original on the queries both ran (the original runs fewer).
   const common = (r: SystemRun) => summarise({ ...r, queries: r.queries.filter((x, i) => (x.q ?? i) < originalQueries) }, gt, o.k, distanceOf);
-  const wlDefault = runs.find((r) => r.system === 'whiplash' && Object.keys((r.settings.overrides as object | undefined) ?? {}).length === 0);
-  const orig = runs.find((r) => r.system === 'original');
+  // The target on measured figures where both ran on DynamoDB Local, else on the models.
+  const isDefault = (r: SystemRun) => Object.keys((r.settings.overrides as object | undefined) ?? {}).length === 0;
+  const measured = runs.find((r) => r.system === 'whiplash' && isDefault(r)) && runs.find((r) => r.system === 'original');
+  const wlDefault = runs.find((r) => r.system === (measured ? 'whiplash' : 'model') && isDefault(r));
+  const orig = runs.find((r) => r.system === (measured ? 'original' : 'original-model'));
   const overridden = o.index !== undefined && Object.keys(o.index).length > 0;
   return {
     dataset: {
@@ -179,6 +247,17 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
     // Latencies and ingest rates depend on what else runs: the load average says how busy it was.
     machine: { cpus: os.cpus().length, node: process.versions.node, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) },
     systems,
-    target: !overridden && wlDefault && orig ? checkTarget(ds.name, ds.base.rows, common(wlDefault), common(orig)) : undefined,
+    target: !overridden && wlDefault && orig ? checkTarget(ds.name, ds.base.rows, common(wlDefault), common(orig), measured ? 'measured' : 'model') : undefined,
+    settings: { seed: o.seed, index: o.index ?? {}, probes: o.probes, rerank: o.rerank, originalSeeds: o.originalSeeds, ef: o.systems.includes('hnsw') ? ef : undefined, scale: o.scale },
+    ...(validation.length > 0 ? { validation } : {}),
+    ...(scaling ? { scaling } : {}),
   };
+}
+
+/** The exact top-k of a data set, cached (see `groundTruth`), with a progress bar. */
+function truth(ds: Dataset, k: number): GroundTruth {
+  const bar = progress(`ground truth n=${ds.base.rows}`, ds.queries.rows);
+  const gt = groundTruth(ds, k, { onProgress: (d) => bar.update(d), log });
+  bar.stop();
+  return gt;
 }

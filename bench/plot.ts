@@ -1,6 +1,6 @@
 import type { Summary } from './summary';
 
-const COLOURS: Record<string, string> = { whiplash: '#1f77b4', original: '#d62728', exact: '#2ca02c' };
+const COLOURS: Record<string, string> = { whiplash: '#1f77b4', original: '#d62728', exact: '#2ca02c', hnsw: '#9467bd', model: '#17becf', 'original-model': '#ff7f0e' };
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -8,7 +8,8 @@ function esc(s: string): string {
 
 /**
  * recall@k against read units per query (log scale) as a standalone SVG: one point per system
- * row, Whiplash's sweep points joined by a line in the order measured.
+ * row, the sweep points of Whiplash (measured, and its cost model) joined by a line. HNSW reads no
+ * DynamoDB (0 units, off a log axis): its reference setting is a labelled horizontal line at its recall.
  */
 export function recallCostSvg(title: string, systems: readonly Summary[], k = 10): string {
   const W = 720;
@@ -38,13 +39,24 @@ export function recallCostSvg(title: string, systems: readonly Summary[], k = 10
     `<text x="${(m.l + W - m.r) / 2}" y="${H - 16}" text-anchor="middle">read capacity units per query (log scale)</text>`,
     `<text x="18" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 18 ${(m.t + H - m.b) / 2})">recall@${k}</text>`,
   );
-  const sweep = pts.filter((s) => s.system === 'whiplash');
-  const isSweepPoint = (s: Summary) => s.system === 'whiplash' && Object.keys((s.settings.overrides as object | undefined) ?? {}).length > 0;
-  if (sweep.length > 1) {
+  const swept = ['whiplash', 'model'];
+  const isSweepPoint = (s: Summary) => swept.includes(s.system) && Object.keys((s.settings.overrides as object | undefined) ?? {}).length > 0;
+  for (const system of swept) {
+    const sweep = pts.filter((s) => s.system === system);
+    if (sweep.length < 2) continue;
     const sorted = [...sweep].sort((a, b) => a.readUnits - b.readUnits);
     const first = sorted[0];
-    out.push(`<polyline fill="none" stroke="${COLOURS.whiplash}" stroke-width="1.5" points="${sorted.map((s) => `${x(s.readUnits).toFixed(1)},${y(s.recall).toFixed(1)}`).join(' ')}"/>`);
-    out.push(`<text x="${x(first.readUnits).toFixed(1)}" y="${(y(first.recall) + 20).toFixed(1)}" fill="${COLOURS.whiplash}">whiplash sweep (per-query overrides; see the table)</text>`);
+    const dash = system === 'model' ? ' stroke-dasharray="5 3"' : '';
+    out.push(`<polyline fill="none" stroke="${COLOURS[system]}" stroke-width="1.5"${dash} points="${sorted.map((s) => `${x(s.readUnits).toFixed(1)},${y(s.recall).toFixed(1)}`).join(' ')}"/>`);
+    out.push(`<text x="${x(first.readUnits).toFixed(1)}" y="${(y(first.recall) + (system === 'model' ? 34 : 20)).toFixed(1)}" fill="${COLOURS[system]}">${system === 'model' ? 'whiplash (model)' : 'whiplash'} sweep (per-query overrides; see the table)</text>`);
+  }
+  const hnsw = systems.find((s) => s.system === 'hnsw' && Number.isFinite(s.recall) && !(s.settings.overrides as object | undefined));
+  if (hnsw) {
+    const py = y(hnsw.recall).toFixed(1);
+    out.push(
+      `<line x1="${m.l}" y1="${py}" x2="${W - m.r}" y2="${py}" stroke="${COLOURS.hnsw}" stroke-width="1.5" stroke-dasharray="2 3"><title>${esc(hnsw.label)}: recall ${hnsw.recall.toFixed(3)}, no DynamoDB reads</title></line>`,
+      `<text x="${m.l + 6}" y="${(Number(py) - 6).toFixed(1)}" fill="${COLOURS.hnsw}">${esc(hnsw.label)}: recall ${hnsw.recall.toFixed(3)}, 0 read units (in memory)</text>`,
+    );
   }
   for (const s of pts) {
     const c = COLOURS[s.system] ?? '#555';

@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import * as path from 'node:path';
 import { REPO_ROOT } from './datasets/fashion-mnist';
 import { recallCostSvg } from './plot';
+import type { PowerFit } from './fit';
 import type { Summary } from './summary';
+import type { Validation } from './validate';
 
 /** Where result files go: `bench/results/<dataset>[-n<size>].json` and its `.svg` plot. */
 export const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
@@ -21,6 +23,31 @@ export interface BenchResult {
   readonly machine: { cpus: number; node: string; loadAverage?: number[] };
   readonly systems: Summary[];
   readonly target?: TargetCheck;
+  /** The run's settings (seeds, index overrides, sweeps, HNSW efSearch, scaling sizes). */
+  readonly settings?: Record<string, unknown>;
+  /** Model against measurement, where both ran on the same data and queries. */
+  readonly validation?: Validation[];
+  readonly scaling?: ScalingResult;
+}
+
+/** One system's figures at one collection size (first `n` base vectors). */
+export interface ScalingPoint {
+  readonly n: number;
+  readonly system: string;
+  readonly label: string;
+  readonly recall: number;
+  readonly readUnits: number;
+  readonly candidates: number;
+  readonly bytesRead: number;
+  /** Whiplash's bucket depth at this size. */
+  readonly depth?: number;
+}
+
+/** Figures at several collection sizes and, per system, the power law read units and candidates follow in N. */
+export interface ScalingResult {
+  readonly queries: number;
+  readonly points: ScalingPoint[];
+  readonly fits: Record<string, { readUnits: PowerFit; candidates: PowerFit }>;
 }
 
 /** The core issue's target, checked on Whiplash's default settings against the original layout. */
@@ -36,13 +63,18 @@ export interface TargetCheck {
   /** Original layout's read units per query over Whiplash's. */
   readonly readUnitRatio: number;
   readonly met: boolean;
-  /** True when measured where the target is defined (Fashion-MNIST, all 60,000 vectors). */
+  /** True when measured where the target is defined (the full data set). */
   readonly applies: boolean;
+  /** `measured`: Whiplash and the original on DynamoDB Local; `model`: both through their cost models. */
+  readonly basis?: 'measured' | 'model';
+  /** The size the target is defined on. */
+  readonly fullSize?: number;
 }
 
 /** Targets per data set: minimum recall@10 at default settings and minimum read-unit ratio to the original layout. */
 export const TARGETS: Record<string, { recall: number; ratio: number; fullSize: number }> = {
   'fashion-mnist': { recall: 0.95, ratio: 20, fullSize: 60000 },
+  'glove-100': { recall: 0.9, ratio: 4, fullSize: 340479 },
 };
 
 /**
@@ -55,16 +87,18 @@ export const TARGETS: Record<string, { recall: number; ratio: number; fullSize: 
  */
 export const ORIGINAL_ANCHORS: Record<string, { base: number; recall: number; readUnits: number }> = {
   'fashion-mnist': { base: 60000, recall: 0.8, readUnits: 5700 },
+  'glove-100': { base: 340479, recall: 0.195, readUnits: 3600 },
 };
 
 function anchorLine(r: BenchResult): string {
   const a = ORIGINAL_ANCHORS[r.dataset.name];
-  const wl = r.systems.find((s) => s.system === 'whiplash' && Object.keys((s.settings.overrides as object | undefined) ?? {}).length === 0);
+  const isDefault = (s: Summary) => Object.keys((s.settings.overrides as object | undefined) ?? {}).length === 0;
+  const wl = r.systems.find((s) => s.system === 'whiplash' && isDefault(s)) ?? r.systems.find((s) => s.system === 'model' && isDefault(s));
   if (!a || !wl || r.dataset.base !== a.base) return '';
   return `Reference for the original layout (../shared/datasets/README.md, 1000 queries, mean of 3 seeds): recall@10 ${a.recall.toFixed(2)} at ~${a.readUnits.toLocaleString('en-US')} read units per query; against it Whiplash's ${wl.readUnits.toFixed(1)} is 1/${(a.readUnits / wl.readUnits).toFixed(1)}.\n`;
 }
 
-export function checkTarget(dataset: string, base: number, whiplash: Summary, original: Summary): TargetCheck | undefined {
+export function checkTarget(dataset: string, base: number, whiplash: Summary, original: Summary, basis: 'measured' | 'model' = 'measured'): TargetCheck | undefined {
   const t = TARGETS[dataset];
   if (!t) return undefined;
   const ratio = whiplash.readUnits > 0 ? original.readUnits / whiplash.readUnits : Infinity;
@@ -77,10 +111,12 @@ export function checkTarget(dataset: string, base: number, whiplash: Summary, or
     readUnitRatio: ratio,
     met: whiplash.recall >= t.recall && ratio >= t.ratio,
     applies: base === t.fullSize,
+    basis,
+    fullSize: t.fullSize,
   };
 }
 
-const fmt = (v: number | undefined, digits = 1): string => (v === undefined || Number.isNaN(v) ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const fmt = (v: number | undefined | null, digits = 1): string => (v === undefined || v === null || Number.isNaN(v) ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 /** The figures as a Markdown table (also readable as plain text on a terminal). */
 export function markdownTable(systems: readonly Summary[]): string {
@@ -105,8 +141,50 @@ export function markdownTable(systems: readonly Summary[]): string {
 function targetLine(t: TargetCheck | undefined): string {
   if (!t) return '';
   const verdict = t.met ? 'MET' : 'NOT MET';
-  const where = t.applies ? '' : ' (a subset: indicative only; the target is defined on the full 60,000 vectors)';
-  return `Target: ${t.text}. Measured on the ${t.queries} queries both ran: Whiplash recall@10 ${t.recall.toFixed(3)} at ${t.readUnits.toFixed(1)} read units per query; the original layout reads ${t.originalReadUnits.toFixed(1)}, ${t.readUnitRatio.toFixed(1)}x as many. **${verdict}**${where}.`;
+  const where = t.applies ? '' : ` (a subset: indicative only; the target is defined on the full ${(t.fullSize ?? 60000).toLocaleString('en-US')} vectors)`;
+  const how = t.basis === 'model' ? 'By the cost models of both (validated against DynamoDB Local, below), on' : 'Measured on';
+  return `Target: ${t.text}. ${how} the ${t.queries} queries both ran: Whiplash recall@10 ${t.recall.toFixed(3)} at ${t.readUnits.toFixed(1)} read units per query; the original layout reads ${t.originalReadUnits.toFixed(1)}, ${t.readUnitRatio.toFixed(1)}x as many. **${verdict}**${where}.`;
+}
+
+/** The model beside the measurement, as a table. */
+function validationLines(v: readonly Validation[] | undefined): string[] {
+  if (!v || v.length === 0) return [];
+  const head = ['measured', 'model', 'queries', 'read units measured', 'read units model', 'difference', 'queries exact', 'same candidates and ids', 'recall measured', 'recall model', 'model as DynamoDB bills'];
+  const rows = v.map((x) => [
+    x.measured,
+    x.model,
+    String(x.queries),
+    fmt(x.measuredReadUnits, 2),
+    fmt(x.modelReadUnits, 2),
+    `${(100 * x.relativeDifference).toFixed(2)} %`,
+    `${x.exactQueries} / ${x.queries}`,
+    `${x.sameResults} / ${x.queries}`,
+    fmt(x.measuredRecall, 3),
+    fmt(x.modelRecall, 3),
+    fmt(x.modelBilledReadUnits, 2),
+  ]);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    '**Cost model against DynamoDB Local** (same data, same queries, query by query; DynamoDB Local bills a Query that finds nothing 0 units, DynamoDB half a unit: the last column is the model as DynamoDB bills it):',
+    '',
+    line(head),
+    line(head.map(() => '---')),
+    ...rows.map(line),
+    '',
+  ];
+}
+
+/** Figures at several sizes and the fitted growth, as a table. */
+function scalingLines(s: ScalingResult | undefined): string[] {
+  if (!s || s.points.length === 0) return [];
+  const head = ['vectors', 'system', 'recall@10', 'candidates / query', 'read units / query', 'KB read / query', 'bucket depth'];
+  const rows = s.points.map((p) => [p.n.toLocaleString('en-US'), p.label, fmt(p.recall, 3), fmt(p.candidates, 0), fmt(p.readUnits, 1), fmt(p.bytesRead / 1024, 1), p.depth === undefined ? '-' : String(p.depth)]);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const fits = Object.entries(s.fits).map(
+    ([system, f]) =>
+      `- ${s.points.find((p) => p.system === system)?.label ?? system}: read units per query grow as N^${f.readUnits.exponent.toFixed(3)} (least squares on log RU against log N over ${f.readUnits.points} sizes${Number.isNaN(f.readUnits.r2) ? '' : `, r² ${f.readUnits.r2.toFixed(3)}`}); candidates as N^${f.candidates.exponent.toFixed(3)}.`,
+  );
+  return [`**Scaling** (the first N base vectors, ${s.queries} queries, default settings, through the cost models):`, '', line(head), line(head.map(() => '---')), ...rows.map(line), '', ...fits, ''];
 }
 
 /** One result as a BENCHMARKS.md section. */
@@ -123,10 +201,12 @@ export function renderSection(r: BenchResult, plot?: string): string {
     '',
     markdownTable(r.systems),
     '',
-    ...r.systems.filter((s) => s.system === 'whiplash').slice(0, 1).map((s) => `Whiplash settings: \`${JSON.stringify(s.settings)}\`.\n`),
+    ...r.systems.filter((s) => s.system === 'whiplash' || s.system === 'model').slice(0, 1).map((s) => `Whiplash settings: \`${JSON.stringify(s.settings)}\`.\n`),
     targetLine(r.target),
     '',
     anchorLine(r),
+    ...validationLines(r.validation),
+    ...scalingLines(r.scaling),
     ...(plot ? [`![recall@${r.k} against read units per query](${plot})`, ''] : []),
     ...notes.map((n) => `- ${n}`),
     '',

@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: recall and read cost of Whiplash against the original whiplash layout and an
- * exact scan, in one process, against one in-memory DynamoDB Local. See BENCHMARKS.md.
+ * `npm run bench`: recall and read cost of Whiplash against the original whiplash layout, an exact
+ * scan and HNSW in memory, in one process, against one in-memory DynamoDB Local, plus the cost
+ * models of both layouts' queries for sizes too large to load into it. See BENCHMARKS.md.
  * This file is the command line only; the run is `benchmark.ts`, the files `report.ts`.
  */
 import * as path from 'node:path';
@@ -46,7 +47,7 @@ function systemList(value: string): SystemName[] {
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('npm run bench --')
-    .description('Recall@10 and read cost of Whiplash, the original whiplash layout and an exact scan, on DynamoDB Local')
+    .description('Recall@10 and read cost of Whiplash, the original whiplash layout, an exact scan and HNSW (hnswlib-node), on DynamoDB Local and through cost models')
     .addOption(new Option('--dataset <name>', 'data set').choices(DATASET_NAMES as unknown as string[]).default('fashion-mnist'))
     .option('--data-dir <dir>', 'Fashion-MNIST directory (default: ../shared/datasets/fashion-mnist, then /usr/share/datasets/fashion-mnist)')
     .option('--base <file>', '--dataset files: base vectors (IDX, .npy, .fvecs/.bvecs, .jsonl)')
@@ -65,6 +66,8 @@ async function main(argv: string[]): Promise<void> {
     .option('--ingest-concurrency <n>', 'Whiplash upsert calls (500 vectors each) in flight', positiveInt, 2)
     .option('--original-concurrency <n>', 'original layout: candidate BatchGetItem calls in flight (the original: 1; round trips are counted as sequential either way)', positiveInt, 4)
     .option('--original-queries <n>', 'original layout: run only the first N queries (default: at most 100; each original query fetches thousands of vectors)', positiveInt)
+    .option('--ef <list>', 'hnsw: efSearch values, the first being its reference point (default: 64,10,32,128,256)', intList)
+    .option('--scale <list>', 'also run the cost models (whiplash and original) on the first N base vectors for each N, and fit the growth of read units with N, e.g. 50000,150000', intList)
     .option('--endpoint <url>', 'use this DynamoDB endpoint instead of starting DynamoDB Local')
     .option('--no-cache', 're-measure the original layout and the exact scan even when bench/.cache/ holds their figures')
     .option('--no-save', 'do not write bench/results/*.json and BENCHMARKS.md')

@@ -21,3 +21,17 @@ export async function cachedRun(key: string, enabled: boolean, measure: () => Pr
   writeFileSync(file, JSON.stringify({ ...run, measuredAt: new Date().toISOString() }));
   return run;
 }
+
+/** {@link cachedRun} for a measurement that yields several runs (e.g. one per HNSW efSearch). */
+export async function cachedRuns(key: string, enabled: boolean, measure: () => Promise<SystemRun[]> | SystemRun[], log: (msg: string) => void, dir = CACHE_DIR): Promise<SystemRun[]> {
+  const file = path.join(dir, `runs-${key}.json`);
+  if (enabled && existsSync(file)) {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as { measuredAt: string; runs: SystemRun[] };
+    log(`${cached.runs[0]?.system}: figures from cache ${path.relative(process.cwd(), file)} (measured ${cached.measuredAt}; --no-cache to re-measure)`);
+    return cached.runs.map((r) => ({ ...r, notes: [...(r.notes ?? []), `${r.system}: figures measured ${cached.measuredAt} and read from the cache (same data, sizes and queries).`] }));
+  }
+  const runs = await measure();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, JSON.stringify({ measuredAt: new Date().toISOString(), runs }));
+  return runs;
+}
