@@ -218,15 +218,49 @@ export function hamming(a: Uint8Array, b: Uint8Array): number {
 }
 
 /**
- * Estimated distance of a candidate to the query, from sketches alone (smaller is closer).
- * The angle between y_q and y_x is estimated as pi * hamming / sketchBits (Charikar 2002), so
- * y_q·y_x ~ |y_q| |y_x| cos(angle). Euclidean: |y_q|^2 + |y_x|^2 - 2 y_q·y_x. Cosine and dot:
- * -(y_q·y_x + c·y_x), which orders candidates as -(q·x) does.
+ * The angle between y_q and y_x estimated from their sign sketches: pi * h / bits for Hamming
+ * distance h (Charikar 2002, "Similarity estimation techniques from rounding algorithms"), and
+ * its standard error pi * sqrt(p (1 - p) / bits) with p = h / bits (h is binomial), floored at
+ * the error of one bit so that identical sketches still get a non-zero spread.
+ * @returns angle and standard error, in radians
  */
-export function estimateDistance(metric: Metric, q: Encoding, sketch: Uint8Array, norm: number, offset: number): number {
-  const cos = Math.cos((Math.PI * hamming(q.sketch, sketch)) / (sketch.length * 8));
-  const inner = q.norm * norm * cos;
+export function sketchAngle(q: Uint8Array, sketch: Uint8Array): { angle: number; stdError: number } {
+  const bits = sketch.length * 8;
+  const p = hamming(q, sketch) / bits;
+  return { angle: Math.PI * p, stdError: Math.PI * Math.sqrt(Math.max(p * (1 - p), 1 / bits) / bits) };
+}
+
+/**
+ * The distance a candidate of centred norm `norm` and offset c·y would have at `angle` to the
+ * query (smaller is closer; increasing in the angle). y_q·y_x = |y_q| |y_x| cos(angle).
+ * Euclidean: |y_q|^2 + |y_x|^2 - 2 y_q·y_x. Cosine and dot: -(y_q·y_x + c·y_x), which orders
+ * candidates as -(q·x) does.
+ */
+export function distanceAtAngle(metric: Metric, q: Encoding, norm: number, offset: number, angle: number): number {
+  const inner = q.norm * norm * Math.cos(Math.min(Math.PI, Math.max(0, angle)));
   return metric === 'euclidean' ? q.norm * q.norm + norm * norm - 2 * inner : -(inner + offset);
+}
+
+/** Estimated distance of a candidate to the query from sketches alone (`sketchAngle`, `distanceAtAngle`). */
+export function estimateDistance(metric: Metric, q: Encoding, sketch: Uint8Array, norm: number, offset: number): number {
+  return distanceAtAngle(metric, q, norm, offset, sketchAngle(q.sketch, sketch).angle);
+}
+
+/** A sketch estimate of a candidate's distance with bounds `z` standard errors of the angle either side. */
+export interface DistanceEstimate {
+  readonly est: number;
+  readonly lower: number;
+  readonly upper: number;
+}
+
+/** `estimateDistance` with bounds at the angle +- `z` standard errors (`sketchAngle`). */
+export function estimateWithBounds(metric: Metric, q: Encoding, sketch: Uint8Array, norm: number, offset: number, z: number): DistanceEstimate {
+  const { angle, stdError } = sketchAngle(q.sketch, sketch);
+  return {
+    est: distanceAtAngle(metric, q, norm, offset, angle),
+    lower: distanceAtAngle(metric, q, norm, offset, angle - z * stdError),
+    upper: distanceAtAngle(metric, q, norm, offset, angle + z * stdError),
+  };
 }
 
 /**

@@ -18,12 +18,12 @@ export const METRICS: readonly Metric[] = ['cosine', 'euclidean', 'dot'];
  * (cosine): see BENCHMARKS.md for the recall and read cost they give.
  */
 export const DEFAULT_INDEX_PARAMS: IndexParams = {
-  hashTables: 16,
+  hashTables: 20,
   partitionBits: 4,
   bucketSize: 8,
-  probes: 5,
+  probes: 4,
   sketchBits: 512,
-  rerank: 150,
+  rerank: 500,
 };
 
 /** Inclusive bounds of each index parameter. */

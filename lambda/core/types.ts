@@ -23,7 +23,11 @@ export interface IndexParams {
   readonly probes: number;
   /** Bits of the sign sketch stored with each bucket entry and used to rank candidates. */
   readonly sketchBits: number;
-  /** How many of the best candidates (by sketch) get their full vector fetched for exact re-rank. */
+  /**
+   * The most candidates whose full vectors a query fetches for the exact re-rank. A query fetches
+   * only those whose sketch distance bound can still reach its top-k (`selectForRerank`), so most
+   * queries fetch far fewer; this caps the hard ones.
+   */
   readonly rerank: number;
 }
 

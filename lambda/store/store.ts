@@ -14,7 +14,8 @@ import {
 import { mapLimit } from '../core/concurrency';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { compileFilter, Predicate } from '../core/filter';
-import { bucketDepth, centreOf, estimateDistance, Hasher, packSketch, unpackSketch } from '../core/lsh';
+import { bucketDepth, centreOf, DistanceEstimate, estimateWithBounds, Hasher, packSketch, unpackSketch } from '../core/lsh';
+import { RERANK_CONFIDENCE, selectForRerank } from '../core/rerank';
 import { checkMetadata } from '../core/metadata';
 import {
   checkCollectionName,
@@ -500,7 +501,7 @@ export class WhiplashStore {
     // Round trip 1: every probed bucket of every hash table, in parallel.
     const enc = state.hasher.encodeQuery(q);
     const reads = bucketReadPlan(config.uid, config.index, enc, depth, probes);
-    const candidates = new Map<string, { est: number; meta?: string }>();
+    const candidates = new Map<string, DistanceEstimate & { id: string; meta?: string }>();
     roundTrips++;
     await mapLimit(reads, 64, async (read) => {
       for (const item of await this.readBucket(read, meter)) {
@@ -509,12 +510,12 @@ export class WhiplashStore {
         const meta = item.m?.S;
         if (predicate && !predicate(meta ? JSON.parse(meta) : {})) continue;
         const { sketch, norm, offset } = unpackSketch(item.s.B!);
-        candidates.set(id, { est: estimateDistance(config.metric, enc, sketch, norm, offset), meta });
+        candidates.set(id, { id, meta, ...estimateWithBounds(config.metric, enc, sketch, norm, offset, RERANK_CONFIDENCE) });
       }
     });
 
     // Round trip 2: the best candidates' vectors, and the counter that proves the collection lives.
-    const finalists = [...candidates.entries()].sort((a, b) => a[1].est - b[1].est).slice(0, rerank).map(([id]) => id);
+    const finalists = selectForRerank([...candidates.values()], topK, rerank).map((c) => c.id);
     roundTrips++;
     const found = await batchGetAll(
       this.client,
