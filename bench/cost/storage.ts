@@ -1,4 +1,6 @@
+import * as path from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { REPO_ROOT } from '../datasets/fashion-mnist';
 import { itemSize } from '../../lambda/store/layout';
 import type { Item } from '../../lambda/store/batch';
 import { attachCapacityMeter, CapacityMeter } from '../meter';
@@ -56,7 +58,7 @@ export async function measureStorage(size: number, dir?: string): Promise<Storag
     let idChars = 0;
     for (let i = 0; i < n; i++) idChars += String(i).length;
     return {
-      dataset: `fashion-mnist (${fx.data.source})`,
+      dataset: `fashion-mnist (${path.relative(REPO_ROOT, fx.data.source)})`,
       vectors: n,
       dim: fx.data.dim,
       idBytes: idChars / n,

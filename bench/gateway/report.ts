@@ -65,7 +65,7 @@ export function gatewayMarkdown(r: GatewayResult): string {
     '```',
     '',
     `Measured ${r.date} at commit \`${r.commit}\` on ${r.engine}, ${r.machine.cpus} cores, Node ${r.machine.node}, load average ${r.machine.loadAverage.join(' / ')} over 1 / 5 / 15 min at the end (latencies are relative). ` +
-      `Sequential requests, one at a time (latency, not throughput), top-${r.topK}, vectors not returned; ${r.warmup} warm-up queries per path first. Each query runs on both paths, alternating which goes first.`,
+      `Sequential requests, one at a time (latency, not throughput), top-${r.topK}, vectors not returned; ${r.warmup} warm-up queries per path first (base vectors, not counted). Each query runs on both paths, alternating which goes first.`,
     '',
     '| data | vectors | in process p50 ms | p95 ms | HTTP p50 ms | p95 ms | overhead p50 ms (per query) | same top-k | read units / query (in process / header) | answer bytes |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -31,7 +31,8 @@ const opts = new Command()
 const TOP_K = 10;
 
 async function measure(dataset: 'minilm' | 'fashion-mnist', queries: number, warmup: number): Promise<GatewayDatasetFigures & { engine: string }> {
-  const fx = await startFixture({ dataset, size: Number(opts.size), queries: queries + warmup, dir: opts.dataDir });
+  const fx = await startFixture({ dataset, size: Number(opts.size), queries, dir: opts.dataDir });
+  const nq = fx.data.queries.rows;
   try {
     const keyValue = `wl-bench-${randomBytes(18).toString('base64url')}`;
     await fx.store.bindApiKey({ apiKeyId: localKeyId(keyValue), projectId: FIXTURE_PROJECT });
@@ -39,8 +40,10 @@ async function measure(dataset: 'minilm' | 'fashion-mnist', queries: number, war
     try {
       const url = `${server.url}/projects/${FIXTURE_PROJECT}/collections/${FIXTURE_COLLECTION}/search`;
       const headers = { 'content-type': 'application/json', 'x-api-key': keyValue };
+      // Warm-up queries are base vectors (real data, not counted); measured ones are the held-out queries.
+      const vectorOf = (q: number) => (q < 0 ? row(fx.data.base, -q - 1) : row(fx.data.queries, q));
       const viaHttp = async (q: number) => {
-        const body = JSON.stringify({ query: Array.from(row(fx.data.queries, q)), limit: TOP_K, include_vector: false });
+        const body = JSON.stringify({ query: Array.from(vectorOf(q)), limit: TOP_K, include_vector: false });
         const t = performance.now();
         const res = await fetch(url, { method: 'POST', headers, body });
         const text = await res.text();
@@ -52,17 +55,17 @@ async function measure(dataset: 'minilm' | 'fashion-mnist', queries: number, war
       };
       const inProcess = async (q: number) => {
         const t = performance.now();
-        const r = await fx.store.query(FIXTURE_PROJECT, FIXTURE_COLLECTION, { vector: row(fx.data.queries, q), topK: TOP_K, includeVector: false });
+        const r = await fx.store.query(FIXTURE_PROJECT, FIXTURE_COLLECTION, { vector: vectorOf(q), topK: TOP_K, includeVector: false });
         const ms = performance.now() - t;
         return { ms, ids: r.matches.map((m) => m.id), readUnits: r.stats.readUnits };
       };
-      for (let q = 0; q < warmup; q++) {
-        await inProcess(q);
-        await viaHttp(q);
+      for (let w = 0; w < warmup; w++) {
+        await inProcess(-w - 1);
+        await viaHttp(-w - 1);
       }
       const a: { ms: number; ids: string[]; readUnits: number }[] = [];
       const h: { ms: number; ids: string[]; readUnits: number; bytes: number }[] = [];
-      for (let q = warmup; q < warmup + queries; q++) {
+      for (let q = 0; q < nq; q++) {
         if (q % 2 === 0) {
           a.push(await inProcess(q));
           h.push(await viaHttp(q));
@@ -74,7 +77,7 @@ async function measure(dataset: 'minilm' | 'fashion-mnist', queries: number, war
       const diffs = a.map((x, i) => h[i].ms - x.ms);
       const figures = {
         dataset,
-        source: fx.data.source,
+        source: path.relative(REPO_ROOT, fx.data.source),
         vectors: fx.data.base.rows,
         dim: fx.data.dim,
         metric: fx.data.metric,
@@ -89,7 +92,7 @@ async function measure(dataset: 'minilm' | 'fashion-mnist', queries: number, war
         responseBytes: mean(h.map((x) => x.bytes)),
         engine: `DynamoDB Local (${fx.ddb.engine}, in memory)`,
       };
-      process.stdout.write(`${dataset}: in process p50 ${figures.inProcess.p50.toFixed(1)} ms, HTTP p50 ${figures.http.p50.toFixed(1)} ms, same top-k ${figures.sameResults}/${queries}\n`);
+      process.stdout.write(`${dataset}: in process p50 ${figures.inProcess.p50.toFixed(1)} ms, HTTP p50 ${figures.http.p50.toFixed(1)} ms, same top-k ${figures.sameResults}/${nq}\n`);
       return figures;
     } finally {
       await server.stop();

@@ -118,7 +118,7 @@ async function main(): Promise<void> {
       commit: gitCommit(),
       machine: machine(),
       bundleTarget: target,
-      fixture: { data: `minilm: ${fx.data.base.rows} x ${fx.data.dim} (${fx.data.source})`, engine: `DynamoDB Local (${fx.ddb.engine}, in memory)` },
+      fixture: { data: `minilm: ${fx.data.base.rows} x ${fx.data.dim} (${path.relative(REPO_ROOT, fx.data.source)})`, engine: `DynamoDB Local (${fx.ddb.engine}, in memory)` },
       warmPerProcess: warm,
       roles: figures,
     };
