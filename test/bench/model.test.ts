@@ -6,7 +6,11 @@ import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
 import { loadMiniLm } from '../../bench/datasets/minilm';
 import { row } from '../../bench/datasets/types';
 import { exactTopK } from '../../bench/ground-truth';
+import { OriginalModel } from '../../bench/model/original-model';
 import { StoreItems } from '../../bench/model/store-layout';
+import { ORIGINAL_DEFAULTS } from '../../bench/original/hashing';
+import { OriginalLayout } from '../../bench/original/layout';
+import { dropOriginalTables, ensureOriginalTables, originalTableNames, OriginalTables } from '../../bench/original/tables';
 import { queryPages, WhiplashModel } from '../../bench/model/whiplash-model';
 import { runWhiplash } from '../../bench/systems/whiplash';
 import { testClient, testEndpoint } from '../support/tables';
@@ -55,4 +59,37 @@ describe('the cost model against the real store on DynamoDB Local (MiniLM, real 
     });
     expect(units).toBeGreaterThan(0);
   }, 180_000);
+});
+
+describe('the model of the original layout against the original layout on DynamoDB Local (MiniLM)', () => {
+  const ds = loadMiniLm({ queries: 30 });
+  let client: DynamoDBClient;
+  let tables: OriginalTables;
+  beforeAll(async () => {
+    client = testClient();
+    tables = originalTableNames(`om${Date.now().toString(36)}-`);
+    await ensureOriginalTables(client, tables);
+  });
+  afterAll(async () => {
+    await dropOriginalTables(client, tables);
+    client.destroy();
+  });
+
+  test('per query: the same candidates and ids, and the read units DynamoDB Local reported (it bills a missing bucket item nothing)', async () => {
+    const params = { ...ORIGINAL_DEFAULTS, seed: 2 };
+    const layout = new OriginalLayout(client, tables, ds.dim, ds.metric, params);
+    await layout.load(ds.base);
+    const model = new OriginalModel(ds.base, ds.metric, params);
+    for (let q = 0; q < ds.queries.rows; q++) {
+      const real = await layout.query(row(ds.queries, q), 10);
+      const m = model.query(row(ds.queries, q), 10);
+      expect({ q, candidates: m.candidates, ids: m.ids, readUnits: m.readUnits - m.missingBuckets / 2, bytes: m.bytesRead }).toEqual({
+        q,
+        candidates: real.stats.candidates,
+        ids: real.ids,
+        readUnits: real.stats.readUnits,
+        bytes: real.stats.bytesRead,
+      });
+    }
+  }, 120_000);
 });
