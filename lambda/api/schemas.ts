@@ -67,7 +67,7 @@ const indexParams: JsonSchema = {
     bucketSize: { type: 'integer', description: 'Target vectors per bucket' },
     probes: { type: 'integer', description: 'Extra buckets probed per table (multi-probe)' },
     sketchBits: { type: 'integer', description: 'Bits of the sign sketch used to rank candidates' },
-    rerank: { type: 'integer', description: 'Candidates re-ranked exactly' },
+    rerank: { type: 'integer', description: 'The most candidates re-ranked exactly (a query fetches only those whose sketch distance bound can reach its top-k)' },
   },
   additionalProperties: false,
 };
@@ -117,7 +117,7 @@ export const BODY_SCHEMAS = {
       include_vector: { type: 'boolean', description: 'Return each match\'s vector. @default true (as the original whiplash)' },
       include_metadata: { type: 'boolean', description: 'Return each match\'s metadata. @default false' },
       probes: { type: 'integer', minimum: 0, description: 'Override of the collection\'s multi-probe count for this query' },
-      rerank: { type: 'integer', minimum: 1, description: 'Override of the collection\'s re-rank count for this query' },
+      rerank: { type: 'integer', minimum: 1, description: 'Override of the collection\'s re-rank cap for this query' },
     },
     required: ['query'],
     additionalProperties: false,
