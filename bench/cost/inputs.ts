@@ -25,6 +25,8 @@ export interface MeasuredSystem {
   readonly p50Ms: number;
   readonly bytesRead?: number;
   readonly writeUnitsPerVector?: number;
+  /** The index parameters the run used (`settings.index`), when the result records them. */
+  readonly index?: Record<string, unknown>;
 }
 
 /** A numeric `*exponent*` field found in a result file (e.g. the fitted growth of read units with N). */
@@ -51,7 +53,14 @@ function measured(file: string, r: BenchResult, s: Summary): MeasuredSystem {
     p50Ms: s.p50Ms,
     bytesRead: s.bytesRead,
     writeUnitsPerVector: s.writeUnitsPerVector,
+    index: (s.settings as { index?: Record<string, unknown> } | undefined)?.index,
   };
+}
+
+/** Index parameters on which two runs differ (`key: a vs b`); empty when they agree or either is unknown. */
+export function indexDifferences(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): string[] {
+  if (!a || !b) return [];
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => `${k}: ${JSON.stringify(a[k])} vs ${JSON.stringify(b[k])}`);
 }
 
 /** True for Whiplash at its default settings (no per-query overrides). */

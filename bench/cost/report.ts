@@ -1,6 +1,6 @@
 import type { MachineInfo } from '../lambda/machine';
 import type { DeployedFunction } from './construct-functions';
-import type { FoundExponent, MeasuredSystem } from './inputs';
+import { indexDifferences, type FoundExponent, type MeasuredSystem } from './inputs';
 import type { ScalingRule } from './model';
 import type { Price } from './prices';
 import type { StorageMeasurement } from './storage';
@@ -62,6 +62,14 @@ export function costMarkdown(r: CostResult): string {
     `- Original layout: **${or.readUnits.toFixed(1)}** read units per query (${n(or.candidates)} candidates, ${((100 * or.candidates) / or.base).toFixed(1)} % of the collection) at recall@10 ${or.recall.toFixed(3)}, same file set (\`bench/results/${or.file}\`, commit \`${or.commit}\`): it fetches every candidate's full vector and its buckets have fixed bit counts, so read units grow linearly with N.`,
     `- Lambda: memory from the construct's synthesized template with default props (query ${q?.memoryMb ?? '?'} MB, write ${w?.memoryMb ?? '?'} MB, ${q?.architecture ?? '?'}, ${q?.runtime ?? '?'}). Duration: **assumed** equal to the measured in-process p50 of a query on this machine (Whiplash ${wl.p50Ms.toFixed(0)} ms, original ${or.p50Ms.toFixed(0)} ms at ${n(or.base)}, scaled linearly with N for the original, whose benchmark ran 4 vector fetches in flight where its own code makes them one after another), i.e. DynamoDB Local round trips and re-ranking on a loaded 2-core machine; on Lambda the CPU share at ${q?.memoryMb ?? '?'} MB and DynamoDB's own latency differ.`,
     `- Whiplash storage and writes: measured by upserting ${n(st.vectors)} real vectors (${st.dataset}, ${st.dim}-d) at default settings into ${st.engine} and sizing every item by DynamoDB's rules (lambda/store/layout.ts \`itemSize\`) plus 100 bytes per item: ${n(st.itemsPerVector, 0)} items per vector (vector item ${n(st.vectorItemBytes)} bytes, bucket entries ${n(st.bucketEntryBytes, 1)} bytes), **${n(st.bytesPerVector)}** billed bytes per vector at ${st.dim}-d; ${n(st.writeUnitsPerVector, 1)} write units per vector reported by DynamoDB; ${st.batchSeconds.toFixed(1)} s per batch of 500. At ${r.dim}-d: minus 4 x ${st.dim - r.dim} bytes of vector, plus ${n(st.itemsPerVector, 0)} x (${r.idBytes} - ${st.idBytes.toFixed(1)}) bytes of longer ids.`,
+    ...(() => {
+      const diff = indexDifferences(wl.index, st.index);
+      return diff.length > 0
+        ? [
+            `- **Mismatch:** the read units above were measured with index settings that differ from the store's defaults at this commit, which the storage ingest used (${diff.join('; ')}). Re-run \`npm run bench\` on Fashion-MNIST, then this command, for figures of one configuration.`,
+          ]
+        : [];
+    })(),
     '',
   ];
   for (const size of r.sizes) {

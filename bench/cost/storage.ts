@@ -4,7 +4,7 @@ import { REPO_ROOT } from '../datasets/fashion-mnist';
 import { itemSize } from '../../lambda/store/layout';
 import type { Item } from '../../lambda/store/batch';
 import { attachCapacityMeter, CapacityMeter } from '../meter';
-import { startFixture } from '../lambda/fixture';
+import { FIXTURE_COLLECTION, FIXTURE_PROJECT, startFixture } from '../lambda/fixture';
 import { DYNAMO_ITEM_OVERHEAD } from './model';
 
 /** What a real ingest stored and wrote, per vector (measured on DynamoDB Local). */
@@ -26,6 +26,8 @@ export interface StorageMeasurement {
   /** Seconds per upsert batch of 500, sequential, in this process against DynamoDB Local. */
   readonly batchSeconds: number;
   readonly engine: string;
+  /** The collection's index parameters (the store's defaults at this commit). */
+  readonly index: Record<string, unknown>;
 }
 
 async function scanSizes(client: DynamoDBClient, table: string): Promise<{ items: number; bytes: number }> {
@@ -52,6 +54,7 @@ export async function measureStorage(size: number, dir?: string): Promise<Storag
   const fx = await startFixture({ dataset: 'fashion-mnist', size, queries: 1, dir, beforeLoad: (c) => (meter = attachCapacityMeter(c)) });
   try {
     const n = fx.data.base.rows;
+    const info = await fx.store.getCollection(FIXTURE_PROJECT, FIXTURE_COLLECTION);
     const v = await scanSizes(fx.client, fx.tables.vectors);
     const b = await scanSizes(fx.client, fx.tables.buckets);
     if (v.items !== n) throw new Error(`expected ${n} vector items, found ${v.items}`);
@@ -69,6 +72,7 @@ export async function measureStorage(size: number, dir?: string): Promise<Storag
       writeUnitsPerVector: (meter?.writeUnits ?? NaN) / n,
       batchSeconds: fx.loadSeconds / Math.ceil(n / 500),
       engine: `DynamoDB Local (${fx.ddb.engine}, in memory)`,
+      index: { ...info.index },
     };
   } finally {
     await fx.stop();

@@ -1,4 +1,4 @@
-import { findExponents, pickAnchor, pickExponent, MeasuredSystem } from '../../bench/cost/inputs';
+import { findExponents, indexDifferences, pickAnchor, pickExponent, MeasuredSystem } from '../../bench/cost/inputs';
 import { PRICES } from '../../bench/cost/prices';
 
 const m = (over: Partial<MeasuredSystem>): MeasuredSystem => ({
@@ -50,5 +50,13 @@ describe('cost model inputs', () => {
       expect(p.read).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       expect(p.usd).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('index settings of two runs', () => {
+  test('differences are listed by key; unknown settings compare as equal', () => {
+    expect(indexDifferences({ hashTables: 16, probes: 5 }, { hashTables: 20, probes: 5 })).toEqual(['hashTables: 16 vs 20']);
+    expect(indexDifferences({ hashTables: 16 }, { hashTables: 16 })).toEqual([]);
+    expect(indexDifferences(undefined, { hashTables: 16 })).toEqual([]);
   });
 });
