@@ -7,7 +7,11 @@ import type { PriceTable } from './prices';
 
 /** Bytes in a gibibyte, the GB of AWS storage bills. */
 export const GIB = 2 ** 30;
-/** DynamoDB's per-item storage overhead, bytes (Developer Guide, "Item sizes and formats"). */
+/**
+ * DynamoDB's per-item storage overhead for indexing, bytes: "every item in DynamoDB requires 100 bytes
+ * of storage overhead for indexing" (Developer Guide, "Item sizes and formats",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
+ */
 export const DYNAMO_ITEM_OVERHEAD = 100;
 
 /** How read units per query grow from a measured collection size to a larger one. */

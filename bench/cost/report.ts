@@ -104,7 +104,7 @@ export function costMarkdown(r: CostResult): string {
     '',
     "- A cross-check for S3 Vectors' missing data-processed charge: AWS's own pricing example, as quoted by <https://www.exploreagentic.ai/insights/s3-vectors-enterprise-rag/>, puts a 10-million-vector collection with 1 million queries a month at $11.38 in total (storage included; its dimension is not quoted there).",
     '- S3 Vectors and Pinecone are priced as called directly (their own request charges only); Whiplash and the original include API Gateway REST and Lambda in front of DynamoDB. Pinecone Standard also has a $50 monthly minimum, not added.',
-    "- DynamoDB and S3 storage in GB of 2^30 bytes; Pinecone's namespace size in GB of 10^9 bytes (its documentation's table). DynamoDB's first 25 GB a month are free, not deducted.",
+    "- DynamoDB and S3 storage in GB of 2^30 bytes (billed per item: its size plus 100 bytes of indexing overhead, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html); should AWS count GB as 10^9 bytes, those storage figures are 7.4 % higher. Pinecone's namespace size in GB of 10^9 bytes (its documentation's table). DynamoDB's first 25 GB a month are free, not deducted.",
     "- The original layout's storage and write units are modelled (uniform buckets), not measured at these sizes; with real, skewed buckets its largest bucket items, and the write units of inserting into them, are larger, and at 10 million vectors its 8-bit table's items approach DynamoDB's 400 KB item limit.",
     '',
   );
