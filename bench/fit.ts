@@ -4,7 +4,7 @@ export interface PowerFit {
   readonly exponent: number;
   /** a */
   readonly coefficient: number;
-  /** Coefficient of determination of the log-log fit (1 = every point on the line); NaN with two points. */
+  /** Coefficient of determination of the log-log fit (1 = every point on the line); NaN with two points (null once through JSON). */
   readonly r2: number;
   readonly points: number;
 }

