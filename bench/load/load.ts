@@ -17,6 +17,7 @@ import { startLocalServer } from '../../lib/local/server';
 import { loadMiniLm } from '../datasets/minilm';
 import { row } from '../datasets/types';
 import { mulberry32 } from '../prng';
+import { gitCommit } from '../lambda/machine';
 
 interface RunFigures {
   readonly connections: number;
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
 
     const out = {
       date: new Date().toISOString(),
+      commit: gitCommit(),
       tool: 'autocannon 8',
       workload: '90 % search (top-10, MiniLM query held out of the base) / 10 % single-vector upsert, pre-encoded bodies',
       dataset: { name: 'minilm (@sap-ux/fiori-docs-embeddings)', vectors: base.length, dim: data.dim, loadSeconds },
@@ -143,7 +145,7 @@ async function main(): Promise<void> {
         return `| ${r.connections} | ${r.requests} | ${fmt(r.throughputRps)} | ${r.latencyMs.p50} | ${r.latencyMs.p90} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${ok} | ${r.statusCounts['429'] ?? 0} | ${r.errors} |`;
       }),
       '',
-      `Errors count every answer other than 2xx and 429, plus connection errors and timeouts. ${out.date}.`,
+      `Errors count every answer other than 2xx and 429, plus connection errors and timeouts. Measured ${out.date} at commit \`${out.commit}\`.`,
       '',
     ].join('\n');
     writeFileSync(path.join(opts.out, 'load.md'), md);
