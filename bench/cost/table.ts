@@ -88,7 +88,7 @@ export function costRows(n: number, inp: CostInputs, p: PriceTable): CostRow[] {
     perMillionWrites: orWu * p.dynamoWritePerMillion.usd + p.apiGatewayRestPerMillion.usd + p.lambdaRequestsPerMillion.usd,
     basis: [
       `read units: ${orRu.arithmetic} (linear in N); x $${p.dynamoReadPerMillion.usd}/M = $${orQuery.dynamoReads.toFixed(2)}`,
-      `Lambda: measured p50 ${inp.original.p50Ms.toFixed(0)} ms scaled linearly = ${(orMs / 1000).toFixed(1)} s x ${inp.queryMemoryMb} MB = $${orQuery.lambdaDuration.toFixed(2)}; API Gateway REST $${orQuery.apiGateway.toFixed(2)}`,
+      `Lambda: measured p50 ${inp.original.p50Ms.toFixed(0)} ms scaled linearly = ${(orMs / 1000).toFixed(1)} s x ${inp.queryMemoryMb} MB (assumed: the same memory as Whiplash's query function) = $${orQuery.lambdaDuration.toFixed(2)}; API Gateway REST $${orQuery.apiGateway.toFixed(2)}`,
       `storage: ${orBytes.toFixed(0)} billed bytes per vector (model) = ${orGb.toFixed(2)} GB`,
       `writes: ${orWu} WRU per insert (model, uniform buckets: a lower bound) x $${p.dynamoWritePerMillion.usd}/M, one API call per insert`,
     ],
