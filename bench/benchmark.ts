@@ -180,7 +180,7 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
   const validations: Validation[] = [];
   const modelOf = o.systems.includes('model') || (o.scale?.length ?? 0) > 0 ? buildWhiplashModel(ds, o.index, o.seed) : undefined;
   if (modelOf && o.systems.includes('model')) {
-    const modelRuns = runWhiplashModel(ds, modelOf, o.k, sweepPoints(o.probes, o.rerank));
+    const modelRuns = runWhiplashModel(ds, modelOf, o.k, sweepPoints(o.probes, o.rerank), ds.base.rows, gt);
     runs.push(...modelRuns);
     const real = runs.filter((r) => r.system === 'whiplash');
     real.forEach((r, i) => validations.push(validate(r, modelRuns[i])));
@@ -221,10 +221,11 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
   const recallOfLabel = (label: string) => systems.find((x) => x.label === label)?.recall;
   const validation = validations.map((v) => ({ ...v, measuredRecall: recallOfLabel(v.measured), modelRecall: recallOfLabel(v.model) }));
   // The target compares Whiplash and the original on the queries both ran (the original runs fewer).
-  const common = (r: SystemRun) => summarise({ ...r, queries: r.queries.filter((x, i) => (x.q ?? i) < originalQueries) }, gt, o.k, distanceOf);
+  const commonQueries = measuredCommon(runs) ? originalQueries : queryCount;
+  const common = (r: SystemRun) => summarise({ ...r, queries: r.queries.filter((x, i) => (x.q ?? i) < commonQueries) }, gt, o.k, distanceOf);
   // The target on measured figures where both ran on DynamoDB Local, else on the models.
   const isDefault = (r: SystemRun) => Object.keys((r.settings.overrides as object | undefined) ?? {}).length === 0;
-  const measured = runs.find((r) => r.system === 'whiplash' && isDefault(r)) && runs.find((r) => r.system === 'original');
+  const measured = measuredCommon(runs);
   const wlDefault = runs.find((r) => r.system === (measured ? 'whiplash' : 'model') && isDefault(r));
   const orig = runs.find((r) => r.system === (measured ? 'original' : 'original-model'));
   const overridden = o.index !== undefined && Object.keys(o.index).length > 0;
@@ -252,6 +253,12 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
     ...(validation.length > 0 ? { validation } : {}),
     ...(scaling ? { scaling } : {}),
   };
+}
+
+/** True when Whiplash (defaults) and the original layout both ran on DynamoDB Local: the target is then checked on them. */
+function measuredCommon(runs: readonly SystemRun[]): boolean {
+  const isDefault = (r: SystemRun) => Object.keys((r.settings.overrides as object | undefined) ?? {}).length === 0;
+  return runs.some((r) => r.system === 'whiplash' && isDefault(r)) && runs.some((r) => r.system === 'original');
 }
 
 /** The exact top-k of a data set, cached (see `groundTruth`), with a progress bar. */

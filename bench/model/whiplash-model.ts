@@ -1,4 +1,5 @@
-import { bucketDepth, centreOf, estimateDistance, Hasher, packSketch, QueryEncoding, unpackSketch } from '../../lambda/core/lsh';
+import { bucketDepth, centreOf, DistanceEstimate, estimateWithBounds, Hasher, packSketch, QueryEncoding, unpackSketch } from '../../lambda/core/lsh';
+import { RERANK_CONFIDENCE, selectForRerank } from '../../lambda/core/rerank';
 import { PRNG_VERSION } from '../../lambda/core/prng';
 import { IndexParams, Metric } from '../../lambda/core/types';
 import { distance as coreDistance, norm } from '../../lambda/core/vector';
@@ -51,6 +52,9 @@ export interface ModelQuery {
   /** Bytes of every item read ("Item sizes and formats"). */
   readonly bytesRead: number;
   readonly roundTrips: number;
+  /** Of `opts.truth` (the exact neighbours), how many were among the candidates, and among those re-ranked. */
+  readonly truthInCandidates?: number;
+  readonly truthReranked?: number;
 }
 
 /** The first `rows` base vectors as the buckets table holds them: per hash table, entries sorted by code. */
@@ -65,7 +69,7 @@ const ROW_BITS = 2 ** 20;
 
 /**
  * A cost model of Whiplash's query, in process: the store's own pure functions (`Hasher`,
- * `bucketDepth`, `bucketReadPlan`, `packSketch`/`unpackSketch`, `estimateDistance`, the core
+ * `bucketDepth`, `bucketReadPlan`, `packSketch`/`unpackSketch`, `estimateWithBounds`, `selectForRerank`, the core
  * `distance`, `bucketEntryItem`, `itemSize`, `readUnits`) over every base vector's encoding held
  * in memory. For collections too large to ingest into DynamoDB Local; validated against the real
  * store where both run (BENCHMARKS.md; test/bench/model.test.ts).
@@ -169,8 +173,9 @@ export class WhiplashModel {
   /**
    * One query against the first `rows` base vectors, as `WhiplashStore.query` runs it.
    * @param opts.probes, opts.rerank per-query overrides (absent: the index parameters)
+   * @param opts.truth exact neighbours (base rows), to tell whether a miss is the buckets' or the re-rank choice's
    */
-  query(q: Float32Array, opts: { topK: number; rows?: number; probes?: number; rerank?: number }): ModelQuery {
+  query(q: Float32Array, opts: { topK: number; rows?: number; probes?: number; rerank?: number; truth?: ArrayLike<number> }): ModelQuery {
     const snap = this.snapshot(opts.rows ?? this.base.rows);
     const probes = opts.probes ?? this.params.probes;
     const rerank = Math.max(opts.topK, opts.rerank ?? this.params.rerank);
@@ -182,8 +187,8 @@ export class WhiplashModel {
     let emptyReads = 0;
     let entriesRead = 0;
     const reads = this.items.readPlan(enc, snap.depth, probes);
-    const order: number[] = [];
-    const est = new Map<number, number>();
+    const seen = new Set<number>();
+    const candidates: (DistanceEstimate & { r: number })[] = [];
     for (const read of reads) {
       const tb = snap.tables[read.table];
       const a = this.seek(snap, read.table, read.pk, read.lower, false);
@@ -197,24 +202,22 @@ export class WhiplashModel {
       pages += pageBytes.length;
       for (let i = a; i < b; i++) {
         const r = tb.rows[i];
-        if (est.has(r)) continue;
+        if (seen.has(r)) continue;
+        seen.add(r);
         const { sketch, norm: n, offset } = unpackSketch(this.packed.subarray(r * this.packedBytes, (r + 1) * this.packedBytes));
-        est.set(r, estimateDistance(this.metric, enc, sketch, n, offset));
-        order.push(r);
+        candidates.push({ r, ...estimateWithBounds(this.metric, enc, sketch, n, offset, RERANK_CONFIDENCE) });
       }
     }
-    // A stable sort by estimate, as the store sorts its candidates (arrival order breaks ties).
-    const finalists = order
-      .map((r, i) => ({ r, e: est.get(r)!, i }))
-      .sort((x, y) => x.e - y.e || x.i - y.i)
-      .slice(0, rerank)
-      .map((x) => x.r);
+    // The store's own choice of what to re-rank (arrival order breaks ties, as in the store).
+    const finalists = selectForRerank(candidates, opts.topK, rerank).map((c) => c.r);
 
     // Round trip 2: BatchGetItem of the counter and the finalists' vector items, each rounded on its own.
     const fetchSizes = [this.items.counterItemBytes(snap.rows), ...finalists.map((r) => this.vectorBytes[r])];
     const fetchReadUnits = fetchSizes.reduce((s, b) => s + readUnits(b), 0);
     bytesRead += fetchSizes.reduce((s, b) => s + b, 0);
 
+    const truth = opts.truth ? Array.from(opts.truth) : undefined;
+    const finalSet = truth ? new Set(finalists) : undefined;
     const prepared = { vector: q, norm: norm(q) };
     const matches = finalists
       .map((r) => ({ r, id: String(r), d: coreDistance(this.metric, prepared, row(this.base, r)).distance }))
@@ -225,7 +228,7 @@ export class WhiplashModel {
       bucketReads: reads.length,
       pages,
       emptyReads,
-      candidates: order.length,
+      candidates: candidates.length,
       reranked: finalists.length,
       entriesRead,
       readUnits: bucketReadUnits + fetchReadUnits,
@@ -233,6 +236,7 @@ export class WhiplashModel {
       fetchReadUnits,
       bytesRead,
       roundTrips: 2,
+      ...(truth ? { truthInCandidates: truth.filter((r) => seen.has(r)).length, truthReranked: truth.filter((r) => finalSet!.has(r)).length } : {}),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { resolveIndexParams } from '../../lambda/core/params';
 import type { IndexParams } from '../../lambda/core/types';
 import { Dataset, row } from '../datasets/types';
+import type { GroundTruth } from '../ground-truth';
 import { OriginalModel } from '../model/original-model';
 import { StoreItems } from '../model/store-layout';
 import { WhiplashModel } from '../model/whiplash-model';
@@ -28,13 +29,17 @@ export function buildWhiplashModel(ds: Dataset, index: Partial<IndexParams> | un
  * Whiplash's query through the cost model at each sweep point, over the first `rows` base vectors
  * (default all). Latency is not modelled (`ms` is NaN).
  */
-export function runWhiplashModel(ds: Dataset, model: WhiplashModel, k: number, sweep: readonly SweepPoint[], rows = ds.base.rows): SystemRun[] {
+export function runWhiplashModel(ds: Dataset, model: WhiplashModel, k: number, sweep: readonly SweepPoint[], rows = ds.base.rows, gt?: GroundTruth): SystemRun[] {
   return (sweep.length > 0 ? sweep : [{}]).map((point) => {
     const label = ['whiplash (model)', ...Object.entries(point).map(([key, v]) => `${key}=${v}`)].join(' ');
     const bar = progress(`${label}: queries`, ds.queries.rows);
     const queries: (QueryRecord & { emptyReads: number; bucketReadUnits: number })[] = [];
+    const hits = { candidates: 0, reranked: 0 };
     for (let q = 0; q < ds.queries.rows; q++) {
-      const m = model.query(row(ds.queries, q), { topK: k, rows, ...point });
+      const truth = gt ? gt.ids.subarray(q * gt.k, q * gt.k + k) : undefined;
+      const m = model.query(row(ds.queries, q), { topK: k, rows, ...point, truth });
+      hits.candidates += m.truthInCandidates ?? 0;
+      hits.reranked += m.truthReranked ?? 0;
       queries.push({
         ids: m.ids,
         candidates: m.candidates,
@@ -50,13 +55,15 @@ export function runWhiplashModel(ds: Dataset, model: WhiplashModel, k: number, s
     }
     bar.stop();
     const depth = model.query(row(ds.queries, 0), { topK: k, rows, ...point }).depth;
+    const n = ds.queries.rows * k;
     return {
       system: 'model',
       label,
-      settings: { index: model.params, seed: model.seed, overrides: point, rows, depth },
+      settings: { index: model.params, seed: model.seed, overrides: point, rows, depth, ...(gt ? { truthInCandidates: hits.candidates / n, truthReranked: hits.reranked / n } : {}) },
       queries,
       notes: [
-        "whiplash (model): Whiplash's query computed in process by the store's own pure functions (Hasher, bucketDepth, bucketReadPlan, estimateDistance, bucketEntryItem, itemSize, readUnits) over every vector's encoding, not on DynamoDB; read units as DynamoDB bills them (each Query page rounded up to 4 KB, half a unit per 4 KB, at least half a unit; each BatchGetItem item on its own); bytes are item sizes per \"Item sizes and formats\"; no latency.",
+        ...(gt ? [`${label}: of the exact top ${k}, ${((100 * hits.candidates) / n).toFixed(1)} % were among the candidates read and ${((100 * hits.reranked) / n).toFixed(1)} % among those re-ranked (the rest is what the buckets and the re-rank choice miss).`] : []),
+        "whiplash (model): Whiplash's query computed in process by the store's own pure functions (Hasher, bucketDepth, bucketReadPlan, estimateWithBounds, selectForRerank, bucketEntryItem, itemSize, readUnits) over every vector's encoding, not on DynamoDB; read units as DynamoDB bills them (each Query page rounded up to 4 KB, half a unit per 4 KB, at least half a unit; each BatchGetItem item on its own); bytes are item sizes per \"Item sizes and formats\"; no latency.",
       ],
     };
   });
