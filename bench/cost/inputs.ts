@@ -122,8 +122,19 @@ export function pickAnchor<T extends MeasuredSystem>(candidates: readonly T[], d
     .sort((a, b) => b.base - a.base || b.date.localeCompare(a.date) || b.queries - a.queries)[0];
 }
 
-/** The exponent of Whiplash's read-unit growth, if a result file carries one (preferring a path that names Whiplash and read units). */
-export function pickExponent(found: readonly FoundExponent[]): FoundExponent | undefined {
-  const score = (e: FoundExponent) => (/whiplash/i.test(e.path) ? 2 : 0) + (/read/i.test(e.path) ? 1 : 0);
-  return [...found].filter((e) => !/original|exact|hnsw/i.test(e.path)).sort((a, b) => score(b) - score(a))[0];
+/**
+ * The exponent of a system's read-unit growth, if a result file carries one: for `whose` 'whiplash',
+ * paths naming Whiplash or its model (`fits.model`), not the original, exact search or HNSW; for
+ * 'original', paths naming the original. Read-unit fits beat others (e.g. candidates); a fit from
+ * `preferFile` (the file the anchor came from) beats one from another file of the same data set
+ * (`dataset` prefix), which beats any other.
+ */
+export function pickExponent(found: readonly FoundExponent[], whose: 'whiplash' | 'original' = 'whiplash', preferFile?: string, dataset?: string): FoundExponent | undefined {
+  const mine = (e: FoundExponent) => (whose === 'original' ? /original/i.test(e.path) : !/original|exact|hnsw/i.test(e.path));
+  const score = (e: FoundExponent) =>
+    (e.file === preferFile ? 8 : 0) +
+    (dataset !== undefined && e.file.startsWith(dataset) ? 4 : 0) +
+    (whose === 'whiplash' && /whiplash|model/i.test(e.path) ? 2 : 0) +
+    (/read/i.test(e.path) ? 1 : 0);
+  return [...found].filter(mine).sort((a, b) => score(b) - score(a))[0];
 }

@@ -21,6 +21,7 @@ export interface CostResult {
     readonly original: MeasuredSystem;
     readonly rule: ScalingRule;
     readonly exponent?: FoundExponent;
+    readonly originalExponent?: FoundExponent;
     readonly storage: StorageMeasurement;
     readonly functions: DeployedFunction[];
     /** Every Whiplash default-settings measurement found, for reference. */
@@ -41,7 +42,7 @@ export function costMarkdown(r: CostResult): string {
   const w = r.inputs.functions.find((f) => f.role === 'write');
   const ruleText =
     rule.kind === 'power'
-      ? `read units per query grow as N^${rule.exponent} (${rule.why})`
+      ? `read units per query grow as N^${rule.exponent.toFixed(3)} (${rule.why}), extrapolated from the measured sizes up to ${n(wl.base)} vectors`
       : rule.kind === 'constant'
         ? `read units per query held constant (${rule.why})`
         : `read units grow linearly (${rule.why})`;
@@ -59,7 +60,7 @@ export function costMarkdown(r: CostResult): string {
     `- Whiplash read units per query: **${wl.readUnits.toFixed(1)}** at recall@10 ${wl.recall.toFixed(3)} on ${wl.dataset} (${n(wl.base)} x ${wl.dim}, ${wl.queries} queries), \`bench/results/${wl.file}\`, commit \`${wl.commit}\`, ${wl.date}. ` +
       `At ${wl.dim}-d a fetched vector item (~${Math.round(st.vectorItemBytes)} bytes) costs 0.5 read units eventually consistent, as it would at ${r.dim}-d (under 4 KB either way), and bucket entries do not depend on the dimension, so the units carry over to ${r.dim}-d unchanged.`,
     `- Scaling to larger N: ${ruleText}.`,
-    `- Original layout: **${or.readUnits.toFixed(1)}** read units per query (${n(or.candidates)} candidates, ${((100 * or.candidates) / or.base).toFixed(1)} % of the collection) at recall@10 ${or.recall.toFixed(3)}, same file set (\`bench/results/${or.file}\`, commit \`${or.commit}\`): it fetches every candidate's full vector and its buckets have fixed bit counts, so read units grow linearly with N.`,
+    `- Original layout: **${or.readUnits.toFixed(1)}** read units per query (${n(or.candidates)} candidates, ${((100 * or.candidates) / or.base).toFixed(1)} % of the collection) at recall@10 ${or.recall.toFixed(3)}, same file set (\`bench/results/${or.file}\`, commit \`${or.commit}\`): it fetches every candidate's full vector and its buckets have fixed bit counts, so read units grow with N: ${r.inputs.originalExponent ? `as N^${r.inputs.originalExponent.value.toFixed(3)}, the exponent fitted in \`bench/results/${r.inputs.originalExponent.file}\` (${r.inputs.originalExponent.path})` : 'linearly (no fitted exponent in bench/results)'}. Its Lambda duration is scaled the same way.`,
     `- Lambda: memory from the construct's synthesized template with default props (query ${q?.memoryMb ?? '?'} MB, write ${w?.memoryMb ?? '?'} MB, ${q?.architecture ?? '?'}, ${q?.runtime ?? '?'}). Duration: **assumed** equal to the measured in-process p50 of a query on this machine (Whiplash ${wl.p50Ms.toFixed(0)} ms, original ${or.p50Ms.toFixed(0)} ms at ${n(or.base)}, scaled linearly with N for the original, whose benchmark ran 4 vector fetches in flight where its own code makes them one after another), i.e. DynamoDB Local round trips and re-ranking on a loaded 2-core machine; on Lambda the CPU share at ${q?.memoryMb ?? '?'} MB and DynamoDB's own latency differ.`,
     `- Whiplash storage and writes: measured by upserting ${n(st.vectors)} real vectors (${st.dataset}, ${st.dim}-d) at default settings into ${st.engine} and sizing every item by DynamoDB's rules (lambda/store/layout.ts \`itemSize\`) plus 100 bytes per item: ${n(st.itemsPerVector, 0)} items per vector (vector item ${n(st.vectorItemBytes)} bytes, bucket entries ${n(st.bucketEntryBytes, 1)} bytes), **${n(st.bytesPerVector)}** billed bytes per vector at ${st.dim}-d; ${n(st.writeUnitsPerVector, 1)} write units per vector reported by DynamoDB; ${st.batchSeconds.toFixed(1)} s per batch of 500. At ${r.dim}-d: minus 4 x ${st.dim - r.dim} bytes of vector, plus ${n(st.itemsPerVector, 0)} x (${r.idBytes} - ${st.idBytes.toFixed(1)}) bytes of longer ids.`,
     ...(() => {

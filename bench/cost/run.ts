@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   const whiplash = pickAnchor(systems.filter((s) => s.isDefault));
   const original = pickAnchor(systems.filter((s) => s.system === 'original' && (!whiplash || s.base === whiplash.base)));
   if (!whiplash || !original) throw new Error(`no Fashion-MNIST result with Whiplash defaults and the original layout in ${opts.results}: run \`npm run bench\` first`);
-  const exponent = pickExponent(exponents);
+  const exponent = pickExponent(exponents, 'whiplash', whiplash?.file, whiplash?.dataset);
+  const originalExponent = pickExponent(exponents, 'original', original?.file, original?.dataset);
   const rule: ScalingRule = exponent
     ? { kind: 'power', exponent: exponent.value, why: `the fitted exponent in bench/results/${exponent.file} at ${exponent.path}` }
     : {
@@ -61,7 +62,14 @@ async function main(): Promise<void> {
     dim,
     idBytes,
     whiplash: { readUnits: whiplash.readUnits, base: whiplash.base, p50Ms: whiplash.p50Ms, rule },
-    original: { readUnits: original.readUnits, base: original.base, p50Ms: original.p50Ms },
+    original: {
+      readUnits: original.readUnits,
+      base: original.base,
+      p50Ms: original.p50Ms,
+      rule: originalExponent
+        ? { kind: 'power', exponent: originalExponent.value, why: `the fitted exponent in bench/results/${originalExponent.file} at ${originalExponent.path}` }
+        : { kind: 'linear', why: 'no fitted exponent in bench/results; fixed bit counts: its buckets, and so its candidates, grow in proportion to N' },
+    },
     storage,
     queryMemoryMb: memoryOf('query'),
     writeMemoryMb: memoryOf('write'),
@@ -81,6 +89,7 @@ async function main(): Promise<void> {
       original,
       rule,
       exponent,
+      originalExponent,
       storage,
       functions,
       otherWhiplash: systems.filter((s) => s.isDefault && s !== whiplash),

@@ -27,8 +27,8 @@ export interface CostInputs {
   readonly idBytes: number;
   /** Whiplash at default settings: read units per query at `base` vectors, the p50 used as Lambda duration. */
   readonly whiplash: { readUnits: number; base: number; p50Ms: number; rule: ScalingRule };
-  /** The original layout: read units per query at `base` vectors (grow linearly with N) and its p50. */
-  readonly original: { readUnits: number; base: number; p50Ms: number };
+  /** The original layout: read units per query at `base` vectors, how they grow with N (linear unless fitted), and its p50. */
+  readonly original: { readUnits: number; base: number; p50Ms: number; rule?: ScalingRule };
   /** Whiplash's stored bytes and write units per vector, measured by a real ingest. */
   readonly storage: { bytesPerVector: number; dim: number; idBytes: number; itemsPerVector: number; writeUnitsPerVector: number; batchSeconds: number };
   /** Memory of the query and write functions as the construct deploys them, MB. */
@@ -71,8 +71,10 @@ export function costRows(n: number, inp: CostInputs, p: PriceTable): CostRow[] {
     ],
   };
 
-  const orRu = scaleReadUnits(inp.original.readUnits, inp.original.base, n, { kind: 'linear', why: 'fixed bit counts: its buckets, and so its candidates, grow in proportion to N' });
-  const orMs = inp.original.p50Ms * (n / inp.original.base);
+  const orRule: ScalingRule = inp.original.rule ?? { kind: 'linear', why: 'fixed bit counts: its buckets, and so its candidates, grow in proportion to N' };
+  const orRu = scaleReadUnits(inp.original.readUnits, inp.original.base, n, orRule);
+  // Its duration is dominated by fetching every candidate's vector: it grows as its read units do.
+  const orMs = inp.original.p50Ms * (orRu.readUnits / inp.original.readUnits);
   const orQuery = serverlessQueryCost(orRu.readUnits, orMs, inp.queryMemoryMb, p);
   const orBytes = originalBytesPerVector(n, inp.dim, inp.idBytes);
   const orGb = (orBytes * n) / 2 ** 30;
@@ -87,8 +89,8 @@ export function costRows(n: number, inp: CostInputs, p: PriceTable): CostRow[] {
     storedGb: orGb,
     perMillionWrites: orWu * p.dynamoWritePerMillion.usd + p.apiGatewayRestPerMillion.usd + p.lambdaRequestsPerMillion.usd,
     basis: [
-      `read units: ${orRu.arithmetic} (linear in N); x $${p.dynamoReadPerMillion.usd}/M = $${orQuery.dynamoReads.toFixed(2)}`,
-      `Lambda: measured p50 ${inp.original.p50Ms.toFixed(0)} ms scaled linearly = ${(orMs / 1000).toFixed(1)} s x ${inp.queryMemoryMb} MB (assumed: the same memory as Whiplash's query function) = $${orQuery.lambdaDuration.toFixed(2)}; API Gateway REST $${orQuery.apiGateway.toFixed(2)}`,
+      `read units: ${orRu.arithmetic}; x $${p.dynamoReadPerMillion.usd}/M = $${orQuery.dynamoReads.toFixed(2)}`,
+      `Lambda: measured p50 ${inp.original.p50Ms.toFixed(0)} ms scaled as its read units = ${(orMs / 1000).toFixed(1)} s x ${inp.queryMemoryMb} MB (assumed: the same memory as Whiplash's query function) = $${orQuery.lambdaDuration.toFixed(2)}; API Gateway REST $${orQuery.apiGateway.toFixed(2)}`,
       `storage: ${orBytes.toFixed(0)} billed bytes per vector (model) = ${orGb.toFixed(2)} GB`,
       `writes: ${orWu} WRU per insert (model, uniform buckets: a lower bound) x $${p.dynamoWritePerMillion.usd}/M, one API call per insert`,
     ],

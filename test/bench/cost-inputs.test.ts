@@ -42,6 +42,14 @@ describe('cost model inputs', () => {
     const listed = findExponents({ fits: [{ system: 'original-model', fit: { exponent: 0.98 } }, { system: 'model', label: 'whiplash (model)', fit: { exponent: 0.18 } }] }, 'g.json');
     expect(listed.map((e) => e.path)).toEqual(['fits.0[original-model].fit.exponent', 'fits.1[model / whiplash (model)].fit.exponent']);
     expect(pickExponent(listed)?.value).toBe(0.18);
+    expect(pickExponent(listed, 'original')?.value).toBe(0.98);
+    // the shape bench/report.ts writes: scaling.fits.<system>.readUnits.exponent; the anchor's own file first
+    const a = findExponents({ scaling: { fits: { model: { readUnits: { exponent: 0.2 }, candidates: { exponent: 0.4 } }, 'original-model': { readUnits: { exponent: 1.0 } } } } }, 'fashion-mnist.json');
+    const b = findExponents({ scaling: { fits: { model: { readUnits: { exponent: 0.5 } } } } }, 'glove-100.json');
+    expect(pickExponent([...b, ...a], 'whiplash', 'fashion-mnist.json')?.path).toBe('scaling.fits.model.readUnits.exponent');
+    expect(pickExponent([...b, ...a], 'whiplash', 'fashion-mnist.json')?.value).toBe(0.2);
+    expect(pickExponent([...b, ...a], 'whiplash', 'x.json', 'glove')?.value).toBe(0.5);
+    expect(pickExponent([...b, ...a], 'original')?.value).toBe(1.0);
   });
 
   test('every price names an https source and the date it was read', () => {
