@@ -122,6 +122,18 @@ export class WhiplashModel {
     onProgress?.(base.rows);
   }
 
+  /**
+   * Mean bytes stored per vector over the first `rows`: its bucket entries and its vector item, by
+   * "Item sizes and formats", plus DynamoDB's 100 bytes of storage overhead per item (same page).
+   */
+  storedBytesPerVector(rows = this.base.rows): number {
+    let bytes = 0;
+    const L = this.params.hashTables;
+    for (let i = 0; i < rows * L; i++) bytes += this.entryBytes[i] + 100;
+    for (let r = 0; r < rows; r++) bytes += this.vectorBytes[r] + 100;
+    return bytes / rows;
+  }
+
   /** The buckets as they are once the first `rows` vectors are ingested. */
   private snapshot(rows: number): Snapshot {
     let s = this.snapshots.get(rows);
