@@ -85,12 +85,15 @@ export function sweepPoints(probes?: number[], rerank?: number[]): SweepPoint[] 
 
 /**
  * Short commit of the repository, `+uncommitted` when code that decides the figures differs from
- * it: the core, the store, DynamoDB Local's launcher and the benchmark (not its results).
+ * it: the core, the store, DynamoDB Local's launcher and this benchmark (not its results, nor the
+ * cost, Lambda, gateway and load benchmarks beside it).
  */
 export function gitCommit(): string {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lambda/core', 'lambda/store', 'lib/local/dynamodb-local.ts', 'bench', ':!bench/results'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    // Other benchmarks (cost, Lambda, gateway, load) and the cache do not decide these figures.
+    const others = ['bench/results', 'bench/cost', 'bench/lambda', 'bench/gateway', 'bench/load'].map((p) => `:!${p}`);
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lambda/core', 'lambda/store', 'lib/local/dynamodb-local.ts', 'bench', ...others], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
     return dirty ? `${sha}+uncommitted` : sha;
   } catch {
     return 'unknown';
@@ -229,6 +232,11 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
   const wlDefault = runs.find((r) => r.system === (measured ? 'whiplash' : 'model') && isDefault(r));
   const orig = runs.find((r) => r.system === (measured ? 'original' : 'original-model'));
   const overridden = o.index !== undefined && Object.keys(o.index).length > 0;
+  // With index overrides the target is still checked, marked as not the default settings.
+  const target = () => {
+    const t = wlDefault && orig ? checkTarget(ds.name, ds.base.rows, common(wlDefault), common(orig), measured ? 'measured' : 'model') : undefined;
+    return t && overridden ? { ...t, indexOverrides: o.index } : t;
+  };
   return {
     dataset: {
       name: ds.name,
@@ -248,7 +256,7 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
     // Latencies and ingest rates depend on what else runs: the load average says how busy it was.
     machine: { cpus: os.cpus().length, node: process.versions.node, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) },
     systems,
-    target: !overridden && wlDefault && orig ? checkTarget(ds.name, ds.base.rows, common(wlDefault), common(orig), measured ? 'measured' : 'model') : undefined,
+    target: target(),
     settings: { seed: o.seed, index: o.index ?? {}, probes: o.probes, rerank: o.rerank, originalSeeds: o.originalSeeds, ef: o.systems.includes('hnsw') ? ef : undefined, scale: o.scale },
     ...(validation.length > 0 ? { validation } : {}),
     ...(scaling ? { scaling } : {}),
