@@ -27,6 +27,8 @@ export interface MeasuredSystem {
   readonly writeUnitsPerVector?: number;
   /** The index parameters the run used (`settings.index`), when the result records them. */
   readonly index?: Record<string, unknown>;
+  /** Stored bytes per vector a model system reports (`settings.storedBytesPerVector`), when present. */
+  readonly storedBytesPerVector?: number;
 }
 
 /** A numeric `*exponent*` field found in a result file (e.g. the fitted growth of read units with N). */
@@ -54,6 +56,7 @@ function measured(file: string, r: BenchResult, s: Summary): MeasuredSystem {
     bytesRead: s.bytesRead,
     writeUnitsPerVector: s.writeUnitsPerVector,
     index: (s.settings as { index?: Record<string, unknown> } | undefined)?.index,
+    storedBytesPerVector: (s.settings as { storedBytesPerVector?: number } | undefined)?.storedBytesPerVector,
   };
 }
 

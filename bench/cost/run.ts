@@ -93,6 +93,7 @@ async function main(): Promise<void> {
       storage,
       functions,
       otherWhiplash: systems.filter((s) => s.isDefault && s !== whiplash),
+      modelStorage: pickAnchor(systems.filter((s) => s.system === 'model' && typeof s.storedBytesPerVector === 'number')),
     },
     sizes: sizes.map((vectors) => ({ vectors, rows: costRows(vectors, inputs, PRICES) })),
     sensitivity:
