@@ -18,10 +18,10 @@ export const METRICS: readonly Metric[] = ['cosine', 'euclidean', 'dot'];
  * (cosine): see BENCHMARKS.md for the recall and read cost they give.
  */
 export const DEFAULT_INDEX_PARAMS: IndexParams = {
-  hashTables: 20,
+  hashTables: 26,
   partitionBits: 4,
   bucketSize: 8,
-  probes: 4,
+  probes: 2,
   sketchBits: 512,
   rerank: 500,
 };
