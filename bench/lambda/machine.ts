@@ -19,11 +19,14 @@ export function machine(): MachineInfo {
   };
 }
 
-/** Short commit of HEAD, with `+dirty` when tracked files differ from it (other engineers' work in progress included). */
+/**
+ * Short commit of HEAD, with `+dirty` when tracked code that a measurement runs differs from it
+ * (lambda/, lib/, scripts/, bench/ except bench/results/): uncommitted tests or docs do not count.
+ */
 export function gitCommit(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '';
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'lambda', 'lib', 'scripts', 'bench', ':!bench/results'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim() !== '';
     return dirty ? `${head}+dirty` : head;
   } catch {
     return 'unknown';
