@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ApiDeps } from '../../lambda/api/deps';
 import { createAdminHandler } from '../../lambda/api/handlers/admin';
 import { createQueryHandler } from '../../lambda/api/handlers/query';
@@ -7,7 +6,7 @@ import { createWriteHandler } from '../../lambda/api/handlers/write';
 import { logger } from '../../lambda/api/logger';
 import { WhiplashStore } from '../../lambda/store/store';
 import { LocalKeyIssuer } from '../../lib/local/local-keys';
-import { countItems, createTestTables, testClient, testEndpoint } from '../support/tables';
+import { countItems, testEndpoint, useTestTables } from '../support/tables';
 
 /** A REST proxy event as API Gateway sends it after checking the key. */
 function event(method: string, resource: string, params: Record<string, string>, opts: { apiKeyId?: string; body?: unknown } = {}): APIGatewayProxyEvent {
@@ -30,21 +29,14 @@ function event(method: string, resource: string, params: Record<string, string>,
 }
 
 describe('Lambda handlers, invoked with API Gateway events', () => {
-  let client: DynamoDBClient;
-  let tables: Awaited<ReturnType<typeof createTestTables>>;
+  const db = useTestTables();
   let deps: ApiDeps;
   const ADMIN = 'admin-key-id';
   const COLLECTION = '/projects/{projectId}/collections/{collectionId}';
 
   beforeAll(async () => {
     logger.setLogLevel('ERROR');
-    client = testClient();
-    tables = await createTestTables(client);
-    deps = { store: new WhiplashStore({ client, tables }), adminKeyId: ADMIN, keyIssuer: new LocalKeyIssuer() };
-  });
-  afterAll(async () => {
-    await tables?.drop();
-    client?.destroy();
+    deps = { store: new WhiplashStore(db), adminKeyId: ADMIN, keyIssuer: new LocalKeyIssuer() };
   });
 
   test('each handler dispatches on resource + httpMethod and answers 404 for routes of another function', async () => {
@@ -84,21 +76,21 @@ describe('Lambda handlers, invoked with API Gateway events', () => {
     const vectors = Array.from({ length: 20 }, (_, i) => ({ id: `g${i}`, vector: [i, 1, -i] }));
     expect((await write(event('POST', `${COLLECTION}/items/batch`, c, { apiKeyId: ADMIN, body: { vectors } }))).statusCode).toBe(200);
     expect((await admin(event('DELETE', COLLECTION, c, { apiKeyId: ADMIN }))).statusCode).toBe(200);
-    const before = await countItems(client, tables);
+    const before = await countItems(db.client, db.tables);
     expect(before.vectors).toBe(20);
     const r = await admin({ source: 'aws.events' } as never);
     expect(r.statusCode).toBe(200);
     expect(JSON.parse(r.body)).toMatchObject({ purged: expect.any(Number), remaining: false });
-    const after = await countItems(client, tables);
+    const after = await countItems(db.client, db.tables);
     expect([after.vectors, after.buckets]).toEqual([0, 0]);
   });
 
   test('the exported handlers read their tables, admin key id and endpoint from the environment at cold start', async () => {
     const saved = { ...process.env };
     Object.assign(process.env, {
-      WHIPLASH_METADATA_TABLE: tables.metadata,
-      WHIPLASH_VECTORS_TABLE: tables.vectors,
-      WHIPLASH_BUCKETS_TABLE: tables.buckets,
+      WHIPLASH_METADATA_TABLE: db.tables.metadata,
+      WHIPLASH_VECTORS_TABLE: db.tables.vectors,
+      WHIPLASH_BUCKETS_TABLE: db.tables.buckets,
       WHIPLASH_ADMIN_KEY_ID: 'env-admin',
       WHIPLASH_USAGE_PLAN_ID: 'plan-unused-here',
       DYNAMODB_ENDPOINT: testEndpoint(),

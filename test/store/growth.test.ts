@@ -1,7 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { WhiplashStore } from '../../lambda/store/store';
 import { loadMiniLm } from '../support/minilm';
-import { createTestTables, testClient } from '../support/tables';
+import { useTestTables } from '../support/tables';
 
 /**
  * The index adapts as a collection grows: the bucket depth a query reads follows
@@ -9,21 +8,11 @@ import { createTestTables, testClient } from '../support/tables';
  * with no re-indexing (the same stored codes serve every depth).
  */
 describe('a growing collection', () => {
-  let client: DynamoDBClient;
-  let tables: Awaited<ReturnType<typeof createTestTables>>;
-
-  beforeAll(async () => {
-    client = testClient();
-    tables = await createTestTables(client);
-  });
-  afterAll(async () => {
-    await tables.drop();
-    client.destroy();
-  });
+  const db = useTestTables();
 
   it('reads deeper buckets and a smaller share of the collection as it grows', async () => {
     const data = loadMiniLm();
-    const store = new WhiplashStore({ client, tables });
+    const store = new WhiplashStore(db);
     await store.createProject({ projectId: 'grow' });
     await store.createCollection('grow', { name: 'c', dimension: data.dimension, seed: 5, index: { partitionBits: 2, bucketSize: 8, probes: 4 } });
     const queries = [3, 77, 151, 299, 411, 555, 640, 700];

@@ -1,15 +1,13 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { WhiplashStore } from '../../lambda/store/store';
 import { exactTopK, loadMiniLm } from '../support/minilm';
-import { createTestTables, testClient } from '../support/tables';
+import { useTestTables } from '../support/tables';
 
 /**
  * Recall@10 against brute force on real sentence embeddings (all-MiniLM-L6-v2, 778 x 384),
  * at default index settings. 100 held-out rows are the queries; the other 678 the collection.
  */
 describe('recall on all-MiniLM-L6-v2 embeddings', () => {
-  let client: DynamoDBClient;
-  let tables: Awaited<ReturnType<typeof createTestTables>>;
+  const db = useTestTables();
   let store: WhiplashStore;
   const data = loadMiniLm();
   // every 7th row is a query: a fixed, spread-out hold-out
@@ -17,9 +15,7 @@ describe('recall on all-MiniLM-L6-v2 embeddings', () => {
   const baseRows = data.vectors.map((_, i) => i).filter((i) => !queryRows.includes(i));
 
   beforeAll(async () => {
-    client = testClient();
-    tables = await createTestTables(client);
-    store = new WhiplashStore({ client, tables });
+    store = new WhiplashStore(db);
     await store.createProject({ projectId: 'recall' });
     await store.createCollection('recall', { name: 'minilm', dimension: data.dimension, seed: 7 });
     for (let i = 0; i < baseRows.length; i += 500) {
@@ -30,11 +26,6 @@ describe('recall on all-MiniLM-L6-v2 embeddings', () => {
       );
     }
   }, 600_000);
-
-  afterAll(async () => {
-    await tables.drop();
-    client.destroy();
-  });
 
   it('reaches recall@10 >= 0.9 at default settings, in at most 2 round trips', async () => {
     // GIVEN the exact top-10 of each query among the indexed rows

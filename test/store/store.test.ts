@@ -1,28 +1,19 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictError, NotFoundError, ValidationError } from '../../lambda/core/errors';
 import { DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
 import { WhiplashStore } from '../../lambda/store/store';
 import { loadMiniLm } from '../support/minilm';
-import { countItems, createTestTables, testClient } from '../support/tables';
+import { countItems, useTestTables } from '../support/tables';
 
 const data = loadMiniLm();
 const vec = (i: number) => Array.from(data.vectors[i]);
 
 describe('WhiplashStore against DynamoDB Local', () => {
-  let client: DynamoDBClient;
-  let tables: Awaited<ReturnType<typeof createTestTables>>;
+  const db = useTestTables();
   let store: WhiplashStore;
 
   beforeAll(async () => {
-    client = testClient();
-    tables = await createTestTables(client);
-    store = new WhiplashStore({ client, tables });
+    store = new WhiplashStore(db);
     await store.createProject({ projectId: 'acme', name: 'Acme' });
-  });
-
-  afterAll(async () => {
-    await tables.drop();
-    client.destroy();
   });
 
   describe('projects and collections', () => {
@@ -103,10 +94,10 @@ describe('WhiplashStore against DynamoDB Local', () => {
     });
 
     it('replaces on upsert: no stale bucket entry surfaces and no entry is left behind', async () => {
-      const before = await countItems(client, tables);
+      const before = await countItems(db.client, db.tables);
       // doc-40 moves to the vector of row 500 (far from row 40)
       await store.upsert('acme', 'items', [{ id: 'doc-40', vector: vec(500) }]);
-      const after = await countItems(client, tables);
+      const after = await countItems(db.client, db.tables);
       expect(after.buckets).toBe(before.buckets);
       expect(after.vectors).toBe(before.vectors);
       const old = await store.query('acme', 'items', { vector: vec(40), topK: 10 });
@@ -132,7 +123,7 @@ describe('WhiplashStore against DynamoDB Local', () => {
     });
 
     it('rejects a bad batch whole, naming the item and the rule, and writes nothing', async () => {
-      const before = await countItems(client, tables);
+      const before = await countItems(db.client, db.tables);
       const good = (i: number) => ({ id: `new-${i}`, vector: vec(200 + i) });
       const nan = vec(1);
       nan[17] = NaN;
@@ -152,7 +143,7 @@ describe('WhiplashStore against DynamoDB Local', () => {
         await expect(attempt).rejects.toBeInstanceOf(ValidationError);
         await expect(store.upsert('acme', 'items', batch as never)).rejects.toThrow(message);
       }
-      expect(await countItems(client, tables)).toEqual(before);
+      expect(await countItems(db.client, db.tables)).toEqual(before);
       await expect(store.query('acme', 'items', { vector: vec(1), topK: 1001 })).rejects.toThrow(/topK must be between 1 and 1000/);
       await expect(store.query('acme', 'items', { vector: vec(1), filter: { n: { $gt: 'x' } } })).rejects.toThrow(/filter\.n\.\$gt/);
       await expect(store.listIds('acme', 'items', { cursor: 'garbage' })).rejects.toThrow(/cursor is not a cursor/);
@@ -176,7 +167,7 @@ describe('WhiplashStore against DynamoDB Local', () => {
   it('drops a collection at once, frees its name, and purges its items later', async () => {
     await store.createCollection('acme', { name: 'gone', dimension: 384, metric: 'dot' });
     await store.upsert('acme', 'gone', Array.from({ length: 30 }, (_, i) => ({ id: `g${i}`, vector: vec(i) })));
-    const before = await countItems(client, tables);
+    const before = await countItems(db.client, db.tables);
     await store.deleteCollection('acme', 'gone');
     await expect(store.query('acme', 'gone', { vector: vec(1) })).rejects.toBeInstanceOf(NotFoundError);
     // re-created under the same name: empty, nothing of the old one surfaces
@@ -190,14 +181,14 @@ describe('WhiplashStore against DynamoDB Local', () => {
       done = !r.remaining;
     }
     expect(purged).toBe(30 * (DEFAULT_INDEX_PARAMS.hashTables + 1));
-    const after = await countItems(client, tables);
+    const after = await countItems(db.client, db.tables);
     expect(after.vectors).toBe(before.vectors - 30 + 1);
   });
 
   it('a second store instance (another Lambda) sees deletions through the counter check', async () => {
     await store.createCollection('acme', { name: 'shared', dimension: 384 });
     await store.upsert('acme', 'shared', [{ id: 'a', vector: vec(1) }]);
-    const other = new WhiplashStore({ client, tables });
+    const other = new WhiplashStore(db);
     await other.query('acme', 'shared', { vector: vec(1) }); // warms its cache
     await store.deleteCollection('acme', 'shared');
     await expect(other.query('acme', 'shared', { vector: vec(1) })).rejects.toBeInstanceOf(NotFoundError);

@@ -22,6 +22,24 @@ export async function createTestTables(client: DynamoDBClient): Promise<TableNam
   return { ...names, drop: () => dropTables(client, names) };
 }
 
+/**
+ * Fresh tables and a client for the tests of one `describe` block: created in a `beforeAll`
+ * registered here (so before the block's own `beforeAll`s), dropped and closed after its tests.
+ * Read `client` and `tables` inside hooks and tests, not at definition time.
+ */
+export function useTestTables(): { readonly client: DynamoDBClient; readonly tables: TableNames } {
+  const ctx = {} as { client: DynamoDBClient; tables: TableNames & { drop(): Promise<void> } };
+  beforeAll(async () => {
+    ctx.client = testClient();
+    ctx.tables = await createTestTables(ctx.client);
+  });
+  afterAll(async () => {
+    await ctx.tables?.drop();
+    ctx.client?.destroy();
+  });
+  return ctx;
+}
+
 /** Number of items in each table (a full scan: test-sized tables only). */
 export async function countItems(client: DynamoDBClient, names: TableNames): Promise<Record<keyof TableNames, number>> {
   const count = async (TableName: string): Promise<number> => {
