@@ -32,7 +32,7 @@ export function scaleReadUnits(ru0: number, n0: number, n: number, rule: Scaling
   const arithmetic =
     b === 0
       ? `${fmt(ru0)} (constant)`
-      : `${fmt(ru0)} x (${n.toLocaleString('en-US')} / ${n0.toLocaleString('en-US')})^${b} = ${fmt(readUnits)}`;
+      : `${fmt(ru0)} x (${n.toLocaleString('en-US')} / ${n0.toLocaleString('en-US')})^${+b.toFixed(3)} = ${fmt(readUnits)}`;
   return { readUnits, arithmetic };
 }
 

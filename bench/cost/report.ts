@@ -26,6 +26,8 @@ export interface CostResult {
     readonly functions: DeployedFunction[];
     /** Every Whiplash default-settings measurement found, for reference. */
     readonly otherWhiplash: MeasuredSystem[];
+    /** The store's default index parameters at the commit the cost model ran. */
+    readonly currentDefaults: Record<string, unknown>;
     /** The benchmark's model of the store, when a result reports its stored bytes per vector: a cross-check of the measured ingest. */
     readonly modelStorage?: MeasuredSystem;
   };
@@ -63,8 +65,8 @@ export function costMarkdown(r: CostResult): string {
       `At ${wl.dim}-d a fetched vector item (~${Math.round(st.vectorItemBytes)} bytes) costs 0.5 read units eventually consistent, as it would at ${r.dim}-d (under 4 KB either way), and bucket entries do not depend on the dimension, so the units carry over to ${r.dim}-d unchanged.`,
     `- Scaling to larger N: ${ruleText}.`,
     `- Original layout: **${or.readUnits.toFixed(1)}** read units per query (${n(or.candidates)} candidates, ${((100 * or.candidates) / or.base).toFixed(1)} % of the collection) at recall@10 ${or.recall.toFixed(3)}, same file set (\`bench/results/${or.file}\`, commit \`${or.commit}\`): it fetches every candidate's full vector and its buckets have fixed bit counts, so read units grow with N: ${r.inputs.originalExponent ? `as N^${r.inputs.originalExponent.value.toFixed(3)}, the exponent fitted in \`bench/results/${r.inputs.originalExponent.file}\` (${r.inputs.originalExponent.path})` : 'linearly (no fitted exponent in bench/results)'}. Its Lambda duration is scaled the same way.`,
-    `- Lambda: memory from the construct's synthesized template with default props (query ${q?.memoryMb ?? '?'} MB, write ${w?.memoryMb ?? '?'} MB, ${q?.architecture ?? '?'}, ${q?.runtime ?? '?'}). Duration: **assumed** equal to the measured in-process p50 of a query on this machine (Whiplash ${wl.p50Ms.toFixed(0)} ms, original ${or.p50Ms.toFixed(0)} ms at ${n(or.base)}, scaled linearly with N for the original, whose benchmark ran 4 vector fetches in flight where its own code makes them one after another), i.e. DynamoDB Local round trips and re-ranking on a loaded 2-core machine; on Lambda the CPU share at ${q?.memoryMb ?? '?'} MB and DynamoDB's own latency differ.`,
-    `- Whiplash storage and writes: measured by upserting ${n(st.vectors)} real vectors (${st.dataset}, ${st.dim}-d) at default settings into ${st.engine} and sizing every item by DynamoDB's rules (lambda/store/layout.ts \`itemSize\`) plus 100 bytes per item: ${n(st.itemsPerVector, 0)} items per vector (vector item ${n(st.vectorItemBytes)} bytes, bucket entries ${n(st.bucketEntryBytes, 1)} bytes), **${n(st.bytesPerVector)}** billed bytes per vector at ${st.dim}-d; ${n(st.writeUnitsPerVector, 1)} write units per vector reported by DynamoDB; ${st.batchSeconds.toFixed(1)} s per batch of 500. At ${r.dim}-d: minus 4 x ${st.dim - r.dim} bytes of vector, plus ${n(st.itemsPerVector, 0)} x (${r.idBytes} - ${st.idBytes.toFixed(1)}) bytes of longer ids.`,
+    `- Lambda: memory from the construct's synthesized template with default props (query ${q?.memoryMb ?? '?'} MB, write ${w?.memoryMb ?? '?'} MB, ${q?.architecture ?? '?'}, ${q?.runtime ?? '?'}). Duration: **assumed** equal to the measured in-process p50 of a query on this machine (Whiplash ${wl.p50Ms.toFixed(0)} ms, original ${or.p50Ms.toFixed(0)} ms at ${n(or.base)}; at larger N both scaled as their read units, conservative for Whiplash, whose round trips stay 2; the original's benchmark ran 4 vector fetches in flight where its own code makes them one after another), i.e. DynamoDB Local round trips and re-ranking on a loaded 2-core machine; on Lambda the CPU share at ${q?.memoryMb ?? '?'} MB and DynamoDB's own latency differ.`,
+    `- Whiplash storage and writes: measured by upserting ${n(st.vectors)} real vectors (${st.dataset}, ${st.dim}-d) with the index settings of the run above (\`${JSON.stringify(st.index)}\`) into ${st.engine} and sizing every item by DynamoDB's rules (lambda/store/layout.ts \`itemSize\`) plus 100 bytes per item: ${n(st.itemsPerVector, 0)} items per vector (vector item ${n(st.vectorItemBytes)} bytes, bucket entries ${n(st.bucketEntryBytes, 1)} bytes), **${n(st.bytesPerVector)}** billed bytes per vector at ${st.dim}-d; ${n(st.writeUnitsPerVector, 1)} write units per vector reported by DynamoDB; ${st.batchSeconds.toFixed(1)} s per batch of 500. At ${r.dim}-d: minus 4 x ${st.dim - r.dim} bytes of vector, plus ${n(st.itemsPerVector, 0)} x (${r.idBytes} - ${st.idBytes.toFixed(1)}) bytes of longer ids.`,
     ...(r.inputs.modelStorage?.storedBytesPerVector !== undefined
       ? [
           `- Cross-check: the benchmark's model of the store (\`bench/results/${r.inputs.modelStorage.file}\`, ${r.inputs.modelStorage.label}, ${n(r.inputs.modelStorage.base)} x ${r.inputs.modelStorage.dim}) reports ${n(r.inputs.modelStorage.storedBytesPerVector)} stored bytes per vector${indexDifferences(r.inputs.modelStorage.index, st.index).length > 0 ? ` at other index settings (${indexDifferences(r.inputs.modelStorage.index, st.index).join('; ')})` : ''}, against ${n(st.bytesPerVector)} measured here.`,
@@ -72,11 +74,13 @@ export function costMarkdown(r: CostResult): string {
       : []),
     ...(() => {
       const diff = indexDifferences(wl.index, st.index);
-      return diff.length > 0
-        ? [
-            `- **Mismatch:** the read units above were measured with index settings that differ from the store's defaults at this commit, which the storage ingest used (${diff.join('; ')}). Re-run \`npm run bench\` on Fashion-MNIST, then this command, for figures of one configuration.`,
-          ]
-        : [];
+      const defaults = indexDifferences(wl.index, r.inputs.currentDefaults);
+      return [
+        ...(diff.length > 0 ? [`- **Mismatch:** the read units and the storage ingest ran with different index settings (${diff.join('; ')}).`] : []),
+        ...(defaults.length > 0
+          ? [`- The store's default index settings changed since the priced run (${defaults.join('; ')}, run vs now): these figures are of the run's settings; re-run \`npm run bench\` on Fashion-MNIST, then this command, to price the new defaults.`]
+          : []),
+      ];
     })(),
     '',
   ];

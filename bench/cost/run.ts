@@ -9,6 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { logger } from '../../lambda/api/logger';
+import { DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
+import type { IndexParams } from '../../lambda/core/types';
 import { REPO_ROOT } from '../datasets/fashion-mnist';
 import { gitCommit, machine } from '../lambda/machine';
 import { deployedFunctions } from './construct-functions';
@@ -55,7 +57,8 @@ async function main(): Promise<void> {
     if (!f) throw new Error(`the construct has no ${role} function`);
     return f.memoryMb;
   };
-  const storage = await measureStorage(Number(opts.storageSample), opts.dataDir);
+  // The ingest runs with the index settings whose read units are priced, so every figure is of one configuration.
+  const storage = await measureStorage(Number(opts.storageSample), opts.dataDir, whiplash.index as Partial<IndexParams> | undefined);
   process.stdout.write(`storage: ${storage.bytesPerVector.toFixed(0)} billed bytes and ${storage.writeUnitsPerVector.toFixed(2)} write units per vector (${storage.vectors} x ${storage.dim})\n`);
 
   const inputs: CostInputs = {
@@ -93,6 +96,7 @@ async function main(): Promise<void> {
       storage,
       functions,
       otherWhiplash: systems.filter((s) => s.isDefault && s !== whiplash),
+      currentDefaults: { ...DEFAULT_INDEX_PARAMS },
       modelStorage: pickAnchor(systems.filter((s) => s.system === 'model' && typeof s.storedBytesPerVector === 'number')),
     },
     sizes: sizes.map((vectors) => ({ vectors, rows: costRows(vectors, inputs, PRICES) })),

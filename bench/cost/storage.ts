@@ -3,6 +3,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { REPO_ROOT } from '../datasets/fashion-mnist';
 import { itemSize } from '../../lambda/store/layout';
 import type { Item } from '../../lambda/store/batch';
+import type { IndexParams } from '../../lambda/core/types';
 import { attachCapacityMeter, CapacityMeter } from '../meter';
 import { FIXTURE_COLLECTION, FIXTURE_PROJECT, startFixture } from '../lambda/fixture';
 import { DYNAMO_ITEM_OVERHEAD } from './model';
@@ -26,7 +27,7 @@ export interface StorageMeasurement {
   /** Seconds per upsert batch of 500, sequential, in this process against DynamoDB Local. */
   readonly batchSeconds: number;
   readonly engine: string;
-  /** The collection's index parameters (the store's defaults at this commit). */
+  /** The collection's index parameters. */
   readonly index: Record<string, unknown>;
 }
 
@@ -46,12 +47,13 @@ async function scanSizes(client: DynamoDBClient, table: string): Promise<{ items
 }
 
 /**
- * Upserts `size` real Fashion-MNIST vectors (784-d) through WhiplashStore at default index settings,
- * then scans the vectors and buckets tables and sizes every item by DynamoDB's rules.
+ * Upserts `size` real Fashion-MNIST vectors (784-d) through WhiplashStore with `index` (the settings
+ * whose read units are priced; default the store's defaults), then scans the vectors and buckets
+ * tables and sizes every item by DynamoDB's rules.
  */
-export async function measureStorage(size: number, dir?: string): Promise<StorageMeasurement> {
+export async function measureStorage(size: number, dir?: string, index?: Partial<IndexParams>): Promise<StorageMeasurement> {
   let meter: CapacityMeter | undefined;
-  const fx = await startFixture({ dataset: 'fashion-mnist', size, queries: 1, dir, beforeLoad: (c) => (meter = attachCapacityMeter(c)) });
+  const fx = await startFixture({ dataset: 'fashion-mnist', size, queries: 1, dir, index, beforeLoad: (c) => (meter = attachCapacityMeter(c)) });
   try {
     const n = fx.data.base.rows;
     const info = await fx.store.getCollection(FIXTURE_PROJECT, FIXTURE_COLLECTION);

@@ -4,7 +4,7 @@
  * vectors, written through `WhiplashStore` (the code the Lambda handlers run).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { VectorInput } from '../../lambda/core/types';
+import type { IndexParams, VectorInput } from '../../lambda/core/types';
 import { ensureTables } from '../../lambda/store/local-tables';
 import { prefixedTableNames, TableNames } from '../../lambda/store/schema';
 import { WhiplashStore } from '../../lambda/store/store';
@@ -28,6 +28,8 @@ export interface FixtureOptions {
   readonly queries?: number;
   /** Fashion-MNIST directory. @default ../shared/datasets/fashion-mnist, then Debian's path */
   readonly dir?: string;
+  /** Index parameters of the collection. @default the store's defaults */
+  readonly index?: Partial<IndexParams>;
   /** Called with the store's client just before the base vectors are written (e.g. to attach a capacity meter). */
   readonly beforeLoad?: (client: DynamoDBClient) => void;
 }
@@ -71,7 +73,7 @@ export async function startFixture(opts: FixtureOptions): Promise<Fixture> {
     await ensureTables(client, tables);
     const store = new WhiplashStore({ client, tables });
     await store.createProject({ projectId: FIXTURE_PROJECT, name: 'serverless benchmark' });
-    await store.createCollection(FIXTURE_PROJECT, { name: FIXTURE_COLLECTION, dimension: data.dim, metric: data.metric, seed: 1 });
+    await store.createCollection(FIXTURE_PROJECT, { name: FIXTURE_COLLECTION, dimension: data.dim, metric: data.metric, seed: 1, index: opts.index });
     opts.beforeLoad?.(client);
     const t0 = performance.now();
     for (let i = 0; i < data.base.rows; i += 500) {

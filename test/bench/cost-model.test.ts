@@ -93,5 +93,10 @@ describe('cost model arithmetic', () => {
     expect(at10M[1].fails).toMatch(/29 s/); // 195 s
     expect(at1M[0].perMillionQueries).toBeCloseTo(42.4133514, 6);
     expect(at10M[0].storagePerMonth).toBeCloseTo(10 * at1M[0].storagePerMonth, 10);
+    // with read units growing as N^0.5, 4x the vectors doubles the read units and the Lambda duration
+    const grown = costRows(240_000, { ...inputs, whiplash: { ...inputs.whiplash, rule: { kind: 'power', exponent: 0.5, why: 'test' } } }, PRICES)[0];
+    expect(grown.readUnits).toBeCloseTo(561.6, 9);
+    expect(grown.lambdaMs).toBeCloseTo(542, 9);
+    expect(grown.perMillionQueries).toBeCloseTo(561.6 * 0.125 + 0.542 * 1e6 * 0.0000133334 + 0.2 + 3.5, 6);
   });
 });
