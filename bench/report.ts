@@ -153,7 +153,7 @@ function targetLine(t: TargetCheck | undefined): string {
 /** The model beside the measurement, as a table. */
 function validationLines(v: readonly Validation[] | undefined): string[] {
   if (!v || v.length === 0) return [];
-  const head = ['measured', 'model', 'queries', 'read units measured', 'read units model', 'difference', 'queries exact', 'same candidates and ids', 'recall measured', 'recall model', 'model as DynamoDB bills'];
+  const head = ['measured', 'model', 'query runs', 'read units measured', 'read units model', 'difference', 'queries exact', 'same candidates and ids', 'recall measured', 'recall model', 'model as DynamoDB bills'];
   const rows = v.map((x) => [
     x.measured,
     x.model,
@@ -169,7 +169,7 @@ function validationLines(v: readonly Validation[] | undefined): string[] {
   ]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [
-    '**Cost model against DynamoDB Local** (same data, same queries, query by query; DynamoDB Local bills a Query that finds nothing 0 units, DynamoDB half a unit: the last column is the model as DynamoDB bills it):',
+    '**Cost model against DynamoDB Local** (same data, same queries, query by query; a query run is one query, or one query at one seed of the original layout; DynamoDB Local bills a Query that finds nothing 0 units, DynamoDB half a unit: the last column is the model as DynamoDB bills it):',
     '',
     line(head),
     line(head.map(() => '---')),
