@@ -33,6 +33,8 @@ const opts = new Command()
   .opts<{ sizes: string; dim: string; idBytes: string; storageSample: string; dataDir?: string; results: string }>();
 
 async function main(): Promise<void> {
+  // The code under measurement is what was loaded at start: name the commit now, not after a run others may commit during.
+  const commit = gitCommit();
   logger.setLogLevel('ERROR');
   const dim = Number(opts.dim);
   const idBytes = Number(opts.idBytes);
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
     kind: 'cost',
     command: `npm run bench:cost${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     date: new Date().toISOString(),
-    commit: gitCommit(),
+    commit,
     machine: machine(),
     dim,
     idBytes,

@@ -103,6 +103,8 @@ async function measure(dataset: 'minilm' | 'fashion-mnist', queries: number, war
 }
 
 async function main(): Promise<void> {
+  // The code under measurement is what was loaded at start: name the commit now, not after a run others may commit during.
+  const commit = gitCommit();
   logger.setLogLevel('ERROR');
   const queries = Number(opts.queries);
   const warmup = Number(opts.warmup);
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
     kind: 'gateway',
     command: `npm run bench:gateway${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
     date: new Date().toISOString(),
-    commit: gitCommit(),
+    commit,
     machine: machine(),
     engine,
     topK: TOP_K,

@@ -34,6 +34,8 @@ const opts = new Command()
 const COLLECTION = { projectId: FIXTURE_PROJECT, collectionId: FIXTURE_COLLECTION };
 
 async function main(): Promise<void> {
+  // The code under measurement is what was loaded at start: name the commit now, not after a run others may commit during.
+  const commit = gitCommit();
   const runs = Number(opts.runs);
   const warm = Number(opts.warm);
   const bundleDir = path.join(REPO_ROOT, 'bench', '.cache', 'lambda-bundles');
@@ -115,7 +117,7 @@ async function main(): Promise<void> {
       kind: 'lambda',
       command: `npm run bench:lambda -- --runs ${runs} --warm ${warm}`,
       date: new Date().toISOString(),
-      commit: gitCommit(),
+      commit,
       machine: machine(),
       bundleTarget: target,
       fixture: { data: `minilm: ${fx.data.base.rows} x ${fx.data.dim} (${path.relative(REPO_ROOT, fx.data.source)})`, engine: `DynamoDB Local (${fx.ddb.engine}, in memory)` },

@@ -43,6 +43,8 @@ const opts = new Command()
 const fmt = (x: number, d = 1) => x.toFixed(d);
 
 async function main(): Promise<void> {
+  // The code under measurement is what was loaded at start: name the commit now, not after a run others may commit during.
+  const commit = gitCommit();
   logger.setLogLevel('ERROR');
   const concurrencies = opts.connections.split(',').map(Number);
   const seconds = Number(opts.seconds);
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
 
     const out = {
       date: new Date().toISOString(),
-      commit: gitCommit(),
+      commit,
       tool: 'autocannon 8',
       workload: '90 % search (top-10, MiniLM query held out of the base) / 10 % single-vector upsert, pre-encoded bodies',
       dataset: { name: 'minilm (@sap-ux/fiori-docs-embeddings)', vectors: base.length, dim: data.dim, loadSeconds },
