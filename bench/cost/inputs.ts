@@ -66,18 +66,18 @@ export function indexDifferences(a: Record<string, unknown> | undefined, b: Reco
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => `${k}: ${JSON.stringify(a[k])} vs ${JSON.stringify(b[k])}`);
 }
 
-/** True for Whiplash at its default settings (no per-query overrides). */
-export function isWhiplashDefault(s: Summary): boolean {
+/** True for Whiplash at its default settings (no per-query overrides); `system` 'model' for the benchmark's model of it. */
+export function isWhiplashDefault(s: Summary, system = 'whiplash'): boolean {
   const overrides = (s.settings as { overrides?: object } | undefined)?.overrides ?? {};
-  return s.system === 'whiplash' && Object.keys(overrides).length === 0;
+  return s.system === system && Object.keys(overrides).length === 0;
 }
 
 /**
  * Every system of every bench result in `dir` (files that are not bench results are skipped), and
  * every numeric field whose name contains "exponent" anywhere in any JSON file there.
  */
-export function readMeasurements(dir: string, skip: readonly string[] = []): { systems: (MeasuredSystem & { system: string; isDefault: boolean })[]; exponents: FoundExponent[] } {
-  const systems: (MeasuredSystem & { system: string; isDefault: boolean })[] = [];
+export function readMeasurements(dir: string, skip: readonly string[] = []): { systems: (MeasuredSystem & { system: string; isDefault: boolean; isModelDefault: boolean })[]; exponents: FoundExponent[] } {
+  const systems: (MeasuredSystem & { system: string; isDefault: boolean; isModelDefault: boolean })[] = [];
   const exponents: FoundExponent[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json') && !skip.includes(f)).sort()) {
     let json: unknown;
@@ -90,7 +90,7 @@ export function readMeasurements(dir: string, skip: readonly string[] = []): { s
     if (!isBenchResult(json)) continue;
     for (const s of json.systems) {
       if (typeof s.readUnits !== 'number' || !Number.isFinite(s.readUnits)) continue;
-      systems.push({ ...measured(file, json, s), system: s.system, isDefault: isWhiplashDefault(s) });
+      systems.push({ ...measured(file, json, s), system: s.system, isDefault: isWhiplashDefault(s), isModelDefault: isWhiplashDefault(s, 'model') });
     }
   }
   return { systems, exponents };

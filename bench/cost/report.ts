@@ -22,9 +22,11 @@ export interface CostResult {
     readonly rule: ScalingRule;
     readonly exponent?: FoundExponent;
     readonly originalExponent?: FoundExponent;
+    /** Whiplash read-unit exponents fitted in other files (other data sets), for reference. */
+    readonly otherExponents?: FoundExponent[];
     readonly storage: StorageMeasurement;
     readonly functions: DeployedFunction[];
-    /** Every Whiplash default-settings measurement found, for reference. */
+    /** Every other Whiplash default-settings figure found (measured, or through the benchmark's model), for reference. */
     readonly otherWhiplash: MeasuredSystem[];
     /** The store's default index parameters at the commit the cost model ran. */
     readonly currentDefaults: Record<string, unknown>;
@@ -67,6 +69,16 @@ export function costMarkdown(r: CostResult): string {
     `- Original layout: **${or.readUnits.toFixed(1)}** read units per query (${n(or.candidates)} candidates, ${((100 * or.candidates) / or.base).toFixed(1)} % of the collection) at recall@10 ${or.recall.toFixed(3)}, same file set (\`bench/results/${or.file}\`, commit \`${or.commit}\`): it fetches every candidate's full vector and its buckets have fixed bit counts, so read units grow with N: ${r.inputs.originalExponent ? `as N^${r.inputs.originalExponent.value.toFixed(3)}, the exponent fitted in \`bench/results/${r.inputs.originalExponent.file}\` (${r.inputs.originalExponent.path})` : 'linearly (no fitted exponent in bench/results)'}. Its Lambda duration is scaled the same way.`,
     `- Lambda: memory from the construct's synthesized template with default props (query ${q?.memoryMb ?? '?'} MB, write ${w?.memoryMb ?? '?'} MB, ${q?.architecture ?? '?'}, ${q?.runtime ?? '?'}). Duration: **assumed** equal to the measured in-process p50 of a query on this machine (Whiplash ${wl.p50Ms.toFixed(0)} ms, original ${or.p50Ms.toFixed(0)} ms at ${n(or.base)}; at larger N both scaled as their read units, conservative for Whiplash, whose round trips stay 2; the original's benchmark ran 4 vector fetches in flight where its own code makes them one after another), i.e. DynamoDB Local round trips and re-ranking on a loaded 2-core machine; on Lambda the CPU share at ${q?.memoryMb ?? '?'} MB and DynamoDB's own latency differ.`,
     `- Whiplash storage and writes: measured by upserting ${n(st.vectors)} real vectors (${st.dataset}, ${st.dim}-d) with the index settings of the run above (\`${JSON.stringify(st.index)}\`) into ${st.engine} and sizing every item by DynamoDB's rules (lambda/store/layout.ts \`itemSize\`) plus 100 bytes per item: ${n(st.itemsPerVector, 0)} items per vector (vector item ${n(st.vectorItemBytes)} bytes, bucket entries ${n(st.bucketEntryBytes, 1)} bytes), **${n(st.bytesPerVector)}** billed bytes per vector at ${st.dim}-d; ${n(st.writeUnitsPerVector, 1)} write units per vector reported by DynamoDB; ${st.batchSeconds.toFixed(1)} s per batch of 500. At ${r.dim}-d: minus 4 x ${st.dim - r.dim} bytes of vector, plus ${n(st.itemsPerVector, 0)} x (${r.idBytes} - ${st.idBytes.toFixed(1)}) bytes of longer ids.`,
+    ...(r.inputs.otherWhiplash.length > 0
+      ? [
+          `- Other Whiplash default-settings figures in bench/results (not priced: other data, sizes or code): ${r.inputs.otherWhiplash
+            .map((o) => `${o.label} on ${o.dataset} ${n(o.base)} x ${o.dim}: ${o.readUnits.toFixed(1)} read units at recall@10 ${o.recall.toFixed(3)} (\`${o.file}\`, \`${o.commit}\`)`)
+            .join('; ')}.${(() => {
+            const others = r.inputs.otherExponents ?? [];
+            return others.length > 0 ? ` Fitted read-unit exponents elsewhere: ${others.map((e) => `N^${e.value.toFixed(2)} (\`${e.file}\` ${e.path})`).join(', ')}.` : '';
+          })()}`,
+        ]
+      : []),
     ...(r.inputs.modelStorage?.storedBytesPerVector !== undefined
       ? [
           `- Cross-check: the benchmark's model of the store (\`bench/results/${r.inputs.modelStorage.file}\`, ${r.inputs.modelStorage.label}, ${n(r.inputs.modelStorage.base)} x ${r.inputs.modelStorage.dim}) reports ${n(r.inputs.modelStorage.storedBytesPerVector)} stored bytes per vector${indexDifferences(r.inputs.modelStorage.index, st.index).length > 0 ? ` at other index settings (${indexDifferences(r.inputs.modelStorage.index, st.index).join('; ')})` : ''}, against ${n(st.bytesPerVector)} measured here.`,
