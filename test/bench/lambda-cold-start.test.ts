@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createAdminHandler } from '../../lambda/api/handlers/admin';
 import { createQueryHandler } from '../../lambda/api/handlers/query';
 import { WhiplashStore } from '../../lambda/store/store';
 import { sizeOf } from '../../bench/lambda/bundle-size';
 import { coldStartOnce, parseChildResult } from '../../bench/lambda/cold-start';
 import { BENCH_ADMIN_KEY_ID, proxyEvent, roleOf } from '../../bench/lambda/events';
-import { createTestTables, testClient } from '../support/tables';
+import { useTestTables } from '../support/tables';
 
 describe('bench:lambda events', () => {
   test('proxy events carry the route, the encoded path, the body and the admin key id', () => {
@@ -26,19 +25,10 @@ describe('bench:lambda events', () => {
   });
 
   describe('against DynamoDB Local, the real handlers accept them', () => {
-    let client: DynamoDBClient;
-    let tables: Awaited<ReturnType<typeof createTestTables>>;
-    beforeAll(async () => {
-      client = testClient();
-      tables = await createTestTables(client);
-    });
-    afterAll(async () => {
-      await tables.drop();
-      client.destroy();
-    });
+    const db = useTestTables();
 
     test('admin lists projects, query lists a project\'s collections', async () => {
-      const store = new WhiplashStore({ client, tables });
+      const store = new WhiplashStore(db);
       const deps = { store, adminKeyId: BENCH_ADMIN_KEY_ID };
       await store.createProject({ projectId: 'coldstart', name: 'cold start' });
       const listed = await createAdminHandler(deps)(proxyEvent({ method: 'GET', resource: '/projects' }, 'r2'));

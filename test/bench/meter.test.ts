@@ -1,22 +1,13 @@
-import { DynamoDBClient, GetItemCommand, GetItemCommandInput, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, GetItemCommandInput, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { attachCapacityMeter } from '../../bench/meter';
-import { createTestTables, testClient } from '../support/tables';
+import { useTestTables } from '../support/tables';
 import { realRows } from './fixtures';
 
 describe('capacity meter on a DynamoDB client', () => {
-  let client: DynamoDBClient;
-  let tables: Awaited<ReturnType<typeof createTestTables>>;
-
-  beforeAll(async () => {
-    client = testClient();
-    tables = await createTestTables(client);
-  });
-  afterAll(async () => {
-    await tables.drop();
-    client.destroy();
-  });
+  const db = useTestTables();
 
   test('counts the units DynamoDB reports, for calls that did not ask for them, reads and writes apart', async () => {
+    const { client, tables } = db;
     const meter = attachCapacityMeter(client);
     // 3 real MiniLM vectors as float32 bytes: 4,608 bytes, plus names and keys: between 4 and 5 KB
     const vector = new Uint8Array(realRows(3).data.slice(0, 3 * 384).buffer);
