@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { findRoute, type FunctionRole } from '../../lambda/api/routes';
+import { proxyIdentity } from '../../lib/local/gateway';
 
 /** The admin key id the benchmark's handlers are given (`WHIPLASH_ADMIN_KEY_ID`); events carry it, so every request is the admin's. */
 export const BENCH_ADMIN_KEY_ID = 'bench-admin-key-id';
@@ -53,23 +54,7 @@ export function proxyEvent(spec: RequestSpec, requestId: string, apiKeyId = BENC
       requestTimeEpoch: Date.now(),
       resourceId: route.operationId,
       resourcePath: spec.resource,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '127.0.0.1',
-        user: null,
-        userAgent: 'whiplash-bench',
-        userArn: null,
-      },
+      identity: proxyIdentity({ apiKey: null, apiKeyId, sourceIp: '127.0.0.1', userAgent: 'whiplash-bench' }),
     },
   };
 }

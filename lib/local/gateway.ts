@@ -91,24 +91,42 @@ export function buildProxyEvent(args: {
       requestTimeEpoch: now,
       resourceId: route.operationId,
       resourcePath: route.path,
-      identity: {
-        accessKey: null,
-        accountId: null,
+      identity: proxyIdentity({
         apiKey: args.apiKey ?? null,
         apiKeyId: args.apiKeyId ?? null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        user: null,
         userAgent: req.headers['user-agent'] ?? null,
-        userArn: null,
-      },
+      }),
     },
+  };
+}
+
+/**
+ * `requestContext.identity` of a REST proxy event: the caller's API key, its id and address; the
+ * IAM and Cognito fields are null, as API Gateway sends them for an API that only uses API keys.
+ */
+export function proxyIdentity(caller: {
+  apiKey: string | null;
+  apiKeyId: string | null;
+  sourceIp: string;
+  userAgent: string | null;
+}): APIGatewayProxyEvent['requestContext']['identity'] {
+  return {
+    accessKey: null,
+    accountId: null,
+    apiKey: caller.apiKey,
+    apiKeyId: caller.apiKeyId,
+    caller: null,
+    clientCert: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp: caller.sourceIp,
+    user: null,
+    userAgent: caller.userAgent,
+    userArn: null,
   };
 }
 
