@@ -3,7 +3,8 @@ import { probeSequence, QueryEncoding } from '../core/lsh';
 import { CODE_BITS } from '../core/params';
 import type { IndexParams } from '../core/types';
 import type { Item } from './batch';
-import { bucketPartition, bucketRange, bucketSortKey } from './keys';
+import { vectorToBytes } from '../core/vector';
+import { bucketPartition, bucketRange, bucketSortKey, counterKey, vectorKey } from './keys';
 
 /**
  * What a query reads and what it pays for it, as pure functions: the store (`store.ts`) runs
@@ -31,6 +32,35 @@ export function bucketEntryItem(
     s: { B: sketch },
     ...(metadata === undefined ? {} : { m: { S: metadata } }),
   };
+}
+
+/** Hash codes as the vector item stores them: uint32, little-endian, one per hash table. */
+export function codesToBytes(codes: Uint32Array): Uint8Array {
+  const out = new Uint8Array(codes.length * 4);
+  const view = new DataView(out.buffer);
+  codes.forEach((c, i) => view.setUint32(i * 4, c, true));
+  return out;
+}
+
+/**
+ * One vector item: the float32 bytes `v`, its hash codes `c` (so an upsert or delete finds the
+ * bucket entries to remove) and its metadata as JSON `m`. Round trip 2 of a query reads it.
+ */
+export function vectorItem(uid: string, id: string, vector: Float32Array, codes: Uint32Array, metadata?: string): Item {
+  const key = vectorKey(uid, id);
+  return {
+    pk: { S: key.pk },
+    sk: { S: key.sk },
+    v: { B: vectorToBytes(vector) },
+    c: { B: codesToBytes(codes) },
+    ...(metadata === undefined ? {} : { m: { S: metadata } }),
+  };
+}
+
+/** A collection's vector counter: the count `n` of the collection with uid `uid` (round trip 2 reads it to prove the collection lives). */
+export function counterItem(projectId: string, name: string, uid: string, count: number): Item {
+  const key = counterKey(projectId, name);
+  return { pk: { S: key.pk }, sk: { S: key.sk }, uid: { S: uid }, n: { N: String(count) } };
 }
 
 /** One Query of round trip 1: a partition and the sort-key range of one bucket in it. */

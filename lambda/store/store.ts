@@ -45,7 +45,7 @@ import {
 } from '../core/types';
 import { bytesToVector, distance, norm, toFloat32, vectorToBytes } from '../core/vector';
 import { batchGetAll, batchWriteAll, CapacityMeter, Item } from './batch';
-import { BucketRead, bucketEntryItem, bucketReadPlan } from './layout';
+import { BucketRead, bucketEntryItem, bucketReadPlan, counterItem, vectorItem } from './layout';
 import {
   allPartitions,
   apiKeyKey,
@@ -256,7 +256,7 @@ export class WhiplashStore {
       throw err;
     }
     await this.client.send(
-      new PutItemCommand({ TableName: this.tables.metadata, Item: { ...keyItem(counterKey(projectId, name)), uid: S(config.uid), n: { N: '0' } } }),
+      new PutItemCommand({ TableName: this.tables.metadata, Item: counterItem(projectId, name, config.uid, 0) }),
     );
     this.cache.set(cacheKey(projectId, name), { config, count: 0 });
     return { ...config, vectorCount: 0 };
@@ -374,18 +374,12 @@ export class WhiplashStore {
     for (const row of rows) {
       const enc = hasher.encode(row.vector);
       const metaJson = Object.keys(row.metadata).length > 0 ? JSON.stringify(row.metadata) : undefined;
-      const meta: Item = metaJson === undefined ? {} : { m: S(metaJson) };
       const sketch = packSketch(enc);
       for (let t = 0; t < hashTables; t++) {
         const Item = bucketEntryItem(config.uid, config.index.partitionBits, t, enc.codes[t], row.id, sketch, metaJson);
         puts.push({ table: this.tables.buckets, request: { PutRequest: { Item } } });
       }
-      puts.push({
-        table: this.tables.vectors,
-        request: {
-          PutRequest: { Item: { ...keyItem(vectorKey(config.uid, row.id)), v: { B: vectorToBytes(row.vector) }, c: { B: codesToBytes(enc.codes) }, ...meta } },
-        },
-      });
+      puts.push({ table: this.tables.vectors, request: { PutRequest: { Item: vectorItem(config.uid, row.id, row.vector, enc.codes, metaJson) } } });
       const old = existing.get(row.id);
       for (let t = 0; old && t < hashTables; t++) {
         const was = this.bucketKey(config, t, old[t], row.id);
@@ -742,12 +736,6 @@ function toBinding(i: Item): ApiKeyBinding {
   return { apiKeyId: i.apiKeyId.S!, projectId: i.projectId.S!, createdAt: i.createdAt.S! };
 }
 
-function codesToBytes(codes: Uint32Array): Uint8Array {
-  const out = new Uint8Array(codes.length * 4);
-  const view = new DataView(out.buffer);
-  codes.forEach((c, i) => view.setUint32(i * 4, c, true));
-  return out;
-}
 
 function bytesToCodes(b: Uint8Array): Uint32Array {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
