@@ -197,13 +197,6 @@ export function probeSequence(code: number, margins: ArrayLike<number>, depth: n
   return out;
 }
 
-/** The leading `bits` bits of a code as a string of '0' and '1'. */
-export function codePrefix(code: number, from: number, to: number): string {
-  let s = '';
-  for (let j = from; j < to; j++) s += (code >>> (CODE_BITS - 1 - j)) & 1 ? '1' : '0';
-  return s;
-}
-
 const POPCOUNT = new Uint8Array(256).map((_, i) => {
   let c = 0;
   for (let v = i; v; v >>= 1) c += v & 1;
