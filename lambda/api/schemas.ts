@@ -64,8 +64,9 @@ const indexParams: JsonSchema = {
   properties: {
     hashTables: { type: 'integer', description: 'Number of hash tables (L)' },
     partitionBits: { type: 'integer', description: 'Leading code bits in the bucket partition key' },
-    bucketSize: { type: 'integer', description: 'Target vectors per bucket' },
-    probes: { type: 'integer', description: 'Extra buckets probed per table (multi-probe)' },
+    bucketSize: { type: 'integer', description: 'Vectors per bucket; absent: the query planner chooses the bucket depth from the data profile' },
+    probes: { type: 'integer', description: 'Extra buckets probed per table (multi-probe); absent: chosen by the query planner' },
+    recallTarget: { type: 'number', description: 'Share of the 10 nearest neighbours the query planner aims to find, 0.5 to 0.999 (default 0.95)' },
     sketchBits: { type: 'integer', description: 'Bits of the sign sketch used to rank candidates' },
     rerank: { type: 'integer', description: 'The most candidates re-ranked exactly (a query fetches only those whose sketch distance bound can reach its top-k)' },
   },

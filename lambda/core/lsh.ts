@@ -63,6 +63,11 @@ export class Hasher {
     return base;
   }
 
+  /** (x' - c) / |x' - c|: the direction the hyperplanes see, which a data profile measures (`profile.ts`). */
+  centredUnit(x: Float32Array): Float32Array {
+    return normalized(this.centred(x));
+  }
+
   private project(x: Float32Array): { projections: Float32Array; norm: number; offset: number } {
     const y = this.centred(x);
     const d = this.dimension;
@@ -133,20 +138,36 @@ function planesFor(dimension: number, rows: number, seed: number, version: numbe
  * The bucket depth (code prefix bits) a query reads: log2(N / bucketSize), rounded, at least
  * `partitionBits` (a bucket never spans partitions) and at most CODE_BITS.
  */
-export function bucketDepth(vectorCount: number, params: Pick<IndexParams, 'bucketSize' | 'partitionBits'>): number {
-  const ideal = Math.round(Math.log2(Math.max(1, vectorCount) / params.bucketSize));
-  return Math.min(CODE_BITS, Math.max(params.partitionBits, ideal));
+export function bucketDepth(vectorCount: number, bucketSize: number, partitionBits: number): number {
+  const ideal = Math.round(Math.log2(Math.max(1, vectorCount) / bucketSize));
+  return Math.min(CODE_BITS, Math.max(partitionBits, ideal));
 }
 
 /**
  * Query-directed probing (Lv et al. 2007, section 4.4): the home bucket of `code` at `depth`,
- * then up to `probes` buckets reached by flipping sets of bits, cheapest first, where a set costs
- * the sum of its bits' squared margins. Only the `depth` leading bits matter.
+ * then up to `probes` buckets reached by flipping the bit sets of `perturbationSets`, cheapest
+ * first. Only the `depth` leading bits matter.
  * @returns codes (CODE_BITS wide; bits below `depth` are irrelevant), home bucket first
  */
 export function probeSequence(code: number, margins: ArrayLike<number>, depth: number, probes: number): number[] {
   const out = [code];
-  if (probes <= 0 || depth <= 0) return out;
+  for (const set of perturbationSets(margins, depth, probes)) {
+    let flipped = code;
+    for (const j of set) flipped ^= 1 << (CODE_BITS - 1 - j);
+    out.push(flipped >>> 0);
+  }
+  return out;
+}
+
+/**
+ * The `count` cheapest non-empty sets of the first `depth` bits, cheapest first, where a set costs
+ * the sum of its bits' squared margins: the shift/expand enumeration of Lv et al. (2007,
+ * section 4.4) over the bits sorted by margin, which yields every set in order of cost.
+ * @returns bit positions (0 = most significant code bit) of each set
+ */
+export function perturbationSets(margins: ArrayLike<number>, depth: number, count: number): number[][] {
+  const out: number[][] = [];
+  if (count <= 0 || depth <= 0) return out;
   // bits sorted by margin, smallest first; z[i] = squared margin of the i-th cheapest bit
   const bits = Array.from({ length: depth }, (_, j) => j).sort((a, b) => margins[a] - margins[b]);
   const z = bits.map((j) => margins[j] * margins[j]);
@@ -182,11 +203,9 @@ export function probeSequence(code: number, margins: ArrayLike<number>, depth: n
     }
     return top;
   };
-  while (out.length <= probes && heap.length > 0) {
+  while (out.length < count && heap.length > 0) {
     const s = pop();
-    let flipped = code;
-    for (const i of s.idx) flipped ^= 1 << (CODE_BITS - 1 - bits[i]);
-    out.push(flipped >>> 0);
+    out.push(s.idx.map((i) => bits[i]));
     const last = s.idx[s.idx.length - 1];
     if (last + 1 < depth) {
       // shift: replace the last bit with the next one; expand: add the next one

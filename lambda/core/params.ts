@@ -14,20 +14,28 @@ export const DEFAULT_TOP_K = 10;
 export const METRICS: readonly Metric[] = ['cosine', 'euclidean', 'dot'];
 
 /**
- * Index defaults, measured on Fashion-MNIST 60k (Euclidean) and all-MiniLM-L6-v2 embeddings
- * (cosine): see BENCHMARKS.md for the recall and read cost they give.
+ * Index defaults. `bucketSize` and `probes` are absent: the query planner chooses them for each
+ * collection size from the collection's data profile, to reach `recallTarget`. Measured on
+ * Fashion-MNIST 60k (Euclidean), GloVe-100 (cosine) and all-MiniLM-L6-v2 embeddings: BENCHMARKS.md.
  */
 export const DEFAULT_INDEX_PARAMS: IndexParams = {
-  hashTables: 26,
+  hashTables: 32,
   partitionBits: 4,
-  bucketSize: 8,
-  probes: 2,
+  recallTarget: 0.95,
   sketchBits: 512,
   rerank: 500,
 };
 
-/** Inclusive bounds of each index parameter. */
-export const INDEX_PARAM_BOUNDS: Readonly<Record<keyof IndexParams, readonly [number, number]>> = {
+/**
+ * Bucket size and probes of a collection that has no data profile yet (no upsert batch of
+ * PROFILE_MIN_SAMPLE vectors so far), unless its index sets them.
+ */
+export const UNPROFILED = { bucketSize: 8, probes: 2 } as const;
+
+type IntegerParam = Exclude<keyof IndexParams, 'recallTarget'>;
+
+/** Inclusive bounds of each integer index parameter. */
+export const INDEX_PARAM_BOUNDS: Readonly<Record<IntegerParam, readonly [number, number]>> = {
   hashTables: [1, 32],
   partitionBits: [0, 8],
   bucketSize: [1, 100000],
@@ -35,6 +43,9 @@ export const INDEX_PARAM_BOUNDS: Readonly<Record<keyof IndexParams, readonly [nu
   sketchBits: [32, 2048],
   rerank: [1, 5000],
 };
+
+/** Inclusive bounds of `recallTarget`. */
+export const RECALL_TARGET_BOUNDS = [0.5, 0.999] as const;
 
 function checkInt(value: unknown, field: string, [lo, hi]: readonly [number, number]): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new ValidationError(field, 'must be an integer');
@@ -52,16 +63,23 @@ export function resolveIndexParams(overrides: Partial<IndexParams> | undefined, 
   }
   const o = overrides ?? {};
   for (const key of Object.keys(o)) {
-    if (!(key in INDEX_PARAM_BOUNDS)) throw new ValidationError(`${field}.${key}`, 'is not an index parameter');
+    if (!(key in INDEX_PARAM_BOUNDS) && key !== 'recallTarget') throw new ValidationError(`${field}.${key}`, 'is not an index parameter');
   }
-  const out = { ...DEFAULT_INDEX_PARAMS };
-  for (const key of Object.keys(INDEX_PARAM_BOUNDS) as (keyof IndexParams)[]) {
+  const out: Record<string, number> = { ...DEFAULT_INDEX_PARAMS };
+  for (const key of Object.keys(INDEX_PARAM_BOUNDS) as IntegerParam[]) {
     const v = o[key];
-    if (v !== undefined) (out as Record<string, number>)[key] = checkInt(v, `${field}.${key}`, INDEX_PARAM_BOUNDS[key]);
+    if (v !== undefined) out[key] = checkInt(v, `${field}.${key}`, INDEX_PARAM_BOUNDS[key]);
+  }
+  if (o.recallTarget !== undefined) {
+    const [lo, hi] = RECALL_TARGET_BOUNDS;
+    if (typeof o.recallTarget !== 'number' || !(o.recallTarget >= lo && o.recallTarget <= hi)) {
+      throw new ValidationError(`${field}.recallTarget`, `must be a number between ${lo} and ${hi}`);
+    }
+    out.recallTarget = o.recallTarget;
   }
   if (out.sketchBits % 32 !== 0) throw new ValidationError(`${field}.sketchBits`, 'must be a multiple of 32');
   if (out.partitionBits > CODE_BITS) throw new ValidationError(`${field}.partitionBits`, `must be at most ${CODE_BITS}`);
-  return out;
+  return out as unknown as IndexParams;
 }
 
 /** `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`: collection names (URL-safe). */

@@ -3,8 +3,8 @@ export type Metric = 'cosine' | 'euclidean' | 'dot';
 
 /**
  * Parameters of a collection's random-hyperplane LSH index. Fixed when the collection is created.
- * Defaults (see `DEFAULT_INDEX_PARAMS` in `lambda/core/params.ts`) were tuned on Fashion-MNIST
- * and the all-MiniLM-L6-v2 sentence embeddings; see BENCHMARKS.md.
+ * Defaults: `DEFAULT_INDEX_PARAMS` in `lambda/core/params.ts`; their recall and read cost on
+ * Fashion-MNIST, GloVe-100 and all-MiniLM-L6-v2 embeddings are in BENCHMARKS.md.
  */
 export interface IndexParams {
   /** Number of hash tables (L). More tables: higher recall, more bucket reads. */
@@ -15,12 +15,21 @@ export interface IndexParams {
    */
   readonly partitionBits: number;
   /**
-   * Target number of vectors per bucket. The bucket depth (code prefix length) a query reads is
-   * `log2(vectorCount / bucketSize)`, so buckets stay this size as the collection grows.
+   * Vectors per bucket: a query reads buckets of depth `log2(vectorCount / bucketSize)`, so they
+   * keep this size as the collection grows. Undefined: the query planner chooses the depth for
+   * the collection's size from its data profile (`lambda/core/planner.ts`).
    */
-  readonly bucketSize: number;
-  /** Extra buckets probed per hash table by flipping low-margin bits (multi-probe LSH). */
-  readonly probes: number;
+  readonly bucketSize?: number;
+  /**
+   * Extra buckets probed per hash table by flipping low-margin bits (multi-probe LSH).
+   * Undefined: the query planner chooses them.
+   */
+  readonly probes?: number;
+  /**
+   * Share of a query's 10 nearest neighbours the query planner aims to find (0.5 to 0.999): it
+   * picks the bucket depth and probes predicted to reach it at the fewest read units.
+   */
+  readonly recallTarget: number;
   /** Bits of the sign sketch stored with each bucket entry and used to rank candidates. */
   readonly sketchBits: number;
   /**
@@ -82,6 +91,14 @@ export interface CollectionConfig {
 export interface CollectionInfo extends CollectionConfig {
   /** Number of vectors (kept with atomic counters; exact once writes settle). */
   readonly vectorCount: number;
+  /** What a query of the collection reads at its current size (see `QueryStats`). */
+  readonly queryPlan: {
+    readonly depth: number;
+    readonly probes: number;
+    readonly expectedRecall?: number;
+    /** False until an upsert batch of at least 100 vectors gave the collection a data profile. */
+    readonly profiled: boolean;
+  };
 }
 
 /** A top-k query. */
@@ -118,6 +135,13 @@ export interface QueryMatch {
 export interface QueryStats {
   /** Bucket depth (code prefix bits) that was read. */
   readonly depth: number;
+  /** Extra buckets probed per hash table. */
+  readonly probes: number;
+  /**
+   * Share of the 10 nearest neighbours the collection's query plan predicts a query finds among
+   * its candidates; absent before the collection has a data profile, or with a probes override.
+   */
+  readonly expectedRecall?: number;
   /** Bucket reads (DynamoDB Query calls), all in the first round trip. */
   readonly bucketReads: number;
   /** Distinct candidates found in the buckets. */

@@ -14,7 +14,9 @@ import {
 import { mapLimit } from '../core/concurrency';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { compileFilter, Predicate } from '../core/filter';
-import { bucketDepth, centreOf, DistanceEstimate, estimateWithBounds, Hasher, packSketch, unpackSketch } from '../core/lsh';
+import { centreOf, DistanceEstimate, estimateWithBounds, Hasher, packSketch, unpackSketch } from '../core/lsh';
+import { PlanTable, plansFor, queryShape, QueryShape } from '../core/planner';
+import { PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE, profileOf } from '../core/profile';
 import { RERANK_CONFIDENCE, selectForRerank } from '../core/rerank';
 import { checkMetadata } from '../core/metadata';
 import {
@@ -25,6 +27,7 @@ import {
   checkProjectId,
   checkSeed,
   checkTopK,
+  DEFAULT_INDEX_PARAMS,
   INDEX_PARAM_BOUNDS,
   resolveIndexParams,
 } from '../core/params';
@@ -45,7 +48,7 @@ import {
 } from '../core/types';
 import { bytesToVector, distance, norm, toFloat32, vectorToBytes } from '../core/vector';
 import { batchGetAll, batchWriteAll, CapacityMeter, Item } from './batch';
-import { BucketRead, bucketEntryItem, bucketReadPlan, counterItem, vectorItem } from './layout';
+import { BucketRead, bucketEntryItem, bucketReadPlan, counterItem, itemSize, vectorItem } from './layout';
 import {
   allPartitions,
   apiKeyKey,
@@ -99,10 +102,11 @@ export const MAX_IDS = 1000;
 /** Largest page of ids `listIds` returns. @default 100 */
 export const MAX_LIST_LIMIT = 1000;
 
-/** A collection as the store holds it in memory: config, hasher, last known size. */
+/** A collection as the store holds it in memory: config, hasher, query plans, last known size. */
 interface CollectionState {
   readonly config: CollectionConfig;
   readonly hasher?: Hasher;
+  readonly plans?: PlanTable;
   count: number;
 }
 
@@ -258,14 +262,14 @@ export class WhiplashStore {
     await this.client.send(
       new PutItemCommand({ TableName: this.tables.metadata, Item: counterItem(projectId, name, config.uid, 0) }),
     );
-    this.cache.set(cacheKey(projectId, name), { config, count: 0 });
-    return { ...config, vectorCount: 0 };
+    const state: CollectionState = { config, count: 0 };
+    this.cache.set(cacheKey(projectId, name), state);
+    return info(state);
   }
 
   /** @throws NotFoundError */
   async getCollection(projectId: string, name: string): Promise<CollectionInfo> {
-    const state = await this.loadState(projectId, name, true);
-    return { ...state.config, vectorCount: state.count };
+    return info(await this.loadState(projectId, name, true));
   }
 
   async listCollections(projectId: string): Promise<CollectionInfo[]> {
@@ -275,7 +279,7 @@ export class WhiplashStore {
       .filter((i) => i.sk.S!.startsWith('C#'))
       .map((i) => {
         const config = itemToConfig(projectId, i);
-        return { ...config, vectorCount: counts.get(`${config.name}/${config.uid}`) ?? 0 };
+        return info({ config, plans: itemPlans(i), count: counts.get(`${config.name}/${config.uid}`) ?? 0 });
       });
   }
 
@@ -364,7 +368,7 @@ export class WhiplashStore {
       return { id, vector: toFloat32(v.vector, config.dimension, `${f}.vector`, config.metric), metadata: checkMetadata(v.metadata, `${f}.metadata`) };
     });
 
-    if (!state.hasher?.centre) state = await this.ensureCentre(state, rows.map((r) => r.vector));
+    if (!state.hasher?.centre || (!state.plans && rows.length >= PROFILE_MIN_SAMPLE)) state = await this.settleFirstWrites(state, rows);
     const hasher = state.hasher!;
     const { hashTables } = config.index;
     const existing = await this.readCodes(config, rows.map((r) => r.id));
@@ -482,13 +486,14 @@ export class WhiplashStore {
     const topK = checkTopK(request.topK);
     const q = toFloat32(request.vector, config.dimension, 'vector', config.metric);
     const predicate: Predicate | undefined = request.filter === undefined ? undefined : compileFilter(request.filter);
-    const probes = request.probes === undefined ? config.index.probes : checkBound(request.probes, 'probes');
+    const probesOverride = request.probes === undefined ? undefined : checkBound(request.probes, 'probes');
     const rerank = Math.max(topK, request.rerank === undefined ? config.index.rerank : checkBound(request.rerank, 'rerank'));
     if (!state.hasher?.centre) state = await this.loadState(projectId, name, true, fetched);
-    const depth = bucketDepth(state.count, config.index);
+    const shape = queryShape(config.index, state.plans, state.count, probesOverride);
+    const { depth, probes } = shape;
     const empty = (): QueryResult => ({
       matches: [],
-      stats: { depth, bucketReads: 0, candidates: 0, reranked: 0, roundTrips, readUnits: meter.readUnits },
+      stats: { ...shape, bucketReads: 0, candidates: 0, reranked: 0, roundTrips, readUnits: meter.readUnits },
     });
     if (!state.hasher?.centre) return empty(); // nothing was ever written
 
@@ -542,7 +547,7 @@ export class WhiplashStore {
     matches.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1));
     return {
       matches: matches.slice(0, topK),
-      stats: { depth, bucketReads: reads.length, candidates: candidates.size, reranked: finalists.length, roundTrips, readUnits: meter.readUnits },
+      stats: { ...shape, bucketReads: reads.length, candidates: candidates.size, reranked: finalists.length, roundTrips, readUnits: meter.readUnits },
     };
   }
 
@@ -607,27 +612,61 @@ export class WhiplashStore {
   }
 
   /**
-   * Sets the collection's centre from the first batch written to it, once: a conditional update,
-   * so concurrent first writers agree on the first one that landed.
+   * Settles, once each, what a collection's first writes decide: its centre (the mean of the first
+   * batch) and its query plans (from the data profile of the first batch of at least
+   * PROFILE_MIN_SAMPLE vectors, measured around the centre). Both are conditional updates, so
+   * concurrent first writers agree on the first that landed; the loser re-reads and uses it.
    */
-  private async ensureCentre(state: CollectionState, vectors: Float32Array[]): Promise<CollectionState> {
+  private async settleFirstWrites(state: CollectionState, rows: readonly { id: string; vector: Float32Array; metadata: Metadata }[], retry = true): Promise<CollectionState> {
     const { projectId, name, uid, metric } = state.config;
+    const centre = state.hasher?.centre ?? centreOf(rows.map((r) => r.vector), metric);
+    const plans = !state.plans && rows.length >= PROFILE_MIN_SAMPLE ? this.planFromSample(state.config, centre, rows) : undefined;
+    const sets: string[] = [];
+    const conditions = ['uid = :uid'];
+    const values: Item = { ':uid': S(uid) };
+    if (!state.hasher?.centre) {
+      sets.push('centre = :c');
+      conditions.push('attribute_not_exists(centre)');
+      values[':c'] = { B: vectorToBytes(centre) };
+    }
+    if (plans) {
+      sets.push('plans = :p');
+      conditions.push('attribute_not_exists(plans)');
+      values[':p'] = S(JSON.stringify(plans));
+    }
+    let landed = true;
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tables.metadata,
           Key: keyItem(collectionKey(projectId, name)),
-          UpdateExpression: 'SET centre = :c',
-          ConditionExpression: 'uid = :uid AND attribute_not_exists(centre)',
-          ExpressionAttributeValues: { ':c': { B: vectorToBytes(centreOf(vectors, metric)) }, ':uid': S(uid) },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeValues: values,
         }),
       );
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      landed = false;
     }
     const fresh = await this.loadState(projectId, name, true);
     if (fresh.config.uid !== uid) throw new NotFoundError(`collection ${name} not found in project ${projectId}`);
+    // another writer set the centre first, without plans: plan around its centre
+    if (!landed && retry && !fresh.plans && rows.length >= PROFILE_MIN_SAMPLE) return this.settleFirstWrites(fresh, rows, false);
     return fresh;
+  }
+
+  /** Query plans from a sample of one batch, profiled around `centre`; read units priced with the batch's own bucket entries. */
+  private planFromSample(config: CollectionConfig, centre: Float32Array, rows: readonly { id: string; vector: Float32Array; metadata: Metadata }[]): PlanTable {
+    const hasher = new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, centre);
+    const sample = rows.slice(0, PROFILE_MAX_SAMPLE);
+    let entryBytes = 0;
+    for (const row of sample) {
+      const enc = hasher.encode(row.vector);
+      const metaJson = Object.keys(row.metadata).length > 0 ? JSON.stringify(row.metadata) : undefined;
+      entryBytes += itemSize(bucketEntryItem(config.uid, config.index.partitionBits, 0, enc.codes[0], row.id, packSketch(enc), metaJson));
+    }
+    return plansFor(config.index, profileOf(sample.map((r) => hasher.centredUnit(r.vector))), entryBytes / sample.length);
   }
 
   /** The collection's state, from the cache unless `refresh`. */
@@ -658,7 +697,7 @@ export class WhiplashStore {
         ? cached.hasher
         : new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, centre)
       : undefined;
-    const state: CollectionState = { config, hasher, count: counter ? Number(counter.n.N) : 0 };
+    const state: CollectionState = { config, hasher, plans: itemPlans(configItem), count: counter ? Number(counter.n.N) : 0 };
     if (this.cache.size > 256) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, state);
     return state;
@@ -703,7 +742,7 @@ function configToItem(c: CollectionConfig): Item {
     uid: S(c.uid),
     dimension: { N: String(c.dimension) },
     metric: S(c.metric),
-    index: { M: Object.fromEntries(Object.entries(c.index).map(([k, v]) => [k, { N: String(v) }])) },
+    index: { M: Object.fromEntries(Object.entries(c.index).flatMap(([k, v]) => (v === undefined ? [] : [[k, { N: String(v) }]]))) },
     seed: { N: String(c.seed) },
     prngVersion: { N: String(c.prngVersion) },
     createdAt: S(c.createdAt),
@@ -717,11 +756,23 @@ function itemToConfig(projectId: string, i: Item): CollectionConfig {
     uid: i.uid.S!,
     dimension: Number(i.dimension.N),
     metric: i.metric.S as Metric,
-    index: Object.fromEntries(Object.entries(i.index.M!).map(([k, v]) => [k, Number(v.N)])) as unknown as IndexParams,
+    index: {
+      recallTarget: DEFAULT_INDEX_PARAMS.recallTarget, // collections made before the planner
+      ...(Object.fromEntries(Object.entries(i.index.M!).map(([k, v]) => [k, Number(v.N)])) as Partial<IndexParams>),
+    } as IndexParams,
     seed: Number(i.seed.N),
     prngVersion: Number(i.prngVersion.N),
     createdAt: i.createdAt.S!,
   };
+}
+
+function itemPlans(i: Item): PlanTable | undefined {
+  return i.plans?.S ? (JSON.parse(i.plans.S) as PlanTable) : undefined;
+}
+
+function info(state: Pick<CollectionState, 'config' | 'plans' | 'count'>): CollectionInfo {
+  const shape: QueryShape = queryShape(state.config.index, state.plans, state.count);
+  return { ...state.config, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined } };
 }
 
 function itemMetadata(i: Item): Metadata {

@@ -54,6 +54,7 @@ describe('summaries', () => {
     expect(sweepPoints()).toEqual([{}]);
     expect(sweepPoints([0, 4])).toEqual([{}, { probes: 0 }, { probes: 4 }]);
     expect(sweepPoints([4], [100, 200])).toEqual([{}, { probes: 4, rerank: 100 }, { probes: 4, rerank: 200 }]);
+    expect(sweepPoints([4], undefined, [0.9, 0.8])).toEqual([{}, { probes: 4 }, { recallTarget: 0.9 }, { recallTarget: 0.8 }]);
   });
 });
 

@@ -43,11 +43,10 @@ describe('probeSequence (query-directed multi-probe)', () => {
 
 describe('bucketDepth', () => {
   it('grows with log2 of the collection size, between partitionBits and CODE_BITS', () => {
-    const p = { bucketSize: 16, partitionBits: 4 };
-    expect(bucketDepth(0, p)).toBe(4);
-    expect(bucketDepth(16 * 2 ** 10, p)).toBe(10);
-    expect(bucketDepth(16 * 2 ** 11, p)).toBe(11);
-    expect(bucketDepth(1e12, p)).toBe(CODE_BITS);
+    expect(bucketDepth(0, 16, 4)).toBe(4);
+    expect(bucketDepth(16 * 2 ** 10, 16, 4)).toBe(10);
+    expect(bucketDepth(16 * 2 ** 11, 16, 4)).toBe(11);
+    expect(bucketDepth(1e12, 16, 4)).toBe(CODE_BITS);
   });
 });
 

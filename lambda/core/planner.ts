@@ -1,0 +1,173 @@
+import { findProbability, MAX_PROBE_RANK, tableHitProbability } from './collision';
+import { bucketDepth } from './lsh';
+import { CODE_BITS, UNPROFILED } from './params';
+import { IndexParams } from './types';
+import { ANGLE_BINS, DataProfile, neighbourAngles } from './profile';
+
+/**
+ * The query planner: for a collection of N vectors, the bucket depth and probes per hash table
+ * that find a share `recallTarget` of a query's 10 nearest neighbours at the fewest read units.
+ *
+ * - Recall: a neighbour at angle θ is found with probability 1 − (1 − p)^L, p from the collision
+ *   model (`collision.ts`); the plan's recall is the mean over the neighbour angles the profile
+ *   predicts at N (`neighbourAngles`).
+ * - Read units: a query reads L × (1 + probes) buckets, which hold N × E[p(θ)] entries per table
+ *   over the profile's pair angles θ (`expectedEntriesRead`): more than (1 + probes) N / 2^d
+ *   when the data is clustered, since a query lands where vectors are dense
+ *   (`bucketReadUnits`).
+ *
+ * Plans are made once per collection, when its profile is measured, for sizes N = 2^(h/2) up to
+ * 2^PLAN_MAX_LOG2; a query uses the plan of the nearest size.
+ */
+
+/** A query plan: how deep the buckets are and how many extra buckets each hash table probes. */
+export interface QueryPlan {
+  /** Bucket depth, code prefix bits (partitionBits..CODE_BITS). */
+  readonly depth: number;
+  /** Extra buckets per hash table (0..MAX_PROBE_RANK). */
+  readonly probes: number;
+  /** Predicted share of the 10 nearest neighbours among the candidates (0..1). */
+  readonly recall: number;
+}
+
+export interface PlanOptions {
+  /** Hash tables (L). */
+  readonly hashTables: number;
+  /** Smallest depth: a bucket never spans partitions. */
+  readonly partitionBits: number;
+  /** Share of the neighbours a plan must find (0..1). */
+  readonly recallTarget: number;
+  /** Bytes of one bucket entry item, for the read units (`layout.itemSize`). */
+  readonly entryBytes: number;
+  /** A fixed bucket size (vectors per bucket, as `bucketDepth`); undefined: the depth is planned. */
+  readonly bucketSize?: number;
+  /** A fixed probe count; undefined: planned. */
+  readonly probes?: number;
+}
+
+/** Sizes are planned up to 2^30 vectors. */
+export const PLAN_MAX_LOG2 = 30;
+
+/** The probe counts the planner considers. */
+export const PROBE_CHOICES: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, MAX_PROBE_RANK];
+
+/** Pair angles up to this many degrees go through the collision model; wider ones are nearly independent of the query. */
+const MODELLED_DEGREES = 90;
+
+/**
+ * Expected bucket entries a query reads in one hash table, home bucket and `probes` more, in a
+ * collection of N: N × E[p(θ)] over the profile's pair angles θ, with p the collision model's
+ * probability that a vector at θ lies in a bucket read. Beyond 90 degrees a vector's code is
+ * nearly independent of the query's, so each bucket read holds it with probability (1 − θ/π)^d.
+ */
+export function expectedEntriesRead(profile: DataProfile, vectorCount: number, depth: number, probes: number): number {
+  let share = 0;
+  for (let b = 0; b < ANGLE_BINS; b++) {
+    const w = profile.pairAngles[b];
+    if (w === 0) continue;
+    share += w * (b <= MODELLED_DEGREES ? tableHitProbability((b * Math.PI) / 180, depth, probes) : (1 + probes) * Math.pow(1 - b / 180, depth));
+  }
+  return vectorCount * share;
+}
+
+/**
+ * Predicted read units of a plan's bucket reads: per hash table, 1 + probes Query calls of at
+ * least half a unit, half a unit per 4 KB of entries, and on average half a page of rounding.
+ */
+export function bucketReadUnits(profile: DataProfile, vectorCount: number, depth: number, probes: number, o: Pick<PlanOptions, 'hashTables' | 'entryBytes'>): number {
+  const reads = 1 + probes;
+  const bytes = expectedEntriesRead(profile, vectorCount, depth, probes) * o.entryBytes;
+  return o.hashTables * Math.max(0.5 * reads, 0.25 * reads + bytes / 8192);
+}
+
+/**
+ * The cheapest plan for N vectors whose predicted recall reaches the target; when none does, the
+ * plan with the highest predicted recall.
+ */
+export function planQuery(profile: DataProfile, vectorCount: number, o: PlanOptions): QueryPlan {
+  const angles = neighbourAngles(profile, vectorCount);
+  const log2N = Math.log2(Math.max(2, vectorCount));
+  const depths =
+    o.bucketSize !== undefined
+      ? [bucketDepth(vectorCount, o.bucketSize, o.partitionBits)]
+      : // buckets of about 1 to 4096 vectors at N / 2^d
+        range(Math.max(o.partitionBits, Math.floor(log2N) - 12), Math.max(o.partitionBits, Math.min(CODE_BITS, Math.ceil(log2N))));
+  const probeChoices = o.probes !== undefined ? [o.probes] : PROBE_CHOICES;
+  const recallOf = (depth: number, probes: number) => {
+    let r = 0;
+    for (let b = 0; b < ANGLE_BINS; b++) if (angles[b] > 0) r += angles[b] * findProbability((b * Math.PI) / 180, depth, probes, o.hashTables);
+    return r;
+  };
+  let best: (QueryPlan & { cost: number }) | undefined;
+  let fallback: (QueryPlan & { cost: number }) | undefined;
+  for (const depth of depths) {
+    for (const probes of probeChoices) {
+      const plan = { depth, probes, recall: recallOf(depth, probes), cost: bucketReadUnits(profile, vectorCount, depth, probes, o) };
+      if (plan.recall >= o.recallTarget) {
+        if (!best || plan.cost < best.cost) best = plan;
+        break; // more probes at this depth only cost more
+      }
+      if (!fallback || plan.recall > fallback.recall) fallback = plan;
+    }
+  }
+  const { depth, probes, recall } = (best ?? fallback)!;
+  return { depth, probes, recall };
+}
+
+/** A plan for each size 2^(h/2), h = 2 log2(m) .. 2 PLAN_MAX_LOG2, m the profile's sample size. */
+export interface PlanTable {
+  /** h of the first plan. */
+  readonly from: number;
+  readonly plans: readonly QueryPlan[];
+}
+
+/** Plans for every size from the sample's to 2^PLAN_MAX_LOG2 vectors. */
+export function planTable(profile: DataProfile, o: PlanOptions): PlanTable {
+  const from = Math.floor(2 * Math.log2(profile.sampleSize));
+  const plans: QueryPlan[] = [];
+  for (let h = from; h <= 2 * PLAN_MAX_LOG2; h++) plans.push(planQuery(profile, Math.pow(2, h / 2), o));
+  return { from, plans };
+}
+
+/** The plan for a collection of `vectorCount` vectors: the table's nearest size. */
+export function planFor(table: PlanTable, vectorCount: number): QueryPlan {
+  const h = Math.round(2 * Math.log2(Math.max(1, vectorCount)));
+  return table.plans[Math.min(table.plans.length - 1, Math.max(0, h - table.from))];
+}
+
+/** The plans of a collection with these index parameters (`PlanOptions` from them). */
+export function plansFor(index: IndexParams, profile: DataProfile, entryBytes: number): PlanTable {
+  const { hashTables, partitionBits, recallTarget, bucketSize, probes } = index;
+  const table = planTable(profile, { hashTables, partitionBits, recallTarget, entryBytes, bucketSize, probes });
+  // three decimals of recall are plenty, and keep the stored table small
+  return { from: table.from, plans: table.plans.map((p) => ({ ...p, recall: Math.round(p.recall * 1000) / 1000 })) };
+}
+
+/** What one query reads: bucket depth and probes per hash table, and the recall its plan predicts. */
+export interface QueryShape {
+  readonly depth: number;
+  readonly probes: number;
+  /** Predicted by the plan; undefined without a plan or with a probes override. */
+  readonly expectedRecall?: number;
+}
+
+/**
+ * The depth and probes of a query of a collection of `vectorCount` vectors: the index's fixed
+ * `bucketSize` or `probes` where set, the query's `probes` override where given, the plan of the
+ * nearest size otherwise, and `UNPROFILED` when the collection has no plans yet.
+ */
+export function queryShape(index: IndexParams, plans: PlanTable | undefined, vectorCount: number, probesOverride?: number): QueryShape {
+  const planned = plans ? planFor(plans, vectorCount) : undefined;
+  const depth =
+    index.bucketSize !== undefined
+      ? bucketDepth(vectorCount, index.bucketSize, index.partitionBits)
+      : (planned?.depth ?? bucketDepth(vectorCount, UNPROFILED.bucketSize, index.partitionBits));
+  const probes = probesOverride ?? index.probes ?? planned?.probes ?? UNPROFILED.probes;
+  return { depth, probes, ...(planned && probesOverride === undefined ? { expectedRecall: planned.recall } : {}) };
+}
+
+function range(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let i = lo; i <= hi; i++) out.push(i);
+  return out;
+}

@@ -1,0 +1,58 @@
+import { centreOf, Hasher } from '../../lambda/core/lsh';
+import { DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
+import { ANGLE_BINS, medianDimension, neighbourAngles, PROFILE_MIN_SAMPLE, PROFILE_NEIGHBOURS, profileOf } from '../../lambda/core/profile';
+import { loadMiniLm } from '../support/minilm';
+
+/** The angle (degrees) below which a share `q` of a whole-degree histogram lies. */
+function quantile(hist: Float64Array, q: number): number {
+  let acc = 0;
+  for (let b = 0; b < hist.length; b++) {
+    acc += hist[b];
+    if (acc >= q) return b;
+  }
+  return hist.length - 1;
+}
+
+describe('data profile', () => {
+  const data = loadMiniLm();
+  const sampleSize = 250;
+  const hasher = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 5, 1, centreOf(data.vectors.slice(0, sampleSize), 'cosine'));
+  const centred = data.vectors.map((v) => hasher.centredUnit(v));
+  const profile = profileOf(centred.slice(0, sampleSize));
+
+  it('records each sample vector’s 10 nearest chord distances, a local dimension and the pair angles', () => {
+    expect(profile.sampleSize).toBe(sampleSize);
+    expect(profile.neighbourChords).toHaveLength(sampleSize * PROFILE_NEIGHBOURS);
+    for (let i = 0; i < sampleSize; i++) {
+      const row = profile.neighbourChords.subarray(i * PROFILE_NEIGHBOURS, (i + 1) * PROFILE_NEIGHBOURS);
+      for (let j = 1; j < row.length; j++) expect(row[j]).toBeGreaterThanOrEqual(row[j - 1]);
+    }
+    expect(profile.pairAngles).toHaveLength(ANGLE_BINS);
+    expect(profile.pairAngles.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    // sentence embeddings: far fewer dimensions locally than their 384 coordinates
+    expect(medianDimension(profile)).toBeGreaterThan(3);
+    expect(medianDimension(profile)).toBeLessThan(60);
+  });
+
+  it('predicts the neighbour angles of the whole set from a third of it (real all-MiniLM-L6-v2 embeddings)', () => {
+    // GIVEN the actual angles from every vector to its 10 nearest in the whole set
+    const actual = new Float64Array(ANGLE_BINS);
+    centred.forEach((a, i) => {
+      const angles = centred
+        .map((b, j) => (i === j ? Infinity : Math.acos(Math.max(-1, Math.min(1, a.reduce((s, x, t) => s + x * b[t], 0))))))
+        .sort((x, y) => x - y)
+        .slice(0, PROFILE_NEIGHBOURS);
+      for (const t of angles) actual[Math.round((t * 180) / Math.PI)] += 1 / (centred.length * PROFILE_NEIGHBOURS);
+    });
+    // WHEN the profile of the first 250 predicts them at the whole set's size
+    const predicted = neighbourAngles(profile, data.vectors.length);
+    // THEN the quartiles agree within 3 degrees, and the sample's own (unscaled) angles are clearly wider
+    for (const q of [0.25, 0.5, 0.75]) expect(Math.abs(quantile(predicted, q) - quantile(actual, q))).toBeLessThanOrEqual(3);
+    expect(quantile(neighbourAngles(profile, sampleSize), 0.5)).toBeGreaterThan(quantile(actual, 0.5) + 2);
+    expect(predicted.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+  });
+
+  it('needs at least PROFILE_MIN_SAMPLE vectors', () => {
+    expect(() => profileOf(centred.slice(0, PROFILE_MIN_SAMPLE - 1))).toThrow(/a profile needs at least 100 vectors, got 99/);
+  });
+});

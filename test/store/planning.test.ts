@@ -1,0 +1,79 @@
+import { bucketDepth } from '../../lambda/core/lsh';
+import { UNPROFILED } from '../../lambda/core/params';
+import { PROFILE_MIN_SAMPLE } from '../../lambda/core/profile';
+import { WhiplashStore } from '../../lambda/store/store';
+import { loadMiniLm } from '../support/minilm';
+import { useTestTables } from '../support/tables';
+
+const data = loadMiniLm();
+const rows = (from: number, to: number) => data.vectors.slice(from, to).map((v, i) => ({ id: data.ids[from + i], vector: Array.from(v) }));
+
+/** The store's query planner, end to end: profile at the first large batch, plans stored with the config. */
+describe('query planning against DynamoDB Local', () => {
+  const db = useTestTables();
+  let store: WhiplashStore;
+
+  beforeAll(async () => {
+    store = new WhiplashStore(db);
+    await store.createProject({ projectId: 'plans' });
+  });
+
+  it('uses the UNPROFILED shape until a batch of PROFILE_MIN_SAMPLE vectors arrives, then the plan', async () => {
+    // GIVEN a collection that got a batch one vector short of a profile
+    await store.createCollection('plans', { name: 'small-first', dimension: data.dimension, seed: 1 });
+    await store.upsert('plans', 'small-first', rows(0, PROFILE_MIN_SAMPLE - 1));
+    const before = await store.getCollection('plans', 'small-first');
+    // THEN it reads buckets of UNPROFILED.bucketSize with UNPROFILED.probes, and predicts nothing
+    expect(before.queryPlan).toEqual({ depth: bucketDepth(PROFILE_MIN_SAMPLE - 1, UNPROFILED.bucketSize, 4), probes: UNPROFILED.probes, profiled: false });
+    const q1 = await store.query('plans', 'small-first', { vector: data.vectors[5] });
+    expect(q1.stats).toMatchObject({ depth: before.queryPlan.depth, probes: UNPROFILED.probes });
+    expect(q1.stats.expectedRecall).toBeUndefined();
+
+    // WHEN a batch of 300 arrives
+    await store.upsert('plans', 'small-first', rows(PROFILE_MIN_SAMPLE - 1, PROFILE_MIN_SAMPLE + 299));
+    // THEN the collection has a plan that expects the recall target, which queries follow and report
+    const after = await store.getCollection('plans', 'small-first');
+    expect(after.queryPlan.profiled).toBe(true);
+    expect(after.queryPlan.expectedRecall).toBeGreaterThanOrEqual(0.95);
+    const q2 = await store.query('plans', 'small-first', { vector: data.vectors[5] });
+    expect(q2.stats).toMatchObject({ depth: after.queryPlan.depth, probes: after.queryPlan.probes, expectedRecall: after.queryPlan.expectedRecall });
+    expect(q2.matches[0].id).toBe(data.ids[5]);
+    // and a per-query probes override wins, without a prediction
+    const q3 = await store.query('plans', 'small-first', { vector: data.vectors[5], probes: 9 });
+    expect(q3.stats.probes).toBe(9);
+    expect(q3.stats.expectedRecall).toBeUndefined();
+  });
+
+  it('stores the plans with the collection: a fresh process plans the same, and concurrent first writers agree', async () => {
+    // GIVEN two first batches written at once
+    await store.createCollection('plans', { name: 'race', dimension: data.dimension, seed: 2 });
+    await Promise.all([store.upsert('plans', 'race', rows(0, 200)), store.upsert('plans', 'race', rows(200, 400))]);
+    // WHEN this store and a fresh one describe the collection
+    const mine = await store.getCollection('plans', 'race');
+    const fresh = await new WhiplashStore(db).getCollection('plans', 'race');
+    // THEN they read the same stored plan
+    expect(mine.queryPlan.profiled).toBe(true);
+    expect(fresh.queryPlan).toEqual(mine.queryPlan);
+    expect(mine.vectorCount).toBe(400);
+  });
+
+  it('keeps an index’s fixed bucketSize and probes, and plans for its recall target', async () => {
+    await store.createCollection('plans', { name: 'fixed', dimension: data.dimension, seed: 3, index: { bucketSize: 16, probes: 1 } });
+    await store.upsert('plans', 'fixed', rows(0, 300));
+    expect((await store.getCollection('plans', 'fixed')).queryPlan).toMatchObject({ depth: bucketDepth(300, 16, 4), probes: 1, profiled: true });
+
+    await store.createCollection('plans', { name: 'cheap', dimension: data.dimension, seed: 3, index: { recallTarget: 0.6 } });
+    await store.upsert('plans', 'cheap', rows(0, 300));
+    const cheap = (await store.getCollection('plans', 'cheap')).queryPlan;
+    const usual = (await store.getCollection('plans', 'race')).queryPlan;
+    expect(cheap.expectedRecall).toBeGreaterThanOrEqual(0.6);
+    expect(cheap.expectedRecall!).toBeLessThan(usual.expectedRecall!);
+  });
+
+  it('rejects a recall target outside 0.5..0.999 and creates nothing', async () => {
+    for (const recallTarget of [1, 0.2, Number.NaN]) {
+      await expect(store.createCollection('plans', { name: 'bad', dimension: 3, index: { recallTarget } })).rejects.toThrow(/index.recallTarget must be a number between 0.5 and 0.999/);
+    }
+    await expect(store.getCollection('plans', 'bad')).rejects.toThrow(/not found/);
+  });
+});
