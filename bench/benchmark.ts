@@ -53,6 +53,8 @@ export interface BenchOptions {
   /** Whiplash index parameters at creation; any makes the run not "default settings". */
   readonly index?: Partial<IndexParams>;
   readonly probes?: number[];
+  /** Cost model only: sweep of the index's recall target (the plans re-made from the same profile). */
+  readonly recallTargets?: number[];
   readonly rerank?: number[];
   readonly seed: number;
   readonly ingestConcurrency: number;
@@ -71,15 +73,17 @@ export interface BenchOptions {
 /** HNSW's efSearch sweep: the issue's 64 first, then the data sets README's other columns. */
 export const DEFAULT_EF = [64, 10, 32, 128, 256];
 
-/** The sweep: the defaults first, then every combination of the listed overrides. */
-export function sweepPoints(probes?: number[], rerank?: number[]): SweepPoint[] {
+/** The sweep: the defaults first, then every combination of the listed overrides, then each recall target (cost model only). */
+export function sweepPoints(probes?: number[], rerank?: number[], recallTargets?: number[]): SweepPoint[] {
   const points: SweepPoint[] = [{}];
-  if (!probes && !rerank) return points;
-  for (const p of probes ?? [undefined]) {
-    for (const r of rerank ?? [undefined]) {
-      points.push({ ...(p !== undefined ? { probes: p } : {}), ...(r !== undefined ? { rerank: r } : {}) });
+  if (probes || rerank) {
+    for (const p of probes ?? [undefined]) {
+      for (const r of rerank ?? [undefined]) {
+        points.push({ ...(p !== undefined ? { probes: p } : {}), ...(r !== undefined ? { rerank: r } : {}) });
+      }
     }
   }
+  for (const t of recallTargets ?? []) points.push({ recallTarget: t });
   return points;
 }
 
@@ -140,7 +144,7 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
       const client = newClient();
       const ctx: RunContext = { client, newClient, dataset: ds, gt, k: o.k, tablePrefix: `bench${Date.now().toString(36)}-` };
       if (o.systems.includes('whiplash')) {
-        runs.push(...(await runWhiplash(ctx, { index: o.index, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank) })));
+        runs.push(...(await runWhiplash(ctx, { index: o.index, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank, o.recallTargets) })));
       }
       let vectorTable: string | undefined;
       if (o.systems.includes('original')) {
@@ -183,7 +187,7 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
   const validations: Validation[] = [];
   const modelOf = o.systems.includes('model') || (o.scale?.length ?? 0) > 0 ? buildWhiplashModel(ds, o.index, o.seed) : undefined;
   if (modelOf && o.systems.includes('model')) {
-    const modelRuns = runWhiplashModel(ds, modelOf, o.k, sweepPoints(o.probes, o.rerank), ds.base.rows, gt);
+    const modelRuns = runWhiplashModel(ds, modelOf, o.k, sweepPoints(o.probes, o.rerank, o.recallTargets), ds.base.rows, gt);
     runs.push(...modelRuns);
     const real = runs.filter((r) => r.system === 'whiplash');
     real.forEach((r, i) => validations.push(validate(r, modelRuns[i])));
@@ -257,7 +261,7 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
     machine: { cpus: os.cpus().length, node: process.versions.node, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) },
     systems,
     target: target(),
-    settings: { seed: o.seed, index: o.index ?? {}, probes: o.probes, rerank: o.rerank, originalSeeds: o.originalSeeds, ef: o.systems.includes('hnsw') ? ef : undefined, scale: o.scale },
+    settings: { seed: o.seed, index: o.index ?? {}, probes: o.probes, rerank: o.rerank, recallTargets: o.recallTargets, originalSeeds: o.originalSeeds, ef: o.systems.includes('hnsw') ? ef : undefined, scale: o.scale },
     ...(validation.length > 0 ? { validation } : {}),
     ...(scaling ? { scaling } : {}),
   };

@@ -24,17 +24,25 @@ function intList(value: string): number[] {
   return list;
 }
 
-const INDEX_KEYS: readonly (keyof IndexParams)[] = ['hashTables', 'partitionBits', 'bucketSize', 'probes', 'sketchBits', 'rerank'];
+const INDEX_KEYS: readonly (keyof IndexParams)[] = ['hashTables', 'partitionBits', 'bucketSize', 'probes', 'recallTarget', 'sketchBits', 'rerank'];
 function indexParams(value: string): Partial<IndexParams> {
   const out: Record<string, number> = {};
   for (const pair of value.split(',')) {
     const [k, v] = pair.split('=').map((s) => s.trim());
     if (!INDEX_KEYS.includes(k as keyof IndexParams)) throw new InvalidArgumentError(`${k} is not one of ${INDEX_KEYS.join(', ')}`);
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${k} must be a non-negative integer`);
+    if (v === undefined || v === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${k} must be a non-negative number`);
     out[k] = n;
   }
   return out as Partial<IndexParams>;
+}
+
+function fractionList(value: string): number[] {
+  return value.split(',').map((v) => {
+    const n = Number(v.trim());
+    if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`${v} is not a number between 0 and 1`);
+    return n;
+  });
 }
 
 function systemList(value: string): SystemName[] {
@@ -61,6 +69,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--index <k=v,...>', `Whiplash index parameters at creation (${INDEX_KEYS.join(', ')}); the target is only checked without them`, indexParams)
     .option('--probes <list>', 'sweep: per-query probes overrides, e.g. 0,4,8', intList)
     .option('--rerank <list>', 'sweep: per-query re-rank overrides, e.g. 100,200,400', intList)
+    .option('--recall-targets <list>', 'sweep (cost model only): the plans the store makes for these recall targets, e.g. 0.8,0.9', fractionList)
     .option('--seed <n>', 'hyperplane seed of Whiplash', positiveInt, 1)
     .option('--original-seeds <list>', 'hyperplane seeds of the original layout; its figures are the mean over them', intList, [1, 2, 3])
     .option('--ingest-concurrency <n>', 'Whiplash upsert calls (500 vectors each) in flight', positiveInt, 2)

@@ -1,4 +1,6 @@
-import { bucketDepth, centreOf, DistanceEstimate, estimateWithBounds, Hasher, packSketch, QueryEncoding, unpackSketch } from '../../lambda/core/lsh';
+import { centreOf, DistanceEstimate, estimateWithBounds, Hasher, packSketch, QueryEncoding, unpackSketch } from '../../lambda/core/lsh';
+import { PlanTable, plansFor, queryShape } from '../../lambda/core/planner';
+import { DataProfile, PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE, profileOf } from '../../lambda/core/profile';
 import { RERANK_CONFIDENCE, selectForRerank } from '../../lambda/core/rerank';
 import { PRNG_VERSION } from '../../lambda/core/prng';
 import { IndexParams, Metric } from '../../lambda/core/types';
@@ -36,6 +38,9 @@ export interface ModelQuery {
   /** Base row numbers, nearest first (the store's ids are `String(row)`). */
   readonly ids: number[];
   readonly depth: number;
+  readonly probes: number;
+  /** The plan's predicted share of the neighbours among the candidates (absent without plans or with a probes override). */
+  readonly expectedRecall?: number;
   /** Query calls of round trip 1, one per probed bucket (`pages` counts extra pages of buckets over 1 MB). */
   readonly bucketReads: number;
   readonly pages: number;
@@ -60,7 +65,6 @@ export interface ModelQuery {
 /** The first `rows` base vectors as the buckets table holds them: per hash table, entries sorted by code. */
 interface Snapshot {
   readonly rows: number;
-  readonly depth: number;
   /** Per table: codes ascending (ties by row), the row of each, and running bytes (`cum[i]` = bytes of entries before i). */
   readonly tables: { codes: Uint32Array; rows: Int32Array; cum: Float64Array }[];
 }
@@ -69,16 +73,22 @@ const ROW_BITS = 2 ** 20;
 
 /**
  * A cost model of Whiplash's query, in process: the store's own pure functions (`Hasher`,
- * `bucketDepth`, `bucketReadPlan`, `packSketch`/`unpackSketch`, `estimateWithBounds`, `selectForRerank`, the core
+ * `profileOf`, `plansFor`, `queryShape`, `bucketReadPlan`, `packSketch`/`unpackSketch`, `estimateWithBounds`, `selectForRerank`, the core
  * `distance`, `bucketEntryItem`, `itemSize`, `readUnits`) over every base vector's encoding held
  * in memory. For collections too large to ingest into DynamoDB Local; validated against the real
  * store where both run (BENCHMARKS.md; test/bench/model.test.ts).
  *
  * Assumes what the benchmark's ingest does: row i has id `String(i)`, the first upsert batch
- * (`centreRows` rows) sets the centre, no metadata, and the store's cached count equals the rows.
+ * (`centreRows` rows) sets the centre and, when it holds at least PROFILE_MIN_SAMPLE rows, the
+ * query plans; no metadata; the store's cached count equals the rows.
  */
 export class WhiplashModel {
   readonly hasher: Hasher;
+  /** The query plans the store makes from the first batch (undefined when it is too small to profile). */
+  readonly plans?: PlanTable;
+  /** The first batch's profile and mean bucket entry size, to re-plan for another recall target. */
+  private readonly profile?: { readonly profile: DataProfile; readonly entryBytes: number };
+  private readonly plansByTarget = new Map<number, PlanTable>();
   private readonly codes: Uint32Array;
   private readonly packed: Uint8Array;
   private readonly packedBytes: number;
@@ -120,6 +130,13 @@ export class WhiplashModel {
       if (onProgress && (r + 1) % 1000 === 0) onProgress(r + 1);
     }
     onProgress?.(base.rows);
+    if (first.length >= PROFILE_MIN_SAMPLE) {
+      // as WhiplashStore.planFromSample: the first batch's profile, its entries' mean size in table 0
+      const sample = first.slice(0, PROFILE_MAX_SAMPLE);
+      const entryBytes = sample.reduce((sum, _, r) => sum + this.entryBytes[r * L], 0) / sample.length;
+      this.profile = { profile: profileOf(sample.map((x) => this.hasher.centredUnit(x))), entryBytes };
+      this.plans = plansFor(params, this.profile.profile, entryBytes);
+    }
   }
 
   /**
@@ -132,6 +149,17 @@ export class WhiplashModel {
     for (let i = 0; i < rows * L; i++) bytes += this.entryBytes[i] + 100;
     for (let r = 0; r < rows; r++) bytes += this.vectorBytes[r] + 100;
     return bytes / rows;
+  }
+
+  /** The plans for another recall target, from the same profile. @throws Error when the first batch was too small to profile */
+  private plansFor(recallTarget: number): PlanTable {
+    if (!this.profile) throw new Error('the first batch is smaller than PROFILE_MIN_SAMPLE: no profile to plan from');
+    let plans = this.plansByTarget.get(recallTarget);
+    if (!plans) {
+      plans = plansFor({ ...this.params, recallTarget }, this.profile.profile, this.profile.entryBytes);
+      this.plansByTarget.set(recallTarget, plans);
+    }
+    return plans;
   }
 
   /** The buckets as they are once the first `rows` vectors are ingested. */
@@ -156,7 +184,7 @@ export class WhiplashModel {
       }
       return { codes, rows: rs, cum };
     });
-    s = { rows, depth: bucketDepth(rows, this.params), tables };
+    s = { rows, tables };
     this.snapshots.set(rows, s);
     return s;
   }
@@ -185,11 +213,13 @@ export class WhiplashModel {
   /**
    * One query against the first `rows` base vectors, as `WhiplashStore.query` runs it.
    * @param opts.probes, opts.rerank per-query overrides (absent: the index parameters)
+   * @param opts.recallTarget the plans the store would have made for this target instead of the index's
    * @param opts.truth exact neighbours (base rows), to tell whether a miss is the buckets' or the re-rank choice's
    */
-  query(q: Float32Array, opts: { topK: number; rows?: number; probes?: number; rerank?: number; truth?: ArrayLike<number> }): ModelQuery {
+  query(q: Float32Array, opts: { topK: number; rows?: number; probes?: number; rerank?: number; recallTarget?: number; truth?: ArrayLike<number> }): ModelQuery {
     const snap = this.snapshot(opts.rows ?? this.base.rows);
-    const probes = opts.probes ?? this.params.probes;
+    const shape = queryShape(this.params, opts.recallTarget === undefined ? this.plans : this.plansFor(opts.recallTarget), snap.rows, opts.probes);
+    const { depth, probes } = shape;
     const rerank = Math.max(opts.topK, opts.rerank ?? this.params.rerank);
     const enc: QueryEncoding = this.hasher.encodeQuery(q);
 
@@ -198,7 +228,7 @@ export class WhiplashModel {
     let pages = 0;
     let emptyReads = 0;
     let entriesRead = 0;
-    const reads = this.items.readPlan(enc, snap.depth, probes);
+    const reads = this.items.readPlan(enc, depth, probes);
     const seen = new Set<number>();
     const candidates: (DistanceEstimate & { r: number })[] = [];
     for (const read of reads) {
@@ -236,7 +266,7 @@ export class WhiplashModel {
       .sort((x, y) => x.d - y.d || (x.id < y.id ? -1 : 1));
     return {
       ids: matches.slice(0, opts.topK).map((m) => m.r),
-      depth: snap.depth,
+      ...shape,
       bucketReads: reads.length,
       pages,
       emptyReads,

@@ -54,16 +54,17 @@ export function runWhiplashModel(ds: Dataset, model: WhiplashModel, k: number, s
       bar.update(q + 1);
     }
     bar.stop();
-    const depth = model.query(row(ds.queries, 0), { topK: k, rows, ...point }).depth;
+    const { depth, probes, expectedRecall } = model.query(row(ds.queries, 0), { topK: k, rows, ...point });
     const n = ds.queries.rows * k;
     return {
       system: 'model',
       label,
-      settings: { index: model.params, seed: model.seed, overrides: point, rows, depth, storedBytesPerVector: Math.round(model.storedBytesPerVector(rows)), ...(gt ? { truthInCandidates: hits.candidates / n, truthReranked: hits.reranked / n } : {}) },
+      settings: { index: model.params, seed: model.seed, overrides: point, rows, depth, probes, expectedRecall, storedBytesPerVector: Math.round(model.storedBytesPerVector(rows)), ...(gt ? { truthInCandidates: hits.candidates / n, truthReranked: hits.reranked / n } : {}) },
       queries,
       notes: [
+        `${label}: bucket depth ${depth}, ${probes} probes per table${expectedRecall !== undefined ? `, planned for an expected ${expectedRecall} of the top 10 among the candidates` : ''}.`,
         ...(gt ? [`${label}: of the exact top ${k}, ${((100 * hits.candidates) / n).toFixed(1)} % were among the candidates read and ${((100 * hits.reranked) / n).toFixed(1)} % among those re-ranked (the rest is what the buckets and the re-rank choice miss).`] : []),
-        `whiplash (model): Whiplash's query computed in process by the store's own pure functions (Hasher, bucketDepth, bucketReadPlan, estimateWithBounds, selectForRerank, bucketEntryItem, itemSize, readUnits) over every vector's encoding, not on DynamoDB; read units as DynamoDB bills them (each Query page rounded up to 4 KB, half a unit per 4 KB, at least half a unit; each BatchGetItem item on its own); bytes are item sizes per \"Item sizes and formats\"; no latency. Stored per vector: ${Math.round(model.storedBytesPerVector(rows)).toLocaleString('en-US')} bytes (${model.params.hashTables} bucket entries and the vector item, with DynamoDB's 100 bytes per item).`,
+        `whiplash (model): Whiplash's query computed in process by the store's own pure functions (Hasher, profileOf, plansFor, queryShape, bucketReadPlan, estimateWithBounds, selectForRerank, bucketEntryItem, itemSize, readUnits) over every vector's encoding, not on DynamoDB; read units as DynamoDB bills them (each Query page rounded up to 4 KB, half a unit per 4 KB, at least half a unit; each BatchGetItem item on its own); bytes are item sizes per \"Item sizes and formats\"; no latency. Stored per vector: ${Math.round(model.storedBytesPerVector(rows)).toLocaleString('en-US')} bytes (${model.params.hashTables} bucket entries and the vector item, with DynamoDB's 100 bytes per item).`,
       ],
     };
   });

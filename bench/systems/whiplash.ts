@@ -13,6 +13,8 @@ import { mapLimit } from '../../lambda/core/concurrency';
 export interface SweepPoint {
   readonly probes?: number;
   readonly rerank?: number;
+  /** Cost model only: the plans the store would make for this recall target (`plansFor`). */
+  readonly recallTarget?: number;
 }
 
 export interface WhiplashRunOptions {
@@ -73,7 +75,9 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
   log(`whiplash: ${ds.base.rows} vectors in ${seconds.toFixed(1)} s (${(ds.base.rows / seconds).toFixed(0)} vectors/s); index ${JSON.stringify(info.index)}`);
 
   const runs: SystemRun[] = [];
-  const sweep = opts.sweep && opts.sweep.length > 0 ? opts.sweep : [{}];
+  // a recall target is fixed at creation: the store cannot sweep it per query (the cost model can)
+  const perQuery = (opts.sweep ?? []).filter((p) => p.recallTarget === undefined);
+  const sweep = perQuery.length > 0 ? perQuery : [{}];
   for (const point of sweep) {
     const label = ['whiplash', ...Object.entries(point).map(([k, v]) => `${k}=${v}`)].join(' ');
     const queries: QueryRecord[] = [];
@@ -102,13 +106,14 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
     runs.push({
       system: 'whiplash',
       label: Object.keys(point).length === 0 ? 'whiplash (defaults)' : label,
-      settings: { index: info.index, seed: info.seed, overrides: point, batchSize, ingestConcurrency: opts.ingestConcurrency ?? 1 },
+      settings: { index: info.index, queryPlan: info.queryPlan, seed: info.seed, overrides: point, batchSize, ingestConcurrency: opts.ingestConcurrency ?? 1 },
       ingest: { vectors: ds.base.rows, seconds, writeUnits },
       queries,
       notes: [
         agree
           ? `${label}: the store's reported read units equal those the benchmark's own meter counted on every DynamoDB call of the client (ReturnConsumedCapacity TOTAL): ${(meteredRu / queries.length).toFixed(1)} per query.`
           : `${label}: MISMATCH: the store reported ${(storeRu / queries.length).toFixed(1)} read units per query, the benchmark's own meter on the client counted ${(meteredRu / queries.length).toFixed(1)}.`,
+        `whiplash: the store's query plan at ${info.vectorCount.toLocaleString('en-US')} vectors${info.queryPlan.profiled ? " (from the first batch's data profile)" : ' (no profile: too small a first batch)'}: bucket depth ${info.queryPlan.depth}, ${info.queryPlan.probes} probes per table${info.queryPlan.expectedRecall !== undefined ? `, expected share of the top 10 among the candidates ${info.queryPlan.expectedRecall}` : ''}.`,
         `whiplash: through WhiplashStore (the code the Lambda handlers run); candidates, full vectors, read units and round trips are the store's own QueryStats (read units summed from ReturnConsumedCapacity TOTAL). Ingest: upsert batches of ${batchSize}, ${opts.ingestConcurrency ?? 1} in flight; write units counted by the benchmark's meter on the client.`,
       ],
     });
