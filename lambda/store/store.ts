@@ -513,23 +513,29 @@ export class WhiplashStore {
       }
     });
 
-    // Round trip 2: the best candidates' vectors, and the counter that proves the collection lives.
+    // Round trip 2: the best candidates' vectors, and the counter that proves the collection lives;
+    // while this process knows no plans for the collection, its config too (another may have profiled it).
     const finalists = selectForRerank([...candidates.values()], topK, rerank).map((c) => c.id);
     roundTrips++;
     const found = await batchGetAll(
       this.client,
       [
         { table: this.tables.metadata, key: keyItem(counterKey(projectId, name)) },
+        ...(state.plans ? [] : [{ table: this.tables.metadata, key: keyItem(collectionKey(projectId, name)) }]),
         ...finalists.map((id) => ({ table: this.tables.vectors, key: keyItem(vectorKey(config.uid, id)) })),
       ],
       { meter },
     );
-    const counter = (found[this.tables.metadata] ?? [])[0];
+    const metadataItems = found[this.tables.metadata] ?? [];
+    const counter = metadataItems.find((i) => i.sk.S!.startsWith('N#'));
     if (!counter || counter.uid.S !== config.uid) {
       this.cache.delete(cacheKey(projectId, name));
       throw new NotFoundError(`collection ${name} not found in project ${projectId}`);
     }
     state.count = Number(counter.n.N);
+    const configItem = metadataItems.find((i) => i.sk.S!.startsWith('C#'));
+    const plans = configItem && configItem.uid.S === config.uid ? itemPlans(configItem) : undefined;
+    if (plans) this.cache.set(cacheKey(projectId, name), { ...state, plans });
 
     const prepared = { vector: q, norm: norm(q) };
     const matches: QueryMatch[] = [];

@@ -57,6 +57,21 @@ describe('query planning against DynamoDB Local', () => {
     expect(mine.vectorCount).toBe(400);
   });
 
+  it('picks up plans another process made, through the query’s second round trip', async () => {
+    // GIVEN a process that cached an unprofiled collection
+    await store.createCollection('plans', { name: 'elsewhere', dimension: data.dimension, seed: 4 });
+    await store.upsert('plans', 'elsewhere', rows(0, 50));
+    expect((await store.query('plans', 'elsewhere', { vector: data.vectors[1] })).stats.expectedRecall).toBeUndefined();
+    // WHEN another process writes a batch large enough to profile
+    await new WhiplashStore(db).upsert('plans', 'elsewhere', rows(50, 350));
+    // THEN the first process's next query reads the plans with its counter, and the one after follows them
+    const first = await store.query('plans', 'elsewhere', { vector: data.vectors[1] });
+    expect(first.stats.roundTrips).toBe(2);
+    const second = await store.query('plans', 'elsewhere', { vector: data.vectors[1] });
+    const plan = (await store.getCollection('plans', 'elsewhere')).queryPlan;
+    expect(second.stats).toMatchObject({ depth: plan.depth, probes: plan.probes, expectedRecall: plan.expectedRecall, roundTrips: 2 });
+  });
+
   it('keeps an index’s fixed bucketSize and probes, and plans for its recall target', async () => {
     await store.createCollection('plans', { name: 'fixed', dimension: data.dimension, seed: 3, index: { bucketSize: 16, probes: 1 } });
     await store.upsert('plans', 'fixed', rows(0, 300));
