@@ -7,35 +7,48 @@ export type Metric = 'cosine' | 'euclidean' | 'dot';
  * Fashion-MNIST, GloVe-100 and all-MiniLM-L6-v2 embeddings are in BENCHMARKS.md.
  */
 export interface IndexParams {
-  /** Number of hash tables (L). More tables: higher recall, more bucket reads. */
+  /**
+   * Number of hash tables (L), 1 to 32. More tables: higher recall, more bucket reads, and one
+   * more write unit per vector.
+   * @default 32
+   */
   readonly hashTables: number;
   /**
    * Leading code bits that go into the bucket partition key. Each hash table is spread over
    * 2^partitionBits partition keys, so writes of one collection never share one hot partition.
+   * @default 4
    */
   readonly partitionBits: number;
   /**
    * Vectors per bucket: a query reads buckets of depth `log2(vectorCount / bucketSize)`, so they
    * keep this size as the collection grows. Undefined: the query planner chooses the depth for
    * the collection's size from its data profile (`lambda/core/planner.ts`).
+   * @default undefined (planned)
    */
   readonly bucketSize?: number;
   /**
    * Extra buckets probed per hash table by flipping low-margin bits (multi-probe LSH).
    * Undefined: the query planner chooses them.
+   * @default undefined (planned)
    */
   readonly probes?: number;
   /**
    * Share of a query's 10 nearest neighbours the query planner aims to find (0.5 to 0.999): it
    * picks the bucket depth and probes predicted to reach it at the fewest read units.
+   * @default 0.95
    */
   readonly recallTarget: number;
-  /** Bits of the sign sketch stored with each bucket entry and used to rank candidates. */
+  /**
+   * Bits of the sign sketch stored with each bucket entry and used to rank candidates (a multiple
+   * of 32, 32 to 2048).
+   * @default 512
+   */
   readonly sketchBits: number;
   /**
    * The most candidates whose full vectors a query fetches for the exact re-rank. A query fetches
    * only those whose sketch distance bound can still reach its top-k (`selectForRerank`), so most
    * queries fetch far fewer; this caps the hard ones.
+   * @default 500
    */
   readonly rerank: number;
 }
