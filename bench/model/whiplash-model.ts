@@ -1,4 +1,4 @@
-import { centreOf, DistanceEstimate, estimateWithBounds, Hasher, packSketch, QueryEncoding, unpackSketch } from '../../lambda/core/lsh';
+import { centreOf, DistanceEstimate, estimateWithBounds, Hasher, packedSketchBytes, packSketch, QueryEncoding, unpackSketch } from '../../lambda/core/lsh';
 import { PlanTable, plansFor, queryShape } from '../../lambda/core/planner';
 import { DataProfile, PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE, profileOf } from '../../lambda/core/profile';
 import { RERANK_CONFIDENCE, selectForRerank } from '../../lambda/core/rerank';
@@ -113,7 +113,7 @@ export class WhiplashModel {
     const first = Array.from({ length: Math.min(centreRows, base.rows) }, (_, i) => row(base, i));
     this.hasher = new Hasher(base.dim, metric, params, seed, PRNG_VERSION, centreOf(first, metric));
     const L = params.hashTables;
-    this.packedBytes = params.sketchBits / 8 + 4;
+    this.packedBytes = packedSketchBytes(params.sketchBits);
     this.codes = new Uint32Array(base.rows * L);
     this.packed = new Uint8Array(base.rows * this.packedBytes);
     this.entryBytes = new Uint16Array(base.rows * L);

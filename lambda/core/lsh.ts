@@ -288,7 +288,12 @@ function fromBfloat16(h: number): number {
   return new Float32Array(new Uint32Array([h << 16]).buffer)[0];
 }
 
-/** Packs a sketch with |y| and c·y (bfloat16, little-endian) into the bytes a bucket entry stores: sketchBits / 8 + 4 bytes. */
+/** Bytes of a packed sketch (`packSketch`): the sketch and two bfloat16s. */
+export function packedSketchBytes(sketchBits: number): number {
+  return sketchBits / 8 + 4;
+}
+
+/** Packs a sketch with |y| and c·y (bfloat16, little-endian) into the bytes a bucket entry stores: `packedSketchBytes(sketchBits)`. */
 export function packSketch(e: Encoding): Uint8Array {
   const out = new Uint8Array(e.sketch.length + 4);
   out.set(e.sketch, 0);

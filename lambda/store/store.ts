@@ -14,7 +14,7 @@ import {
 import { mapLimit } from '../core/concurrency';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { compileFilter, Predicate } from '../core/filter';
-import { centreOf, DistanceEstimate, estimateWithBounds, Hasher, packSketch, unpackSketch } from '../core/lsh';
+import { centreOf, DistanceEstimate, estimateWithBounds, Hasher, packedSketchBytes, packSketch, unpackSketch } from '../core/lsh';
 import { PlanTable, plansFor, queryShape, QueryShape } from '../core/planner';
 import { PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE, profileOf } from '../core/profile';
 import { RERANK_CONFIDENCE, selectForRerank } from '../core/rerank';
@@ -666,11 +666,12 @@ export class WhiplashStore {
   private planFromSample(config: CollectionConfig, centre: Float32Array, rows: readonly { id: string; vector: Float32Array; metadata: Metadata }[]): PlanTable {
     const hasher = new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, centre);
     const sample = rows.slice(0, PROFILE_MAX_SAMPLE);
+    // an entry's size depends on lengths only (fixed-width code digits, id, packed sketch, metadata)
+    const packed = new Uint8Array(packedSketchBytes(config.index.sketchBits));
     let entryBytes = 0;
     for (const row of sample) {
-      const enc = hasher.encode(row.vector);
       const metaJson = Object.keys(row.metadata).length > 0 ? JSON.stringify(row.metadata) : undefined;
-      entryBytes += itemSize(bucketEntryItem(config.uid, config.index.partitionBits, 0, enc.codes[0], row.id, packSketch(enc), metaJson));
+      entryBytes += itemSize(bucketEntryItem(config.uid, config.index.partitionBits, 0, 0, row.id, packed, metaJson));
     }
     return plansFor(config.index, profileOf(sample.map((r) => hasher.centredUnit(r.vector))), entryBytes / sample.length);
   }
