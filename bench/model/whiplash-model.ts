@@ -84,10 +84,9 @@ const ROW_BITS = 2 ** 20;
  */
 export class WhiplashModel {
   readonly hasher: Hasher;
-  /** The query plans the store makes from the first batch (undefined when it is too small to profile). */
-  readonly plans?: PlanTable;
-  /** The first batch's profile and mean bucket entry size, to re-plan for another recall target. */
+  /** The first batch's profile and mean bucket entry size (undefined when it is too small to profile). */
   private readonly profile?: { readonly profile: DataProfile; readonly entryBytes: number };
+  /** Plans by recall target, made from the profile on first use. */
   private readonly plansByTarget = new Map<number, PlanTable>();
   private readonly codes: Uint32Array;
   private readonly packed: Uint8Array;
@@ -135,7 +134,6 @@ export class WhiplashModel {
       const sample = first.slice(0, PROFILE_MAX_SAMPLE);
       const entryBytes = sample.reduce((sum, _, r) => sum + this.entryBytes[r * L], 0) / sample.length;
       this.profile = { profile: profileOf(sample.map((x) => this.hasher.centredUnit(x))), entryBytes };
-      this.plans = plansFor(params, this.profile.profile, entryBytes);
     }
   }
 
@@ -151,9 +149,17 @@ export class WhiplashModel {
     return bytes / rows;
   }
 
-  /** The plans for another recall target, from the same profile. @throws Error when the first batch was too small to profile */
-  private plansFor(recallTarget: number): PlanTable {
-    if (!this.profile) throw new Error('the first batch is smaller than PROFILE_MIN_SAMPLE: no profile to plan from');
+  /**
+   * The plans the store makes from the first batch's profile for `recallTarget` (absent: the
+   * index's); undefined when the first batch is too small to profile and no target was asked for.
+   * @throws Error when a target is asked for and there is no profile to plan from
+   */
+  private plansAt(asked: number | undefined): PlanTable | undefined {
+    if (!this.profile) {
+      if (asked !== undefined) throw new Error('the first batch is smaller than PROFILE_MIN_SAMPLE: no profile to plan from');
+      return undefined;
+    }
+    const recallTarget = asked ?? this.params.recallTarget;
     let plans = this.plansByTarget.get(recallTarget);
     if (!plans) {
       plans = plansFor({ ...this.params, recallTarget }, this.profile.profile, this.profile.entryBytes);
@@ -218,7 +224,7 @@ export class WhiplashModel {
    */
   query(q: Float32Array, opts: { topK: number; rows?: number; probes?: number; rerank?: number; recallTarget?: number; truth?: ArrayLike<number> }): ModelQuery {
     const snap = this.snapshot(opts.rows ?? this.base.rows);
-    const shape = queryShape(this.params, opts.recallTarget === undefined ? this.plans : this.plansFor(opts.recallTarget), snap.rows, opts.probes);
+    const shape = queryShape(this.params, this.plansAt(opts.recallTarget), snap.rows, opts.probes);
     const { depth, probes } = shape;
     const rerank = Math.max(opts.topK, opts.rerank ?? this.params.rerank);
     const enc: QueryEncoding = this.hasher.encodeQuery(q);
