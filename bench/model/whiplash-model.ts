@@ -1,4 +1,4 @@
-import { centreOf, DistanceEstimate, estimateWithBounds, Hasher, packedSketchBytes, packSketch, QueryEncoding, unpackSketch } from '../../lambda/core/lsh';
+import { centreOf, DistanceEstimate, Hasher, packedSketchBytes, packSketch, QueryEncoding, SketchEstimator, unpackSketch } from '../../lambda/core/lsh';
 import { PlanTable, plansFor, queryShape } from '../../lambda/core/planner';
 import { DataProfile, PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE, profileOf } from '../../lambda/core/profile';
 import { RERANK_CONFIDENCE, selectForRerank } from '../../lambda/core/rerank';
@@ -228,6 +228,7 @@ export class WhiplashModel {
     const { depth, probes } = shape;
     const rerank = Math.max(opts.topK, opts.rerank ?? this.params.rerank);
     const enc: QueryEncoding = this.hasher.encodeQuery(q);
+    const estimator = new SketchEstimator(this.metric, enc);
 
     let bucketReadUnits = 0;
     let bytesRead = 0;
@@ -252,8 +253,7 @@ export class WhiplashModel {
         const r = tb.rows[i];
         if (seen.has(r)) continue;
         seen.add(r);
-        const { sketch, norm: n, offset } = unpackSketch(this.packed.subarray(r * this.packedBytes, (r + 1) * this.packedBytes));
-        candidates.push({ r, ...estimateWithBounds(this.metric, enc, sketch, n, offset, RERANK_CONFIDENCE) });
+        candidates.push({ r, ...estimator.withBounds(unpackSketch(this.packed.subarray(r * this.packedBytes, (r + 1) * this.packedBytes), this.params.sketchBits), RERANK_CONFIDENCE) });
       }
     }
     // The store's own choice of what to re-rank (arrival order breaks ties, as in the store).

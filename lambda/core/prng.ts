@@ -6,8 +6,14 @@
  *
  * Version 1: xoshiro128** (Blackman & Vigna, "Scrambled linear pseudorandom number generators",
  * 2018) seeded through splitmix32; standard normals by the Box-Muller transform.
+ *
+ * Version 2: the same normals; the Hasher orthonormalizes the sketch directions in blocks and
+ * sketches carry their gain and error (`lsh.ts`). Hash codes are those of version 1.
  */
-export const PRNG_VERSION = 1;
+export const PRNG_VERSION = 2;
+
+/** Versions this code regenerates (`fillGaussian`, `Hasher`). */
+export const PRNG_VERSIONS: readonly number[] = [1, 2];
 
 function splitmix32(state: number): () => number {
   let s = state >>> 0;
@@ -50,7 +56,7 @@ function rotl(x: number, k: number): number {
  * @throws Error for an unknown version
  */
 export function fillGaussian(out: Float32Array, seed: number, version: number = PRNG_VERSION): Float32Array {
-  if (version !== 1) throw new Error(`unknown PRNG version ${version}`);
+  if (!PRNG_VERSIONS.includes(version)) throw new Error(`unknown PRNG version ${version}`);
   const next = xoshiro128ss(seed);
   // uniform in (0, 1]: never 0, so log() is finite
   const uniform = () => (next() + 1) / 4294967296;

@@ -14,7 +14,7 @@ import {
 import { mapLimit } from '../core/concurrency';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { compileFilter, Predicate } from '../core/filter';
-import { centreOf, DistanceEstimate, estimateWithBounds, Hasher, packedSketchBytes, packSketch, unpackSketch } from '../core/lsh';
+import { centreOf, DistanceEstimate, Hasher, packedSketchBytes, packSketch, SketchEstimator, unpackSketch } from '../core/lsh';
 import { PlanTable, plansFor, queryShape, QueryShape } from '../core/planner';
 import { PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE, profileOf } from '../core/profile';
 import { RERANK_CONFIDENCE, selectForRerank } from '../core/rerank';
@@ -500,6 +500,7 @@ export class WhiplashStore {
     // Round trip 1: every probed bucket of every hash table, in parallel.
     const enc = state.hasher.encodeQuery(q);
     const reads = bucketReadPlan(config.uid, config.index, enc, depth, probes);
+    const estimator = new SketchEstimator(config.metric, enc);
     const candidates = new Map<string, DistanceEstimate & { id: string; meta?: string }>();
     roundTrips++;
     await mapLimit(reads, 64, async (read) => {
@@ -508,8 +509,7 @@ export class WhiplashStore {
         if (candidates.has(id)) continue;
         const meta = item.m?.S;
         if (predicate && !predicate(meta ? JSON.parse(meta) : {})) continue;
-        const { sketch, norm, offset } = unpackSketch(item.s.B!);
-        candidates.set(id, { id, meta, ...estimateWithBounds(config.metric, enc, sketch, norm, offset, RERANK_CONFIDENCE) });
+        candidates.set(id, { id, meta, ...estimator.withBounds(unpackSketch(item.s.B!, config.index.sketchBits), RERANK_CONFIDENCE) });
       }
     });
 

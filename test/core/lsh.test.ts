@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { bucketDepth, estimateDistance, Hasher, hamming, packSketch, probeSequence, unpackSketch } from '../../lambda/core/lsh';
+import { bucketDepth, centreOf, Hasher, hammingAngle, orthonormalize, packedSketchBytes, packSketch, probeSequence, SketchEstimator, unpackSketch } from '../../lambda/core/lsh';
+import { fillGaussian, PRNG_VERSION } from '../../lambda/core/prng';
 import { CODE_BITS, DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
-import { loadMiniLm } from '../support/minilm';
+import { exactTopK, loadMiniLm } from '../support/minilm';
 
 /** Bits `from` to `to` (exclusive, most significant first) of a CODE_BITS-wide code as '0'/'1'. */
 const codeBits = (code: number, from: number, to: number) => {
@@ -50,40 +51,93 @@ describe('bucketDepth', () => {
   });
 });
 
+describe('orthonormalize (sketch directions)', () => {
+  it('makes the rows of every block of `dimension` rows orthonormal (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 1000 }), (dim, rows, seed) => {
+        // GIVEN Gaussian rows
+        const m = fillGaussian(new Float32Array(rows * dim), seed);
+        // WHEN orthonormalized in blocks
+        orthonormalize(m, dim);
+        // THEN rows in one block are orthonormal
+        const rowAt = (r: number) => m.subarray(r * dim, (r + 1) * dim);
+        for (let r = 0; r < rows; r++) {
+          for (let p = Math.floor(r / dim) * dim; p <= r; p++) {
+            let d = 0;
+            for (let i = 0; i < dim; i++) d += rowAt(r)[i] * rowAt(p)[i];
+            expect(Math.abs(d - (p === r ? 1 : 0))).toBeLessThan(1e-4);
+          }
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
 describe('Hasher on real embeddings', () => {
   const data = loadMiniLm();
-  const hasher = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, 1);
+  const hasher = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, PRNG_VERSION, centreOf(data.vectors, 'cosine'));
+  const angleBetween = (a: Float32Array, b: Float32Array) => {
+    const [ya, yb] = [hasher.centredUnit(a), hasher.centredUnit(b)];
+    let d = 0;
+    for (let i = 0; i < ya.length; i++) d += ya[i] * yb[i];
+    return Math.acos(Math.min(1, Math.max(-1, d)));
+  };
 
-  it('regenerates identical codes from the seed', () => {
-    const again = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, 1);
-    expect(again.encode(data.vectors[5]).codes).toEqual(hasher.encode(data.vectors[5]).codes);
+  it('regenerates identical codes from the seed, and version 2 keeps the codes of version 1', () => {
+    const again = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, PRNG_VERSION, centreOf(data.vectors, 'cosine'));
+    const v1 = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, 1, centreOf(data.vectors, 'cosine'));
+    expect(again.encode(data.vectors[5])).toEqual(hasher.encode(data.vectors[5]));
+    expect(v1.encode(data.vectors[5]).codes).toEqual(hasher.encode(data.vectors[5]).codes);
   });
 
-  it('gives near neighbours closer sketches than far vectors (SimHash)', () => {
-    // the Hamming distance estimates the angle: it must correlate with the true cosine
-    const q = data.vectors[0];
-    const eq = hasher.encode(q);
-    const pairs = data.vectors.slice(1, 300).map((v) => {
-      let cos = 0;
-      for (let i = 0; i < v.length; i++) cos += v[i] * q[i];
-      return { cos, h: hamming(eq.sketch, hasher.encode(v).sketch) };
-    });
-    const near = pairs.filter((p) => p.cos > 0.6);
-    const far = pairs.filter((p) => p.cos < 0.2);
-    expect(near.length).toBeGreaterThan(0);
-    const avg = (xs: { h: number }[]) => xs.reduce((s, p) => s + p.h, 0) / xs.length;
-    expect(avg(near)).toBeLessThan(avg(far));
-  });
-
-  it('round-trips the packed sketch and estimates self-distance as the smallest', () => {
+  it('round-trips the packed sketch, and estimates a vector at angle 0 to itself', () => {
     const e = hasher.encode(data.vectors[3]);
-    const u = unpackSketch(packSketch(e));
+    const u = unpackSketch(packSketch(e), DEFAULT_INDEX_PARAMS.sketchBits);
+    expect(packSketch(e).byteLength).toBe(packedSketchBytes(DEFAULT_INDEX_PARAMS.sketchBits));
     expect(u.sketch).toEqual(e.sketch);
-    // bfloat16: relative error at most 2^-9
-    expect(Math.abs(u.norm - e.norm)).toBeLessThanOrEqual(e.norm * 2 ** -9);
-    expect(Math.abs(u.offset - e.offset)).toBeLessThanOrEqual(Math.abs(e.offset) * 2 ** -9);
-    const self = estimateDistance('cosine', e, u.sketch, u.norm, u.offset);
-    const other = hasher.encode(data.vectors[400]);
-    expect(self).toBeLessThan(estimateDistance('cosine', e, other.sketch, other.norm, other.offset));
+    // bfloat16: relative error at most 2^-8; the gain is a float32
+    expect(Math.abs(u.norm - e.norm)).toBeLessThanOrEqual(e.norm * 2 ** -8);
+    expect(Math.abs(u.offset - e.offset)).toBeLessThanOrEqual(Math.abs(e.offset) * 2 ** -8);
+    expect(Math.abs(u.error! - e.error!)).toBeLessThanOrEqual(e.error! * 2 ** -8);
+    expect(u.gain).toBe(Math.fround(e.gain!));
+    const estimator = new SketchEstimator('cosine', hasher.encodeQuery(data.vectors[3]));
+    expect(estimator.angle(u).angle).toBeLessThan(0.01);
+    expect(estimator.estimate(u)).toBeLessThan(estimator.estimate(unpackSketch(packSketch(hasher.encode(data.vectors[400])), DEFAULT_INDEX_PARAMS.sketchBits)));
+    expect(() => unpackSketch(packSketch(e).subarray(1), DEFAULT_INDEX_PARAMS.sketchBits)).toThrow(/has 68 or 74 bytes, got 73/);
+  });
+
+  it('estimates the angle to true neighbours with the error it reports, and with less error than the Hamming estimate of the same bits', () => {
+    // GIVEN the 10 nearest neighbours of 100 queries, and a version 1 Hasher (Gaussian directions, Hamming estimate)
+    const v1 = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, 1, centreOf(data.vectors, 'cosine'));
+    let squared = 0;
+    let reported = 0;
+    let squaredV1 = 0;
+    let pairs = 0;
+    for (let qi = 0; qi < 100; qi++) {
+      const q = data.vectors[qi];
+      const estimator = new SketchEstimator('cosine', hasher.encodeQuery(q));
+      const legacy = new SketchEstimator('cosine', v1.encodeQuery(q));
+      for (const i of exactTopK(data.vectors, q, 10, qi)) {
+        const truth = angleBetween(q, data.vectors[i]);
+        // WHEN both estimate the angle from stored sketches
+        const stored = unpackSketch(packSketch(hasher.encode(data.vectors[i])), DEFAULT_INDEX_PARAMS.sketchBits);
+        const storedV1 = unpackSketch(packSketch(v1.encode(data.vectors[i])), DEFAULT_INDEX_PARAMS.sketchBits);
+        expect(storedV1.gain).toBeUndefined();
+        const { angle, stdError } = estimator.angle(stored);
+        squared += (angle - truth) ** 2;
+        reported += stdError ** 2;
+        squaredV1 += (legacy.angle(storedV1).angle - truth) ** 2;
+        expect(legacy.angle(storedV1)).toEqual(hammingAngle(v1.encodeQuery(q).sketch, storedV1.sketch));
+        pairs++;
+      }
+    }
+    const rms = Math.sqrt(squared / pairs);
+    const rmsReported = Math.sqrt(reported / pairs);
+    // THEN the measured error matches the reported one within 25 %, and is smaller than Hamming's
+    // (measured at a mean angle of 59.9°: 2.09° against 2.18° reported; Hamming 3.72°)
+    expect(rms / rmsReported).toBeGreaterThan(0.75);
+    expect(rms / rmsReported).toBeLessThan(1.25);
+    expect(rms).toBeLessThan(0.8 * Math.sqrt(squaredV1 / pairs));
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { CODE_BITS } from '../../lambda/core/params';
 import { bucketPartition, bucketRange, bucketSortKey, encodeFixed, idFromBucketSortKey, KEY_DIGITS } from '../../lambda/store/keys';
+import { packedSketchBytes } from '../../lambda/core/lsh';
 import { bucketEntryItem, itemSize, readUnits } from '../../lambda/store/layout';
 
 // DynamoDB compares string sort keys by their UTF-8 bytes.
@@ -52,13 +53,13 @@ describe('bucket keys', () => {
 
 describe('item sizes and read units', () => {
   it('sizes a bucket entry as DynamoDB bills it: names plus UTF-8 and binary bytes', () => {
-    // GIVEN a 512-bit sketch with its 4 bytes of norm and offset, 4 partition bits, id "12345"
-    const item = bucketEntryItem('abcdefgh', 4, 15, 0xabcdef, '12345', new Uint8Array(68));
-    // THEN pk = uid 8 + table 1 + partition 1, sk = 20 code bits in 4 digits + id 5, s = 68 bytes
+    // GIVEN a packed 512-bit sketch (64 bytes, then norm, offset and error as bfloat16 and the gain as float32), 4 partition bits, id "12345"
+    const item = bucketEntryItem('abcdefgh', 4, 15, 0xabcdef, '12345', new Uint8Array(packedSketchBytes(512)));
+    // THEN pk = uid 8 + table 1 + partition 1, sk = 20 code bits in 4 digits + id 5, s = 74 bytes
     expect(item.pk.S).toHaveLength(10);
     expect(item.sk.S).toHaveLength(9);
-    expect(itemSize(item)).toBe(2 + 10 + 2 + 9 + 1 + 68);
-    expect(itemSize({ ...item, m: { S: '{"é":1}' } })).toBe(92 + 1 + 8);
+    expect(itemSize(item)).toBe(2 + 10 + 2 + 9 + 1 + 74);
+    expect(itemSize({ ...item, m: { S: '{"é":1}' } })).toBe(98 + 1 + 8);
   });
 
   it('sizes numbers by significant digits and containers with their overhead', () => {
