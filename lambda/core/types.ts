@@ -94,7 +94,11 @@ export interface CollectionConfig {
   readonly index: IndexParams;
   /** Seed of the hyperplane generator (uint32). */
   readonly seed: number;
-  /** Version of the pinned PRNG that regenerates the hyperplanes from `seed`. */
+  /**
+   * How the hyperplanes are regenerated from `seed` (`prng.ts`): 1, Gaussian sketch directions and
+   * the Hamming estimate; 2 (new collections), orthonormal sketch directions and the asymmetric
+   * estimate (`lsh.ts`). Both keep the same hash codes.
+   */
   readonly prngVersion: number;
   /** ISO 8601 */
   readonly createdAt: string;

@@ -1,3 +1,6 @@
+import { ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
+import { collectionKey } from '../../lambda/store/keys';
 import { WhiplashStore } from '../../lambda/store/store';
 import { exactTopK, loadMiniLm } from '../support/minilm';
 import { useTestTables } from '../support/tables';
@@ -47,5 +50,38 @@ describe('recall on all-MiniLM-L6-v2 embeddings', () => {
     expect(recall).toBeGreaterThanOrEqual(0.9);
     expect(Math.abs(recall - expected / queryRows.length)).toBeLessThan(0.05);
     expect(maxRoundTrips).toBeLessThanOrEqual(2);
+  }, 600_000);
+});
+
+/**
+ * A collection of prngVersion 1 (written before sketches carried a gain) keeps its Gaussian
+ * sketch directions and is ranked by the Hamming estimate.
+ */
+describe('a collection of prngVersion 1', () => {
+  const db = useTestTables();
+  const data = loadMiniLm();
+
+  it('stores sketches without gain and still finds the nearest neighbours', async () => {
+    // GIVEN a collection whose stored config says prngVersion 1, as older code wrote it
+    await new WhiplashStore(db).createProject({ projectId: 'legacy' });
+    await new WhiplashStore(db).createCollection('legacy', { name: 'v1', dimension: data.dimension, seed: 7 });
+    const key = collectionKey('legacy', 'v1');
+    await db.client.send(
+      new UpdateItemCommand({ TableName: db.tables.metadata, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, UpdateExpression: 'SET prngVersion = :v', ExpressionAttributeValues: { ':v': { N: '1' } } }),
+    );
+    // WHEN a fresh process writes every vector and queries 50 of them
+    const store = new WhiplashStore(db);
+    await store.upsert('legacy', 'v1', data.vectors.slice(0, 500).map((v, i) => ({ id: data.ids[i], vector: v })));
+    let hits = 0;
+    for (let qi = 0; qi < 50; qi++) {
+      const truth = new Set(exactTopK(data.vectors.slice(0, 500), data.vectors[qi], 10).map((i) => data.ids[i]));
+      const { matches } = await store.query('legacy', 'v1', { vector: data.vectors[qi], topK: 10 });
+      hits += matches.filter((m) => truth.has(m.id)).length;
+    }
+    // THEN its bucket entries hold version 1 sketches (4 bytes after the signs, not 10), and recall@10 stays high
+    const entry = await db.client.send(new ScanCommand({ TableName: db.tables.buckets, Limit: 1 }));
+    expect(entry.Items![0].s.B!.byteLength).toBe(DEFAULT_INDEX_PARAMS.sketchBits / 8 + 4);
+    expect((await store.getCollection('legacy', 'v1')).prngVersion).toBe(1);
+    expect(hits / 500).toBeGreaterThanOrEqual(0.9);
   }, 600_000);
 });
