@@ -73,15 +73,32 @@ export interface BucketRead {
 
 /**
  * Round trip 1 of a query: for every hash table, the home bucket of the query's code at `depth`
- * and `probes` more, cheapest first (`probeSequence`, Lv et al. 2007).
- * @returns `hashTables x (probes + 1)` reads (fewer when `depth` has fewer bit sets to flip)
+ * and `probes` more, cheapest first (`probeSequence`, Lv et al. 2007). Buckets of one partition
+ * whose ranges touch are read by one Query over their joint range: the same entries, and one
+ * page's rounding up to 4 KB instead of two (`readUnits`).
+ * @returns at most `hashTables x (probes + 1)` reads, per table in code order
  */
 export function bucketReadPlan(uid: string, index: Pick<IndexParams, 'hashTables' | 'partitionBits'>, query: QueryEncoding, depth: number, probes: number): BucketRead[] {
   const reads: BucketRead[] = [];
+  const shift = CODE_BITS - depth;
   for (let t = 0; t < index.hashTables; t++) {
     const margins = query.margins.subarray(t * CODE_BITS, (t + 1) * CODE_BITS);
-    for (const code of probeSequence(query.codes[t], margins, depth, probes)) {
-      reads.push({ table: t, pk: bucketPartition(uid, t, code, index.partitionBits), ...bucketRange(code, index.partitionBits, depth) });
+    const codes = probeSequence(query.codes[t], margins, depth, probes).sort((a, b) => a - b);
+    for (let i = 0; i < codes.length; ) {
+      const pk = bucketPartition(uid, t, codes[i], index.partitionBits);
+      let last = i;
+      while (
+        last + 1 < codes.length &&
+        depth > index.partitionBits &&
+        Math.floor(codes[last + 1] / 2 ** shift) === Math.floor(codes[last] / 2 ** shift) + 1 &&
+        bucketPartition(uid, t, codes[last + 1], index.partitionBits) === pk
+      ) {
+        last++;
+      }
+      const { lower } = bucketRange(codes[i], index.partitionBits, depth);
+      const { upper } = bucketRange(codes[last], index.partitionBits, depth);
+      reads.push({ table: t, pk, ...(lower === undefined ? {} : { lower }), ...(upper === undefined ? {} : { upper }) });
+      i = last + 1;
     }
   }
   return reads;

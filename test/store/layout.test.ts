@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { CODE_BITS } from '../../lambda/core/params';
 import { bucketPartition, bucketRange, bucketSortKey, encodeFixed, idFromBucketSortKey, KEY_DIGITS } from '../../lambda/store/keys';
 import { packedSketchBytes } from '../../lambda/core/lsh';
-import { bucketEntryItem, itemSize, readUnits } from '../../lambda/store/layout';
+import { bucketEntryItem, bucketReadPlan, itemSize, readUnits } from '../../lambda/store/layout';
+import { probeSequence } from '../../lambda/core/lsh';
 
 // DynamoDB compares string sort keys by their UTF-8 bytes.
 const byteCompare = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
@@ -48,6 +49,47 @@ describe('bucket keys', () => {
     // AND the last bucket of a partition has no upper bound; a whole partition no bounds
     expect(bucketRange(2 ** CODE_BITS - 1, 4, 10).upper).toBeUndefined();
     expect(bucketRange(12345, 4, 4)).toEqual({});
+  });
+});
+
+describe('bucketReadPlan', () => {
+  it('reads exactly the probed buckets of every table, adjacent buckets of one partition in one range (property)', () => {
+    const margins = fc.array(fc.float({ min: 0, max: 10, noNaN: true }), { minLength: 2 * CODE_BITS, maxLength: 2 * CODE_BITS });
+    fc.assert(
+      fc.property(code, code, margins, fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 40 }), (c0, c1, m, partitionBits, d, probes) => {
+        // GIVEN a query's codes and margins in 2 tables, and the buckets its probe sequence visits
+        const depth = Math.max(d, partitionBits);
+        const query = { codes: Uint32Array.from([c0, c1]), margins: Float32Array.from(m) } as unknown as Parameters<typeof bucketReadPlan>[2];
+        // WHEN the plan is made
+        const reads = bucketReadPlan('abcdefgh', { hashTables: 2, partitionBits }, query, depth, probes);
+        for (let t = 0; t < 2; t++) {
+          const probed = new Set(probeSequence(query.codes[t], m.slice(t * CODE_BITS), depth, probes).map((c) => c >>> (CODE_BITS - depth)));
+          const mine = reads.filter((r) => r.table === t);
+          // THEN an entry of any bucket is read once if the bucket was probed, never otherwise
+          for (let prefix = 0; prefix < 2 ** depth; prefix++) {
+            const entry = (prefix * 2 ** (CODE_BITS - depth)) >>> 0;
+            const sk = bucketSortKey(entry, partitionBits, 'id');
+            const hits = mine.filter((r) => r.pk === bucketPartition('abcdefgh', t, entry, partitionBits) && inRange(sk, r)).length;
+            expect(hits).toBe(probed.has(prefix) ? 1 : 0);
+          }
+          // AND no two reads of a table could have been one
+          expect(mine.length).toBeLessThanOrEqual(probed.size);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('merges a bucket and its neighbour into one range', () => {
+    // GIVEN depth 8 with 4 partition bits, and margins that make bit 7 (the last) the cheapest flip
+    const margins = new Float32Array(CODE_BITS).fill(5);
+    margins[7] = 0.1;
+    const query = { codes: Uint32Array.from([0x120000]), margins } as unknown as Parameters<typeof bucketReadPlan>[2];
+    // WHEN one probe is added
+    const reads = bucketReadPlan('abcdefgh', { hashTables: 1, partitionBits: 4 }, query, 8, 1);
+    // THEN buckets 0x12 and 0x13 are one Query over both
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toEqual({ table: 0, pk: bucketPartition('abcdefgh', 0, 0x120000, 4), lower: bucketRange(0x120000, 4, 8).lower, upper: bucketRange(0x130000, 4, 8).upper });
   });
 });
 
