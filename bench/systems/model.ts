@@ -16,7 +16,7 @@ export const collectionName = (ds: Dataset) => ds.name.replace(/[^A-Za-z0-9._-]/
 
 /** Encodes every base vector of `ds` for the model of Whiplash at these index parameters and seed. */
 export function buildWhiplashModel(ds: Dataset, index: Partial<IndexParams> | undefined, seed: number): WhiplashModel {
-  const params = resolveIndexParams(index);
+  const params = resolveIndexParams(index, 'index', ds.dim);
   const bar = progress('whiplash (model): encode', ds.base.rows);
   const t0 = performance.now();
   const model = new WhiplashModel(ds.base, ds.metric, params, seed, new StoreItems(params, ds.dim, BENCH_PROJECT, collectionName(ds)), 500, (d) => bar.update(d));

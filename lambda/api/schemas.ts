@@ -67,7 +67,7 @@ const indexParams: JsonSchema = {
     bucketSize: { type: 'integer', description: 'Vectors per bucket; absent: the query planner chooses the bucket depth from the data profile' },
     probes: { type: 'integer', description: 'Extra buckets probed per table (multi-probe); absent: chosen by the query planner' },
     recallTarget: { type: 'number', description: 'Share of the 10 nearest neighbours the query planner aims to find, 0.5 to 0.999 (default 0.95)' },
-    sketchBits: { type: 'integer', description: 'Bits of the sign sketch used to rank candidates' },
+    sketchBits: { type: 'integer', description: 'Bits of the sketch used to rank candidates (default 512, or twice the dimension rounded up to a multiple of 8 when smaller)' },
     rerank: { type: 'integer', description: 'The most candidates re-ranked exactly (a query fetches only those whose sketch distance bound can reach its top-k)' },
   },
   additionalProperties: false,

@@ -54,10 +54,21 @@ function checkInt(value: unknown, field: string, [lo, hi]: readonly [number, num
 }
 
 /**
- * Resolves index parameters against the defaults and checks their bounds.
+ * The default sketch length for vectors of `dimension`: twice the dimension rounded up to a
+ * multiple of 8, at most `DEFAULT_INDEX_PARAMS.sketchBits` (512). From twice the dimension the
+ * sketch holds 2 bits per direction (`sketchLayout` in `lsh.ts`), whose angle error at that
+ * length matches the 512 sign bits of a higher dimension, in fewer bytes per bucket entry.
+ */
+export function defaultSketchBits(dimension: number): number {
+  return Math.min(DEFAULT_INDEX_PARAMS.sketchBits, Math.ceil((2 * dimension) / 8) * 8);
+}
+
+/**
+ * Resolves index parameters against the defaults and checks their bounds. With `dimension`,
+ * the default `sketchBits` is `defaultSketchBits(dimension)`.
  * @throws ValidationError naming the parameter, e.g. `index.hashTables must be between 1 and 32`
  */
-export function resolveIndexParams(overrides: Partial<IndexParams> | undefined, field = 'index'): IndexParams {
+export function resolveIndexParams(overrides: Partial<IndexParams> | undefined, field = 'index', dimension?: number): IndexParams {
   if (overrides !== undefined && (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides))) {
     throw new ValidationError(field, 'must be an object');
   }
@@ -65,7 +76,7 @@ export function resolveIndexParams(overrides: Partial<IndexParams> | undefined, 
   for (const key of Object.keys(o)) {
     if (!(key in INDEX_PARAM_BOUNDS) && key !== 'recallTarget') throw new ValidationError(`${field}.${key}`, 'is not an index parameter');
   }
-  const out: Record<string, number> = { ...DEFAULT_INDEX_PARAMS };
+  const out: Record<string, number> = { ...DEFAULT_INDEX_PARAMS, ...(dimension === undefined ? {} : { sketchBits: defaultSketchBits(dimension) }) };
   for (const key of Object.keys(INDEX_PARAM_BOUNDS) as IntegerParam[]) {
     const v = o[key];
     if (v !== undefined) out[key] = checkInt(v, `${field}.${key}`, INDEX_PARAM_BOUNDS[key]);
@@ -77,7 +88,7 @@ export function resolveIndexParams(overrides: Partial<IndexParams> | undefined, 
     }
     out.recallTarget = o.recallTarget;
   }
-  if (out.sketchBits % 32 !== 0) throw new ValidationError(`${field}.sketchBits`, 'must be a multiple of 32');
+  if (out.sketchBits % 8 !== 0) throw new ValidationError(`${field}.sketchBits`, 'must be a multiple of 8');
   if (out.partitionBits > CODE_BITS) throw new ValidationError(`${field}.partitionBits`, `must be at most ${CODE_BITS}`);
   return out as unknown as IndexParams;
 }

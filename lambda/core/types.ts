@@ -39,9 +39,9 @@ export interface IndexParams {
    */
   readonly recallTarget: number;
   /**
-   * Bits of the sign sketch stored with each bucket entry and used to rank candidates (a multiple
-   * of 32, 32 to 2048).
-   * @default 512
+   * Bits of the sketch stored with each bucket entry and used to rank candidates (a multiple of
+   * 8, 32 to 2048): one bit per direction below twice the dimension, two from there.
+   * @default 512, or twice the dimension rounded up to a multiple of 8 when that is smaller
    */
   readonly sketchBits: number;
   /**

@@ -233,7 +233,7 @@ export class WhiplashStore {
     const name = checkCollectionName(input.name);
     const dimension = checkDimension(input.dimension);
     const metric = checkMetric(input.metric);
-    const index = resolveIndexParams(input.index);
+    const index = resolveIndexParams(input.index, 'index', dimension);
     const seed = checkSeed(input.seed) ?? randomInt(0, 0xffffffff);
     await this.getProject(projectId);
     const config: CollectionConfig = {
