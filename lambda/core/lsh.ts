@@ -30,10 +30,8 @@ import { IndexParams, Metric } from './types';
  * sign bit each, and the Hamming estimate (Charikar 2002).
  */
 
-/** What the index stores of one vector. */
-export interface Encoding {
-  /** One CODE_BITS-bit code per hash table, most significant bit first. */
-  readonly codes: Uint32Array;
+/** What a bucket entry stores of a vector's sketch (`packSketch`, `unpackSketch`). */
+export interface StoredSketch {
   /** Sketch, sketchBits / 8 bytes: one code per direction (`sketchLayout`, `sketchLevel`). */
   readonly sketch: Uint8Array;
   /** |y|, y = x' - c */
@@ -44,6 +42,12 @@ export interface Encoding {
   readonly gain?: number;
   /** prngVersion 2: the standard error of the sketch's angle estimate, in radians; absent in version 1. */
   readonly error?: number;
+}
+
+/** What the index stores of one vector: its hash codes and its sketch. */
+export interface Encoding extends StoredSketch {
+  /** One CODE_BITS-bit code per hash table, most significant bit first. */
+  readonly codes: Uint32Array;
 }
 
 /** A query's encoding: codes, per-bit margins for probing, sketch. */
@@ -363,17 +367,6 @@ export function hamming(a: Uint8Array, b: Uint8Array): number {
   let h = 0;
   for (let i = 0; i < a.length; i++) h += POPCOUNT[a[i] ^ b[i]];
   return h;
-}
-
-/** What a bucket entry stores of a vector's sketch (`packSketch`, `unpackSketch`). */
-export interface StoredSketch {
-  readonly sketch: Uint8Array;
-  readonly norm: number;
-  readonly offset: number;
-  /** prngVersion 2 and later (`Encoding.gain`). */
-  readonly gain?: number;
-  /** prngVersion 2 and later (`Encoding.error`). */
-  readonly error?: number;
 }
 
 /**
