@@ -183,23 +183,20 @@ export class Hasher {
     const d = this.dimension;
     const { directions, bitsPerDirection } = this.layout;
     if (norm === 0) return { gain: 1, error: Math.PI / 2 };
+    const xhat = directions > d ? new Float64Array(d) : undefined;
     let gain = 0;
     let squared = 0;
     for (let j = 0; j < directions; j++) {
       const level = sketchLevel(bitsPerDirection, codes[j]);
       gain += level * projections[base + j];
       squared += level * level;
-    }
-    gain /= norm;
-    if (directions > d) {
-      const xhat = new Float64Array(d);
-      for (let j = 0; j < directions; j++) {
-        const level = sketchLevel(bitsPerDirection, codes[j]);
+      if (xhat) {
         const o = (base + j) * d;
         for (let i = 0; i < d; i++) xhat[i] += level * this.planes[o + i];
       }
-      squared = xhat.reduce((s, v) => s + v * v, 0);
     }
+    gain /= norm;
+    if (xhat) squared = xhat.reduce((s, v) => s + v * v, 0);
     const residual = Math.sqrt(Math.max(0, squared - gain * gain));
     return { gain, error: residual / (gain * Math.sqrt(Math.max(1, d - 1))) };
   }
