@@ -1,3 +1,5 @@
+// The `npm run bench` run itself: loads a data set and its exact ground truth, runs each system (Whiplash, the original
+// layout, exact scan, HNSW, the cost models) and returns the figures with the target check, model validation and scaling fits.
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -33,7 +35,7 @@ export const SYSTEMS = ['whiplash', 'original', 'exact', 'hnsw', 'model', 'origi
 const ON_DYNAMODB: readonly SystemName[] = ['whiplash', 'original', 'exact'];
 export type SystemName = (typeof SYSTEMS)[number];
 
-/** `--quick`: sizes that finish in a few minutes on 2 cores. */
+/** `--quick`: small sizes, for a short run. */
 export const QUICK = { size: 10000, queries: 100 };
 
 /** Everything a benchmark run needs; the CLI (`run.ts`) documents each option. */

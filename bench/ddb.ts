@@ -1,3 +1,4 @@
+// DynamoDB batch helpers for the benchmark: BatchWriteItem and BatchGetItem with retries, and consumed-capacity sums.
 import { AttributeValue, BatchGetItemCommand, BatchWriteItemCommand, ConsumedCapacity, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../lambda/core/concurrency';
 

@@ -1,3 +1,4 @@
+// The distance of each metric as the store reports it, for the ground truth and the recall check.
 import type { Metric } from '../lambda/core/types';
 
 /**

@@ -1,3 +1,4 @@
+// Least-squares power-law fit (y = a x^b on the logarithms), for how read units grow with the collection size.
 /** A power law y = a * x^b fitted by least squares on (ln x, ln y). */
 export interface PowerFit {
   /** b: the growth exponent (1 = linear in x, 0 = flat). */

@@ -1,3 +1,4 @@
+// The exact top-k of every query by brute force, cached under bench/.cache/ as .ivecs and .fvecs.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -16,7 +17,7 @@ export interface GroundTruth {
 /**
  * Brute-force exact top-k (the ground truth): every query against every base row, keeping the k
  * nearest in a small sorted buffer. Ties are broken by the lower row number. Cost:
- * `queries x rows x dim` multiply-adds (300 x 60,000 x 784 is about 14 G, some 15-30 s on one core).
+ * `queries x rows x dim` multiply-adds (300 x 60,000 x 784 is about 14 G).
  *
  * @param onProgress called after each query with the number done.
  */

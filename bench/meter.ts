@@ -1,3 +1,4 @@
+// A client middleware that counts the read and write capacity DynamoDB reports for every call.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { capacityUnits } from './ddb';
 

@@ -1,3 +1,4 @@
+// Draws recall@k against read units per query (log scale) as a standalone SVG.
 import type { Summary } from './summary';
 
 const COLOURS: Record<string, string> = { whiplash: '#1f77b4', original: '#d62728', exact: '#2ca02c', hnsw: '#9467bd', model: '#17becf', 'original-model': '#ff7f0e' };

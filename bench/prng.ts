@@ -1,3 +1,4 @@
+// Seeded random numbers for the benchmark: mulberry32, Gaussian samples and permutations.
 /**
  * A small seeded PRNG (mulberry32, uint32 state) so that held-out query sets and the original
  * layout's hyperplanes are the same on every run and every machine.

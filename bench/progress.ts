@@ -1,3 +1,4 @@
+// Progress bars and log lines on stderr for long benchmark steps.
 import { Presets, SingleBar } from 'cli-progress';
 
 /** A progress display: a cli-progress bar on a terminal, a log line every 10 % otherwise. */

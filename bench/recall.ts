@@ -1,3 +1,4 @@
+// recall@k with ann-benchmarks' distance tolerance, nearest-rank percentiles and means.
 import type { GroundTruth } from './ground-truth';
 
 /**

@@ -1,3 +1,4 @@
+// The `npm run bench` result shape, the per-data-set targets, and the rendering of results into BENCHMARKS.md and SVG plots.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from './datasets/fashion-mnist';
@@ -80,10 +81,6 @@ export const TARGETS: Record<string, { recall: number; ratio: number; fullSize: 
 };
 
 /**
- * Checks the data set's target (if it has one) on Whiplash's default settings against the
- * original layout, both summarised over the same queries.
- */
-/**
  * The original layout's reference figures on the full data sets (../shared/datasets/README.md:
  * its own code on DynamoDB Local and an exact simulation of it, 1000 queries, mean of 3 seeds).
  */
@@ -100,6 +97,10 @@ function anchorLine(r: BenchResult): string {
   return `Reference for the original layout (../shared/datasets/README.md, 1000 queries, mean of 3 seeds): recall@10 ${a.recall.toFixed(2)} at ~${a.readUnits.toLocaleString('en-US')} read units per query; against it Whiplash's ${wl.readUnits.toFixed(1)} is 1/${(a.readUnits / wl.readUnits).toFixed(1)}.\n`;
 }
 
+/**
+ * Checks the data set's target (if it has one) on Whiplash's default settings against the
+ * original layout, both summarised over the same queries.
+ */
 export function checkTarget(dataset: string, base: number, whiplash: Summary, original: Summary, basis: 'measured' | 'model' = 'measured'): TargetCheck | undefined {
   const t = TARGETS[dataset];
   if (!t) return undefined;

@@ -1,3 +1,4 @@
+// Per-query records of a system's run and their summary: mean recall, candidates, read units, round trips, latency percentiles.
 import type { GroundTruth } from './ground-truth';
 import { mean, percentile, recallAgainst } from './recall';
 

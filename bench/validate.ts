@@ -1,3 +1,4 @@
+// Compares a cost model's run with the measured run of the same system, query by query.
 import { mean } from './recall';
 import { QueryRecord, SystemRun } from './summary';
 

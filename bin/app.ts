@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// The CDK app (`cdk synth`, `cdk deploy`): one stack holding the vector store, checked by cdk-nag.
 /**
  * The CDK app: one `Whiplash` stack holding a {@link WhiplashVectorStore}, checked by cdk-nag's
  * AwsSolutions rules.
@@ -11,7 +12,7 @@
  */
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { WhiplashVectorStore } from '../lib/vector-store';
+import { WhiplashVectorStore } from '../lib/construct/vector-store';
 import { ensureHandlerBundles } from '../scripts/bundle-handlers';
 
 // In a source checkout, (re)build the handler bundles the construct deploys.

@@ -1,6 +1,7 @@
+// Reads each Lambda function's memory, architecture, runtime and timeout from the synthesized construct, for the cost model.
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { WhiplashVectorStore } from '../../lib/vector-store';
+import { WhiplashVectorStore } from '../../lib/construct/vector-store';
 import { ensureHandlerBundles } from '../../scripts/bundle-handlers';
 
 /** Memory and architecture of one function as the construct deploys it with default props. */

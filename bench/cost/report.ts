@@ -1,3 +1,4 @@
+// The shape of bench/results/cost.json and its rendering as the cost section of BENCHMARKS.md.
 import type { MachineInfo } from '../lambda/machine';
 import type { DeployedFunction } from './construct-functions';
 import { indexDifferences, type FoundExponent, type MeasuredSystem } from './inputs';

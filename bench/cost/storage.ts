@@ -1,3 +1,4 @@
+// Measures Whiplash's stored bytes and write units per vector by a real Fashion-MNIST ingest into DynamoDB Local.
 import * as path from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { REPO_ROOT } from '../datasets/fashion-mnist';

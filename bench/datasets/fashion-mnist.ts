@@ -1,3 +1,4 @@
+// Finds and loads Fashion-MNIST's IDX files as a Dataset (training images the base, test images the queries); defines REPO_ROOT.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { readIdx } from './idx';

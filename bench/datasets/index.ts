@@ -1,3 +1,4 @@
+// Loads a benchmark data set by name, and reads a matrix from any supported file format chosen by its extension.
 import * as path from 'node:path';
 import { loadFashionMnist } from './fashion-mnist';
 import { loadGlove } from './glove';

@@ -1,3 +1,4 @@
+// Reads vectors from JSON Lines (an array, or an object with a vector field, per line) into a Matrix with ids.
 import { readFileSync } from 'node:fs';
 import { Matrix } from './types';
 

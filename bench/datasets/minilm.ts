@@ -1,3 +1,4 @@
+// Loads the all-MiniLM-L6-v2 embeddings of the Fiori docs as a Dataset with seeded held-out queries.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { permutation } from '../prng';

@@ -1,3 +1,4 @@
+// Reads and writes NumPy .npy files (1-D and 2-D, C order) as a Matrix.
 import { readFileSync } from 'node:fs';
 import { Matrix } from './types';
 

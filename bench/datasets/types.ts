@@ -1,3 +1,4 @@
+// The benchmark's Matrix and Dataset types, with row views and row selection over a Matrix.
 import type { Metric } from '../../lambda/core/types';
 
 export type { Metric };

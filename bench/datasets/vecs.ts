@@ -1,3 +1,4 @@
+// Reads and writes the .fvecs / .ivecs / .bvecs formats of the TEXMEX corpus as a Matrix.
 import { readFileSync } from 'node:fs';
 import { Matrix } from './types';
 

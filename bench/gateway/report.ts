@@ -1,3 +1,4 @@
+// Latency summaries, the result shape of `npm run bench:gateway` and its BENCHMARKS.md section.
 import type { MachineInfo } from '../lambda/machine';
 import { mean, percentile } from '../recall';
 

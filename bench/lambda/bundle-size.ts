@@ -1,3 +1,4 @@
+// Bundles the three Lambda handlers as the package build does and measures each bundle's raw and gzipped size.
 import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';

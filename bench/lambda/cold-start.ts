@@ -1,3 +1,4 @@
+// Runs a handler bundle in a fresh `node` process and reads back its start-up, module init, first and warm request times.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';

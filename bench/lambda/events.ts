@@ -1,3 +1,4 @@
+// Builds the API Gateway REST proxy events the benchmark sends the bundled handlers, and the role that serves each route.
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { findRoute, type FunctionRole } from '../../lambda/api/routes';
 import { proxyIdentity } from '../../lib/local/gateway';

@@ -6,7 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IndexParams, VectorInput } from '../../lambda/core/types';
 import { ensureTables } from '../../lambda/store/local-tables';
-import { prefixedTableNames, TableNames } from '../../lambda/store/schema';
+import { prefixedTableNames, TableNames } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
 import { LOCAL_CLIENT_CONFIG, startDynamoDBLocal, DynamoDBLocalHandle } from '../../lib/local/dynamodb-local';
 import { loadFashionMnist } from '../datasets/fashion-mnist';

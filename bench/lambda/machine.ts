@@ -1,3 +1,4 @@
+// The machine a measurement ran on (cores, CPU, Node, load average) and the commit it measured.
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import { REPO_ROOT } from '../datasets/fashion-mnist';

@@ -1,3 +1,4 @@
+// The result shape of `npm run bench:lambda` and its BENCHMARKS.md section.
 import type { MachineInfo } from './machine';
 
 /** Bundle and cold-start figures of one handler (one Lambda function role). Times in milliseconds, sizes in bytes. */

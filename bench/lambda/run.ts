@@ -12,7 +12,7 @@ import { Command } from 'commander';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { ADMIN_KEY_ID_ENV, USAGE_PLAN_ID_ENV } from '../../lambda/api/deps';
 import type { FunctionRole } from '../../lambda/api/routes';
-import { TABLE_ENV } from '../../lambda/store/schema';
+import { TABLE_ENV } from '../../lambda/store/table-definitions';
 import { REPO_ROOT } from '../datasets/fashion-mnist';
 import { row } from '../datasets/types';
 import { percentile } from '../recall';
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const fx = await startFixture({ dataset: 'minilm' });
   try {
     process.stdout.write(`DynamoDB Local on ${fx.ddb.endpoint}; ${fx.data.base.rows} MiniLM vectors loaded in ${fx.loadSeconds.toFixed(1)} s\n`);
-    // The environment the construct gives each function (lib/vector-store.ts), with DynamoDB Local's endpoint.
+    // The environment the construct gives each function (lib/construct/vector-store.ts), with DynamoDB Local's endpoint.
     const env: Record<string, string> = {
       [TABLE_ENV.metadata]: fx.tables.metadata,
       [TABLE_ENV.vectors]: fx.tables.vectors,

@@ -1,4 +1,4 @@
-/** The part of autocannon 8's programmatic API that load.ts uses (the package ships no types). */
+// Type declarations for the part of autocannon 8's programmatic API that load.ts uses (the package ships no types).
 declare module 'autocannon' {
   interface Histogram {
     average: number;

@@ -1,3 +1,4 @@
+// The cost model of the original whiplash layout's query, in process, for sizes too slow to load into DynamoDB Local.
 import type { Metric } from '../../lambda/core/types';
 import { itemSize, readUnits } from '../../lambda/store/layout';
 import { Matrix, row } from '../datasets/types';

@@ -1,7 +1,8 @@
-import { QueryEncoding } from '../../lambda/core/lsh';
+// The store's own item and key functions, wrapped for the cost model: item sizes, bucket keys and read plans.
+import { QueryEncoding } from '../../lambda/core/hasher';
 import { IndexParams } from '../../lambda/core/types';
 import { bucketEntryItem, BucketRead, bucketReadPlan, counterItem, itemSize, vectorItem } from '../../lambda/store/layout';
-import { bucketPartition, bucketSortKey } from '../../lambda/store/keys';
+import { bucketPartition, bucketSortKey } from '../../lambda/store/key-format';
 
 export type { BucketRead };
 

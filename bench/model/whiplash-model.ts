@@ -1,10 +1,12 @@
-import { centreOf, DistanceEstimate, Hasher, packedSketchBytes, packSketch, QueryEncoding, SketchEstimator, unpackSketch } from '../../lambda/core/lsh';
-import { PlanTable, plansFor, queryShape } from '../../lambda/core/planner';
-import { DataProfile, PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE, profileOf } from '../../lambda/core/profile';
-import { RERANK_CONFIDENCE, selectForRerank } from '../../lambda/core/rerank';
+// The cost model of Whiplash's query, in process: the store's own search steps over every base
+// vector's encoding held in memory, for collections too large to ingest into DynamoDB Local.
+import { centreOf, Hasher } from '../../lambda/core/hasher';
+import { PlanTable, planTableForIndex } from '../../lambda/core/planner';
+import { DataProfile, PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE } from '../../lambda/core/profile';
 import { PRNG_VERSION } from '../../lambda/core/prng';
+import { CandidateSet, exactTopK, planSearch, sampleProfile } from '../../lambda/core/search';
+import { packedSketchBytes, packSketch } from '../../lambda/core/sketch-format';
 import { IndexParams, Metric } from '../../lambda/core/types';
-import { distance as coreDistance, norm } from '../../lambda/core/vector';
 import { readUnits } from '../../lambda/store/layout';
 import { Matrix, row } from '../datasets/types';
 import { StoreItems } from './store-layout';
@@ -72,11 +74,11 @@ interface Snapshot {
 const ROW_BITS = 2 ** 20;
 
 /**
- * A cost model of Whiplash's query, in process: the store's own pure functions (`Hasher`,
- * `profileOf`, `plansFor`, `queryShape`, `bucketReadPlan`, `packSketch`/`unpackSketch`, `estimateWithBounds`, `selectForRerank`, the core
- * `distance`, `bucketEntryItem`, `itemSize`, `readUnits`) over every base vector's encoding held
- * in memory. For collections too large to ingest into DynamoDB Local; validated against the real
- * store where both run (BENCHMARKS.md; test/bench/model.test.ts).
+ * A cost model of Whiplash's query: the store's search steps (`lambda/core/search.ts`: `planSearch`,
+ * `CandidateSet`, `exactTopK`, `sampleProfile`), its planner (`planTableForIndex`), its item layout
+ * (`bucketEntryItem`, `itemSize`, `readUnits`, `bucketReadPlan` through `StoreItems`) over every
+ * base vector's encoding held in memory. Validated against the real store where both run
+ * (BENCHMARKS.md; test/bench/model.test.ts).
  *
  * Assumes what the benchmark's ingest does: row i has id `String(i)`, the first upsert batch
  * (`centreRows` rows) sets the centre and, when it holds at least PROFILE_MIN_SAMPLE rows, the
@@ -96,7 +98,7 @@ export class WhiplashModel {
   private readonly snapshots = new Map<number, Snapshot>();
 
   /**
-   * Encodes every row of `base` (GloVe's 340k x 100 with 896 planes: about a minute).
+   * Encodes every row of `base`.
    * @param centreRows rows of the first upsert batch, whose mean is the centre. @default 500
    */
   constructor(
@@ -130,10 +132,11 @@ export class WhiplashModel {
     }
     onProgress?.(base.rows);
     if (first.length >= PROFILE_MIN_SAMPLE) {
-      // as WhiplashStore.planFromSample: the first batch's profile, its entries' mean size in table 0
-      const sample = first.slice(0, PROFILE_MAX_SAMPLE);
-      const entryBytes = sample.reduce((sum, _, r) => sum + this.entryBytes[r * L], 0) / sample.length;
-      this.profile = { profile: profileOf(sample.map((x) => this.hasher.centredUnit(x))), entryBytes };
+      // as the store plans from its first batch: that batch's profile, its entries' mean size in table 0
+      const sampled = Math.min(first.length, PROFILE_MAX_SAMPLE);
+      let entryBytes = 0;
+      for (let r = 0; r < sampled; r++) entryBytes += this.entryBytes[r * L];
+      this.profile = { profile: sampleProfile(this.hasher, first), entryBytes: entryBytes / sampled };
     }
   }
 
@@ -162,7 +165,7 @@ export class WhiplashModel {
     const recallTarget = asked ?? this.params.recallTarget;
     let plans = this.plansByTarget.get(recallTarget);
     if (!plans) {
-      plans = plansFor({ ...this.params, recallTarget }, this.profile.profile, this.profile.entryBytes);
+      plans = planTableForIndex({ ...this.params, recallTarget }, this.profile.profile, this.profile.entryBytes);
       this.plansByTarget.set(recallTarget, plans);
     }
     return plans;
@@ -198,7 +201,7 @@ export class WhiplashModel {
   /**
    * First index in `table`'s sorted entries whose key is at or after (`strict`: after) `(pk, sk)`;
    * `sk` undefined means the start (or, strict, the end) of the partition. Keys are fixed-width,
-   * order-preserving encodings of the code (`lambda/store/keys.ts`), so code order is key order.
+   * order-preserving encodings of the code (`lambda/store/key-format.ts`), so code order is key order.
    */
   private seek(snap: Snapshot, table: number, pk: string, sk: string | undefined, strict: boolean): number {
     const tb = snap.tables[table];
@@ -224,20 +227,18 @@ export class WhiplashModel {
    */
   query(q: Float32Array, opts: { topK: number; rows?: number; probes?: number; rerank?: number; recallTarget?: number; truth?: ArrayLike<number> }): ModelQuery {
     const snap = this.snapshot(opts.rows ?? this.base.rows);
-    const shape = queryShape(this.params, this.plansAt(opts.recallTarget), snap.rows, opts.probes);
-    const { depth, probes } = shape;
-    const rerank = Math.max(opts.topK, opts.rerank ?? this.params.rerank);
-    const enc: QueryEncoding = this.hasher.encodeQuery(q);
-    const estimator = new SketchEstimator(this.metric, enc);
+    const target = { dimension: this.base.dim, metric: this.metric, index: this.params, hasher: this.hasher, plans: this.plansAt(opts.recallTarget), vectorCount: snap.rows };
+    const plan = planSearch(target, { query: q, topK: opts.topK, probes: opts.probes, rerank: opts.rerank });
+    const { shape } = plan;
+    const enc = plan.encoding!;
 
     let bucketReadUnits = 0;
     let bytesRead = 0;
     let pages = 0;
     let emptyReads = 0;
     let entriesRead = 0;
-    const reads = this.items.readPlan(enc, depth, probes);
-    const seen = new Set<number>();
-    const candidates: (DistanceEstimate & { r: number })[] = [];
+    const reads = this.items.readPlan(enc, shape.depth, shape.probes);
+    const candidates = new CandidateSet<number>(plan);
     for (const read of reads) {
       const tb = snap.tables[read.table];
       const a = this.seek(snap, read.table, read.pk, read.lower, false);
@@ -251,13 +252,11 @@ export class WhiplashModel {
       pages += pageBytes.length;
       for (let i = a; i < b; i++) {
         const r = tb.rows[i];
-        if (seen.has(r)) continue;
-        seen.add(r);
-        candidates.push({ r, ...estimator.withBounds(unpackSketch(this.packed.subarray(r * this.packedBytes, (r + 1) * this.packedBytes), this.params.sketchBits), RERANK_CONFIDENCE) });
+        candidates.add(r, this.packed.subarray(r * this.packedBytes, (r + 1) * this.packedBytes));
       }
     }
     // The store's own choice of what to re-rank (arrival order breaks ties, as in the store).
-    const finalists = selectForRerank(candidates, opts.topK, rerank).map((c) => c.r);
+    const finalists = candidates.finalists();
 
     // Round trip 2: BatchGetItem of the counter and the finalists' vector items, each rounded on its own.
     const fetchSizes = [this.items.counterItemBytes(snap.rows), ...finalists.map((r) => this.vectorBytes[r])];
@@ -266,17 +265,14 @@ export class WhiplashModel {
 
     const truth = opts.truth ? Array.from(opts.truth) : undefined;
     const finalSet = truth ? new Set(finalists) : undefined;
-    const prepared = { vector: q, norm: norm(q) };
-    const matches = finalists
-      .map((r) => ({ r, id: String(r), d: coreDistance(this.metric, prepared, row(this.base, r)).distance }))
-      .sort((x, y) => x.d - y.d || (x.id < y.id ? -1 : 1));
+    const matches = exactTopK(plan, finalists.map((r) => ({ r, id: String(r), vector: row(this.base, r) })));
     return {
-      ids: matches.slice(0, opts.topK).map((m) => m.r),
+      ids: matches.map((m) => m.r),
       ...shape,
       bucketReads: reads.length,
       pages,
       emptyReads,
-      candidates: candidates.length,
+      candidates: candidates.size,
       reranked: finalists.length,
       entriesRead,
       readUnits: bucketReadUnits + fetchReadUnits,
@@ -284,7 +280,7 @@ export class WhiplashModel {
       fetchReadUnits,
       bytesRead,
       roundTrips: 2,
-      ...(truth ? { truthInCandidates: truth.filter((r) => seen.has(r)).length, truthReranked: truth.filter((r) => finalSet!.has(r)).length } : {}),
+      ...(truth ? { truthInCandidates: truth.filter((r) => candidates.has(r)).length, truthReranked: truth.filter((r) => finalSet!.has(r)).length } : {}),
     };
   }
 }

@@ -1,3 +1,4 @@
+// The original Python whiplash's hyperplane hashing and base36 bucket keys, reproduced with its defects.
 import { gaussian, mulberry32 } from '../prng';
 
 /**

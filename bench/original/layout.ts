@@ -1,3 +1,4 @@
+// The original whiplash layout on DynamoDB (one string-set item per bucket): loading it and querying it the original's way.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Metric } from '../../lambda/core/types';
 import { Matrix } from '../datasets/types';

@@ -1,3 +1,4 @@
+// Creates and drops the original layout's vector and bucket tables.
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, ResourceInUseException, ResourceNotFoundException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 
 /** The original's two per-collection tables, both keyed by a string partition key `id` alone. */

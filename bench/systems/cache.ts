@@ -1,3 +1,4 @@
+// Caches the runs of the reference systems under bench/.cache/, so that a re-run measures only Whiplash.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CACHE_DIR } from '../ground-truth';

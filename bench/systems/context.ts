@@ -1,3 +1,4 @@
+// What every system runner is given: the DynamoDB client, the data set, its ground truth, k and a table prefix.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Dataset } from '../datasets/types';
 import type { GroundTruth } from '../ground-truth';

@@ -1,3 +1,4 @@
+// The exact-scan system: one full Scan of the vector table, the cost of answering a query by reading every vector.
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { capacityUnits } from '../ddb';
 import { log } from '../progress';

@@ -1,3 +1,4 @@
+// The HNSW system: hnswlib-node in memory (installed on demand), swept over efSearch.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,7 +25,7 @@ interface HierarchicalNSW {
 }
 type HnswModule = { HierarchicalNSW: new (space: 'l2' | 'ip' | 'cosine', dim: number) => HierarchicalNSW };
 
-/** Loads hnswlib-node from `dir`, installing it there first (`npm install --prefix`, about 15 s with the C++ build) when absent. */
+/** Loads hnswlib-node from `dir`, installing it there first (`npm install --prefix`, which builds its C++ addon with node-gyp) when absent. */
 export function loadHnswlib(dir = HNSWLIB_DIR): HnswModule {
   const pkg = path.join(dir, 'node_modules', 'hnswlib-node', 'package.json');
   if (!existsSync(path.join(dir, 'node_modules', 'hnswlib-node', 'build', 'Release', 'addon.node'))) {

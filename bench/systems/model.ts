@@ -1,3 +1,4 @@
+// Runs the cost models of Whiplash and of the original layout over a data set's queries, as systems of the benchmark.
 import { resolveIndexParams } from '../../lambda/core/params';
 import type { IndexParams } from '../../lambda/core/types';
 import { Dataset, row } from '../datasets/types';
@@ -64,7 +65,7 @@ export function runWhiplashModel(ds: Dataset, model: WhiplashModel, k: number, s
       notes: [
         `${label}: bucket depth ${depth}, ${probes} probes per table${expectedRecall !== undefined ? `, planned for an expected ${expectedRecall} of the top 10 among the candidates` : ''}.`,
         ...(gt ? [`${label}: of the exact top ${k}, ${((100 * hits.candidates) / n).toFixed(1)} % were among the candidates read and ${((100 * hits.reranked) / n).toFixed(1)} % among those re-ranked (the rest is what the buckets and the re-rank choice miss).`] : []),
-        `whiplash (model): Whiplash's query computed in process by the store's own pure functions (Hasher, profileOf, plansFor, queryShape, bucketReadPlan, SketchEstimator, selectForRerank, bucketEntryItem, itemSize, readUnits) over every vector's encoding, not on DynamoDB; read units as DynamoDB bills them (each Query page rounded up to 4 KB, half a unit per 4 KB, at least half a unit; each BatchGetItem item on its own); bytes are item sizes per \"Item sizes and formats\"; no latency. Stored per vector: ${Math.round(model.storedBytesPerVector(rows)).toLocaleString('en-US')} bytes (${model.params.hashTables} bucket entries and the vector item, with DynamoDB's 100 bytes per item).`,
+        `whiplash (model): Whiplash's query computed in process by the store's own search steps (planSearch, CandidateSet, exactTopK, sampleProfile, planTableForIndex, bucketReadPlan, bucketEntryItem, itemSize, readUnits) over every vector's encoding, not on DynamoDB; read units as DynamoDB bills them (each Query page rounded up to 4 KB, half a unit per 4 KB, at least half a unit; each BatchGetItem item on its own); bytes are item sizes per \"Item sizes and formats\"; no latency. Stored per vector: ${Math.round(model.storedBytesPerVector(rows)).toLocaleString('en-US')} bytes (${model.params.hashTables} bucket entries and the vector item, with DynamoDB's 100 bytes per item).`,
       ],
     };
   });

@@ -1,3 +1,4 @@
+// The original-layout system: loads it into DynamoDB once per hyperplane seed and runs the queries against each.
 import { row } from '../datasets/types';
 import { distance } from '../distance';
 import { ORIGINAL_DEFAULTS, OriginalParams } from '../original/hashing';

@@ -1,6 +1,7 @@
+// The Whiplash system: ingests the base vectors through WhiplashStore and runs every query at each sweep point.
 import type { IndexParams, VectorInput } from '../../lambda/core/types';
 import { ensureTables } from '../../lambda/store/local-tables';
-import { prefixedTableNames } from '../../lambda/store/schema';
+import { prefixedTableNames } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
 import { row } from '../datasets/types';
 import { attachCapacityMeter } from '../meter';
@@ -13,7 +14,7 @@ import { mapLimit } from '../../lambda/core/concurrency';
 export interface SweepPoint {
   readonly probes?: number;
   readonly rerank?: number;
-  /** Cost model only: the plans the store would make for this recall target (`plansFor`). */
+  /** Cost model only: the plans the store would make for this recall target (`planTableForIndex`). */
   readonly recallTarget?: number;
 }
 

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { tableNamesFromEnv } from '../store/schema';
+import { tableNamesFromEnv } from '../store/table-definitions';
 import { WhiplashStore } from '../store/store';
-import type { KeyIssuer } from './keys';
+import type { KeyIssuer } from './api-keys';
 
 /** What the handlers need from their surroundings: on AWS from the environment, locally from the local server. */
 export interface ApiDeps {

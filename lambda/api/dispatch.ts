@@ -1,13 +1,14 @@
+// The API's request pipeline: route, identify and authorize the caller, validate, call the operation, map errors.
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ApiDeps } from './deps';
 import { errorResponse, forbidden, HttpError, jsonResponse } from './http-errors';
 import { requestLogger } from './logger';
-import { findRoute, FunctionRole, ROUTES, RouteDef } from './routes';
-import { COLLECTION_NAME_PATTERN, MAX_BODY_BYTES, PROJECT_ID_PATTERN } from './schemas';
+import { findRoute, FunctionRole, OperationId, OperationOf, ROUTES, RouteDef } from './routes';
 import { validateBody, validateQuery } from './validate';
 import { ValidationError } from '../core/errors';
+import { COLLECTION_NAME_PATTERN, MAX_BODY_BYTES, PROJECT_ID_PATTERN } from '../core/limits';
 
 /** Who is calling: the admin key, or a key bound to one project. */
 export type Caller = { readonly admin: true } | { readonly admin: false; readonly projectId: string; readonly apiKeyId: string };
@@ -34,7 +35,11 @@ export interface ApiReply {
   readonly headers?: Record<string, string>;
 }
 
+/** Serves one route: its name is the route's `operationId` (see `routes.ts`). */
 export type Operation = (req: ApiRequest) => Promise<ApiReply>;
+
+/** The operations of one function, by `operationId`: exactly one for each of its routes. */
+export type Operations<F extends FunctionRole> = Readonly<Record<OperationOf<F>, Operation>>;
 
 export type ApiHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
@@ -101,13 +106,11 @@ function parseBody(event: APIGatewayProxyEvent): unknown {
  * @param deps the dependencies, or a factory called on the first request (cold start)
  * @throws Error at construction when a route of this role has no operation (a programming error)
  */
-export function createApiHandler(
-  role: FunctionRole,
-  operations: Readonly<Record<string, Operation>>,
-  deps: ApiDeps | (() => ApiDeps),
-): ApiHandler {
+export function createApiHandler<F extends FunctionRole>(role: F, operations: Operations<F>, deps: ApiDeps | (() => ApiDeps)): ApiHandler {
+  // Routes are checked against `role` at run time, so any operation id may be looked up here.
+  const byId: Partial<Record<OperationId, Operation>> = operations;
   for (const r of ROUTES) {
-    if (r.function === role && !operations[r.operationId]) throw new Error(`the ${role} handler has no operation ${r.operationId}`);
+    if (r.function === role && !byId[r.operationId]) throw new Error(`the ${role} handler has no operation ${r.operationId}`);
   }
   const getDeps = typeof deps === 'function' ? deps : () => deps;
   return async (event, context) => {
@@ -130,7 +133,7 @@ export function createApiHandler(
       }
       let query: Record<string, unknown> = {};
       if (route.querySchema) query = validateQuery(route.querySchema, event.queryStringParameters as Record<string, string> | null);
-      const reply = await operations[route.operationId]({ route, params, body, query, caller, deps: d, requestId, log });
+      const reply = await byId[route.operationId]!({ route, params, body, query, caller, deps: d, requestId, log });
       const status = reply.status ?? route.successStatus ?? 200;
       log.info('request', { operationId: route.operationId, status, projectId: params.projectId });
       return jsonResponse(status, reply.body, reply.headers);

@@ -1,5 +1,7 @@
+// The OpenAPI 3.1 document of the REST API, generated from the route table and the JSON schemas.
 import { ROUTES } from './routes';
-import { ERROR_SCHEMA, MAX_BODY_BYTES, RESPONSE_SCHEMAS } from './schemas';
+import { ERROR_SCHEMA, RESPONSE_SCHEMAS } from './json-schemas';
+import { MAX_BODY_BYTES } from '../core/limits';
 
 /** Describes each path parameter. */
 const PARAMETER_DOCS: Record<string, string> = {

@@ -1,9 +1,18 @@
+// The route table (method, path, operation, function, auth, schemas) and the operation ids typed from it.
 /**
  * The route table: the single source of truth for the deployed RestApi (`lib/`), the local
  * gateway (`lib/local/`) and the OpenAPI document.
  *
  * Paths and JSON field names follow the original whiplash API so its clients keep working.
+ *
+ * Each route's `operationId` is also the name of the operation that serves it, in
+ * `handlers/<function>.ts` (e.g. `search`, function `query`: the `search` operation of
+ * `handlers/query.ts`). The handlers' operation maps are typed `Record<OperationOf<role>, Operation>`,
+ * so the compiler checks that every route of a function has an operation and that no operation
+ * exists without a route.
  */
+import { MAX_UPSERT_BATCH } from '../core/limits';
+import { BODY_SCHEMAS, JsonSchema, QUERY_SCHEMAS } from './json-schemas';
 
 /** The Lambda function that serves a route; split by workload for least privilege. */
 export type FunctionRole = 'query' | 'write' | 'admin';
@@ -13,16 +22,17 @@ export type AuthRole = 'admin' | 'project';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
-export interface RouteDef {
+/** A route as written in the table; {@link RouteDef} narrows its `operationId` to the table's ids. */
+interface RouteEntry {
   readonly method: HttpMethod;
   /** API Gateway resource path, with `{param}` placeholders. */
   readonly path: string;
-  /** Unique name; also the OpenAPI operationId and the handler's dispatch key. */
+  /** Unique name; also the OpenAPI operationId and the name of the handler's operation. */
   readonly operationId: string;
   readonly function: FunctionRole;
   readonly auth: AuthRole;
   readonly summary: string;
-  /** JSON Schema of the request body (`lambda/api/schemas.ts`); absent: the route takes no body. */
+  /** JSON Schema of the request body (`lambda/api/json-schemas.ts`); absent: the route takes no body. */
   readonly requestSchema?: JsonSchema;
   /** JSON Schema of the query string; absent: the route takes no query parameters. */
   readonly querySchema?: JsonSchema;
@@ -30,11 +40,9 @@ export interface RouteDef {
   readonly successStatus?: number;
 }
 
-import { BODY_SCHEMAS, JsonSchema, QUERY_SCHEMAS } from './schemas';
-
 const COLLECTION = '/projects/{projectId}/collections/{collectionId}';
 
-export const ROUTES: readonly RouteDef[] = [
+const ROUTE_TABLE = [
   { method: 'POST', path: '/projects', operationId: 'createProject', function: 'admin', auth: 'admin', summary: 'Create a project and issue its API key', requestSchema: BODY_SCHEMAS.createProject, successStatus: 201 },
   { method: 'GET', path: '/projects', operationId: 'listProjects', function: 'admin', auth: 'admin', summary: 'List projects' },
   { method: 'GET', path: '/projects/{projectId}', operationId: 'getProject', function: 'admin', auth: 'project', summary: 'Describe a project' },
@@ -45,11 +53,26 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'DELETE', path: COLLECTION, operationId: 'deleteCollection', function: 'admin', auth: 'project', summary: 'Delete a collection and its vectors' },
   { method: 'POST', path: `${COLLECTION}/items`, operationId: 'upsertItem', function: 'write', auth: 'project', summary: 'Insert or replace one vector', requestSchema: BODY_SCHEMAS.upsertItem },
   { method: 'GET', path: `${COLLECTION}/items`, operationId: 'listItems', function: 'query', auth: 'project', summary: 'List vector ids, a page at a time', querySchema: QUERY_SCHEMAS.listItems },
-  { method: 'POST', path: `${COLLECTION}/items/batch`, operationId: 'upsertBatch', function: 'write', auth: 'project', summary: 'Insert or replace up to 500 vectors', requestSchema: BODY_SCHEMAS.upsertBatch },
+  { method: 'POST', path: `${COLLECTION}/items/batch`, operationId: 'upsertBatch', function: 'write', auth: 'project', summary: `Insert or replace up to ${MAX_UPSERT_BATCH} vectors`, requestSchema: BODY_SCHEMAS.upsertBatch },
   { method: 'GET', path: `${COLLECTION}/items/{itemId}`, operationId: 'getItem', function: 'query', auth: 'project', summary: 'Get one vector' },
   { method: 'DELETE', path: `${COLLECTION}/items/{itemId}`, operationId: 'deleteItem', function: 'write', auth: 'project', summary: 'Delete one vector' },
   { method: 'POST', path: `${COLLECTION}/search`, operationId: 'search', function: 'query', auth: 'project', summary: 'Top-k nearest neighbours, optionally filtered', requestSchema: BODY_SCHEMAS.search },
-];
+] as const satisfies readonly RouteEntry[];
+
+/** Name of an operation: the `operationId` of one route of the table. */
+export type OperationId = (typeof ROUTE_TABLE)[number]['operationId'];
+
+/** The operations that function `F` serves: the `operationId`s of its routes. */
+export type OperationOf<F extends FunctionRole> = Extract<(typeof ROUTE_TABLE)[number], { readonly function: F }>['operationId'];
+
+/** One route of the API. */
+export interface RouteDef extends RouteEntry {
+  /** Unique name; also the OpenAPI operationId and the name of the operation in `handlers/<function>.ts`. */
+  readonly operationId: OperationId;
+}
+
+/** Every route of the API. */
+export const ROUTES: readonly RouteDef[] = ROUTE_TABLE;
 
 /** The route with this method and API Gateway resource path, if any. */
 export function findRoute(method: string, resource: string): RouteDef | undefined {

@@ -1,7 +1,7 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { ValidationError } from '../core/errors';
-import type { JsonSchema } from './schemas';
+import type { JsonSchema } from './json-schemas';
 
 /** Bodies: no coercion, so `"3"` is not a number. */
 const bodyAjv = new Ajv({ allErrors: false, strict: false });

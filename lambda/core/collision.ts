@@ -1,4 +1,5 @@
-import { perturbationSets } from './lsh';
+import { INDEX_PARAM_BOUNDS } from './limits';
+import { perturbationSets } from './multiprobe';
 import { CODE_BITS } from './params';
 import { fillGaussian } from './prng';
 
@@ -23,8 +24,8 @@ import { fillGaussian } from './prng';
 /** Sampled query margin vectors: the largest relative error of a probability is about 1.5 % (against 8,192). */
 export const COLLISION_TRIALS = 1024;
 
-/** The most extra buckets per hash table the model covers. */
-export const MAX_PROBE_RANK = 64;
+/** The most extra buckets per hash table the model covers: every `probes` an index or a query may set. */
+export const MAX_PROBE_RANK = INDEX_PARAM_BOUNDS.probes[1];
 
 /** Seed of the sampled margins (any fixed value; pinned so plans are reproducible). */
 const MARGIN_SEED = 0x5eed;

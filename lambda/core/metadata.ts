@@ -1,21 +1,14 @@
+// The check of a vector's metadata: value types, key names, and the size limits of `limits.ts`.
 import { ValidationError } from './errors';
+import { MAX_METADATA_BYTES, MAX_METADATA_KEY_LENGTH, MAX_METADATA_KEYS } from './limits';
 import { Metadata } from './types';
 
 /**
- * Largest metadata of one vector, as UTF-8 JSON: 2 KiB, the limit S3 Vectors sets on filterable
- * metadata (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-limitations.html).
- * Metadata is copied into every bucket entry so filters apply before re-ranking: its bytes are
- * read with every candidate, which is why it is kept small.
- */
-export const MAX_METADATA_BYTES = 2048;
-/** Largest number of keys in one vector's metadata. */
-export const MAX_METADATA_KEYS = 32;
-/** Longest metadata key, in characters. */
-export const MAX_METADATA_KEY_LENGTH = 64;
-
-/**
  * Checks metadata: a JSON object whose values are strings, finite numbers, booleans or lists of
- * strings; keys 1-64 characters, not starting with `$`; at most 32 keys and 2 KiB as JSON.
+ * strings; keys 1-64 characters, not starting with `$`; at most 32 keys and 2 KiB as JSON
+ * (`MAX_METADATA_KEY_LENGTH`, `MAX_METADATA_KEYS`, `MAX_METADATA_BYTES`). Metadata is copied into
+ * every bucket entry so filters apply before re-ranking: its bytes are read with every candidate,
+ * which is why it is kept small.
  * @returns the metadata (an empty object when `undefined`)
  * @throws ValidationError naming the key and the rule
  */

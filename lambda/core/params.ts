@@ -1,15 +1,22 @@
+// The checks of names, ids, dimensions, top-k, seeds and index parameters against the limits of
+// `limits.ts`, and the index defaults.
 import { ValidationError } from './errors';
-import { MAX_DIMENSION } from './vector';
+import {
+  COLLECTION_NAME_PATTERN,
+  DEFAULT_TOP_K,
+  INDEX_PARAM_BOUNDS,
+  MAX_DIMENSION,
+  MAX_ID_BYTES,
+  MAX_PROJECT_NAME_LENGTH,
+  MAX_TOP_K,
+  PROJECT_ID_PATTERN,
+  RECALL_TARGET_BOUNDS,
+  SEED_BOUNDS,
+} from './limits';
 import { IndexParams, Metric } from './types';
 
 /** Bits of each hash table's code that are stored; the deepest bucket a query can read. */
 export const CODE_BITS = 24;
-
-/** Largest top-k a query may ask for. */
-export const MAX_TOP_K = 1000;
-
-/** Default top-k. */
-export const DEFAULT_TOP_K = 10;
 
 export const METRICS: readonly Metric[] = ['cosine', 'euclidean', 'dot'];
 
@@ -34,18 +41,8 @@ export const UNPROFILED = { bucketSize: 8, probes: 2 } as const;
 
 type IntegerParam = Exclude<keyof IndexParams, 'recallTarget'>;
 
-/** Inclusive bounds of each integer index parameter. */
-export const INDEX_PARAM_BOUNDS: Readonly<Record<IntegerParam, readonly [number, number]>> = {
-  hashTables: [1, 32],
-  partitionBits: [0, 8],
-  bucketSize: [1, 100000],
-  probes: [0, 64],
-  sketchBits: [32, 2048],
-  rerank: [1, 5000],
-};
-
-/** Inclusive bounds of `recallTarget`. */
-export const RECALL_TARGET_BOUNDS = [0.5, 0.999] as const;
+/** `INDEX_PARAM_BOUNDS` typed by the parameters of `IndexParams`: fails to compile if one has no bounds. */
+const INTEGER_PARAM_BOUNDS: Readonly<Record<IntegerParam, readonly [number, number]>> = INDEX_PARAM_BOUNDS;
 
 function checkInt(value: unknown, field: string, [lo, hi]: readonly [number, number]): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new ValidationError(field, 'must be an integer');
@@ -74,12 +71,12 @@ export function resolveIndexParams(overrides: Partial<IndexParams> | undefined, 
   }
   const o = overrides ?? {};
   for (const key of Object.keys(o)) {
-    if (!(key in INDEX_PARAM_BOUNDS) && key !== 'recallTarget') throw new ValidationError(`${field}.${key}`, 'is not an index parameter');
+    if (!(key in INTEGER_PARAM_BOUNDS) && key !== 'recallTarget') throw new ValidationError(`${field}.${key}`, 'is not an index parameter');
   }
   const out: Record<string, number> = { ...DEFAULT_INDEX_PARAMS, ...(dimension === undefined ? {} : { sketchBits: defaultSketchBits(dimension) }) };
-  for (const key of Object.keys(INDEX_PARAM_BOUNDS) as IntegerParam[]) {
+  for (const key of Object.keys(INTEGER_PARAM_BOUNDS) as IntegerParam[]) {
     const v = o[key];
-    if (v !== undefined) out[key] = checkInt(v, `${field}.${key}`, INDEX_PARAM_BOUNDS[key]);
+    if (v !== undefined) out[key] = checkInt(v, `${field}.${key}`, INTEGER_PARAM_BOUNDS[key]);
   }
   if (o.recallTarget !== undefined) {
     const [lo, hi] = RECALL_TARGET_BOUNDS;
@@ -93,11 +90,10 @@ export function resolveIndexParams(overrides: Partial<IndexParams> | undefined, 
   return out as unknown as IndexParams;
 }
 
-/** `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`: collection names (URL-safe). */
-export const COLLECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-/** `^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`: project ids (URL-safe). */
-export const PROJECT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const COLLECTION_NAME = new RegExp(COLLECTION_NAME_PATTERN);
+const PROJECT_ID = new RegExp(PROJECT_ID_PATTERN);
 
+/** Checks a collection name against `COLLECTION_NAME_PATTERN`. @throws ValidationError */
 export function checkCollectionName(name: unknown, field = 'name'): string {
   if (typeof name !== 'string' || !COLLECTION_NAME.test(name)) {
     throw new ValidationError(field, 'must be 1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit');
@@ -105,11 +101,24 @@ export function checkCollectionName(name: unknown, field = 'name'): string {
   return name;
 }
 
+/** Checks a project id against `PROJECT_ID_PATTERN`. @throws ValidationError */
 export function checkProjectId(id: unknown, field = 'projectId'): string {
   if (typeof id !== 'string' || !PROJECT_ID.test(id)) {
     throw new ValidationError(field, 'must be 1-64 characters of letters, digits, "_" or "-", starting with a letter or digit');
   }
   return id;
+}
+
+/**
+ * Checks a project's display name: absent, or a string of at most `MAX_PROJECT_NAME_LENGTH`
+ * characters (UTF-16 code units).
+ * @throws ValidationError
+ */
+export function checkProjectName(name: unknown, field = 'name'): string | undefined {
+  if (name !== undefined && (typeof name !== 'string' || name.length > MAX_PROJECT_NAME_LENGTH)) {
+    throw new ValidationError(field, `must be a string of at most ${MAX_PROJECT_NAME_LENGTH} characters`);
+  }
+  return name;
 }
 
 export function checkDimension(d: unknown, field = 'dimension'): number {
@@ -129,16 +138,13 @@ export function checkTopK(k: unknown, field = 'topK'): number {
 
 export function checkSeed(seed: unknown, field = 'seed'): number | undefined {
   if (seed === undefined) return undefined;
-  return checkInt(seed, field, [0, 0xffffffff]);
+  return checkInt(seed, field, SEED_BOUNDS);
 }
-
-/** Largest id, in UTF-8 bytes (DynamoDB sort keys allow 1024; the bucket sort key adds the code). */
-export const MAX_ID_BYTES = 512;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * Checks a vector id: a non-empty string of at most 512 UTF-8 bytes without control characters,
+ * Checks a vector id: a non-empty string of at most `MAX_ID_BYTES` (512) UTF-8 bytes without control characters,
  * and not "." or "..".
  * @throws ValidationError
  */

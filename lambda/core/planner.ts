@@ -1,5 +1,5 @@
 import { findProbability, MAX_PROBE_RANK, tableHitProbability } from './collision';
-import { bucketDepth } from './lsh';
+import { bucketDepth } from './multiprobe';
 import { CODE_BITS, UNPROFILED } from './params';
 import { IndexParams } from './types';
 import { ANGLE_BINS, DataProfile, neighbourAngles } from './profile';
@@ -130,13 +130,13 @@ export function planTable(profile: DataProfile, o: PlanOptions): PlanTable {
 }
 
 /** The plan for a collection of `vectorCount` vectors: the table's nearest size. */
-export function planFor(table: PlanTable, vectorCount: number): QueryPlan {
+export function planAtSize(table: PlanTable, vectorCount: number): QueryPlan {
   const h = Math.round(2 * Math.log2(Math.max(1, vectorCount)));
   return table.plans[Math.min(table.plans.length - 1, Math.max(0, h - table.from))];
 }
 
 /** The plans of a collection with these index parameters (`PlanOptions` from them). */
-export function plansFor(index: IndexParams, profile: DataProfile, entryBytes: number): PlanTable {
+export function planTableForIndex(index: IndexParams, profile: DataProfile, entryBytes: number): PlanTable {
   const { hashTables, partitionBits, recallTarget, bucketSize, probes } = index;
   const table = planTable(profile, { hashTables, partitionBits, recallTarget, entryBytes, bucketSize, probes });
   // three decimals of recall are plenty, and keep the stored table small
@@ -157,7 +157,7 @@ export interface QueryShape {
  * nearest size otherwise, and `UNPROFILED` when the collection has no plans yet.
  */
 export function queryShape(index: IndexParams, plans: PlanTable | undefined, vectorCount: number, probesOverride?: number): QueryShape {
-  const planned = plans ? planFor(plans, vectorCount) : undefined;
+  const planned = plans ? planAtSize(plans, vectorCount) : undefined;
   const depth =
     index.bucketSize !== undefined
       ? bucketDepth(vectorCount, index.bucketSize, index.partitionBits)

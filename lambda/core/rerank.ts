@@ -1,4 +1,4 @@
-import type { DistanceEstimate } from './lsh';
+import type { DistanceEstimate } from './sketch-estimator';
 
 /**
  * Standard errors of the sketch's angle estimate that bound a candidate's distance when choosing

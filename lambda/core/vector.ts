@@ -1,8 +1,7 @@
+// Vector checks and arithmetic: conversion to float32, dot products, norms, distances under each
+// metric, and the little-endian byte layout the vectors table stores.
 import { ValidationError } from './errors';
 import { Metric } from './types';
-
-/** Largest dimension a collection may have. */
-export const MAX_DIMENSION = 4096;
 
 /**
  * Checks a vector and converts it to float32.

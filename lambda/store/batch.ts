@@ -1,3 +1,5 @@
+// DynamoDB reads and writes of many items: batched writes and gets with retries of unprocessed
+// items, a whole partition read page by page, and the meter of consumed capacity.
 import {
   AttributeValue,
   BatchGetItemCommand,
@@ -5,6 +7,8 @@ import {
   ConsumedCapacity,
   DynamoDBClient,
   KeysAndAttributes,
+  QueryCommand,
+  QueryCommandOutput,
   WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
@@ -124,4 +128,27 @@ export async function batchGetAll(
     }),
   );
   return found;
+}
+
+/**
+ * Every item of one partition (optionally only sort keys starting with `skPrefix`), strongly
+ * consistent, following pages.
+ */
+export async function queryAll(client: DynamoDBClient, table: string, pk: string, skPrefix?: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page: QueryCommandOutput = await client.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: pk }, ...(skPrefix ? { ':p': { S: skPrefix } } : {}) },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }

@@ -1,16 +1,13 @@
+// The items the store writes (bucket entries, vector items, counters), the bucket reads of a
+// query, and what DynamoDB bills for them: pure functions the store and the cost model share.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { probeSequence, QueryEncoding } from '../core/lsh';
+import { QueryEncoding } from '../core/hasher';
+import { probeSequence } from '../core/multiprobe';
 import { CODE_BITS } from '../core/params';
 import type { IndexParams } from '../core/types';
 import type { Item } from './batch';
 import { vectorToBytes } from '../core/vector';
-import { bucketPartition, bucketRange, bucketSortKey, counterKey, vectorKey } from './keys';
-
-/**
- * What a query reads and what it pays for it, as pure functions: the store (`store.ts`) runs
- * them against DynamoDB, and the benchmark's cost model (`bench/`) runs the same functions in
- * process for collections too large to load into DynamoDB Local.
- */
+import { bucketPartition, bucketRange, bucketSortKey, counterKey, vectorKey } from './key-format';
 
 /**
  * One bucket entry: the (vector, hash table) item of the buckets table. `sketch` is
@@ -40,6 +37,12 @@ export function codesToBytes(codes: Uint32Array): Uint8Array {
   const view = new DataView(out.buffer);
   codes.forEach((c, i) => view.setUint32(i * 4, c, true));
   return out;
+}
+
+/** Hash codes back from a vector item's bytes (`codesToBytes`). */
+export function bytesToCodes(b: Uint8Array): Uint32Array {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return Uint32Array.from({ length: b.byteLength / 4 }, (_, i) => view.getUint32(i * 4, true));
 }
 
 /**

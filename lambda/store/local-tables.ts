@@ -6,7 +6,7 @@ import {
   ResourceNotFoundException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_DEFINITIONS, TableNames, TableRole } from './schema';
+import { TABLE_DEFINITIONS, TableNames, TableRole } from './table-definitions';
 
 /**
  * Creates the three tables from `TABLE_DEFINITIONS` (on-demand billing) unless they exist.

@@ -1,7 +1,14 @@
+// `exportCollection`: writes every vector of a collection as JSON Lines, a page of ids at a time.
 import { once } from 'node:events';
 import { mapLimit } from '../../lambda/core/concurrency';
 import type { StoredVector } from '../../lambda/core/types';
 import type { CollectionHandle } from '../client/types';
+
+/**
+ * Ids per page of an export: a page's vectors are held in memory at once. Not a limit of the API
+ * (a page may hold up to `MAX_LIST_LIMIT` ids), a memory bound of the export.
+ */
+export const EXPORT_PAGE_SIZE = 500;
 
 /** The shortest decimal that reads back as the same float32 (vectors are stored as float32). */
 export function shortestFloat32(x: number): number {
@@ -17,7 +24,7 @@ export function shortestFloat32(x: number): number {
  * `whiplash import` reads), a page of ids at a time, fetching the vectors of a page in parallel.
  * Components are printed with the fewest digits that read back as the same float32, so an
  * export re-imports bit for bit and is about half the size of full double precision.
- * Memory holds one page. Respects backpressure of `out`.
+ * Memory holds one page (`EXPORT_PAGE_SIZE` ids unless `pageSize` says otherwise). Respects backpressure of `out`.
  * @returns the number of vectors written
  */
 export async function exportCollection(
@@ -26,7 +33,7 @@ export async function exportCollection(
   options: { pageSize?: number; concurrency?: number; onPage?: (written: number) => void } = {},
 ): Promise<number> {
   let written = 0;
-  for await (const page of collection.pages({ limit: options.pageSize ?? 500 })) {
+  for await (const page of collection.pages({ limit: options.pageSize ?? EXPORT_PAGE_SIZE })) {
     const vectors = await mapLimit<string, StoredVector>(page.ids, options.concurrency ?? 8, (id) => collection.get(id));
     for (const v of vectors) {
       if (!out.write(JSON.stringify({ id: v.id, vector: v.vector.map(shortestFloat32), metadata: v.metadata }) + '\n')) await once(out, 'drain');

@@ -1,3 +1,5 @@
+// `importFile`: streams a file of vectors into a collection in batches, with a checkpoint to resume from.
+import { MAX_UPSERT_BATCH } from '../../lambda/core/limits';
 import type { Metric, VectorInput } from '../../lambda/core/types';
 import type { WhiplashClient } from '../client/client';
 import { WhiplashError } from '../client/errors';
@@ -16,7 +18,7 @@ export interface ImportOptions {
   readonly format?: string;
   /** Sidecar of ids for npy / fvecs, one per line. @default row numbers */
   readonly idsPath?: string;
-  /** @default 500 */
+  /** Vectors per request, 1 to `MAX_UPSERT_BATCH`. @default MAX_UPSERT_BATCH */
   readonly batchSize?: number;
   /** @default 4 */
   readonly concurrency?: number;
@@ -85,7 +87,7 @@ export async function importFile(client: WhiplashClient, opts: ImportOptions): P
   opts.progress.start(source.totalBytes, checkpoint.bytesDone, checkpoint.rowsDone);
   try {
     await client.collection(opts.projectId, opts.collection).upsertBatch(items(), {
-      batchSize: opts.batchSize,
+      batchSize: opts.batchSize ?? MAX_UPSERT_BATCH,
       concurrency: opts.concurrency,
       onBatch: ({ ids, offset }) => {
         const rows: { row: number; end: number }[] = [];

@@ -1,3 +1,4 @@
+// Output of `whiplash`: tables, records and confirmations for people, JSON for scripts.
 /** Output of `whiplash`: aligned tables for people, JSON (`--json`) for scripts. */
 
 export type Row = Record<string, unknown>;
@@ -55,4 +56,11 @@ export class Output {
   done(message: string, jsonValue: Row = {}): void {
     this.out.write(this.json ? JSON.stringify({ ok: true, ...jsonValue }, null, 2) + '\n' : message + '\n');
   }
+}
+
+/** Shortens a vector for a table cell. */
+export function previewVector(v: readonly number[] | undefined): string | undefined {
+  if (!v) return undefined;
+  const head = v.slice(0, 4).map((x) => x.toFixed(4)).join(', ');
+  return v.length > 4 ? `[${head}, ... ${v.length} values]` : `[${head}]`;
 }

@@ -1,10 +1,12 @@
+// Splitting an upsert into batch requests within the API's limits, sent with bounded concurrency.
+import { MAX_UPSERT_BATCH } from '../../lambda/core/limits';
 import type { VectorInput } from '../../lambda/core/types';
 import { WhiplashBatchError, WhiplashError } from './errors';
 import type { BatchAck, UpsertBatchOptions, UpsertBatchResult } from './types';
 
-/** Most vectors the API accepts in one batch request (`POST .../items/batch`). */
-export const API_MAX_BATCH = 500;
-/** Default upper bound of one batch request body, below API Gateway's 10 MB payload limit. */
+/** Most vectors the API accepts in one batch request (`POST .../items/batch`): `MAX_UPSERT_BATCH` (500). */
+export const API_MAX_BATCH = MAX_UPSERT_BATCH;
+/** Default upper bound of one batch request body, below API Gateway's 10 MB payload limit (`MAX_BODY_BYTES`). */
 export const DEFAULT_MAX_BATCH_BYTES = 6_000_000;
 /** Default number of batch requests in flight. */
 export const DEFAULT_CONCURRENCY = 4;

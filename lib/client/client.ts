@@ -1,3 +1,5 @@
+// The HTTP client of the Whiplash REST API: projects, collections, and each collection's items and search.
+import { DEFAULT_TOP_K } from '../../lambda/core/limits';
 import type { CollectionInfo, IdPage, Project, QueryMatch, StoredVector, VectorInput } from '../../lambda/core/types';
 import { CollectionClient, ItemOperations } from './collection';
 import { WhiplashError } from './errors';
@@ -75,7 +77,7 @@ export class WhiplashClient implements CollectionsApi {
 
   /**
    * Creates a project and its API key (admin key). Not retried.
-   * @param input.projectId `^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$` @default the name, when the name is a valid id
+   * @param input.projectId `^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$` (`PROJECT_ID_PATTERN`) @default the name, when the name is a valid id
    * @throws WhiplashError `Conflict` (409) when the id exists; `Forbidden` (403) without the admin key
    */
   async createProject(input: { name: string; projectId?: string }): Promise<CreatedProject> {
@@ -103,7 +105,7 @@ export class WhiplashClient implements CollectionsApi {
 
   /**
    * Creates a collection. Not retried.
-   * @throws WhiplashError `ValidationError` (400) naming the field (dimension 1 to 4096, name pattern, index bounds); `Conflict` (409) when the name exists
+   * @throws WhiplashError `ValidationError` (400) naming the field (dimension 1 to 4096, name pattern, index bounds: see `lambda/core/limits.ts`); `Conflict` (409) when the name exists
    */
   async createCollection(projectId: string, input: CreateCollectionRequest): Promise<CollectionInfo> {
     return this.http.request<CollectionInfo>({ method: 'POST', path: `/projects/${seg(projectId)}/collections`, body: input, idempotent: false });
@@ -150,7 +152,7 @@ export class WhiplashClient implements CollectionsApi {
         // Both flags are always sent: the API's own default for include_vector is true (as the original's).
         const wire: Record<string, unknown> = {
           query: Array.from(req.vector),
-          limit: req.topK ?? 10,
+          limit: req.topK ?? DEFAULT_TOP_K,
           include_vector: req.includeVector ?? false,
           include_metadata: req.includeMetadata ?? false,
         };

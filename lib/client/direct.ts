@@ -1,7 +1,7 @@
 import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { WhiplashDomainError, ValidationError } from '../../lambda/core/errors';
 import type { CollectionInfo } from '../../lambda/core/types';
-import { TableNames, tableNamesFromEnv } from '../../lambda/store/schema';
+import { TableNames, tableNamesFromEnv } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
 import { CollectionClient, ItemOperations } from './collection';
 import { WhiplashError } from './errors';

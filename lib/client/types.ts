@@ -1,10 +1,12 @@
+// The SDK's request, option and handle types, shared by the HTTP and the direct client. The limits
+// they state are the constants of `lambda/core/limits.ts`.
 import type { CollectionInfo, Filter, IdPage, IndexParams, Metric, QueryMatch, StoredVector, VectorInput } from '../../lambda/core/types';
 
 /** Input of `createCollection`. */
 export interface CreateCollectionRequest {
-  /** Collection name: `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`. */
+  /** Collection name: `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$` (`COLLECTION_NAME_PATTERN`). */
   readonly name: string;
-  /** Number of vector components, 1 to 4096. */
+  /** Number of vector components, 1 to 4096 (`MAX_DIMENSION`). */
   readonly dimension: number;
   /** @default 'cosine' */
   readonly metric?: Metric;
@@ -17,8 +19,8 @@ export interface SearchRequest {
   /** The query vector; its length must equal the collection's dimension. */
   readonly vector: ArrayLike<number>;
   /**
-   * Number of results (top-k), 1 to 1000.
-   * @default 10
+   * Number of results (top-k), 1 to 1000 (`MAX_TOP_K`).
+   * @default 10 (`DEFAULT_TOP_K`)
    */
   readonly topK?: number;
   /** Metadata filter (Pinecone / S3 Vectors operators: `$eq`, `$in`, `$gte`, `$and`, ...). */
@@ -32,13 +34,13 @@ export interface SearchRequest {
 /** Options of `upsertBatch`. */
 export interface UpsertBatchOptions {
   /**
-   * Vectors per request. Capped at the API's limit of 500 vectors per batch.
-   * @default 500
+   * Vectors per request. Capped at the API's limit of 500 vectors per batch (`MAX_UPSERT_BATCH`).
+   * @default 500 (`MAX_UPSERT_BATCH`)
    */
   readonly batchSize?: number;
   /**
    * Upper bound of one request body in bytes (estimated before sending). API Gateway accepts
-   * 10 MB; the default leaves room for the envelope.
+   * 10 MB (`MAX_BODY_BYTES`); the default leaves room for the envelope.
    * @default 6_000_000
    */
   readonly maxBatchBytes?: number;
@@ -69,7 +71,7 @@ export interface UpsertBatchResult {
 
 /** Options of paging through ids. */
 export interface ListOptions {
-  /** Ids per page; the server caps it. */
+  /** Ids per page, 1 to 1000 (`MAX_LIST_LIMIT`). @default 100 (`DEFAULT_LIST_LIMIT`) */
   readonly limit?: number;
   /** Cursor of the page to start at (from a previous `IdPage`). */
   readonly cursor?: string;

@@ -1,5 +1,5 @@
 import type { FunctionRole } from '../../lambda/api/routes';
-import type { TableRole } from '../../lambda/store/schema';
+import type { TableRole } from '../../lambda/store/table-definitions';
 
 /**
  * The DynamoDB actions each function calls, per table: exactly the calls `lambda/store` makes for
@@ -37,7 +37,7 @@ export function writes(access: Readonly<Record<TableRole, readonly string[]>>): 
 }
 
 /**
- * API Gateway management calls of the admin function (`lambda/api/keys.ts`, project API keys), as
+ * API Gateway management calls of the admin function (`lambda/api/api-keys.ts`, project API keys), as
  * IAM action and resource path: `apigateway:<HTTP verb>` on `arn:<partition>:apigateway:<region>::<path>`.
  * `{usagePlanId}` is the plan project keys are attached to; `{region}`/`{partition}` are the stack's.
  * CreateApiKey passes tags, and tagging on create is authorized as TagResource (`PUT /tags/<url-encoded ARN>`).

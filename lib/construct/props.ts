@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { FunctionRole } from '../../lambda/api/routes';
-import type { TableRole } from '../../lambda/store/schema';
+import type { TableRole } from '../../lambda/store/table-definitions';
 
 /** API Gateway's integration timeout: a function behind the API cannot answer later than this. */
 export const API_INTEGRATION_TIMEOUT = Duration.seconds(29);

@@ -1,3 +1,4 @@
+// The local API gateway: routes HTTP requests to the handlers as API Gateway does (API keys, usage plans, body limit, docs).
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -6,7 +7,7 @@ import { errorBody, errorResponse, forbidden, HttpError, quotaExceeded, throttle
 import { requestLogger } from '../../lambda/api/logger';
 import { openApiDocument } from '../../lambda/api/openapi';
 import { FunctionRole, matchPath, RouteDef } from '../../lambda/api/routes';
-import { MAX_BODY_BYTES } from '../../lambda/api/schemas';
+import { MAX_BODY_BYTES } from '../../lambda/core/limits';
 import { docsAsset } from './docs';
 import { localKeyId } from './local-keys';
 import { UsagePlanEnforcer } from './usage-plan';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { IssuedKey, KeyIssuer, randomKeyValue } from '../../lambda/api/keys';
+import { IssuedKey, KeyIssuer, randomKeyValue } from '../../lambda/api/api-keys';
 
 /**
  * The local gateway's API key records. A key's id is derived from its value

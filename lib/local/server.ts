@@ -1,3 +1,4 @@
+// The whole store on one machine: DynamoDB Local (or dynalite), the tables, and the local gateway in front of the handlers.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
@@ -9,12 +10,15 @@ import { createAdminHandler } from '../../lambda/api/handlers/admin';
 import { createQueryHandler } from '../../lambda/api/handlers/query';
 import { createWriteHandler } from '../../lambda/api/handlers/write';
 import { ensureTables } from '../../lambda/store/local-tables';
-import { prefixedTableNames } from '../../lambda/store/schema';
+import { prefixedTableNames } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
 import { DynamoDBLocalHandle, hasJava, LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from './dynamodb-local';
 import { createGatewayListener } from './gateway';
 import { LocalKeyIssuer, localKeyId } from './local-keys';
-import { UsagePlanEnforcer, UsagePlanSettings } from './usage-plan';
+import type { LocalCommandOptions } from './options';
+import { DEFAULT_LOCAL_USAGE_PLAN, UsagePlanEnforcer } from './usage-plan';
+
+export { DEFAULT_LOCAL_USAGE_PLAN } from './usage-plan';
 
 /** Options of {@link startLocalServer}. */
 export interface LocalServerOptions {
@@ -50,9 +54,6 @@ export interface LocalServer {
   /** Stops the HTTP server, the purge timer and the DynamoDB Local it started. Safe to call twice. */
   stop(): Promise<void>;
 }
-
-/** The default usage plan of the local gateway. */
-export const DEFAULT_LOCAL_USAGE_PLAN: UsagePlanSettings = { rateLimit: 1000, burstLimit: 2000 };
 
 /** What dynalite lacks compared with DynamoDB Local (said when falling back to it). */
 export const DYNALITE_CAVEAT =
@@ -152,20 +153,6 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     await stop();
     throw err;
   }
-}
-
-/** Options of `npm start` and `whiplash local`, as their command lines parse them. */
-export interface LocalCommandOptions {
-  readonly port: number;
-  readonly host: string;
-  /** `:memory:` keeps everything in memory, like `inMemory`. */
-  readonly dataDir: string;
-  readonly inMemory: boolean;
-  readonly adminKey?: string;
-  readonly rateLimit: number;
-  readonly burstLimit: number;
-  /** Drop the gateway's per-request lines. */
-  readonly quiet: boolean;
 }
 
 const REQUEST_LINE = /^(GET|POST|DELETE|PUT|PATCH|HEAD|OPTIONS) /;

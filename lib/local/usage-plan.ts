@@ -1,3 +1,4 @@
+// The usage plan of the local gateway: API Gateway's per-key throttle and quota, enforced in memory.
 /**
  * A usage plan as API Gateway enforces it per API key: a token-bucket throttle (steady `rateLimit`
  * requests per second, bursts up to `burstLimit`) and an optional quota of requests per calendar
@@ -11,6 +12,9 @@ export interface UsagePlanSettings {
   /** Requests per period; absent: no quota. */
   readonly quota?: { readonly limit: number; readonly period: 'DAY' | 'WEEK' | 'MONTH' };
 }
+
+/** The default usage plan of the local gateway. */
+export const DEFAULT_LOCAL_USAGE_PLAN: UsagePlanSettings = { rateLimit: 1000, burstLimit: 2000 };
 
 /** What the plan says about one request. */
 export type UsageVerdict = 'ok' | 'throttled' | 'quota';

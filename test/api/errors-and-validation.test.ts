@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError, ValidationError } from '../../lambda/core/errors';
 import { errorResponse, forbidden, quotaExceeded, throttled } from '../../lambda/api/http-errors';
 import { matchPath, ROUTES } from '../../lambda/api/routes';
-import { BODY_SCHEMAS, QUERY_SCHEMAS } from '../../lambda/api/schemas';
+import { BODY_SCHEMAS, QUERY_SCHEMAS } from '../../lambda/api/json-schemas';
 import { validateBody, validateQuery } from '../../lambda/api/validate';
 
 function caught(fn: () => unknown): ValidationError {

@@ -1,3 +1,5 @@
+// Tests the cost model's inputs: choosing the anchor measurement and the growth exponent from result files, price
+// sources, and index-setting differences.
 import { findExponents, indexDifferences, pickAnchor, pickExponent, MeasuredSystem } from '../../bench/cost/inputs';
 import { PRICES } from '../../bench/cost/prices';
 

@@ -1,3 +1,4 @@
+// Tests the cost model's arithmetic (queries, writes, storage, the original layout, S3 Vectors, Pinecone) and the cost table.
 import {
   base36Chars,
   monthlyStorage,

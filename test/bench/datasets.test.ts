@@ -1,3 +1,4 @@
+// Tests the data-set readers (IDX, .npy, .fvecs/.ivecs, JSONL) and loaders (MiniLM, Fashion-MNIST, files) on real vectors.
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';

@@ -1,3 +1,4 @@
+// Tests the power-law fit: exact recovery of exponent and coefficient, noisy growth, and inputs it refuses.
 import fc from 'fast-check';
 import { fitPowerLaw } from '../../bench/fit';
 

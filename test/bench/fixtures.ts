@@ -1,3 +1,4 @@
+// Real MiniLM rows (float32, and quantised to uint8) and temporary directories for the benchmark's tests.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';

@@ -1,3 +1,4 @@
+// Tests bench:gateway's latency summary and its Markdown section.
 import { gatewayMarkdown, GatewayResult, latencySummary } from '../../bench/gateway/report';
 
 describe('bench:gateway figures', () => {

@@ -1,3 +1,4 @@
+// Tests the GloVe package parser and the seeded split of held-out queries from the base.
 import { holdoutSplit, parseWinkEmbeddings, WinkEmbeddings } from '../../bench/datasets/glove';
 import { row } from '../../bench/datasets/types';
 import { realRows } from './fixtures';

@@ -1,3 +1,4 @@
+// Tests the brute-force ground truth and its cache, and recall@k, percentiles and means.
 import { readdirSync } from 'node:fs';
 import { loadMiniLm } from '../../bench/datasets/minilm';
 import { headRows, row } from '../../bench/datasets/types';

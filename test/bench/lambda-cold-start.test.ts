@@ -1,3 +1,4 @@
+// Tests bench:lambda's proxy events against the real handlers, the fresh-process cold-start runner and bundle sizing.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

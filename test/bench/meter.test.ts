@@ -1,3 +1,4 @@
+// Tests that the capacity meter counts the read and write units DynamoDB Local reports, reads and writes apart.
 import { GetItemCommand, GetItemCommandInput, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { attachCapacityMeter } from '../../bench/meter';
 import { useTestTables } from '../support/tables';

@@ -1,7 +1,8 @@
+// Tests the cost models of Whiplash and of the original layout against the real systems on DynamoDB Local, query by query.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IndexParams } from '../../lambda/core/types';
 import { dropTables } from '../../lambda/store/local-tables';
-import { prefixedTableNames } from '../../lambda/store/schema';
+import { prefixedTableNames } from '../../lambda/store/table-definitions';
 import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
 import { loadMiniLm } from '../../bench/datasets/minilm';
 import { row } from '../../bench/datasets/types';

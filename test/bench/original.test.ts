@@ -1,3 +1,4 @@
+// Tests the reproduction of the original whiplash: its hashing and bucket keys, and its layout's queries on DynamoDB Local.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadMiniLm } from '../../bench/datasets/minilm';
 import { row } from '../../bench/datasets/types';

@@ -1,3 +1,4 @@
+// Tests run summaries, the target check, the sweep points, the SVG plot and the rendering of results into BENCHMARKS.md.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { GroundTruth } from '../../bench/ground-truth';

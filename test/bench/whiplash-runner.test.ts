@@ -1,6 +1,7 @@
+// Tests the benchmark's Whiplash runner against the store on DynamoDB Local: ingest, sweep points, metered read units.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dropTables } from '../../lambda/store/local-tables';
-import { prefixedTableNames } from '../../lambda/store/schema';
+import { prefixedTableNames } from '../../lambda/store/table-definitions';
 import { loadMiniLm } from '../../bench/datasets/minilm';
 import { row } from '../../bench/datasets/types';
 import { distance } from '../../bench/distance';

@@ -1,10 +1,11 @@
+// Tests of the WhiplashVectorStore construct's template: defaults, a customer KMS key, custom usage plans, grants and metrics.
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ROUTES } from '../../lambda/api/routes';
-import { TABLE_ENV } from '../../lambda/store/schema';
-import type { WhiplashVectorStore } from '../../lib/vector-store';
+import { TABLE_ENV } from '../../lambda/store/table-definitions';
+import type { WhiplashVectorStore } from '../../lib/construct/vector-store';
 import { checkNoCycle, prepareBundles, storeStack, synthTemplate } from './support';
 
 beforeAll(prepareBundles);

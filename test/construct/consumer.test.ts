@@ -1,3 +1,4 @@
+// Tests of the packed package as a consumer CDK app uses it: npm pack, unpack, cdk synth without esbuild or Docker.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,7 +97,7 @@ afterAll(() => {
 
 test('the tarball ships the compiled construct and the pre-bundled handlers, and no TypeScript sources of them', () => {
   const pkgDir = path.join(appDir, 'node_modules', 'whiplash-vector-store');
-  expect(existsSync(path.join(pkgDir, 'dist', 'lib', 'vector-store.js'))).toBe(true);
+  expect(existsSync(path.join(pkgDir, 'dist', 'lib', 'construct', 'vector-store.js'))).toBe(true);
   for (const role of ['query', 'write', 'admin']) expect(existsSync(path.join(pkgDir, 'assets', 'handlers', role, 'index.js'))).toBe(true);
   expect(existsSync(path.join(pkgDir, 'lambda'))).toBe(false);
 });

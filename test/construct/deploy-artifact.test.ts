@@ -1,3 +1,4 @@
+// Tests that the handler bundles in the cloud assembly run as Lambda would run them, against DynamoDB Local.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,8 +7,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { WhiplashStore } from '../../lambda/store/store';
-import { TABLE_ENV, TableNames } from '../../lambda/store/schema';
-import { WhiplashVectorStore } from '../../lib/vector-store';
+import { TABLE_ENV, TableNames } from '../../lambda/store/table-definitions';
+import { WhiplashVectorStore } from '../../lib/construct/vector-store';
 import { loadMiniLm } from '../support/minilm';
 import { createTestTables, testClient, testEndpoint } from '../support/tables';
 import { apiEvent, prepareBundles } from './support';

@@ -1,3 +1,4 @@
+// Tests that each function's IAM grants are exactly the DynamoDB calls its handler makes.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { ApiDeps } from '../../lambda/api/deps';
@@ -5,11 +6,11 @@ import { createAdminHandler } from '../../lambda/api/handlers/admin';
 import { createQueryHandler } from '../../lambda/api/handlers/query';
 import { createWriteHandler } from '../../lambda/api/handlers/write';
 import { FunctionRole, ROUTES } from '../../lambda/api/routes';
-import { TableNames, TableRole } from '../../lambda/store/schema';
+import { TableNames, TableRole } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
 import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
 import { LocalKeyIssuer } from '../../lib/local/local-keys';
-import { TABLE_ACCESS } from '../../lib/vector-store';
+import { TABLE_ACCESS } from '../../lib/construct/vector-store';
 import { createTestTables, testClient, testEndpoint } from '../support/tables';
 import { apiEvent } from './support';
 

@@ -1,9 +1,10 @@
+// Tests of the construct under cdk-nag's AwsSolutions rules.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { WhiplashVectorStore, WhiplashVectorStoreProps } from '../../lib/vector-store';
+import { WhiplashVectorStore, WhiplashVectorStoreProps } from '../../lib/construct/vector-store';
 import { prepareBundles } from './support';
 
 beforeAll(prepareBundles);

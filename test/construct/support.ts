@@ -1,7 +1,8 @@
+// Helpers of the construct tests: a stack holding one store, pinned templates, cycle check, API methods, proxy events.
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { WhiplashVectorStore, WhiplashVectorStoreProps } from '../../lib/vector-store';
+import { WhiplashVectorStore, WhiplashVectorStoreProps } from '../../lib/construct/vector-store';
 import { ensureHandlerBundles } from '../../scripts/bundle-handlers';
 
 /** Builds the handler bundles the construct deploys, unless they are fresh (a clean clone has none). */

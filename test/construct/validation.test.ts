@@ -1,8 +1,9 @@
+// Tests of the construct's props validation (WhiplashPropsError).
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { WhiplashPropsError, WhiplashVectorStore, WhiplashVectorStoreProps } from '../../lib/vector-store';
+import { WhiplashPropsError, WhiplashVectorStore, WhiplashVectorStoreProps } from '../../lib/construct/vector-store';
 import { prepareBundles } from './support';
 
 beforeAll(prepareBundles);

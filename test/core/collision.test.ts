@@ -1,6 +1,8 @@
+// Tests the LSH collision model (the chance a query's probes find a vector at a given angle) and the perturbation sets.
 import fc from 'fast-check';
 import { findProbability, MAX_PROBE_RANK, normalCdf, tableHitProbability } from '../../lambda/core/collision';
-import { Hasher, perturbationSets, probeSequence } from '../../lambda/core/lsh';
+import { Hasher } from '../../lambda/core/hasher';
+import { perturbationSets, probeSequence } from '../../lambda/core/multiprobe';
 import { CODE_BITS } from '../../lambda/core/params';
 import { xoshiro128ss } from '../../lambda/core/prng';
 

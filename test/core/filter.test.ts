@@ -1,3 +1,4 @@
+// Tests metadata filters (operators, lists, $and/$or, refusals) and the checks on metadata.
 import { ValidationError } from '../../lambda/core/errors';
 import { compileFilter } from '../../lambda/core/filter';
 import { checkMetadata } from '../../lambda/core/metadata';

@@ -1,3 +1,4 @@
+// Tests the default sketchBits of a dimension and how index parameters resolve and are checked.
 import { DEFAULT_INDEX_PARAMS, defaultSketchBits, resolveIndexParams } from '../../lambda/core/params';
 
 describe('index parameters', () => {

@@ -1,7 +1,10 @@
+// Tests the query planner on real embeddings: the cheapest plan that reaches the recall target, the entries it
+// expects a query to read, plans by collection size, and the query shape.
 import { findProbability } from '../../lambda/core/collision';
-import { bucketDepth, centreOf, Hasher, probeSequence } from '../../lambda/core/lsh';
+import { centreOf, Hasher } from '../../lambda/core/hasher';
+import { bucketDepth, probeSequence } from '../../lambda/core/multiprobe';
 import { CODE_BITS, DEFAULT_INDEX_PARAMS, resolveIndexParams, UNPROFILED } from '../../lambda/core/params';
-import { bucketReadUnits, expectedEntriesRead, planFor, planQuery, plansFor, PROBE_CHOICES, queryShape } from '../../lambda/core/planner';
+import { bucketReadUnits, expectedEntriesRead, planAtSize, planQuery, planTableForIndex, PROBE_CHOICES, queryShape } from '../../lambda/core/planner';
 import { ANGLE_BINS, neighbourAngles, profileOf } from '../../lambda/core/profile';
 import { exactTopK, loadMiniLm } from '../support/minilm';
 
@@ -79,24 +82,24 @@ describe('expectedEntriesRead', () => {
   });
 });
 
-describe('plansFor and queryShape', () => {
+describe('planTableForIndex and queryShape', () => {
   const index = resolveIndexParams({});
-  const plans = plansFor(index, profile, 92);
+  const plans = planTableForIndex(index, profile, 92);
 
   it('plans every half-octave of size from the sample to 2^30 and uses the nearest', () => {
     expect(plans.plans).toHaveLength(2 * 30 - plans.from + 1);
     const n = 123456;
     const h = Math.round(2 * Math.log2(n));
-    expect(planFor(plans, n)).toEqual(plans.plans[h - plans.from]);
-    expect(planFor(plans, 1)).toEqual(plans.plans[0]);
-    expect(planFor(plans, 2 ** 40)).toEqual(plans.plans[plans.plans.length - 1]);
+    expect(planAtSize(plans, n)).toEqual(plans.plans[h - plans.from]);
+    expect(planAtSize(plans, 1)).toEqual(plans.plans[0]);
+    expect(planAtSize(plans, 2 ** 40)).toEqual(plans.plans[plans.plans.length - 1]);
     // deeper buckets as the collection grows
-    expect(planFor(plans, 2 ** 26).depth).toBeGreaterThan(planFor(plans, 2 ** 12).depth);
+    expect(planAtSize(plans, 2 ** 26).depth).toBeGreaterThan(planAtSize(plans, 2 ** 12).depth);
   });
 
   it('takes the index’s fixed values and the query’s override over the plan, and UNPROFILED before there is one', () => {
     const n = 50000;
-    const planned = planFor(plans, n);
+    const planned = planAtSize(plans, n);
     expect(queryShape(index, plans, n)).toEqual({ depth: planned.depth, probes: planned.probes, expectedRecall: planned.recall });
     expect(queryShape(index, plans, n, 7)).toEqual({ depth: planned.depth, probes: 7 });
     expect(queryShape({ ...index, bucketSize: 32 }, plans, n).depth).toBe(bucketDepth(n, 32, index.partitionBits));

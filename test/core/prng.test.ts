@@ -1,3 +1,4 @@
+// Tests the pinned PRNG: fixed first outputs, determinism per seed, standard normals, unknown versions refused.
 import { fillGaussian, PRNG_VERSION, xoshiro128ss } from '../../lambda/core/prng';
 
 describe('pinned PRNG (versions 1 and 2)', () => {

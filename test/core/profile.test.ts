@@ -1,4 +1,5 @@
-import { centreOf, Hasher } from '../../lambda/core/lsh';
+// Tests the data profile of a sample: neighbour distances, local dimension, and the neighbour angles it predicts for a whole set.
+import { centreOf, Hasher } from '../../lambda/core/hasher';
 import { DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
 import { ANGLE_BINS, medianDimension, neighbourAngles, PROFILE_MIN_SAMPLE, PROFILE_NEIGHBOURS, profileOf } from '../../lambda/core/profile';
 import { loadMiniLm } from '../support/minilm';

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dropTables } from '../../lambda/store/local-tables';
-import { prefixedTableNames } from '../../lambda/store/schema';
+import { prefixedTableNames } from '../../lambda/store/table-definitions';
 import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
 import type { LocalServer } from '../../lib/local/server';
 import { testEndpoint } from '../support/tables';

@@ -1,3 +1,5 @@
+// A fault-injecting HTTP proxy in front of DynamoDB Local (throttling, 5xx, dropped connections, delays, hangs) for the
+// reliability tests.
 import { createServer, request as httpRequest, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 

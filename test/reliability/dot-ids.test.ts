@@ -1,3 +1,4 @@
+// Tests that the item ids "." and ".." are refused by the API and never sent by the SDK.
 import { logger } from '../../lambda/api/logger';
 import { WhiplashClient, WhiplashError } from '../../lib/client';
 import type { LocalServer } from '../../lib/local/server';

@@ -1,3 +1,4 @@
+// Tests the API under DynamoDB faults injected by a proxy: no acknowledged write lost, 503 + Retry-After, no corrupt reads.
 import { randomUUID } from 'node:crypto';
 import type { LocalServer } from '../../lib/local/server';
 import { call, createProject, Reply, startTestServer, vectors } from '../local/http';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { ROUTES, RouteDef } from '../../lambda/api/routes';
-import { MAX_BODY_BYTES } from '../../lambda/api/schemas';
-import { prefixedTableNames, TableNames } from '../../lambda/store/schema';
+import { MAX_BODY_BYTES } from '../../lambda/core/limits';
+import { prefixedTableNames, TableNames } from '../../lambda/store/table-definitions';
 import type { LocalServer } from '../../lib/local/server';
 import { call, createProject, startTestServer, vectors } from '../local/http';
 import { testClient } from '../support/tables';

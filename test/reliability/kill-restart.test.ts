@@ -1,3 +1,4 @@
+// Tests an import while DynamoDB Local is killed and restarted: acknowledged vectors survive, failed ids are exact.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

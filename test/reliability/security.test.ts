@@ -1,7 +1,8 @@
+// Tests tenancy over every route (a key reaches only its own project) and that key values and vectors never reach the logs.
 import { randomUUID } from 'node:crypto';
 import { logger } from '../../lambda/api/logger';
 import { ROUTES, RouteDef } from '../../lambda/api/routes';
-import { prefixedTableNames, TableNames } from '../../lambda/store/schema';
+import { prefixedTableNames, TableNames } from '../../lambda/store/table-definitions';
 import type { LocalServer } from '../../lib/local/server';
 import { call, createProject, Reply, startTestServer } from '../local/http';
 import { testClient } from '../support/tables';

@@ -1,6 +1,7 @@
+// A digest of every item in the three tables, for tests that check a refused request changed nothing.
 import { createHash } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { TableNames } from '../../lambda/store/schema';
+import type { TableNames } from '../../lambda/store/table-definitions';
 
 /**
  * A digest of everything in the three tables (a full scan; test-sized tables only): two equal

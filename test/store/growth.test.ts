@@ -1,3 +1,4 @@
+// Tests that a growing collection reads deeper buckets and a smaller share of itself, without re-indexing.
 import { WhiplashStore } from '../../lambda/store/store';
 import { loadMiniLm } from '../support/minilm';
 import { useTestTables } from '../support/tables';

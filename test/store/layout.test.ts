@@ -1,9 +1,10 @@
+// Tests bucket key encoding and ranges, the bucket read plan, and item sizes and read units as DynamoDB bills them.
 import fc from 'fast-check';
 import { CODE_BITS } from '../../lambda/core/params';
-import { bucketPartition, bucketRange, bucketSortKey, encodeFixed, idFromBucketSortKey, KEY_DIGITS } from '../../lambda/store/keys';
-import { packedSketchBytes } from '../../lambda/core/lsh';
+import { bucketPartition, bucketRange, bucketSortKey, encodeFixed, idFromBucketSortKey, KEY_DIGITS } from '../../lambda/store/key-format';
+import { packedSketchBytes } from '../../lambda/core/sketch-format';
 import { bucketEntryItem, bucketReadPlan, itemSize, readUnits } from '../../lambda/store/layout';
-import { probeSequence } from '../../lambda/core/lsh';
+import { probeSequence } from '../../lambda/core/multiprobe';
 
 // DynamoDB compares string sort keys by their UTF-8 bytes.
 const byteCompare = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));

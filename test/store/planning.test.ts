@@ -1,4 +1,5 @@
-import { bucketDepth } from '../../lambda/core/lsh';
+// Tests query planning in the store on DynamoDB Local: profiling at the first large batch, stored plans, fixed parameters.
+import { bucketDepth } from '../../lambda/core/multiprobe';
 import { UNPROFILED } from '../../lambda/core/params';
 import { PROFILE_MIN_SAMPLE } from '../../lambda/core/profile';
 import { WhiplashStore } from '../../lambda/store/store';

@@ -1,6 +1,7 @@
+// Tests recall@10 against brute force on real embeddings at default settings, and collections of PRNG version 1.
 import { ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
-import { collectionKey } from '../../lambda/store/keys';
+import { collectionKey } from '../../lambda/store/key-format';
 import { WhiplashStore } from '../../lambda/store/store';
 import { exactTopK, loadMiniLm } from '../support/minilm';
 import { useTestTables } from '../support/tables';

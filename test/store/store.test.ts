@@ -1,3 +1,5 @@
+// Tests WhiplashStore on DynamoDB Local: projects, collections, items, filtered search, validation, drops, and a
+// second store instance seeing deletions.
 import { ConflictError, NotFoundError, ValidationError } from '../../lambda/core/errors';
 import { DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
 import { WhiplashStore } from '../../lambda/store/store';

@@ -1,3 +1,4 @@
+// Jest global setup: starts the in-memory DynamoDB Local that every test file uses.
 import { startDynamoDBLocal } from '../../lib/local/dynamodb-local';
 
 /**

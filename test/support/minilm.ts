@@ -1,3 +1,4 @@
+// Loads the MiniLM embeddings of the Fiori docs for the tests, and an exact cosine top-k as ground truth.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 

@@ -1,8 +1,9 @@
+// The tests' DynamoDB Local endpoint and client, fresh tables with a unique prefix per describe block, and item counts.
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
 import { dropTables, ensureTables } from '../../lambda/store/local-tables';
-import { prefixedTableNames, TableNames } from '../../lambda/store/schema';
+import { prefixedTableNames, TableNames } from '../../lambda/store/table-definitions';
 
 /** The DynamoDB Local endpoint that `global-setup.ts` started. */
 export function testEndpoint(): string {

@@ -1,13 +1,14 @@
+// The admin function's operations (projects, creating and deleting collections) and the scheduled purge.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ValidationError } from '../../core/errors';
+import { PROJECT_ID_PATTERN } from '../../core/limits';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ApiDeps, depsFromEnv, lazy, required, USAGE_PLAN_ID_ENV } from '../deps';
-import { ApiGatewayKeyIssuer } from '../keys';
-import { ApiHandler, ApiRequest, createApiHandler, Operation } from '../dispatch';
+import { ApiGatewayKeyIssuer } from '../api-keys';
+import { ApiHandler, ApiRequest, createApiHandler, Operations } from '../dispatch';
 import { jsonResponse } from '../http-errors';
 import { logger } from '../logger';
 import { presentCollection } from '../present';
-import { PROJECT_ID_PATTERN } from '../schemas';
 
 /**
  * The admin function: projects (create, list, describe, delete), creating and deleting
@@ -19,7 +20,8 @@ function issuerOf(req: ApiRequest) {
   return req.deps.keyIssuer;
 }
 
-const operations: Record<string, Operation> = {
+/** The operations of the admin function, each named by the `operationId` of its route (`routes.ts`). */
+const operations: Operations<'admin'> = {
   async createProject(req) {
     const { name, projectId: given } = req.body as { name: string; projectId?: string };
     const projectId = given ?? name;

@@ -1,14 +1,16 @@
+// The query function's operations: reads of collections, ids and items, and top-k search.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { NotFoundError } from '../../core/errors';
+import { DEFAULT_LIST_LIMIT, DEFAULT_TOP_K } from '../../core/limits';
 import { ApiDeps, depsFromEnv, lazy } from '../deps';
-import { ApiHandler, createApiHandler, Operation } from '../dispatch';
+import { ApiHandler, createApiHandler, Operations } from '../dispatch';
 import { presentCollection, presentMatch } from '../present';
-import { DEFAULT_LIMIT, DEFAULT_PAGE } from '../schemas';
 import { withApiFieldNames } from '../validate';
 
 /** The query function: reads (collections, ids, items) and top-k search. */
 
-const operations: Record<string, Operation> = {
+/** The operations of the query function, each named by the `operationId` of its route (`routes.ts`). */
+const operations: Operations<'query'> = {
   async listCollections(req) {
     return { body: (await req.deps.store.listCollections(req.params.projectId)).map(presentCollection) };
   },
@@ -19,7 +21,7 @@ const operations: Record<string, Operation> = {
 
   async listItems(req) {
     const page = await req.deps.store.listIds(req.params.projectId, req.params.collectionId, {
-      limit: (req.query.limit as number | undefined) ?? DEFAULT_PAGE,
+      limit: (req.query.limit as number | undefined) ?? DEFAULT_LIST_LIMIT,
       cursor: req.query.cursor as string | undefined,
     });
     return { body: page.cursor ? { ids: page.ids, cursor: page.cursor } : { ids: page.ids } };
@@ -44,7 +46,7 @@ const operations: Record<string, Operation> = {
     };
     const request = {
       vector: b.query,
-      topK: b.limit ?? DEFAULT_LIMIT,
+      topK: b.limit ?? DEFAULT_TOP_K,
       filter: b.filter,
       includeVector: b.include_vector ?? true,
       includeMetadata: b.include_metadata ?? false,

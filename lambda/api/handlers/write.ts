@@ -1,13 +1,15 @@
+// The write function's operations: upserts of one vector or a batch, and deletes.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { NotFoundError } from '../../core/errors';
 import type { VectorInput } from '../../core/types';
 import { ApiDeps, depsFromEnv, lazy } from '../deps';
-import { ApiHandler, createApiHandler, Operation } from '../dispatch';
+import { ApiHandler, createApiHandler, Operations } from '../dispatch';
 import { withApiFieldNames } from '../validate';
 
-/** The write function: upserts (one or a batch of up to 500) and deletes of vectors. */
+/** The write function: upserts (one or a batch of up to `MAX_UPSERT_BATCH`) and deletes of vectors. */
 
-const operations: Record<string, Operation> = {
+/** The operations of the write function, each named by the `operationId` of its route (`routes.ts`). */
+const operations: Operations<'write'> = {
   async upsertItem(req) {
     const r = await withApiFieldNames(
       () => req.deps.store.upsert(req.params.projectId, req.params.collectionId, [req.body as VectorInput]),

@@ -1,22 +1,45 @@
+// Key formats of the three tables, built and parsed here only (see `table-definitions.ts` for the overview).
+// Pure functions: no other module writes or reads a `P#`, `C#` or `N#` prefix by hand.
 import { CODE_BITS } from '../core/params';
-
-/**
- * Key formats of the three tables (see `schema.ts` for the overview). Pure functions.
- */
 
 /** Vectors of one collection are spread over this many partition keys by a hash of the id. */
 export const VECTOR_SHARDS = 16;
 
-export const projectKey = (projectId: string) => ({ pk: `P#${projectId}`, sk: 'PROJECT' });
-/** One item per project under a single key, so projects can be listed with one Query. */
-export const projectRegistryKey = (projectId: string) => ({ pk: 'PROJECTS', sk: projectId });
-export const collectionKey = (projectId: string, name: string) => ({ pk: `P#${projectId}`, sk: `C#${name}` });
+/** A key of the metadata table. */
+export interface MetadataKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** The partition of a project: its item, its collections, their counters and its API keys. */
+export const projectPartition = (projectId: string) => `P#${projectId}`;
+export const projectKey = (projectId: string): MetadataKey => ({ pk: projectPartition(projectId), sk: 'PROJECT' });
+/** The partition that lists every project, one item each, so projects can be listed with one Query. */
+export const PROJECT_REGISTRY = 'PROJECTS';
+export const projectRegistryKey = (projectId: string): MetadataKey => ({ pk: PROJECT_REGISTRY, sk: projectId });
+const COLLECTION_PREFIX = 'C#';
+const COUNTER_PREFIX = 'N#';
+const API_KEY_PREFIX = 'K#';
+export const collectionKey = (projectId: string, name: string): MetadataKey => ({ pk: projectPartition(projectId), sk: `${COLLECTION_PREFIX}${name}` });
 /** The collection's vector count, a separate small item so that counting never rewrites the config. */
-export const counterKey = (projectId: string, name: string) => ({ pk: `P#${projectId}`, sk: `N#${name}` });
-export const apiKeyKey = (apiKeyId: string) => ({ pk: `K#${apiKeyId}`, sk: 'KEY' });
-export const projectApiKeyKey = (projectId: string, apiKeyId: string) => ({ pk: `P#${projectId}`, sk: `K#${apiKeyId}` });
-/** Dropped collections whose items still await the purge. */
-export const droppedKey = (uid: string) => ({ pk: 'DROPPED', sk: uid });
+export const counterKey = (projectId: string, name: string): MetadataKey => ({ pk: projectPartition(projectId), sk: `${COUNTER_PREFIX}${name}` });
+export const apiKeyKey = (apiKeyId: string): MetadataKey => ({ pk: `${API_KEY_PREFIX}${apiKeyId}`, sk: 'KEY' });
+/** Sort-key prefix of a project's API keys within its partition. */
+export const PROJECT_API_KEY_PREFIX = API_KEY_PREFIX;
+export const projectApiKeyKey = (projectId: string, apiKeyId: string): MetadataKey => ({ pk: projectPartition(projectId), sk: `${API_KEY_PREFIX}${apiKeyId}` });
+/** The partition of dropped collections whose items still await the purge, one item per uid. */
+export const DROPPED = 'DROPPED';
+export const droppedKey = (uid: string): MetadataKey => ({ pk: DROPPED, sk: uid });
+
+/** The project id of a project item's partition key (`projectKey`). */
+export const projectIdOf = (pk: string): string => pk.slice('P#'.length);
+
+/** What an item of a project's partition is, by its sort key: a collection's config, its counter, or neither. */
+export function projectItemOf(sk: string): { readonly kind: 'collection' | 'counter'; readonly name: string } | undefined {
+  if (sk.startsWith(COLLECTION_PREFIX)) return { kind: 'collection', name: sk.slice(COLLECTION_PREFIX.length) };
+  if (sk.startsWith(COUNTER_PREFIX)) return { kind: 'counter', name: sk.slice(COUNTER_PREFIX.length) };
+  return undefined;
+}
 
 /** FNV-1a, 32 bits, over the UTF-16 code units of `s`. */
 export function fnv1a(s: string): number {
@@ -51,7 +74,7 @@ const charsFor = (bits: number) => Math.ceil(bits / 6);
 /**
  * Partition key of a bucket entry: collection uid (8 characters), hash table (1 character), the
  * code's leading `partitionBits` bits (up to 2 characters). Fixed widths, no separators: every
- * byte of a bucket entry is read back by every query that reaches it (see `store.ts`).
+ * byte of a bucket entry is read back by every query that reaches it.
  */
 export const bucketPartition = (uid: string, table: number, code: number, partitionBits: number) =>
   `${uid}${KEY_DIGITS[table]}${encodeFixed(code >>> (CODE_BITS - partitionBits), charsFor(partitionBits))}`;

@@ -1,3 +1,4 @@
+// The WhiplashVectorStore construct: tables, functions, REST API, keys, purge schedule and alarms.
 import { ArnFormat, Aws, CfnOutput, Duration, Names, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -11,17 +12,17 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { FunctionRole } from '../lambda/api/routes';
-import { TABLE_DEFINITIONS, TABLE_ENV, TableRole } from '../lambda/store/schema';
-import { API_KEY_MANAGEMENT, KMS_READ_ACTIONS, KMS_WRITE_ACTIONS, TABLE_ACCESS, writes } from './construct/access';
-import { handlerCode } from './construct/handler-code';
-import { acknowledgeNagFindings } from './construct/nag';
-import { ResolvedProps, resolveProps, WhiplashVectorStoreProps } from './construct/props';
-import { buildRestApi } from './construct/rest-api';
+import type { FunctionRole } from '../../lambda/api/routes';
+import { TABLE_DEFINITIONS, TABLE_ENV, TableRole } from '../../lambda/store/table-definitions';
+import { API_KEY_MANAGEMENT, KMS_READ_ACTIONS, KMS_WRITE_ACTIONS, TABLE_ACCESS, writes } from './access';
+import { handlerCode } from './handler-code';
+import { acknowledgeNagFindings } from './nag';
+import { ResolvedProps, resolveProps, WhiplashVectorStoreProps } from './props';
+import { buildRestApi } from './rest-api';
 
-export { API_INTEGRATION_TIMEOUT, WhiplashPropsError } from './construct/props';
-export type { FunctionOptions, QuotaLimits, TableOverrides, ThrottleLimits, UsagePlanTier, WhiplashVectorStoreProps } from './construct/props';
-export { TABLE_ACCESS } from './construct/access';
+export { API_INTEGRATION_TIMEOUT, WhiplashPropsError } from './props';
+export type { FunctionOptions, QuotaLimits, TableOverrides, ThrottleLimits, UsagePlanTier, WhiplashVectorStoreProps } from './props';
+export { TABLE_ACCESS } from './access';
 
 const TABLE_ROLES: readonly TableRole[] = ['metadata', 'vectors', 'buckets'];
 const FUNCTION_ROLES: readonly FunctionRole[] = ['query', 'write', 'admin'];

@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { ApiGatewayKeyIssuer } from '../../lambda/api/keys';
+import { ApiGatewayKeyIssuer } from '../../lambda/api/api-keys';
 
 /**
  * The API Gateway key issuer with the real AWS SDK client, against a small HTTP endpoint that

@@ -14,7 +14,7 @@
  * | buckets   | `<uid><table><leading code bits>` (fixed widths) | `<remaining code bits><id>` | (vector, hash table) |
  *
  * `uid` is a collection's 8-character random id; bucket keys encode table and code bits in
- * order-preserving base-64 digits (`keys.ts`).
+ * order-preserving base-64 digits (`key-format.ts`).
  */
 
 export type TableRole = 'metadata' | 'vectors' | 'buckets';

@@ -1,33 +1,28 @@
 /**
- * JSON Schemas (draft 2020-12 subset that ajv and OpenAPI 3.1 share) of the request bodies and
- * query strings, one per route that takes input. The handlers validate against them with ajv, and
- * the OpenAPI document embeds them, so the two never disagree.
+ * JSON Schemas (draft 2020-12 subset that ajv and OpenAPI 3.1 share) of the request bodies, query
+ * strings and responses, one per route. The handlers validate input against them with ajv, and the
+ * OpenAPI document and the API Gateway request models embed them, so they never disagree.
  *
- * Limits and their sources:
- * - dimension 1..4096 and top-k 1..1000: the store's limits (`lambda/core`).
- * - 500 vectors per batch: the store's `upsert` limit; 10 MB per body: API Gateway's payload limit.
- * - name patterns: URL-safe, so that a name is also a path segment.
+ * Every bound, pattern and default comes from `lambda/core/limits.ts`, whose constants the core's
+ * checks use too (`test/core/limits.test.ts` holds the two together). The core still checks what a
+ * schema does not say: an id's UTF-8 bytes and characters, a vector's length against its
+ * collection's dimension, metadata keys and size, a sketch length that is a multiple of 8.
  */
-
-/** Largest request body API Gateway accepts (10 MB), in bytes. */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
-/** Most vectors in one `items/batch` request (the store's `upsert` limit). */
-export const MAX_BATCH = 500;
-/** Largest vector dimension. */
-export const MAX_DIMENSION = 4096;
-/** Largest top-k (`limit`) of a search. */
-export const MAX_LIMIT = 1000;
-/** Default top-k of a search, as in the original whiplash client. */
-export const DEFAULT_LIMIT = 10;
-/** Largest page of ids that `GET .../items` returns. */
-export const MAX_PAGE = 1000;
-/** Default page size of `GET .../items`. */
-export const DEFAULT_PAGE = 100;
-
-/** Project ids: `^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`. */
-export const PROJECT_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$';
-/** Collection names: `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`. */
-export const COLLECTION_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
+import {
+  COLLECTION_NAME_PATTERN,
+  DEFAULT_LIST_LIMIT,
+  DEFAULT_TOP_K,
+  INDEX_PARAM_BOUNDS,
+  MAX_DIMENSION,
+  MAX_ID_BYTES,
+  MAX_LIST_LIMIT,
+  MAX_PROJECT_NAME_LENGTH,
+  MAX_TOP_K,
+  MAX_UPSERT_BATCH,
+  PROJECT_ID_PATTERN,
+  RECALL_TARGET_BOUNDS,
+  SEED_BOUNDS,
+} from '../core/limits';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -50,7 +45,13 @@ const metadata: JsonSchema = {
 const item: JsonSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string', minLength: 1, maxLength: 512, description: 'Vector id, unique in the collection' },
+    id: {
+      type: 'string',
+      minLength: 1,
+      // JSON Schema counts characters, the store UTF-8 bytes: an id within MAX_ID_BYTES bytes has at most as many characters.
+      maxLength: MAX_ID_BYTES,
+      description: `Vector id, unique in the collection: at most ${MAX_ID_BYTES} bytes in UTF-8. The schema can only bound its characters (${MAX_ID_BYTES}); the store checks the bytes.`,
+    },
     vector,
     metadata,
   },
@@ -58,17 +59,30 @@ const item: JsonSchema = {
   additionalProperties: false,
 };
 
+/** An integer between the inclusive `bounds` of `limits.ts`. */
+const boundedInt = (bounds: readonly [number, number], description: string): JsonSchema => ({
+  type: 'integer',
+  minimum: bounds[0],
+  maximum: bounds[1],
+  description,
+});
+
 const indexParams: JsonSchema = {
   type: 'object',
-  description: 'Overrides of the LSH index defaults (bounds are checked by the core)',
+  description: 'Overrides of the LSH index defaults',
   properties: {
-    hashTables: { type: 'integer', description: 'Number of hash tables (L)' },
-    partitionBits: { type: 'integer', description: 'Leading code bits in the bucket partition key' },
-    bucketSize: { type: 'integer', description: 'Vectors per bucket; absent: the query planner chooses the bucket depth from the data profile' },
-    probes: { type: 'integer', description: 'Extra buckets probed per table (multi-probe); absent: chosen by the query planner' },
-    recallTarget: { type: 'number', description: 'Share of the 10 nearest neighbours the query planner aims to find, 0.5 to 0.999 (default 0.95)' },
-    sketchBits: { type: 'integer', description: 'Bits of the sketch used to rank candidates (default 512, or twice the dimension rounded up to a multiple of 8 when smaller)' },
-    rerank: { type: 'integer', description: 'The most candidates re-ranked exactly (a query fetches only those whose sketch distance bound can reach its top-k)' },
+    hashTables: boundedInt(INDEX_PARAM_BOUNDS.hashTables, 'Number of hash tables (L)'),
+    partitionBits: boundedInt(INDEX_PARAM_BOUNDS.partitionBits, 'Leading code bits in the bucket partition key'),
+    bucketSize: boundedInt(INDEX_PARAM_BOUNDS.bucketSize, 'Vectors per bucket; absent: the query planner chooses the bucket depth from the data profile'),
+    probes: boundedInt(INDEX_PARAM_BOUNDS.probes, 'Extra buckets probed per table (multi-probe); absent: chosen by the query planner'),
+    recallTarget: {
+      type: 'number',
+      minimum: RECALL_TARGET_BOUNDS[0],
+      maximum: RECALL_TARGET_BOUNDS[1],
+      description: `Share of the 10 nearest neighbours the query planner aims to find, ${RECALL_TARGET_BOUNDS[0]} to ${RECALL_TARGET_BOUNDS[1]} (default 0.95)`,
+    },
+    sketchBits: boundedInt(INDEX_PARAM_BOUNDS.sketchBits, 'Bits of the sketch used to rank candidates, a multiple of 8 (default 512, or twice the dimension rounded up to a multiple of 8 when smaller)'),
+    rerank: boundedInt(INDEX_PARAM_BOUNDS.rerank, 'The most candidates re-ranked exactly (a query fetches only those whose sketch distance bound can reach its top-k)'),
   },
   additionalProperties: false,
 };
@@ -78,7 +92,7 @@ export const BODY_SCHEMAS = {
   createProject: {
     type: 'object',
     properties: {
-      name: { type: 'string', minLength: 1, maxLength: 128, description: 'Display name; also the project id when `projectId` is absent' },
+      name: { type: 'string', minLength: 1, maxLength: MAX_PROJECT_NAME_LENGTH, description: 'Display name; also the project id when `projectId` is absent' },
       projectId: { type: 'string', pattern: PROJECT_ID_PATTERN, description: 'Project id used in paths. @default `name`' },
     },
     required: ['name'],
@@ -93,7 +107,7 @@ export const BODY_SCHEMAS = {
       dimension: { type: 'integer', minimum: 1, maximum: MAX_DIMENSION, description: 'Alias of `n_features`' },
       metric: { enum: ['cosine', 'euclidean', 'dot'], description: 'Distance metric. @default cosine' },
       index: indexParams,
-      seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Hyperplane seed (uint32). @default random' },
+      seed: { type: 'integer', minimum: SEED_BOUNDS[0], maximum: SEED_BOUNDS[1], description: 'Hyperplane seed (uint32). @default random' },
       n_planes: { type: 'number', description: 'Accepted for compatibility with the original whiplash client; ignored' },
       bit_start: { type: 'number', description: 'Accepted for compatibility with the original whiplash client; ignored' },
       bit_scale_factor: { type: 'number', description: 'Accepted for compatibility with the original whiplash client; ignored' },
@@ -104,7 +118,7 @@ export const BODY_SCHEMAS = {
   upsertBatch: {
     type: 'object',
     properties: {
-      vectors: { type: 'array', items: item, maxItems: MAX_BATCH, description: `Up to ${MAX_BATCH} vectors` },
+      vectors: { type: 'array', items: item, maxItems: MAX_UPSERT_BATCH, description: `Up to ${MAX_UPSERT_BATCH} vectors` },
     },
     required: ['vectors'],
     additionalProperties: false,
@@ -113,12 +127,12 @@ export const BODY_SCHEMAS = {
     type: 'object',
     properties: {
       query: { ...vector, description: 'The query vector' },
-      limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, description: `Top-k. @default ${DEFAULT_LIMIT}` },
+      limit: { type: 'integer', minimum: 1, maximum: MAX_TOP_K, description: `Top-k. @default ${DEFAULT_TOP_K}` },
       filter: { type: 'object', description: 'Metadata filter ($eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $exists, $and, $or)' },
       include_vector: { type: 'boolean', description: 'Return each match\'s vector. @default true (as the original whiplash)' },
       include_metadata: { type: 'boolean', description: 'Return each match\'s metadata. @default false' },
-      probes: { type: 'integer', minimum: 0, description: 'Override of the collection\'s multi-probe count for this query' },
-      rerank: { type: 'integer', minimum: 1, description: 'Override of the collection\'s re-rank cap for this query' },
+      probes: boundedInt(INDEX_PARAM_BOUNDS.probes, 'Override of the collection\'s multi-probe count for this query'),
+      rerank: boundedInt(INDEX_PARAM_BOUNDS.rerank, 'Override of the collection\'s re-rank cap for this query'),
     },
     required: ['query'],
     additionalProperties: false,
@@ -130,7 +144,7 @@ export const QUERY_SCHEMAS = {
   listItems: {
     type: 'object',
     properties: {
-      limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE, description: `Page size. @default ${DEFAULT_PAGE}` },
+      limit: { type: 'integer', minimum: 1, maximum: MAX_LIST_LIMIT, description: `Page size. @default ${DEFAULT_LIST_LIMIT}` },
       cursor: { type: 'string', minLength: 1, description: 'Cursor from the previous page' },
     },
     additionalProperties: false,

@@ -1,0 +1,243 @@
+// The hyperplanes of one collection, regenerated from its seed, and the encoding of vectors and
+// queries with them: hash codes, sketch codes, the sketch's gain and error; and the centre.
+import { CODE_BITS } from './params';
+import { fillGaussian } from './prng';
+import { sketchLayout, sketchLevel, StoredSketch, TWO_BIT } from './sketch-format';
+import { dot, normalized } from './vector';
+import { IndexParams, Metric } from './types';
+
+/**
+ * Random-hyperplane LSH (SimHash; Charikar, "Similarity estimation techniques from rounding
+ * algorithms", STOC 2002) whose codes' prefixes are the buckets of an LSH Forest (Bawa, Condie &
+ * Ganesan, WWW 2005; the depth a query reads and its probes: `multiprobe.ts`).
+ *
+ * Every vector is hashed relative to the collection's centre `c` (cosine: of the unit vectors):
+ * y = x' - c. Each of the L hash tables gives y a CODE_BITS-bit code (one bit per hyperplane, the
+ * sign of w·y). A separate set of `sketchBits` directions gives each vector a sketch, stored
+ * with its bucket entries with |y| and c·y (`sketch-format.ts`): from it the query estimates every
+ * candidate's distance (`sketch-estimator.ts`) and fetches only the best `rerank` full vectors.
+ *
+ * The sketch (prngVersion 2): the directions are orthonormal in blocks of `dimension` (Gram-Schmidt
+ * on the Gaussian rows), and the query's side is exact. A vector's codes along the directions
+ * r_j (its signs, or from twice the dimension sign and magnitude: `sketchLayout`) stand for
+ * levels l_j and define x̂ = sum_j l_j r_j. Stored with the sketch for the asymmetric estimate of
+ * RaBitQ (Gao & Long, SIGMOD 2024) are the gain x̂·ŷ_x = sum_j l_j (r_j·ŷ_x) and the estimate's
+ * error in the angle, |x̂ - (x̂·ŷ_x) ŷ_x| / (x̂·ŷ_x sqrt(D - 1)) for a residual direction uniform
+ * around ŷ_x. Collections of prngVersion 1 keep Gaussian directions, one sign bit each, and no
+ * gain or error (the Hamming estimate, Charikar 2002).
+ */
+
+/** What the index stores of one vector: its hash codes and its sketch. */
+export interface Encoding extends StoredSketch {
+  /** One CODE_BITS-bit code per hash table, most significant bit first. */
+  readonly codes: Uint32Array;
+}
+
+/** A query's encoding: codes, per-bit margins for probing, sketch. */
+export interface QueryEncoding extends Encoding {
+  /** |w·y| for every code bit of every table (L x CODE_BITS), the margin of each bit. */
+  readonly margins: Float32Array;
+  /** r_j·ŷ_q for every sketch direction (`sketchLayout`): the query's exact side of the sketch. */
+  readonly sketchProjections: Float32Array;
+}
+
+/** The hyperplanes of one collection, regenerated from its seed. Pure and immutable. */
+export class Hasher {
+  readonly hashTables: number;
+  readonly sketchBits: number;
+  /** Sketch directions and bits per direction (`sketchLayout`). */
+  readonly layout: { readonly directions: number; readonly bitsPerDirection: 1 | 2 };
+  private readonly planes: Float32Array;
+
+  constructor(
+    readonly dimension: number,
+    readonly metric: Metric,
+    params: Pick<IndexParams, 'hashTables' | 'sketchBits'>,
+    readonly seed: number,
+    readonly prngVersion: number,
+    /** The centre c; zero when undefined. */
+    readonly centre?: Float32Array,
+  ) {
+    this.hashTables = params.hashTables;
+    this.sketchBits = params.sketchBits;
+    if (centre && centre.length !== dimension) throw new Error(`centre has ${centre.length} dimensions, expected ${dimension}`);
+    this.layout = sketchLayout(dimension, params.sketchBits, prngVersion);
+    this.planes = planesFor(dimension, params.hashTables * CODE_BITS, this.layout.directions, seed, prngVersion);
+  }
+
+  /** Whether sketches carry a gain and error (prngVersion 2 and later). */
+  private get asymmetric(): boolean {
+    return this.prngVersion >= 2;
+  }
+
+  /** x' - c: the vector the hyperplanes see. */
+  private centred(x: Float32Array): Float32Array {
+    const base = this.metric === 'cosine' ? normalized(x) : Float32Array.from(x);
+    if (this.centre) for (let i = 0; i < base.length; i++) base[i] -= this.centre[i];
+    return base;
+  }
+
+  /** (x' - c) / |x' - c|: the direction the hyperplanes see, which a data profile measures (`profile.ts`). */
+  centredUnit(x: Float32Array): Float32Array {
+    return normalized(this.centred(x));
+  }
+
+  private project(x: Float32Array): { projections: Float32Array; norm: number; offset: number } {
+    const y = this.centred(x);
+    const d = this.dimension;
+    const rows = this.planes.length / d;
+    const projections = new Float32Array(rows);
+    const p = this.planes;
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      const o = r * d;
+      for (let i = 0; i < d; i++) s += p[o + i] * y[i];
+      projections[r] = s;
+    }
+    return { projections, norm: Math.sqrt(dot(y, y)), offset: this.centre ? dot(this.centre, y) : 0 };
+  }
+
+  /** Encodes a vector for storage. The caller has checked the dimension. */
+  encode(x: Float32Array): Encoding {
+    const { projections, norm, offset } = this.project(x);
+    const codes = this.sketchCodes(projections, norm);
+    return { codes: this.codesOf(projections), sketch: this.sketchOf(codes), norm, offset, ...this.sketchGain(projections, codes, norm) };
+  }
+
+  /** Encodes a query: like `encode`, plus every code bit's margin for multi-probe and the exact sketch projections. */
+  encodeQuery(x: Float32Array): QueryEncoding {
+    const { projections, norm, offset } = this.project(x);
+    const margins = new Float32Array(this.hashTables * CODE_BITS);
+    for (let i = 0; i < margins.length; i++) margins[i] = Math.abs(projections[i]);
+    const sketchProjections = projections.slice(this.hashTables * CODE_BITS);
+    if (norm > 0) for (let j = 0; j < sketchProjections.length; j++) sketchProjections[j] /= norm;
+    const sketch = this.sketchOf(this.sketchCodes(projections, norm));
+    return { codes: this.codesOf(projections), sketch, norm, offset, margins, sketchProjections };
+  }
+
+  /** Each sketch direction's code (`sketchLevel`): its sign, and with 2 bits whether |r_j·y| passes the threshold. */
+  private sketchCodes(projections: Float32Array, norm: number): Uint8Array {
+    const base = this.hashTables * CODE_BITS;
+    const { directions, bitsPerDirection } = this.layout;
+    const codes = new Uint8Array(directions);
+    const threshold = (TWO_BIT.threshold * norm) / Math.sqrt(this.dimension);
+    for (let j = 0; j < directions; j++) {
+      const p = projections[base + j];
+      codes[j] = bitsPerDirection === 1 ? Number(p >= 0) : (Number(p >= 0) << 1) | Number(Math.abs(p) > threshold);
+    }
+    return codes;
+  }
+
+  /**
+   * Gain x̂·ŷ and angle error of the sketch (module comment), x̂ = sum_j level_j r_j, from the
+   * projections of y (|y| = norm). Within one block of orthonormal directions
+   * |x̂|² = sum_j level_j²; across blocks x̂ is summed here.
+   */
+  private sketchGain(projections: Float32Array, codes: Uint8Array, norm: number): { gain?: number; error?: number } {
+    if (!this.asymmetric) return {};
+    const base = this.hashTables * CODE_BITS;
+    const d = this.dimension;
+    const { directions, bitsPerDirection } = this.layout;
+    if (norm === 0) return { gain: 1, error: Math.PI / 2 };
+    const xhat = directions > d ? new Float64Array(d) : undefined;
+    let gain = 0;
+    let squared = 0;
+    for (let j = 0; j < directions; j++) {
+      const level = sketchLevel(bitsPerDirection, codes[j]);
+      gain += level * projections[base + j];
+      squared += level * level;
+      if (xhat) {
+        const o = (base + j) * d;
+        for (let i = 0; i < d; i++) xhat[i] += level * this.planes[o + i];
+      }
+    }
+    gain /= norm;
+    if (xhat) squared = xhat.reduce((s, v) => s + v * v, 0);
+    const residual = Math.sqrt(Math.max(0, squared - gain * gain));
+    return { gain, error: residual / (gain * Math.sqrt(Math.max(1, d - 1))) };
+  }
+
+  private codesOf(projections: Float32Array): Uint32Array {
+    const codes = new Uint32Array(this.hashTables);
+    for (let t = 0; t < this.hashTables; t++) {
+      let code = 0;
+      for (let j = 0; j < CODE_BITS; j++) code = (code << 1) | (projections[t * CODE_BITS + j] >= 0 ? 1 : 0);
+      codes[t] = code >>> 0;
+    }
+    return codes;
+  }
+
+  /** Packs the directions' codes, `bitsPerDirection` bits each, most significant bit first. */
+  private sketchOf(codes: Uint8Array): Uint8Array {
+    const b = this.layout.bitsPerDirection;
+    const sketch = new Uint8Array(this.sketchBits / 8);
+    for (let j = 0; j < codes.length; j++) {
+      const bit = j * b;
+      sketch[bit >> 3] |= codes[j] << (8 - b - (bit & 7));
+    }
+    return sketch;
+  }
+}
+
+const planeCache = new Map<string, Float32Array>();
+const PLANE_CACHE_SIZE = 16;
+
+/**
+ * (codeRows + sketchRows) x dimension standard normals from the pinned PRNG; from version 2 the
+ * sketch rows are orthonormalized in blocks of `dimension` (`orthonormalize`). Cached (LRU) per
+ * (dimension, rows, seed, version).
+ */
+function planesFor(dimension: number, codeRows: number, sketchRows: number, seed: number, version: number): Float32Array {
+  const key = `${dimension}:${codeRows}:${sketchRows}:${seed}:${version}`;
+  let planes = planeCache.get(key);
+  if (planes) {
+    planeCache.delete(key);
+  } else {
+    planes = fillGaussian(new Float32Array((codeRows + sketchRows) * dimension), seed, version);
+    if (version >= 2) orthonormalize(planes.subarray(codeRows * dimension), dimension);
+    if (planeCache.size >= PLANE_CACHE_SIZE) planeCache.delete(planeCache.keys().next().value as string);
+  }
+  planeCache.set(key, planes);
+  return planes;
+}
+
+/**
+ * Modified Gram-Schmidt, in place, on consecutive blocks of `dimension` rows (the last block may
+ * be shorter): rows of one block become orthonormal; blocks stay independent. In float64.
+ */
+export function orthonormalize(rows: Float32Array, dimension: number): void {
+  const count = rows.length / dimension;
+  for (let start = 0; start < count; start += dimension) {
+    const end = Math.min(count, start + dimension);
+    const block = Float64Array.from(rows.subarray(start * dimension, end * dimension));
+    for (let r = 0; r < end - start; r++) {
+      const v = block.subarray(r * dimension, (r + 1) * dimension);
+      for (let p = 0; p < r; p++) {
+        const u = block.subarray(p * dimension, (p + 1) * dimension);
+        let d = 0;
+        for (let i = 0; i < dimension; i++) d += u[i] * v[i];
+        for (let i = 0; i < dimension; i++) v[i] -= d * u[i];
+      }
+      let n = 0;
+      for (let i = 0; i < dimension; i++) n += v[i] * v[i];
+      n = Math.sqrt(n);
+      for (let i = 0; i < dimension; i++) v[i] /= n;
+    }
+    rows.set(block, start * dimension);
+  }
+}
+
+/**
+ * The centre a collection hashes around: the mean of the (for cosine, unit-length) vectors of its
+ * first write. Fixed once set, so codes never change under a stored vector.
+ */
+export function centreOf(vectors: readonly Float32Array[], metric: Metric): Float32Array {
+  const d = vectors[0].length;
+  const c = new Float32Array(d);
+  for (const v of vectors) {
+    const x = metric === 'cosine' ? normalized(v) : v;
+    for (let i = 0; i < d; i++) c[i] += x[i];
+  }
+  for (let i = 0; i < d; i++) c[i] /= vectors.length;
+  return c;
+}

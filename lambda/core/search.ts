@@ -1,0 +1,156 @@
+// The search as pure steps: check the request, plan the buckets to read, rank the candidates by
+// sketch and choose what to re-rank, exact top-k. The store and the benchmark's cost model both run these.
+import { compileFilter, Predicate } from './filter';
+import { Hasher, QueryEncoding } from './hasher';
+import { checkTopK } from './params';
+import { INDEX_PARAM_BOUNDS } from './limits';
+import { ValidationError } from './errors';
+import { PlanTable, queryShape, QueryShape } from './planner';
+import { DataProfile, PROFILE_MAX_SAMPLE, profileOf } from './profile';
+import { RERANK_CONFIDENCE, selectForRerank } from './rerank';
+import { DistanceEstimate, SketchEstimator } from './sketch-estimator';
+import { unpackSketch } from './sketch-format';
+import { IndexParams, Metadata, Metric, QueryRequest } from './types';
+import { distance, norm, toFloat32 } from './vector';
+
+/** What a search needs to know of its collection. */
+export interface SearchTarget {
+  readonly dimension: number;
+  readonly metric: Metric;
+  readonly index: IndexParams;
+  /** The collection's hasher; absent, or without a centre, until its first write. */
+  readonly hasher?: Hasher;
+  /** The collection's query plans; absent until it was profiled. */
+  readonly plans?: PlanTable;
+  /** The collection's vector count as last known; the plan's depth follows it. */
+  readonly vectorCount: number;
+}
+
+/** A search request whose every field was checked. */
+export interface CheckedSearch {
+  readonly query: Float32Array;
+  readonly topK: number;
+  /** The compiled metadata filter, if any. */
+  readonly predicate?: Predicate;
+  /** Per-query override of the probes; absent: the collection's. */
+  readonly probes?: number;
+  /** Per-query override of the re-rank cap; absent: the collection's. */
+  readonly rerank?: number;
+}
+
+/**
+ * Checks a search request against its collection: the vector's dimension and values, top-k, the
+ * filter, and the probes and re-rank overrides (`INDEX_PARAM_BOUNDS`).
+ * @throws ValidationError naming the field and the rule
+ */
+export function checkSearch(target: Pick<SearchTarget, 'dimension' | 'metric'>, request: QueryRequest): CheckedSearch {
+  const topK = checkTopK(request.topK);
+  const query = toFloat32(request.vector, target.dimension, 'vector', target.metric);
+  const predicate = request.filter === undefined ? undefined : compileFilter(request.filter);
+  const probes = request.probes === undefined ? undefined : checkBound(request.probes, 'probes');
+  const rerank = request.rerank === undefined ? undefined : checkBound(request.rerank, 'rerank');
+  return { query, topK, predicate, probes, rerank };
+}
+
+function checkBound(v: unknown, field: 'probes' | 'rerank'): number {
+  const [lo, hi] = INDEX_PARAM_BOUNDS[field];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new ValidationError(field, `must be an integer between ${lo} and ${hi}`);
+  return v;
+}
+
+/** What one query reads and how it ranks: the output of {@link planSearch}. */
+export interface SearchPlan extends CheckedSearch {
+  readonly metric: Metric;
+  readonly sketchBits: number;
+  /** Bucket depth and probes per hash table, and the recall the plan predicts. */
+  readonly shape: QueryShape;
+  /** The most vectors re-ranked exactly: the override or the collection's, at least top-k. */
+  readonly rerankCap: number;
+  /** The query's codes, margins and sketch projections; absent when nothing was ever written. */
+  readonly encoding?: QueryEncoding;
+}
+
+/**
+ * Plans one query: the bucket depth and probes for the collection's size (`queryShape`), the
+ * re-rank cap, and the query's encoding, from which the store lays out its bucket reads
+ * (`bucketReadPlan`).
+ */
+export function planSearch(target: SearchTarget, search: CheckedSearch): SearchPlan {
+  const shape = queryShape(target.index, target.plans, target.vectorCount, search.probes);
+  const rerankCap = Math.max(search.topK, search.rerank ?? target.index.rerank);
+  const encoding = target.hasher?.centre ? target.hasher.encodeQuery(search.query) : undefined;
+  return { ...search, metric: target.metric, sketchBits: target.index.sketchBits, shape, rerankCap, encoding };
+}
+
+/** A candidate: its key (the store's id, the model's row) and its sketch estimate with bounds. */
+export type Candidate<K> = DistanceEstimate & { readonly key: K };
+
+/**
+ * The distinct candidates of one query, in the order their bucket entries arrive, each with its
+ * sketch estimate. An entry whose metadata fails the filter is left out.
+ */
+export class CandidateSet<K> {
+  private readonly byKey = new Map<K, Candidate<K>>();
+  private readonly estimator: SketchEstimator;
+
+  constructor(private readonly plan: SearchPlan) {
+    if (!plan.encoding) throw new Error('a search with no encoding has no candidates');
+    this.estimator = new SketchEstimator(plan.metric, plan.encoding);
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  has(key: K): boolean {
+    return this.byKey.has(key);
+  }
+
+  /**
+   * Adds a bucket entry's vector unless it is already a candidate or its metadata fails the filter.
+   * @param packedSketch the entry's `packSketch` bytes
+   * @param metadataJson the entry's metadata as JSON, if it has any
+   */
+  add(key: K, packedSketch: Uint8Array, metadataJson?: string): void {
+    if (this.byKey.has(key)) return;
+    const { predicate } = this.plan;
+    if (predicate && !predicate(metadataJson ? (JSON.parse(metadataJson) as Metadata) : {})) return;
+    this.byKey.set(key, { key, ...this.estimator.withBounds(unpackSketch(packedSketch, this.plan.sketchBits), RERANK_CONFIDENCE) });
+  }
+
+  /** The candidates whose full vectors the exact re-rank fetches (`selectForRerank`), best estimate first. */
+  finalists(): K[] {
+    return selectForRerank([...this.byKey.values()], this.plan.topK, this.plan.rerankCap).map((c) => c.key);
+  }
+}
+
+/** A fetched finalist, as the exact re-rank takes it. */
+export interface Fetched {
+  readonly id: string;
+  readonly vector: Float32Array;
+  /** Its metadata; needed when the search has a filter. */
+  readonly metadata?: Metadata;
+}
+
+/**
+ * The exact top-k of the fetched finalists: those that pass the filter, by distance under the
+ * metric, ties broken by id.
+ */
+export function exactTopK<T extends Fetched>(plan: SearchPlan, fetched: Iterable<T>): (T & { distance: number; score: number })[] {
+  const prepared = { vector: plan.query, norm: norm(plan.query) };
+  const ranked: (T & { distance: number; score: number })[] = [];
+  for (const f of fetched) {
+    if (plan.predicate && !plan.predicate(f.metadata ?? {})) continue;
+    ranked.push({ ...f, ...distance(plan.metric, prepared, f.vector) });
+  }
+  ranked.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1));
+  return ranked.slice(0, plan.topK);
+}
+
+/**
+ * The data profile of a collection's first batch, as the planner takes it: at most
+ * PROFILE_MAX_SAMPLE vectors, centred and normalised by the collection's hasher.
+ */
+export function sampleProfile(hasher: Hasher, vectors: readonly Float32Array[]): DataProfile {
+  return profileOf(vectors.slice(0, PROFILE_MAX_SAMPLE).map((v) => hasher.centredUnit(v)));
+}

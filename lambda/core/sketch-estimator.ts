@@ -1,0 +1,122 @@
+// Candidates' angles and distances to a query, estimated from their stored sketches: the
+// asymmetric estimate of prngVersion 2 and the Hamming estimate of version 1.
+import type { Encoding, QueryEncoding } from './hasher';
+import { sketchLevel, StoredSketch } from './sketch-format';
+import { Metric } from './types';
+
+/**
+ * From the sketch stored with a candidate's bucket entry (`sketch-format.ts`) the query estimates
+ * its distance, and fetches only the best `rerank` full vectors.
+ *
+ * prngVersion 2: a vector's codes along the sketch directions r_j stand for levels l_j
+ * (`sketchLevel`) and define x̂ = sum_j l_j r_j; the query's side is exact (r_j·ŷ_q,
+ * `QueryEncoding.sketchProjections`), and it estimates cos(y_q, y_x) as x̂·ŷ_q / x̂·ŷ_x, where the
+ * gain x̂·ŷ_x = sum_j l_j (r_j·ŷ_x) is stored with the sketch. This asymmetric estimator is the
+ * one of RaBitQ (Gao & Long, SIGMOD 2024, with their x̄·o correction); its error in the angle is
+ * |x̂ - (x̂·ŷ_x) ŷ_x| / (x̂·ŷ_x sqrt(D - 1)) for a residual direction uniform around ŷ_x, also
+ * stored. From the same sign bits it estimates the angle to near neighbours with less error than
+ * their Hamming estimate. Collections of prngVersion 1 keep Gaussian directions, one sign bit each,
+ * and the Hamming estimate (Charikar, STOC 2002).
+ */
+
+const POPCOUNT = new Uint8Array(256).map((_, i) => {
+  let c = 0;
+  for (let v = i; v; v >>= 1) c += v & 1;
+  return c;
+});
+
+/** Hamming distance between two sketches of equal length. */
+export function hamming(a: Uint8Array, b: Uint8Array): number {
+  let h = 0;
+  for (let i = 0; i < a.length; i++) h += POPCOUNT[a[i] ^ b[i]];
+  return h;
+}
+
+/**
+ * The angle between y_q and y_x estimated from their sign sketches by Hamming distance h:
+ * pi * h / bits (Charikar 2002), with standard error pi * sqrt(p (1 - p) / bits), p = h / bits
+ * (h is binomial), floored at the error of one bit. The estimate of prngVersion 1 sketches.
+ * @returns angle and standard error, in radians
+ */
+export function hammingAngle(q: Uint8Array, sketch: Uint8Array): { angle: number; stdError: number } {
+  const bits = sketch.length * 8;
+  const p = hamming(q, sketch) / bits;
+  return { angle: Math.PI * p, stdError: Math.PI * Math.sqrt(Math.max(p * (1 - p), 1 / bits) / bits) };
+}
+
+/**
+ * The distance a candidate of centred norm `norm` and offset c·y would have at `angle` to the
+ * query (smaller is closer; increasing in the angle). y_q·y_x = |y_q| |y_x| cos(angle).
+ * Euclidean: |y_q|^2 + |y_x|^2 - 2 y_q·y_x. Cosine and dot: -(y_q·y_x + c·y_x), which orders
+ * candidates as -(q·x) does.
+ */
+export function distanceAtAngle(metric: Metric, q: Encoding, norm: number, offset: number, angle: number): number {
+  const inner = q.norm * norm * Math.cos(Math.min(Math.PI, Math.max(0, angle)));
+  return metric === 'euclidean' ? q.norm * q.norm + norm * norm - 2 * inner : -(inner + offset);
+}
+
+/** A sketch estimate of a candidate's distance with bounds `z` standard errors of the angle either side. */
+export interface DistanceEstimate {
+  readonly est: number;
+  readonly lower: number;
+  readonly upper: number;
+}
+
+/**
+ * One query's estimator of candidates' angles and distances from their stored sketches. Built
+ * once per query: for the asymmetric estimate (module comment) it tabulates x̂·ŷ_q for every
+ * byte value at every byte of the sketch, so a candidate costs sketchBits / 8 table lookups.
+ */
+export class SketchEstimator {
+  private readonly table: Float64Array;
+
+  constructor(
+    readonly metric: Metric,
+    private readonly q: QueryEncoding,
+  ) {
+    const a = q.sketchProjections;
+    const bytes = q.sketch.length;
+    const bitsPerDirection = (bytes * 8) / a.length;
+    if (bitsPerDirection !== 1 && bitsPerDirection !== 2) throw new Error(`a sketch of ${bytes * 8} bits cannot hold ${a.length} directions`);
+    const perByte = 8 / bitsPerDirection;
+    const mask = (1 << bitsPerDirection) - 1;
+    this.table = new Float64Array(bytes * 256);
+    for (let b = 0; b < bytes; b++) {
+      for (let v = 0; v < 256; v++) {
+        let sum = 0;
+        for (let k = 0; k < perByte; k++) sum += sketchLevel(bitsPerDirection, (v >> (8 - bitsPerDirection * (k + 1))) & mask) * a[b * perByte + k];
+        this.table[b * 256 + v] = sum;
+      }
+    }
+  }
+
+  /**
+   * The angle between y_q and y_x and its standard error, in radians: asymmetric for a sketch
+   * with a gain, Hamming (`hammingAngle`) for one of prngVersion 1.
+   * @throws Error when the sketch's length is not the query's
+   */
+  angle(s: StoredSketch): { angle: number; stdError: number } {
+    if (s.sketch.length !== this.q.sketch.length) throw new Error(`sketch has ${s.sketch.length} bytes, the query's ${this.q.sketch.length}`);
+    if (s.gain === undefined || s.error === undefined) return hammingAngle(this.q.sketch, s.sketch);
+    let dot = 0;
+    const t = this.table;
+    const sk = s.sketch;
+    for (let b = 0; b < sk.length; b++) dot += t[(b << 8) | sk[b]];
+    return { angle: Math.acos(Math.min(1, Math.max(-1, dot / s.gain))), stdError: s.error };
+  }
+
+  /** The estimated distance of a candidate (`distanceAtAngle` at `angle`). */
+  estimate(s: StoredSketch): number {
+    return distanceAtAngle(this.metric, this.q, s.norm, s.offset, this.angle(s).angle);
+  }
+
+  /** The estimated distance with bounds at the angle +- `z` standard errors. */
+  withBounds(s: StoredSketch, z: number): DistanceEstimate {
+    const { angle, stdError } = this.angle(s);
+    return {
+      est: distanceAtAngle(this.metric, this.q, s.norm, s.offset, angle),
+      lower: distanceAtAngle(this.metric, this.q, s.norm, s.offset, angle - z * stdError),
+      upper: distanceAtAngle(this.metric, this.q, s.norm, s.offset, angle + z * stdError),
+    };
+  }
+}

@@ -1,0 +1,288 @@
+// Collections in the metadata table: create, describe, list, drop; the per-instance cache of their
+// config, hasher and plans; their vector counters; and what their first writes settle.
+import { randomBytes, randomInt } from 'node:crypto';
+import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
+import { centreOf, Hasher } from '../core/hasher';
+import { checkCollectionName, checkDimension, checkMetric, checkSeed, resolveIndexParams } from '../core/params';
+import { PlanTable, planTableForIndex, queryShape } from '../core/planner';
+import { PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE } from '../core/profile';
+import { PRNG_VERSION } from '../core/prng';
+import { sampleProfile } from '../core/search';
+import { packedSketchBytes } from '../core/sketch-format';
+import { CollectionConfig, CollectionInfo, IndexParams, Metadata, Metric } from '../core/types';
+import { vectorToBytes } from '../core/vector';
+import { batchGetAll, Item, queryAll } from './batch';
+import { collectionKey, counterKey, droppedKey, projectItemOf, projectPartition } from './key-format';
+import { bucketEntryItem, counterItem, itemSize } from './layout';
+import { configAttributes, keyItem, metadataJson, S, toCentre, toConfig, toPlans } from './records';
+import { TableNames } from './table-definitions';
+
+/** Input of {@link CollectionStore.create}. */
+export interface CreateCollectionInput {
+  /** `COLLECTION_NAME_PATTERN` (`lambda/core/limits.ts`) */
+  readonly name: string;
+  /** 1 to `MAX_DIMENSION` */
+  readonly dimension: number;
+  /** @default 'cosine' */
+  readonly metric?: Metric;
+  /** Overrides of the index defaults (`DEFAULT_INDEX_PARAMS`). */
+  readonly index?: Partial<IndexParams>;
+  /** Hyperplane seed (uint32). @default random */
+  readonly seed?: number;
+}
+
+/** A collection as one instance holds it in memory: config, hasher, query plans, last known size. */
+export interface CollectionState {
+  readonly config: CollectionConfig;
+  readonly hasher?: Hasher;
+  readonly plans?: PlanTable;
+  count: number;
+}
+
+/** A row of an upsert, checked. */
+export interface CheckedRow {
+  readonly id: string;
+  readonly vector: Float32Array;
+  readonly metadata: Metadata;
+}
+
+/** Most collections one instance keeps cached. */
+const CACHE_SIZE = 256;
+
+const cacheKey = (projectId: string, name: string) => `${projectId}/${name}`;
+
+/** The store's collections; each instance caches their state (the `load` with `refresh` re-reads it). */
+export class CollectionStore {
+  private readonly cache = new Map<string, CollectionState>();
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tables: TableNames,
+  ) {}
+
+  /**
+   * Creates a collection; the project must exist (`ensureProject`).
+   * @throws ValidationError (name, dimension, metric, index, seed), NotFoundError (project),
+   *   ConflictError (a collection of that name exists)
+   */
+  async create(projectId: string, input: CreateCollectionInput, ensureProject: () => Promise<unknown>): Promise<CollectionInfo> {
+    if (typeof input !== 'object' || input === null) throw new ValidationError('body', 'must be an object');
+    const name = checkCollectionName(input.name);
+    const dimension = checkDimension(input.dimension);
+    const metric = checkMetric(input.metric);
+    const index = resolveIndexParams(input.index, 'index', dimension);
+    const seed = checkSeed(input.seed) ?? randomInt(0, 0xffffffff);
+    await ensureProject();
+    const config: CollectionConfig = {
+      projectId,
+      name,
+      uid: randomBytes(6).toString('base64url'), // 8 characters: see key-format.ts
+      dimension,
+      metric,
+      index,
+      seed,
+      prngVersion: PRNG_VERSION,
+      createdAt: new Date().toISOString(),
+    };
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tables.metadata,
+          Item: { ...keyItem(collectionKey(projectId, name)), ...configAttributes(config) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) throw new ConflictError(`collection ${name} exists already in project ${projectId}`);
+      throw err;
+    }
+    await this.client.send(new PutItemCommand({ TableName: this.tables.metadata, Item: counterItem(projectId, name, config.uid, 0) }));
+    const state: CollectionState = { config, count: 0 };
+    this.cache.set(cacheKey(projectId, name), state);
+    return describe(state);
+  }
+
+  /** @throws NotFoundError */
+  async get(projectId: string, name: string): Promise<CollectionInfo> {
+    return describe(await this.load(projectId, name, true));
+  }
+
+  async list(projectId: string): Promise<CollectionInfo[]> {
+    const items = await queryAll(this.client, this.tables.metadata, projectPartition(projectId));
+    const counts = new Map<string, number>();
+    const configs: Item[] = [];
+    for (const i of items) {
+      const what = projectItemOf(i.sk.S!);
+      if (what?.kind === 'counter') counts.set(`${what.name}/${i.uid.S}`, Number(i.n.N));
+      if (what?.kind === 'collection') configs.push(i);
+    }
+    return configs.map((i) => {
+      const config = toConfig(projectId, i);
+      return describe({ config, plans: toPlans(i), count: counts.get(`${config.name}/${config.uid}`) ?? 0 });
+    });
+  }
+
+  /**
+   * Drops a collection at once: its name is free again and nothing of it can surface in later
+   * results (a re-created collection gets a new uid, so new keys). Its items are deleted later
+   * by the purge (`purge.ts`).
+   * @throws NotFoundError
+   */
+  async drop(projectId: string, name: string): Promise<void> {
+    const { config } = await this.load(projectId, name, true);
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tables.metadata,
+        Item: {
+          ...keyItem(droppedKey(config.uid)),
+          hashTables: { N: String(config.index.hashTables) },
+          partitionBits: { N: String(config.index.partitionBits) },
+        },
+      }),
+    );
+    await this.client.send(new DeleteItemCommand({ TableName: this.tables.metadata, Key: keyItem(collectionKey(projectId, name)) }));
+    await this.client.send(new DeleteItemCommand({ TableName: this.tables.metadata, Key: keyItem(counterKey(projectId, name)) }));
+    this.forget(projectId, name);
+  }
+
+  /** Removes a collection from this instance's cache (it was found dropped). */
+  forget(projectId: string, name: string): void {
+    this.cache.delete(cacheKey(projectId, name));
+  }
+
+  /** Caches newer plans of a collection, found by a query's second round trip. */
+  rememberPlans(state: CollectionState, plans: PlanTable): void {
+    this.cache.set(cacheKey(state.config.projectId, state.config.name), { ...state, plans });
+  }
+
+  /**
+   * The collection's state, from this instance's cache unless `refresh` (then with strongly
+   * consistent reads of its config and counter).
+   * @param onFetch called when DynamoDB is read (a query counts its round trips)
+   * @throws NotFoundError
+   */
+  async load(projectId: string, name: string, refresh = false, onFetch?: () => void): Promise<CollectionState> {
+    const key = cacheKey(projectId, name);
+    const cached = this.cache.get(key);
+    if (cached && !refresh) return cached;
+    onFetch?.();
+    const found = await batchGetAll(
+      this.client,
+      [
+        { table: this.tables.metadata, key: keyItem(collectionKey(projectId, name)) },
+        { table: this.tables.metadata, key: keyItem(counterKey(projectId, name)) },
+      ],
+      { consistentRead: true },
+    );
+    const items = found[this.tables.metadata] ?? [];
+    const configItem = items.find((i) => projectItemOf(i.sk.S!)?.kind === 'collection');
+    if (!configItem) {
+      this.cache.delete(key);
+      throw new NotFoundError(`collection ${name} not found in project ${projectId}`);
+    }
+    const config = toConfig(projectId, configItem);
+    const counter = items.find((i) => projectItemOf(i.sk.S!)?.kind === 'counter' && i.uid.S === config.uid);
+    const centre = toCentre(configItem);
+    const hasher = centre
+      ? cached?.config.uid === config.uid && cached.hasher?.centre
+        ? cached.hasher
+        : new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, centre)
+      : undefined;
+    const state: CollectionState = { config, hasher, plans: toPlans(configItem), count: counter ? Number(counter.n.N) : 0 };
+    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(key, state);
+    return state;
+  }
+
+  /** Adds `delta` to the collection's vector count, unless it was dropped meanwhile. */
+  async addCount(state: CollectionState, delta: number): Promise<void> {
+    if (delta === 0) return;
+    const { projectId, name, uid } = state.config;
+    try {
+      const out = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tables.metadata,
+          Key: keyItem(counterKey(projectId, name)),
+          UpdateExpression: 'ADD n :d',
+          ConditionExpression: 'uid = :uid',
+          ExpressionAttributeValues: { ':d': { N: String(delta) }, ':uid': S(uid) },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      state.count = Number(out.Attributes?.n?.N ?? state.count + delta);
+    } catch (err) {
+      // the collection was dropped meanwhile: its items go with the purge
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  /** Whether this batch must settle the collection's centre or plans before it is written. */
+  static needsSettling(state: CollectionState, rows: number): boolean {
+    return !state.hasher?.centre || (!state.plans && rows >= PROFILE_MIN_SAMPLE);
+  }
+
+  /**
+   * Settles, once each, what a collection's first writes decide: its centre (the mean of the first
+   * batch) and its query plans (from the data profile of the first batch of at least
+   * PROFILE_MIN_SAMPLE vectors, measured around the centre). Both are conditional updates, so
+   * concurrent first writers agree on the first that landed; the loser re-reads and uses it.
+   */
+  async settleFirstWrites(state: CollectionState, rows: readonly CheckedRow[], retry = true): Promise<CollectionState> {
+    const { projectId, name, uid, metric } = state.config;
+    const centre = state.hasher?.centre ?? centreOf(rows.map((r) => r.vector), metric);
+    const plans = !state.plans && rows.length >= PROFILE_MIN_SAMPLE ? planFromSample(state.config, centre, rows) : undefined;
+    const sets: string[] = [];
+    const conditions = ['uid = :uid'];
+    const values: Item = { ':uid': S(uid) };
+    if (!state.hasher?.centre) {
+      sets.push('centre = :c');
+      conditions.push('attribute_not_exists(centre)');
+      values[':c'] = { B: vectorToBytes(centre) };
+    }
+    if (plans) {
+      sets.push('plans = :p');
+      conditions.push('attribute_not_exists(plans)');
+      values[':p'] = S(JSON.stringify(plans));
+    }
+    let landed = true;
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tables.metadata,
+          Key: keyItem(collectionKey(projectId, name)),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      landed = false;
+    }
+    const fresh = await this.load(projectId, name, true);
+    if (fresh.config.uid !== uid) throw new NotFoundError(`collection ${name} not found in project ${projectId}`);
+    // another writer set the centre first, without plans: plan around its centre
+    if (!landed && retry && !fresh.plans && rows.length >= PROFILE_MIN_SAMPLE) return this.settleFirstWrites(fresh, rows, false);
+    return fresh;
+  }
+}
+
+/** Query plans from a sample of one batch, profiled around `centre`; read units priced with the batch's own bucket entries. */
+function planFromSample(config: CollectionConfig, centre: Float32Array, rows: readonly CheckedRow[]): PlanTable {
+  const hasher = new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, centre);
+  const sample = rows.slice(0, PROFILE_MAX_SAMPLE);
+  // an entry's size depends on lengths only (fixed-width code digits, id, packed sketch, metadata)
+  const packed = new Uint8Array(packedSketchBytes(config.index.sketchBits));
+  let entryBytes = 0;
+  for (const row of sample) {
+    entryBytes += itemSize(bucketEntryItem(config.uid, config.index.partitionBits, 0, 0, row.id, packed, metadataJson(row.metadata)));
+  }
+  return planTableForIndex(config.index, sampleProfile(hasher, sample.map((r) => r.vector)), entryBytes / sample.length);
+}
+
+/** What the API says of a collection: its config, its count and the shape of its next query. */
+export function describe(state: Pick<CollectionState, 'config' | 'plans' | 'count'>): CollectionInfo {
+  const shape = queryShape(state.config.index, state.plans, state.count);
+  return { ...state.config, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined } };
+}

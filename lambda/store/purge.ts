@@ -1,0 +1,47 @@
+// The purge: deletes the items of dropped collections from the vectors and buckets tables, a
+// bounded number per call, and then the collection's drop record.
+import { DeleteItemCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { batchWriteAll, queryAll } from './batch';
+import { allPartitions, DROPPED, droppedKey } from './key-format';
+import { keyItem, S } from './records';
+import { TableNames } from './table-definitions';
+
+/**
+ * Deletes the items of dropped collections, at most about `maxItems` per call.
+ * @param opts.maxItems @default 10000
+ * @returns how many items were deleted and whether any dropped collection has items left
+ */
+export async function purgeDropped(client: DynamoDBClient, tables: TableNames, opts: { maxItems?: number } = {}): Promise<{ purged: number; remaining: boolean }> {
+  let budget = opts.maxItems ?? 10000;
+  let purged = 0;
+  for (const record of await queryAll(client, tables.metadata, DROPPED)) {
+    const uid = record.sk.S!;
+    const parts = allPartitions(uid, Number(record.hashTables.N), Number(record.partitionBits.N));
+    for (const [table, pks] of [
+      [tables.vectors, parts.vectors],
+      [tables.buckets, parts.buckets],
+    ] as const) {
+      for (const pk of pks) {
+        for (;;) {
+          if (budget <= 0) return { purged, remaining: true };
+          const page = await client.send(
+            new QueryCommand({
+              TableName: table,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': S(pk) },
+              ProjectionExpression: 'pk, sk',
+              Limit: Math.min(budget, 1000),
+            }),
+          );
+          const keys = page.Items ?? [];
+          if (keys.length === 0) break;
+          await batchWriteAll(client, keys.map((Key) => ({ table, request: { DeleteRequest: { Key } } })));
+          purged += keys.length;
+          budget -= keys.length;
+        }
+      }
+    }
+    await client.send(new DeleteItemCommand({ TableName: tables.metadata, Key: keyItem(droppedKey(uid)) }));
+  }
+  return { purged, remaining: false };
+}

@@ -1,0 +1,85 @@
+// Metadata-table and vector items to and from the domain's shapes: collection configs, their
+// plans, API key bindings, stored vectors. Keys come from `key-format.ts`.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_INDEX_PARAMS } from '../core/params';
+import { PlanTable } from '../core/planner';
+import { CollectionConfig, IndexParams, Metadata, Metric, StoredVector } from '../core/types';
+import { bytesToVector } from '../core/vector';
+import type { Item } from './batch';
+import { MetadataKey, projectItemOf } from './key-format';
+
+export const S = (s: string): AttributeValue => ({ S: s });
+
+/** A key as DynamoDB takes it. */
+export const keyItem = (k: MetadataKey): Item => ({ pk: S(k.pk), sk: S(k.sk) });
+
+/** An API key's binding to a project. Holds the key's id, never its value. */
+export interface ApiKeyBinding {
+  readonly apiKeyId: string;
+  readonly projectId: string;
+  /** ISO 8601 */
+  readonly createdAt: string;
+}
+
+export function bindingAttributes(b: ApiKeyBinding): Item {
+  return { apiKeyId: S(b.apiKeyId), projectId: S(b.projectId), createdAt: S(b.createdAt) };
+}
+
+export function toBinding(i: Item): ApiKeyBinding {
+  return { apiKeyId: i.apiKeyId.S!, projectId: i.projectId.S!, createdAt: i.createdAt.S! };
+}
+
+/** The attributes of a collection's config item (besides its key). */
+export function configAttributes(c: CollectionConfig): Item {
+  return {
+    uid: S(c.uid),
+    dimension: { N: String(c.dimension) },
+    metric: S(c.metric),
+    index: { M: Object.fromEntries(Object.entries(c.index).flatMap(([k, v]) => (v === undefined ? [] : [[k, { N: String(v) }]]))) },
+    seed: { N: String(c.seed) },
+    prngVersion: { N: String(c.prngVersion) },
+    createdAt: S(c.createdAt),
+  };
+}
+
+/** A collection's config from its item. */
+export function toConfig(projectId: string, i: Item): CollectionConfig {
+  return {
+    projectId,
+    name: projectItemOf(i.sk.S!)!.name,
+    uid: i.uid.S!,
+    dimension: Number(i.dimension.N),
+    metric: i.metric.S as Metric,
+    index: {
+      recallTarget: DEFAULT_INDEX_PARAMS.recallTarget, // collections made before the planner
+      ...(Object.fromEntries(Object.entries(i.index.M!).map(([k, v]) => [k, Number(v.N)])) as Partial<IndexParams>),
+    } as IndexParams,
+    seed: Number(i.seed.N),
+    prngVersion: Number(i.prngVersion.N),
+    createdAt: i.createdAt.S!,
+  };
+}
+
+/** The query plans a config item holds, if its collection was profiled. */
+export function toPlans(i: Item): PlanTable | undefined {
+  return i.plans?.S ? (JSON.parse(i.plans.S) as PlanTable) : undefined;
+}
+
+/** The centre a config item holds, once the collection's first write set it. */
+export function toCentre(i: Item): Float32Array | undefined {
+  return i.centre?.B ? bytesToVector(i.centre.B) : undefined;
+}
+
+/** The metadata of a vector item (empty when it has none). */
+export function toMetadata(i: Item): Metadata {
+  return i.m?.S ? (JSON.parse(i.m.S) as Metadata) : {};
+}
+
+export function toStoredVector(i: Item): StoredVector {
+  return { id: i.sk.S!, vector: Array.from(bytesToVector(i.v.B!)), metadata: toMetadata(i) };
+}
+
+/** Metadata as bucket entries and vector items store it: JSON, or nothing when empty. */
+export function metadataJson(m: Metadata): string | undefined {
+  return Object.keys(m).length > 0 ? JSON.stringify(m) : undefined;
+}

@@ -1,0 +1,45 @@
+// `whiplash collections list|create|get|delete`: the collections of the project.
+import { Command, Option } from 'commander';
+import { MAX_DIMENSION } from '../../../lambda/core/limits';
+import type { Metric } from '../../../lambda/core/types';
+import type { CliContext } from '../context';
+import { int, METRICS } from '../parse';
+
+/** Registers the `collections` commands on `program`. */
+export function registerCollectionsCommands(program: Command, ctx: CliContext): void {
+  const collections = program.command('collections').description('collections of the project');
+  collections
+    .command('list')
+    .description('list collections')
+    .action(async (_o, cmd: Command) => {
+      const { client: c, cfg } = ctx.client(cmd);
+      const rows = await c.listCollections(ctx.project(cfg));
+      ctx.out(cmd).table(rows as never, ['name', 'dimension', 'metric', 'vectorCount', 'createdAt']);
+    });
+  collections
+    .command('create <name>')
+    .description('create a collection')
+    .requiredOption('-d, --dimension <n>', `vector dimension, 1 to ${MAX_DIMENSION}`, int(1, MAX_DIMENSION))
+    .addOption(new Option('-m, --metric <metric>', 'distance metric').choices(METRICS).default('cosine'))
+    .action(async (name: string, o: { dimension: number; metric: Metric }, cmd: Command) => {
+      const { client: c, cfg } = ctx.client(cmd);
+      const info = await c.createCollection(ctx.project(cfg), { name, dimension: o.dimension, metric: o.metric });
+      ctx.out(cmd).record({ name: info.name, dimension: info.dimension, metric: info.metric, createdAt: info.createdAt }, info);
+    });
+  collections
+    .command('get <name>')
+    .description('describe a collection')
+    .action(async (name: string, _o, cmd: Command) => {
+      const { client: c, cfg } = ctx.client(cmd);
+      const info = await c.getCollection(ctx.project(cfg), name);
+      ctx.out(cmd).record({ name: info.name, dimension: info.dimension, metric: info.metric, vectorCount: info.vectorCount, createdAt: info.createdAt, index: info.index }, info);
+    });
+  collections
+    .command('delete <name>')
+    .description('delete a collection and its vectors')
+    .action(async (name: string, _o, cmd: Command) => {
+      const { client: c, cfg } = ctx.client(cmd);
+      await c.deleteCollection(ctx.project(cfg), name);
+      ctx.out(cmd).done(`deleted collection ${name}`, { deleted: name });
+    });
+}

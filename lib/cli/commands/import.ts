@@ -1,0 +1,55 @@
+// `whiplash import`: streams a file of vectors (JSONL, CSV, .npy, .fvecs) into a collection, resumably.
+import { Command, Option } from 'commander';
+import { MAX_UPSERT_BATCH } from '../../../lambda/core/limits';
+import type { Metric } from '../../../lambda/core/types';
+import type { CliContext } from '../context';
+import { importFile } from '../import';
+import { int, METRICS } from '../parse';
+import { createProgress, ProgressMode } from '../progress';
+import { FORMATS } from '../readers';
+
+/** Registers `import` on `program`. */
+export function registerImportCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('import <collection> <file>')
+    .description('stream a file of vectors into a collection, resumably: JSONL ({id, vector, metadata} per line), CSV (id,x0,x1,...), NumPy .npy (2-D float32/float64) or .fvecs')
+    .addOption(new Option('--format <format>', 'input format (default: from the extension)').choices([...FORMATS]))
+    .option('--ids <file>', 'npy/fvecs: file of ids, one per line (default: row numbers)')
+    .option('-b, --batch-size <n>', `vectors per request, 1 to ${MAX_UPSERT_BATCH}`, int(1, MAX_UPSERT_BATCH), MAX_UPSERT_BATCH)
+    .option('-c, --concurrency <n>', 'requests in flight', int(1, 64), 4)
+    .option('--checkpoint <file>', 'checkpoint file (default: <file>.whiplash-import.json)')
+    .option('--restart', 'ignore an existing checkpoint and start from the first row', false)
+    .option('--create', 'create the collection if it does not exist, with the file\'s dimension', false)
+    .addOption(new Option('-m, --metric <metric>', 'metric of a collection made by --create').choices(METRICS).default('cosine'))
+    .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'plain', 'none']).default('auto'))
+    .action(
+      async (
+        name: string,
+        file: string,
+        o: { format?: string; ids?: string; batchSize: number; concurrency: number; checkpoint?: string; restart: boolean; create: boolean; metric: Metric; progress: ProgressMode },
+        cmd: Command,
+      ) => {
+        const { client: c, cfg } = ctx.client(cmd);
+        const r = await importFile(c, {
+          apiUrl: cfg.apiUrl!,
+          projectId: ctx.project(cfg),
+          collection: name,
+          file,
+          format: o.format,
+          idsPath: o.ids,
+          batchSize: o.batchSize,
+          concurrency: o.concurrency,
+          checkpointPath: o.checkpoint,
+          restart: o.restart,
+          create: o.create,
+          metric: o.metric,
+          progress: createProgress(o.progress, ctx.io.stderr, 'import'),
+          log: (line) => ctx.io.stderr.write(`${line}\n`),
+        });
+        ctx.out(cmd).done(
+          `imported ${r.imported} vectors into ${name}` + (r.skipped > 0 ? ` (${r.skipped} skipped: acknowledged by an earlier run)` : ''),
+          { ...r },
+        );
+      },
+    );
+}
