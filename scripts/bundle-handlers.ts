@@ -1,3 +1,4 @@
+// Bundles the three Lambda handlers with esbuild into `assets/handlers/`, the code the construct deploys.
 /**
  * Pre-bundles the Lambda handlers with esbuild, one self-contained `index.js` per function
  * (AWS SDK v3 and Powertools included), into `assets/handlers/<query|write|admin>/`.

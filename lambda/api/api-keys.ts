@@ -1,3 +1,5 @@
+// Project API keys: the KeyIssuer interface, random key values, and the issuer that creates and deletes
+// keys in API Gateway and attaches them to the usage plan.
 import {
   APIGatewayClient,
   CreateApiKeyCommand,

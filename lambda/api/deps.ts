@@ -1,3 +1,5 @@
+// What the handlers depend on (the store, the admin key's id, the key issuer), built from the environment
+// at cold start, with time limits on every DynamoDB request.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { tableNamesFromEnv } from '../store/table-definitions';
 import { WhiplashStore } from '../store/store';

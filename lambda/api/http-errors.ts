@@ -1,3 +1,5 @@
+// Errors as HTTP responses: the error body, HttpError for auth, routing and body size, the 403 and 429
+// answers of API Gateway, and which AWS SDK errors are transient (503).
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ServiceUnavailableError, ValidationError, WhiplashDomainError } from '../core/errors';

@@ -1,3 +1,4 @@
+// The JSON Schemas of every route's request body, query string and response, built from the limits of `limits.ts`.
 /**
  * JSON Schemas (draft 2020-12 subset that ajv and OpenAPI 3.1 share) of the request bodies, query
  * strings and responses, one per route. The handlers validate input against them with ajv, and the

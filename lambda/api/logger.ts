@@ -1,3 +1,4 @@
+// The API's Powertools logger, and the per-request child logger whose lines carry the request id.
 import { Logger } from '@aws-lambda-powertools/logger';
 
 /**

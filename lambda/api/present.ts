@@ -1,3 +1,4 @@
+// Response shapes of collections and search matches, with the original whiplash clients' fields (`n_features`, `dist`).
 import type { CollectionInfo, QueryMatch } from '../core/types';
 
 /**

@@ -1,7 +1,7 @@
 // The route table (method, path, operation, function, auth, schemas) and the operation ids typed from it.
 /**
- * The route table: the single source of truth for the deployed RestApi (`lib/`), the local
- * gateway (`lib/local/`) and the OpenAPI document.
+ * The route table: the single source of truth for the deployed RestApi (`lib/construct/`), the
+ * local gateway (`lib/local/`) and the OpenAPI document.
  *
  * Paths and JSON field names follow the original whiplash API so its clients keep working.
  *

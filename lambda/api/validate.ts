@@ -1,3 +1,5 @@
+// Request validation with ajv: bodies and query strings against the JSON schemas, as ValidationErrors that name
+// the field and the rule.
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { ValidationError } from '../core/errors';

@@ -1,3 +1,5 @@
+// The LSH collision model: the chance that one hash table, with query-directed probes, finds a vector at a given
+// angle from the query, estimated over sampled query margins.
 import { INDEX_PARAM_BOUNDS } from './limits';
 import { perturbationSets } from './multiprobe';
 import { CODE_BITS } from './params';

@@ -1,3 +1,5 @@
+// The domain errors of the core and the store (validation, not found, conflict, too large, unavailable), each
+// with the HTTP status it maps to.
 /**
  * Domain errors. The core and the store throw these; the API maps them to HTTP in one place
  * (`lambda/api/http-errors.ts`). Anything else that escapes is our own fault (HTTP 500).

@@ -1,4 +1,6 @@
+// Metadata filters: compiles a filter with Pinecone / S3 Vectors operators (`$eq`, `$in`, `$and`, ...) into a predicate.
 import { ValidationError } from './errors';
+import { MAX_FILTER_BRANCHES, MAX_FILTER_DEPTH, MAX_FILTER_VALUES } from './limits';
 import { Metadata, MetadataValue } from './types';
 
 /**
@@ -14,7 +16,6 @@ import { Metadata, MetadataValue } from './types';
  */
 export type Predicate = (m: Metadata) => boolean;
 
-const MAX_DEPTH = 10;
 type Scalar = string | number | boolean;
 
 function isScalar(v: unknown): v is Scalar {
@@ -26,7 +27,9 @@ function contains(value: MetadataValue, x: Scalar): boolean {
 }
 
 function fieldPredicate(key: string, cond: unknown, path: string): Predicate {
-  if (isScalar(cond)) return (m) => m[key] !== undefined && contains(m[key], cond);
+  // own properties only: `constructor` or `__proto__` must not reach Object.prototype
+  const value = (m: Metadata): MetadataValue | undefined => (Object.hasOwn(m, key) ? m[key] : undefined);
+  if (isScalar(cond)) return (m) => { const v = value(m); return v !== undefined && contains(v, cond); };
   if (typeof cond !== 'object' || cond === null || Array.isArray(cond)) {
     throw new ValidationError(path, 'must be a string, number, boolean or an object of operators');
   }
@@ -39,7 +42,7 @@ function fieldPredicate(key: string, cond: unknown, path: string): Predicate {
       case '$eq':
       case '$ne': {
         if (!isScalar(arg)) throw new ValidationError(p, 'must be a string, number or boolean');
-        const eq: Predicate = (m) => m[key] !== undefined && contains(m[key], arg);
+        const eq: Predicate = (m) => { const v = value(m); return v !== undefined && contains(v, arg); };
         parts.push(op === '$eq' ? eq : (m) => !eq(m));
         break;
       }
@@ -49,19 +52,20 @@ function fieldPredicate(key: string, cond: unknown, path: string): Predicate {
       case '$lte': {
         if (typeof arg !== 'number' || !Number.isFinite(arg)) throw new ValidationError(p, 'must be a finite number');
         const cmp = { $gt: (a: number) => a > arg, $gte: (a: number) => a >= arg, $lt: (a: number) => a < arg, $lte: (a: number) => a <= arg }[op];
-        parts.push((m) => typeof m[key] === 'number' && cmp(m[key] as number));
+        parts.push((m) => { const v = value(m); return typeof v === 'number' && cmp(v); });
         break;
       }
       case '$in':
       case '$nin': {
         if (!Array.isArray(arg) || !arg.every(isScalar)) throw new ValidationError(p, 'must be a list of strings, numbers or booleans');
-        const any: Predicate = (m) => m[key] !== undefined && arg.some((x) => contains(m[key], x));
+        if (arg.length > MAX_FILTER_VALUES) throw new ValidationError(p, `must have at most ${MAX_FILTER_VALUES} values`);
+        const any: Predicate = (m) => { const v = value(m); return v !== undefined && arg.some((x) => contains(v, x)); };
         parts.push(op === '$in' ? any : (m) => !any(m));
         break;
       }
       case '$exists': {
         if (typeof arg !== 'boolean') throw new ValidationError(p, 'must be true or false');
-        parts.push((m) => (m[key] !== undefined) === arg);
+        parts.push((m) => (value(m) !== undefined) === arg);
         break;
       }
       default:
@@ -72,13 +76,14 @@ function fieldPredicate(key: string, cond: unknown, path: string): Predicate {
 }
 
 function compile(filter: unknown, path: string, depth: number): Predicate {
-  if (depth > MAX_DEPTH) throw new ValidationError(path, `must not nest deeper than ${MAX_DEPTH} levels`);
+  if (depth > MAX_FILTER_DEPTH) throw new ValidationError(path, `must not nest deeper than ${MAX_FILTER_DEPTH} levels`);
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw new ValidationError(path, 'must be an object');
   const parts: Predicate[] = [];
   for (const [key, cond] of Object.entries(filter)) {
     const p = `${path}.${key}`;
     if (key === '$and' || key === '$or') {
       if (!Array.isArray(cond) || cond.length === 0) throw new ValidationError(p, 'must be a non-empty list of filters');
+      if (cond.length > MAX_FILTER_BRANCHES) throw new ValidationError(p, `must have at most ${MAX_FILTER_BRANCHES} filters`);
       const subs = cond.map((c, i) => compile(c, `${p}[${i}]`, depth + 1));
       parts.push(key === '$and' ? (m) => subs.every((f) => f(m)) : (m) => subs.some((f) => f(m)));
     } else if (key.startsWith('$')) {

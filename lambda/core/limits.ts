@@ -41,6 +41,13 @@ export const MAX_METADATA_KEYS = 32;
 /** Longest metadata key, in characters. */
 export const MAX_METADATA_KEY_LENGTH = 64;
 
+/** Deepest nesting of `$and`/`$or` in a metadata filter. */
+export const MAX_FILTER_DEPTH = 10;
+/** Most values of one `$in` or `$nin` in a metadata filter: bounds the work per candidate. */
+export const MAX_FILTER_VALUES = 1000;
+/** Most filters in one `$and` or `$or` of a metadata filter: bounds the work per candidate. */
+export const MAX_FILTER_BRANCHES = 100;
+
 /** Inclusive bounds of each integer index parameter (`IndexParams`), and of the per-query `probes` and `rerank` overrides. */
 export const INDEX_PARAM_BOUNDS = {
   hashTables: [1, 32],

@@ -53,7 +53,7 @@ function checkInt(value: unknown, field: string, [lo, hi]: readonly [number, num
 /**
  * The default sketch length for vectors of `dimension`: twice the dimension rounded up to a
  * multiple of 8, at most `DEFAULT_INDEX_PARAMS.sketchBits` (512). From twice the dimension the
- * sketch holds 2 bits per direction (`sketchLayout` in `lsh.ts`), whose angle error at that
+ * sketch holds 2 bits per direction (`sketchLayout` in `sketch-format.ts`), whose angle error at that
  * length matches the 512 sign bits of a higher dimension, in fewer bytes per bucket entry.
  */
 export function defaultSketchBits(dimension: number): number {

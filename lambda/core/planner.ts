@@ -1,3 +1,5 @@
+// The query planner: for each collection size, the bucket depth and probes per hash table that reach the recall
+// target at the fewest read units, and the query shape a query uses.
 import { findProbability, MAX_PROBE_RANK, tableHitProbability } from './collision';
 import { bucketDepth } from './multiprobe';
 import { CODE_BITS, UNPROFILED } from './params';

@@ -1,3 +1,5 @@
+// The pinned, versioned PRNG (xoshiro128** and Box-Muller normals) that regenerates a collection's hyperplanes
+// from its seed.
 /**
  * The pinned, versioned pseudo-random generator that regenerates a collection's hyperplanes from
  * its seed. Hyperplanes are never stored: a collection keeps `seed` and `prngVersion`, and every
@@ -8,7 +10,7 @@
  * 2018) seeded through splitmix32; standard normals by the Box-Muller transform.
  *
  * Version 2: the same normals; the Hasher orthonormalizes the sketch directions in blocks and
- * sketches carry their gain and error (`lsh.ts`). Hash codes are those of version 1.
+ * sketches carry their gain and error (`hasher.ts`). Hash codes are those of version 1.
  */
 export const PRNG_VERSION = 2;
 

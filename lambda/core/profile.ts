@@ -1,3 +1,5 @@
+// A collection's data profile (neighbour distances, local dimension, pair angles of a sample) and the neighbour
+// angles it predicts at any collection size.
 /**
  * A collection's data profile: how far apart its vectors lie in angle as the hash tables see them
  * (centred, unit length), measured once on a sample of its first writes. The query planner
@@ -44,7 +46,7 @@ const angleOfChord = (c: number) => 2 * Math.asin(Math.min(1, c / 2));
 
 /**
  * Measures the profile of a sample of centred, unit-length vectors (`Hasher.centredUnit`).
- * Costs m² / 2 dot products (500 vectors of 768 dimensions: about 0.1 s).
+ * Costs m² / 2 dot products.
  * @param sample at least PROFILE_MIN_SAMPLE vectors; only the first PROFILE_MAX_SAMPLE are used
  * @throws RangeError when the sample is smaller than PROFILE_MIN_SAMPLE
  */

@@ -1,13 +1,13 @@
+// Which candidates a query fetches for the exact re-rank, chosen from the bounds of their sketch estimates.
 import type { DistanceEstimate } from './sketch-estimator';
 
 /**
  * Standard errors of the sketch's angle estimate that bound a candidate's distance when choosing
  * what to re-rank (`selectForRerank`). With calibrated errors, the 10th neighbour is dropped when
  * the difference of two estimate errors exceeds 2z standard errors: about 8 % of the time at
- * z = 1, 4 % at 1.25. Chosen on Fashion-MNIST 60k and GloVe-100 (bench, cost model): at 1 the
- * re-rank lost 1 % of Fashion's top 10 (0.947 at 73 vectors fetched per query); at 1.25 it keeps
- * 0.956 at 109 fetched (GloVe: 0.967 at 95), and 1.5 or 2 fetch 1.4 to 2.4 times as many for
- * at most 0.001 more recall on Fashion.
+ * z = 1, 4 % at 1.25. Chosen with the benchmark's cost model on Fashion-MNIST and GloVe-100: at 1
+ * the re-rank loses a visible share of the top 10, while 1.5 or 2 fetch many more vectors per query
+ * for hardly any more recall (the share of the top 10 the re-rank keeps: BENCHMARKS.md).
  */
 export const RERANK_CONFIDENCE = 1.25;
 

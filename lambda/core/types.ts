@@ -1,3 +1,5 @@
+// The store's public types: metrics, index parameters, metadata and filters, vectors, projects, collections,
+// queries and their results.
 /** Distance metrics. Results are ordered by ascending `distance`. */
 export type Metric = 'cosine' | 'euclidean' | 'dot';
 
@@ -97,7 +99,7 @@ export interface CollectionConfig {
   /**
    * How the hyperplanes are regenerated from `seed` (`prng.ts`): 1, Gaussian sketch directions and
    * the Hamming estimate; 2 (new collections), orthonormal sketch directions and the asymmetric
-   * estimate (`lsh.ts`). Both keep the same hash codes.
+   * estimate (`sketch-estimator.ts`). Both keep the same hash codes.
    */
   readonly prngVersion: number;
   /** ISO 8601 */

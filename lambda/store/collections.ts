@@ -47,6 +47,13 @@ export interface CheckedRow {
   readonly metadata: Metadata;
 }
 
+/**
+ * The collection an instance had cached was dropped or re-created since: what the request read or
+ * wrote belongs to a collection that no longer exists. The store retries the request once with
+ * the collection read afresh (`WhiplashStore`); it never reaches a client.
+ */
+export class StaleCollectionError extends Error {}
+
 /** Most collections one instance keeps cached. */
 const CACHE_SIZE = 256;
 
@@ -195,9 +202,13 @@ export class CollectionStore {
     return state;
   }
 
-  /** Adds `delta` to the collection's vector count, unless it was dropped meanwhile. */
-  async addCount(state: CollectionState, delta: number): Promise<void> {
-    if (delta === 0) return;
+  /**
+   * Adds `delta` (possibly 0) to the collection's vector count on condition that the collection
+   * this instance knows still lives: the write that precedes it is acknowledged only then.
+   * @throws StaleCollectionError when the collection was dropped or re-created meanwhile (the
+   *   instance's cache entry is dropped, so a retry reads the collection afresh)
+   */
+  async confirm(state: CollectionState, delta: number): Promise<void> {
     const { projectId, name, uid } = state.config;
     try {
       const out = await this.client.send(
@@ -212,9 +223,26 @@ export class CollectionStore {
       );
       state.count = Number(out.Attributes?.n?.N ?? state.count + delta);
     } catch (err) {
-      // the collection was dropped meanwhile: its items go with the purge
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      throw this.stale(state);
     }
+  }
+
+  /**
+   * Checks a collection's counter item, read in the same round trip as the data, against the
+   * collection this instance knows; takes its count when it matches.
+   * @throws StaleCollectionError when the counter is gone or belongs to another uid
+   */
+  check(state: CollectionState, counter: Item | undefined): void {
+    if (!counter || counter.uid?.S !== state.config.uid) throw this.stale(state);
+    state.count = Number(counter.n.N);
+  }
+
+  /** Forgets a collection this instance found dropped or re-created, and says so. */
+  private stale(state: CollectionState): StaleCollectionError {
+    const { projectId, name } = state.config;
+    this.forget(projectId, name);
+    return new StaleCollectionError(`collection ${name} of project ${projectId} was dropped or re-created`);
   }
 
   /** Whether this batch must settle the collection's centre or plans before it is written. */

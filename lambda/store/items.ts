@@ -1,6 +1,7 @@
 // A collection's items: upsert (vector item plus one bucket entry per hash table), get, delete and
 // the paged list of ids.
-import { DynamoDBClient, QueryCommand, QueryCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, QueryCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { mapLimit } from '../core/concurrency';
 import { ValidationError } from '../core/errors';
 import { DEFAULT_LIST_LIMIT, MAX_IDS_PER_CALL, MAX_LIST_LIMIT, MAX_UPSERT_BATCH } from '../core/limits';
 import { checkMetadata } from '../core/metadata';
@@ -9,13 +10,16 @@ import { packSketch } from '../core/sketch-format';
 import { CollectionConfig, IdPage, StoredVector, VectorInput } from '../core/types';
 import { toFloat32 } from '../core/vector';
 import { batchGetAll, batchWriteAll, Item } from './batch';
-import { CheckedRow, CollectionStore } from './collections';
-import { bucketPartition, bucketSortKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
+import { CheckedRow, CollectionStore, StaleCollectionError } from './collections';
+import { bucketPartition, bucketSortKey, counterKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { bucketEntryItem, bytesToCodes, vectorItem } from './layout';
 import { keyItem, metadataJson, S, toStoredVector } from './records';
 import { TableNames } from './table-definitions';
 
 type Write = { table: string; request: WriteRequest };
+
+/** Single-item writes of one request in flight at once. */
+const ITEM_WRITE_CONCURRENCY = 32;
 
 /** The items of every collection. */
 export class ItemStore {
@@ -39,31 +43,42 @@ export class ItemStore {
     if (CollectionStore.needsSettling(state, rows.length)) state = await this.collections.settleFirstWrites(state, rows);
     const hasher = state.hasher!;
     const { hashTables } = config.index;
-    const existing = await this.readCodes(config, rows.map((r) => r.id));
 
-    const puts: Write[] = [];
-    const deletes: Write[] = [];
-    for (const row of rows) {
-      const enc = hasher.encode(row.vector);
-      const meta = metadataJson(row.metadata);
+    // 1. The new bucket entries (idempotent: a retry of the same vector writes the same items).
+    const encoded = rows.map((row) => ({ row, enc: hasher.encode(row.vector), meta: metadataJson(row.metadata) }));
+    const entries: Write[] = [];
+    for (const { row, enc, meta } of encoded) {
       const sketch = packSketch(enc);
       for (let t = 0; t < hashTables; t++) {
         const Item = bucketEntryItem(config.uid, config.index.partitionBits, t, enc.codes[t], row.id, sketch, meta);
-        puts.push({ table: this.tables.buckets, request: { PutRequest: { Item } } });
+        entries.push({ table: this.tables.buckets, request: { PutRequest: { Item } } });
       }
-      puts.push({ table: this.tables.vectors, request: { PutRequest: { Item: vectorItem(config.uid, row.id, row.vector, enc.codes, meta) } } });
-      const old = existing.get(row.id);
+    }
+    const items: Write[] = encoded.map(({ row, enc, meta }) => ({ table: this.tables.vectors, request: { PutRequest: { Item: vectorItem(config.uid, row.id, row.vector, enc.codes, meta) } } }));
+    await batchWriteAll(this.client, entries);
+    // 2. The vector items, each returning the item it replaced: its codes name exactly the entries
+    //    that are now stale, even when other requests write the same id at the same time.
+    const replaced = await this.putItems(items);
+    // 3. The stale entries go. A reader in between sees a duplicate entry at worst, and re-ranking
+    //    uses the vector item, so never a stale vector.
+    const deletes: Write[] = [];
+    encoded.forEach(({ row, enc }, i) => {
+      const old = replaced[i];
       for (let t = 0; old && t < hashTables; t++) {
         const was = bucketKey(config, t, old[t], row.id);
         const now = bucketKey(config, t, enc.codes[t], row.id);
         if (was.pk.S !== now.pk.S || was.sk.S !== now.sk.S) deletes.push({ table: this.tables.buckets, request: { DeleteRequest: { Key: was } } });
       }
-    }
-    // New entries first, then the stale ones go: a reader in between sees a duplicate entry at
-    // worst, and re-ranking uses the vector item, so never a stale vector.
-    await batchWriteAll(this.client, puts);
+    });
     await batchWriteAll(this.client, deletes);
-    await this.collections.addCount(state, rows.length - existing.size);
+    const created = replaced.filter((old) => old === undefined).length;
+    try {
+      await this.collections.confirm(state, created);
+    } catch (err) {
+      // written into a collection that no longer exists: take the items back, acknowledge nothing
+      if (err instanceof StaleCollectionError) await this.removeWritten([...entries, ...items]);
+      throw err;
+    }
     return { upserted: rows.length };
   }
 
@@ -72,13 +87,18 @@ export class ItemStore {
    * @throws ValidationError, NotFoundError
    */
   async get(projectId: string, name: string, ids: readonly string[]): Promise<StoredVector[]> {
-    const { config } = await this.collections.load(projectId, name);
+    const state = await this.collections.load(projectId, name);
+    const { config } = state;
     const checked = checkIds(ids);
     const found = await batchGetAll(
       this.client,
-      checked.map((id) => ({ table: this.tables.vectors, key: keyItem(vectorKey(config.uid, id)) })),
+      [
+        { table: this.tables.metadata, key: keyItem(counterKey(projectId, name)) },
+        ...checked.map((id) => ({ table: this.tables.vectors, key: keyItem(vectorKey(config.uid, id)) })),
+      ],
       { consistentRead: true },
     );
+    this.collections.check(state, found[this.tables.metadata]?.[0]);
     const byId = new Map((found[this.tables.vectors] ?? []).map((i) => [i.sk.S!, i]));
     return checked.filter((id) => byId.has(id)).map((id) => toStoredVector(byId.get(id)!));
   }
@@ -91,17 +111,23 @@ export class ItemStore {
   async delete(projectId: string, name: string, ids: readonly string[]): Promise<{ deleted: number }> {
     const state = await this.collections.load(projectId, name);
     const { config } = state;
-    const existing = await this.readCodes(config, checkIds(ids));
+    // Each vector item is deleted on its own and returns its codes: exactly its bucket entries go
+    // after it, and exactly the items that existed are counted, whatever runs at the same time.
+    const checked = checkIds(ids);
+    const removed = await mapLimit(checked, ITEM_WRITE_CONCURRENCY, async (id) => {
+      const out = await this.client.send(new DeleteItemCommand({ TableName: this.tables.vectors, Key: keyItem(vectorKey(config.uid, id)), ReturnValues: 'ALL_OLD' }));
+      return out.Attributes?.c?.B ? bytesToCodes(out.Attributes.c.B) : undefined;
+    });
     const deletes: Write[] = [];
-    for (const [id, codes] of existing) {
-      for (let t = 0; t < config.index.hashTables; t++) {
-        deletes.push({ table: this.tables.buckets, request: { DeleteRequest: { Key: bucketKey(config, t, codes[t], id) } } });
+    removed.forEach((codes, i) => {
+      for (let t = 0; codes && t < config.index.hashTables; t++) {
+        deletes.push({ table: this.tables.buckets, request: { DeleteRequest: { Key: bucketKey(config, t, codes[t], checked[i]) } } });
       }
-      deletes.push({ table: this.tables.vectors, request: { DeleteRequest: { Key: keyItem(vectorKey(config.uid, id)) } } });
-    }
+    });
     await batchWriteAll(this.client, deletes);
-    await this.collections.addCount(state, -existing.size);
-    return { deleted: existing.size };
+    const deleted = removed.filter((c) => c !== undefined).length;
+    await this.collections.confirm(state, -deleted);
+    return { deleted };
   }
 
   /**
@@ -111,10 +137,13 @@ export class ItemStore {
    * @throws ValidationError (limit, cursor), NotFoundError
    */
   async listIds(projectId: string, name: string, opts: { limit?: number; cursor?: string } = {}): Promise<IdPage> {
-    const { config } = await this.collections.load(projectId, name);
+    const state = await this.collections.load(projectId, name);
+    const { config } = state;
     const limit = opts.limit ?? DEFAULT_LIST_LIMIT;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new ValidationError('limit', `must be an integer between 1 and ${MAX_LIST_LIMIT}`);
     let { shard, after } = decodeCursor(opts.cursor);
+    const counter = await this.client.send(new GetItemCommand({ TableName: this.tables.metadata, Key: keyItem(counterKey(projectId, name)), ConsistentRead: true }));
+    this.collections.check(state, counter.Item);
     const ids: string[] = [];
     while (shard < VECTOR_SHARDS && ids.length < limit) {
       const page: QueryCommandOutput = await this.client.send(
@@ -139,14 +168,24 @@ export class ItemStore {
     return { ids, cursor: encodeCursor(shard, after) };
   }
 
-  /** The stored hash codes of those ids that exist (strongly consistent). */
-  private async readCodes(config: CollectionConfig, ids: readonly string[]): Promise<Map<string, Uint32Array>> {
-    const found = await batchGetAll(
-      this.client,
-      ids.map((id) => ({ table: this.tables.vectors, key: keyItem(vectorKey(config.uid, id)) })),
-      { consistentRead: true, projection: { [this.tables.vectors]: 'sk, c' } },
-    );
-    return new Map((found[this.tables.vectors] ?? []).map((i) => [i.sk.S!, bytesToCodes(i.c.B!)]));
+  /** Deletes the items of `puts` again (after they landed in a collection that was dropped meanwhile). */
+  private async removeWritten(puts: readonly Write[]): Promise<void> {
+    const keys = puts.map(({ table, request }) => {
+      const { pk, sk } = request.PutRequest!.Item!;
+      return { table, request: { DeleteRequest: { Key: { pk, sk } } } };
+    });
+    await batchWriteAll(this.client, keys);
+  }
+
+  /**
+   * Puts vector items one PutItem each (BatchWriteItem cannot return what it replaced).
+   * @returns per item, the hash codes of the item it replaced, or undefined where it created one
+   */
+  private async putItems(items: readonly Write[]): Promise<(Uint32Array | undefined)[]> {
+    return mapLimit(items, ITEM_WRITE_CONCURRENCY, async ({ table, request }) => {
+      const out = await this.client.send(new PutItemCommand({ TableName: table, Item: request.PutRequest!.Item!, ReturnValues: 'ALL_OLD' }));
+      return out.Attributes?.c?.B ? bytesToCodes(out.Attributes.c.B) : undefined;
+    });
   }
 }
 

@@ -1,3 +1,4 @@
+// Creates and drops the three tables on a DynamoDB endpoint, for local mode, tests and benchmarks.
 import {
   CreateTableCommand,
   DeleteTableCommand,

@@ -2,7 +2,6 @@
 // around the pure steps of `lambda/core/search.ts`, which make every decision.
 import { DynamoDBClient, QueryCommand, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
-import { NotFoundError } from '../core/errors';
 import { CandidateSet, checkSearch, exactTopK, planSearch, SearchPlan } from '../core/search';
 import { QueryMatch, QueryRequest, QueryResult } from '../core/types';
 import { bytesToVector } from '../core/vector';
@@ -78,18 +77,12 @@ export class SearchRunner {
 
   /**
    * Takes the count (and plans, if asked for) that round trip 2 read.
-   * @throws NotFoundError when the counter is gone or belongs to a re-created collection
+   * @throws StaleCollectionError when the counter is gone or belongs to a re-created collection
    */
   private refreshState(state: CollectionState, metadataItems: readonly Item[]): void {
-    const { projectId, name, uid } = state.config;
-    const counter = metadataItems.find((i) => projectItemOf(i.sk.S!)?.kind === 'counter');
-    if (!counter || counter.uid.S !== uid) {
-      this.collections.forget(projectId, name);
-      throw new NotFoundError(`collection ${name} not found in project ${projectId}`);
-    }
-    state.count = Number(counter.n.N);
+    this.collections.check(state, metadataItems.find((i) => projectItemOf(i.sk.S!)?.kind === 'counter'));
     const configItem = metadataItems.find((i) => projectItemOf(i.sk.S!)?.kind === 'collection');
-    const plans = configItem && configItem.uid.S === uid ? toPlans(configItem) : undefined;
+    const plans = configItem && configItem.uid.S === state.config.uid ? toPlans(configItem) : undefined;
     if (plans) this.collections.rememberPlans(state, plans);
   }
 

@@ -1,8 +1,9 @@
 // WhiplashStore: the one object the handlers, the SDK's direct client and the local server hold.
 // A facade over the stores of projects, collections, items and searches, which do the work.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NotFoundError } from '../core/errors';
 import { CollectionInfo, IdPage, Project, QueryRequest, QueryResult, StoredVector, VectorInput } from '../core/types';
-import { CollectionStore, CreateCollectionInput } from './collections';
+import { CollectionStore, CreateCollectionInput, StaleCollectionError } from './collections';
 import { ItemStore } from './items';
 import { ApiKeyBinding, ProjectStore } from './projects';
 import { purgeDropped } from './purge';
@@ -127,26 +128,45 @@ export class WhiplashStore {
 
   /** Inserts or replaces up to `MAX_UPSERT_BATCH` vectors (`ItemStore.upsert`). */
   upsert(projectId: string, name: string, vectors: readonly VectorInput[]): Promise<{ upserted: number }> {
-    return this.items.upsert(projectId, name, vectors);
+    return current(() => this.items.upsert(projectId, name, vectors));
   }
 
   /** The stored vectors of `ids`; unknown ids are left out (`ItemStore.get`). */
   getVectors(projectId: string, name: string, ids: readonly string[]): Promise<StoredVector[]> {
-    return this.items.get(projectId, name, ids);
+    return current(() => this.items.get(projectId, name, ids));
   }
 
   /** Deletes vectors and their bucket entries; unknown ids are ignored (`ItemStore.delete`). */
   deleteVectors(projectId: string, name: string, ids: readonly string[]): Promise<{ deleted: number }> {
-    return this.items.delete(projectId, name, ids);
+    return current(() => this.items.delete(projectId, name, ids));
   }
 
   /** One page of ids, in storage order (`ItemStore.listIds`). */
   listIds(projectId: string, name: string, opts: { limit?: number; cursor?: string } = {}): Promise<IdPage> {
-    return this.items.listIds(projectId, name, opts);
+    return current(() => this.items.listIds(projectId, name, opts));
   }
 
   /** Top-k approximate nearest neighbours, optionally filtered (`SearchRunner.query`). */
   query(projectId: string, name: string, request: QueryRequest): Promise<QueryResult> {
-    return this.searches.query(projectId, name, request);
+    return current(() => this.searches.query(projectId, name, request));
+  }
+}
+
+/**
+ * Runs a collection operation; when this instance's cached collection turned out dropped or
+ * re-created, runs it once more against the collection read afresh. What the first attempt wrote
+ * was taken back, so the answer is the second attempt's: for the new collection, or 404.
+ */
+async function current<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (!(err instanceof StaleCollectionError)) throw err;
+  }
+  try {
+    return await op();
+  } catch (err) {
+    if (err instanceof StaleCollectionError) throw new NotFoundError(`${err.message} during the request`);
+    throw err;
   }
 }

@@ -1,5 +1,7 @@
+// The three DynamoDB tables (metadata, vectors, buckets): their keys, default names, and their names from the
+// environment or a prefix.
 /**
- * The three DynamoDB tables, defined once: the CDK construct (`lib/`) and the local tables
+ * The three DynamoDB tables, defined once: the CDK construct (`lib/construct/`) and the local tables
  * (`lambda/store/local-tables.ts`) are both built from these definitions.
  *
  * Every table has a string partition key `pk` and a string sort key `sk`; no indexes.

@@ -1,3 +1,5 @@
+// The import checkpoint: which rows of an input file the server acknowledged, saved atomically after every batch
+// so that a re-run resumes where the last one stopped.
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from './errors';

@@ -1,3 +1,5 @@
+// The settings of `whiplash`: the profile file, the environment variables, and how flags, environment and profile
+// combine.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from './errors';

@@ -1,3 +1,4 @@
+// `UsageError` and the exit codes of `whiplash`.
 /** A mistake on the command line or in an input file: exit code 1. */
 export class UsageError extends Error {
   constructor(message: string) {

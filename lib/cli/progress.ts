@@ -1,3 +1,4 @@
+// Import progress: a bar on a terminal, plain lines otherwise, or nothing; rate and ETA over this run only.
 import { Presets, SingleBar } from 'cli-progress';
 
 /** How import progress is shown: a bar on a terminal, plain lines otherwise, or nothing. */

@@ -1,3 +1,4 @@
+// The query vector of `whiplash search`, from an argument, a file or stdin, as a JSON array or separated numbers.
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors';
 

@@ -1,3 +1,5 @@
+// The collection handle of both clients: upserts (batched), get, delete, paging and search over a client's
+// item operations.
 import type { IdPage, QueryMatch, StoredVector, VectorInput } from '../../lambda/core/types';
 import { upsertInChunks } from './batch';
 import type { CollectionHandle, ListOptions, SearchRequest, UpsertBatchOptions, UpsertBatchResult } from './types';

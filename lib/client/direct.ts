@@ -1,3 +1,4 @@
+// `WhiplashDirectClient`: the SDK's collection interface running the store straight on DynamoDB, without the HTTP API.
 import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { WhiplashDomainError, ValidationError } from '../../lambda/core/errors';
 import type { CollectionInfo } from '../../lambda/core/types';

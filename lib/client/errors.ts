@@ -1,7 +1,5 @@
-/**
- * Errors of the client SDK. Both clients (HTTP and direct) throw {@link WhiplashError}, so code
- * that handles one handles the other.
- */
+// Errors of the client SDK: WhiplashError, which both clients (HTTP and direct) throw so that code handling one
+// handles the other, and WhiplashBatchError, which names the ids a batch upsert left unwritten.
 
 /** Fields of a {@link WhiplashError}. */
 export interface WhiplashErrorInit {

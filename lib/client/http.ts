@@ -1,3 +1,5 @@
+// The SDK's HTTP transport: JSON over `fetch` with the API key, a time limit per attempt, and retries with
+// exponential backoff and full jitter for idempotent requests.
 import { WhiplashError } from './errors';
 
 /** How requests are retried. */

@@ -1,3 +1,4 @@
+// The SDK's exports (`whiplash-vector-store/client`): both clients, their errors, options and types.
 export { WhiplashClient } from './client';
 export type { WhiplashClientOptions, CreatedProject } from './client';
 export { WhiplashDirectClient } from './direct';

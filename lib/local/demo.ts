@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// `npm run demo`: loads real sentence embeddings into the running local store and prints their neighbours
+// and the index's recall@10.
 /**
  * `npm run demo`: loads real sentence embeddings (npm package `@sap-ux/fiori-docs-embeddings`:
  * 778 SAP Fiori documentation chunks embedded with all-MiniLM-L6-v2, 384 dimensions) into the

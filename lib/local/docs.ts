@@ -1,10 +1,7 @@
+// The interactive API docs at `/docs`: Swagger UI served from the `swagger-ui-dist` npm package (no CDN),
+// reading `/openapi.json`.
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-
-/**
- * The interactive API docs at `/docs`: Swagger UI served from the `swagger-ui-dist` npm package
- * (no CDN), reading `/openapi.json`.
- */
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const SWAGGER_DIR: string = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();

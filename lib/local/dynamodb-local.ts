@@ -1,3 +1,4 @@
+// Starts and stops a DynamoDB emulator on 127.0.0.1: the DynamoDB Local jar (Java) or dynalite, in memory or on disk.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';

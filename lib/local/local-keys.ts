@@ -1,3 +1,4 @@
+// API keys of the local gateway: key ids derived from key values, and the local key issuer.
 import { createHash } from 'node:crypto';
 import { IssuedKey, KeyIssuer, randomKeyValue } from '../../lambda/api/api-keys';
 

@@ -1,3 +1,5 @@
+// Tests the API Gateway key issuer's calls (create, attach to the usage plan, delete) against a stand-in API
+// Gateway endpoint.
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';

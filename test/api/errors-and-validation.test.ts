@@ -1,3 +1,4 @@
+// Tests the mapping of errors to HTTP responses, ajv validation of bodies and query strings, and route matching.
 import { ConflictError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError, ValidationError } from '../../lambda/core/errors';
 import { errorResponse, forbidden, quotaExceeded, throttled } from '../../lambda/api/http-errors';
 import { matchPath, ROUTES } from '../../lambda/api/routes';

@@ -1,3 +1,5 @@
+// Tests the three Lambda handlers invoked with API Gateway events: routing, API key checks, tenancy, the
+// scheduled purge and configuration from the environment.
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ApiDeps } from '../../lambda/api/deps';
 import { createAdminHandler } from '../../lambda/api/handlers/admin';

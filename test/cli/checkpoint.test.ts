@@ -1,3 +1,5 @@
+// Tests the import checkpoint: the watermark under out-of-order acknowledgements, reloading, and refusing another
+// import's checkpoint unless --restart.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

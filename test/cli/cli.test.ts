@@ -1,3 +1,5 @@
+// Tests every `whiplash` command in-process against the local server: projects, collections, import, items,
+// search, export, profiles, exit codes and retries.
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,7 +1,6 @@
+// Writers of the import formats (JSONL, CSV, .npy, .fvecs, id sidecars), for test fixtures made from real embeddings.
 import { writeFileSync } from 'node:fs';
 import type { Doc } from '../client/support';
-
-/** Writers of the import formats, for test fixtures made from real embeddings. */
 
 export function writeJsonl(path: string, docs: readonly Doc[]): void {
   writeFileSync(path, docs.map((d) => JSON.stringify({ id: d.id, vector: d.vector, metadata: d.metadata })).join('\n') + '\n');

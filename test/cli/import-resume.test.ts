@@ -1,3 +1,5 @@
+// Tests that `whiplash import` killed with SIGKILL resumes from its checkpoint and ends with every vector written
+// exactly once (JSONL, npy with ids, CSV acknowledged out of order).
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

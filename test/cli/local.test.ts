@@ -1,3 +1,4 @@
+// Tests that `whiplash local` serves the API until SIGTERM, then stops cleanly.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

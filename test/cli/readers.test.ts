@@ -1,3 +1,5 @@
+// Tests the import readers (JSONL, CSV, npy, fvecs) on real embeddings: ids, metadata, resuming mid-file, and
+// errors that say where.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// Runs the real `whiplash` program in-process with its own streams and environment, for the CLI tests.
 import { PassThrough, Readable } from 'node:stream';
 import { runCli } from '../../lib/cli';
 

@@ -1,3 +1,5 @@
+// Tests the splitter behind upsertBatch: batch size and concurrency, lazy input, exact failed ids, repeated
+// ids and the byte budget.
 import { upsertInChunks } from '../../lib/client/batch';
 import { WhiplashBatchError, WhiplashError } from '../../lib/client';
 import type { VectorInput } from '../../lambda/core/types';

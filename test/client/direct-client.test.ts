@@ -1,3 +1,4 @@
+// Tests WhiplashDirectClient on DynamoDB Local: collections, items, paging, search and validation errors.
 import { WhiplashDirectClient, WhiplashError } from '../../lib/client';
 import type { CollectionHandle } from '../../lib/client';
 import { createTestTables, testClient } from '../support/tables';

@@ -1,3 +1,5 @@
+// Tests WhiplashClient against the local server: projects, collections, items, paging, search, typed errors,
+// partly failed batches and splitting by size.
 import { WhiplashBatchError, WhiplashClient, WhiplashError } from '../../lib/client';
 import type { CollectionHandle } from '../../lib/client';
 import { exactTopK, loadDocs, projectClient, startTestServer } from './support';

@@ -1,3 +1,5 @@
+// Tests the HTTP client's retries against injected 429s, 503s and hangs: what is retried, how long it waits,
+// and what is never retried.
 import { RetryEvent, WhiplashClient, WhiplashError } from '../../lib/client';
 import { FaultProxy, loadDocs, projectClient, startFaultProxy, startTestServer } from './support';
 

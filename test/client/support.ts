@@ -1,3 +1,5 @@
+// Helpers of the client and CLI tests: the real Fiori docs embeddings, a local test server, project clients,
+// exact top-k and a fault-injecting proxy.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';

@@ -1,6 +1,7 @@
 // Tests metadata filters (operators, lists, $and/$or, refusals) and the checks on metadata.
 import { ValidationError } from '../../lambda/core/errors';
 import { compileFilter } from '../../lambda/core/filter';
+import { MAX_FILTER_BRANCHES, MAX_FILTER_VALUES } from '../../lambda/core/limits';
 import { checkMetadata } from '../../lambda/core/metadata';
 
 describe('compileFilter', () => {
@@ -34,6 +35,29 @@ describe('compileFilter', () => {
     expect(() => compileFilter({ $or: [] })).toThrow(/filter\.\$or must be a non-empty list/);
     expect(() => compileFilter({ $not: {} })).toThrow(ValidationError);
     expect(() => compileFilter([])).toThrow(/filter must be an object/);
+  });
+});
+
+describe('compileFilter reads only the metadata\'s own keys, within bounds', () => {
+  it('does not see inherited properties such as constructor or __proto__', () => {
+    const doc = { genre: 'drama' };
+    expect(compileFilter({ constructor: { $exists: true } })(doc)).toBe(false);
+    expect(compileFilter({ constructor: { $exists: false } })(doc)).toBe(true);
+    expect(compileFilter({ toString: { $ne: 'x' } })(doc)).toBe(true);
+    // as a request body parses it: an own key named __proto__
+    expect(compileFilter(JSON.parse('{"__proto__": {"$exists": true}}'))(doc)).toBe(false);
+    expect(compileFilter({ hasOwnProperty: { $in: ['x'] } })(doc)).toBe(false);
+    expect(compileFilter({ constructor: 'x' })({ constructor: 'x' } as never)).toBe(true);
+  });
+
+  it('refuses $in lists and $or branches past the limits, naming the limit', () => {
+    const values = Array.from({ length: MAX_FILTER_VALUES + 1 }, (_, i) => i);
+    expect(() => compileFilter({ year: { $in: values.slice(0, MAX_FILTER_VALUES) } })).not.toThrow();
+    expect(() => compileFilter({ year: { $in: values } })).toThrow(new RegExp(`filter.year.\\$in must have at most ${MAX_FILTER_VALUES} values`));
+    expect(() => compileFilter({ year: { $nin: values } })).toThrow(ValidationError);
+    const branches = Array.from({ length: MAX_FILTER_BRANCHES + 1 }, (_, i) => ({ year: i }));
+    expect(() => compileFilter({ $or: branches.slice(0, MAX_FILTER_BRANCHES) })).not.toThrow();
+    expect(() => compileFilter({ $or: branches })).toThrow(new RegExp(`filter.\\$or must have at most ${MAX_FILTER_BRANCHES} filters`));
   });
 });
 

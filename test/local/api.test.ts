@@ -1,3 +1,4 @@
+// Tests every route and error status of the REST API over real HTTP against the local server.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dropTables } from '../../lambda/store/local-tables';
 import { prefixedTableNames } from '../../lambda/store/table-definitions';

@@ -1,3 +1,5 @@
+// Tests /openapi.json against the route table and the Swagger UI at /docs (no CDN), rendered in headless Chromium
+// when one is available.
 import { spawn, spawnSync } from 'node:child_process';
 import { ROUTES } from '../../lambda/api/routes';
 import type { LocalServer } from '../../lib/local/server';

@@ -1,3 +1,4 @@
+// Tests the local gateway: the proxy events it builds match API Gateway's, routing by function, and key checks.
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';

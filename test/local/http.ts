@@ -1,3 +1,4 @@
+// Helpers of the local-server tests: a server on fresh tables, requests over real HTTP, projects, deterministic vectors.
 import { randomUUID } from 'node:crypto';
 import { logger } from '../../lambda/api/logger';
 import { LocalServer, LocalServerOptions, startLocalServer } from '../../lib/local/server';

@@ -1,3 +1,4 @@
+// Tests `npm start` without a Java runtime: it says so and serves the API on dynalite.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';

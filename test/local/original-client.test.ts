@@ -1,3 +1,4 @@
+// Tests that the requests of the original whiplash Python client, replayed unchanged, get the answers it reads.
 import type { LocalServer } from '../../lib/local/server';
 import { createProject, startTestServer, vectors } from './http';
 

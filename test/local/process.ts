@@ -1,3 +1,4 @@
+// Runs `npm start`'s program as a child process for the tests, and finds java processes using a data directory.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
 

@@ -1,3 +1,5 @@
+// Tests `npm start` with data on disk: data and keys survive a restart and Ctrl-C leaves no java process; and
+// WHIPLASH_ADMIN_KEY and WHIPLASH_DATA_DIR=:memory: from the environment.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';

@@ -1,3 +1,4 @@
+// Tests tenancy over HTTP: a project key cannot read, write or list another project; the admin key reaches all.
 import type { LocalServer } from '../../lib/local/server';
 import { call, createProject, startTestServer, vectors } from './http';
 

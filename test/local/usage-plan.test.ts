@@ -1,3 +1,4 @@
+// Tests the local usage plan: token-bucket throttle, quotas per day, week and month, and its 429 answers over HTTP.
 import { UsagePlanEnforcer } from '../../lib/local/usage-plan';
 import { call, createProject, startTestServer } from './http';
 

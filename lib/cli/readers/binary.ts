@@ -1,3 +1,4 @@
+// Streams fixed-size rows (npy, fvecs) from any row by seeking to it, with ids from a sidecar file or the row numbers.
 import { createReadStream } from 'node:fs';
 import { sidecarIds } from './lines';
 import type { SourcePosition, SourceRecord } from './types';

@@ -1,3 +1,5 @@
+// The CSV reader of `whiplash import`: `id,x0,x1,...` rows, an optional header with a JSON metadata column,
+// resumable at a byte offset.
 import { createReadStream, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import type { Metadata, VectorInput } from '../../../lambda/core/types';

@@ -1,3 +1,4 @@
+// The .fvecs reader of `whiplash import`: float32 vectors, each after its int32 dimension (TEXMEX format).
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UsageError } from '../errors';
 import { fixedRows } from './binary';

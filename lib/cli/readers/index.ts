@@ -1,3 +1,5 @@
+// Opens a vector file for `whiplash import` with the reader of its format (JSONL, CSV, npy, fvecs), named by
+// `--format` or guessed from the extension.
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { UsageError } from '../errors';

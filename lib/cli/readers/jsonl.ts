@@ -1,3 +1,4 @@
+// The JSON Lines reader of `whiplash import`: one `{id, vector, metadata?}` object per line, resumable at a byte offset.
 import { statSync } from 'node:fs';
 import { readLines } from './lines';
 import { checkRecord } from './record';

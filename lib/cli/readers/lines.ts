@@ -1,3 +1,4 @@
+// The lines of a file with exact byte offsets, in constant memory, and ids read from a sidecar file.
 import { createReadStream } from 'node:fs';
 
 /** A line of a text file and the byte offset just after it (after its `\n`). */

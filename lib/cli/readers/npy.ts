@@ -1,3 +1,4 @@
+// The NumPy .npy reader of `whiplash import`: a 2-D float32 or float64 array, one vector per row.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UsageError } from '../errors';
 import { fixedRows } from './binary';

@@ -1,3 +1,4 @@
+// Checks one `{id, vector, metadata?}` record read from a file, so a bad record stops the import with its location.
 import type { Metadata, VectorInput } from '../../../lambda/core/types';
 import { UsageError } from '../errors';
 

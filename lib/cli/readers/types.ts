@@ -1,3 +1,4 @@
+// The import readers' types: input formats, positions in a file, records, and streaming vector sources.
 import type { VectorInput } from '../../../lambda/core/types';
 
 /** Input formats of `whiplash import`. */
