@@ -1,8 +1,5 @@
-// Public entry point of the package. Each part adds its own export line.
-export * from '../lambda/core/types';
-export * from '../lambda/core/errors';
-export { TABLE_DEFINITIONS, TABLE_ENV } from '../lambda/store/table-definitions';
-export type { TableNames, TableDefinition, TableRole } from '../lambda/store/table-definitions';
-export * from './client';
+// Package entry and jsii assembly root: the CDK construct only. The SDK is `whiplash-vector-store/client`,
+// local mode `whiplash-vector-store/local` (TypeScript/JavaScript only, outside the jsii assembly).
+export * from './construct/roles';
+export * from './construct/props';
 export * from './construct/vector-store';
-export { startLocalServer, type LocalServer, type LocalServerOptions } from './local/server';

@@ -1,7 +1,7 @@
 // The store's own item and key functions, wrapped for the cost model: item sizes, bucket keys and read plans.
 import { QueryEncoding } from '../../lambda/core/hasher';
 import { IndexParams } from '../../lambda/core/types';
-import { bucketEntryItem, BucketRead, bucketReadPlan, counterItem, itemSize, vectorItem } from '../../lambda/store/layout';
+import { bucketEntryItem, BucketRead, bucketReadPlan, counterItem, itemSize, vectorItem, WRITE_ID_BYTES } from '../../lambda/store/layout';
 import { bucketPartition, bucketSortKey } from '../../lambda/store/key-format';
 
 export type { BucketRead };
@@ -40,7 +40,7 @@ export class StoreItems {
 
   /** Bytes of the vector item of `id` (no metadata). */
   vectorItemBytes(id: string): number {
-    return itemSize(vectorItem(MODEL_UID, id, this.vector, this.codes));
+    return itemSize(vectorItem(MODEL_UID, id, this.vector, this.codes, undefined, new Uint8Array(WRITE_ID_BYTES)));
   }
 
   /** Bytes of the collection's counter item, which round trip 2 reads with the finalists. */

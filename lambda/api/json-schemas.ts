@@ -190,6 +190,15 @@ export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
   listCollections: { type: 'array', items: collection },
   getCollection: collection,
   deleteCollection: { type: 'object', properties: { deleted: { type: 'string' } } },
+  repairCollection: {
+    type: 'object',
+    properties: {
+      vectorCount: { type: 'integer', description: 'Live vectors counted; the collection\'s count is set to it' },
+      settled: { type: 'integer', description: 'Replaces that had failed part way, finished' },
+      finishedDeletes: { type: 'integer', description: 'Deletes that had failed part way, finished' },
+      orphansRemoved: { type: 'integer', description: 'Bucket entries no live vector produces, removed' },
+    },
+  },
   upsertItem: { type: 'object', properties: { upserted: { type: 'integer' } } },
   upsertBatch: { type: 'object', properties: { upserted: { type: 'integer' } } },
   listItems: { type: 'object', properties: { ids: { type: 'array', items: { type: 'string' } }, cursor: { type: 'string' } } },

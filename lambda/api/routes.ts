@@ -51,6 +51,7 @@ const ROUTE_TABLE = [
   { method: 'GET', path: '/projects/{projectId}/collections', operationId: 'listCollections', function: 'query', auth: 'project', summary: 'List collections' },
   { method: 'GET', path: COLLECTION, operationId: 'getCollection', function: 'query', auth: 'project', summary: 'Describe a collection' },
   { method: 'DELETE', path: COLLECTION, operationId: 'deleteCollection', function: 'admin', auth: 'project', summary: 'Delete a collection and its vectors' },
+  { method: 'POST', path: `${COLLECTION}/repair`, operationId: 'repairCollection', function: 'admin', auth: 'admin', summary: 'Repair a collection after failed requests: finish their cleanups, remove orphaned bucket entries, recount its vectors' },
   { method: 'POST', path: `${COLLECTION}/items`, operationId: 'upsertItem', function: 'write', auth: 'project', summary: 'Insert or replace one vector', requestSchema: BODY_SCHEMAS.upsertItem },
   { method: 'GET', path: `${COLLECTION}/items`, operationId: 'listItems', function: 'query', auth: 'project', summary: 'List vector ids, a page at a time', querySchema: QUERY_SCHEMAS.listItems },
   { method: 'POST', path: `${COLLECTION}/items/batch`, operationId: 'upsertBatch', function: 'write', auth: 'project', summary: `Insert or replace up to ${MAX_UPSERT_BATCH} vectors`, requestSchema: BODY_SCHEMAS.upsertBatch },

@@ -4,6 +4,12 @@
 /** Largest request body API Gateway accepts, in bytes (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html). */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+/**
+ * Largest response (and request) payload of a synchronously invoked Lambda function: 6 MB
+ * (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). A search answer must fit in it.
+ */
+export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+
 /** Largest vector dimension. */
 export const MAX_DIMENSION = 4096;
 

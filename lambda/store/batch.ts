@@ -4,11 +4,17 @@ import {
   AttributeValue,
   BatchGetItemCommand,
   BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
   ConsumedCapacity,
   DynamoDBClient,
   KeysAndAttributes,
+  PutItemCommand,
   QueryCommand,
   QueryCommandOutput,
+  TransactionCanceledException,
+  TransactWriteItem,
+  TransactWriteItemsCommand,
   WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
@@ -151,4 +157,44 @@ export async function queryAll(client: DynamoDBClient, table: string, pk: string
     start = page.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/**
+ * Writes `items` in one DynamoDB transaction (TransactWriteItems: all or nothing, at most 100
+ * items; https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html).
+ * @returns the index of each item whose condition failed, when the transaction was cancelled for
+ *   failed conditions only; undefined when it was written
+ * @throws the SDK's error for any other failure
+ */
+export async function writeAtomically(client: DynamoDBClient, items: readonly TransactWriteItem[]): Promise<number[] | undefined> {
+  try {
+    await client.send(new TransactWriteItemsCommand({ TransactItems: [...items] }));
+    return undefined;
+  } catch (err) {
+    if ((err as Error).name === 'UnknownOperationException') return writeInTurn(client, items);
+    if (!(err instanceof TransactionCanceledException)) throw err;
+    const reasons = err.CancellationReasons ?? [];
+    const failed = reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []));
+    if (failed.length === 0 || reasons.some((r) => r.Code && r.Code !== 'None' && r.Code !== 'ConditionalCheckFailed')) throw err;
+    return failed;
+  }
+}
+
+/**
+ * The items one at a time, each with its own condition, stopping at the first that fails: for
+ * dynalite (local mode without Java), which has no transactions. Not atomic; DynamoDB and
+ * DynamoDB Local always take the transaction.
+ */
+async function writeInTurn(client: DynamoDBClient, items: readonly TransactWriteItem[]): Promise<number[] | undefined> {
+  for (const [i, item] of items.entries()) {
+    try {
+      if (item.Put) await client.send(new PutItemCommand(item.Put));
+      else if (item.Delete) await client.send(new DeleteItemCommand(item.Delete));
+      else throw new Error('writeInTurn takes Put and Delete items only');
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return [i];
+      throw err;
+    }
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 // Collections in the metadata table: create, describe, list, drop; the per-instance cache of their
 // config, hasher and plans; their vector counters; and what their first writes settle.
 import { randomBytes, randomInt } from 'node:crypto';
-import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { centreOf, Hasher } from '../core/hasher';
 import { checkCollectionName, checkDimension, checkMetric, checkSeed, resolveIndexParams } from '../core/params';
@@ -12,8 +12,8 @@ import { sampleProfile } from '../core/search';
 import { packedSketchBytes } from '../core/sketch-format';
 import { CollectionConfig, CollectionInfo, IndexParams, Metadata, Metric } from '../core/types';
 import { vectorToBytes } from '../core/vector';
-import { batchGetAll, Item, queryAll } from './batch';
-import { collectionKey, counterKey, droppedKey, projectItemOf, projectPartition } from './key-format';
+import { batchGetAll, Item, queryAll, writeAtomically } from './batch';
+import { collectionKey, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
 import { bucketEntryItem, counterItem, itemSize } from './layout';
 import { configAttributes, keyItem, metadataJson, S, toCentre, toConfig, toPlans } from './records';
 import { TableNames } from './table-definitions';
@@ -81,35 +81,33 @@ export class CollectionStore {
     const index = resolveIndexParams(input.index, 'index', dimension);
     const seed = checkSeed(input.seed) ?? randomInt(0, 0xffffffff);
     await ensureProject();
-    const config: CollectionConfig = {
-      projectId,
-      name,
-      uid: randomBytes(6).toString('base64url'), // 8 characters: see key-format.ts
-      dimension,
-      metric,
-      index,
-      seed,
-      prngVersion: PRNG_VERSION,
-      createdAt: new Date().toISOString(),
-    };
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tables.metadata,
-          Item: { ...keyItem(collectionKey(projectId, name)), ...configAttributes(config) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) throw new ConflictError(`collection ${name} exists already in project ${projectId}`);
-      throw err;
+    for (let attempt = 0; ; attempt++) {
+      const config: CollectionConfig = {
+        projectId,
+        name,
+        uid: randomBytes(6).toString('base64url'), // 8 characters: see key-format.ts
+        dimension,
+        metric,
+        index,
+        seed,
+        prngVersion: PRNG_VERSION,
+        createdAt: new Date().toISOString(),
+      };
+      // One transaction: the config (no live collection of that name), its counter (any counter
+      // left there belongs to a dropped collection), and the claim of its uid (unique for ever).
+      const failed = await writeAtomically(this.client, [
+        { Put: { TableName: this.tables.metadata, Item: { ...keyItem(collectionKey(projectId, name)), ...configAttributes(config) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName: this.tables.metadata, Item: counterItem(projectId, name, config.uid, 0) } },
+        { Put: { TableName: this.tables.metadata, Item: keyItem(uidClaimKey(config.uid)), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ]);
+      if (failed?.includes(0)) throw new ConflictError(`collection ${name} exists already in project ${projectId}`);
+      if (failed && attempt < 3) continue; // the uid is taken: draw another
+      if (failed) throw new Error(`no free collection uid after ${attempt + 1} draws`);
+      const state: CollectionState = { config, count: 0 };
+      this.cache.set(cacheKey(projectId, name), state);
+      return describe(state);
     }
-    await this.client.send(new PutItemCommand({ TableName: this.tables.metadata, Item: counterItem(projectId, name, config.uid, 0) }));
-    const state: CollectionState = { config, count: 0 };
-    this.cache.set(cacheKey(projectId, name), state);
-    return describe(state);
   }
-
   /** @throws NotFoundError */
   async get(projectId: string, name: string): Promise<CollectionInfo> {
     return describe(await this.load(projectId, name, true));
@@ -138,19 +136,20 @@ export class CollectionStore {
    */
   async drop(projectId: string, name: string): Promise<void> {
     const { config } = await this.load(projectId, name, true);
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tables.metadata,
-        Item: {
-          ...keyItem(droppedKey(config.uid)),
-          hashTables: { N: String(config.index.hashTables) },
-          partitionBits: { N: String(config.index.partitionBits) },
+    // One transaction: the config goes only if it is still this uid's, with its counter, and the
+    // purge's record of the uid comes with them, so the purge never sees a live collection.
+    const failed = await writeAtomically(this.client, [
+      { Delete: { TableName: this.tables.metadata, Key: keyItem(collectionKey(projectId, name)), ConditionExpression: 'uid = :uid', ExpressionAttributeValues: { ':uid': S(config.uid) } } },
+      { Delete: { TableName: this.tables.metadata, Key: keyItem(counterKey(projectId, name)) } },
+      {
+        Put: {
+          TableName: this.tables.metadata,
+          Item: { ...keyItem(droppedKey(config.uid)), hashTables: { N: String(config.index.hashTables) }, partitionBits: { N: String(config.index.partitionBits) } },
         },
-      }),
-    );
-    await this.client.send(new DeleteItemCommand({ TableName: this.tables.metadata, Key: keyItem(collectionKey(projectId, name)) }));
-    await this.client.send(new DeleteItemCommand({ TableName: this.tables.metadata, Key: keyItem(counterKey(projectId, name)) }));
+      },
+    ]);
     this.forget(projectId, name);
+    if (failed) throw new NotFoundError(`collection ${name} not found in project ${projectId}`);
   }
 
   /** Removes a collection from this instance's cache (it was found dropped). */
@@ -222,6 +221,30 @@ export class CollectionStore {
         }),
       );
       state.count = Number(out.Attributes?.n?.N ?? state.count + delta);
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      throw this.stale(state);
+    }
+  }
+
+  /**
+   * Sets the collection's vector count (after a repair counted it), on condition that it is still
+   * the collection this instance knows.
+   * @throws StaleCollectionError when it was dropped or re-created meanwhile
+   */
+  async setCount(state: CollectionState, count: number): Promise<void> {
+    const { projectId, name, uid } = state.config;
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tables.metadata,
+          Key: keyItem(counterKey(projectId, name)),
+          UpdateExpression: 'SET n = :n',
+          ConditionExpression: 'uid = :uid',
+          ExpressionAttributeValues: { ':n': { N: String(count) }, ':uid': S(uid) },
+        }),
+      );
+      state.count = count;
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       throw this.stale(state);

@@ -1,6 +1,6 @@
 // A collection's items: upsert (vector item plus one bucket entry per hash table), get, delete and
 // the paged list of ids.
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, QueryCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, QueryCommand, QueryCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
 import { ValidationError } from '../core/errors';
 import { DEFAULT_LIST_LIMIT, MAX_IDS_PER_CALL, MAX_LIST_LIMIT, MAX_UPSERT_BATCH } from '../core/limits';
@@ -9,10 +9,11 @@ import { checkId } from '../core/params';
 import { packSketch } from '../core/sketch-format';
 import { CollectionConfig, IdPage, StoredVector, VectorInput } from '../core/types';
 import { toFloat32 } from '../core/vector';
-import { batchGetAll, batchWriteAll, Item } from './batch';
+import { batchGetAll, batchWriteAll } from './batch';
 import { CheckedRow, CollectionStore, StaleCollectionError } from './collections';
-import { bucketPartition, bucketSortKey, counterKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
-import { bucketEntryItem, bytesToCodes, vectorItem } from './layout';
+import { counterKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
+import { ItemVersion, ItemVersions, newWriteId, staleEntryKeys, versionOf } from './item-versions';
+import { bucketEntryItem, vectorItem } from './layout';
 import { keyItem, metadataJson, S, toStoredVector } from './records';
 import { TableNames } from './table-definitions';
 
@@ -43,9 +44,10 @@ export class ItemStore {
     if (CollectionStore.needsSettling(state, rows.length)) state = await this.collections.settleFirstWrites(state, rows);
     const hasher = state.hasher!;
     const { hashTables } = config.index;
+    const versions = new ItemVersions(this.client, this.tables.vectors, config);
 
     // 1. The new bucket entries (idempotent: a retry of the same vector writes the same items).
-    const encoded = rows.map((row) => ({ row, enc: hasher.encode(row.vector), meta: metadataJson(row.metadata) }));
+    const encoded = rows.map((row) => ({ row, enc: hasher.encode(row.vector), meta: metadataJson(row.metadata), writeId: newWriteId() }));
     const entries: Write[] = [];
     for (const { row, enc, meta } of encoded) {
       const sketch = packSketch(enc);
@@ -54,29 +56,29 @@ export class ItemStore {
         entries.push({ table: this.tables.buckets, request: { PutRequest: { Item } } });
       }
     }
-    const items: Write[] = encoded.map(({ row, enc, meta }) => ({ table: this.tables.vectors, request: { PutRequest: { Item: vectorItem(config.uid, row.id, row.vector, enc.codes, meta) } } }));
+    const items = encoded.map(({ row, enc, meta, writeId }) => vectorItem(config.uid, row.id, row.vector, enc.codes, meta, writeId));
     await batchWriteAll(this.client, entries);
-    // 2. The vector items, each returning the item it replaced: its codes name exactly the entries
-    //    that are now stale, even when other requests write the same id at the same time.
-    const replaced = await this.putItems(items);
-    // 3. The stale entries go. A reader in between sees a duplicate entry at worst, and re-ranking
-    //    uses the vector item, so never a stale vector.
-    const deletes: Write[] = [];
-    encoded.forEach(({ row, enc }, i) => {
-      const old = replaced[i];
-      for (let t = 0; old && t < hashTables; t++) {
-        const was = bucketKey(config, t, old[t], row.id);
-        const now = bucketKey(config, t, enc.codes[t], row.id);
-        if (was.pk.S !== now.pk.S || was.sk.S !== now.sk.S) deletes.push({ table: this.tables.buckets, request: { DeleteRequest: { Key: was } } });
-      }
-    });
+    // 2. Each vector item replaces the version read, and records the codes of the entries that are
+    //    now stale (`item-versions.ts`), so a failure after this step leaves them named.
+    const known = await this.readVersions(config, rows.map((r) => r.id));
+    const replaced = await mapLimit(encoded, ITEM_WRITE_CONCURRENCY, ({ row, enc }, i) => versions.replace(row.id, items[i], enc.codes, known.get(row.id) ?? null));
+    // 3. The stale entries go, then the record of them. A reader in between sees a duplicate entry
+    //    at worst, and re-ranking uses the vector item, so never a stale vector.
+    const deletes: Write[] = encoded.flatMap(({ row, enc }, i) =>
+      staleEntryKeys(config, row.id, replaced[i].stale, enc.codes).map((Key) => ({ table: this.tables.buckets, request: { DeleteRequest: { Key } } })),
+    );
     await batchWriteAll(this.client, deletes);
-    const created = replaced.filter((old) => old === undefined).length;
+    await mapLimit(
+      encoded.filter((_, i) => replaced[i].stale.length > 0),
+      ITEM_WRITE_CONCURRENCY,
+      ({ row, writeId }) => versions.settle(row.id, writeId),
+    );
+    const created = replaced.filter((r) => r.created).length;
     try {
       await this.collections.confirm(state, created);
     } catch (err) {
       // written into a collection that no longer exists: take the items back, acknowledge nothing
-      if (err instanceof StaleCollectionError) await this.removeWritten([...entries, ...items]);
+      if (err instanceof StaleCollectionError) await this.removeWritten(config, entries, rows.map((r) => r.id));
       throw err;
     }
     return { upserted: rows.length };
@@ -99,7 +101,7 @@ export class ItemStore {
       { consistentRead: true },
     );
     this.collections.check(state, found[this.tables.metadata]?.[0]);
-    const byId = new Map((found[this.tables.vectors] ?? []).map((i) => [i.sk.S!, i]));
+    const byId = new Map((found[this.tables.vectors] ?? []).filter((i) => i.t === undefined).map((i) => [i.sk.S!, i]));
     return checked.filter((id) => byId.has(id)).map((id) => toStoredVector(byId.get(id)!));
   }
 
@@ -111,21 +113,20 @@ export class ItemStore {
   async delete(projectId: string, name: string, ids: readonly string[]): Promise<{ deleted: number }> {
     const state = await this.collections.load(projectId, name);
     const { config } = state;
-    // Each vector item is deleted on its own and returns its codes: exactly its bucket entries go
-    // after it, and exactly the items that existed are counted, whatever runs at the same time.
+    // Each vector item is first marked deleted (a tombstone that names its entries), then its
+    // entries go, then the item: whatever fails, a retry or a repair finds what is left to remove.
+    const versions = new ItemVersions(this.client, this.tables.vectors, config);
     const checked = checkIds(ids);
-    const removed = await mapLimit(checked, ITEM_WRITE_CONCURRENCY, async (id) => {
-      const out = await this.client.send(new DeleteItemCommand({ TableName: this.tables.vectors, Key: keyItem(vectorKey(config.uid, id)), ReturnValues: 'ALL_OLD' }));
-      return out.Attributes?.c?.B ? bytesToCodes(out.Attributes.c.B) : undefined;
-    });
-    const deletes: Write[] = [];
-    removed.forEach((codes, i) => {
-      for (let t = 0; codes && t < config.index.hashTables; t++) {
-        deletes.push({ table: this.tables.buckets, request: { DeleteRequest: { Key: bucketKey(config, t, codes[t], checked[i]) } } });
-      }
-    });
+    const marked = await mapLimit(checked, ITEM_WRITE_CONCURRENCY, (id) => versions.tombstone(id));
+    const deletes: Write[] = checked.flatMap((id, i) =>
+      staleEntryKeys(config, id, marked[i]?.codes ?? []).map((Key) => ({ table: this.tables.buckets, request: { DeleteRequest: { Key } } })),
+    );
     await batchWriteAll(this.client, deletes);
-    const deleted = removed.filter((c) => c !== undefined).length;
+    await mapLimit(checked, ITEM_WRITE_CONCURRENCY, async (id, i) => {
+      const m = marked[i];
+      if (m) await versions.remove(id, m.writeId);
+    });
+    const deleted = marked.filter((m) => m?.counted).length;
     await this.collections.confirm(state, -deleted);
     return { deleted };
   }
@@ -152,6 +153,7 @@ export class ItemStore {
           KeyConditionExpression: after === undefined ? 'pk = :pk' : 'pk = :pk AND sk > :after',
           ExpressionAttributeValues: { ':pk': S(vectorPartition(config.uid, shard)), ...(after === undefined ? {} : { ':after': S(after) }) },
           ProjectionExpression: 'sk',
+          FilterExpression: 'attribute_not_exists(t)', // tombstones: deletes under way
           Limit: limit - ids.length,
         }),
       );
@@ -168,24 +170,23 @@ export class ItemStore {
     return { ids, cursor: encodeCursor(shard, after) };
   }
 
-  /** Deletes the items of `puts` again (after they landed in a collection that was dropped meanwhile). */
-  private async removeWritten(puts: readonly Write[]): Promise<void> {
-    const keys = puts.map(({ table, request }) => {
-      const { pk, sk } = request.PutRequest!.Item!;
-      return { table, request: { DeleteRequest: { Key: { pk, sk } } } };
-    });
-    await batchWriteAll(this.client, keys);
+  /** Deletes the bucket entries and vector items a write put, again (they landed in a collection that was dropped meanwhile). */
+  private async removeWritten(config: CollectionConfig, entries: readonly Write[], ids: readonly string[]): Promise<void> {
+    await batchWriteAll(
+      this.client,
+      entries.map(({ table, request }) => ({ table, request: { DeleteRequest: { Key: { pk: request.PutRequest!.Item!.pk, sk: request.PutRequest!.Item!.sk } } } })),
+    );
+    await mapLimit(ids, ITEM_WRITE_CONCURRENCY, (id) => this.client.send(new DeleteItemCommand({ TableName: this.tables.vectors, Key: keyItem(vectorKey(config.uid, id)) })));
   }
 
-  /**
-   * Puts vector items one PutItem each (BatchWriteItem cannot return what it replaced).
-   * @returns per item, the hash codes of the item it replaced, or undefined where it created one
-   */
-  private async putItems(items: readonly Write[]): Promise<(Uint32Array | undefined)[]> {
-    return mapLimit(items, ITEM_WRITE_CONCURRENCY, async ({ table, request }) => {
-      const out = await this.client.send(new PutItemCommand({ TableName: table, Item: request.PutRequest!.Item!, ReturnValues: 'ALL_OLD' }));
-      return out.Attributes?.c?.B ? bytesToCodes(out.Attributes.c.B) : undefined;
-    });
+  /** The current versions of those ids that have an item (strongly consistent, batched). */
+  private async readVersions(config: CollectionConfig, ids: readonly string[]): Promise<Map<string, ItemVersion>> {
+    const found = await batchGetAll(
+      this.client,
+      ids.map((id) => ({ table: this.tables.vectors, key: keyItem(vectorKey(config.uid, id)) })),
+      { consistentRead: true, projection: { [this.tables.vectors]: 'sk, c, o, t, w' } },
+    );
+    return new Map((found[this.tables.vectors] ?? []).map((i) => [i.sk.S!, versionOf(i)!]));
   }
 }
 
@@ -208,11 +209,6 @@ function checkIds(ids: readonly string[]): string[] {
   if (!Array.isArray(ids)) throw new ValidationError('ids', 'must be a list of ids');
   if (ids.length > MAX_IDS_PER_CALL) throw new ValidationError('ids', `must have at most ${MAX_IDS_PER_CALL} items`);
   return [...new Set(ids.map((id, i) => checkId(id, `ids[${i}]`)))];
-}
-
-function bucketKey(config: CollectionConfig, table: number, code: number, id: string): Item {
-  const { partitionBits } = config.index;
-  return { pk: S(bucketPartition(config.uid, table, code, partitionBits)), sk: S(bucketSortKey(code, partitionBits, id)) };
 }
 
 function encodeCursor(shard: number, after: string | undefined): string {

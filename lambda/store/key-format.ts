@@ -31,6 +31,9 @@ export const projectApiKeyKey = (projectId: string, apiKeyId: string): MetadataK
 export const DROPPED = 'DROPPED';
 export const droppedKey = (uid: string): MetadataKey => ({ pk: DROPPED, sk: uid });
 
+/** The claim of a collection uid, written when the collection is created and kept, so no uid is ever used twice. */
+export const uidClaimKey = (uid: string): MetadataKey => ({ pk: 'UIDS', sk: uid });
+
 /** The project id of a project item's partition key (`projectKey`). */
 export const projectIdOf = (pk: string): string => pk.slice('P#'.length);
 

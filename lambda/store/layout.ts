@@ -47,18 +47,23 @@ export function bytesToCodes(b: Uint8Array): Uint32Array {
 
 /**
  * One vector item: the float32 bytes `v`, its hash codes `c` (so an upsert or delete finds the
- * bucket entries to remove) and its metadata as JSON `m`. Round trip 2 of a query reads it.
+ * bucket entries to remove), the id of the write that made it `w` (`item-versions.ts`) and its
+ * metadata as JSON `m`. Round trip 2 of a query reads it.
  */
-export function vectorItem(uid: string, id: string, vector: Float32Array, codes: Uint32Array, metadata?: string): Item {
+export function vectorItem(uid: string, id: string, vector: Float32Array, codes: Uint32Array, metadata: string | undefined, writeId: Uint8Array): Item {
   const key = vectorKey(uid, id);
   return {
     pk: { S: key.pk },
     sk: { S: key.sk },
     v: { B: vectorToBytes(vector) },
     c: { B: codesToBytes(codes) },
+    w: { B: writeId },
     ...(metadata === undefined ? {} : { m: { S: metadata } }),
   };
 }
+
+/** Bytes of a write id (`w` of a vector item: `item-versions.ts`). */
+export const WRITE_ID_BYTES = 8;
 
 /** A collection's vector counter: the count `n` of the collection with uid `uid` (round trip 2 reads it to prove the collection lives). */
 export function counterItem(projectId: string, name: string, uid: string, count: number): Item {

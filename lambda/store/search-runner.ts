@@ -118,7 +118,8 @@ function targetOf(state: CollectionState) {
 /** The exact top-k of the fetched vector items, shaped as the API returns them. */
 function rank(plan: SearchPlan, request: QueryRequest, items: readonly Item[]): QueryMatch[] {
   const withMetadata = plan.predicate !== undefined || request.includeMetadata === true;
-  const fetched = items.map((item) => ({ id: item.sk.S!, vector: bytesToVector(item.v.B!), ...(withMetadata ? { metadata: toMetadata(item) } : {}) }));
+  // a tombstoned item is being deleted: absent to readers
+  const fetched = items.filter((item) => item.t === undefined).map((item) => ({ id: item.sk.S!, vector: bytesToVector(item.v.B!), ...(withMetadata ? { metadata: toMetadata(item) } : {}) }));
   return exactTopK(plan, fetched).map((m) => ({
     id: m.id,
     distance: m.distance,

@@ -7,10 +7,11 @@ import { CollectionStore, CreateCollectionInput, StaleCollectionError } from './
 import { ItemStore } from './items';
 import { ApiKeyBinding, ProjectStore } from './projects';
 import { purgeDropped } from './purge';
+import { RepairReport, repairCollection } from './repair';
 import { TableNames } from './table-definitions';
 import { SearchRunner } from './search-runner';
 
-export type { ApiKeyBinding, CreateCollectionInput };
+export type { ApiKeyBinding, CreateCollectionInput, RepairReport };
 
 /** How a {@link WhiplashStore} reaches DynamoDB. */
 export interface StoreOptions {
@@ -124,6 +125,20 @@ export class WhiplashStore {
    */
   purgeDropped(opts: { maxItems?: number } = {}): Promise<{ purged: number; remaining: boolean }> {
     return purgeDropped(this.client, this.tables, opts);
+  }
+
+  /**
+   * Repairs a collection damaged by failed requests: finishes their cleanups, removes orphaned
+   * bucket entries and recounts its vectors (`repair.ts`). Writes to it should pause meanwhile.
+   * @throws NotFoundError
+   */
+  repairCollection(projectId: string, name: string): Promise<RepairReport> {
+    return current(async () => {
+      const state = await this.collections.load(projectId, name, true);
+      const report = await repairCollection(this.client, this.tables, state.config);
+      await this.collections.setCount(state, report.vectorCount);
+      return report;
+    });
   }
 
   /** Inserts or replaces up to `MAX_UPSERT_BATCH` vectors (`ItemStore.upsert`). */

@@ -10,6 +10,8 @@ export interface ImportIdentity {
   readonly apiUrl: string;
   readonly projectId: string;
   readonly collection: string;
+  /** When the collection was created: a dropped and re-created collection of the same name differs. */
+  readonly collectionCreatedAt: string;
   readonly format: SourceFormat;
   /** Absolute path of the input file. */
   readonly input: string;
@@ -36,7 +38,7 @@ export function defaultCheckpointPath(input: string): string {
 }
 
 /** Identity of an import of `input` into a collection. */
-export function importIdentity(input: string, format: SourceFormat, target: { apiUrl: string; projectId: string; collection: string }): ImportIdentity {
+export function importIdentity(input: string, format: SourceFormat, target: { apiUrl: string; projectId: string; collection: string; collectionCreatedAt: string }): ImportIdentity {
   const st = statSync(input);
   return { ...target, format, input: resolve(input), size: st.size, mtimeMs: Math.trunc(st.mtimeMs) };
 }
@@ -58,9 +60,11 @@ export class ImportCheckpoint {
   /**
    * Opens the checkpoint at `path`: resumes it when it belongs to this import, starts afresh
    * when there is none or `restart` is set.
+   * A checkpoint of the same import into a collection that was dropped and re-created since is
+   * not resumed (its rows went with the old collection): the import starts over and `log` says so.
    * @throws UsageError when the checkpoint belongs to another import (another file, changed file, other target)
    */
-  static open(path: string, identity: ImportIdentity, restart: boolean): ImportCheckpoint {
+  static open(path: string, identity: ImportIdentity, restart: boolean, log: (line: string) => void = () => undefined): ImportCheckpoint {
     const cp = new ImportCheckpoint(path, identity);
     if (restart || !existsSync(path)) return cp;
     let saved: CheckpointFile;
@@ -70,6 +74,13 @@ export class ImportCheckpoint {
       throw new UsageError(`${path}: checkpoint is not readable (${(err as Error).message}); pass --restart to start over`);
     }
     const diff = (Object.keys(identity) as (keyof ImportIdentity)[]).filter((k) => saved.identity?.[k] !== identity[k]);
+    if (saved.version === 1 && diff.length === 1 && diff[0] === 'collectionCreatedAt') {
+      log(
+        `${path}: collection ${identity.collection} was created anew (${identity.collectionCreatedAt}) since this checkpoint` +
+          `${saved.identity.collectionCreatedAt ? ` (${saved.identity.collectionCreatedAt})` : ''}: its rows went with the old collection, starting over from the first row`,
+      );
+      return cp;
+    }
     if (saved.version !== 1 || diff.length > 0) {
       throw new UsageError(`${path}: checkpoint belongs to another import (${diff.join(', ') || 'version'} differ); pass --restart to start over`);
     }

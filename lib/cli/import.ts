@@ -59,14 +59,15 @@ export interface ImportResult {
  */
 export async function importFile(client: WhiplashClient, opts: ImportOptions): Promise<ImportResult> {
   const source = openSource(opts.file, { format: opts.format, idsPath: opts.idsPath });
-  const identity = importIdentity(opts.file, source.format, { apiUrl: opts.apiUrl, projectId: opts.projectId, collection: opts.collection });
-  const cpPath = opts.checkpointPath ?? defaultCheckpointPath(opts.file);
-  const checkpoint = ImportCheckpoint.open(cpPath, identity, opts.restart ?? false);
-  const resumed = checkpoint.resumed;
-  if (resumed) opts.log(`resuming from ${cpPath}: ${checkpoint.rowsDone} vectors already acknowledged`);
-
   let collectionCreated = false;
   if (opts.create) collectionCreated = await ensureCollection(client, opts, source.dimension ?? (await firstDimension(source.records())));
+  // the collection's identity binds the checkpoint: a re-created collection starts over
+  const { createdAt } = await client.getCollection(opts.projectId, opts.collection);
+  const identity = importIdentity(opts.file, source.format, { apiUrl: opts.apiUrl, projectId: opts.projectId, collection: opts.collection, collectionCreatedAt: createdAt });
+  const cpPath = opts.checkpointPath ?? defaultCheckpointPath(opts.file);
+  const checkpoint = ImportCheckpoint.open(cpPath, identity, opts.restart ?? false, opts.log);
+  const resumed = checkpoint.resumed;
+  if (resumed) opts.log(`resuming from ${cpPath}: ${checkpoint.rowsDone} vectors already acknowledged`);
 
   // Filtered position (as upsertBatch counts) -> row and end byte, for rows read and not yet acknowledged.
   const pending = new Map<number, { row: number; end: number }>();

@@ -4,7 +4,7 @@ import type { CollectionInfo, IdPage, Project, QueryMatch, StoredVector, VectorI
 import { CollectionClient, ItemOperations } from './collection';
 import { WhiplashError } from './errors';
 import { HttpTransport, HttpTransportOptions } from './http';
-import type { CollectionHandle, CollectionsApi, CreateCollectionRequest, ListOptions, SearchRequest } from './types';
+import type { CollectionHandle, CollectionsApi, CreateCollectionRequest, ListOptions, RepairReport, SearchRequest } from './types';
 
 /** Options of {@link WhiplashClient}: API URL, key, timeout and retries (see {@link HttpTransportOptions}). */
 export type WhiplashClientOptions = HttpTransportOptions;
@@ -124,6 +124,15 @@ export class WhiplashClient implements CollectionsApi {
   /** Deletes a collection; its items are purged in the background. Not retried. @throws WhiplashError `NotFound` (404) */
   async deleteCollection(projectId: string, name: string): Promise<void> {
     await this.http.request({ method: 'DELETE', path: this.collPath(projectId, name), idempotent: false });
+  }
+
+  /**
+   * Repairs a collection after failed requests: finishes their cleanups, removes orphaned bucket
+   * entries and recounts its vectors. Needs the admin key; pause writes to the collection meanwhile.
+   * @throws WhiplashError `NotFound` (404), `Forbidden` (403) without the admin key
+   */
+  async repairCollection(projectId: string, name: string): Promise<RepairReport> {
+    return this.http.request<RepairReport>({ method: 'POST', path: `${this.collPath(projectId, name)}/repair`, idempotent: true });
   }
 
   /** Items and search of one collection. Makes no request by itself. */

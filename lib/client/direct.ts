@@ -6,7 +6,7 @@ import { TableNames, tableNamesFromEnv } from '../../lambda/store/table-definiti
 import { WhiplashStore } from '../../lambda/store/store';
 import { CollectionClient, ItemOperations } from './collection';
 import { WhiplashError } from './errors';
-import type { CollectionHandle, CollectionsApi, CreateCollectionRequest, SearchRequest } from './types';
+import type { CollectionHandle, CollectionsApi, CreateCollectionRequest, RepairReport, SearchRequest } from './types';
 
 /** Options of {@link WhiplashDirectClient}. */
 export interface WhiplashDirectClientOptions {
@@ -81,6 +81,10 @@ export class WhiplashDirectClient implements CollectionsApi {
 
   deleteCollection(projectId: string, name: string): Promise<void> {
     return call(() => this.store.deleteCollection(projectId, name));
+  }
+
+  repairCollection(projectId: string, name: string): Promise<RepairReport> {
+    return call(() => this.store.repairCollection(projectId, name));
   }
 
   collection(projectId: string, name: string): CollectionHandle {

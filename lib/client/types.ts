@@ -112,5 +112,19 @@ export interface CollectionsApi {
   getCollection(projectId: string, name: string): Promise<CollectionInfo>;
   listCollections(projectId: string): Promise<CollectionInfo[]>;
   deleteCollection(projectId: string, name: string): Promise<void>;
+  /** Repairs a collection after failed requests (admin key): finishes their cleanups, removes orphaned bucket entries, recounts its vectors. */
+  repairCollection(projectId: string, name: string): Promise<RepairReport>;
   collection(projectId: string, name: string): CollectionHandle;
+}
+
+/** What a repair of a collection found and fixed. */
+export interface RepairReport {
+  /** Live vectors counted; the collection's `vectorCount` is set to it. */
+  readonly vectorCount: number;
+  /** Replaces that had failed part way, finished. */
+  readonly settled: number;
+  /** Deletes that had failed part way, finished. */
+  readonly finishedDeletes: number;
+  /** Bucket entries that no live vector produces, removed. */
+  readonly orphansRemoved: number;
 }

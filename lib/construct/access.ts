@@ -1,3 +1,4 @@
+// The DynamoDB actions each function calls per table, the KMS actions of grants, and the admin function's API Gateway key calls.
 import type { FunctionRole } from '../../lambda/api/routes';
 import type { TableRole } from '../../lambda/store/table-definitions';
 
@@ -16,13 +17,16 @@ export const TABLE_ACCESS: Readonly<Record<FunctionRole, Readonly<Record<TableRo
   // Upserts and deletes of vectors and their bucket entries; the collection's counter and centre.
   write: {
     metadata: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
-    vectors: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+    // vector items: conditional puts, tombstones and their removal, one item each (`item-versions.ts`)
+    vectors: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     buckets: ['dynamodb:BatchWriteItem'],
   },
   // Projects, collections and key bindings; the scheduled purge of dropped collections.
   admin: {
-    metadata: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
-    vectors: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
+    // (collections are created and dropped by TransactWriteItems, which IAM authorizes as PutItem and DeleteItem)
+    metadata: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+    // the purge, and the repair of a collection (settles and removes vector items)
+    vectors: ['dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     buckets: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
   },
 };

@@ -1,3 +1,4 @@
+// Locates the pre-bundled handler code shipped in the package (assets/handlers) and wraps it as Lambda code.
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';

@@ -1,3 +1,4 @@
+// The REST API built from the route table: methods, request validation, models, gateway error responses, logging.
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -6,6 +7,8 @@ import { FunctionRole, ROUTES, RouteDef } from '../../lambda/api/routes';
 
 /** Inputs of {@link buildRestApi}. */
 export interface RestApiOptions {
+  /** Name of the API: the `ApiName` dimension of its metrics, so it should be unique in the account and region. */
+  readonly restApiName: string;
   readonly stageName: string;
   readonly endpointType: apigw.EndpointType;
   readonly cors?: apigw.CorsOptions;
@@ -135,6 +138,7 @@ export interface BuiltRestApi {
  */
 export function buildRestApi(scope: Construct, id: string, opts: RestApiOptions): BuiltRestApi {
   const api = new apigw.RestApi(scope, id, {
+    restApiName: opts.restApiName,
     description: 'Whiplash vector store API',
     endpointConfiguration: { types: [opts.endpointType] },
     apiKeySourceType: apigw.ApiKeySourceType.HEADER,

@@ -1,4 +1,5 @@
-// The WhiplashVectorStore construct: tables, functions, REST API, keys, purge schedule and alarms.
+// The WhiplashVectorStore construct (tables, functions, REST API, keys, purge schedule, alarms), its
+// interface IWhiplashVectorStore, and fromStoreAttributes for a store deployed elsewhere.
 import { ArnFormat, Aws, CfnOutput, Duration, Names, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -11,25 +12,357 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { Construct } from 'constructs';
-import type { FunctionRole } from '../../lambda/api/routes';
-import { TABLE_DEFINITIONS, TABLE_ENV, TableRole } from '../../lambda/store/table-definitions';
+import { Construct, IConstruct } from 'constructs';
+import { TABLE_DEFINITIONS, TABLE_ENV } from '../../lambda/store/table-definitions';
 import { API_KEY_MANAGEMENT, KMS_READ_ACTIONS, KMS_WRITE_ACTIONS, TABLE_ACCESS, writes } from './access';
 import { handlerCode } from './handler-code';
 import { acknowledgeNagFindings } from './nag';
-import { ResolvedProps, resolveProps, WhiplashVectorStoreProps } from './props';
+import { WhiplashVectorStoreProps } from './props';
+import { ResolvedProps, resolveProps } from './resolve-props';
 import { buildRestApi } from './rest-api';
+import { FUNCTION_ROLES, FunctionRole, TABLE_ROLES, TableRole } from './roles';
 
-export { API_INTEGRATION_TIMEOUT, WhiplashPropsError } from './props';
-export type { FunctionOptions, QuotaLimits, TableOverrides, ThrottleLimits, UsagePlanTier, WhiplashVectorStoreProps } from './props';
-export { TABLE_ACCESS } from './access';
-
-const TABLE_ROLES: readonly TableRole[] = ['metadata', 'vectors', 'buckets'];
-const FUNCTION_ROLES: readonly FunctionRole[] = ['query', 'write', 'admin'];
 const pascal = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** The DynamoDB actions of each function, per table (`TABLE_ACCESS`), as the grants use them. */
+type TableAccess = Readonly<Record<TableRole, readonly string[]>>;
+
+/** The union of two access sets, per table, without duplicates. */
+function unionAccess(a: TableAccess, b: TableAccess): TableAccess {
+  const out = {} as Record<TableRole, readonly string[]>;
+  for (const role of TABLE_ROLES) out[role] = [...new Set([...a[role], ...b[role]])];
+  return out;
+}
+
 /**
- * A serverless vector store: three DynamoDB tables, three Lambda functions (query, write, admin;
+ * A Whiplash vector store, created in this app ({@link WhiplashVectorStore}) or deployed elsewhere
+ * and referenced with {@link WhiplashVectorStore.fromStoreAttributes}: its API, its tables, grants
+ * for direct SDK access and CloudWatch metrics.
+ */
+export interface IWhiplashVectorStore extends IConstruct {
+  /** URL of the API stage, e.g. `https://abc123.execute-api.us-east-1.amazonaws.com/prod/`. */
+  readonly apiUrl: string;
+  /** Id of the REST API. */
+  readonly restApiId: string;
+  /** Name of the REST API: the `ApiName` dimension of its API Gateway metrics. */
+  readonly restApiName: string;
+  /** Physical name of the metadata table. */
+  readonly metadataTableName: string;
+  /** Physical name of the vectors table. */
+  readonly vectorsTableName: string;
+  /** Physical name of the buckets table. */
+  readonly bucketsTableName: string;
+
+  /**
+   * Lets `grantee` read the store directly through the AWS SDK, with the query function's
+   * DynamoDB actions, per table ARN; `kms:Decrypt` and `kms:DescribeKey` on a customer key.
+   */
+  grantQuery(grantee: iam.IGrantable): iam.Grant;
+  /**
+   * Lets `grantee` upsert and delete vectors directly through the AWS SDK, with the write
+   * function's DynamoDB actions, per table ARN; encrypt and decrypt on a customer key.
+   */
+  grantWrite(grantee: iam.IGrantable): iam.Grant;
+  /** {@link grantQuery} and {@link grantWrite} together. */
+  grantReadWrite(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Latency of the API as clients see it (API Gateway's `Latency`: request received to response
+   * sent, in milliseconds), p99 over 5 minutes by default.
+   */
+  metricApiLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** p99 duration of the query function per invocation (milliseconds), over 5 minutes. */
+  metricQueryLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Server-side errors of the API (HTTP 5XX), summed over 5 minutes. */
+  metricServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Client errors of the API (HTTP 4XX, including throttled and over-quota calls), summed over 5 minutes. */
+  metricClientErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Invocations of one function that ended in an error, summed over 5 minutes. */
+  metricFunctionErrors(role: FunctionRole, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Invocations of the three functions that Lambda throttled (concurrency limit), summed over 5 minutes. */
+  metricThrottles(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /**
+   * Requests DynamoDB throttled (`ReadThrottleEvents` + `WriteThrottleEvents`), of one table or
+   * (default) of all three, summed over 5 minutes.
+   */
+  metricTableThrottles(table?: TableRole, props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /** Read capacity units consumed, of one table or (default) of all three, summed over 5 minutes. */
+  metricConsumedReadCapacity(table?: TableRole, props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /** Write capacity units consumed, of one table or (default) of all three, summed over 5 minutes. */
+  metricConsumedWriteCapacity(table?: TableRole, props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+}
+
+/**
+ * What {@link WhiplashVectorStore.fromStoreAttributes} needs to reference a deployed store. In the
+ * same app, pass the store's own fields (CDK turns them into cross-stack references); across apps,
+ * the values of its CloudFormation outputs.
+ */
+export interface WhiplashVectorStoreAttributes {
+  /** Id of the REST API (`store.restApiId`). */
+  readonly restApiId: string;
+  /** Name of the REST API (`store.restApiName`): the `ApiName` dimension of its metrics. */
+  readonly restApiName: string;
+  /**
+   * Name of the API stage.
+   * @default 'prod'
+   */
+  readonly stageName?: string;
+  /** Physical name of the metadata table (`store.metadataTableName`, output `MetadataTableName`). */
+  readonly metadataTableName: string;
+  /** Physical name of the vectors table (`store.vectorsTableName`, output `VectorsTableName`). */
+  readonly vectorsTableName: string;
+  /** Physical name of the buckets table (`store.bucketsTableName`, output `BucketsTableName`). */
+  readonly bucketsTableName: string;
+  /** Name of the query function (`store.queryFunction.functionName`), for its metrics. */
+  readonly queryFunctionName: string;
+  /** Name of the write function (`store.writeFunction.functionName`), for its metrics. */
+  readonly writeFunctionName: string;
+  /** Name of the admin function (`store.adminFunction.functionName`), for its metrics. */
+  readonly adminFunctionName: string;
+  /**
+   * The customer managed KMS key of the tables (`encryptionKey` of the store), so that grants
+   * include its use.
+   * @default - the tables use the AWS managed key: grants include no KMS actions
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/** The store's three tables. Keys `pk`/`sk` (strings), no indexes. */
+export interface WhiplashTables {
+  /** Projects, collections, key bindings, purge queue. */
+  readonly metadata: dynamodb.Table;
+  /** One item per vector. */
+  readonly vectors: dynamodb.Table;
+  /** One item per (vector, hash table): the LSH buckets. */
+  readonly buckets: dynamodb.Table;
+}
+
+/** The store's three Lambda functions. */
+export interface WhiplashFunctions {
+  /** Serves searches, reads and listings: read-only access. */
+  readonly query: lambda.Function;
+  /** Serves upserts and deletes of vectors. */
+  readonly write: lambda.Function;
+  /** Serves projects, collections and API keys; purges dropped collections on a schedule. */
+  readonly admin: lambda.Function;
+}
+
+/**
+ * Grants and metrics shared by a store created here ({@link WhiplashVectorStore}) and one
+ * referenced by its attributes ({@link WhiplashVectorStore.fromStoreAttributes}).
+ */
+export abstract class WhiplashVectorStoreBase extends Construct implements IWhiplashVectorStore {
+  abstract readonly apiUrl: string;
+  abstract readonly restApiId: string;
+  abstract readonly restApiName: string;
+  abstract readonly metadataTableName: string;
+  abstract readonly vectorsTableName: string;
+  abstract readonly bucketsTableName: string;
+
+  /** The table of a role, for grants and metrics. @internal */
+  protected abstract _tableOf(role: TableRole): dynamodb.ITable;
+  /** The function of a role, for metrics. @internal */
+  protected abstract _functionOf(role: FunctionRole): lambda.IFunction;
+  /** The customer managed key of the tables, if any. @internal */
+  protected abstract _tableEncryptionKey(): kms.IKey | undefined;
+
+  /**
+   * Lets `grantee` read the store directly through the AWS SDK (e.g. `WhiplashStore.query`), with
+   * the query function's actions (`TABLE_ACCESS.query`): `GetItem`, `BatchGetItem`, `Query` on
+   * metadata, `BatchGetItem`, `Query` on vectors, `Query` on buckets; `kms:Decrypt` and
+   * `kms:DescribeKey` on a customer key.
+   */
+  grantQuery(grantee: iam.IGrantable): iam.Grant {
+    return this._grantTableAccess(grantee, TABLE_ACCESS.query);
+  }
+
+  /**
+   * Lets `grantee` upsert and delete vectors directly through the AWS SDK (`WhiplashStore.upsert`,
+   * `deleteVectors`), with the write function's actions (`TABLE_ACCESS.write`): item batch reads
+   * and writes on vectors and buckets, reads and counter updates on metadata; encrypt and decrypt
+   * on a customer key. No table-level, scan or delete-item actions.
+   */
+  grantWrite(grantee: iam.IGrantable): iam.Grant {
+    return this._grantTableAccess(grantee, TABLE_ACCESS.write);
+  }
+
+  /**
+   * {@link grantQuery} and {@link grantWrite} in one grant: the union of the query and write
+   * functions' actions, per table (what `WhiplashDirectClient` needs for everything but creating
+   * and deleting collections).
+   */
+  grantReadWrite(grantee: iam.IGrantable): iam.Grant {
+    return this._grantTableAccess(grantee, unionAccess(TABLE_ACCESS.query, TABLE_ACCESS.write));
+  }
+
+  /**
+   * Latency of the API as its clients see it: API Gateway's `Latency` (milliseconds from the
+   * request received to the response sent, integration included), p99 over 5 minutes.
+   * Source: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html
+   */
+  metricApiLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.apiMetric('Latency', { statistic: 'p99', ...props });
+  }
+
+  /** p99 duration of the query function per invocation (milliseconds), over 5 minutes. */
+  metricQueryLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this._functionOf(FunctionRole.QUERY).metricDuration({ statistic: 'p99', ...props });
+  }
+
+  /** Server-side errors of the API (HTTP 5XX), summed over 5 minutes. */
+  metricServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.apiMetric('5XXError', { statistic: 'Sum', ...props });
+  }
+
+  /** Client errors of the API (HTTP 4XX, including throttled and over-quota calls), summed over 5 minutes. */
+  metricClientErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.apiMetric('4XXError', { statistic: 'Sum', ...props });
+  }
+
+  /** Invocations of one function that ended in an error, summed over 5 minutes. */
+  metricFunctionErrors(role: FunctionRole, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this._functionOf(role).metricErrors({ statistic: 'Sum', ...props });
+  }
+
+  /**
+   * Invocations of the three functions that Lambda throttled (concurrency limit), summed over 5
+   * minutes: a math expression over the three functions' `Throttles`. `label`, `color`, `period`,
+   * `account` and `region` of `props` apply to the expression, the rest to each function's metric.
+   */
+  metricThrottles(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    const metrics = Object.fromEntries(FUNCTION_ROLES.map((r) => [r, this._functionOf(r).metricThrottles(this.partOptions(props))]));
+    return this.sum('query + write + admin', 'Lambda throttles', metrics, props);
+  }
+
+  /**
+   * Requests DynamoDB throttled, of one table or (default) of all three, summed over 5 minutes:
+   * `ReadThrottleEvents` + `WriteThrottleEvents` per table (on-demand tables throttle too, above
+   * their partitions' limits or `maxRead/WriteRequestUnits`).
+   * Source: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html
+   */
+  metricTableThrottles(table?: TableRole, props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    const roles = table ? [table] : TABLE_ROLES;
+    const metrics: Record<string, cloudwatch.IMetric> = {};
+    for (const r of roles) {
+      metrics[`${r}Reads`] = this._tableOf(r).metric('ReadThrottleEvents', this.partOptions(props));
+      metrics[`${r}Writes`] = this._tableOf(r).metric('WriteThrottleEvents', this.partOptions(props));
+    }
+    return this.sum(Object.keys(metrics).join(' + '), table ? `DynamoDB throttles (${table})` : 'DynamoDB throttles', metrics, props);
+  }
+
+  /** Read capacity units consumed, of one table or (default) of all three, summed over 5 minutes. */
+  metricConsumedReadCapacity(table?: TableRole, props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.tableSum('ConsumedReadCapacityUnits', (t) => t.metricConsumedReadCapacityUnits(this.partOptions(props)), table, props);
+  }
+
+  /** Write capacity units consumed, of one table or (default) of all three, summed over 5 minutes. */
+  metricConsumedWriteCapacity(table?: TableRole, props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.tableSum('ConsumedWriteCapacityUnits', (t) => t.metricConsumedWriteCapacityUnits(this.partOptions(props)), table, props);
+  }
+
+  /** An `AWS/ApiGateway` metric of this API (dimension `ApiName`, as `RestApi.metric*`). */
+  private apiMetric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiName: this.restApiName }, ...props });
+  }
+
+  /** Options of one metric inside a sum: a summed statistic; label and color belong to the sum. */
+  private partOptions(props?: cloudwatch.MetricOptions): cloudwatch.MetricOptions {
+    const { label: _label, color: _color, ...rest } = props ?? {};
+    return { statistic: 'Sum', ...rest };
+  }
+
+  private sum(expression: string, label: string, usingMetrics: Record<string, cloudwatch.IMetric>, props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return new cloudwatch.MathExpression({
+      expression,
+      label: props?.label ?? label,
+      color: props?.color,
+      period: props?.period,
+      searchAccount: props?.account,
+      searchRegion: props?.region,
+      usingMetrics,
+    });
+  }
+
+  private tableSum(label: string, metric: (t: dynamodb.ITable) => cloudwatch.Metric, table: TableRole | undefined, props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    const roles = table ? [table] : TABLE_ROLES;
+    const metrics = Object.fromEntries(roles.map((r) => [r, metric(this._tableOf(r))]));
+    return this.sum(roles.join(' + '), table ? `${label} (${table})` : label, metrics, props);
+  }
+
+  /** The actions of `access` on each table's ARN, and the key's use when the tables have a customer key. @internal */
+  protected _grantTableAccess(grantee: iam.IGrantable, access: TableAccess): iam.Grant {
+    let grant: iam.Grant | undefined;
+    for (const role of TABLE_ROLES) {
+      const g = iam.Grant.addToPrincipal({ grantee, actions: [...access[role]], resourceArns: [this._tableOf(role).tableArn] });
+      grant = grant ? grant.combine(g) : g;
+    }
+    const key = this._tableEncryptionKey();
+    if (key) grant = grant!.combine(key.grant(grantee, ...(writes(access) ? KMS_WRITE_ACTIONS : KMS_READ_ACTIONS)));
+    return grant!;
+  }
+}
+
+/** A store deployed elsewhere, known by its attributes: grants and metrics, nothing created. */
+class ImportedWhiplashVectorStore extends WhiplashVectorStoreBase {
+  readonly apiUrl: string;
+  readonly restApiId: string;
+  readonly restApiName: string;
+  readonly metadataTableName: string;
+  readonly vectorsTableName: string;
+  readonly bucketsTableName: string;
+  private readonly tables: Record<TableRole, dynamodb.ITable>;
+  private readonly functions: Record<FunctionRole, lambda.IFunction>;
+  private readonly key?: kms.IKey;
+
+  constructor(scope: Construct, id: string, attrs: WhiplashVectorStoreAttributes) {
+    super(scope, id);
+    const stageName = attrs.stageName ?? 'prod';
+    this.restApiId = attrs.restApiId;
+    this.restApiName = attrs.restApiName;
+    this.apiUrl = `https://${attrs.restApiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}/${stageName}/`;
+    this.metadataTableName = attrs.metadataTableName;
+    this.vectorsTableName = attrs.vectorsTableName;
+    this.bucketsTableName = attrs.bucketsTableName;
+    this.key = attrs.encryptionKey;
+    const table = (role: TableRole, tableName: string): dynamodb.ITable =>
+      dynamodb.Table.fromTableAttributes(this, `${pascal(role)}Table`, { tableName, encryptionKey: attrs.encryptionKey });
+    this.tables = {
+      [TableRole.METADATA]: table(TableRole.METADATA, attrs.metadataTableName),
+      [TableRole.VECTORS]: table(TableRole.VECTORS, attrs.vectorsTableName),
+      [TableRole.BUCKETS]: table(TableRole.BUCKETS, attrs.bucketsTableName),
+    };
+    const fn = (role: FunctionRole, functionName: string): lambda.IFunction =>
+      lambda.Function.fromFunctionAttributes(this, `${pascal(role)}Function`, {
+        functionArn: Stack.of(this).formatArn({ service: 'lambda', resource: 'function', resourceName: functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        sameEnvironment: true,
+      });
+    this.functions = {
+      [FunctionRole.QUERY]: fn(FunctionRole.QUERY, attrs.queryFunctionName),
+      [FunctionRole.WRITE]: fn(FunctionRole.WRITE, attrs.writeFunctionName),
+      [FunctionRole.ADMIN]: fn(FunctionRole.ADMIN, attrs.adminFunctionName),
+    };
+  }
+
+  /** @internal */
+  protected _tableOf(role: TableRole): dynamodb.ITable {
+    return this.tables[role];
+  }
+
+  /** @internal */
+  protected _functionOf(role: FunctionRole): lambda.IFunction {
+    return this.functions[role];
+  }
+
+  /** @internal */
+  protected _tableEncryptionKey(): kms.IKey | undefined {
+    return this.key;
+  }
+}
+
+/**
+ * A serverless vector store on DynamoDB, API Gateway and Lambda (random-hyperplane LSH index).
+ *
+ * It creates three DynamoDB tables, three Lambda functions (query, write, admin;
  * Node.js, arm64, least privilege each), an API Gateway REST API built from the route table with
  * API keys and usage plans, an admin API key kept in Secrets Manager, a purge schedule, and alarms.
  *
@@ -41,20 +374,34 @@ const pascal = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
  * The Lambda code is pre-bundled in the package (`assets/handlers`): synth needs neither esbuild
  * nor Docker.
  *
- * @throws WhiplashPropsError at construction for invalid props (the message names the prop and the rule).
+ * @throws Error (`WhiplashPropsError`) at construction for invalid props; the message names the prop and the rule.
  */
-export class WhiplashVectorStore extends Construct {
-  /** The three tables, by role. Keys `pk`/`sk` (strings), no indexes: see `TABLE_DEFINITIONS`. */
-  readonly tables: Readonly<Record<TableRole, dynamodb.Table>>;
+export class WhiplashVectorStore extends WhiplashVectorStoreBase {
+  /**
+   * References a store deployed in another stack or app by its attributes: grants (`grantQuery`,
+   * `grantWrite`, `grantReadWrite`) and metrics work on it; nothing is created.
+   */
+  static fromStoreAttributes(scope: Construct, id: string, attrs: WhiplashVectorStoreAttributes): IWhiplashVectorStore {
+    return new ImportedWhiplashVectorStore(scope, id, attrs);
+  }
+
+  /** The three tables. Keys `pk`/`sk` (strings), no indexes: see `TABLE_DEFINITIONS`. */
+  readonly tables: WhiplashTables;
   /** Projects, collections, key bindings, purge queue. */
   readonly metadataTable: dynamodb.Table;
   /** One item per vector. */
   readonly vectorsTable: dynamodb.Table;
   /** One item per (vector, hash table): the LSH buckets. */
   readonly bucketsTable: dynamodb.Table;
+  /** Physical name of the metadata table. */
+  readonly metadataTableName: string;
+  /** Physical name of the vectors table. */
+  readonly vectorsTableName: string;
+  /** Physical name of the buckets table. */
+  readonly bucketsTableName: string;
 
-  /** The three functions, by role. */
-  readonly functions: Readonly<Record<FunctionRole, lambda.Function>>;
+  /** The three functions. */
+  readonly functions: WhiplashFunctions;
   /** Serves searches, reads and listings: read-only access. */
   readonly queryFunction: lambda.Function;
   /** Serves upserts and deletes of vectors. */
@@ -66,8 +413,12 @@ export class WhiplashVectorStore extends Construct {
   readonly api: apigw.RestApi;
   /** URL of the API stage, e.g. `https://abc123.execute-api.us-east-1.amazonaws.com/prod/`. */
   readonly apiUrl: string;
+  /** Id of the REST API. */
+  readonly restApiId: string;
+  /** Name of the REST API (unique in the app): the `ApiName` dimension of its metrics. */
+  readonly restApiName: string;
   /** The usage plans of the tiers, by tier name (the admin key's plan is {@link adminUsagePlan}). */
-  readonly usagePlans: Readonly<Record<string, apigw.UsagePlan>>;
+  readonly usagePlans: { readonly [tier: string]: apigw.UsagePlan };
   /** The plan that new project keys are attached to (`defaultUsagePlan`). */
   readonly defaultUsagePlan: apigw.UsagePlan;
   /** The admin key's own plan: `adminThrottle`, no quota. */
@@ -78,11 +429,20 @@ export class WhiplashVectorStore extends Construct {
   readonly adminKeySecret: secretsmanager.ISecret;
   /** The schedule that runs the purge of dropped collections. */
   readonly purgeRule: events.Rule;
-  /** Alarms (empty when `alarms` is false). They have no actions: add yours. */
-  readonly alarms: readonly cloudwatch.Alarm[];
+  /**
+   * Alarms (empty when `alarms` is false): function errors, Lambda throttles, API 5XX, query
+   * latency. Their actions are `alarmActions`; add more with {@link addAlarmAction}.
+   */
+  readonly alarms: cloudwatch.Alarm[];
 
   private readonly encryptionKey?: kms.IKey;
 
+  /**
+   * @param scope the construct that holds the store (a Stack or any construct in one)
+   * @param id the store's construct id, unique within `scope`
+   * @param props every one optional; see {@link WhiplashVectorStoreProps}
+   * @throws Error (`WhiplashPropsError`) for invalid props, naming the prop and the rule
+   */
   constructor(scope: Construct, id: string, props: WhiplashVectorStoreProps = {}) {
     super(scope, id);
     const p = resolveProps(props);
@@ -92,6 +452,9 @@ export class WhiplashVectorStore extends Construct {
     this.metadataTable = this.tables.metadata;
     this.vectorsTable = this.tables.vectors;
     this.bucketsTable = this.tables.buckets;
+    this.metadataTableName = this.metadataTable.tableName;
+    this.vectorsTableName = this.vectorsTable.tableName;
+    this.bucketsTableName = this.bucketsTable.tableName;
 
     this.adminKeySecret = new secretsmanager.Secret(this, 'AdminKeySecret', {
       description: 'Whiplash admin API key (x-api-key header)',
@@ -124,6 +487,7 @@ export class WhiplashVectorStore extends Construct {
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: p.logRetention });
     const { api } = buildRestApi(this, 'Api', {
+      restApiName: Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
       stageName: p.stageName,
       endpointType: p.endpointType,
       cors: p.cors,
@@ -133,9 +497,11 @@ export class WhiplashVectorStore extends Construct {
     });
     this.api = api;
     this.apiUrl = api.url;
+    this.restApiId = api.restApiId;
+    this.restApiName = api.restApiName;
     api.node.tryRemoveChild('Endpoint'); // RestApi's own URL output: `ApiUrl` below replaces it
 
-    const plans: Record<string, apigw.UsagePlan> = {};
+    const plans: { [tier: string]: apigw.UsagePlan } = {};
     for (const tier of p.usagePlans) {
       plans[tier.name] = api.addUsagePlan(`${pascal(tier.name)}UsagePlan`, {
         name: `${Names.uniqueResourceName(this, { maxLength: 60, separator: '-' })}-${tier.name}`,
@@ -156,9 +522,9 @@ export class WhiplashVectorStore extends Construct {
     this.adminUsagePlan.addApiKey(this.adminApiKey);
 
     this.functions = {
-      query: this.createFunction('query', names.query, p),
-      write: this.createFunction('write', names.write, p),
-      admin: this.createFunction('admin', names.admin, p),
+      query: this.createFunction(FunctionRole.QUERY, names.query, p),
+      write: this.createFunction(FunctionRole.WRITE, names.write, p),
+      admin: this.createFunction(FunctionRole.ADMIN, names.admin, p),
     };
     this.queryFunction = this.functions.query;
     this.writeFunction = this.functions.write;
@@ -182,81 +548,35 @@ export class WhiplashVectorStore extends Construct {
       new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: api.deploymentStage.stageArn, webAclArn: p.webAclArn });
     }
     this.alarms = p.alarms ? this.createAlarms(p) : [];
+    if (p.alarmActions.length > 0) this.addAlarmAction(...p.alarmActions);
     if (p.outputs) this.createOutputs();
     acknowledgeNagFindings({ api, adminFunction: this.adminFunction, adminKeySecret: this.adminKeySecret, webAcl: p.webAclArn !== undefined });
   }
 
   /**
-   * Lets `grantee` read the store directly through the AWS SDK (e.g. `WhiplashStore.query`), with
-   * the query function's actions (`TABLE_ACCESS.query`): `GetItem`, `BatchGetItem`, `Query` on
-   * metadata, `BatchGetItem`, `Query` on vectors, `Query` on buckets; `kms:Decrypt` and
-   * `kms:DescribeKey` on a customer key.
+   * Adds actions to every alarm of the store (`alarms`), e.g. `new cw_actions.SnsAction(topic)`,
+   * run when an alarm goes into ALARM. A no-op when `alarms` is false.
    */
-  grantQuery(grantee: iam.IGrantable): iam.Grant {
-    return this.grantTableAccess(grantee, TABLE_ACCESS.query);
+  addAlarmAction(...actions: cloudwatch.IAlarmAction[]): void {
+    for (const alarm of this.alarms) alarm.addAlarmAction(...actions);
   }
 
-  /**
-   * Lets `grantee` upsert and delete vectors directly through the AWS SDK (`WhiplashStore.upsert`,
-   * `deleteVectors`), with the write function's actions (`TABLE_ACCESS.write`): item batch reads
-   * and writes on vectors and buckets, reads and counter updates on metadata; encrypt and decrypt
-   * on a customer key. No table-level, scan or delete-item actions.
-   */
-  grantWrite(grantee: iam.IGrantable): iam.Grant {
-    return this.grantTableAccess(grantee, TABLE_ACCESS.write);
+  /** @internal */
+  protected _tableOf(role: TableRole): dynamodb.ITable {
+    return this.tables[role];
   }
 
-  /** p99 duration of the query function per invocation (milliseconds), over 5 minutes. */
-  metricQueryLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.queryFunction.metricDuration({ statistic: 'p99', ...props });
+  /** @internal */
+  protected _functionOf(role: FunctionRole): lambda.IFunction {
+    return this.functions[role];
   }
 
-  /** Server-side errors of the API (HTTP 5XX), summed over 5 minutes. */
-  metricServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.api.metricServerError({ statistic: 'Sum', ...props });
+  /** @internal */
+  protected _tableEncryptionKey(): kms.IKey | undefined {
+    return this.encryptionKey;
   }
 
-  /** Client errors of the API (HTTP 4XX, including throttled and over-quota calls), summed over 5 minutes. */
-  metricClientErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.api.metricClientError({ statistic: 'Sum', ...props });
-  }
-
-  /** Invocations of one function that ended in an error, summed over 5 minutes. */
-  metricFunctionErrors(role: FunctionRole, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.functions[role].metricErrors({ statistic: 'Sum', ...props });
-  }
-
-  /** Invocations of the three functions that Lambda throttled (concurrency limit), summed over 5 minutes. */
-  metricThrottles(props?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
-    return new cloudwatch.MathExpression({
-      expression: 'query + write + admin',
-      label: 'Lambda throttles',
-      usingMetrics: Object.fromEntries(FUNCTION_ROLES.map((r) => [r, this.functions[r].metricThrottles({ statistic: 'Sum' })])),
-      ...props,
-    });
-  }
-
-  /** Read capacity units consumed, of one table or (default) of all three, summed over 5 minutes. */
-  metricConsumedReadCapacity(table?: TableRole, props?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
-    return this.tableSum('ConsumedReadCapacityUnits', (t) => t.metricConsumedReadCapacityUnits({ statistic: 'Sum' }), table, props);
-  }
-
-  /** Write capacity units consumed, of one table or (default) of all three, summed over 5 minutes. */
-  metricConsumedWriteCapacity(table?: TableRole, props?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
-    return this.tableSum('ConsumedWriteCapacityUnits', (t) => t.metricConsumedWriteCapacityUnits({ statistic: 'Sum' }), table, props);
-  }
-
-  private tableSum(label: string, metric: (t: dynamodb.Table) => cloudwatch.Metric, table: TableRole | undefined, props?: cloudwatch.MathExpressionOptions): cloudwatch.IMetric {
-    const roles = table ? [table] : TABLE_ROLES;
-    return new cloudwatch.MathExpression({
-      expression: roles.join(' + '),
-      label: table ? `${label} (${table})` : label,
-      usingMetrics: Object.fromEntries(roles.map((r) => [r, metric(this.tables[r])])),
-      ...props,
-    });
-  }
-
-  private createTables(p: ResolvedProps): Record<TableRole, dynamodb.Table> {
+  private createTables(p: ResolvedProps): WhiplashTables {
     const make = (role: TableRole): dynamodb.Table => {
       const def = TABLE_DEFINITIONS[role];
       return new dynamodb.Table(this, `${pascal(role)}Table`, {
@@ -270,7 +590,7 @@ export class WhiplashVectorStore extends Construct {
         removalPolicy: p.removalPolicy,
       });
     };
-    return { metadata: make('metadata'), vectors: make('vectors'), buckets: make('buckets') };
+    return { metadata: make(TableRole.METADATA), vectors: make(TableRole.VECTORS), buckets: make(TableRole.BUCKETS) };
   }
 
   private functionArn(name: string): string {
@@ -288,7 +608,7 @@ export class WhiplashVectorStore extends Construct {
       description: `Whiplash ${role} function`,
     });
     logGroup.grantWrite(executionRole);
-    this.grantTableAccess(executionRole, TABLE_ACCESS[role]);
+    this._grantTableAccess(executionRole, TABLE_ACCESS[role]);
     const fn = new lambda.Function(this, `${id}Function`, {
       functionName,
       description: `Whiplash ${role} handler`,
@@ -313,18 +633,6 @@ export class WhiplashVectorStore extends Construct {
     });
     fn.node.addDependency(executionRole);
     return fn;
-  }
-
-  private grantTableAccess(grantee: iam.IGrantable, access: Readonly<Record<TableRole, readonly string[]>>): iam.Grant {
-    let grant: iam.Grant | undefined;
-    for (const role of TABLE_ROLES) {
-      const g = iam.Grant.addToPrincipal({ grantee, actions: [...access[role]], resourceArns: [this.tables[role].tableArn] });
-      grant = grant ? grant.combine(g) : g;
-    }
-    if (this.encryptionKey) {
-      grant = grant!.combine(this.encryptionKey.grant(grantee, ...(writes(access) ? KMS_WRITE_ACTIONS : KMS_READ_ACTIONS)));
-    }
-    return grant!;
   }
 
   private grantApiKeyManagement(fn: lambda.Function): void {

@@ -9,7 +9,7 @@ describe('ImportCheckpoint', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wl-cp-'));
   const input = join(dir, 'in.jsonl');
   writeFileSync(input, 'x'.repeat(1000));
-  const identity = importIdentity(input, 'jsonl', { apiUrl: 'http://h', projectId: 'p', collection: 'c' });
+  const identity = importIdentity(input, 'jsonl', { apiUrl: 'http://h', projectId: 'p', collection: 'c', collectionCreatedAt: '2026-11-30T10:00:00.000Z' });
   const cpPath = join(dir, 'cp.json');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -42,7 +42,20 @@ describe('ImportCheckpoint', () => {
     expect(() => ImportCheckpoint.open(cpPath, other, false)).toThrow(/belongs to another import \(collection differ/);
     expect(ImportCheckpoint.open(cpPath, other, true).resumed).toBe(false);
     writeFileSync(input, 'y'.repeat(1001));
-    const changed = importIdentity(input, 'jsonl', { apiUrl: 'http://h', projectId: 'p', collection: 'c' });
+    const changed = importIdentity(input, 'jsonl', { apiUrl: 'http://h', projectId: 'p', collection: 'c', collectionCreatedAt: '2026-11-30T10:00:00.000Z' });
     expect(() => ImportCheckpoint.open(cpPath, changed, false)).toThrow(/size/);
+  });
+
+  test('a checkpoint of a collection dropped and re-created since starts over, and says so', () => {
+    writeFileSync(input, 'z'.repeat(1000));
+    const first = importIdentity(input, 'jsonl', { apiUrl: 'http://h', projectId: 'p', collection: 'c', collectionCreatedAt: '2026-11-30T10:00:00.000Z' });
+    ImportCheckpoint.open(cpPath, first, true).ack(rows(0, 10));
+    expect(ImportCheckpoint.open(cpPath, first, false).rowsDone).toBe(10);
+    const recreated = { ...first, collectionCreatedAt: '2026-11-30T11:00:00.000Z' };
+    const said: string[] = [];
+    const cp = ImportCheckpoint.open(cpPath, recreated, false, (line) => said.push(line));
+    expect(cp.resumed).toBe(false);
+    expect(cp.rowsDone).toBe(0);
+    expect(said.join('\n')).toMatch(/collection c was created anew .* starting over from the first row/);
   });
 });

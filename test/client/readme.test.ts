@@ -1,3 +1,4 @@
+// Tests that the README's SDK snippet type-checks against the package's entry point.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ test('README "## SDK" snippet compiles', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## SDK\n'), readme.indexOf('\n## CLI\n'));
   const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-  expect(code).toContain("from 'whiplash-vector-store'");
+  expect(code).toContain("from 'whiplash-vector-store/client'");
 
   const dir = mkdtempSync(join(tmpdir(), 'wl-readme-'));
   try {
@@ -28,7 +29,7 @@ test('README "## SDK" snippet compiles', () => {
       skipLibCheck: true,
       esModuleInterop: true,
       baseUrl: ROOT,
-      paths: { 'whiplash-vector-store': ['lib/index.ts'] },
+      paths: { 'whiplash-vector-store/client': ['lib/client/index.ts'] },
     });
     const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName === file || !d.file);
     const text = diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));

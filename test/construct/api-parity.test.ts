@@ -1,3 +1,4 @@
+// Tests that the RestApi has exactly one method per route of the route table, and the gateway schema conversion.
 import { Template } from 'aws-cdk-lib/assertions';
 import { ROUTES } from '../../lambda/api/routes';
 import { toGatewaySchema } from '../../lib/construct/rest-api';

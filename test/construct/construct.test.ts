@@ -1,11 +1,13 @@
 // Tests of the WhiplashVectorStore construct's template: defaults, a customer KMS key, custom usage plans, grants and metrics.
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { ROUTES } from '../../lambda/api/routes';
 import { TABLE_ENV } from '../../lambda/store/table-definitions';
-import type { WhiplashVectorStore } from '../../lib/construct/vector-store';
+import { FunctionRole, TableRole, type WhiplashVectorStore } from '../../lib';
 import { checkNoCycle, prepareBundles, storeStack, synthTemplate } from './support';
 
 beforeAll(prepareBundles);
@@ -331,13 +333,93 @@ describe('grants and metrics', () => {
     expect(latency.statistic).toBe('p99');
     expect(store.metricServerErrors().metricName).toBe('5XXError');
     expect(store.metricClientErrors().metricName).toBe('4XXError');
-    expect(store.metricFunctionErrors('write').metricName).toBe('Errors');
+    expect(store.metricFunctionErrors(FunctionRole.WRITE).metricName).toBe('Errors');
     const throttles = store.metricThrottles().toMetricConfig().mathExpression!;
     expect(Object.values(throttles.usingMetrics).map((m) => m.toMetricConfig().metricStat!.metricName)).toEqual(['Throttles', 'Throttles', 'Throttles']);
     const reads = store.metricConsumedReadCapacity().toMetricConfig().mathExpression!;
     expect(reads.expression).toBe('metadata + vectors + buckets');
-    const vectorWrites = store.metricConsumedWriteCapacity('vectors').toMetricConfig().mathExpression!;
+    const vectorWrites = store.metricConsumedWriteCapacity(TableRole.VECTORS).toMetricConfig().mathExpression!;
     expect(vectorWrites.expression).toBe('vectors');
     expect(vectorWrites.usingMetrics.vectors.toMetricConfig().metricStat!.metricName).toBe('ConsumedWriteCapacityUnits');
   });
+
+  test('grantReadWrite gives the union of the query and write actions, per table, in one grant', () => {
+    // GIVEN a store and a role  WHEN granted read and write
+    const { stack, store } = storeStack();
+    const role = new iam.Role(stack, 'Both', { assumedBy: new iam.AccountRootPrincipal() });
+    const grant = store.grantReadWrite(role);
+    // THEN the actions are exactly those of grantQuery plus grantWrite, on the three table ARNs
+    expect(grant.success).toBe(true);
+    const template = Template.fromStack(stack);
+    const statements = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('Both'))![1].Properties.PolicyDocument.Statement as {
+      Action: string | string[];
+      Resource: unknown;
+    }[];
+    const byTable = Object.fromEntries(statements.map((st) => [JSON.stringify(st.Resource), new Set([st.Action].flat())]));
+    const arn = (role: string) => JSON.stringify({ 'Fn::GetAtt': [Object.keys(template.findResources('AWS::DynamoDB::Table')).find((id) => id.startsWith(`Vectors${role}Table`)), 'Arn'] });
+    expect(byTable[arn('Metadata')]).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']));
+    expect(byTable[arn('Vectors')]).toEqual(new Set(['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem']));
+    expect(byTable[arn('Buckets')]).toEqual(new Set(['dynamodb:Query', 'dynamodb:BatchWriteItem']));
+  });
+
+  test('metricApiLatency is API Gateway’s Latency of this API (not a function’s duration), p99 by default', () => {
+    // GIVEN a store  WHEN its API latency metric is taken, with and without options
+    const { stack, store } = storeStack({ alarms: false });
+    const latency = store.metricApiLatency();
+    const avg = store.metricApiLatency({ statistic: 'Average', period: Duration.minutes(1) });
+    // THEN namespace, name, statistic and the ApiName dimension of this API's name
+    expect(latency.namespace).toBe('AWS/ApiGateway');
+    expect(latency.metricName).toBe('Latency');
+    expect(latency.statistic).toBe('p99');
+    expect(stack.resolve(latency.dimensions)).toEqual({ ApiName: stack.resolve(store.api.restApiName) });
+    expect(store.restApiName).toBe(store.api.restApiName);
+    expect(avg.statistic).toBe('Average');
+    expect(avg.period.toMinutes()).toBe(1);
+  });
+
+  test('metricTableThrottles sums DynamoDB read and write throttle events of one or all tables', () => {
+    const { store } = storeStack({ alarms: false });
+    const all = store.metricTableThrottles().toMetricConfig().mathExpression!;
+    expect(all.expression).toBe('metadataReads + metadataWrites + vectorsReads + vectorsWrites + bucketsReads + bucketsWrites');
+    expect(new Set(Object.values(all.usingMetrics).map((m) => m.toMetricConfig().metricStat!.metricName))).toEqual(new Set(['ReadThrottleEvents', 'WriteThrottleEvents']));
+    expect(Object.values(all.usingMetrics).every((m) => m.toMetricConfig().metricStat!.namespace === 'AWS/DynamoDB' && m.toMetricConfig().metricStat!.statistic === 'Sum')).toBe(true);
+    const one = store.metricTableThrottles(TableRole.BUCKETS, { period: Duration.minutes(1), label: 'bucket throttles' });
+    const cfg = one.toMetricConfig();
+    expect(cfg.mathExpression!.expression).toBe('bucketsReads + bucketsWrites');
+    expect(cfg.renderingProperties?.label).toBe('bucket throttles');
+    expect(Object.values(cfg.mathExpression!.usingMetrics).every((m) => m.toMetricConfig().metricStat!.period.toMinutes() === 1)).toBe(true);
+  });
+
+  test('MetricOptions apply to the summed metrics: period to every part, label to the sum', () => {
+    const { store } = storeStack({ alarms: false });
+    const cfg = store.metricThrottles({ period: Duration.minutes(1), statistic: 'Maximum', label: 'throttled' }).toMetricConfig();
+    expect(cfg.renderingProperties?.label).toBe('throttled');
+    for (const m of Object.values(cfg.mathExpression!.usingMetrics)) {
+      expect(m.toMetricConfig().metricStat!.period.toMinutes()).toBe(1);
+      expect(m.toMetricConfig().metricStat!.statistic).toBe('Maximum');
+    }
+  });
 });
+
+describe('alarm actions', () => {
+  test('alarmActions go on every alarm; addAlarmAction adds more later', () => {
+    // GIVEN two SNS topics  WHEN one is given as alarmActions and the other added afterwards
+    const { stack, store } = storeStack(undefined, (s) => ({ alarmActions: [new cw_actions.SnsAction(new sns.Topic(s, 'Pager'))] }));
+    store.addAlarmAction(new cw_actions.SnsAction(new sns.Topic(stack, 'Chat')));
+    // THEN every alarm of the store has both topics as actions
+    const template = Template.fromStack(stack);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(store.alarms.length);
+    expect(alarms.length).toBeGreaterThanOrEqual(6);
+    const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual(topics.map((t) => ({ Ref: t })));
+    }
+  });
+
+  test('without alarmActions the alarms have no actions', () => {
+    const { template } = synthTemplate();
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) expect(alarm.Properties.AlarmActions).toBeUndefined();
+  });
+});
+

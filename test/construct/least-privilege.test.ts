@@ -1,16 +1,18 @@
 // Tests that each function's IAM grants are exactly the DynamoDB calls its handler makes.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { ApiDeps } from '../../lambda/api/deps';
 import { createAdminHandler } from '../../lambda/api/handlers/admin';
 import { createQueryHandler } from '../../lambda/api/handlers/query';
 import { createWriteHandler } from '../../lambda/api/handlers/write';
 import { FunctionRole, ROUTES } from '../../lambda/api/routes';
+import { vectorKey } from '../../lambda/store/key-format';
+import { codesToBytes } from '../../lambda/store/layout';
 import { TableNames, TableRole } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
 import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
 import { LocalKeyIssuer } from '../../lib/local/local-keys';
-import { TABLE_ACCESS } from '../../lib/construct/vector-store';
+import { TABLE_ACCESS } from '../../lib/construct/access';
 import { createTestTables, testClient, testEndpoint } from '../support/tables';
 import { apiEvent } from './support';
 
@@ -84,6 +86,18 @@ beforeAll(async () => {
   await call('GET', `${C}/items`, PC, key, undefined, { limit: '5' });
   await call('GET', `${C}/items/{itemId}`, { ...PC, itemId: 'a' }, key);
   await call('POST', `${C}/search`, PC, key, { query: vec(3), limit: 3, filter: { kind: 'x' }, include_metadata: true });
+  // a delete and a replace stopped part way (written outside the functions), for the repair to finish
+  const outside = testClient();
+  clients.push(outside);
+  const config = await outside.send(new GetItemCommand({ TableName: tables.metadata, Key: { pk: { S: 'P#acme' }, sk: { S: 'C#docs' } } }));
+  const itemKey = (id: string) => {
+    const k = vectorKey(config.Item!.uid.S!, id);
+    return { pk: { S: k.pk }, sk: { S: k.sk } };
+  };
+  await outside.send(new UpdateItemCommand({ TableName: tables.vectors, Key: itemKey('v1'), UpdateExpression: 'SET t = :t', ExpressionAttributeValues: { ':t': { BOOL: true } } }));
+  await outside.send(new UpdateItemCommand({ TableName: tables.vectors, Key: itemKey('v2'), UpdateExpression: 'ADD o :o', ExpressionAttributeValues: { ':o': { BS: [codesToBytes(new Uint32Array(32))] } } }));
+  const repaired = await call('POST', `${C}/repair`, PC, ADMIN);
+  expect(repaired).toMatchObject({ settled: 1, finishedDeletes: 1 });
   await call('DELETE', `${C}/items/{itemId}`, { ...PC, itemId: 'a' }, key);
   await call('DELETE', C, PC, key);
   const purged = (await handlers.admin({ source: 'aws.events' } as never)) as APIGatewayProxyResult;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { WhiplashVectorStore, WhiplashVectorStoreProps } from '../../lib/construct/vector-store';
+import { WhiplashVectorStore, WhiplashVectorStoreProps } from '../../lib';
 import { prepareBundles } from './support';
 
 beforeAll(prepareBundles);

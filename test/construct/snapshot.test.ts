@@ -1,3 +1,4 @@
+// Snapshot tests of the synthesized template, one per configuration, asset hashes pinned.
 import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as kms from 'aws-cdk-lib/aws-kms';

@@ -2,7 +2,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { WhiplashVectorStore, WhiplashVectorStoreProps } from '../../lib/construct/vector-store';
+import { WhiplashVectorStore, WhiplashVectorStoreProps } from '../../lib';
 import { ensureHandlerBundles } from '../../scripts/bundle-handlers';
 
 /** Builds the handler bundles the construct deploys, unless they are fresh (a clean clone has none). */

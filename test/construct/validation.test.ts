@@ -3,7 +3,8 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { WhiplashPropsError, WhiplashVectorStore, WhiplashVectorStoreProps } from '../../lib/construct/vector-store';
+import { WhiplashVectorStore, WhiplashVectorStoreProps } from '../../lib';
+import { WhiplashPropsError } from '../../lib/construct/resolve-props';
 import { prepareBundles } from './support';
 
 beforeAll(prepareBundles);
@@ -33,6 +34,7 @@ const cases: [string, WhiplashVectorStoreProps, RegExp][] = [
   ['CORS without origins', { cors: { allowOrigins: [] } }, /cors\.allowOrigins must hold at least one origin/],
   ['a purge interval of 90 seconds', { purgeInterval: Duration.seconds(90) }, /purgeInterval must be a whole number of minutes/],
   ['a latency threshold without alarms', { alarms: false, queryLatencyAlarmThreshold: Duration.seconds(1) }, /queryLatencyAlarmThreshold must not be set when alarms is false/],
+  ['alarm actions without alarms', { alarms: false, alarmActions: [{ bind: () => ({ alarmActionArn: 'arn:aws:sns:eu-west-1:123456789012:t' }) }] }, /alarmActions must not be set when alarms is false/],
   ['a web ACL ARN of another service', { webAclArn: 'arn:aws:s3:::bucket' }, /webAclArn must be the ARN of a regional WAFv2 web ACL/],
   ['a private endpoint', { endpointType: apigw.EndpointType.PRIVATE }, /endpointType PRIVATE is not supported/],
 ];

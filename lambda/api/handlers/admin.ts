@@ -1,4 +1,4 @@
-// The admin function's operations (projects, creating and deleting collections) and the scheduled purge.
+// The admin function's operations (projects, creating, deleting and repairing collections) and the scheduled purge.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ValidationError } from '../../core/errors';
 import { PROJECT_ID_PATTERN } from '../../core/limits';
@@ -96,6 +96,12 @@ const operations: Operations<'admin'> = {
   async deleteCollection(req) {
     await req.deps.store.deleteCollection(req.params.projectId, req.params.collectionId);
     return { body: { deleted: req.params.collectionId } };
+  },
+
+  async repairCollection(req) {
+    const report = await req.deps.store.repairCollection(req.params.projectId, req.params.collectionId);
+    req.log.info('collection repaired', { projectId: req.params.projectId, collection: req.params.collectionId, ...report });
+    return { body: report };
   },
 };
 

@@ -1,7 +1,7 @@
 // The query function's operations: reads of collections, ids and items, and top-k search.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { NotFoundError } from '../../core/errors';
-import { DEFAULT_LIST_LIMIT, DEFAULT_TOP_K } from '../../core/limits';
+import { NotFoundError, ValidationError } from '../../core/errors';
+import { DEFAULT_LIST_LIMIT, DEFAULT_TOP_K, MAX_RESPONSE_BYTES } from '../../core/limits';
 import { ApiDeps, depsFromEnv, lazy } from '../deps';
 import { ApiHandler, createApiHandler, Operations } from '../dispatch';
 import { presentCollection, presentMatch } from '../present';
@@ -57,12 +57,31 @@ const operations: Operations<'query'> = {
       () => req.deps.store.query(req.params.projectId, req.params.collectionId, request),
       (field) => field.replace(/^vector\b/, 'query'), // the store's `vector` is the body's `query`
     );
-    return {
-      body: result.matches.map(presentMatch),
-      headers: { 'X-Whiplash-Stats': JSON.stringify(result.stats) },
-    };
+    const body = result.matches.map(presentMatch);
+    checkResponseSize(body, request.topK, request.includeVector);
+    return { body, headers: { 'X-Whiplash-Stats': JSON.stringify(result.stats) } };
   },
 };
+
+/**
+ * Refuses a search whose answer would not fit Lambda's response payload limit (AWS would answer
+ * 502 and clients would retry it): a 400 naming the limit and a request that would fit.
+ * The Lambda response holds the body as an escaped JSON string, so quotes count twice.
+ * @throws ValidationError on `limit`
+ */
+function checkResponseSize(body: unknown[], topK: number, includeVector: boolean): void {
+  const json = JSON.stringify(body);
+  const bytes = Buffer.byteLength(json) + (json.match(/"/g)?.length ?? 0) + RESPONSE_ENVELOPE_BYTES;
+  if (bytes <= MAX_RESPONSE_BYTES) return;
+  const fits = Math.max(1, Math.floor((topK * (MAX_RESPONSE_BYTES - RESPONSE_ENVELOPE_BYTES)) / bytes));
+  throw new ValidationError(
+    'limit',
+    `gives a response of ${bytes} bytes, above Lambda's response limit of ${MAX_RESPONSE_BYTES} bytes: ask for at most ${fits} results${includeVector ? ', or set include_vector: false' : ''}`,
+  );
+}
+
+/** Bytes of a search response besides its body: status, headers (the stats) and the proxy result's JSON. */
+const RESPONSE_ENVELOPE_BYTES = 4096;
 
 /** Builds the query handler with the given dependencies. */
 export function createQueryHandler(deps: ApiDeps | (() => ApiDeps)): ApiHandler {

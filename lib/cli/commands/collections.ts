@@ -1,4 +1,4 @@
-// `whiplash collections list|create|get|delete`: the collections of the project.
+// `whiplash collections list|create|get|delete|repair`: the collections of the project.
 import { Command, Option } from 'commander';
 import { MAX_DIMENSION } from '../../../lambda/core/limits';
 import type { Metric } from '../../../lambda/core/types';
@@ -41,5 +41,13 @@ export function registerCollectionsCommands(program: Command, ctx: CliContext): 
       const { client: c, cfg } = ctx.client(cmd);
       await c.deleteCollection(ctx.project(cfg), name);
       ctx.out(cmd).done(`deleted collection ${name}`, { deleted: name });
+    });
+  collections
+    .command('repair <name>')
+    .description('repair a collection after failed requests (admin key): finish their cleanups, remove orphaned bucket entries, recount its vectors')
+    .action(async (name: string, _o, cmd: Command) => {
+      const { client: c, cfg } = ctx.client(cmd);
+      const report = await c.repairCollection(ctx.project(cfg), name);
+      ctx.out(cmd).record({ ...report }, report);
     });
 }

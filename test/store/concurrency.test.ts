@@ -1,0 +1,153 @@
+// A concurrency battery on DynamoDB Local: several store instances upserting and deleting the same
+// ids at once, a collection dropped and re-created under writes, and batches failing part way and
+// retried; after each run the tables are scanned for orphans, missing entries and a wrong count.
+import { NotFoundError, ServiceUnavailableError, ValidationError } from '../../lambda/core/errors';
+import type { CollectionInfo } from '../../lambda/core/types';
+import { WhiplashStore } from '../../lambda/store/store';
+import { DdbFaultProxy, randomFaults, seededRandom, startDdbFaultProxy } from '../reliability/ddb-fault-proxy';
+import { scanCollection } from '../support/invariants';
+import { loadMiniLm } from '../support/minilm';
+import { testClient, testEndpoint, useTestTables } from '../support/tables';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
+
+const data = loadMiniLm();
+const vec = (i: number) => Array.from(data.vectors[i % data.vectors.length]);
+
+describe('many store instances over one set of tables', () => {
+  const db = useTestTables();
+  let stores: WhiplashStore[];
+
+  beforeAll(async () => {
+    stores = Array.from({ length: 3 }, () => new WhiplashStore(db));
+    await stores[0].createProject({ projectId: 'p' });
+  });
+
+  it('concurrent upserts and deletes of the same ids leave no orphan, no missing entry and an exact count', async () => {
+    // GIVEN: a collection and 24 ids that six workers on three instances write and delete at once
+    await stores[0].createCollection('p', { name: 'race', dimension: 384 });
+    const ids = Array.from({ length: 24 }, (_, i) => `id${i}`);
+    const rnd = seededRandom(7);
+    const pick = () => ids.filter(() => rnd() < 0.4);
+    // WHEN
+    await Promise.all(
+      Array.from({ length: 6 }, async (_, w) => {
+        const store = stores[w % stores.length];
+        for (let round = 0; round < 8; round++) {
+          const some = pick();
+          if (some.length === 0) continue;
+          if (rnd() < 0.65) await store.upsert('p', 'race', some.map((id) => ({ id, vector: vec(Math.floor(rnd() * 700)), metadata: { w, round } })));
+          else await store.deleteVectors('p', 'race', some);
+        }
+      }),
+    );
+    // THEN
+    const info = await stores[1].getCollection('p', 'race');
+    const scan = await scanCollection(db.client, db.tables, info);
+    expect(scan.orphans).toEqual([]);
+    expect(scan.missing).toEqual([]);
+    expect(scan.unsettled).toEqual([]);
+    expect(info.vectorCount).toBe(scan.ids.length);
+    expect((await stores[2].getVectors('p', 'race', ids)).map((v) => v.id).sort()).toEqual(scan.ids);
+  });
+
+  it('a collection dropped and re-created while writes are in flight keeps the invariants and leaves nothing of the old one', async () => {
+    // GIVEN: a writer on instance 0 upserting batches in a loop
+    await stores[0].createCollection('p', { name: 'churn', dimension: 384 });
+    const dead: CollectionInfo[] = [];
+    let stop = false;
+    const writer = (async () => {
+      for (let i = 0; !stop; i++) {
+        try {
+          await stores[0].upsert('p', 'churn', Array.from({ length: 20 }, (_, j) => ({ id: `v${(i * 7 + j) % 60}`, vector: vec(i * 20 + j) })));
+        } catch (err) {
+          // the collection was gone or changed for a moment: refused, nothing acknowledged
+          if (!(err instanceof NotFoundError || err instanceof ValidationError)) throw err;
+        }
+      }
+    })();
+    // WHEN: instance 1 drops and re-creates it three times
+    for (let k = 0; k < 3; k++) {
+      await new Promise((r) => setTimeout(r, 150));
+      dead.push(await stores[1].getCollection('p', 'churn'));
+      await stores[1].deleteCollection('p', 'churn');
+      await stores[1].createCollection('p', { name: 'churn', dimension: 384 });
+    }
+    await new Promise((r) => setTimeout(r, 150));
+    stop = true;
+    await writer;
+    while ((await stores[2].purgeDropped()).remaining);
+    // THEN: the live collection is consistent, and nothing is left of the dropped ones
+    const info = await stores[2].getCollection('p', 'churn');
+    const scan = await scanCollection(db.client, db.tables, info);
+    expect(scan).toMatchObject({ orphans: [], missing: [], unsettled: [] });
+    expect(info.vectorCount).toBe(scan.ids.length);
+    for (const d of dead) expect((await scanCollection(db.client, db.tables, d)).items).toBe(0);
+  });
+});
+
+describe('batches failing part way, then retried', () => {
+  const db = useTestTables();
+  let proxy: DdbFaultProxy;
+  let client: DynamoDBClient;
+  let faulty: WhiplashStore;
+  let clean: WhiplashStore;
+
+  beforeAll(async () => {
+    proxy = await startDdbFaultProxy(testEndpoint(), () => ({ kind: 'pass' }));
+    client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: proxy.endpoint, maxAttempts: 1 });
+    faulty = new WhiplashStore({ client, tables: db.tables });
+    clean = new WhiplashStore({ client: testClient(), tables: db.tables });
+    await clean.createProject({ projectId: 'p' });
+    await clean.createCollection('p', { name: 'f', dimension: 384 });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await proxy?.close();
+  });
+
+  /** Retries a request until it is acknowledged, as a client does after a 503 or a lost connection. */
+  async function untilDone<T>(op: () => Promise<T>): Promise<{ result: T; failures: number }> {
+    for (let failures = 0; ; failures++) {
+      try {
+        return { result: await op(), failures };
+      } catch (err) {
+        if (err instanceof NotFoundError || err instanceof ValidationError) throw err;
+        if (failures > 200) throw err;
+        expect(err instanceof ServiceUnavailableError || err instanceof Error).toBe(true);
+      }
+    }
+  }
+
+  it('replaces and deletes that fail between their steps and are retried leave every entry of a live item and nothing else', async () => {
+    // GIVEN: writes through a proxy that drops connections after DynamoDB applied the request,
+    // answers 500/503 or throttles, on about one write call in forty
+    const writes = new Set(['BatchWriteItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
+    const faults = randomFaults(11, { 'drop-after': 0.012, 'server-error': 0.008, throttle: 0.005 });
+    proxy.setPolicy((op) => (writes.has(op) ? faults(op) : { kind: 'pass' }));
+    const ids = Array.from({ length: 40 }, (_, i) => `r${i}`);
+    let failures = 0;
+    // WHEN: each id is written, replaced by another vector, and half of them deleted, each call retried until acknowledged
+    for (let round = 0; round < 2; round++) {
+      for (let b = 0; b < ids.length; b += 10) {
+        const batch = ids.slice(b, b + 10).map((id, j) => ({ id, vector: vec(round * 300 + b + j) }));
+        failures += (await untilDone(() => faulty.upsert('p', 'f', batch))).failures;
+      }
+    }
+    failures += (await untilDone(() => faulty.deleteVectors('p', 'f', ids.slice(0, 20)))).failures;
+    proxy.setPolicy(() => ({ kind: 'pass' }));
+    // THEN: some calls did fail, and yet the tables hold exactly the acknowledged state
+    expect(failures).toBeGreaterThan(0);
+    const info = await clean.getCollection('p', 'f');
+    const scan = await scanCollection(db.client, db.tables, info);
+    expect(scan).toMatchObject({ orphans: [], missing: [], unsettled: [] });
+    expect(scan.ids).toEqual(ids.slice(20).sort());
+    // a count that a failed request could not add (the retry found the vector written) is set right by a repair
+    const report = await clean.repairCollection('p', 'f');
+    expect(report).toMatchObject({ vectorCount: 20, orphansRemoved: 0, settled: 0, finishedDeletes: 0 });
+    expect((await clean.getCollection('p', 'f')).vectorCount).toBe(20);
+    const stored = await clean.getVectors('p', 'f', ids);
+    expect(stored.map((v) => v.id).sort()).toEqual(ids.slice(20).sort());
+    for (const v of stored) expect(v.vector[0]).toBeCloseTo(vec(300 + ids.indexOf(v.id))[0], 5);
+  });
+});

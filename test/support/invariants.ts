@@ -1,0 +1,60 @@
+// Checks, by scanning the tables, the invariants of one collection's items that every request must
+// keep across instances and failures: no orphan bucket entry, no missing entry, an exact count.
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { CollectionInfo } from '../../lambda/core/types';
+import type { Item } from '../../lambda/store/batch';
+import { bucketPartition, bucketSortKey } from '../../lambda/store/key-format';
+import { bytesToCodes } from '../../lambda/store/layout';
+import type { TableNames } from '../../lambda/store/table-definitions';
+
+async function scanAll(client: DynamoDBClient, TableName: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let ExclusiveStartKey: Item | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName, ExclusiveStartKey, ConsistentRead: true }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+/** What the scan found of one collection (by its uid). */
+export interface CollectionScan {
+  /** Ids of live vector items (no tombstone). */
+  readonly ids: string[];
+  /** Bucket entries that no live vector item's codes produce. */
+  readonly orphans: string[];
+  /** Entries that live vector items' codes produce but the buckets table lacks. */
+  readonly missing: string[];
+  /** Vector items still recording stale codes (`o`) or being deleted (`t`). */
+  readonly unsettled: string[];
+  /** Items of either data table whose key carries this uid. */
+  readonly items: number;
+}
+
+/** Scans the vectors and buckets tables for the items of the collection `info` (test-sized tables only). */
+export async function scanCollection(client: DynamoDBClient, tables: TableNames, info: Pick<CollectionInfo, 'uid' | 'index'>): Promise<CollectionScan> {
+  const { uid } = info;
+  const { partitionBits, hashTables } = info.index;
+  const vectors = (await scanAll(client, tables.vectors)).filter((i) => i.pk.S!.startsWith(`${uid}#`));
+  const entries = (await scanAll(client, tables.buckets)).filter((i) => i.pk.S!.startsWith(uid));
+  const expected = new Set<string>();
+  const ids: string[] = [];
+  const unsettled: string[] = [];
+  for (const v of vectors) {
+    const id = v.sk.S!;
+    if (v.o !== undefined || v.t !== undefined) unsettled.push(id);
+    if (v.t !== undefined) continue;
+    ids.push(id);
+    const codes = bytesToCodes(v.c.B!);
+    for (let t = 0; t < hashTables; t++) expected.add(`${bucketPartition(uid, t, codes[t], partitionBits)} ${bucketSortKey(codes[t], partitionBits, id)}`);
+  }
+  const found = new Set(entries.map((e) => `${e.pk.S} ${e.sk.S}`));
+  return {
+    ids: ids.sort(),
+    orphans: [...found].filter((k) => !expected.has(k)),
+    missing: [...expected].filter((k) => !found.has(k)),
+    unsettled,
+    items: vectors.length + entries.length,
+  };
+}
