@@ -6,7 +6,9 @@
  * Environment: PORT (default 3000), WHIPLASH_ADMIN_KEY (default: a generated key kept in the data
  * directory), WHIPLASH_DATA_DIR (default `.whiplash`; `:memory:` keeps everything in memory),
  * HOST (default 127.0.0.1). Flags override the environment; see `npm start -- --help`. The options
- * are those of `whiplash local` (`lib/local/options.ts`).
+ * are those of `whiplash local` (`lib/local/options.ts`). Each function runs as `--instances`
+ * (default 2) isolated instances in worker threads; `--in-process` runs the handlers in this
+ * process, for debugging.
  */
 import { Command } from 'commander';
 import { addLocalServerOptions, LocalCommandOptions, localBanner } from '../lib/local/options';

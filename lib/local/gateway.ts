@@ -1,4 +1,5 @@
-// The local API gateway: routes HTTP requests to the handlers as API Gateway does (API keys, usage plans, body limit, docs).
+// The local API gateway: routes HTTP requests to the handlers as API Gateway does (API keys, usage plans, body limit,
+// Lambda's payload limits and timeout, docs).
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -9,12 +10,25 @@ import { openApiDocument } from '../../lambda/api/openapi';
 import { FunctionRole, matchPath, RouteDef } from '../../lambda/api/routes';
 import { MAX_BODY_BYTES } from '../../lambda/core/limits';
 import { docsAsset } from './docs';
+import {
+  endpointTimedOut,
+  internalServerError,
+  InvocationFailedError,
+  InvocationTimeoutError,
+  LAMBDA_PAYLOAD_LIMIT_BYTES,
+  payloadBytes,
+  requestTooLong,
+} from './lambda-limits';
 import { localKeyId } from './local-keys';
 import { UsagePlanEnforcer } from './usage-plan';
 
 /** What the local gateway routes to and checks keys against. */
 export interface GatewayOptions {
-  /** The three Lambda handlers, by function role: the same code that runs on AWS. */
+  /**
+   * The three Lambda functions, by role: the same handler code that runs on AWS, called in this
+   * process or through an instance pool (`instance-pool.ts`), which rejects with
+   * `InvocationTimeoutError` / `InvocationFailedError` (answered 504 / 502).
+   */
   readonly handlers: Readonly<Record<FunctionRole, ApiHandler>>;
   /** Id of the admin key (`localKeyId(adminKey)`). */
   readonly adminKeyId: string;
@@ -138,11 +152,36 @@ function send(res: ServerResponse, result: APIGatewayProxyResult, requestId: str
 }
 
 /**
+ * Invokes a function as API Gateway's Lambda proxy integration does, within Lambda's limits: an
+ * event over the 6 MB invocation payload limit never reaches the function (413 "Request Too
+ * Long"); an invocation past the time limit (`InvocationTimeoutError`) is a 504 "Endpoint request
+ * timed out"; a function that fails (`InvocationFailedError`) or answers more than 6 MB is a 502
+ * "Internal server error". See `lambda-limits.ts` for the sources.
+ */
+export async function invokeWithinLimits(handler: ApiHandler, event: APIGatewayProxyEvent, requestId: string): Promise<APIGatewayProxyResult> {
+  const eventBytes = payloadBytes(event);
+  if (eventBytes > LAMBDA_PAYLOAD_LIMIT_BYTES) return requestTooLong(requestId, eventBytes);
+  let result: APIGatewayProxyResult;
+  try {
+    result = await handler(event, undefined);
+  } catch (err) {
+    if (err instanceof InvocationTimeoutError) return endpointTimedOut(requestId, err.timeoutMs);
+    if (err instanceof InvocationFailedError) return internalServerError(requestId, `The function failed: ${err.message}`);
+    throw err;
+  }
+  const resultBytes = payloadBytes(result);
+  if (resultBytes > LAMBDA_PAYLOAD_LIMIT_BYTES) {
+    return internalServerError(requestId, `The function's response is ${resultBytes} bytes, over Lambda's ${LAMBDA_PAYLOAD_LIMIT_BYTES}-byte invocation payload limit`);
+  }
+  return result;
+}
+
+/**
  * The local API gateway's request listener. Like API Gateway in front of the Lambda functions, it
  * matches the route table, rejects bodies over 10 MB (413), checks the `x-api-key` header (403
  * `{"message":"Forbidden"}` when missing or unknown), enforces the usage plan (429 "Too Many
- * Requests" / "Limit Exceeded"), then builds the proxy event and calls the route's handler. It
- * also serves `/openapi.json` and the docs at `/docs`.
+ * Requests" / "Limit Exceeded"), then builds the proxy event and calls the route's handler
+ * within Lambda's limits ({@link invokeWithinLimits}). It also serves `/openapi.json` and the docs at `/docs`.
  */
 export function createGatewayListener(opts: GatewayOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<number> => {
@@ -183,7 +222,7 @@ export function createGatewayListener(opts: GatewayOptions): (req: IncomingMessa
       if (verdict === 'throttled') throw throttled();
       if (verdict === 'quota') throw quotaExceeded();
       const event = buildProxyEvent({ route, req, url, params, body, requestId, apiKey, apiKeyId });
-      const result = await opts.handlers[route.function](event, undefined);
+      const result = await invokeWithinLimits(opts.handlers[route.function], event, requestId);
       send(res, result, requestId);
       return result.statusCode;
     } catch (err) {

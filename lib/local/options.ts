@@ -4,6 +4,9 @@ import type { Command } from 'commander';
 import { int, positiveNumber } from '../cli/parse';
 import { DEFAULT_LOCAL_USAGE_PLAN } from './usage-plan';
 
+/** Instances per function by default (the local server's `DEFAULT_INSTANCES`; kept here so option parsing loads no handler code). */
+const DEFAULT_INSTANCES = 2;
+
 /** Options of `npm start` and `whiplash local`, as their command lines parse them. */
 export interface LocalCommandOptions {
   readonly port: number;
@@ -16,6 +19,10 @@ export interface LocalCommandOptions {
   readonly burstLimit: number;
   /** Drop the gateway's per-request lines. */
   readonly quiet: boolean;
+  /** Instances (worker threads) per function; 0 runs the handlers in process. */
+  readonly instances: number;
+  /** Run the handlers in this process on one store (`--instances 0`), for debugging. */
+  readonly inProcess: boolean;
 }
 
 /** Environment variables that give the options their defaults (flags override them). */
@@ -33,7 +40,7 @@ const port = int(0, 65535);
 
 /**
  * Adds the local server's options to `cmd`: `--port`, `--host`, `--data-dir`, `--in-memory`,
- * `--admin-key`, `--rate-limit`, `--burst-limit` and `--quiet`, with defaults from `env` (PORT,
+ * `--admin-key`, `--rate-limit`, `--burst-limit`, `--quiet`, `--instances` (default 2) and `--in-process`, with defaults from `env` (PORT,
  * HOST, WHIPLASH_DATA_DIR, WHIPLASH_ADMIN_KEY). A PORT that is not a port is an error when the
  * command runs (in a `preAction` hook, so an action handler must be set) unless `--port` is given.
  *
@@ -61,6 +68,8 @@ export function addLocalServerOptions(cmd: Command, env: Readonly<Record<string,
     .option('--rate-limit <rps>', 'usage plan throttle: steady requests per second per key', positiveNumber, DEFAULT_LOCAL_USAGE_PLAN.rateLimit)
     .option('--burst-limit <n>', 'usage plan throttle: burst per key', int(1), DEFAULT_LOCAL_USAGE_PLAN.burstLimit)
     .option('--quiet', 'do not log each request', false)
+    .option('--instances <n>', 'isolated instances (worker threads) per function, as Lambda runs many; 0 = in process', int(0), DEFAULT_INSTANCES)
+    .option('--in-process', 'run the three handlers in this process on one store (same as --instances 0; for debugging)', false)
     .hook('preAction', (self) => {
       if (envPortError && self.getOptionValueSource('port') === 'default') self.error(`error: ${envPortError}`, { code: 'whiplash.invalidEnv' });
     });

@@ -1,4 +1,5 @@
-// The whole store on one machine: DynamoDB Local (or dynalite), the tables, and the local gateway in front of the handlers.
+// The whole store on one machine: DynamoDB Local (or dynalite), the tables, and the local gateway in front of the
+// handlers, which run as several isolated instances per function (worker threads) unless asked to run in process.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
@@ -6,14 +7,18 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_REQUEST_HANDLER, type ApiDeps } from '../../lambda/api/deps';
+import type { ApiHandler } from '../../lambda/api/dispatch';
 import { createAdminHandler } from '../../lambda/api/handlers/admin';
 import { createQueryHandler } from '../../lambda/api/handlers/query';
 import { createWriteHandler } from '../../lambda/api/handlers/write';
+import type { FunctionRole } from '../../lambda/api/routes';
 import { ensureTables } from '../../lambda/store/local-tables';
 import { prefixedTableNames } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
 import { DynamoDBLocalHandle, hasJava, LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from './dynamodb-local';
 import { createGatewayListener } from './gateway';
+import { InstancePool } from './instance-pool';
+import { INTEGRATION_TIMEOUT_MS, InvocationTimeoutError } from './lambda-limits';
 import { LocalKeyIssuer, localKeyId } from './local-keys';
 import type { LocalCommandOptions } from './options';
 import { DEFAULT_LOCAL_USAGE_PLAN, UsagePlanEnforcer } from './usage-plan';
@@ -43,6 +48,38 @@ export interface LocalServerOptions {
   log?: (line: string) => void;
   /** How often the purge of deleted collections runs (the EventBridge schedule on AWS), in ms; 0 disables it. @default 60000 */
   purgeIntervalMs?: number;
+  /**
+   * Instances of each function (query, write, admin), as on AWS where many run at once: each is a
+   * worker thread with its own memory, DynamoDB client, store and caches, and each request goes
+   * to one of them at random (`instance-pool.ts`). `0` runs the three handlers in this process on
+   * one shared store (for debugging: breakpoints, one cache).
+   * @default 2
+   */
+  instances?: number;
+  /**
+   * API Gateway's integration timeout, in ms: a request whose function has not answered by then
+   * gets 504 `{"message":"Endpoint request timed out"}`, and its instance is terminated and
+   * replaced (in process, the handler is left to finish). Tests set it short.
+   * @default 29000
+   */
+  timeoutMs?: number;
+}
+
+/** Instances per function when {@link LocalServerOptions.instances} is not given. */
+export const DEFAULT_INSTANCES = 2;
+
+const ROLES: readonly FunctionRole[] = ['admin', 'query', 'write'];
+
+/** `handler` with a time limit: past `timeoutMs` the call rejects with `InvocationTimeoutError` (the handler keeps running). */
+function withTimeLimit(handler: ApiHandler, timeoutMs: number): ApiHandler {
+  return (event, context) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new InvocationTimeoutError(timeoutMs)), timeoutMs);
+      handler(event, context).then(
+        (r) => (clearTimeout(timer), resolve(r)),
+        (e: unknown) => (clearTimeout(timer), reject(e)),
+      );
+    });
 }
 
 /** A running local server. */
@@ -51,7 +88,7 @@ export interface LocalServer {
   readonly url: string;
   /** The admin API key (send it as `x-api-key`). */
   readonly adminKey: string;
-  /** Stops the HTTP server, the purge timer and the DynamoDB Local it started. Safe to call twice. */
+  /** Stops the HTTP server, the purge timer, the functions' instances (worker threads) and the DynamoDB Local it started. Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -74,7 +111,9 @@ function adminKeyFor(opts: LocalServerOptions, dataDir: string | null): string {
 /**
  * Starts the whole store on one machine: DynamoDB Local (files under `dataDir`, or in memory;
  * dynalite when no Java runtime is found), the three tables (from the same definitions the
- * construct uses), and the local API gateway in front of the same three Lambda handlers.
+ * construct uses), and the local API gateway in front of the same three Lambda handlers, each
+ * function as `instances` isolated instances (worker threads) within Lambda's limits (6 MB
+ * payloads, the integration timeout `timeoutMs`).
  *
  * @throws Error when DynamoDB Local does not start or the port is taken (nothing is left running).
  */
@@ -99,6 +138,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   let server: Server | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  const pools: InstancePool[] = [];
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
@@ -110,21 +150,44 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
         s.closeAllConnections();
       });
     }
+    await Promise.all(pools.map((p) => p.stop()));
     client.destroy();
     await ddb?.stop();
   };
   try {
     const tables = prefixedTableNames(opts.tablePrefix ?? 'whiplash-');
-    await ensureTables(client, tables);
     const adminKey = adminKeyFor(opts, dataDir);
+    const adminKeyId = localKeyId(adminKey);
+    const instances = opts.instances ?? DEFAULT_INSTANCES;
+    if (!Number.isInteger(instances) || instances < 0) throw new Error(`instances must be a whole number >= 0 (got ${instances})`);
+    const timeoutMs = opts.timeoutMs ?? INTEGRATION_TIMEOUT_MS;
+    // The store of the gateway itself (which keys are bound to projects: API Gateway's own state).
     const store = new WhiplashStore({ client, tables });
-    const deps: ApiDeps = { store, adminKeyId: localKeyId(adminKey), keyIssuer: new LocalKeyIssuer() };
-    const admin = createAdminHandler(deps);
-    const handlers = { admin, query: createQueryHandler(deps), write: createWriteHandler(deps) };
+    let handlers: Record<FunctionRole, ApiHandler>;
+    let purge: () => Promise<unknown>;
+    if (instances === 0) {
+      const deps: ApiDeps = { store, adminKeyId, keyIssuer: new LocalKeyIssuer() };
+      const admin = createAdminHandler(deps);
+      handlers = {
+        admin: withTimeLimit(admin, timeoutMs),
+        query: withTimeLimit(createQueryHandler(deps), timeoutMs),
+        write: withTimeLimit(createWriteHandler(deps), timeoutMs),
+      };
+      purge = () => admin({ source: 'aws.events' });
+      await ensureTables(client, tables);
+    } else {
+      // Instances start (in parallel, each its cold start) while the tables are made.
+      for (const role of ROLES) pools.push(new InstancePool({ role, size: instances, timeoutMs, endpoint, tables, adminKeyId, log }));
+      await Promise.all([ensureTables(client, tables), ...pools.map((p) => p.ready())]);
+      const [admin, query, write] = pools;
+      handlers = { admin: (e) => admin.invoke(e), query: (e) => query.invoke(e), write: (e) => write.invoke(e) };
+      purge = () => admin.invoke({ source: 'aws.events' });
+      log(`${instances} instances per function (admin, query, write), each a worker thread`);
+    }
     let url = '';
     const listener = createGatewayListener({
       handlers,
-      adminKeyId: deps.adminKeyId,
+      adminKeyId,
       isKnownKey: async (id) => (await store.findApiKey(id)) !== undefined,
       usagePlan: new UsagePlanEnforcer(opts.usagePlan ?? DEFAULT_LOCAL_USAGE_PLAN),
       url: () => url,
@@ -144,7 +207,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     const purgeEvery = opts.purgeIntervalMs ?? 60_000;
     if (purgeEvery > 0) {
       timer = setInterval(() => {
-        admin({ source: 'aws.events' }).catch((err) => log(`purge failed: ${String(err)}`));
+        purge().catch((err) => log(`purge failed: ${String(err)}`));
       }, purgeEvery);
       timer.unref();
     }
@@ -176,6 +239,7 @@ export async function startLocalServerForCommand(
     dataDir: inMemory ? null : o.dataDir,
     adminKey: o.adminKey,
     usagePlan: { rateLimit: o.rateLimit, burstLimit: o.burstLimit },
+    instances: o.inProcess ? 0 : o.instances,
     log: (line) => {
       if (!o.quiet || !REQUEST_LINE.test(line)) log(line);
     },

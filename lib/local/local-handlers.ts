@@ -1,0 +1,53 @@
+// Builds one function's handler for local mode from the same factories and deps the Lambda entry points use:
+// its own DynamoDB client (with the request time limits) and store against the local tables.
+import { Agent } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DYNAMODB_REQUEST_HANDLER, type ApiDeps } from '../../lambda/api/deps';
+import type { ApiHandler } from '../../lambda/api/dispatch';
+import { createAdminHandler } from '../../lambda/api/handlers/admin';
+import { createQueryHandler } from '../../lambda/api/handlers/query';
+import { createWriteHandler } from '../../lambda/api/handlers/write';
+import type { FunctionRole } from '../../lambda/api/routes';
+import type { TableNames } from '../../lambda/store/table-definitions';
+import { WhiplashStore } from '../../lambda/store/store';
+import { LOCAL_CLIENT_CONFIG } from './dynamodb-local';
+import { LocalKeyIssuer } from './local-keys';
+
+/** What a local handler needs to build its dependencies (plain data: it crosses into worker threads). */
+export interface LocalHandlerConfig {
+  /** DynamoDB endpoint, e.g. `http://127.0.0.1:8000`. */
+  readonly endpoint: string;
+  readonly tables: TableNames;
+  /** Id of the admin key (`localKeyId(adminKey)`). */
+  readonly adminKeyId: string;
+}
+
+/** The factory of each function role's handler (the admin handler also takes the purge's scheduled event). */
+export const HANDLER_FACTORIES: Readonly<Record<FunctionRole, (deps: ApiDeps) => ApiHandler>> = {
+  admin: (deps) => createAdminHandler(deps) as ApiHandler,
+  query: createQueryHandler,
+  write: createWriteHandler,
+};
+
+/**
+ * The dependencies of a local handler: a DynamoDB client with time limits, a store, the admin key's
+ * id, a local key issuer. The client opens a connection per request (no keep-alive): with its data
+ * on disk, DynamoDB Local let writes from several instances' idle keep-alive connections stall past
+ * the 5 s request limit (seen in `test/reliability/kill-restart.test.ts`); on 127.0.0.1 a fresh
+ * connection costs well under a millisecond.
+ */
+export function localDeps(config: LocalHandlerConfig): ApiDeps {
+  const client = new DynamoDBClient({
+    ...LOCAL_CLIENT_CONFIG,
+    endpoint: config.endpoint,
+    requestHandler: { ...DYNAMODB_REQUEST_HANDLER, httpAgent: new Agent({ keepAlive: false }) },
+  });
+  const store = new WhiplashStore({ client, tables: config.tables });
+  return { store, adminKeyId: config.adminKeyId, keyIssuer: new LocalKeyIssuer() };
+}
+
+/** Builds the handler of `role` with its own client and store, as one Lambda instance does at cold start; returns its deps too. */
+export function buildLocalHandler(role: FunctionRole, config: LocalHandlerConfig): { handler: ApiHandler; deps: ApiDeps } {
+  const deps = localDeps(config);
+  return { handler: HANDLER_FACTORIES[role](deps), deps };
+}
