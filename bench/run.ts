@@ -1,3 +1,4 @@
+// `npm run bench`: recall and read cost of Whiplash, the original layout, an exact scan and HNSW.
 /**
  * `npm run bench`: recall and read cost of Whiplash against the original whiplash layout, an exact
  * scan and HNSW in memory, in one process, against one in-memory DynamoDB Local, plus the cost

@@ -1,3 +1,4 @@
+// The measured units the cost model starts from, read from the bench results.
 /**
  * The measured units the cost model starts from, read defensively from every `npm run bench` result
  * in bench/results (the shape of bench/report.ts `BenchResult`): whatever is present is used, and

@@ -1,3 +1,4 @@
+// The cost model's arithmetic: dollars from measured units and published prices.
 /**
  * The cost model's arithmetic, as pure functions: dollars from measured units and published prices
  * (bench/cost/prices.ts). Money in USD; sizes in bytes; a GB of storage is 2^30 bytes for AWS

@@ -1,3 +1,4 @@
+// Published prices the cost model uses, each with its source page and date.
 /**
  * Published prices the cost model uses (US East (N. Virginia), USD, list prices, no free tier, no
  * savings plans). Every figure names the page it was read from and the date it was read here; the

@@ -1,3 +1,4 @@
+// `npm run bench:cost`: dollars per million queries, per month of storage and per million writes.
 /**
  * `npm run bench:cost`: dollars per million queries, per month of storage and per million writes
  * for collections of 1M and 10M 768-d vectors, for Whiplash (DynamoDB on-demand + Lambda + API

@@ -1,3 +1,4 @@
+// The cost table: dollars per system at one collection size.
 /**
  * The cost table: dollars per system at one collection size, from the measured inputs and the
  * prices. Pure: bench/cost/run.ts gathers the inputs, this file only computes.

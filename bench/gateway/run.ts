@@ -1,3 +1,4 @@
+// `npm run bench:gateway`: query latency through the local API gateway against the same query in process.
 /**
  * `npm run bench:gateway`: query latency end to end through the local API gateway (HTTP, the same
  * Lambda handlers) against the same query in process (`WhiplashStore.query`), on real data against

@@ -1,3 +1,4 @@
+// A loaded store for the serverless benchmarks: DynamoDB Local in memory with one collection of real vectors.
 /**
  * A loaded store for the serverless benchmarks (`bench:lambda`, `bench:gateway`): DynamoDB Local in
  * memory, the three tables under one prefix, and one collection holding a real data set's base

@@ -1,3 +1,4 @@
+// `npm run bench:lambda`: handler bundle sizes and cold starts of the bundled handlers.
 /**
  * `npm run bench:lambda`: size of each handler bundle as the construct ships it, and the cold start
  * of the bundled handler in a fresh `node` process against DynamoDB Local (module init, first request,

@@ -1,3 +1,4 @@
+// `npm run bench:load`: a bounded load test of local mode with autocannon.
 /**
  * Bounded load test of local mode (`npm run bench:load`): starts the local server in memory on
  * 127.0.0.1, loads the MiniLM embeddings of the Fiori docs through the API, then runs a mixed

@@ -5,54 +5,17 @@ import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } fr
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { centreOf, Hasher } from '../core/hasher';
 import { checkCollectionName, checkDimension, checkMetric, checkSeed, resolveIndexParams } from '../core/params';
-import { PlanTable, planTableForIndex, queryShape } from '../core/planner';
-import { PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE } from '../core/profile';
+import { PlanTable } from '../core/planner';
+import { PROFILE_MIN_SAMPLE } from '../core/profile';
 import { PRNG_VERSION } from '../core/prng';
-import { sampleProfile } from '../core/search';
-import { packedSketchBytes } from '../core/sketch-format';
-import { CollectionConfig, CollectionInfo, IndexParams, Metadata, Metric } from '../core/types';
+import { CollectionConfig, CollectionInfo } from '../core/types';
 import { vectorToBytes } from '../core/vector';
 import { batchGetAll, Item, queryAll, writeAtomically } from './batch';
 import { collectionKey, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
-import { bucketEntryItem, counterItem, itemSize } from './layout';
-import { configAttributes, keyItem, metadataJson, S, toCentre, toConfig, toPlans } from './records';
+import { counterItem } from './layout';
+import { CheckedRow, CollectionState, CreateCollectionInput, describe, planFromSample, StaleCollectionError } from './collection-state';
+import { configAttributes, keyItem, S, toCentre, toConfig, toPlans } from './records';
 import { TableNames } from './table-definitions';
-
-/** Input of {@link CollectionStore.create}. */
-export interface CreateCollectionInput {
-  /** `COLLECTION_NAME_PATTERN` (`lambda/core/limits.ts`) */
-  readonly name: string;
-  /** 1 to `MAX_DIMENSION` */
-  readonly dimension: number;
-  /** @default 'cosine' */
-  readonly metric?: Metric;
-  /** Overrides of the index defaults (`DEFAULT_INDEX_PARAMS`). */
-  readonly index?: Partial<IndexParams>;
-  /** Hyperplane seed (uint32). @default random */
-  readonly seed?: number;
-}
-
-/** A collection as one instance holds it in memory: config, hasher, query plans, last known size. */
-export interface CollectionState {
-  readonly config: CollectionConfig;
-  readonly hasher?: Hasher;
-  readonly plans?: PlanTable;
-  count: number;
-}
-
-/** A row of an upsert, checked. */
-export interface CheckedRow {
-  readonly id: string;
-  readonly vector: Float32Array;
-  readonly metadata: Metadata;
-}
-
-/**
- * The collection an instance had cached was dropped or re-created since: what the request read or
- * wrote belongs to a collection that no longer exists. The store retries the request once with
- * the collection read afresh (`WhiplashStore`); it never reaches a client.
- */
-export class StaleCollectionError extends Error {}
 
 /** Most collections one instance keeps cached. */
 const CACHE_SIZE = 256;
@@ -319,21 +282,3 @@ export class CollectionStore {
   }
 }
 
-/** Query plans from a sample of one batch, profiled around `centre`; read units priced with the batch's own bucket entries. */
-function planFromSample(config: CollectionConfig, centre: Float32Array, rows: readonly CheckedRow[]): PlanTable {
-  const hasher = new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, centre);
-  const sample = rows.slice(0, PROFILE_MAX_SAMPLE);
-  // an entry's size depends on lengths only (fixed-width code digits, id, packed sketch, metadata)
-  const packed = new Uint8Array(packedSketchBytes(config.index.sketchBits));
-  let entryBytes = 0;
-  for (const row of sample) {
-    entryBytes += itemSize(bucketEntryItem(config.uid, config.index.partitionBits, 0, 0, row.id, packed, metadataJson(row.metadata)));
-  }
-  return planTableForIndex(config.index, sampleProfile(hasher, sample.map((r) => r.vector)), entryBytes / sample.length);
-}
-
-/** What the API says of a collection: its config, its count and the shape of its next query. */
-export function describe(state: Pick<CollectionState, 'config' | 'plans' | 'count'>): CollectionInfo {
-  const shape = queryShape(state.config.index, state.plans, state.count);
-  return { ...state.config, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined } };
-}

@@ -6,7 +6,8 @@ import { CandidateSet, checkSearch, exactTopK, planSearch, SearchPlan } from '..
 import { QueryMatch, QueryRequest, QueryResult } from '../core/types';
 import { bytesToVector } from '../core/vector';
 import { batchGetAll, CapacityMeter, Item } from './batch';
-import { CollectionState, CollectionStore } from './collections';
+import { CollectionState } from './collection-state';
+import { CollectionStore } from './collections';
 import { collectionKey, counterKey, idFromBucketSortKey, projectItemOf, vectorKey } from './key-format';
 import { BucketRead, bucketReadPlan } from './layout';
 import { keyItem, toMetadata, toPlans } from './records';

@@ -3,7 +3,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NotFoundError } from '../core/errors';
 import { CollectionInfo, IdPage, Project, QueryRequest, QueryResult, StoredVector, VectorInput } from '../core/types';
-import { CollectionStore, CreateCollectionInput, StaleCollectionError } from './collections';
+import { CreateCollectionInput, StaleCollectionError } from './collection-state';
+import { CollectionStore } from './collections';
 import { ItemStore } from './items';
 import { ApiKeyBinding, ProjectStore } from './projects';
 import { purgeDropped } from './purge';

@@ -1,3 +1,4 @@
+// Tests hostile input on every route (fast-check): never a 5xx or a hang, always the error shape, nothing changed.
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { ROUTES, RouteDef } from '../../lambda/api/routes';

@@ -1,0 +1,65 @@
+// What the store holds of a collection besides its items: the types shared by its modules, the
+// plans made from the first batch, and the collection as the API describes it.
+import { Hasher } from '../core/hasher';
+import { PlanTable, planTableForIndex, queryShape } from '../core/planner';
+import { PROFILE_MAX_SAMPLE } from '../core/profile';
+import { sampleProfile } from '../core/search';
+import { packedSketchBytes } from '../core/sketch-format';
+import { CollectionConfig, CollectionInfo, IndexParams, Metadata, Metric } from '../core/types';
+import { bucketEntryItem, itemSize } from './layout';
+import { metadataJson } from './records';
+
+/** Input of `CollectionStore.create`. */
+export interface CreateCollectionInput {
+  /** `COLLECTION_NAME_PATTERN` (`lambda/core/limits.ts`) */
+  readonly name: string;
+  /** 1 to `MAX_DIMENSION` */
+  readonly dimension: number;
+  /** @default 'cosine' */
+  readonly metric?: Metric;
+  /** Overrides of the index defaults (`DEFAULT_INDEX_PARAMS`). */
+  readonly index?: Partial<IndexParams>;
+  /** Hyperplane seed (uint32). @default random */
+  readonly seed?: number;
+}
+
+/** A collection as one instance holds it in memory: config, hasher, query plans, last known size. */
+export interface CollectionState {
+  readonly config: CollectionConfig;
+  readonly hasher?: Hasher;
+  readonly plans?: PlanTable;
+  count: number;
+}
+
+/** A row of an upsert, checked. */
+export interface CheckedRow {
+  readonly id: string;
+  readonly vector: Float32Array;
+  readonly metadata: Metadata;
+}
+
+/**
+ * The collection an instance had cached was dropped or re-created since: what the request read or
+ * wrote belongs to a collection that no longer exists. The store retries the request once with
+ * the collection read afresh (`WhiplashStore`); it never reaches a client.
+ */
+export class StaleCollectionError extends Error {}
+
+/** Query plans from a sample of one batch, profiled around `centre`; read units priced with the batch's own bucket entries. */
+export function planFromSample(config: CollectionConfig, centre: Float32Array, rows: readonly CheckedRow[]): PlanTable {
+  const hasher = new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, centre);
+  const sample = rows.slice(0, PROFILE_MAX_SAMPLE);
+  // an entry's size depends on lengths only (fixed-width code digits, id, packed sketch, metadata)
+  const packed = new Uint8Array(packedSketchBytes(config.index.sketchBits));
+  let entryBytes = 0;
+  for (const row of sample) {
+    entryBytes += itemSize(bucketEntryItem(config.uid, config.index.partitionBits, 0, 0, row.id, packed, metadataJson(row.metadata)));
+  }
+  return planTableForIndex(config.index, sampleProfile(hasher, sample.map((r) => r.vector)), entryBytes / sample.length);
+}
+
+/** What the API says of a collection: its config, its count and the shape of its next query. */
+export function describe(state: Pick<CollectionState, 'config' | 'plans' | 'count'>): CollectionInfo {
+  const shape = queryShape(state.config.index, state.plans, state.count);
+  return { ...state.config, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined } };
+}
