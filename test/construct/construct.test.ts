@@ -162,8 +162,12 @@ describe('WhiplashVectorStore with default props', () => {
     const actions = (role: string) => new Set<string>(policyOf(role).flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
     expect([...actions('Query')].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents']);
     for (const role of ['Query', 'Write']) {
-      for (const a of ['dynamodb:DeleteItem', 'dynamodb:DeleteTable', 'dynamodb:Scan']) expect(actions(role).has(a)).toBe(false);
+      for (const a of ['dynamodb:DeleteTable', 'dynamodb:Scan']) expect(actions(role).has(a)).toBe(false);
     }
+    expect(actions('Query').has('dynamodb:DeleteItem')).toBe(false);
+    // The write function deletes single items only in the vectors table (a deleted vector's item, after its entries)
+    const deletesOn = policyOf('Write').filter((st: { Action: string | string[] }) => [st.Action].flat().includes('dynamodb:DeleteItem'));
+    expect(deletesOn.map((st: { Resource: unknown }) => JSON.stringify(st.Resource))).toEqual([expect.stringContaining('VectorsTable')]);
     expect([...actions('Admin')].filter((a) => a.startsWith('apigateway:')).sort()).toEqual(['apigateway:DELETE', 'apigateway:POST', 'apigateway:PUT']);
     // The write function touches metadata only to read state and update the counter and centre.
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -321,7 +325,7 @@ describe('grants and metrics', () => {
         .find(([id]) => id.startsWith(role))![1]
         .Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
     expect(new Set(actionsOf('Reader'))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']));
-    expect(new Set(actionsOf('Writer'))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem']));
+    expect(new Set(actionsOf('Writer'))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']));
     expect(actionsOf('Writer')).not.toContain('dynamodb:DeleteTable');
   });
 
@@ -358,7 +362,7 @@ describe('grants and metrics', () => {
     const byTable = Object.fromEntries(statements.map((st) => [JSON.stringify(st.Resource), new Set([st.Action].flat())]));
     const arn = (role: string) => JSON.stringify({ 'Fn::GetAtt': [Object.keys(template.findResources('AWS::DynamoDB::Table')).find((id) => id.startsWith(`Vectors${role}Table`)), 'Arn'] });
     expect(byTable[arn('Metadata')]).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']));
-    expect(byTable[arn('Vectors')]).toEqual(new Set(['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem']));
+    expect(byTable[arn('Vectors')]).toEqual(new Set(['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']));
     expect(byTable[arn('Buckets')]).toEqual(new Set(['dynamodb:Query', 'dynamodb:BatchWriteItem']));
   });
 
