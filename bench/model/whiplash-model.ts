@@ -1,10 +1,10 @@
 // The cost model of Whiplash's query, in process: the store's own search steps over every base
 // vector's encoding held in memory, for collections too large to ingest into DynamoDB Local.
-import { centreOf, Hasher } from '../../lambda/core/hasher';
+import { frameOf, Hasher } from '../../lambda/core/hasher';
 import { PlanTable, planTableForIndex } from '../../lambda/core/planner';
 import { DataProfile, PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE } from '../../lambda/core/profile';
 import { PRNG_VERSION } from '../../lambda/core/prng';
-import { CandidateSet, exactTopK, planSearch, sampleProfile } from '../../lambda/core/search';
+import { bucketReadLimit, CandidateSet, exactTopK, planSearch, sampleProfile } from '../../lambda/core/search';
 import { packedSketchBytes, packSketch } from '../../lambda/core/sketch-format';
 import { IndexParams, Metric } from '../../lambda/core/types';
 import { readUnits } from '../../lambda/store/layout';
@@ -43,9 +43,11 @@ export interface ModelQuery {
   readonly probes: number;
   /** The plan's predicted share of the neighbours among the candidates (absent without plans or with a probes override). */
   readonly expectedRecall?: number;
-  /** Query calls of round trip 1, one per probed bucket (`pages` counts extra pages of buckets over 1 MB). */
+  /** Query calls of round trip 1, one page each (`pages` equals it: a read stops at its limit or 1 MB). */
   readonly bucketReads: number;
   readonly pages: number;
+  /** Bucket reads that reached their limit (`bucketReadLimit`) or 1 MB, as the store counts them. */
+  readonly truncatedReads: number;
   /** Bucket reads that found nothing: DynamoDB bills them the minimum half unit, DynamoDB Local reports 0. */
   readonly emptyReads: number;
   readonly candidates: number;
@@ -112,7 +114,8 @@ export class WhiplashModel {
   ) {
     if (base.rows >= ROW_BITS) throw new RangeError(`the model holds fewer than ${ROW_BITS} rows`);
     const first = Array.from({ length: Math.min(centreRows, base.rows) }, (_, i) => row(base, i));
-    this.hasher = new Hasher(base.dim, metric, params, seed, PRNG_VERSION, centreOf(first, metric));
+    const frame = frameOf(first, metric);
+    this.hasher = new Hasher(base.dim, metric, params, seed, PRNG_VERSION, frame.centre, frame.mipsNorm);
     const L = params.hashTables;
     this.packedBytes = packedSketchBytes(params.sketchBits);
     this.codes = new Uint32Array(base.rows * L);
@@ -220,12 +223,37 @@ export class WhiplashModel {
   }
 
   /**
+   * One bucket read as DynamoDB answers the store's Query with `Limit: limit`: one page of the
+   * range's first entries in key order (code, then id as a string) until `limit` entries or 1 MB
+   * (`queryPages`); `truncated` when it stopped at either, as a `LastEvaluatedKey` says.
+   */
+  private readBucket(snap: Snapshot, read: { table: number; pk: string; lower?: string; upper?: string }, limit: number): { rows: number[]; bytes: number; truncated: boolean } {
+    const tb = snap.tables[read.table];
+    const a = this.seek(snap, read.table, read.pk, read.lower, false);
+    const b = this.seek(snap, read.table, read.pk, read.upper, true);
+    const all = tb.cum[b] - tb.cum[a];
+    if (b - a < limit && all < QUERY_PAGE_BYTES) return { rows: Array.from(tb.rows.subarray(a, b)), bytes: all, truncated: false };
+    // the snapshot orders equal codes by row number; DynamoDB by the id's string
+    const L = this.params.hashTables;
+    const order = Array.from({ length: b - a }, (_, i) => a + i).sort((x, y) => tb.codes[x] - tb.codes[y] || (String(tb.rows[x]) < String(tb.rows[y]) ? -1 : 1));
+    const rows: number[] = [];
+    let bytes = 0;
+    for (const i of order) {
+      if (rows.length === limit || bytes >= QUERY_PAGE_BYTES) break;
+      rows.push(tb.rows[i]);
+      bytes += this.entryBytes[tb.rows[i] * L + read.table];
+    }
+    return { rows, bytes, truncated: rows.length === limit || bytes >= QUERY_PAGE_BYTES };
+  }
+
+  /**
    * One query against the first `rows` base vectors, as `WhiplashStore.query` runs it.
    * @param opts.probes, opts.rerank per-query overrides (absent: the index parameters)
    * @param opts.recallTarget the plans the store would have made for this target instead of the index's
    * @param opts.truth exact neighbours (base rows), to tell whether a miss is the buckets' or the re-rank choice's
+   * @param opts.readLimit entries per bucket read instead of the store's `bucketReadLimit`, to measure what its cut costs
    */
-  query(q: Float32Array, opts: { topK: number; rows?: number; probes?: number; rerank?: number; recallTarget?: number; truth?: ArrayLike<number> }): ModelQuery {
+  query(q: Float32Array, opts: { topK: number; rows?: number; probes?: number; rerank?: number; recallTarget?: number; truth?: ArrayLike<number>; readLimit?: number }): ModelQuery {
     const snap = this.snapshot(opts.rows ?? this.base.rows);
     const target = { dimension: this.base.dim, metric: this.metric, index: this.params, hasher: this.hasher, plans: this.plansAt(opts.recallTarget), vectorCount: snap.rows };
     const plan = planSearch(target, { query: q, topK: opts.topK, probes: opts.probes, rerank: opts.rerank });
@@ -237,23 +265,19 @@ export class WhiplashModel {
     let pages = 0;
     let emptyReads = 0;
     let entriesRead = 0;
+    let truncatedReads = 0;
     const reads = this.items.readPlan(enc, shape.depth, shape.probes);
+    const limit = opts.readLimit ?? bucketReadLimit(reads.length);
     const candidates = new CandidateSet<number>(plan);
     for (const read of reads) {
-      const tb = snap.tables[read.table];
-      const a = this.seek(snap, read.table, read.pk, read.lower, false);
-      const b = this.seek(snap, read.table, read.pk, read.upper, true);
-      const bytes = tb.cum[b] - tb.cum[a];
+      const { rows, bytes, truncated } = this.readBucket(snap, read, limit);
       bytesRead += bytes;
-      entriesRead += b - a;
-      if (b === a) emptyReads++;
-      const pageBytes = bytes < QUERY_PAGE_BYTES ? [bytes] : queryPages(Array.from({ length: b - a }, (_, i) => tb.cum[a + i + 1] - tb.cum[a + i]));
-      for (const p of pageBytes) bucketReadUnits += readUnits(p);
-      pages += pageBytes.length;
-      for (let i = a; i < b; i++) {
-        const r = tb.rows[i];
-        candidates.add(r, this.packed.subarray(r * this.packedBytes, (r + 1) * this.packedBytes));
-      }
+      entriesRead += rows.length;
+      if (rows.length === 0) emptyReads++;
+      if (truncated) truncatedReads++;
+      bucketReadUnits += readUnits(bytes);
+      pages++;
+      for (const r of rows) candidates.add(r, this.packed.subarray(r * this.packedBytes, (r + 1) * this.packedBytes));
     }
     // The store's own choice of what to re-rank (arrival order breaks ties, as in the store).
     const finalists = candidates.finalists();
@@ -271,6 +295,7 @@ export class WhiplashModel {
       ...shape,
       bucketReads: reads.length,
       pages,
+      truncatedReads,
       emptyReads,
       candidates: candidates.size,
       reranked: finalists.length,

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { headerValue, withCors } from './cors';
 import type { ApiDeps } from './deps';
 import { errorResponse, forbidden, HttpError, jsonResponse } from './http-errors';
 import { requestLogger } from './logger';
@@ -101,7 +102,7 @@ function parseBody(event: APIGatewayProxyEvent): unknown {
  * Builds the Lambda handler of one function role: it serves the routes whose `function` is that
  * role, dispatching on the event's `resource` and `httpMethod`. Steps: find the route, identify
  * and authorize the caller, parse and validate (ajv), call the operation, and map any error to
- * HTTP in one place (`http-errors.ts`).
+ * HTTP in one place (`http-errors.ts`); every answer gets the CORS headers of `deps.cors` (`cors.ts`).
  *
  * @param deps the dependencies, or a factory called on the first request (cold start)
  * @throws Error at construction when a route of this role has no operation (a programming error)
@@ -117,11 +118,14 @@ export function createApiHandler<F extends FunctionRole>(role: F, operations: Op
     const requestId = requestIdOf(event, context);
     const log = requestLogger(requestId);
     const route = findRoute(event.httpMethod, event.resource);
+    let d: ApiDeps | undefined;
+    // Every answer, error or not, carries the CORS headers when the store has a CORS policy.
+    const answer = (res: APIGatewayProxyResult): APIGatewayProxyResult => withCors(res, d?.cors, headerValue(event.headers, 'origin'));
     try {
+      d = getDeps();
       if (!route || route.function !== role) {
         throw new HttpError(404, 'RouteNotFound', `No route ${event.httpMethod} ${event.resource} in the ${role} function`);
       }
-      const d = getDeps();
       const params = (event.pathParameters ?? {}) as Record<string, string>;
       const caller = await identify(event, d);
       authorize(route, caller, params);
@@ -136,11 +140,11 @@ export function createApiHandler<F extends FunctionRole>(role: F, operations: Op
       const reply = await byId[route.operationId]!({ route, params, body, query, caller, deps: d, requestId, log });
       const status = reply.status ?? route.successStatus ?? 200;
       log.info('request', { operationId: route.operationId, status, projectId: params.projectId });
-      return jsonResponse(status, reply.body, reply.headers);
+      return answer(jsonResponse(status, reply.body, reply.headers));
     } catch (err) {
       const res = errorResponse(err, requestId, log);
       log.info('request', { operationId: route?.operationId, status: res.statusCode, projectId: event.pathParameters?.projectId });
-      return res;
+      return answer(res);
     }
   };
 }

@@ -1,4 +1,4 @@
-// The JSON Schemas of every route's request body, query string and response, built from the limits of `limits.ts`.
+// The JSON Schemas of every route's request body and query string, built from the limits of `limits.ts` (responses: `response-schemas.ts`).
 /**
  * JSON Schemas (draft 2020-12 subset that ajv and OpenAPI 3.1 share) of the request bodies, query
  * strings and responses, one per route. The handlers validate input against them with ajv, and the
@@ -14,12 +14,16 @@ import {
   DEFAULT_LIST_LIMIT,
   DEFAULT_TOP_K,
   INDEX_PARAM_BOUNDS,
+  MAX_DELETE_BATCH,
   MAX_DIMENSION,
+  MAX_GET_BATCH,
   MAX_ID_BYTES,
+  MAX_LIST_DATA_LIMIT,
   MAX_LIST_LIMIT,
   MAX_PROJECT_NAME_LENGTH,
   MAX_TOP_K,
   MAX_UPSERT_BATCH,
+  TIER_NAME_PATTERN,
   PROJECT_ID_PATTERN,
   RECALL_TARGET_BOUNDS,
   SEED_BOUNDS,
@@ -35,7 +39,7 @@ const vector: JsonSchema = {
   description: `The vector's components (1 to ${MAX_DIMENSION} finite numbers; as many as the collection's dimension)`,
 };
 
-const metadata: JsonSchema = {
+export const metadata: JsonSchema = {
   type: 'object',
   description: 'Metadata: strings, finite numbers, booleans and lists of strings',
   additionalProperties: {
@@ -43,16 +47,21 @@ const metadata: JsonSchema = {
   },
 };
 
+const id: JsonSchema = {
+  type: 'string',
+  minLength: 1,
+  // JSON Schema counts characters, the store UTF-8 bytes: an id within MAX_ID_BYTES bytes has at most as many characters.
+  maxLength: MAX_ID_BYTES,
+  description: `Vector id, unique in the collection: at most ${MAX_ID_BYTES} bytes in UTF-8. The schema can only bound its characters (${MAX_ID_BYTES}); the store checks the bytes.`,
+};
+
+/** A list of 1 to `max` vector ids. */
+const ids = (max: number, what: string): JsonSchema => ({ type: 'array', items: id, minItems: 1, maxItems: max, description: `${what}: 1 to ${max} vector ids (a repeated id counts once)` });
+
 const item: JsonSchema = {
   type: 'object',
   properties: {
-    id: {
-      type: 'string',
-      minLength: 1,
-      // JSON Schema counts characters, the store UTF-8 bytes: an id within MAX_ID_BYTES bytes has at most as many characters.
-      maxLength: MAX_ID_BYTES,
-      description: `Vector id, unique in the collection: at most ${MAX_ID_BYTES} bytes in UTF-8. The schema can only bound its characters (${MAX_ID_BYTES}); the store checks the bytes.`,
-    },
+    id,
     vector,
     metadata,
   },
@@ -68,7 +77,7 @@ const boundedInt = (bounds: readonly [number, number], description: string): Jso
   description,
 });
 
-const indexParams: JsonSchema = {
+export const indexParams: JsonSchema = {
   type: 'object',
   description: 'Overrides of the LSH index defaults',
   properties: {
@@ -95,8 +104,17 @@ export const BODY_SCHEMAS = {
     properties: {
       name: { type: 'string', minLength: 1, maxLength: MAX_PROJECT_NAME_LENGTH, description: 'Display name; also the project id when `projectId` is absent' },
       projectId: { type: 'string', pattern: PROJECT_ID_PATTERN, description: 'Project id used in paths. @default `name`' },
+      tier: { type: 'string', pattern: TIER_NAME_PATTERN, description: "Usage plan tier of the project's key (one of the store's tiers). @default the store's default tier" },
     },
     required: ['name'],
+    additionalProperties: false,
+  },
+  setProjectTier: {
+    type: 'object',
+    properties: {
+      tier: { type: 'string', pattern: TIER_NAME_PATTERN, description: "The tier to move the project's keys to (one of the store's tiers)" },
+    },
+    required: ['tier'],
     additionalProperties: false,
   },
   createCollection: {
@@ -124,10 +142,51 @@ export const BODY_SCHEMAS = {
     required: ['vectors'],
     additionalProperties: false,
   },
+  getItems: {
+    type: 'object',
+    properties: {
+      ids: ids(MAX_GET_BATCH, 'The vectors to read'),
+      include_vector: { type: 'boolean', description: 'Return each vector. @default true' },
+      include_metadata: { type: 'boolean', description: 'Return each vector\'s metadata. @default true' },
+    },
+    required: ['ids'],
+    additionalProperties: false,
+  },
+  deleteItems: {
+    type: 'object',
+    properties: { ids: ids(MAX_DELETE_BATCH, 'The vectors to delete') },
+    required: ['ids'],
+    additionalProperties: false,
+  },
+  deleteByFilter: {
+    type: 'object',
+    properties: {
+      filter: { type: 'object', minProperties: 1, description: 'Metadata filter, as in search; at least one condition' },
+      cursor: { type: 'string', minLength: 1, description: 'The `cursor` of the previous call, to go on where it stopped' },
+    },
+    required: ['filter'],
+    additionalProperties: false,
+  },
+  updateItem: {
+    type: 'object',
+    properties: {
+      metadata: {
+        type: 'object',
+        description: 'The new metadata, or with `merge` the keys to set (`null` removes a key); the result must be valid metadata',
+        additionalProperties: {
+          anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'array', items: { type: 'string' } }, { type: 'null' }],
+        },
+      },
+      merge: { type: 'boolean', description: 'Merge into the stored metadata instead of replacing it. @default true' },
+    },
+    required: ['metadata'],
+    additionalProperties: false,
+  },
   search: {
     type: 'object',
     properties: {
-      query: { ...vector, description: 'The query vector' },
+      query: { ...vector, description: 'The query vector; exactly one of `query` and `id`' },
+      id: { ...id, description: 'Search with the stored vector of this id instead of `query` (exactly one of them); 404 when there is none' },
       limit: { type: 'integer', minimum: 1, maximum: MAX_TOP_K, description: `Top-k. @default ${DEFAULT_TOP_K}` },
       filter: { type: 'object', description: 'Metadata filter ($eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $exists, $and, $or)' },
       include_vector: { type: 'boolean', description: 'Return each match\'s vector. @default true (as the original whiplash)' },
@@ -135,7 +194,6 @@ export const BODY_SCHEMAS = {
       probes: boundedInt(INDEX_PARAM_BOUNDS.probes, 'Override of the collection\'s multi-probe count for this query'),
       rerank: boundedInt(INDEX_PARAM_BOUNDS.rerank, 'Override of the collection\'s re-rank cap for this query'),
     },
-    required: ['query'],
     additionalProperties: false,
   },
 } as const satisfies Record<string, JsonSchema>;
@@ -145,97 +203,12 @@ export const QUERY_SCHEMAS = {
   listItems: {
     type: 'object',
     properties: {
-      limit: { type: 'integer', minimum: 1, maximum: MAX_LIST_LIMIT, description: `Page size. @default ${DEFAULT_LIST_LIMIT}` },
+      limit: { type: 'integer', minimum: 1, maximum: MAX_LIST_LIMIT, description: `Page size: at most ${MAX_LIST_LIMIT} ids, or ${MAX_LIST_DATA_LIMIT} with vectors or metadata. @default ${DEFAULT_LIST_LIMIT}` },
       cursor: { type: 'string', minLength: 1, description: 'Cursor from the previous page' },
+      prefix: { type: 'string', minLength: 1, maxLength: MAX_ID_BYTES, description: 'Only ids that start with this' },
+      include_vector: { type: 'boolean', description: 'Return the vectors too (`vectors` in the answer). @default false' },
+      include_metadata: { type: 'boolean', description: 'Return the metadata too (`vectors` in the answer). @default false' },
     },
     additionalProperties: false,
   },
 } as const satisfies Record<string, JsonSchema>;
-
-/** Response schemas for the OpenAPI document, by operationId. */
-const project: JsonSchema = {
-  type: 'object',
-  properties: { projectId: { type: 'string' }, name: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' } },
-};
-const collection: JsonSchema = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    projectId: { type: 'string' },
-    dimension: { type: 'integer' },
-    n_features: { type: 'integer', description: 'Same as `dimension` (original whiplash)' },
-    metric: { enum: ['cosine', 'euclidean', 'dot'] },
-    index: indexParams,
-    vectorCount: { type: 'integer' },
-    createdAt: { type: 'string', format: 'date-time' },
-  },
-};
-const stored: JsonSchema = {
-  type: 'object',
-  properties: { id: { type: 'string' }, vector: { type: 'array', items: { type: 'number' } }, metadata },
-};
-export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
-  createProject: {
-    ...project,
-    properties: {
-      ...(project.properties as object),
-      apiKey: { type: 'string', description: 'The project\'s API key (shown once; send it as `x-api-key`)' },
-      apiKeyId: { type: 'string' },
-    },
-  },
-  listProjects: { type: 'array', items: project },
-  getProject: project,
-  deleteProject: { type: 'object', properties: { deleted: { type: 'string' } } },
-  createCollection: collection,
-  listCollections: { type: 'array', items: collection },
-  getCollection: collection,
-  deleteCollection: { type: 'object', properties: { deleted: { type: 'string' } } },
-  repairCollection: {
-    type: 'object',
-    properties: {
-      vectorCount: { type: 'integer', description: 'Live vectors counted; the collection\'s count is set to it' },
-      settled: { type: 'integer', description: 'Replaces that had failed part way, finished' },
-      finishedDeletes: { type: 'integer', description: 'Deletes that had failed part way, finished' },
-      orphansRemoved: { type: 'integer', description: 'Bucket entries no live vector produces, removed' },
-    },
-  },
-  upsertItem: { type: 'object', properties: { upserted: { type: 'integer' } } },
-  upsertBatch: { type: 'object', properties: { upserted: { type: 'integer' } } },
-  listItems: { type: 'object', properties: { ids: { type: 'array', items: { type: 'string' } }, cursor: { type: 'string' } } },
-  getItem: stored,
-  deleteItem: { type: 'object', properties: { deleted: { type: 'string' } } },
-  search: {
-    type: 'array',
-    items: {
-      type: 'object',
-      properties: {
-        id: { type: 'string' },
-        dist: { type: 'number', description: 'Distance (1 - cos, L2 or -dot): smaller is closer' },
-        score: { type: 'number', description: 'Similarity (cos, -L2 or dot): larger is closer' },
-        vector: { type: 'array', items: { type: 'number' } },
-        metadata,
-      },
-    },
-  },
-};
-
-/** The error body every non-2xx response carries. */
-export const ERROR_SCHEMA: JsonSchema = {
-  type: 'object',
-  properties: {
-    message: { type: 'string', description: 'Present on 403 and 429, as API Gateway answers them' },
-    error: {
-      type: 'object',
-      properties: {
-        status: { type: 'integer' },
-        message: { type: 'string' },
-        code: { type: 'string' },
-        field: { type: 'string', description: 'The offending field (400 only)' },
-        rule: { type: 'string', description: 'The rule it breaks (400 only)' },
-        requestId: { type: 'string' },
-      },
-      required: ['status', 'message', 'code'],
-    },
-  },
-  required: ['error'],
-};

@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document of the REST API, generated from the route table and the JSON schemas.
 import { ROUTES } from './routes';
-import { ERROR_SCHEMA, RESPONSE_SCHEMAS } from './json-schemas';
+import { ERROR_SCHEMA, RESPONSE_SCHEMAS } from './response-schemas';
 import { MAX_BODY_BYTES } from '../core/limits';
 
 /** Describes each path parameter. */

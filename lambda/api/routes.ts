@@ -11,7 +11,7 @@
  * so the compiler checks that every route of a function has an operation and that no operation
  * exists without a route.
  */
-import { MAX_UPSERT_BATCH } from '../core/limits';
+import { MAX_DELETE_BATCH, MAX_FILTER_DELETE_SCAN, MAX_GET_BATCH, MAX_UPSERT_BATCH } from '../core/limits';
 import { BODY_SCHEMAS, JsonSchema, QUERY_SCHEMAS } from './json-schemas';
 
 /** The Lambda function that serves a route; split by workload for least privilege. */
@@ -20,7 +20,7 @@ export type FunctionRole = 'query' | 'write' | 'admin';
 /** Who may call a route: the admin key only, or a key bound to the path's project (or admin). */
 export type AuthRole = 'admin' | 'project';
 
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** A route as written in the table; {@link RouteDef} narrows its `operationId` to the table's ids. */
 interface RouteEntry {
@@ -47,17 +47,22 @@ const ROUTE_TABLE = [
   { method: 'GET', path: '/projects', operationId: 'listProjects', function: 'admin', auth: 'admin', summary: 'List projects' },
   { method: 'GET', path: '/projects/{projectId}', operationId: 'getProject', function: 'admin', auth: 'project', summary: 'Describe a project' },
   { method: 'DELETE', path: '/projects/{projectId}', operationId: 'deleteProject', function: 'admin', auth: 'admin', summary: 'Delete a project, its collections and its keys' },
+  { method: 'PUT', path: '/projects/{projectId}/tier', operationId: 'setProjectTier', function: 'admin', auth: 'admin', summary: "Move a project to another usage plan tier (its keys move between the tiers' usage plans)", requestSchema: BODY_SCHEMAS.setProjectTier },
   { method: 'POST', path: '/projects/{projectId}/collections', operationId: 'createCollection', function: 'admin', auth: 'project', summary: 'Create a collection', requestSchema: BODY_SCHEMAS.createCollection },
   { method: 'GET', path: '/projects/{projectId}/collections', operationId: 'listCollections', function: 'query', auth: 'project', summary: 'List collections' },
   { method: 'GET', path: COLLECTION, operationId: 'getCollection', function: 'query', auth: 'project', summary: 'Describe a collection' },
   { method: 'DELETE', path: COLLECTION, operationId: 'deleteCollection', function: 'admin', auth: 'project', summary: 'Delete a collection and its vectors' },
   { method: 'POST', path: `${COLLECTION}/repair`, operationId: 'repairCollection', function: 'admin', auth: 'admin', summary: 'Repair a collection after failed requests: finish their cleanups, remove orphaned bucket entries, recount its vectors' },
   { method: 'POST', path: `${COLLECTION}/items`, operationId: 'upsertItem', function: 'write', auth: 'project', summary: 'Insert or replace one vector', requestSchema: BODY_SCHEMAS.upsertItem },
-  { method: 'GET', path: `${COLLECTION}/items`, operationId: 'listItems', function: 'query', auth: 'project', summary: 'List vector ids, a page at a time', querySchema: QUERY_SCHEMAS.listItems },
+  { method: 'GET', path: `${COLLECTION}/items`, operationId: 'listItems', function: 'query', auth: 'project', summary: 'List vector ids (optionally those with a prefix, with vectors and metadata), a page at a time', querySchema: QUERY_SCHEMAS.listItems },
   { method: 'POST', path: `${COLLECTION}/items/batch`, operationId: 'upsertBatch', function: 'write', auth: 'project', summary: `Insert or replace up to ${MAX_UPSERT_BATCH} vectors`, requestSchema: BODY_SCHEMAS.upsertBatch },
+  { method: 'POST', path: `${COLLECTION}/items/batch-get`, operationId: 'getItems', function: 'query', auth: 'project', summary: `Get up to ${MAX_GET_BATCH} vectors by id; the answer lists the ids not found`, requestSchema: BODY_SCHEMAS.getItems },
+  { method: 'POST', path: `${COLLECTION}/items/batch-delete`, operationId: 'deleteItems', function: 'write', auth: 'project', summary: `Delete up to ${MAX_DELETE_BATCH} vectors by id; the answer lists the ids not found`, requestSchema: BODY_SCHEMAS.deleteItems },
+  { method: 'POST', path: `${COLLECTION}/items/delete-by-filter`, operationId: 'deleteByFilter', function: 'write', auth: 'project', summary: `Delete the vectors whose metadata matches a filter: up to ${MAX_DELETE_BATCH} of the next ${MAX_FILTER_DELETE_SCAN} examined per call, with a cursor while more remain`, requestSchema: BODY_SCHEMAS.deleteByFilter },
   { method: 'GET', path: `${COLLECTION}/items/{itemId}`, operationId: 'getItem', function: 'query', auth: 'project', summary: 'Get one vector' },
+  { method: 'PATCH', path: `${COLLECTION}/items/{itemId}`, operationId: 'updateItem', function: 'write', auth: 'project', summary: 'Replace or merge the metadata of one vector, keeping the vector', requestSchema: BODY_SCHEMAS.updateItem },
   { method: 'DELETE', path: `${COLLECTION}/items/{itemId}`, operationId: 'deleteItem', function: 'write', auth: 'project', summary: 'Delete one vector' },
-  { method: 'POST', path: `${COLLECTION}/search`, operationId: 'search', function: 'query', auth: 'project', summary: 'Top-k nearest neighbours, optionally filtered', requestSchema: BODY_SCHEMAS.search },
+  { method: 'POST', path: `${COLLECTION}/search`, operationId: 'search', function: 'query', auth: 'project', summary: 'Top-k nearest neighbours of a vector or of a stored vector\'s id, optionally filtered', requestSchema: BODY_SCHEMAS.search },
 ] as const satisfies readonly RouteEntry[];
 
 /** Name of an operation: the `operationId` of one route of the table. */

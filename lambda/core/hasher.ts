@@ -3,6 +3,7 @@
 import { CODE_BITS } from './params';
 import { fillGaussian } from './prng';
 import { sketchLayout, sketchLevel, StoredSketch, TWO_BIT } from './sketch-format';
+import { liftQuery, liftStored, mipsNormOf } from './mips';
 import { dot, normalized } from './vector';
 import { IndexParams, Metric } from './types';
 
@@ -47,6 +48,8 @@ export class Hasher {
   readonly sketchBits: number;
   /** Sketch directions and bits per direction (`sketchLayout`). */
   readonly layout: { readonly directions: number; readonly bitsPerDirection: 1 | 2 };
+  /** The dimension the hyperplanes live in: `dimension`, or dimension + 1 under the lift (`mips.ts`). */
+  readonly space: number;
   private readonly planes: Float32Array;
 
   constructor(
@@ -55,14 +58,19 @@ export class Hasher {
     params: Pick<IndexParams, 'hashTables' | 'sketchBits'>,
     readonly seed: number,
     readonly prngVersion: number,
-    /** The centre c; zero when undefined. */
+    /** The centre c (of the lifted vectors under the lift); zero when undefined. */
     readonly centre?: Float32Array,
+    /** The norm U of the maximum-inner-product lift (`mips.ts`); only under `dot`, none for no lift. */
+    readonly mipsNorm?: number,
   ) {
     this.hashTables = params.hashTables;
     this.sketchBits = params.sketchBits;
-    if (centre && centre.length !== dimension) throw new Error(`centre has ${centre.length} dimensions, expected ${dimension}`);
-    this.layout = sketchLayout(dimension, params.sketchBits, prngVersion);
-    this.planes = planesFor(dimension, params.hashTables * CODE_BITS, this.layout.directions, seed, prngVersion);
+    if (mipsNorm !== undefined && metric !== 'dot') throw new Error(`a mipsNorm applies to the dot metric only, not ${metric}`);
+    if (mipsNorm !== undefined && !(mipsNorm > 0)) throw new Error(`mipsNorm must be positive, got ${mipsNorm}`);
+    this.space = mipsNorm === undefined ? dimension : dimension + 1;
+    if (centre && centre.length !== this.space) throw new Error(`centre has ${centre.length} dimensions, expected ${this.space}`);
+    this.layout = sketchLayout(this.space, params.sketchBits, prngVersion);
+    this.planes = planesFor(this.space, params.hashTables * CODE_BITS, this.layout.directions, seed, prngVersion);
   }
 
   /** Whether sketches carry a gain and error (prngVersion 2 and later). */
@@ -70,21 +78,28 @@ export class Hasher {
     return this.prngVersion >= 2;
   }
 
-  /** x' - c: the vector the hyperplanes see. */
-  private centred(x: Float32Array): Float32Array {
-    const base = this.metric === 'cosine' ? normalized(x) : Float32Array.from(x);
+  /** x' - c: the vector the hyperplanes see; x' is x lifted (`mips.ts`), unit (cosine) or x itself. */
+  private centred(x: Float32Array, side: 'stored' | 'query'): Float32Array {
+    const base =
+      this.mipsNorm !== undefined
+        ? side === 'stored'
+          ? liftStored(x, this.mipsNorm)
+          : liftQuery(x)
+        : this.metric === 'cosine'
+          ? normalized(x)
+          : Float32Array.from(x);
     if (this.centre) for (let i = 0; i < base.length; i++) base[i] -= this.centre[i];
     return base;
   }
 
-  /** (x' - c) / |x' - c|: the direction the hyperplanes see, which a data profile measures (`profile.ts`). */
+  /** (x' - c) / |x' - c| of a stored vector: the direction the hyperplanes see, which a data profile measures (`profile.ts`). */
   centredUnit(x: Float32Array): Float32Array {
-    return normalized(this.centred(x));
+    return normalized(this.centred(x, 'stored'));
   }
 
-  private project(x: Float32Array): { projections: Float32Array; norm: number; offset: number } {
-    const y = this.centred(x);
-    const d = this.dimension;
+  private project(x: Float32Array, side: 'stored' | 'query'): { projections: Float32Array; norm: number; offset: number } {
+    const y = this.centred(x, side);
+    const d = this.space;
     const rows = this.planes.length / d;
     const projections = new Float32Array(rows);
     const p = this.planes;
@@ -99,14 +114,14 @@ export class Hasher {
 
   /** Encodes a vector for storage. The caller has checked the dimension. */
   encode(x: Float32Array): Encoding {
-    const { projections, norm, offset } = this.project(x);
+    const { projections, norm, offset } = this.project(x, 'stored');
     const codes = this.sketchCodes(projections, norm);
     return { codes: this.codesOf(projections), sketch: this.sketchOf(codes), norm, offset, ...this.sketchGain(projections, codes, norm) };
   }
 
   /** Encodes a query: like `encode`, plus every code bit's margin for multi-probe and the exact sketch projections. */
   encodeQuery(x: Float32Array): QueryEncoding {
-    const { projections, norm, offset } = this.project(x);
+    const { projections, norm, offset } = this.project(x, 'query');
     const margins = new Float32Array(this.hashTables * CODE_BITS);
     for (let i = 0; i < margins.length; i++) margins[i] = Math.abs(projections[i]);
     const sketchProjections = projections.slice(this.hashTables * CODE_BITS);
@@ -120,7 +135,7 @@ export class Hasher {
     const base = this.hashTables * CODE_BITS;
     const { directions, bitsPerDirection } = this.layout;
     const codes = new Uint8Array(directions);
-    const threshold = (TWO_BIT.threshold * norm) / Math.sqrt(this.dimension);
+    const threshold = (TWO_BIT.threshold * norm) / Math.sqrt(this.space);
     for (let j = 0; j < directions; j++) {
       const p = projections[base + j];
       codes[j] = bitsPerDirection === 1 ? Number(p >= 0) : (Number(p >= 0) << 1) | Number(Math.abs(p) > threshold);
@@ -136,7 +151,7 @@ export class Hasher {
   private sketchGain(projections: Float32Array, codes: Uint8Array, norm: number): { gain?: number; error?: number } {
     if (!this.asymmetric) return {};
     const base = this.hashTables * CODE_BITS;
-    const d = this.dimension;
+    const d = this.space;
     const { directions, bitsPerDirection } = this.layout;
     if (norm === 0) return { gain: 1, error: Math.PI / 2 };
     const xhat = directions > d ? new Float64Array(d) : undefined;
@@ -228,16 +243,30 @@ export function orthonormalize(rows: Float32Array, dimension: number): void {
 }
 
 /**
- * The centre a collection hashes around: the mean of the (for cosine, unit-length) vectors of its
- * first write. Fixed once set, so codes never change under a stored vector.
+ * The centre a collection hashes around: the mean of the vectors of its first write as the
+ * hyperplanes see them (for cosine unit-length, under the lift of norm `mipsNorm` lifted). Fixed
+ * once set, so codes never change under a stored vector.
  */
-export function centreOf(vectors: readonly Float32Array[], metric: Metric): Float32Array {
-  const d = vectors[0].length;
+export function centreOf(vectors: readonly Float32Array[], metric: Metric, mipsNorm?: number): Float32Array {
+  const d = vectors[0].length + (mipsNorm === undefined ? 0 : 1);
   const c = new Float32Array(d);
   for (const v of vectors) {
-    const x = metric === 'cosine' ? normalized(v) : v;
+    const x = mipsNorm !== undefined ? liftStored(v, mipsNorm) : metric === 'cosine' ? normalized(v) : v;
     for (let i = 0; i < d; i++) c[i] += x[i];
   }
   for (let i = 0; i < d; i++) c[i] /= vectors.length;
   return c;
+}
+
+/** What a collection's first write fixes of its hashing: the centre and, under `dot`, the lift's norm. */
+export interface HashFrame {
+  readonly centre: Float32Array;
+  /** The norm U of the maximum-inner-product lift (`mips.ts`); only under `dot`. */
+  readonly mipsNorm?: number;
+}
+
+/** The frame of a collection whose first write is `vectors`: under `dot` lifted by their largest norm. */
+export function frameOf(vectors: readonly Float32Array[], metric: Metric): HashFrame {
+  const mipsNorm = metric === 'dot' ? mipsNormOf(vectors) : undefined;
+  return { centre: centreOf(vectors, metric, mipsNorm), mipsNorm };
 }

@@ -22,6 +22,18 @@ export const DEFAULT_TOP_K = 10;
 export const MAX_UPSERT_BATCH = 500;
 /** Most ids one get or delete call of the store takes. */
 export const MAX_IDS_PER_CALL = 1000;
+/** Most ids one batch get (`POST .../items/batch-get`) takes, as S3 Vectors GetVectors (https://docs.aws.amazon.com/AmazonS3/latest/API/API_S3VectorBuckets_GetVectors.html). */
+export const MAX_GET_BATCH = 100;
+/** Most ids one batch delete (`POST .../items/batch-delete`) takes, as S3 Vectors DeleteVectors (https://docs.aws.amazon.com/AmazonS3/latest/API/API_S3VectorBuckets_DeleteVectors.html). */
+export const MAX_DELETE_BATCH = 500;
+/** Largest page of `GET .../items` that carries vectors or metadata (a page of ids alone may hold `MAX_LIST_LIMIT`): keeps it within Lambda's response limit. */
+export const MAX_LIST_DATA_LIMIT = 100;
+/**
+ * Most vector items one delete by filter (`POST .../items/delete-by-filter`) examines; it deletes
+ * at most `MAX_DELETE_BATCH` of them and answers a cursor while the collection has more to
+ * examine, so one call's work stays bounded whatever the collection's size and the filter's selectivity.
+ */
+export const MAX_FILTER_DELETE_SCAN = 5000;
 /** Largest page of ids that `GET .../items` returns. */
 export const MAX_LIST_LIMIT = 1000;
 /** Page size of `GET .../items` when none is asked for. */
@@ -36,6 +48,8 @@ export const PROJECT_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$';
 export const COLLECTION_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
 /** Longest project display name, in characters. */
 export const MAX_PROJECT_NAME_LENGTH = 128;
+/** Usage plan tier names (the construct's `usagePlans[].name`; also part of the plan's name). */
+export const TIER_NAME_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 
 /**
  * Largest metadata of one vector, as UTF-8 JSON: 2 KiB, the limit S3 Vectors sets on filterable
@@ -46,6 +60,25 @@ export const MAX_METADATA_BYTES = 2048;
 export const MAX_METADATA_KEYS = 32;
 /** Longest metadata key, in characters. */
 export const MAX_METADATA_KEY_LENGTH = 64;
+
+/**
+ * Most bucket entries one bucket read (one DynamoDB Query, one page: its `Limit`) returns. The
+ * planner picks the depth so that most reads hold tens of entries; a bucket of many equal vectors
+ * holds them all at every depth (they share every code), so reading it whole would make one
+ * query's work grow with the copies. A read cut at the limit keeps its first entries in key order;
+ * the query's other buckets and hash tables still nominate their candidates: on the real data
+ * measured, the cut reads of dense regions cost none of the true neighbours (BENCHMARKS.md,
+ * "Bucket entries read per query").
+ */
+export const MAX_BUCKET_READ_ENTRIES = 1000;
+/**
+ * Most bucket entries one query reads in all: each of its bucket reads returns at most this
+ * divided by the number of reads (`bucketReadLimit` in `search.ts`), and at most
+ * `MAX_BUCKET_READ_ENTRIES`. Bounds the read units, memory and CPU of the first round trip for
+ * every `hashTables` x `probes`, well above what the planner's queries read (BENCHMARKS.md,
+ * "Bucket entries read per query").
+ */
+export const MAX_BUCKET_ENTRIES_PER_QUERY = 250_000;
 
 /** Deepest nesting of `$and`/`$or` in a metadata filter. */
 export const MAX_FILTER_DEPTH = 10;
@@ -63,6 +96,16 @@ export const INDEX_PARAM_BOUNDS = {
   sketchBits: [32, 2048],
   rerank: [1, 5000],
 } as const satisfies Record<string, readonly [number, number]>;
+
+/**
+ * Most work, in multiply-adds, of building a collection's sketch directions (`sketchBuildWork` in
+ * `params.ts`: Gram-Schmidt in blocks of the dimension), which every cold instance does on its
+ * first request of the collection. Creating a collection whose `sketchBits` would exceed it at its
+ * dimension answers 400 (`maxSketchBits`). The value admits every dimension's default sketch
+ * (4,096 dimensions with 512 bits is the largest, 5.4e8) and keeps the build to a few seconds at the
+ * construct's 1024 MB (BENCHMARKS.md, "Hasher build time"), far from API Gateway's 29 s.
+ */
+export const MAX_SKETCH_BUILD_WORK = 6e8;
 
 /** Inclusive bounds of `recallTarget`. */
 export const RECALL_TARGET_BOUNDS = [0.5, 0.999] as const;

@@ -7,12 +7,15 @@ import {
   INDEX_PARAM_BOUNDS,
   MAX_DIMENSION,
   MAX_ID_BYTES,
+  MAX_SKETCH_BUILD_WORK,
   MAX_PROJECT_NAME_LENGTH,
   MAX_TOP_K,
   PROJECT_ID_PATTERN,
   RECALL_TARGET_BOUNDS,
   SEED_BOUNDS,
 } from './limits';
+import { PRNG_VERSION } from './prng';
+import { sketchLayout } from './sketch-format';
 import { IndexParams, Metric } from './types';
 
 /** Bits of each hash table's code that are stored; the deepest bucket a query can read. */
@@ -61,8 +64,41 @@ export function defaultSketchBits(dimension: number): number {
 }
 
 /**
+ * The work of building a collection's sketch directions, as `Hasher` does on every cold instance:
+ * modified Gram-Schmidt (`orthonormalize` in `hasher.ts`) on the `sketchLayout` directions in
+ * blocks of `dimension` rows, one dot product and one update of `dimension` multiply-adds per pair
+ * of rows in a block: the sum over blocks of m(m - 1)/2 x dimension. Build time grows with it
+ * (BENCHMARKS.md, "Hasher build time"); the Gaussian rows themselves cost far less.
+ */
+export function sketchBuildWork(dimension: number, sketchBits: number): number {
+  const { directions } = sketchLayout(dimension, sketchBits, PRNG_VERSION);
+  let work = 0;
+  for (let start = 0; start < directions; start += dimension) {
+    const m = Math.min(dimension, directions - start);
+    work += ((m * (m - 1)) / 2) * dimension;
+  }
+  return work;
+}
+
+/**
+ * The largest `sketchBits` a collection of `dimension` may have: the largest multiple of 8 up to
+ * `INDEX_PARAM_BOUNDS.sketchBits` such that it and every shorter sketch build within
+ * `MAX_SKETCH_BUILD_WORK` (`sketchBuildWork`), in the dimension and in one more (the space of
+ * `dot`'s lift, `mips.ts`), so that one rule holds for every metric. A prefix, so that the rule is
+ * one number per dimension although the work drops where a sketch switches to 2 bits per direction.
+ */
+export function maxSketchBits(dimension: number): number {
+  const [lo, hi] = INDEX_PARAM_BOUNDS.sketchBits;
+  const fits = (bits: number) => Math.max(sketchBuildWork(dimension, bits), sketchBuildWork(dimension + 1, bits)) <= MAX_SKETCH_BUILD_WORK;
+  let max = lo;
+  for (let bits = lo; bits <= hi && fits(bits); bits += 8) max = bits;
+  return max;
+}
+
+/**
  * Resolves index parameters against the defaults and checks their bounds. With `dimension`,
- * the default `sketchBits` is `defaultSketchBits(dimension)`.
+ * the default `sketchBits` is `defaultSketchBits(dimension)` and `sketchBits` is at most
+ * `maxSketchBits(dimension)`.
  * @throws ValidationError naming the parameter, e.g. `index.hashTables must be between 1 and 32`
  */
 export function resolveIndexParams(overrides: Partial<IndexParams> | undefined, field = 'index', dimension?: number): IndexParams {
@@ -86,6 +122,12 @@ export function resolveIndexParams(overrides: Partial<IndexParams> | undefined, 
     out.recallTarget = o.recallTarget;
   }
   if (out.sketchBits % 8 !== 0) throw new ValidationError(`${field}.sketchBits`, 'must be a multiple of 8');
+  if (dimension !== undefined && out.sketchBits > maxSketchBits(dimension)) {
+    throw new ValidationError(
+      `${field}.sketchBits`,
+      `must be at most ${maxSketchBits(dimension)} for ${dimension} dimensions: building the sketch directions (Gram-Schmidt, sketchBits^2 x dimension / 2 multiply-adds per block of dimension directions) is limited to ${MAX_SKETCH_BUILD_WORK.toExponential()} multiply-adds per cold start`,
+    );
+  }
   if (out.partitionBits > CODE_BITS) throw new ValidationError(`${field}.partitionBits`, `must be at most ${CODE_BITS}`);
   return out as unknown as IndexParams;
 }

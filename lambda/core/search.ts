@@ -3,7 +3,7 @@
 import { compileFilter, Predicate } from './filter';
 import { Hasher, QueryEncoding } from './hasher';
 import { checkTopK } from './params';
-import { INDEX_PARAM_BOUNDS } from './limits';
+import { INDEX_PARAM_BOUNDS, MAX_BUCKET_ENTRIES_PER_QUERY, MAX_BUCKET_READ_ENTRIES } from './limits';
 import { ValidationError } from './errors';
 import { PlanTable, queryShape, QueryShape } from './planner';
 import { DataProfile, PROFILE_MAX_SAMPLE, profileOf } from './profile';
@@ -80,6 +80,16 @@ export function planSearch(target: SearchTarget, search: CheckedSearch): SearchP
   const rerankCap = Math.max(search.topK, search.rerank ?? target.index.rerank);
   const encoding = target.hasher?.centre ? target.hasher.encodeQuery(search.query) : undefined;
   return { ...search, metric: target.metric, sketchBits: target.index.sketchBits, shape, rerankCap, encoding };
+}
+
+/**
+ * The most entries each of a query's `reads` bucket reads returns (its DynamoDB Query `Limit`,
+ * one page): `MAX_BUCKET_READ_ENTRIES`, less when the reads would together exceed
+ * `MAX_BUCKET_ENTRIES_PER_QUERY`. A read that reaches it (or DynamoDB's 1 MB page) is cut: the
+ * query keeps its first entries in key order and counts it in `truncatedReads`.
+ */
+export function bucketReadLimit(reads: number): number {
+  return Math.max(1, Math.min(MAX_BUCKET_READ_ENTRIES, Math.floor(MAX_BUCKET_ENTRIES_PER_QUERY / Math.max(1, reads))));
 }
 
 /** A candidate: its key (the store's id, the model's row) and its sketch estimate with bounds. */

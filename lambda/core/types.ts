@@ -82,6 +82,8 @@ export interface Project {
   readonly name: string;
   /** ISO 8601 */
   readonly createdAt: string;
+  /** Usage plan tier of the project's keys; absent on projects made before tiers (they are on the default tier). */
+  readonly tier?: string;
 }
 
 /** A collection's immutable configuration. */
@@ -163,6 +165,14 @@ export interface QueryStats {
   readonly expectedRecall?: number;
   /** Bucket reads (DynamoDB Query calls), all in the first round trip. */
   readonly bucketReads: number;
+  /** Bucket entries read (an entry found through several reads counts each time). */
+  readonly entriesRead: number;
+  /**
+   * Bucket reads that stopped at their limit (`bucketReadLimit`) or at 1 MB, typically a bucket
+   * crowded by many equal vectors: entries beyond it, if any, were not read, so the search may miss
+   * vectors that only they held. Nothing else in the answer changes (README, "Reliability").
+   */
+  readonly truncatedReads: number;
   /** Distinct candidates found in the buckets. */
   readonly candidates: number;
   /** Candidates whose full vector was fetched for exact re-ranking. */

@@ -1,6 +1,6 @@
 // What the store holds of a collection besides its items: the types shared by its modules, the
 // plans made from the first batch, and the collection as the API describes it.
-import { Hasher } from '../core/hasher';
+import { HashFrame, Hasher } from '../core/hasher';
 import { PlanTable, planTableForIndex, queryShape } from '../core/planner';
 import { PROFILE_MAX_SAMPLE } from '../core/profile';
 import { sampleProfile } from '../core/search';
@@ -45,9 +45,9 @@ export interface CheckedRow {
  */
 export class StaleCollectionError extends Error {}
 
-/** Query plans from a sample of one batch, profiled around `centre`; read units priced with the batch's own bucket entries. */
-export function planFromSample(config: CollectionConfig, centre: Float32Array, rows: readonly CheckedRow[]): PlanTable {
-  const hasher = new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, centre);
+/** Query plans from a sample of one batch, profiled in the collection's hash `frame`; read units priced with the batch's own bucket entries. */
+export function planFromSample(config: CollectionConfig, frame: HashFrame, rows: readonly CheckedRow[]): PlanTable {
+  const hasher = new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, frame.centre, frame.mipsNorm);
   const sample = rows.slice(0, PROFILE_MAX_SAMPLE);
   // an entry's size depends on lengths only (fixed-width code digits, id, packed sketch, metadata)
   const packed = new Uint8Array(packedSketchBytes(config.index.sketchBits));

@@ -3,7 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
-import { centreOf, Hasher } from '../core/hasher';
+import { frameOf, Hasher } from '../core/hasher';
 import { checkCollectionName, checkDimension, checkMetric, checkSeed, resolveIndexParams } from '../core/params';
 import { PlanTable } from '../core/planner';
 import { PROFILE_MIN_SAMPLE } from '../core/profile';
@@ -14,7 +14,7 @@ import { batchGetAll, Item, queryAll, writeAtomically } from './batch';
 import { collectionKey, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
 import { counterItem } from './layout';
 import { CheckedRow, CollectionState, CreateCollectionInput, describe, planFromSample, StaleCollectionError } from './collection-state';
-import { configAttributes, keyItem, S, toCentre, toConfig, toPlans } from './records';
+import { configAttributes, keyItem, S, toConfig, toFrame, toPlans } from './records';
 import { TableNames } from './table-definitions';
 
 /** Most collections one instance keeps cached. */
@@ -152,11 +152,11 @@ export class CollectionStore {
     }
     const config = toConfig(projectId, configItem);
     const counter = items.find((i) => projectItemOf(i.sk.S!)?.kind === 'counter' && i.uid.S === config.uid);
-    const centre = toCentre(configItem);
-    const hasher = centre
+    const frame = toFrame(configItem);
+    const hasher = frame
       ? cached?.config.uid === config.uid && cached.hasher?.centre
         ? cached.hasher
-        : new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, centre)
+        : new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, frame.centre, frame.mipsNorm)
       : undefined;
     const state: CollectionState = { config, hasher, plans: toPlans(configItem), count: counter ? Number(counter.n.N) : 0 };
     if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
@@ -244,15 +244,19 @@ export class CollectionStore {
    */
   async settleFirstWrites(state: CollectionState, rows: readonly CheckedRow[], retry = true): Promise<CollectionState> {
     const { projectId, name, uid, metric } = state.config;
-    const centre = state.hasher?.centre ?? centreOf(rows.map((r) => r.vector), metric);
-    const plans = !state.plans && rows.length >= PROFILE_MIN_SAMPLE ? planFromSample(state.config, centre, rows) : undefined;
+    const frame = state.hasher?.centre ? { centre: state.hasher.centre, mipsNorm: state.hasher.mipsNorm } : frameOf(rows.map((r) => r.vector), metric);
+    const plans = !state.plans && rows.length >= PROFILE_MIN_SAMPLE ? planFromSample(state.config, frame, rows) : undefined;
     const sets: string[] = [];
     const conditions = ['uid = :uid'];
     const values: Item = { ':uid': S(uid) };
     if (!state.hasher?.centre) {
       sets.push('centre = :c');
       conditions.push('attribute_not_exists(centre)');
-      values[':c'] = { B: vectorToBytes(centre) };
+      values[':c'] = { B: vectorToBytes(frame.centre) };
+      if (frame.mipsNorm !== undefined) {
+        sets.push('mipsNorm = :u');
+        values[':u'] = { N: String(frame.mipsNorm) };
+      }
     }
     if (plans) {
       sets.push('plans = :p');

@@ -27,7 +27,7 @@ export interface ItemVersion {
 }
 
 /** Conditional writes of one id that lose a race are retried this often before answering 503. */
-const RACE_ATTEMPTS = 8;
+export const RACE_ATTEMPTS = 8;
 
 /** The version an item holds, from its attributes (absent: no item). */
 export function versionOf(item: Item | undefined): ItemVersion | undefined {
@@ -116,6 +116,32 @@ export class ItemVersions {
       }
     }
     throw new ServiceUnavailableError(`vector ${id} kept changing under concurrent writes; retry`);
+  }
+
+  /**
+   * Replaces the live item of `id` by `item` only if it still holds the version `read` (one
+   * attempt, no re-read): for a write whose new item is derived from the one read (a metadata
+   * update), which must start over when another write came first.
+   * @returns the codes whose entries are now stale (recorded in `o` until {@link settle}), or
+   *   undefined when the item changed or went since it was read
+   */
+  async replaceIfUnchanged(item: Item, codes: Uint32Array, read: ItemVersion): Promise<{ stale: Uint32Array[] } | undefined> {
+    const stale = [...read.pending, read.codes].filter((c) => !sameCodes(c, codes));
+    const unique = uniqueBlobs(stale.map(codesToBytes));
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: { ...item, ...(unique.length > 0 ? { o: { BS: unique } } : {}) },
+          ConditionExpression: 'w = :w AND attribute_not_exists(t)',
+          ExpressionAttributeValues: { ':w': { B: read.writeId } },
+        }),
+      );
+      return { stale };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      return undefined;
+    }
   }
 
   /** Clears the record of stale codes once their entries are deleted, unless a newer write replaced the item. */

@@ -3,19 +3,19 @@
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, QueryCommand, QueryCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
 import { ValidationError } from '../core/errors';
-import { DEFAULT_LIST_LIMIT, MAX_IDS_PER_CALL, MAX_LIST_LIMIT, MAX_UPSERT_BATCH } from '../core/limits';
+import { DEFAULT_LIST_LIMIT, MAX_IDS_PER_CALL, MAX_LIST_DATA_LIMIT, MAX_LIST_LIMIT, MAX_UPSERT_BATCH } from '../core/limits';
 import { checkMetadata } from '../core/metadata';
 import { checkId } from '../core/params';
 import { packSketch } from '../core/sketch-format';
-import { CollectionConfig, IdPage, StoredVector, VectorInput } from '../core/types';
-import { toFloat32 } from '../core/vector';
-import { batchGetAll, batchWriteAll } from './batch';
+import { CollectionConfig, IdPage, Metadata, StoredVector, VectorInput } from '../core/types';
+import { bytesToVector, toFloat32 } from '../core/vector';
+import { batchGetAll, batchWriteAll, Item } from './batch';
 import { CheckedRow, StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
 import { counterKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { ItemVersion, ItemVersions, newWriteId, staleEntryKeys, versionOf } from './item-versions';
 import { bucketEntryItem, vectorItem } from './layout';
-import { keyItem, metadataJson, S, toStoredVector } from './records';
+import { keyItem, metadataJson, S, toMetadata, toStoredVector } from './records';
 import { TableNames } from './table-definitions';
 
 type Write = { table: string; request: WriteRequest };
@@ -108,10 +108,12 @@ export class ItemStore {
 
   /**
    * Deletes vectors and their bucket entries; unknown ids are ignored.
-   * @returns how many existed
+   * @returns how many this call deleted (for the counter), and the ids that had no item (none, or
+   *   only a tombstone being deleted by another request); an id whose earlier delete failed part
+   *   way counts as found, as the earlier request acknowledged nothing
    * @throws ValidationError, NotFoundError, ServiceUnavailableError
    */
-  async delete(projectId: string, name: string, ids: readonly string[]): Promise<{ deleted: number }> {
+  async delete(projectId: string, name: string, ids: readonly string[]): Promise<{ deleted: number; notFound: string[] }> {
     const state = await this.collections.load(projectId, name);
     const { config } = state;
     // Each vector item is first marked deleted (a tombstone that names its entries), then its
@@ -129,7 +131,7 @@ export class ItemStore {
     });
     const deleted = marked.filter((m) => m?.counted).length;
     await this.collections.confirm(state, -deleted);
-    return { deleted };
+    return { deleted, notFound: checked.filter((_, i) => marked[i] === undefined) };
   }
 
   /**
@@ -138,27 +140,71 @@ export class ItemStore {
    * @param opts.cursor the `cursor` of the previous page
    * @throws ValidationError (limit, cursor), NotFoundError
    */
-  async listIds(projectId: string, name: string, opts: { limit?: number; cursor?: string } = {}): Promise<IdPage> {
+  async listIds(projectId: string, name: string, opts: { limit?: number; cursor?: string; prefix?: string } = {}): Promise<IdPage> {
+    const page = await this.list(projectId, name, opts);
+    return page.cursor ? { ids: page.ids, cursor: page.cursor } : { ids: page.ids };
+  }
+
+  /**
+   * One page of ids, in storage order (by shard, then id), optionally only those starting with
+   * `prefix` (a key condition: only matching items are read), and with their vectors and metadata.
+   * @param opts.limit 1 to `MAX_LIST_LIMIT`, or to `MAX_LIST_DATA_LIMIT` with vectors or metadata @default DEFAULT_LIST_LIMIT
+   * @throws ValidationError (limit, cursor, prefix), NotFoundError
+   */
+  async list(projectId: string, name: string, opts: ListPageOptions = {}): Promise<ItemPage> {
     const state = await this.collections.load(projectId, name);
-    const { config } = state;
+    const withData = opts.includeVector === true || opts.includeMetadata === true;
+    const max = withData ? MAX_LIST_DATA_LIMIT : MAX_LIST_LIMIT;
     const limit = opts.limit ?? DEFAULT_LIST_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new ValidationError('limit', `must be an integer between 1 and ${MAX_LIST_LIMIT}`);
-    let { shard, after } = decodeCursor(opts.cursor);
+    if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+      throw new ValidationError('limit', `must be an integer between 1 and ${max}${withData ? ' when vectors or metadata are included' : ''}`);
+    }
+    // a prefix is a start of an id: "." and ".." are fine as prefixes, only not as whole ids
+    const prefix = opts.prefix === undefined || opts.prefix === '' ? undefined : opts.prefix === '.' || opts.prefix === '..' ? opts.prefix : checkId(opts.prefix, 'prefix');
     const counter = await this.client.send(new GetItemCommand({ TableName: this.tables.metadata, Key: keyItem(counterKey(projectId, name)), ConsistentRead: true }));
     this.collections.check(state, counter.Item);
-    const ids: string[] = [];
-    while (shard < VECTOR_SHARDS && ids.length < limit) {
+    const projection = ['sk', ...(opts.includeVector ? ['v'] : []), ...(opts.includeMetadata ? ['m'] : [])].join(', ');
+    const { items, cursor } = await this.scan(state.config, decodeCursor(opts.cursor), limit, { prefix, projection, live: true });
+    const ids = items.map((i) => i.sk.S!);
+    if (!withData) return cursor ? { ids, cursor } : { ids };
+    const vectors = items.map((i) => ({
+      id: i.sk.S!,
+      ...(opts.includeVector ? { vector: Array.from(bytesToVector(i.v.B!)) } : {}),
+      ...(opts.includeMetadata ? { metadata: toMetadata(i) } : {}),
+    }));
+    return cursor ? { ids, vectors, cursor } : { ids, vectors };
+  }
+
+  /**
+   * Reads a collection's vector items in storage order from `from` (a decoded cursor) until `limit`
+   * items are read.
+   * @param opts.live leave out tombstones (deletes under way); else they are returned with `t`
+   * @param opts.consistent strongly consistent reads (a write's scan must see every acknowledged write)
+   * @returns the items and the cursor of the rest (absent once every shard is read)
+   */
+  async scan(
+    config: CollectionConfig,
+    from: { shard: number; after?: string },
+    limit: number,
+    opts: { prefix?: string; projection: string; live: boolean; consistent?: boolean },
+  ): Promise<{ items: Item[]; cursor?: string }> {
+    let { shard, after } = from;
+    const items: Item[] = [];
+    while (shard < VECTOR_SHARDS && items.length < limit) {
+      const pk = vectorPartition(config.uid, shard);
       const page: QueryCommandOutput = await this.client.send(
         new QueryCommand({
           TableName: this.tables.vectors,
-          KeyConditionExpression: after === undefined ? 'pk = :pk' : 'pk = :pk AND sk > :after',
-          ExpressionAttributeValues: { ':pk': S(vectorPartition(config.uid, shard)), ...(after === undefined ? {} : { ':after': S(after) }) },
-          ProjectionExpression: 'sk',
-          FilterExpression: 'attribute_not_exists(t)', // tombstones: deletes under way
-          Limit: limit - ids.length,
+          KeyConditionExpression: opts.prefix !== undefined ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': S(pk), ...(opts.prefix !== undefined ? { ':prefix': S(opts.prefix) } : {}) },
+          ...(after === undefined ? {} : { ExclusiveStartKey: { pk: S(pk), sk: S(after) } }),
+          ProjectionExpression: opts.projection,
+          ...(opts.live ? { FilterExpression: 'attribute_not_exists(t)' } : {}), // tombstones: deletes under way
+          ...(opts.consistent ? { ConsistentRead: true } : {}),
+          Limit: limit - items.length,
         }),
       );
-      for (const i of page.Items ?? []) ids.push(i.sk.S!);
+      items.push(...(page.Items ?? []));
       if (page.LastEvaluatedKey) {
         after = page.LastEvaluatedKey.sk.S!;
       } else {
@@ -166,9 +212,8 @@ export class ItemStore {
         after = undefined;
       }
     }
-    if (shard >= VECTOR_SHARDS) return { ids };
     // a page that ended exactly at a shard's end may yield an empty next page; that is allowed
-    return { ids, cursor: encodeCursor(shard, after) };
+    return shard >= VECTOR_SHARDS ? { items } : { items, cursor: encodeCursor(shard, after) };
   }
 
   /** Deletes the bucket entries and vector items a write put, again (they landed in a collection that was dropped meanwhile). */
@@ -212,11 +257,26 @@ function checkIds(ids: readonly string[]): string[] {
   return [...new Set(ids.map((id, i) => checkId(id, `ids[${i}]`)))];
 }
 
+/** Options of {@link ItemStore.list}. */
+export interface ListPageOptions {
+  readonly limit?: number;
+  readonly cursor?: string;
+  /** Only ids that start with this (UTF-8, at most `MAX_ID_BYTES`). */
+  readonly prefix?: string;
+  readonly includeVector?: boolean;
+  readonly includeMetadata?: boolean;
+}
+
+/** A page of {@link ItemStore.list}: ids, and the listed items when vectors or metadata were asked for. */
+export interface ItemPage extends IdPage {
+  readonly vectors?: { id: string; vector?: number[]; metadata?: Metadata }[];
+}
+
 function encodeCursor(shard: number, after: string | undefined): string {
   return Buffer.from(JSON.stringify({ s: shard, a: after ?? null }), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string | undefined): { shard: number; after?: string } {
+export function decodeCursor(cursor: string | undefined): { shard: number; after?: string } {
   if (cursor === undefined) return { shard: 0 };
   try {
     const { s, a } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s: unknown; a: unknown };

@@ -1,5 +1,5 @@
 // Projects and the API keys bound to them, in the metadata table.
-import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { AttributeValue, ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ConflictError, NotFoundError } from '../core/errors';
 import { checkProjectId, checkProjectName } from '../core/params';
 import { Project } from '../core/types';
@@ -26,16 +26,24 @@ export class ProjectStore {
     private readonly tables: TableNames,
   ) {}
 
-  /** @throws ConflictError when the project exists; ValidationError for a bad id or name */
-  async create(input: { projectId: string; name?: string }): Promise<Project> {
+  /**
+   * `tier` is recorded as given: the caller checks it names one of the store's tiers.
+   * @throws ConflictError when the project exists; ValidationError for a bad id or name
+   */
+  async create(input: { projectId: string; name?: string; tier?: string }): Promise<Project> {
     const projectId = checkProjectId(input.projectId);
     checkProjectName(input.name);
-    const project: Project = { projectId, name: input.name ?? projectId, createdAt: new Date().toISOString() };
+    const project: Project = {
+      projectId,
+      name: input.name ?? projectId,
+      createdAt: new Date().toISOString(),
+      ...(input.tier !== undefined ? { tier: input.tier } : {}),
+    };
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tables.metadata,
-          Item: { ...keyItem(projectKey(projectId)), name: S(project.name), createdAt: S(project.createdAt) },
+          Item: { ...keyItem(projectKey(projectId)), name: S(project.name), createdAt: S(project.createdAt), ...(project.tier !== undefined ? { tier: S(project.tier) } : {}) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -51,14 +59,37 @@ export class ProjectStore {
   async get(projectId: string): Promise<Project> {
     const out = await this.client.send(new GetItemCommand({ TableName: this.tables.metadata, Key: keyItem(projectKey(projectId)), ConsistentRead: true }));
     if (!out.Item) throw new NotFoundError(`project ${projectId} not found`);
-    return { projectId, name: out.Item.name.S!, createdAt: out.Item.createdAt.S! };
+    return toProject(projectId, out.Item);
+  }
+
+  /**
+   * Records the project's usage plan tier (after its keys have moved to the tier's plan).
+   * @throws NotFoundError for an unknown project (nothing is written)
+   */
+  async setTier(projectId: string, tier: string): Promise<Project> {
+    try {
+      const out = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tables.metadata,
+          Key: keyItem(projectKey(projectId)),
+          UpdateExpression: 'SET tier = :tier',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':tier': S(tier) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toProject(projectId, out.Attributes!);
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) throw new NotFoundError(`project ${projectId} not found`);
+      throw err;
+    }
   }
 
   async list(): Promise<Project[]> {
     const ids = (await queryAll(this.client, this.tables.metadata, PROJECT_REGISTRY)).map((i) => i.sk.S!);
     const found = await batchGetAll(this.client, ids.map((id) => ({ table: this.tables.metadata, key: keyItem(projectKey(id)) })));
     return (found[this.tables.metadata] ?? [])
-      .map((i) => ({ projectId: projectIdOf(i.pk.S!), name: i.name.S!, createdAt: i.createdAt.S! }))
+      .map((i) => toProject(projectIdOf(i.pk.S!), i))
       .sort((a, b) => a.projectId.localeCompare(b.projectId));
   }
 
@@ -98,4 +129,9 @@ export class ProjectStore {
       { table: this.tables.metadata, request: { DeleteRequest: { Key: keyItem(projectApiKeyKey(binding.projectId, apiKeyId)) } } },
     ]);
   }
+}
+
+/** A project item as a `Project`; `tier` only when one was recorded. */
+function toProject(projectId: string, item: Record<string, AttributeValue>): Project {
+  return { projectId, name: item.name.S!, createdAt: item.createdAt.S!, ...(item.tier?.S !== undefined ? { tier: item.tier.S } : {}) };
 }

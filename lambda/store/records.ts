@@ -2,6 +2,7 @@
 // plans, API key bindings, stored vectors. Keys come from `key-format.ts`.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_INDEX_PARAMS } from '../core/params';
+import type { HashFrame } from '../core/hasher';
 import { PlanTable } from '../core/planner';
 import { CollectionConfig, IndexParams, Metadata, Metric, StoredVector } from '../core/types';
 import { bytesToVector } from '../core/vector';
@@ -65,9 +66,9 @@ export function toPlans(i: Item): PlanTable | undefined {
   return i.plans?.S ? (JSON.parse(i.plans.S) as PlanTable) : undefined;
 }
 
-/** The centre a config item holds, once the collection's first write set it. */
-export function toCentre(i: Item): Float32Array | undefined {
-  return i.centre?.B ? bytesToVector(i.centre.B) : undefined;
+/** The hash frame (centre, and the lift's norm under `dot`) a config item holds, once the collection's first write set it. */
+export function toFrame(i: Item): HashFrame | undefined {
+  return i.centre?.B ? { centre: bytesToVector(i.centre.B), mipsNorm: i.mipsNorm?.N ? Number(i.mipsNorm.N) : undefined } : undefined;
 }
 
 /** The metadata of a vector item (empty when it has none). */

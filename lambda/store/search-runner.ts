@@ -2,7 +2,7 @@
 // around the pure steps of `lambda/core/search.ts`, which make every decision.
 import { DynamoDBClient, QueryCommand, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
-import { CandidateSet, checkSearch, exactTopK, planSearch, SearchPlan } from '../core/search';
+import { bucketReadLimit, CandidateSet, checkSearch, exactTopK, planSearch, SearchPlan } from '../core/search';
 import { QueryMatch, QueryRequest, QueryResult } from '../core/types';
 import { bytesToVector } from '../core/vector';
 import { batchGetAll, CapacityMeter, Item } from './batch';
@@ -41,15 +41,21 @@ export class SearchRunner {
     const { uid, index } = state.config;
     if (!plan.encoding) {
       // nothing was ever written
-      return { matches: [], stats: { ...plan.shape, bucketReads: 0, candidates: 0, reranked: 0, roundTrips, readUnits: meter.readUnits } };
+      return { matches: [], stats: { ...plan.shape, bucketReads: 0, entriesRead: 0, truncatedReads: 0, candidates: 0, reranked: 0, roundTrips, readUnits: meter.readUnits } };
     }
 
-    // Round trip 1: every probed bucket of every hash table, in parallel.
+    // Round trip 1: every probed bucket of every hash table, in parallel, each at most `limit` entries.
     const reads = bucketReadPlan(uid, index, plan.encoding, plan.shape.depth, plan.shape.probes);
+    const limit = bucketReadLimit(reads.length);
     const candidates = new CandidateSet<string>(plan);
+    let entriesRead = 0;
+    let truncatedReads = 0;
     roundTrips++;
     await mapLimit(reads, BUCKET_READ_CONCURRENCY, async (read) => {
-      for (const item of await this.readBucket(read, meter)) {
+      const { items, truncated } = await this.readBucket(read, limit, meter);
+      entriesRead += items.length;
+      if (truncated) truncatedReads++;
+      for (const item of items) {
         candidates.add(idFromBucketSortKey(item.sk.S!, index.partitionBits), item.s.B!, item.m?.S);
       }
     });
@@ -72,7 +78,7 @@ export class SearchRunner {
     const matches = rank(plan, request, found[this.tables.vectors] ?? []);
     return {
       matches,
-      stats: { ...plan.shape, bucketReads: reads.length, candidates: candidates.size, reranked: finalists.length, roundTrips, readUnits: meter.readUnits },
+      stats: { ...plan.shape, bucketReads: reads.length, entriesRead, truncatedReads, candidates: candidates.size, reranked: finalists.length, roundTrips, readUnits: meter.readUnits },
     };
   }
 
@@ -87,26 +93,24 @@ export class SearchRunner {
     if (plans) this.collections.rememberPlans(state, plans);
   }
 
-  /** All entries of one bucket (a sort-key range of one partition), following pages. */
-  private async readBucket({ pk, lower, upper }: BucketRead, meter: CapacityMeter): Promise<Item[]> {
+  /**
+   * The first entries of one bucket (a sort-key range of one partition) in key order: one page of
+   * at most `limit` entries (`bucketReadLimit`) and DynamoDB's 1 MB. `truncated` when the page
+   * stopped there (DynamoDB returned a `LastEvaluatedKey`): the bucket may hold more, left unread.
+   */
+  private async readBucket({ pk, lower, upper }: BucketRead, limit: number, meter: CapacityMeter): Promise<{ items: Item[]; truncated: boolean }> {
     const range = upper !== undefined ? ' AND sk BETWEEN :lo AND :hi' : lower !== undefined ? ' AND sk >= :lo' : '';
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const page: QueryCommandOutput = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.buckets,
-          KeyConditionExpression: `pk = :pk${range}`,
-          ExpressionAttributeValues: { ':pk': { S: pk }, ...(lower !== undefined ? { ':lo': { S: lower } } : {}), ...(upper !== undefined ? { ':hi': { S: upper } } : {}) },
-          ExclusiveStartKey: start,
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      meter.add(page.ConsumedCapacity);
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const page: QueryCommandOutput = await this.client.send(
+      new QueryCommand({
+        TableName: this.tables.buckets,
+        KeyConditionExpression: `pk = :pk${range}`,
+        ExpressionAttributeValues: { ':pk': { S: pk }, ...(lower !== undefined ? { ':lo': { S: lower } } : {}), ...(upper !== undefined ? { ':hi': { S: upper } } : {}) },
+        Limit: limit,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    meter.add(page.ConsumedCapacity);
+    return { items: page.Items ?? [], truncated: page.LastEvaluatedKey !== undefined };
   }
 }
 

@@ -2,17 +2,18 @@
 // A facade over the stores of projects, collections, items and searches, which do the work.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NotFoundError } from '../core/errors';
-import { CollectionInfo, IdPage, Project, QueryRequest, QueryResult, StoredVector, VectorInput } from '../core/types';
+import { CollectionInfo, Filter, IdPage, Project, QueryRequest, QueryResult, StoredVector, VectorInput } from '../core/types';
 import { CreateCollectionInput, StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
-import { ItemStore } from './items';
+import { FilterDeletePage, ItemEdits, MetadataUpdate } from './item-edits';
+import { ItemPage, ItemStore, ListPageOptions } from './items';
 import { ApiKeyBinding, ProjectStore } from './projects';
 import { purgeDropped } from './purge';
 import { RepairReport, repairCollection } from './repair';
 import { TableNames } from './table-definitions';
 import { SearchRunner } from './search-runner';
 
-export type { ApiKeyBinding, CreateCollectionInput, RepairReport };
+export type { ApiKeyBinding, CreateCollectionInput, FilterDeletePage, ItemPage, ListPageOptions, MetadataUpdate, RepairReport };
 
 /** How a {@link WhiplashStore} reaches DynamoDB. */
 export interface StoreOptions {
@@ -43,6 +44,7 @@ export class WhiplashStore {
   private readonly collections: CollectionStore;
   private readonly items: ItemStore;
   private readonly searches: SearchRunner;
+  private readonly edits: ItemEdits;
 
   constructor(options: StoreOptions) {
     this.client = options.client;
@@ -51,10 +53,11 @@ export class WhiplashStore {
     this.collections = new CollectionStore(this.client, this.tables);
     this.items = new ItemStore(this.client, this.tables, this.collections);
     this.searches = new SearchRunner(this.client, this.tables, this.collections);
+    this.edits = new ItemEdits(this.client, this.tables, this.collections, this.items);
   }
 
   /** @throws ConflictError when the project exists; ValidationError for a bad id */
-  createProject(input: { projectId: string; name?: string }): Promise<Project> {
+  createProject(input: { projectId: string; name?: string; tier?: string }): Promise<Project> {
     return this.projects.create(input);
   }
 
@@ -65,6 +68,11 @@ export class WhiplashStore {
 
   listProjects(): Promise<Project[]> {
     return this.projects.list();
+  }
+
+  /** Records the project's usage plan tier. @throws NotFoundError */
+  setProjectTier(projectId: string, tier: string): Promise<Project> {
+    return this.projects.setTier(projectId, tier);
   }
 
   /** Deletes the project, drops its collections and unbinds its API keys. @throws NotFoundError */
@@ -152,19 +160,48 @@ export class WhiplashStore {
     return current(() => this.items.get(projectId, name, ids));
   }
 
-  /** Deletes vectors and their bucket entries; unknown ids are ignored (`ItemStore.delete`). */
-  deleteVectors(projectId: string, name: string, ids: readonly string[]): Promise<{ deleted: number }> {
+  /**
+   * Deletes vectors and their bucket entries (`ItemStore.delete`).
+   * @returns how many were deleted, and the ids that had no vector
+   */
+  deleteVectors(projectId: string, name: string, ids: readonly string[]): Promise<{ deleted: number; notFound: string[] }> {
     return current(() => this.items.delete(projectId, name, ids));
   }
 
   /** One page of ids, in storage order (`ItemStore.listIds`). */
-  listIds(projectId: string, name: string, opts: { limit?: number; cursor?: string } = {}): Promise<IdPage> {
+  listIds(projectId: string, name: string, opts: { limit?: number; cursor?: string; prefix?: string } = {}): Promise<IdPage> {
     return current(() => this.items.listIds(projectId, name, opts));
+  }
+
+  /** One page of ids, optionally by prefix and with vectors and metadata (`ItemStore.list`). */
+  listItems(projectId: string, name: string, opts: ListPageOptions = {}): Promise<ItemPage> {
+    return current(() => this.items.list(projectId, name, opts));
   }
 
   /** Top-k approximate nearest neighbours, optionally filtered (`SearchRunner.query`). */
   query(projectId: string, name: string, request: QueryRequest): Promise<QueryResult> {
     return current(() => this.searches.query(projectId, name, request));
+  }
+
+  /**
+   * Top-k nearest neighbours of the stored vector `id` (which is among them, at distance 0 unless
+   * a filter leaves it out): reads the vector, then runs {@link query} with it.
+   * @throws ValidationError (id and the request's other fields), NotFoundError (collection or item)
+   */
+  async queryById(projectId: string, name: string, id: string, request: Omit<QueryRequest, 'vector'>): Promise<QueryResult> {
+    const [found] = await this.getVectors(projectId, name, [id]);
+    if (!found) throw new NotFoundError(`item ${id} not found in collection ${name}`);
+    return this.query(projectId, name, { ...request, vector: found.vector });
+  }
+
+  /** Replaces or merges one vector's metadata and keeps its vector (`ItemEdits.updateMetadata`). */
+  updateMetadata(projectId: string, name: string, id: string, update: MetadataUpdate): Promise<StoredVector> {
+    return current(() => this.edits.updateMetadata(projectId, name, id, update));
+  }
+
+  /** Deletes vectors whose metadata matches `filter`, a bounded number per call (`ItemEdits.deleteByFilter`). */
+  deleteByFilter(projectId: string, name: string, filter: Filter, cursor?: string): Promise<FilterDeletePage> {
+    return current(() => this.edits.deleteByFilter(projectId, name, filter, cursor));
   }
 }
 

@@ -1,7 +1,6 @@
-// `exportCollection`: writes every vector of a collection as JSON Lines, a page of ids at a time.
+// `exportCollection`: writes every vector of a collection as JSON Lines, a page of ids at a time read with batch gets.
 import { once } from 'node:events';
-import { mapLimit } from '../../lambda/core/concurrency';
-import type { StoredVector } from '../../lambda/core/types';
+import { shortestFloat32 } from '../../lambda/core/float32-text';
 import type { CollectionHandle } from '../client/types';
 
 /**
@@ -10,20 +9,16 @@ import type { CollectionHandle } from '../client/types';
  */
 export const EXPORT_PAGE_SIZE = 500;
 
-/** The shortest decimal that reads back as the same float32 (vectors are stored as float32). */
-export function shortestFloat32(x: number): number {
-  for (let digits = 1; digits < 10; digits++) {
-    const y = Number(x.toPrecision(digits));
-    if (Math.fround(y) === x) return y;
-  }
-  return x;
-}
+/** The shortest decimal that reads back as the same float32 (`lambda/core/float32-text.ts`). */
+export { shortestFloat32 };
 
 /**
  * Writes every vector of a collection as JSON Lines (`{"id", "vector", "metadata"}`, the format
- * `whiplash import` reads), a page of ids at a time, fetching the vectors of a page in parallel.
+ * `whiplash import` reads), a page of ids at a time, reading the vectors of a page with batch gets
+ * (`getMany`: `MAX_GET_BATCH` ids a request, `concurrency` requests in flight).
  * Components are printed with the fewest digits that read back as the same float32, so an
  * export re-imports bit for bit and is about half the size of full double precision.
+ * A vector deleted between its page of ids and its read is left out (it is no longer in the collection).
  * Memory holds one page (`EXPORT_PAGE_SIZE` ids unless `pageSize` says otherwise). Respects backpressure of `out`.
  * @returns the number of vectors written
  */
@@ -34,9 +29,9 @@ export async function exportCollection(
 ): Promise<number> {
   let written = 0;
   for await (const page of collection.pages({ limit: options.pageSize ?? EXPORT_PAGE_SIZE })) {
-    const vectors = await mapLimit<string, StoredVector>(page.ids, options.concurrency ?? 8, (id) => collection.get(id));
+    const { vectors } = await collection.getMany(page.ids, { concurrency: options.concurrency ?? 8 });
     for (const v of vectors) {
-      if (!out.write(JSON.stringify({ id: v.id, vector: v.vector.map(shortestFloat32), metadata: v.metadata }) + '\n')) await once(out, 'drain');
+      if (!out.write(JSON.stringify({ id: v.id, vector: v.vector!.map(shortestFloat32), metadata: v.metadata ?? {} }) + '\n')) await once(out, 'drain');
       written++;
     }
     options.onPage?.(written);

@@ -1,11 +1,21 @@
-// `importFile`: streams a file of vectors into a collection in batches, with a checkpoint to resume from.
-import { MAX_UPSERT_BATCH } from '../../lambda/core/limits';
+// `importFile`: streams a file of vectors (or stdin) into a collection in batches, with a checkpoint to resume from.
+import { join } from 'node:path';
 import type { Metric, VectorInput } from '../../lambda/core/types';
 import type { WhiplashClient } from '../client/client';
 import { WhiplashError } from '../client/errors';
 import { defaultCheckpointPath, ImportCheckpoint, importIdentity } from './checkpoint';
 import type { Progress } from './progress';
-import { openSource } from './readers';
+import { OpenedSource, openSource } from './readers';
+
+/**
+ * Default vectors per request and requests in flight. A request's work grows with both: local mode
+ * on disk (DynamoDB Local's SQLite) writes far slower than DynamoDB, and local mode answers 504
+ * past API Gateway's 29 s integration timeout as AWS does, so the defaults keep one request well
+ * inside it there (BENCHMARKS.md, local mode ingest). On AWS larger batches and more in flight
+ * import faster: `--batch-size` up to `MAX_UPSERT_BATCH` (`lambda/core/limits.ts`), `--concurrency`.
+ */
+export const DEFAULT_IMPORT_BATCH = 100;
+export const DEFAULT_IMPORT_CONCURRENCY = 2;
 
 /** Options of {@link importFile}. */
 export interface ImportOptions {
@@ -13,16 +23,23 @@ export interface ImportOptions {
   readonly apiUrl: string;
   readonly projectId: string;
   readonly collection: string;
+  /** A file (gzip or not), or `-` for `stdin`. */
   readonly file: string;
-  /** @default guessed from the extension */
+  /** What `-` reads. */
+  readonly stdin?: NodeJS.ReadableStream;
+  /** @default guessed from the extension (before `.gz`), or from the first bytes */
   readonly format?: string;
   /** Sidecar of ids for npy / fvecs, one per line. @default row numbers */
   readonly idsPath?: string;
-  /** Vectors per request, 1 to `MAX_UPSERT_BATCH`. @default MAX_UPSERT_BATCH */
+  /** Field or column of the ids (JSONL, JSON, Parquet). @default 'id' */
+  readonly idField?: string;
+  /** Field or column of the vectors (JSONL, JSON, Parquet). @default the first of `vector`, `values`, `embedding` present */
+  readonly vectorField?: string;
+  /** Vectors per request, 1 to `MAX_UPSERT_BATCH`. @default DEFAULT_IMPORT_BATCH */
   readonly batchSize?: number;
-  /** @default 4 */
+  /** Requests in flight. @default DEFAULT_IMPORT_CONCURRENCY */
   readonly concurrency?: number;
-  /** @default `<file>.whiplash-import.json` */
+  /** @default `<file>.whiplash-import.json`; none for stdin, which cannot be read again */
   readonly checkpointPath?: string;
   /** Ignore an existing checkpoint and start from the first row. @default false */
   readonly restart?: boolean;
@@ -58,13 +75,24 @@ export interface ImportResult {
  * @throws WhiplashBatchError when the server did not acknowledge some vectors (progress is kept)
  */
 export async function importFile(client: WhiplashClient, opts: ImportOptions): Promise<ImportResult> {
-  const source = openSource(opts.file, { format: opts.format, idsPath: opts.idsPath });
+  const source = await openSource(opts.file, { format: opts.format, idsPath: opts.idsPath, idField: opts.idField, vectorField: opts.vectorField, stdin: opts.stdin });
+  try {
+    return await importSource(client, source, opts);
+  } finally {
+    source.close();
+  }
+}
+
+async function importSource(client: WhiplashClient, source: OpenedSource, opts: ImportOptions): Promise<ImportResult> {
   let collectionCreated = false;
   if (opts.create) collectionCreated = await ensureCollection(client, opts, source.dimension ?? (await firstDimension(source.records())));
   // the collection's identity binds the checkpoint: a re-created collection starts over
   const { createdAt } = await client.getCollection(opts.projectId, opts.collection);
-  const identity = importIdentity(opts.file, source.format, { apiUrl: opts.apiUrl, projectId: opts.projectId, collection: opts.collection, collectionCreatedAt: createdAt });
-  const cpPath = opts.checkpointPath ?? defaultCheckpointPath(opts.file);
+  const target = { apiUrl: opts.apiUrl, projectId: opts.projectId, collection: opts.collection, collectionCreatedAt: createdAt };
+  // Standard input cannot be read again: its checkpoint lives with its spooled copy and goes with it.
+  const stdin = source.input.stdin;
+  const identity = importIdentity(stdin ? source.path : opts.file, source.format, target);
+  const cpPath = stdin ? join(source.input.tempDir!, 'checkpoint.json') : (opts.checkpointPath ?? defaultCheckpointPath(opts.file));
   const checkpoint = ImportCheckpoint.open(cpPath, identity, opts.restart ?? false, opts.log);
   const resumed = checkpoint.resumed;
   if (resumed) opts.log(`resuming from ${cpPath}: ${checkpoint.rowsDone} vectors already acknowledged`);
@@ -88,8 +116,8 @@ export async function importFile(client: WhiplashClient, opts: ImportOptions): P
   opts.progress.start(source.totalBytes, checkpoint.bytesDone, checkpoint.rowsDone);
   try {
     await client.collection(opts.projectId, opts.collection).upsertBatch(items(), {
-      batchSize: opts.batchSize ?? MAX_UPSERT_BATCH,
-      concurrency: opts.concurrency,
+      batchSize: opts.batchSize ?? DEFAULT_IMPORT_BATCH,
+      concurrency: opts.concurrency ?? DEFAULT_IMPORT_CONCURRENCY,
       onBatch: ({ ids, offset }) => {
         const rows: { row: number; end: number }[] = [];
         for (let k = 0; k < ids.length; k++) {

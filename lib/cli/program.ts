@@ -1,5 +1,7 @@
 // The `whiplash` program: global flags, the command groups of `commands/`, and the one place where
 // errors become messages and exit codes.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { WhiplashBatchError, WhiplashError } from '../client/errors';
 import { registerCollectionsCommands } from './commands/collections';
@@ -16,6 +18,19 @@ import { int } from './parse';
 
 export type { CliIO } from './context';
 
+/** The version in the package's package.json, the nearest one above this file (in the source tree or in dist/). */
+export function packageVersion(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'whiplash-vector-store' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json here: look further up
+    }
+    if (dirname(dir) === dir) return 'unknown';
+  }
+}
+
 /**
  * Builds the `whiplash` command line program. Exit codes: 0 ok, 1 usage (bad flags or input, or a
  * 4xx answer), 2 server error (5xx, throttled after all retries, timeout, unreachable).
@@ -27,6 +42,7 @@ export function buildProgram(io: CliIO): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showSuggestionAfterError()
+    .version(packageVersion(), '-V, --version', 'print the version of whiplash-vector-store')
     .option('--api-url <url>', 'base URL of the API (env WHIPLASH_API_URL)')
     .option('--api-key <key>', 'API key, sent as x-api-key (env WHIPLASH_API_KEY)')
     .option('-p, --project <id>', 'project id (env WHIPLASH_PROJECT)')

@@ -4,7 +4,19 @@ import type { CollectionInfo, IdPage, Project, QueryMatch, StoredVector, VectorI
 import { CollectionClient, ItemOperations } from './collection';
 import { WhiplashError } from './errors';
 import { HttpTransport, HttpTransportOptions } from './http';
-import type { CollectionHandle, CollectionsApi, CreateCollectionRequest, ListOptions, RepairReport, SearchRequest } from './types';
+import type {
+  CollectionHandle,
+  CollectionsApi,
+  CreateCollectionRequest,
+  DeleteByFilterPage,
+  DeleteManyResult,
+  GetManyResult,
+  ItemsPage,
+  ListItemsOptions,
+  ListOptions,
+  RepairReport,
+  SearchRequest,
+} from './types';
 
 /** Options of {@link WhiplashClient}: API URL, key, timeout and retries (see {@link HttpTransportOptions}). */
 export type WhiplashClientOptions = HttpTransportOptions;
@@ -150,17 +162,53 @@ export class WhiplashClient implements CollectionsApi {
         const v = await http.request<StoredVector>({ method: 'GET', path: `${base}/items/${seg(id)}`, idempotent: true });
         return { id: v.id, vector: v.vector, metadata: v.metadata ?? {} };
       },
+      async getChunk(ids, o) {
+        const body = await http.request<GetManyResult>({
+          method: 'POST',
+          path: `${base}/items/batch-get`,
+          body: { ids, include_vector: o.includeVector, include_metadata: o.includeMetadata },
+          idempotent: true,
+        });
+        return { vectors: body.vectors, notFound: body.notFound };
+      },
       async delete(id) {
         await http.request({ method: 'DELETE', path: `${base}/items/${seg(id)}`, idempotent: false });
       },
+      async deleteChunk(ids) {
+        const body = await http.request<DeleteManyResult>({ method: 'POST', path: `${base}/items/batch-delete`, body: { ids }, idempotent: false });
+        return { deleted: body.deleted, notFound: body.notFound };
+      },
+      async updateMetadata(id, metadata, merge) {
+        const v = await http.request<StoredVector>({ method: 'PATCH', path: `${base}/items/${seg(id)}`, body: { metadata, merge }, idempotent: false });
+        return { id: v.id, vector: v.vector, metadata: v.metadata ?? {} };
+      },
+      async deleteByFilterPage(filter, cursor) {
+        return http.request<DeleteByFilterPage>({ method: 'POST', path: `${base}/items/delete-by-filter`, body: cursor === undefined ? { filter } : { filter, cursor }, idempotent: false });
+      },
       async listIds(options: ListOptions) {
-        const body = await http.request<IdPage>({ method: 'GET', path: `${base}/items`, query: { limit: options.limit, cursor: options.cursor }, idempotent: true });
+        const body = await http.request<IdPage>({ method: 'GET', path: `${base}/items`, query: { limit: options.limit, cursor: options.cursor, prefix: options.prefix }, idempotent: true });
         return body.cursor ? { ids: body.ids, cursor: body.cursor } : { ids: body.ids };
+      },
+      async listItems(options: ListItemsOptions) {
+        const body = await http.request<ItemsPage>({
+          method: 'GET',
+          path: `${base}/items`,
+          query: {
+            limit: options.limit,
+            cursor: options.cursor,
+            prefix: options.prefix,
+            include_vector: options.includeVector ? 'true' : undefined,
+            include_metadata: options.includeMetadata ? 'true' : undefined,
+          },
+          idempotent: true,
+        });
+        const vectors = body.vectors ?? body.ids.map((id) => ({ id }));
+        return body.cursor ? { ids: body.ids, vectors, cursor: body.cursor } : { ids: body.ids, vectors };
       },
       async search(req: SearchRequest) {
         // Both flags are always sent: the API's own default for include_vector is true (as the original's).
         const wire: Record<string, unknown> = {
-          query: Array.from(req.vector),
+          ...(req.id !== undefined ? { id: req.id } : { query: Array.from(req.vector!) }),
           limit: req.topK ?? DEFAULT_TOP_K,
           include_vector: req.includeVector ?? false,
           include_metadata: req.includeMetadata ?? false,

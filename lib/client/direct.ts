@@ -98,21 +98,34 @@ export class WhiplashDirectClient implements CollectionsApi {
           if (!v) throw new WhiplashError({ status: 404, code: 'NotFound', message: `item ${id} not found in collection ${name}` });
           return v;
         }),
+      getChunk: (ids, o) =>
+        call(async () => {
+          const found = await store.getVectors(projectId, name, ids);
+          const byId = new Set(found.map((v) => v.id));
+          return {
+            vectors: found.map((v) => ({ id: v.id, ...(o.includeVector ? { vector: v.vector } : {}), ...(o.includeMetadata ? { metadata: v.metadata } : {}) })),
+            notFound: ids.filter((id) => !byId.has(id)),
+          };
+        }),
       delete: (id) =>
         call(async () => {
-          const { deleted } = await store.deleteVectors(projectId, name, [id]);
-          if (deleted === 0) throw new WhiplashError({ status: 404, code: 'NotFound', message: `item ${id} not found in collection ${name}` });
+          const { notFound } = await store.deleteVectors(projectId, name, [id]);
+          if (notFound.length > 0) throw new WhiplashError({ status: 404, code: 'NotFound', message: `item ${id} not found in collection ${name}` });
         }),
+      deleteChunk: (ids) => call(() => store.deleteVectors(projectId, name, ids)),
+      updateMetadata: (id, metadata, merge) => call(() => store.updateMetadata(projectId, name, id, { metadata, merge })),
+      deleteByFilterPage: (filter, cursor) => call(() => store.deleteByFilter(projectId, name, filter, cursor)),
       listIds: (options) => call(() => store.listIds(projectId, name, options)),
+      listItems: (options) =>
+        call(async () => {
+          const page = await store.listItems(projectId, name, options);
+          const vectors = page.vectors ?? page.ids.map((id) => ({ id }));
+          return page.cursor ? { ids: page.ids, vectors, cursor: page.cursor } : { ids: page.ids, vectors };
+        }),
       search: (req: SearchRequest) =>
         call(async () => {
-          const r = await store.query(projectId, name, {
-            vector: req.vector,
-            topK: req.topK,
-            filter: req.filter,
-            includeVector: req.includeVector,
-            includeMetadata: req.includeMetadata,
-          });
+          const rest = { topK: req.topK, filter: req.filter, includeVector: req.includeVector, includeMetadata: req.includeMetadata };
+          const r = req.id !== undefined ? await store.queryById(projectId, name, req.id, rest) : await store.query(projectId, name, { ...rest, vector: req.vector! });
           return r.matches;
         }),
     };

@@ -72,12 +72,17 @@ export class WhiplashBatchError extends WhiplashError {
   /** When the API refused a vector as invalid (400 naming `vectors[i]`): that vector's id. */
   readonly invalidId?: string;
 
-  constructor(cause: WhiplashError, failedIds: string[], upserted: number, inputExhausted: boolean, invalidId?: string) {
+  /**
+   * @param operation what the batch did: `delete` for `deleteMany`, whose `failedIds` are the ids
+   *   not acknowledged as deleted (or not found) and whose `upserted` counts the ids acknowledged
+   */
+  constructor(cause: WhiplashError, failedIds: string[], upserted: number, inputExhausted: boolean, invalidId?: string, operation: 'upsert' | 'delete' = 'upsert') {
+    const done = operation === 'upsert' ? 'written' : 'deleted';
     super({
       status: cause.status,
       code: cause.code,
       message:
-        `batch upsert failed: ${failedIds.length} vector(s) not written (${upserted} written): ` +
+        `batch ${operation} failed: ${failedIds.length} vector(s) not ${done} (${upserted} ${done}): ` +
         (invalidId !== undefined && cause.field ? `vector "${invalidId}": ${cause.field.replace(/^vectors\[\d+\]\.?/, '') || 'item'} ${cause.rule ?? cause.message}` : cause.message),
       requestId: cause.requestId,
       field: cause.field,

@@ -1,6 +1,6 @@
 // The SDK's request, option and handle types, shared by the HTTP and the direct client. The limits
 // they state are the constants of `lambda/core/limits.ts`.
-import type { CollectionInfo, Filter, IdPage, IndexParams, Metric, QueryMatch, StoredVector, VectorInput } from '../../lambda/core/types';
+import type { CollectionInfo, Filter, IdPage, IndexParams, Metadata, Metric, QueryMatch, StoredVector, VectorInput } from '../../lambda/core/types';
 
 /** Input of `createCollection`. */
 export interface CreateCollectionRequest {
@@ -14,10 +14,12 @@ export interface CreateCollectionRequest {
   readonly index?: Partial<IndexParams>;
 }
 
-/** A top-k search. */
+/** A top-k search: of a vector, or of the stored vector of an id (exactly one of `vector` and `id`). */
 export interface SearchRequest {
   /** The query vector; its length must equal the collection's dimension. */
-  readonly vector: ArrayLike<number>;
+  readonly vector?: ArrayLike<number>;
+  /** Search with the stored vector of this id instead (it is among the results, at distance 0, unless the filter leaves it out). */
+  readonly id?: string;
   /**
    * Number of results (top-k), 1 to 1000 (`MAX_TOP_K`).
    * @default 10 (`DEFAULT_TOP_K`)
@@ -71,9 +73,66 @@ export interface UpsertBatchResult {
 
 /** Options of paging through ids. */
 export interface ListOptions {
-  /** Ids per page, 1 to 1000 (`MAX_LIST_LIMIT`). @default 100 (`DEFAULT_LIST_LIMIT`) */
+  /** Ids per page, 1 to 1000 (`MAX_LIST_LIMIT`); 1 to 100 (`MAX_LIST_DATA_LIMIT`) with vectors or metadata. @default 100 (`DEFAULT_LIST_LIMIT`) */
   readonly limit?: number;
   /** Cursor of the page to start at (from a previous `IdPage`). */
+  readonly cursor?: string;
+  /** Only ids that start with this. */
+  readonly prefix?: string;
+}
+
+/** Options of listing items with their data. */
+export interface ListItemsOptions extends ListOptions {
+  /** @default false */
+  readonly includeVector?: boolean;
+  /** @default false */
+  readonly includeMetadata?: boolean;
+}
+
+/** A page of listed items: their ids, and each with the vector and metadata asked for. */
+export interface ItemsPage {
+  readonly ids: string[];
+  readonly vectors: { id: string; vector?: number[]; metadata?: Metadata }[];
+  readonly cursor?: string;
+}
+
+/** Options of `getMany` and `deleteMany`. */
+export interface ManyOptions {
+  /** Requests in flight at once. @default 4 */
+  readonly concurrency?: number;
+  /** Called after each acknowledged request with the number of ids it covered. */
+  readonly onProgress?: (done: number) => void;
+}
+
+/** Options of `getMany`. */
+export interface GetManyOptions extends ManyOptions {
+  /** @default true */
+  readonly includeVector?: boolean;
+  /** @default true */
+  readonly includeMetadata?: boolean;
+}
+
+/** Result of `getMany`. */
+export interface GetManyResult {
+  /** The vectors found, in the order asked for (an id asked for twice appears once). */
+  readonly vectors: { id: string; vector?: number[]; metadata?: Metadata }[];
+  /** The ids asked for that have no vector. */
+  readonly notFound: string[];
+}
+
+/** Result of `deleteMany`. */
+export interface DeleteManyResult {
+  /** Vectors deleted. */
+  readonly deleted: number;
+  /** The ids that had no vector. */
+  readonly notFound: string[];
+}
+
+/** One call of a delete by filter. */
+export interface DeleteByFilterPage {
+  /** Ids the call deleted. */
+  readonly deleted: string[];
+  /** Present while vectors are left to examine. */
   readonly cursor?: string;
 }
 
@@ -96,6 +155,33 @@ export interface CollectionHandle {
   get(id: string): Promise<StoredVector>;
   /** @throws WhiplashError `NotFound` (404) when there is no such item */
   delete(id: string): Promise<void>;
+  /**
+   * The vectors of many ids, 100 to a request (`MAX_GET_BATCH`, `POST .../items/batch-get`).
+   * Reads, so retried like `get`. @throws WhiplashError on the first failed request
+   */
+  getMany(ids: Iterable<string>, options?: GetManyOptions): Promise<GetManyResult>;
+  /**
+   * Deletes many ids, 500 to a request (`MAX_DELETE_BATCH`, `POST .../items/batch-delete`), one
+   * request after the other, not retried. Unknown ids do not fail it: they are listed in `notFound`.
+   * @throws WhiplashBatchError on the first failed request, with the ids not acknowledged
+   */
+  deleteMany(ids: Iterable<string>, options?: ManyOptions): Promise<DeleteManyResult>;
+  /**
+   * Replaces or merges (`merge`, the default: `null` values remove keys) one vector's metadata
+   * and keeps its vector. Not retried.
+   * @returns the vector as stored now
+   * @throws WhiplashError `NotFound` (404) when there is no such item
+   */
+  updateMetadata(id: string, metadata: Record<string, Metadata[string] | null>, options?: { merge?: boolean }): Promise<StoredVector>;
+  /**
+   * Deletes every vector whose metadata matches `filter`, calling the API until it answers no
+   * cursor (each call examines a bounded number of vectors and deletes at most 500). Not retried.
+   * @param options.onPage called after each call with what it deleted
+   * @returns how many vectors were deleted
+   */
+  deleteByFilter(filter: Filter, options?: { cursor?: string; onPage?: (page: DeleteByFilterPage) => void }): Promise<{ deleted: number }>;
+  /** One page of listed items, with their vectors and/or metadata as asked. */
+  listItems(options?: ListItemsOptions): Promise<ItemsPage>;
   /** One page of ids. */
   listIds(options?: ListOptions): Promise<IdPage>;
   /** Every page of ids, fetched one at a time as the loop asks for them. */

@@ -1,5 +1,5 @@
 // The cdk-nag AwsSolutions findings the construct keeps on purpose, acknowledged with their reasons.
-import { Validations } from 'aws-cdk-lib';
+import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -11,6 +11,8 @@ export interface NagTargets {
   readonly adminKeySecret: secretsmanager.ISecret;
   /** Whether a WAF web ACL is associated with the stage (`webAclArn`). */
   readonly webAcl: boolean;
+  /** The tiers' usage plans, whose keys the admin function attaches and detaches. */
+  readonly tierPlans: readonly apigw.UsagePlan[];
 }
 
 /**
@@ -46,12 +48,20 @@ export function acknowledgeNagFindings(t: NagTargets): void {
   const adminRole = Validations.of(t.adminFunction.role!);
   adminRole.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/apikeys/*]',
-    reason: 'Project API keys are created at run time, so their ids are unknown at deploy time. The wildcard covers only the API keys path, and only DELETE on it (DeleteApiKey).',
+    reason: 'Project API keys are created at run time, so their ids are unknown at deploy time. The wildcard covers only the API keys path, only DELETE on it (DeleteApiKey), and only keys tagged with this store\'s REST API id (aws:ResourceTag condition).',
   });
   adminRole.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/tags/arn%3A<AWS::Partition>%3Aapigateway%3A<AWS::Region>%3A%3A%2Fapikeys%2F*]',
-    reason: 'CreateApiKey tags each new project key; tagging on create is authorized on the key\'s tags path, whose id is unknown until then. Only PUT, only on API keys\' tags.',
+    reason: 'CreateApiKey tags each new project key; tagging on create is authorized on the key\'s tags path, whose id is unknown until then. Only PUT, only on API keys\' tags, only with this store\'s REST API id as the tag value and no other tag keys (aws:RequestTag, aws:TagKeys).',
   });
+
+  for (const plan of t.tierPlans) {
+    const logicalId = Stack.of(plan).getLogicalId(plan.node.defaultChild as CfnElement);
+    adminRole.acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/usageplans/<${logicalId}>/keys/*]`,
+      reason: 'Moving a project to another tier detaches its keys from the old tier\'s usage plan (DeleteUsagePlanKey); their ids are unknown at deploy time. Only DELETE, only on the keys of this store\'s tier plans.',
+    });
+  }
 
   Validations.of(t.adminKeySecret).acknowledge({
     id: 'AwsSolutions-SMG4',

@@ -23,7 +23,11 @@ export interface QuotaLimits {
   readonly period?: apigw.Period;
 }
 
-/** One usage plan tier. Project API keys are attached to the `defaultUsagePlan` tier. */
+/**
+ * One usage plan tier. A project is created on a tier (`POST /projects` with `tier`, else the
+ * `defaultUsagePlan` tier) and its API key joins that tier's usage plan; the admin route
+ * `PUT /projects/{projectId}/tier` moves the key to another tier's plan.
+ */
 export interface UsagePlanTier {
   /** Tier name, `^[A-Za-z0-9_-]{1,64}$`, unique among the tiers; also part of the plan's name. */
   readonly name: string;
@@ -239,16 +243,21 @@ export interface WhiplashVectorStoreProps {
   readonly endpointType?: apigw.EndpointType;
   /**
    * CORS preflight on every resource. `allowHeaders` always includes `x-api-key` and `Content-Type`.
+   * Every answer then carries `Access-Control-Allow-Origin` (and `allowCredentials`, `exposeHeaders`):
+   * the functions' answers (the policy reaches them as `WHIPLASH_CORS`) and API Gateway's own
+   * errors (its gateway responses, `DEFAULT_4XX` and `DEFAULT_5XX` included; with several origins
+   * these echo the request's `Origin`).
    * @default - no CORS (server-to-server clients)
    */
   readonly cors?: apigw.CorsOptions;
   /**
-   * Usage plan tiers. Each becomes one API Gateway usage plan on the stage.
+   * Usage plan tiers. Each becomes one API Gateway usage plan on the stage; the admin function
+   * learns every tier's plan id and may attach keys to and detach them from these plans only.
    * @default - one tier, `default`: rate 100 requests/s, burst 200, no quota
    */
   readonly usagePlans?: UsagePlanTier[];
   /**
-   * The tier that new project API keys are attached to.
+   * The tier of projects created without one: their API keys join its usage plan.
    * @default - the first of `usagePlans`
    */
   readonly defaultUsagePlan?: string;

@@ -6,6 +6,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { TIER_NAME_PATTERN } from '../../lambda/core/limits';
 import { FunctionOptions, LogLevel, QuotaLimits, TableOverrides, ThrottleLimits, UsagePlanTier, WhiplashVectorStoreProps } from './props';
 import { FunctionRole, TABLE_ROLES, TableRole } from './roles';
 
@@ -65,7 +66,7 @@ export class WhiplashPropsError extends Error {
 
 /** Throttle of a tier without one, and of the admin key. */
 export const DEFAULT_THROTTLE: ThrottleLimits = { rateLimit: 100, burstLimit: 200 };
-const TIER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const TIER_NAME = new RegExp(TIER_NAME_PATTERN);
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const FUNCTION_DEFAULTS: Record<FunctionRole, { memorySize: number; timeout: Duration }> = {
   [FunctionRole.QUERY]: { memorySize: 1024, timeout: API_INTEGRATION_TIMEOUT },
@@ -161,6 +162,9 @@ export function resolveProps(props: WhiplashVectorStoreProps = {}): ResolvedProp
   if (cors) {
     check(cors.allowOrigins.length > 0, 'cors.allowOrigins', 'must hold at least one origin');
     check(!(cors.allowCredentials && cors.allowOrigins.includes('*')), 'cors', "must not combine allowCredentials with the '*' origin (browsers reject it)");
+    // origins become quoted static values of the gateway responses' headers
+    const quoted = [...cors.allowOrigins, ...(cors.exposeHeaders ?? [])].find((o) => o.includes("'"));
+    check(quoted === undefined, 'cors', `origins and exposeHeaders must not contain a single quote (got ${quoted})`);
   }
 
   const purgeInterval = props.purgeInterval ?? Duration.minutes(15);

@@ -115,11 +115,35 @@ export function gatewayErrorTemplate(e: Omit<GatewayError, 'type'>): string {
   return `{"message":$context.error.messageString,"error":{${status}"code":"${code}","message":$context.error.messageString${details},"requestId":"$context.requestId"}}`;
 }
 
-function addGatewayResponses(api: apigw.RestApi): void {
+/**
+ * The CORS headers of API Gateway's own error responses, as gateway response parameters (a quoted
+ * static value, or a request header). With one allowed origin (or `*`) that origin; with several,
+ * the request's `Origin` header, because a gateway response cannot compare it with the list (these
+ * bodies hold only API Gateway's error message and the request id). The handlers' answers carry
+ * the exact headers (`lambda/api/cors.ts`).
+ * Source: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.responseParameters.html
+ */
+export function gatewayCorsHeaders(cors: apigw.CorsOptions | undefined): Record<string, string> {
+  if (!cors) return {};
+  const origins = cors.allowOrigins;
+  const out: Record<string, string> = {};
+  if (origins.includes('*')) out['Access-Control-Allow-Origin'] = "'*'";
+  else {
+    out['Access-Control-Allow-Origin'] = origins.length === 1 ? `'${origins[0]}'` : 'method.request.header.Origin';
+    out.Vary = "'Origin'";
+  }
+  if (cors.allowCredentials) out['Access-Control-Allow-Credentials'] = "'true'";
+  if (cors.exposeHeaders?.length) out['Access-Control-Expose-Headers'] = `'${cors.exposeHeaders.join(',')}'`;
+  return out;
+}
+
+function addGatewayResponses(api: apigw.RestApi, cors: apigw.CorsOptions | undefined): void {
+  const headers = gatewayCorsHeaders(cors);
   for (const e of GATEWAY_ERRORS) {
     api.addGatewayResponse(e.type.responseType, {
       type: e.type,
       ...(e.status !== undefined ? { statusCode: String(e.status) } : {}),
+      ...(Object.keys(headers).length > 0 ? { responseHeaders: headers } : {}),
       templates: { 'application/json': gatewayErrorTemplate(e) },
     });
   }
@@ -135,6 +159,7 @@ export interface BuiltRestApi {
  * Builds the RestApi from the route table (`ROUTES`): one resource per path, one method per route,
  * each requiring an API key, with request validation (required path parameters; the body against
  * the route's `requestSchema` when it has one), access logging and execution logging at ERROR.
+ * With `cors`: a preflight on every resource, and the CORS headers on every gateway error response.
  */
 export function buildRestApi(scope: Construct, id: string, opts: RestApiOptions): BuiltRestApi {
   const api = new apigw.RestApi(scope, id, {
@@ -200,6 +225,6 @@ export function buildRestApi(scope: Construct, id: string, opts: RestApiOptions)
       ...(model ? { requestModels: { 'application/json': model } } : {}),
     });
   }
-  addGatewayResponses(api);
+  addGatewayResponses(api, opts.cors);
   return { api, methods };
 }

@@ -13,8 +13,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
+import { CORS_ENV } from '../../lambda/api/cors';
 import { TABLE_DEFINITIONS, TABLE_ENV } from '../../lambda/store/table-definitions';
-import { API_KEY_MANAGEMENT, KMS_READ_ACTIONS, KMS_WRITE_ACTIONS, TABLE_ACCESS, writes } from './access';
+import { API_KEY_MANAGEMENT, fillCondition, isReadAction, KMS_READ_ACTIONS, KMS_WRITE_ACTIONS, TABLE_ACCESS, WRITE_PARTITIONS, writes } from './access';
 import { handlerCode } from './handler-code';
 import { acknowledgeNagFindings } from './nag';
 import { WhiplashVectorStoreProps } from './props';
@@ -26,6 +27,8 @@ const pascal = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** The DynamoDB actions of each function, per table (`TABLE_ACCESS`), as the grants use them. */
 type TableAccess = Readonly<Record<TableRole, readonly string[]>>;
+/** Partition-key patterns the writes of each table are confined to (`WRITE_PARTITIONS`). */
+type WritePartitions = Readonly<Partial<Record<TableRole, readonly string[]>>>;
 
 /** The union of two access sets, per table, without duplicates. */
 function unionAccess(a: TableAccess, b: TableAccess): TableAccess {
@@ -180,19 +183,22 @@ export abstract class WhiplashVectorStoreBase extends Construct implements IWhip
    * Lets `grantee` upsert and delete vectors directly through the AWS SDK (`WhiplashStore.upsert`,
    * `deleteVectors`), with the write function's actions (`TABLE_ACCESS.write`): item batch reads
    * and writes on vectors and buckets, reads and counter updates on metadata; encrypt and decrypt
-   * on a customer key. No table-level, scan or delete-item actions.
+   * on a customer key. No table-level or scan actions. Updates of the metadata table are confined
+   * to project partitions (`dynamodb:LeadingKeys` like `P#*`, `WRITE_PARTITIONS`): the grantee
+   * cannot write API key bindings or the purge queue.
    */
   grantWrite(grantee: iam.IGrantable): iam.Grant {
-    return this._grantTableAccess(grantee, TABLE_ACCESS.write);
+    return this._grantTableAccess(grantee, TABLE_ACCESS.write, WRITE_PARTITIONS.write);
   }
 
   /**
    * {@link grantQuery} and {@link grantWrite} in one grant: the union of the query and write
    * functions' actions, per table (what `WhiplashDirectClient` needs for everything but creating
-   * and deleting collections).
+   * and deleting collections), with metadata updates confined to project partitions as in
+   * {@link grantWrite}.
    */
   grantReadWrite(grantee: iam.IGrantable): iam.Grant {
-    return this._grantTableAccess(grantee, unionAccess(TABLE_ACCESS.query, TABLE_ACCESS.write));
+    return this._grantTableAccess(grantee, unionAccess(TABLE_ACCESS.query, TABLE_ACCESS.write), WRITE_PARTITIONS.write);
   }
 
   /**
@@ -289,15 +295,39 @@ export abstract class WhiplashVectorStoreBase extends Construct implements IWhip
     return this.sum(roles.join(' + '), table ? `${label} (${table})` : label, metrics, props);
   }
 
-  /** The actions of `access` on each table's ARN, and the key's use when the tables have a customer key. @internal */
-  protected _grantTableAccess(grantee: iam.IGrantable, access: TableAccess): iam.Grant {
+  /**
+   * The actions of `access` on each table's ARN, and the key's use when the tables have a customer
+   * key. Writes of a table listed in `partitions` are a separate statement, allowed only when every
+   * partition key of the request matches one of its patterns (`dynamodb:LeadingKeys`). @internal
+   */
+  protected _grantTableAccess(grantee: iam.IGrantable, access: TableAccess, partitions: WritePartitions = {}): iam.Grant {
     let grant: iam.Grant | undefined;
-    for (const role of TABLE_ROLES) {
-      const g = iam.Grant.addToPrincipal({ grantee, actions: [...access[role]], resourceArns: [this._tableOf(role).tableArn] });
+    const add = (g: iam.Grant): void => {
       grant = grant ? grant.combine(g) : g;
+    };
+    for (const role of TABLE_ROLES) {
+      const resourceArns = [this._tableOf(role).tableArn];
+      const confined = partitions[role];
+      if (!confined) {
+        add(iam.Grant.addToPrincipal({ grantee, actions: [...access[role]], resourceArns }));
+        continue;
+      }
+      const reads = access[role].filter(isReadAction);
+      const writeActions = access[role].filter((a) => !isReadAction(a));
+      if (reads.length > 0) add(iam.Grant.addToPrincipal({ grantee, actions: reads, resourceArns }));
+      if (writeActions.length > 0) {
+        add(
+          iam.Grant.addToPrincipal({
+            grantee,
+            actions: writeActions,
+            resourceArns,
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...confined] } },
+          }),
+        );
+      }
     }
     const key = this._tableEncryptionKey();
-    if (key) grant = grant!.combine(key.grant(grantee, ...(writes(access) ? KMS_WRITE_ACTIONS : KMS_READ_ACTIONS)));
+    if (key) add(key.grant(grantee, ...(writes(access) ? KMS_WRITE_ACTIONS : KMS_READ_ACTIONS)));
     return grant!;
   }
 }
@@ -530,6 +560,9 @@ export class WhiplashVectorStore extends WhiplashVectorStoreBase {
     this.writeFunction = this.functions.write;
     this.adminFunction = this.functions.admin;
     this.adminFunction.addEnvironment('WHIPLASH_USAGE_PLAN_ID', this.defaultUsagePlan.usagePlanId);
+    // every tier's plan, which the admin function attaches keys to and moves them between (`lambda/api/deps.ts`)
+    this.adminFunction.addEnvironment('WHIPLASH_USAGE_PLANS', Stack.of(this).toJsonString(Object.fromEntries(p.usagePlans.map((t) => [t.name, plans[t.name].usagePlanId]))));
+    this.adminFunction.addEnvironment('WHIPLASH_REST_API_ID', this.restApiId);
     this.grantApiKeyManagement(this.adminFunction);
     for (const role of FUNCTION_ROLES) {
       this.functions[role].addPermission('InvokeByApi', {
@@ -550,7 +583,7 @@ export class WhiplashVectorStore extends WhiplashVectorStoreBase {
     this.alarms = p.alarms ? this.createAlarms(p) : [];
     if (p.alarmActions.length > 0) this.addAlarmAction(...p.alarmActions);
     if (p.outputs) this.createOutputs();
-    acknowledgeNagFindings({ api, adminFunction: this.adminFunction, adminKeySecret: this.adminKeySecret, webAcl: p.webAclArn !== undefined });
+    acknowledgeNagFindings({ api, adminFunction: this.adminFunction, adminKeySecret: this.adminKeySecret, webAcl: p.webAclArn !== undefined, tierPlans: Object.values(plans) });
   }
 
   /**
@@ -608,7 +641,7 @@ export class WhiplashVectorStore extends WhiplashVectorStoreBase {
       description: `Whiplash ${role} function`,
     });
     logGroup.grantWrite(executionRole);
-    this._grantTableAccess(executionRole, TABLE_ACCESS[role]);
+    this._grantTableAccess(executionRole, TABLE_ACCESS[role], WRITE_PARTITIONS[role]);
     const fn = new lambda.Function(this, `${id}Function`, {
       functionName,
       description: `Whiplash ${role} handler`,
@@ -629,24 +662,39 @@ export class WhiplashVectorStore extends WhiplashVectorStoreBase {
         POWERTOOLS_SERVICE_NAME: 'whiplash',
         POWERTOOLS_METRICS_NAMESPACE: 'Whiplash',
         POWERTOOLS_LOG_LEVEL: p.logLevel,
+        // the CORS policy the handlers put on every answer (`lambda/api/cors.ts`)
+        ...(p.cors
+          ? {
+              [CORS_ENV]: Stack.of(this).toJsonString({
+                allowOrigins: p.cors.allowOrigins,
+                ...(p.cors.allowCredentials ? { allowCredentials: true } : {}),
+                ...(p.cors.exposeHeaders?.length ? { exposeHeaders: p.cors.exposeHeaders } : {}),
+              }),
+            }
+          : {}),
       },
     });
     fn.node.addDependency(executionRole);
     return fn;
   }
 
+  /**
+   * The admin function's API Gateway key calls, each confined by ARN and tag conditions
+   * (`API_KEY_MANAGEMENT`); the usage plan key calls to the tiers' plans (not the admin key's).
+   */
   private grantApiKeyManagement(fn: lambda.Function): void {
-    const byAction = new Map<string, Set<string>>();
+    const planIds = Object.values(this.usagePlans).map((plan) => plan.usagePlanId);
     for (const call of API_KEY_MANAGEMENT) {
-      const path = call.path
-        .replace('{usagePlanId}', this.defaultUsagePlan.usagePlanId)
-        .replace('{partition}', Aws.PARTITION)
-        .replace('{region}', Aws.REGION);
-      const arn = `arn:${Aws.PARTITION}:apigateway:${Aws.REGION}::${path}`;
-      byAction.set(call.action, (byAction.get(call.action) ?? new Set()).add(arn));
-    }
-    for (const [action, arns] of byAction) {
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: [action], resources: [...arns] }));
+      const paths = (call.path.includes('{usagePlanId}') ? planIds.map((id) => call.path.replace('{usagePlanId}', id)) : [call.path]).map((path) =>
+        path.replace('{partition}', Aws.PARTITION).replace('{region}', Aws.REGION),
+      );
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: [call.action],
+          resources: paths.map((path) => `arn:${Aws.PARTITION}:apigateway:${Aws.REGION}::${path}`),
+          ...(call.condition ? { conditions: fillCondition(call.condition, this.restApiId) } : {}),
+        }),
+      );
     }
   }
 

@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import { mapLimit } from '../../lambda/core/concurrency';
+import { DEFAULT_IMPORT_BATCH, DEFAULT_IMPORT_CONCURRENCY } from '../cli/import';
 
 interface Doc {
   readonly id: string;
@@ -122,10 +123,11 @@ async function main(): Promise<void> {
   const insertStarted = Date.now();
   const bar = new SingleBar({ format: 'Inserting |{bar}| {value}/{total} vectors', hideCursor: true }, Presets.shades_classic);
   bar.start(docs.length, 0);
-  // Batches of 100, four in flight: the store's round trips overlap.
-  const slices = Array.from({ length: Math.ceil(docs.length / 100) }, (_, i) => docs.slice(i * 100, i * 100 + 100));
+  // The CLI import's defaults (batch size, requests in flight): within the 29 s integration
+  // timeout that local mode enforces, on disk too.
+  const slices = Array.from({ length: Math.ceil(docs.length / DEFAULT_IMPORT_BATCH) }, (_, i) => docs.slice(i * DEFAULT_IMPORT_BATCH, (i + 1) * DEFAULT_IMPORT_BATCH));
   let done = 0;
-  await mapLimit(slices, 4, async (slice) => {
+  await mapLimit(slices, DEFAULT_IMPORT_CONCURRENCY, async (slice) => {
     const batch = slice.map((d) => ({ id: d.id, vector: d.vector, metadata: { title: d.title, category: d.category, text: d.text } }));
     await api.ok('POST', `${C}/items/batch`, { vectors: batch });
     done += slice.length;

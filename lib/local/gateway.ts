@@ -3,11 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { corsHeaders, CorsPolicy } from '../../lambda/api/cors';
 import type { ApiHandler } from '../../lambda/api/dispatch';
 import { errorBody, errorResponse, forbidden, HttpError, quotaExceeded, throttled } from '../../lambda/api/http-errors';
 import { requestLogger } from '../../lambda/api/logger';
 import { openApiDocument } from '../../lambda/api/openapi';
-import { FunctionRole, matchPath, RouteDef } from '../../lambda/api/routes';
+import { FunctionRole, matchPath, ROUTES, RouteDef } from '../../lambda/api/routes';
 import { MAX_BODY_BYTES } from '../../lambda/core/limits';
 import { docsAsset } from './docs';
 import {
@@ -39,7 +40,19 @@ export interface GatewayOptions {
   readonly url: () => string;
   /** Receives one line per request (method, path, status, milliseconds, request id); never keys or bodies. */
   readonly log?: (line: string) => void;
+  /**
+   * Which web origins may read the answers, as the construct's `cors` prop: preflights (`OPTIONS`)
+   * are answered and every answer, the gateway's own errors included, carries the CORS headers.
+   * @default - no CORS: `OPTIONS` is 405 and answers carry no CORS headers
+   */
+  readonly cors?: CorsPolicy;
 }
+
+/**
+ * Request headers a preflight allows: API Gateway's defaults (`Cors.DEFAULT_HEADERS` of the CDK)
+ * with `x-api-key`, as the construct configures its preflight.
+ */
+export const PREFLIGHT_ALLOW_HEADERS = ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Amz-Security-Token', 'X-Amz-User-Agent'];
 
 /** Reads the body; past `MAX_BODY_BYTES` it keeps draining the socket but stops buffering. */
 async function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
@@ -145,8 +158,8 @@ export function proxyIdentity(caller: {
   };
 }
 
-function send(res: ServerResponse, result: APIGatewayProxyResult, requestId: string): void {
-  const headers: Record<string, string | number | boolean> = { 'x-amzn-RequestId': requestId, ...(result.headers ?? {}) };
+function sendRaw(res: ServerResponse, result: APIGatewayProxyResult, requestId: string, cors: Record<string, string> = {}): void {
+  const headers: Record<string, string | number | boolean> = { 'x-amzn-RequestId': requestId, ...(result.headers ?? {}), ...cors };
   res.writeHead(result.statusCode, headers as Record<string, string>);
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }
@@ -187,6 +200,19 @@ export function createGatewayListener(opts: GatewayOptions): (req: IncomingMessa
   const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<number> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    const cors = corsHeaders(opts.cors, origin);
+    const send = (r: ServerResponse, result: APIGatewayProxyResult, id: string): void => sendRaw(r, result, id, cors);
+    if (opts.cors && method === 'OPTIONS') {
+      const methods = ROUTES.filter((r) => matchPath(r.method, url.pathname).route === r).map((r) => r.method);
+      if (methods.length > 0) {
+        req.resume();
+        const headers = { ...cors, 'Access-Control-Allow-Methods': [...new Set([...methods, 'OPTIONS'])].join(','), 'Access-Control-Allow-Headers': PREFLIGHT_ALLOW_HEADERS.join(',') };
+        res.writeHead(204, { 'x-amzn-RequestId': requestId, ...headers });
+        res.end();
+        return 204;
+      }
+    }
     if (method === 'GET' && url.pathname === '/openapi.json') {
       send(res, { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(openApiDocument(opts.url())) }, requestId);
       return 200;
@@ -239,7 +265,8 @@ export function createGatewayListener(opts: GatewayOptions): (req: IncomingMessa
       .catch((err) => {
         opts.log?.(`${req.method} ${(req.url ?? '/').split('?')[0]} failed: ${String(err)}`);
         if (!res.headersSent) {
-          res.writeHead(500, { 'Content-Type': 'application/json' });
+          const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+          res.writeHead(500, { 'Content-Type': 'application/json', ...corsHeaders(opts.cors, origin) });
           res.end(JSON.stringify(errorBody(500, 'InternalError', `Internal server error (request ${requestId})`, { requestId })));
         } else res.destroy();
       });

@@ -134,8 +134,8 @@ export class InstancePool {
 
   private spawn(): void {
     const id = `${this.opts.role}-${++this.started}`;
-    const { endpoint, tables, adminKeyId, role } = this.opts;
-    const worker = startThread({ endpoint, tables, adminKeyId, role, instanceId: id, logLevel: logger.getLevelName() });
+    const { endpoint, tables, adminKeyId, tiers, role } = this.opts;
+    const worker = startThread({ endpoint, tables, adminKeyId, tiers, role, instanceId: id, logLevel: logger.getLevelName() });
     worker.unref(); // the HTTP server keeps the process alive, not its instances
     let started!: () => void;
     let failed!: (err: Error) => void;

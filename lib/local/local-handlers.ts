@@ -11,6 +11,7 @@ import type { FunctionRole } from '../../lambda/api/routes';
 import type { TableNames } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
 import { LOCAL_CLIENT_CONFIG } from './dynamodb-local';
+import type { Tiers } from '../../lambda/api/api-keys';
 import { LocalKeyIssuer } from './local-keys';
 
 /** What a local handler needs to build its dependencies (plain data: it crosses into worker threads). */
@@ -20,6 +21,8 @@ export interface LocalHandlerConfig {
   readonly tables: TableNames;
   /** Id of the admin key (`localKeyId(adminKey)`). */
   readonly adminKeyId: string;
+  /** The usage plan tiers projects can be on. @default one tier, `default` */
+  readonly tiers?: Tiers;
 }
 
 /** The factory of each function role's handler (the admin handler also takes the purge's scheduled event). */
@@ -43,7 +46,7 @@ export function localDeps(config: LocalHandlerConfig): ApiDeps {
     requestHandler: { ...DYNAMODB_REQUEST_HANDLER, httpAgent: new Agent({ keepAlive: false }) },
   });
   const store = new WhiplashStore({ client, tables: config.tables });
-  return { store, adminKeyId: config.adminKeyId, keyIssuer: new LocalKeyIssuer() };
+  return { store, adminKeyId: config.adminKeyId, keyIssuer: new LocalKeyIssuer(config.tiers) };
 }
 
 /** Builds the handler of `role` with its own client and store, as one Lambda instance does at cold start; returns its deps too. */

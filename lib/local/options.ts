@@ -2,7 +2,8 @@
 // (lib/cli/commands/local.ts): its options with their environment defaults, and its startup banner.
 import type { Command } from 'commander';
 import { int, positiveNumber } from '../cli/parse';
-import { DEFAULT_LOCAL_USAGE_PLAN } from './usage-plan';
+import { InvalidArgumentError } from 'commander';
+import { DEFAULT_LOCAL_USAGE_PLAN, UsagePlanSettings } from './usage-plan';
 
 /** Instances per function by default (the local server's `DEFAULT_INSTANCES`; kept here so option parsing loads no handler code). */
 const DEFAULT_INSTANCES = 2;
@@ -17,6 +18,10 @@ export interface LocalCommandOptions {
   readonly adminKey?: string;
   readonly rateLimit: number;
   readonly burstLimit: number;
+  /** Usage plan tiers (`--tiers`), replacing the one plan of `--rate-limit` / `--burst-limit`. */
+  readonly tiers?: Readonly<Record<string, UsagePlanSettings>>;
+  /** The tier of projects created without one (`--default-tier`). */
+  readonly defaultTier?: string;
   /** Drop the gateway's per-request lines. */
   readonly quiet: boolean;
   /** Instances (worker threads) per function; 0 runs the handlers in process. */
@@ -39,8 +44,33 @@ export const LOCAL_DEFAULTS = { port: 3000, host: '127.0.0.1', dataDir: '.whipla
 const port = int(0, 65535);
 
 /**
+ * Parses `--tiers`: a JSON object of tier names to plans,
+ * `{"free":{"rateLimit":5,"burstLimit":10,"quota":{"limit":1000,"period":"DAY"}},"pro":{"rateLimit":500,"burstLimit":1000}}`.
+ * @throws InvalidArgumentError naming what is wrong
+ */
+export function parseTiers(text: string): Record<string, UsagePlanSettings> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InvalidArgumentError('must be a JSON object of tier names to {rateLimit, burstLimit, quota?: {limit, period}}');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length === 0) {
+    throw new InvalidArgumentError('must be a JSON object with at least one tier');
+  }
+  for (const [name, plan] of Object.entries(value as Record<string, Partial<UsagePlanSettings>>)) {
+    const ok =
+      typeof plan?.rateLimit === 'number' && plan.rateLimit > 0 &&
+      Number.isInteger(plan.burstLimit) && (plan.burstLimit as number) >= 1 &&
+      (plan.quota === undefined || (Number.isInteger(plan.quota.limit) && plan.quota.limit >= 1 && ['DAY', 'WEEK', 'MONTH'].includes(plan.quota.period)));
+    if (!ok) throw new InvalidArgumentError(`tier ${name}: needs rateLimit > 0, an integer burstLimit >= 1 and optionally quota {limit: integer >= 1, period: DAY | WEEK | MONTH}`);
+  }
+  return value as Record<string, UsagePlanSettings>;
+}
+
+/**
  * Adds the local server's options to `cmd`: `--port`, `--host`, `--data-dir`, `--in-memory`,
- * `--admin-key`, `--rate-limit`, `--burst-limit`, `--quiet`, `--instances` (default 2) and `--in-process`, with defaults from `env` (PORT,
+ * `--admin-key`, `--rate-limit`, `--burst-limit`, `--tiers`, `--default-tier`, `--quiet`, `--instances` (default 2) and `--in-process`, with defaults from `env` (PORT,
  * HOST, WHIPLASH_DATA_DIR, WHIPLASH_ADMIN_KEY). A PORT that is not a port is an error when the
  * command runs (in a `preAction` hook, so an action handler must be set) unless `--port` is given.
  *
@@ -67,6 +97,8 @@ export function addLocalServerOptions(cmd: Command, env: Readonly<Record<string,
     .option('--admin-key <key>', `admin API key (env ${LOCAL_ENV.adminKey})`, env[LOCAL_ENV.adminKey])
     .option('--rate-limit <rps>', 'usage plan throttle: steady requests per second per key', positiveNumber, DEFAULT_LOCAL_USAGE_PLAN.rateLimit)
     .option('--burst-limit <n>', 'usage plan throttle: burst per key', int(1), DEFAULT_LOCAL_USAGE_PLAN.burstLimit)
+    .option('--tiers <json>', 'usage plan tiers, JSON {"<tier>": {"rateLimit", "burstLimit", "quota"?: {"limit", "period"}}} (instead of --rate-limit/--burst-limit)', parseTiers)
+    .option('--default-tier <name>', 'tier of projects created without one (default: the first of --tiers)')
     .option('--quiet', 'do not log each request', false)
     .option('--instances <n>', 'isolated instances (worker threads) per function, as Lambda runs many; 0 = in process', int(0), DEFAULT_INSTANCES)
     .option('--in-process', 'run the three handlers in this process on one store (same as --instances 0; for debugging)', false)

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_REQUEST_HANDLER, type ApiDeps } from '../../lambda/api/deps';
+import type { CorsPolicy } from '../../lambda/api/cors';
 import type { ApiHandler } from '../../lambda/api/dispatch';
 import { createAdminHandler } from '../../lambda/api/handlers/admin';
 import { createQueryHandler } from '../../lambda/api/handlers/query';
@@ -21,7 +22,8 @@ import { InstancePool } from './instance-pool';
 import { INTEGRATION_TIMEOUT_MS, InvocationTimeoutError } from './lambda-limits';
 import { LocalKeyIssuer, localKeyId } from './local-keys';
 import type { LocalCommandOptions } from './options';
-import { DEFAULT_LOCAL_USAGE_PLAN, UsagePlanEnforcer } from './usage-plan';
+import { TIER_NAME_PATTERN } from '../../lambda/core/limits';
+import { DEFAULT_LOCAL_USAGE_PLAN, UsagePlanEnforcer, UsagePlanSettings } from './usage-plan';
 
 export { DEFAULT_LOCAL_USAGE_PLAN } from './usage-plan';
 
@@ -40,10 +42,25 @@ export interface LocalServerOptions {
   /** Prefix of the three table names. @default 'whiplash-' */
   tablePrefix?: string;
   /**
-   * The usage plan every key is subject to, as API Gateway enforces it.
+   * The usage plan every key is subject to, as API Gateway enforces it: the plan of the one tier,
+   * `default`, when `tiers` is not given (not allowed with `tiers`).
    * @default { rateLimit: 1000, burstLimit: 2000 } and no quota
    */
   usagePlan?: { rateLimit: number; burstLimit: number; quota?: { limit: number; period: 'DAY' | 'WEEK' | 'MONTH' } };
+  /**
+   * Usage plan tiers, as the construct's `usagePlans`: a plan per tier name
+   * (`^[A-Za-z0-9_-]{1,64}$`). A project is created on a tier (`POST /projects` with `tier`) and
+   * moved by `PUT /projects/{projectId}/tier`; the gateway throttles and meters each project key
+   * by its project's tier's plan. The admin key has a plan of its own: the default tier's
+   * throttle, no quota (the construct's `adminThrottle`).
+   * @default one tier, `default`, with `usagePlan`
+   */
+  tiers?: Readonly<Record<string, UsagePlanSettings>>;
+  /**
+   * The tier of projects created without one, as the construct's `defaultUsagePlan`.
+   * @default the first of `tiers`
+   */
+  defaultTier?: string;
   /** Receives progress and one line per request. @default no output */
   log?: (line: string) => void;
   /** How often the purge of deleted collections runs (the EventBridge schedule on AWS), in ms; 0 disables it. @default 60000 */
@@ -63,6 +80,12 @@ export interface LocalServerOptions {
    * @default 29000
    */
   timeoutMs?: number;
+  /**
+   * Which web origins may read the answers, as the construct's `cors` prop: the gateway answers
+   * preflights and puts the CORS headers on every answer (`gateway.ts`).
+   * @default no CORS
+   */
+  cors?: CorsPolicy;
 }
 
 /** Instances per function when {@link LocalServerOptions.instances} is not given. */
@@ -161,12 +184,14 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     const instances = opts.instances ?? DEFAULT_INSTANCES;
     if (!Number.isInteger(instances) || instances < 0) throw new Error(`instances must be a whole number >= 0 (got ${instances})`);
     const timeoutMs = opts.timeoutMs ?? INTEGRATION_TIMEOUT_MS;
+    const usagePlans = localUsagePlans(opts);
+    const tiers = { names: Object.keys(usagePlans.tiers), defaultTier: usagePlans.defaultTier };
     // The store of the gateway itself (which keys are bound to projects: API Gateway's own state).
     const store = new WhiplashStore({ client, tables });
     let handlers: Record<FunctionRole, ApiHandler>;
     let purge: () => Promise<unknown>;
     if (instances === 0) {
-      const deps: ApiDeps = { store, adminKeyId, keyIssuer: new LocalKeyIssuer() };
+      const deps: ApiDeps = { store, adminKeyId, keyIssuer: new LocalKeyIssuer(tiers) };
       const admin = createAdminHandler(deps);
       handlers = {
         admin: withTimeLimit(admin, timeoutMs),
@@ -177,7 +202,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
       await ensureTables(client, tables);
     } else {
       // Instances start (in parallel, each its cold start) while the tables are made.
-      for (const role of ROLES) pools.push(new InstancePool({ role, size: instances, timeoutMs, endpoint, tables, adminKeyId, log }));
+      for (const role of ROLES) pools.push(new InstancePool({ role, size: instances, timeoutMs, endpoint, tables, adminKeyId, tiers, log }));
       await Promise.all([ensureTables(client, tables), ...pools.map((p) => p.ready())]);
       const [admin, query, write] = pools;
       handlers = { admin: (e) => admin.invoke(e), query: (e) => query.invoke(e), write: (e) => write.invoke(e) };
@@ -185,13 +210,26 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
       log(`${instances} instances per function (admin, query, write), each a worker thread`);
     }
     let url = '';
+    // with tiers, the admin key has a plan of its own (the default tier's throttle, no quota), as on AWS
+    const defaultPlan = usagePlans.tiers[usagePlans.defaultTier];
+    const usagePlan = new UsagePlanEnforcer(
+      opts.tiers ? { ...usagePlans, admin: { keyId: adminKeyId, plan: { rateLimit: defaultPlan.rateLimit, burstLimit: defaultPlan.burstLimit } } } : usagePlans,
+    );
     const listener = createGatewayListener({
       handlers,
       adminKeyId,
-      isKnownKey: async (id) => (await store.findApiKey(id)) !== undefined,
-      usagePlan: new UsagePlanEnforcer(opts.usagePlan ?? DEFAULT_LOCAL_USAGE_PLAN),
+      // As API Gateway knows each key's usage plan: a known key is put on its project's tier's plan.
+      isKnownKey: async (id) => {
+        const binding = await store.findApiKey(id);
+        if (!binding) return false;
+        const project = await store.getProject(binding.projectId).catch(() => undefined);
+        usagePlan.assign(id, project?.tier);
+        return true;
+      },
+      usagePlan,
       url: () => url,
       log: opts.log,
+      cors: opts.cors,
     });
     const srv = createServer(listener);
     server = srv;
@@ -218,6 +256,26 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   }
 }
 
+/**
+ * The tiers' plans from the options: `tiers` (each name a tier name), else one tier `default`.
+ * @throws Error naming the option when a tier name is malformed, `usagePlan` comes with `tiers`,
+ *   or `defaultTier` names no tier.
+ */
+function localUsagePlans(opts: LocalServerOptions): { tiers: Readonly<Record<string, UsagePlanSettings>>; defaultTier: string } {
+  if (!opts.tiers) {
+    if (opts.defaultTier !== undefined && opts.defaultTier !== 'default') throw new Error(`defaultTier must name one of tiers (default); got '${opts.defaultTier}'`);
+    return { tiers: { default: opts.usagePlan ?? DEFAULT_LOCAL_USAGE_PLAN }, defaultTier: 'default' };
+  }
+  if (opts.usagePlan) throw new Error('usagePlan and tiers cannot both be given: with tiers, each tier has its plan');
+  const names = Object.keys(opts.tiers);
+  if (names.length === 0) throw new Error('tiers must hold at least one tier');
+  const bad = names.find((n) => !new RegExp(TIER_NAME_PATTERN).test(n));
+  if (bad !== undefined) throw new Error(`tiers: tier name '${bad}' must match ${TIER_NAME_PATTERN}`);
+  const defaultTier = opts.defaultTier ?? names[0];
+  if (!names.includes(defaultTier)) throw new Error(`defaultTier must name one of tiers (${names.join(', ')}); got '${defaultTier}'`);
+  return { tiers: opts.tiers, defaultTier };
+}
+
 const REQUEST_LINE = /^(GET|POST|DELETE|PUT|PATCH|HEAD|OPTIONS) /;
 
 /**
@@ -238,7 +296,7 @@ export async function startLocalServerForCommand(
     host: o.host,
     dataDir: inMemory ? null : o.dataDir,
     adminKey: o.adminKey,
-    usagePlan: { rateLimit: o.rateLimit, burstLimit: o.burstLimit },
+    ...(o.tiers ? { tiers: o.tiers, defaultTier: o.defaultTier } : { usagePlan: { rateLimit: o.rateLimit, burstLimit: o.burstLimit } }),
     instances: o.inProcess ? 0 : o.instances,
     log: (line) => {
       if (!o.quiet || !REQUEST_LINE.test(line)) log(line);

@@ -4,6 +4,13 @@ import { errorResponse, forbidden, quotaExceeded, throttled } from '../../lambda
 import { matchPath, ROUTES } from '../../lambda/api/routes';
 import { BODY_SCHEMAS, QUERY_SCHEMAS } from '../../lambda/api/json-schemas';
 import { validateBody, validateQuery } from '../../lambda/api/validate';
+import { createAdminHandler } from '../../lambda/api/handlers/admin';
+import { logger } from '../../lambda/api/logger';
+import { MAX_DELETE_BATCH, MAX_GET_BATCH, MAX_ID_BYTES } from '../../lambda/core/limits';
+import { maxSketchBits } from '../../lambda/core/params';
+import { WhiplashStore } from '../../lambda/store/store';
+import { LocalKeyIssuer } from '../../lib/local/local-keys';
+import { countItems, useTestTables } from '../support/tables';
 
 function caught(fn: () => unknown): ValidationError {
   try {
@@ -71,7 +78,32 @@ describe('ajv validation (lambda/api/validate.ts)', () => {
 
   test('a missing required field is named with its parent', () => {
     expect(caught(() => validateBody(BODY_SCHEMAS.upsertBatch, { vectors: [{ id: 'a' }] })).field).toBe('vectors[0].vector');
-    expect(caught(() => validateBody(BODY_SCHEMAS.search, {})).field).toBe('query');
+    // search takes `query` or `id`: the handler names the missing one (test/local/batch-routes.test.ts)
+    expect(() => validateBody(BODY_SCHEMAS.search, {})).not.toThrow();
+    expect(caught(() => validateBody(BODY_SCHEMAS.getItems, {})).field).toBe('ids');
+    expect(caught(() => validateBody(BODY_SCHEMAS.updateItem, { merge: true })).field).toBe('metadata');
+    expect(caught(() => validateBody(BODY_SCHEMAS.deleteByFilter, { cursor: 'x' })).field).toBe('filter');
+  });
+
+  test('the batch bodies are bounded by the limits of limits.ts and name the offending id', () => {
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => `id${i}`);
+    expect(() => validateBody(BODY_SCHEMAS.getItems, { ids: ids(MAX_GET_BATCH) })).not.toThrow();
+    expect([caught(() => validateBody(BODY_SCHEMAS.getItems, { ids: ids(MAX_GET_BATCH + 1) })).field]).toEqual(['ids']);
+    expect(() => validateBody(BODY_SCHEMAS.deleteItems, { ids: ids(MAX_DELETE_BATCH) })).not.toThrow();
+    expect(caught(() => validateBody(BODY_SCHEMAS.deleteItems, { ids: ids(MAX_DELETE_BATCH + 1) })).field).toBe('ids');
+    expect(caught(() => validateBody(BODY_SCHEMAS.deleteItems, { ids: [] })).field).toBe('ids');
+    expect(caught(() => validateBody(BODY_SCHEMAS.deleteItems, { ids: ['a', { $ne: 1 }] })).field).toBe('ids[1]');
+    expect(caught(() => validateBody(BODY_SCHEMAS.getItems, { ids: ['x'.repeat(MAX_ID_BYTES + 1)] })).field).toBe('ids[0]');
+    expect(caught(() => validateBody(BODY_SCHEMAS.deleteByFilter, { filter: [] })).field).toBe('filter');
+    expect(caught(() => validateBody(BODY_SCHEMAS.updateItem, { metadata: { a: { b: 1 } } })).field).toBe('metadata.a');
+    expect(() => validateBody(BODY_SCHEMAS.updateItem, { metadata: { a: null, b: ['x'] }, merge: true })).not.toThrow();
+    expect(caught(() => validateBody(BODY_SCHEMAS.search, { id: '' })).field).toBe('id');
+  });
+
+  test('the listing query string takes a prefix and boolean include flags, coerced', () => {
+    expect(validateQuery(QUERY_SCHEMAS.listItems, { prefix: 'doc-', include_vector: 'true', include_metadata: 'false' })).toEqual({ prefix: 'doc-', include_vector: true, include_metadata: false });
+    expect(caught(() => validateQuery(QUERY_SCHEMAS.listItems, { include_vector: 'yes' })).field).toBe('include_vector');
+    expect(caught(() => validateQuery(QUERY_SCHEMAS.listItems, { prefix: '' })).field).toBe('prefix');
   });
 
   test('an unknown field is rejected by name', () => {
@@ -108,6 +140,12 @@ describe('route table (lambda/api/routes.ts)', () => {
     expect(m.route?.operationId).toBe('getItem');
     expect(m.params).toEqual({ projectId: 'p1', collectionId: 'c.one', itemId: 'id with space' });
     expect(matchPath('POST', '/projects/p1/collections/c/items/batch').route?.operationId).toBe('upsertBatch');
+    expect(matchPath('POST', '/projects/p1/collections/c/items/batch-get').route?.operationId).toBe('getItems');
+    expect(matchPath('POST', '/projects/p1/collections/c/items/batch-delete').route?.operationId).toBe('deleteItems');
+    expect(matchPath('POST', '/projects/p1/collections/c/items/delete-by-filter').route?.operationId).toBe('deleteByFilter');
+    expect(matchPath('PATCH', '/projects/p1/collections/c/items/x').route?.operationId).toBe('updateItem');
+    // an item may be named like a batch route: GET and DELETE still reach it
+    expect(matchPath('GET', '/projects/p1/collections/c/items/batch-get').route?.operationId).toBe('getItem');
   });
 
   test('matchPath tells an unknown path from a known path with another method', () => {
@@ -117,3 +155,42 @@ describe('route table (lambda/api/routes.ts)', () => {
     expect([otherMethod.route, otherMethod.pathKnown]).toEqual([undefined, true]);
   });
 });
+
+describe('index parameters checked against the dimension at collection creation (admin handler)', () => {
+  const db = useTestTables();
+  const ADMIN = 'admin-key-id';
+  const create = (body: unknown) =>
+    createAdminHandler({ store: new WhiplashStore(db), adminKeyId: ADMIN, keyIssuer: new LocalKeyIssuer() })({
+      resource: '/projects/{projectId}/collections',
+      path: '/projects/sk/collections',
+      httpMethod: 'POST',
+      headers: {},
+      multiValueHeaders: {},
+      queryStringParameters: null,
+      multiValueQueryStringParameters: null,
+      pathParameters: { projectId: 'sk' },
+      stageVariables: null,
+      body: JSON.stringify(body),
+      isBase64Encoded: false,
+      requestContext: { requestId: 'test-request', identity: { apiKeyId: ADMIN } } as never,
+    });
+
+  test('a sketch too long to build at 4,096 dimensions is a 400 naming index.sketchBits, the rule and the max, and changes nothing', async () => {
+    // GIVEN a project
+    logger.setLogLevel('ERROR');
+    await new WhiplashStore(db).createProject({ projectId: 'sk' });
+    const before = await countItems(db.client, db.tables);
+    // WHEN a 4,096-d collection asks for a 2,048-bit sketch
+    const r = await create({ name: 'big', dimension: 4096, index: { sketchBits: 2048 } });
+    // THEN 400 on index.sketchBits with the max for 4,096 dimensions, and no item written
+    expect(r.statusCode).toBe(400);
+    const { error } = JSON.parse(r.body);
+    expect(error.field).toBe('index.sketchBits');
+    expect(error.rule).toContain(`must be at most ${maxSketchBits(4096)} for 4096 dimensions`);
+    expect(await countItems(db.client, db.tables)).toEqual(before);
+    // and the max itself is accepted
+    const ok = await create({ name: 'big', dimension: 4096, index: { sketchBits: maxSketchBits(4096) } });
+    expect(ok.statusCode).toBe(200);
+  });
+});
+

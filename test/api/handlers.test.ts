@@ -95,6 +95,7 @@ describe('Lambda handlers, invoked with API Gateway events', () => {
       WHIPLASH_BUCKETS_TABLE: db.tables.buckets,
       WHIPLASH_ADMIN_KEY_ID: 'env-admin',
       WHIPLASH_USAGE_PLAN_ID: 'plan-unused-here',
+      WHIPLASH_REST_API_ID: 'rest-api-unused-here',
       DYNAMODB_ENDPOINT: testEndpoint(),
     });
     try {

@@ -5,7 +5,8 @@ import { dropTables } from '../../lambda/store/local-tables';
 import { prefixedTableNames } from '../../lambda/store/table-definitions';
 import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
 import { loadMiniLm } from '../../bench/datasets/minilm';
-import { row } from '../../bench/datasets/types';
+import { Dataset, row } from '../../bench/datasets/types';
+import { MAX_BUCKET_READ_ENTRIES } from '../../lambda/core/limits';
 import { exactTopK } from '../../bench/ground-truth';
 import { OriginalModel } from '../../bench/model/original-model';
 import { StoreItems } from '../../bench/model/store-layout';
@@ -60,6 +61,60 @@ describe('the cost model against the real store on DynamoDB Local (MiniLM, real 
     });
     expect(units).toBeGreaterThan(0);
   }, 180_000);
+});
+
+describe('the cost model against the real store when copies of one vector crowd a bucket past its read limit (MiniLM)', () => {
+  // MiniLM's base rows, then copies of row 0: rows 678.. share row 0's code in every table, so a
+  // query near it reads buckets cut at `bucketReadLimit`, where DynamoDB keeps the first entries in
+  // key order (ids as strings) and the model must keep the same ones.
+  const mini = loadMiniLm({ queries: 20 });
+  const COPIES = 2 * MAX_BUCKET_READ_ENTRIES;
+  const dim = mini.dim;
+  const base = new Float32Array((mini.base.rows + COPIES) * dim);
+  base.set(mini.base.data.subarray(0, mini.base.rows * dim));
+  for (let c = 0; c < COPIES; c++) base.set(row(mini.base, 0), (mini.base.rows + c) * dim);
+  const queries = new Float32Array((mini.queries.rows + 1) * dim);
+  queries.set(row(mini.base, 0));
+  queries.set(mini.queries.data.subarray(0, mini.queries.rows * dim), dim);
+  const ds: Dataset = { ...mini, name: 'minilm-copies', base: { rows: mini.base.rows + COPIES, dim, data: base }, queries: { rows: mini.queries.rows + 1, dim, data: queries } };
+  const gt = exactTopK(ds.base, ds.queries, 10, ds.metric);
+  const prefix = `mc${Date.now().toString(36)}-`;
+  let client: DynamoDBClient;
+  beforeAll(() => {
+    client = testClient();
+  });
+  afterAll(async () => {
+    await dropTables(client, prefixedTableNames(`${prefix}wl-`));
+    client.destroy();
+  });
+
+  test('per query, the same candidates, re-ranked count and read units; the same ids wherever no tie among the copies decides', async () => {
+    const ctx = { client, newClient: () => new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: testEndpoint() }), dataset: ds, gt, k: 10, tablePrefix: prefix };
+    const sweep = [{}, { probes: 8, rerank: 20 }];
+    const runs = await runWhiplash(ctx, { sweep, seed: 7, index: { hashTables: 4 } });
+    const params = runs[0].settings.index as IndexParams;
+    const model = new WhiplashModel(ds.base, ds.metric, params, 7, new StoreItems(params, ds.dim, 'bench', 'minilm-copies'));
+    let truncated = 0;
+    runs.forEach((run, s) => {
+      run.queries.forEach((real, q) => {
+        const m = model.query(row(ds.queries, q), { topK: 10, ...sweep[s] });
+        truncated += m.truncatedReads;
+        // query 0 is row 0 itself: its top 10 are copies at distance 0, which arrival order picks among
+        const ids = q === 0 ? m.ids.every((r) => r === 0 || r >= mini.base.rows) : m.ids;
+        const realIds = q === 0 ? real.ids.every((r) => r === 0 || r >= mini.base.rows) : real.ids;
+        expect({ s, q, candidates: m.candidates, reranked: m.reranked, readUnits: m.readUnits - m.emptyReads / 2, ids }).toEqual({
+          s,
+          q,
+          candidates: real.candidates,
+          reranked: real.reranked,
+          readUnits: real.readUnits,
+          ids: realIds,
+        });
+      });
+    });
+    // the cut was exercised: at least every table's read of row 0's bucket, per sweep point
+    expect(truncated).toBeGreaterThanOrEqual(2 * params.hashTables);
+  }, 300_000);
 });
 
 describe('the model of the original layout against the original layout on DynamoDB Local (MiniLM)', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { WhiplashClient } from '../../lib/client';
 import { formatTable } from '../../lib/cli/output';
 import { Doc, FaultProxy, loadDocs, startFaultProxy, startTestServer } from '../client/support';
-import { writeCsv, writeFvecs, writeIds, writeJsonl, writeNpy } from './formats';
+import { gzipFile, writeCsv, writeFvecs, writeIds, writeJsonArray, writeJsonl, writeNpy, writeParquet } from './formats';
 import { whiplash } from './run';
 
 /** Every `whiplash` command, run in-process against the real local server. */
@@ -113,6 +113,43 @@ describe('whiplash CLI', () => {
     expect(b.code).toBe(0);
     expect(await ids('fromfvecs')).toEqual(Array.from({ length: 30 }, (_, i) => String(i)).sort());
     expect((await client.getCollection('cli', 'fromfvecs')).metric).toBe('dot');
+  });
+
+  test('import Parquet (list<float> vectors, other columns as metadata), a gzipped JSON array, and stdin (-)', async () => {
+    const pq = join(dir, 'docs.parquet');
+    writeParquet(pq, docs.slice(0, 40), { rowGroupSize: 16 });
+    const a = await whiplash(['--json', 'import', 'fromparquet', pq, '--create', '-b', '15', '--progress', 'none'], env);
+    expect(a.code).toBe(0);
+    expect(JSON.parse(a.stdout)).toMatchObject({ imported: 40, total: 40, collectionCreated: true });
+    expect(await ids('fromparquet')).toEqual(sorted(docs.slice(0, 40)));
+    const got = await client.collection('cli', 'fromparquet').get(docs[3].id);
+    expect(got.vector).toEqual(Array.from(Float32Array.from(docs[3].vector)));
+    expect(got.metadata).toEqual(docs[3].metadata);
+    expect((await client.collection('cli', 'fromparquet').get(docs[4].id)).metadata).toEqual({ wordCount: docs[4].metadata.wordCount }); // null category: left out
+
+    const json = join(dir, 'docs.json');
+    writeJsonArray(json, docs.slice(40, 70), 'embedding');
+    const gz = gzipFile(json);
+    const b = await whiplash(['import', 'fromjson', gz, '--create', '--progress', 'none'], env);
+    expect(b).toMatchObject({ code: 0, stdout: 'imported 30 vectors into fromjson\n' });
+    expect(await ids('fromjson')).toEqual(sorted(docs.slice(40, 70)));
+    expect((await client.collection('cli', 'fromjson').get(docs[41].id)).metadata).toEqual(docs[41].metadata);
+    expect(existsSync(`${gz}.whiplash-import.json`)).toBe(false);
+
+    const lines = docs.slice(70, 95).map((d) => JSON.stringify({ id: d.id, values: d.vector, metadata: d.metadata })).join('\n');
+    const c = await whiplash(['import', 'fromstdin', '-', '--create', '--progress', 'none'], env, lines);
+    expect(c).toMatchObject({ code: 0, stdout: 'imported 25 vectors into fromstdin\n' });
+    expect(await ids('fromstdin')).toEqual(sorted(docs.slice(70, 95)));
+    const csv = docs.slice(0, 3).map((d) => [d.id, ...d.vector].join(',')).join('\n');
+    expect(await whiplash(['import', 'fromstdin', '-'], env, csv)).toMatchObject({ code: 1, stderr: expect.stringMatching(/cannot tell the format of stdin .*pass --format/) });
+    expect((await whiplash(['import', 'fromstdin', '-', '--format', 'csv', '--progress', 'none'], env, csv)).code).toBe(0);
+    expect(await ids('fromstdin')).toEqual(sorted([...docs.slice(70, 95), ...docs.slice(0, 3)]));
+  });
+
+  test('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string };
+    expect(await whiplash(['--version'], {})).toMatchObject({ code: 0, stdout: `${version}\n` });
+    expect((await whiplash(['-V'], {})).stdout).toBe(`${version}\n`);
   });
 
   test('import stops at a broken record or a refused batch, names it, and keeps the checkpoint', async () => {

@@ -1,6 +1,52 @@
-// Writers of the import formats (JSONL, CSV, .npy, .fvecs, id sidecars), for test fixtures made from real embeddings.
-import { writeFileSync } from 'node:fs';
+// Writers of the import formats (JSONL, JSON, CSV, .npy, .fvecs, Parquet, gzip, id sidecars), for test fixtures made
+// from real embeddings.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
 import type { Doc } from '../client/support';
+
+/** JSON: one array of `{id, <vectorField>, metadata}` objects, pretty-printed across lines. */
+export function writeJsonArray(path: string, docs: readonly Doc[], vectorField = 'vector'): void {
+  writeFileSync(path, JSON.stringify(docs.map((d) => ({ id: d.id, [vectorField]: d.vector, metadata: d.metadata })), null, 2) + '\n');
+}
+
+/** Gzips `path` into `path.gz` and returns the new path. */
+export function gzipFile(path: string): string {
+  writeFileSync(`${path}.gz`, gzipSync(readFileSync(path)));
+  return `${path}.gz`;
+}
+
+/** hyparquet-writer (an ES module), loaded by Node's own require as the CLI loads hyparquet. */
+const writer = createRequire(__filename)('hyparquet-writer') as {
+  parquetWriteFile(o: { filename: string; columnData: { name: string; data: unknown[] }[]; schema: Record<string, unknown>[]; rowGroupSize?: number; codec?: string }): void;
+};
+
+/**
+ * Parquet written by hyparquet-writer: `id` (string), `<vectorColumn>` (list<float>, the standard
+ * three-level LIST), `category` (string, null for every 5th row), `wordCount` (int64).
+ */
+export function writeParquet(path: string, docs: readonly Doc[], opts: { vectorColumn?: string; rowGroupSize?: number; element?: 'FLOAT' | 'DOUBLE' } = {}): void {
+  const vc = opts.vectorColumn ?? 'embedding';
+  writer.parquetWriteFile({
+    filename: path,
+    rowGroupSize: opts.rowGroupSize ?? 16,
+    columnData: [
+      { name: 'id', data: docs.map((d) => d.id) },
+      { name: vc, data: docs.map((d) => d.vector) },
+      { name: 'category', data: docs.map((d, i) => (i % 5 === 4 ? null : d.metadata.category)) },
+      { name: 'wordCount', data: docs.map((d) => BigInt(d.metadata.wordCount)) },
+    ],
+    schema: [
+      { name: 'root', num_children: 4 },
+      { name: 'id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+      { name: vc, repetition_type: 'OPTIONAL', num_children: 1, converted_type: 'LIST' },
+      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+      { name: 'element', type: opts.element ?? 'FLOAT', repetition_type: 'REQUIRED' },
+      { name: 'category', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      { name: 'wordCount', type: 'INT64', repetition_type: 'REQUIRED' },
+    ],
+  });
+}
 
 export function writeJsonl(path: string, docs: readonly Doc[]): void {
   writeFileSync(path, docs.map((d) => JSON.stringify({ id: d.id, vector: d.vector, metadata: d.metadata })).join('\n') + '\n');

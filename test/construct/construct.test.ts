@@ -102,7 +102,8 @@ describe('WhiplashVectorStore with default props', () => {
     template.hasResourceProperties('AWS::ApiGateway::Model', {
       Name: 'SearchRequest',
       ContentType: 'application/json',
-      Schema: Match.objectLike({ $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', required: Match.arrayWith(['query']) }),
+      // a search takes `query` or `id` (the handler requires exactly one), so the model requires neither
+      Schema: Match.objectLike({ $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', properties: Match.objectLike({ query: Match.anyValue(), id: Match.anyValue() }) }),
     });
   });
 
@@ -169,12 +170,18 @@ describe('WhiplashVectorStore with default props', () => {
     const deletesOn = policyOf('Write').filter((st: { Action: string | string[] }) => [st.Action].flat().includes('dynamodb:DeleteItem'));
     expect(deletesOn.map((st: { Resource: unknown }) => JSON.stringify(st.Resource))).toEqual([expect.stringContaining('VectorsTable')]);
     expect([...actions('Admin')].filter((a) => a.startsWith('apigateway:')).sort()).toEqual(['apigateway:DELETE', 'apigateway:POST', 'apigateway:PUT']);
-    // The write function touches metadata only to read state and update the counter and centre.
+    // The write function touches metadata only to read state and update the counter and centre, in project partitions.
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyName: Match.stringLikeRegexp('WriteFunctionRole'),
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('MetadataTable'), 'Arn'] } },
+          { Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('MetadataTable'), 'Arn'] } },
+          {
+            Action: 'dynamodb:UpdateItem',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('MetadataTable'), 'Arn'] },
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*'] } },
+          },
         ]),
       },
     });
@@ -185,7 +192,7 @@ describe('WhiplashVectorStore with default props', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: 'apigateway:POST',
-            Resource: Match.arrayWith([{ 'Fn::Join': ['', Match.arrayWith(['::/usageplans/', { Ref: Match.stringLikeRegexp('DefaultUsagePlan') }, '/keys'])] }]),
+            Resource: { 'Fn::Join': ['', Match.arrayWith(['::/usageplans/', { Ref: Match.stringLikeRegexp('DefaultUsagePlan') }, '/keys'])] },
           }),
         ]),
       },
@@ -325,7 +332,7 @@ describe('grants and metrics', () => {
         .find(([id]) => id.startsWith(role))![1]
         .Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
     expect(new Set(actionsOf('Reader'))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']));
-    expect(new Set(actionsOf('Writer'))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']));
+    expect(new Set(actionsOf('Writer'))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']));
     expect(actionsOf('Writer')).not.toContain('dynamodb:DeleteTable');
   });
 
@@ -359,7 +366,8 @@ describe('grants and metrics', () => {
       Action: string | string[];
       Resource: unknown;
     }[];
-    const byTable = Object.fromEntries(statements.map((st) => [JSON.stringify(st.Resource), new Set([st.Action].flat())]));
+    const byTable: Record<string, Set<string>> = {};
+    for (const st of statements) for (const a of [st.Action].flat()) (byTable[JSON.stringify(st.Resource)] ??= new Set()).add(a);
     const arn = (role: string) => JSON.stringify({ 'Fn::GetAtt': [Object.keys(template.findResources('AWS::DynamoDB::Table')).find((id) => id.startsWith(`Vectors${role}Table`)), 'Arn'] });
     expect(byTable[arn('Metadata')]).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']));
     expect(byTable[arn('Vectors')]).toEqual(new Set(['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']));

@@ -1,10 +1,11 @@
 // Tests of the packed jsii package as a consumer CDK app uses it (npm pack, unpack, cdk synth without esbuild or
 // Docker, a second stack referencing the store), its jsii assembly, and that the checked-in API.md is current.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { installTarball, packedTarball, REPO } from '../support/pack';
 
 /**
  * The published package, used the way a consumer uses it: `npm pack` (which runs `prepack`: tsc, the
@@ -14,7 +15,6 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
  * unresolvable and no Docker on the PATH. Offline: the package's dependencies and peer dependencies are
  * linked from this repo's node_modules (its optional ones, for the SDK, CLI and local mode, are not).
  */
-const REPO = path.resolve(__dirname, '..', '..');
 jest.setTimeout(480_000); // npm pack runs the whole build (tsc, jsii, esbuild): minutes on a busy machine
 
 let work: string;
@@ -23,28 +23,16 @@ let pkgDir: string;
 let synth: ReturnType<typeof spawnSync>;
 let blockedEsbuild: ReturnType<typeof spawnSync>;
 
-beforeAll(() => {
+beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'whiplash-consumer-'));
   appDir = path.join(work, 'app');
   mkdirSync(path.join(appDir, 'node_modules'), { recursive: true });
 
-  // 1. npm pack (prepack builds dist/ and assets/handlers/).
-  const packOut = execFileSync('npm', ['pack', '--pack-destination', work, '--json', '--loglevel=error'], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const tarball = path.join(work, (JSON.parse(packOut.slice(packOut.indexOf('['))) as { filename: string }[])[0].filename);
+  // 1. npm pack (prepack builds dist/ and assets/handlers/), shared with the other tests of the package.
+  const tarball = await packedTarball();
 
   // 2. Install the tarball into the app: unpack it, and link its dependencies from this repo.
-  pkgDir = path.join(appDir, 'node_modules', 'whiplash-vector-store');
-  mkdirSync(pkgDir, { recursive: true });
-  execFileSync('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1']);
-  const manifest = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as {
-    dependencies?: Record<string, string>;
-    peerDependencies?: Record<string, string>;
-  };
-  for (const dep of new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})])) {
-    const link = path.join(appDir, 'node_modules', dep);
-    mkdirSync(path.dirname(link), { recursive: true });
-    symlinkSync(path.join(REPO, 'node_modules', dep), link, 'dir');
-  }
+  pkgDir = installTarball(tarball, appDir, ['dependencies', 'peerDependencies']).pkgDir;
 
   // 3. The consumer app: one stack with the store (one line), and a second stack that references it.
   writeFileSync(
@@ -143,8 +131,10 @@ test('the consumer stack synthesizes a reference to the store: grants on the imp
   const template = Template.fromJSON(JSON.parse(readFileSync(path.join(appDir, 'cdk.out', 'ConsumerReference.template.json'), 'utf8')));
   template.resourceCountIs('AWS::DynamoDB::Table', 0);
   template.resourceCountIs('AWS::Lambda::Function', 0);
-  const statements = Object.values(template.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown }[];
-  expect(statements).toHaveLength(3);
+  const statements = Object.values(template.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown; Condition?: unknown }[];
+  // one statement per table, and the metadata updates apart, confined to project partitions
+  expect(statements).toHaveLength(4);
+  expect(statements.filter((st) => st.Condition !== undefined)).toHaveLength(1);
   expect(JSON.stringify(statements.map((st) => st.Resource))).toContain('Fn::ImportValue');
   template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: 'Latency', Dimensions: [{ Name: 'ApiName', Value: Match.stringLikeRegexp('^Consumer-Vectors-') }] });
 });

@@ -67,7 +67,7 @@ function invoke(role: Role, event: unknown): Promise<APIGatewayProxyResult> {
     [TABLE_ENV.vectors]: tables.vectors,
     [TABLE_ENV.buckets]: tables.buckets,
     WHIPLASH_ADMIN_KEY_ID: ADMIN_KEY_ID,
-    ...(role === 'admin' ? { WHIPLASH_USAGE_PLAN_ID: 'usage-plan-id' } : {}),
+    ...(role === 'admin' ? { WHIPLASH_USAGE_PLAN_ID: 'usage-plan-id', WHIPLASH_REST_API_ID: 'rest-api-id' } : {}),
     DYNAMODB_ENDPOINT: testEndpoint(),
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',

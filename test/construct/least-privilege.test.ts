@@ -12,7 +12,7 @@ import { TableNames, TableRole } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
 import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
 import { LocalKeyIssuer } from '../../lib/local/local-keys';
-import { TABLE_ACCESS } from '../../lib/construct/access';
+import { isReadAction, TABLE_ACCESS, WRITE_PARTITIONS } from '../../lib/construct/access';
 import { createTestTables, testClient, testEndpoint } from '../support/tables';
 import { apiEvent } from './support';
 
@@ -37,6 +37,12 @@ const used: Used = {
   admin: { metadata: new Set(), vectors: new Set(), buckets: new Set() },
 };
 const exercised = new Set<string>();
+/** Partition keys of the single-item writes each function made, per table. */
+const writtenKeys: Record<FunctionRole, Record<TableRole, Set<string>>> = {
+  query: { metadata: new Set(), vectors: new Set(), buckets: new Set() },
+  write: { metadata: new Set(), vectors: new Set(), buckets: new Set() },
+  admin: { metadata: new Set(), vectors: new Set(), buckets: new Set() },
+};
 
 function recordingDeps(role: FunctionRole): ApiDeps {
   const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: testEndpoint() });
@@ -44,10 +50,12 @@ function recordingDeps(role: FunctionRole): ApiDeps {
   const roleOf = (table: string): TableRole => (Object.keys(tables) as TableRole[]).find((r) => tables[r] === table)!;
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown> };
+      const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown>; Key?: { pk?: { S?: string } }; Item?: { pk?: { S?: string } } };
       const names = input.TableName ? [input.TableName] : Object.keys(input.RequestItems ?? {});
       const action = `dynamodb:${String(context.commandName).replace(/Command$/, '')}`;
       for (const name of names) used[role][roleOf(name)].add(action);
+      const pk = (input.Key ?? input.Item)?.pk?.S;
+      if (input.TableName && pk !== undefined && !isReadAction(action)) writtenKeys[role][roleOf(input.TableName)].add(pk);
       return next(args);
     },
     { step: 'initialize', name: 'recordTableAccess' },
@@ -77,6 +85,7 @@ beforeAll(async () => {
   const key = project.apiKeyId as string;
   await call('GET', '/projects', {}, ADMIN);
   await call('GET', '/projects/{projectId}', P, key);
+  await call('PUT', '/projects/{projectId}/tier', P, ADMIN, { tier: 'default' });
   await call('POST', '/projects/{projectId}/collections', P, key, { name: 'docs', n_features: 8 });
   await call('GET', '/projects/{projectId}/collections', P, key);
   await call('GET', C, PC, key);
@@ -86,6 +95,12 @@ beforeAll(async () => {
   await call('GET', `${C}/items`, PC, key, undefined, { limit: '5' });
   await call('GET', `${C}/items/{itemId}`, { ...PC, itemId: 'a' }, key);
   await call('POST', `${C}/search`, PC, key, { query: vec(3), limit: 3, filter: { kind: 'x' }, include_metadata: true });
+  await call('POST', `${C}/search`, PC, key, { id: 'a', limit: 3 });
+  await call('POST', `${C}/items/batch-get`, PC, key, { ids: ['a', 'v3', 'none'] });
+  await call('GET', `${C}/items`, PC, key, undefined, { prefix: 'v', include_vector: 'true', include_metadata: 'true' });
+  await call('PATCH', `${C}/items/{itemId}`, { ...PC, itemId: 'v4' }, key, { metadata: { kind: 'y' } });
+  await call('POST', `${C}/items/batch-delete`, PC, key, { ids: ['v5', 'none'] });
+  await call('POST', `${C}/items/delete-by-filter`, PC, key, { filter: { kind: 'y' } });
   // a delete and a replace stopped part way (written outside the functions), for the repair to finish
   const outside = testClient();
   clients.push(outside);
@@ -121,3 +136,19 @@ test.each(['query', 'write', 'admin'] as const)('the %s function is granted exac
   expect(granted).toEqual(calls);
 });
 
+/**
+ * The IAM condition that confines a function's (and `grantWrite`'s) writes to some partitions
+ * (`WRITE_PARTITIONS`, `dynamodb:LeadingKeys` StringLike) must admit every partition key the
+ * function really writes, or the function would be denied on AWS.
+ */
+test.each(Object.entries(WRITE_PARTITIONS).flatMap(([role, tables]) => Object.entries(tables ?? {}).map(([table, patterns]) => [role, table, patterns] as const)))(
+  'the %s function writes the %s table only in partitions its LeadingKeys condition admits (%j)',
+  (role, table, patterns) => {
+    const like = (p: string) => new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const keys = [...writtenKeys[role as FunctionRole][table as TableRole]];
+    expect(keys.length).toBeGreaterThan(0);
+    for (const pk of keys) expect(patterns.some((p) => like(p).test(pk))).toBe(true);
+    // the admin function writes outside project partitions (key bindings): the check can tell
+    expect([...writtenKeys.admin.metadata].some((pk) => !patterns.some((p) => like(p).test(pk)))).toBe(true);
+  },
+);

@@ -59,8 +59,12 @@ describe('a store referenced from a second stack of the same app', () => {
   });
 
   test('THEN the function is granted the query and write actions on the imported tables’ ARNs', () => {
-    const statements = Object.values(appTemplate.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[];
-    expect(statements).toHaveLength(3);
+    const statements = Object.values(appTemplate.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+    // one statement per table, and the metadata updates apart, confined to project partitions
+    expect(statements).toHaveLength(4);
+    expect(statements.filter((s) => s.Condition !== undefined)).toEqual([
+      expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*'] } } }),
+    ]);
     const actions = new Set(statements.flatMap((s) => [s.Action].flat()));
     // what the query and write functions call (grantReadWrite grants both)
     const expected = new Set([FunctionRole.QUERY, FunctionRole.WRITE].flatMap((role) => Object.values(TABLE_ACCESS[role]).flat()));

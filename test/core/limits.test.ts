@@ -6,7 +6,11 @@ import { ValidationError } from '../../lambda/core/errors';
 import {
   COLLECTION_NAME_PATTERN,
   INDEX_PARAM_BOUNDS,
+  MAX_BUCKET_ENTRIES_PER_QUERY,
+  MAX_BUCKET_READ_ENTRIES,
+  MAX_DELETE_BATCH,
   MAX_DIMENSION,
+  MAX_GET_BATCH,
   MAX_ID_BYTES,
   MAX_LIST_LIMIT,
   MAX_METADATA_BYTES,
@@ -18,10 +22,12 @@ import {
   PROJECT_ID_PATTERN,
   RECALL_TARGET_BOUNDS,
   SEED_BOUNDS,
+  TIER_NAME_PATTERN,
 } from '../../lambda/core/limits';
 import { checkMetadata } from '../../lambda/core/metadata';
 import { checkCollectionName, checkDimension, checkId, checkProjectId, checkProjectName, checkSeed, checkTopK, resolveIndexParams } from '../../lambda/core/params';
 import type { VectorInput } from '../../lambda/core/types';
+import { bucketReadLimit } from '../../lambda/core/search';
 import { API_MAX_BATCH, upsertInChunks } from '../../lib/client/batch';
 
 const BOUND_KEYWORDS = ['minimum', 'maximum', 'minItems', 'maxItems', 'minLength', 'maxLength', 'pattern'] as const;
@@ -86,6 +92,15 @@ describe('the JSON schemas state the limits of lambda/core/limits.ts', () => {
       'search.rerank': range(INDEX_PARAM_BOUNDS.rerank),
       'listItems.limit': { minimum: 1, maximum: MAX_LIST_LIMIT },
       'listItems.cursor': { minLength: 1 },
+      'listItems.prefix': id,
+      'search.id': id,
+      'getItems.ids': { minItems: 1, maxItems: MAX_GET_BATCH },
+      'getItems.ids[]': id,
+      'deleteItems.ids': { minItems: 1, maxItems: MAX_DELETE_BATCH },
+      'deleteItems.ids[]': id,
+      'deleteByFilter.cursor': { minLength: 1 },
+      'createProject.tier': { pattern: TIER_NAME_PATTERN },
+      'setProjectTier.tier': { pattern: TIER_NAME_PATTERN },
     });
   });
 });
@@ -216,3 +231,19 @@ describe('the SDK', () => {
     expect(sizes).toEqual([MAX_UPSERT_BATCH, 1]);
   });
 });
+
+describe('bucket entries read per query', () => {
+  test('each read returns at most MAX_BUCKET_READ_ENTRIES, and all reads of a query at most MAX_BUCKET_ENTRIES_PER_QUERY, for every hashTables x probes', () => {
+    expect(bucketReadLimit(1)).toBe(MAX_BUCKET_READ_ENTRIES);
+    const mostReads = INDEX_PARAM_BOUNDS.hashTables[1] * (INDEX_PARAM_BOUNDS.probes[1] + 1);
+    for (let reads = 1; reads <= mostReads; reads++) {
+      const limit = bucketReadLimit(reads);
+      expect(limit).toBeGreaterThanOrEqual(1);
+      expect(limit).toBeLessThanOrEqual(MAX_BUCKET_READ_ENTRIES);
+      expect(limit * reads).toBeLessThanOrEqual(MAX_BUCKET_ENTRIES_PER_QUERY);
+    }
+    // the total binds only when a query makes many reads
+    expect(bucketReadLimit(mostReads)).toBeLessThan(MAX_BUCKET_READ_ENTRIES);
+  });
+});
+

@@ -6,7 +6,7 @@ import type { ApiHandler } from '../../lambda/api/dispatch';
 import { createGatewayListener } from '../../lib/local/gateway';
 import { localKeyId } from '../../lib/local/local-keys';
 import { UsagePlanEnforcer } from '../../lib/local/usage-plan';
-import { call } from './http';
+import { call, startTestServer } from './http';
 
 /**
  * The local gateway in front of recording handlers: the proxy event it builds must be the one
@@ -92,6 +92,101 @@ describe('local gateway proxy events', () => {
       expect(line).not.toContain(PROJECT_KEY);
       expect(line).not.toContain(ADMIN);
       expect(line).toMatch(/request [0-9a-f-]{36}$/);
+    }
+  });
+});
+
+/**
+ * The local gateway started with CORS (the construct's `cors` prop): as API Gateway with the
+ * preflight and the gateway responses the construct configures, every answer carries
+ * `Access-Control-Allow-Origin`: the handlers' answers, the gateway's own 403, 404 and 429, and
+ * the preflight.
+ */
+describe('local gateway with CORS', () => {
+  const APP = 'https://app.example.com';
+  const ADMIN = 'gateway-cors-admin-key';
+  const handler: ApiHandler = async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  const start = async (cors?: { allowOrigins: string[] }, rateLimit = 100): Promise<{ url: string; close(): Promise<void> }> => {
+    let url = '';
+    const server = createServer(
+      createGatewayListener({
+        handlers: { admin: handler, query: handler, write: handler },
+        adminKeyId: localKeyId(ADMIN),
+        isKnownKey: async () => false,
+        usagePlan: new UsagePlanEnforcer({ rateLimit, burstLimit: rateLimit }),
+        url: () => url,
+        cors,
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  };
+  const fromApp = { Origin: APP };
+
+  test('handler answers and the gateway\'s own errors carry Access-Control-Allow-Origin', async () => {
+    const gw = await start({ allowOrigins: [APP] }, 1);
+    try {
+      const ok = await call(gw, 'GET', '/projects', { key: ADMIN, headers: fromApp });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('access-control-allow-origin')).toBe(APP);
+      const throttled = await call(gw, 'GET', '/projects', { key: ADMIN, headers: fromApp });
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('access-control-allow-origin')).toBe(APP);
+      for (const [path, key, status] of [['/projects', 'unknown', 403], ['/nowhere', ADMIN, 404]] as const) {
+        const r = await call(gw, 'GET', path, { key, headers: fromApp });
+        expect(r.status).toBe(status);
+        expect(r.headers.get('access-control-allow-origin')).toBe(APP);
+        expect(r.headers.get('vary')).toBe('Origin');
+      }
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('a preflight is answered 204 with the allowed origin, methods and headers', async () => {
+    const gw = await start({ allowOrigins: ['https://other.example', APP] });
+    try {
+      const r = await call(gw, 'OPTIONS', '/projects/p/collections/c/search', {
+        headers: { ...fromApp, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-api-key' },
+      });
+      expect(r.status).toBe(204);
+      expect(r.headers.get('access-control-allow-origin')).toBe(APP);
+      expect(r.headers.get('access-control-allow-methods')).toContain('POST');
+      expect(r.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('x-api-key');
+      const stranger = await call(gw, 'GET', '/projects', { key: ADMIN, headers: { Origin: 'https://attacker.example' } });
+      expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('without CORS no answer carries CORS headers', async () => {
+    const gw = await start();
+    try {
+      const r = await call(gw, 'GET', '/projects', { key: ADMIN, headers: fromApp });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('access-control-allow-origin')).toBeNull();
+      expect((await call(gw, 'OPTIONS', '/projects', { headers: fromApp })).status).toBe(405);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('local server started with CORS', () => {
+  test('a real handler answer and a gateway error both carry Access-Control-Allow-Origin', async () => {
+    const APP = 'https://app.example.com';
+    const server = await startTestServer({ cors: { allowOrigins: [APP] }, instances: 0, adminKey: 'local-cors-admin-key' });
+    try {
+      const ok = await call(server, 'GET', '/projects', { key: 'local-cors-admin-key', headers: { Origin: APP } });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('access-control-allow-origin')).toBe(APP);
+      const denied = await call(server, 'GET', '/projects', { key: 'nobody', headers: { Origin: APP } });
+      expect(denied.status).toBe(403);
+      expect(denied.headers.get('access-control-allow-origin')).toBe(APP);
+    } finally {
+      await server.stop();
     }
   });
 });

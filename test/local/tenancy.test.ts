@@ -34,6 +34,12 @@ describe('tenancy isolation', () => {
     ['GET', `${BC}/items/b0`, null],
     ['DELETE', `${BC}/items/b0`, null],
     ['POST', `${BC}/search`, { query: [1, 2, 3, 4], limit: 3 }],
+    ['POST', `${BC}/search`, { id: 'b0', limit: 3 }],
+    ['POST', `${BC}/items/batch-get`, { ids: ['b0', 'b1'] }],
+    ['POST', `${BC}/items/batch-delete`, { ids: ['b0', 'b1'] }],
+    ['POST', `${BC}/items/delete-by-filter`, { filter: { any: { $exists: false } } }],
+    ['PATCH', `${BC}/items/b0`, { metadata: { owner: 'alpha' } }],
+    ['GET', `${BC}/items?prefix=b&include_vector=true&include_metadata=true`, null],
   ];
 
   test.each(attempts)("project alpha's key gets 403 on %s %s", async (method, path, body) => {
@@ -48,6 +54,15 @@ describe('tenancy isolation', () => {
     const ids = await call(server, 'GET', `${BC}/items?limit=100`, { key: b.key });
     expect(ids.body.ids.sort()).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
     expect((await call(server, 'GET', `${BC}/items/x`, { key: b.key })).status).toBe(404);
+    const b0 = await call(server, 'GET', `${BC}/items/b0`, { key: b.key });
+    expect(b0.body.metadata).toEqual({});
+  });
+
+  test("alpha's batch routes on its own path do not reach beta's items", async () => {
+    const got = await call(server, 'POST', '/projects/alpha/collections/secret/items/batch-get', { key: a.key, body: { ids: ['b0'] } });
+    expect(got.status).toBe(404);
+    const del = await call(server, 'POST', '/projects/alpha/collections/secret/items/batch-delete', { key: a.key, body: { ids: ['b0'] } });
+    expect(del.status).toBe(404);
   });
 
   test("alpha cannot reach beta's collection through its own project path either", async () => {

@@ -1,5 +1,7 @@
-// Tests the local usage plan: token-bucket throttle, quotas per day, week and month, and its 429 answers over HTTP.
+// Tests the local usage plans: token-bucket throttle, quotas per day, week and month, a plan per tier, and their 429 answers over
+// HTTP, a project moved to another tier throttled by the new tier's plan.
 import { UsagePlanEnforcer } from '../../lib/local/usage-plan';
+import { parseTiers } from '../../lib/local/options';
 import { call, createProject, startTestServer } from './http';
 
 describe('UsagePlanEnforcer (token bucket and quota, as API Gateway applies them per key)', () => {
@@ -86,3 +88,108 @@ describe('usage plan over HTTP', () => {
     }
   });
 });
+
+describe('UsagePlanEnforcer with tiers', () => {
+  const tiers = { tiers: { tiny: { rateLimit: 1, burstLimit: 1 }, big: { rateLimit: 1000, burstLimit: 1000 } }, defaultTier: 'big' };
+
+  test('each key is held to its tier’s plan; an unassigned key to the default tier’s', () => {
+    const plans = new UsagePlanEnforcer(tiers, () => 0);
+    plans.assign('a', 'tiny');
+    expect([plans.admit('a'), plans.admit('a')]).toEqual(['ok', 'throttled']);
+    expect([1, 2, 3].map(() => plans.admit('b'))).toEqual(['ok', 'ok', 'ok']);
+    expect(plans.tierOf('b')).toBe('big');
+  });
+
+  test('a key moved to another tier is held to the new plan, with the new plan’s bucket', () => {
+    const plans = new UsagePlanEnforcer(tiers, () => 0);
+    plans.assign('a', 'tiny');
+    plans.admit('a');
+    expect(plans.admit('a')).toBe('throttled');
+    plans.assign('a', 'big');
+    expect(plans.admit('a')).toBe('ok');
+    plans.assign('a', 'tiny');
+    expect(plans.admit('a')).toBe('throttled'); // back on tiny: its bucket is still empty
+  });
+
+  test('rejects a default tier without a plan', () => {
+    expect(() => new UsagePlanEnforcer({ tiers: { tiny: { rateLimit: 1, burstLimit: 1 } }, defaultTier: 'pro' })).toThrow(/default tier 'pro'/);
+  });
+});
+
+describe('tiers over HTTP', () => {
+  test('a project on a tier with a tiny rate limit is throttled with 429; moved to a bigger tier it is not', async () => {
+    const server = await startTestServer({
+      tiers: { tiny: { rateLimit: 0.01, burstLimit: 2 }, big: { rateLimit: 1000, burstLimit: 1000 } },
+      defaultTier: 'big',
+    });
+    try {
+      const created = await call(server, 'POST', '/projects', { key: server.adminKey, body: { name: 'climber', tier: 'tiny' } });
+      expect(created.status).toBe(201);
+      expect(created.body.tier).toBe('tiny');
+      const key = created.body.apiKey as string;
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await call(server, 'GET', '/projects/climber', { key })).status);
+      expect(statuses).toEqual([200, 200, 429, 429]);
+
+      const unknown = await call(server, 'PUT', '/projects/climber/tier', { key: server.adminKey, body: { tier: 'gold' } });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error).toMatchObject({ field: 'tier' });
+
+      const moved = await call(server, 'PUT', '/projects/climber/tier', { key: server.adminKey, body: { tier: 'big' } });
+      expect(moved.status).toBe(200);
+      expect(moved.body).toMatchObject({ projectId: 'climber', tier: 'big' });
+      const after: number[] = [];
+      for (let i = 0; i < 10; i++) after.push((await call(server, 'GET', '/projects/climber', { key })).status);
+      expect(after).toEqual(Array(10).fill(200));
+      expect((await call(server, 'GET', '/projects/climber', { key })).body.tier).toBe('big');
+
+      // a project key cannot move its project (admin only): 403, and it stays where it is
+      const own = await call(server, 'PUT', '/projects/climber/tier', { key, body: { tier: 'tiny' } });
+      expect(own.status).toBe(403);
+      expect((await call(server, 'GET', '/projects/climber', { key })).body.tier).toBe('big');
+
+      // and back on the tiny tier it is throttled again
+      expect((await call(server, 'PUT', '/projects/climber/tier', { key: server.adminKey, body: { tier: 'tiny' } })).status).toBe(200);
+      const again: number[] = [];
+      for (let i = 0; i < 4; i++) again.push((await call(server, 'GET', '/projects/climber', { key })).status);
+      expect(again).toContain(429);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a project created without a tier is on the default tier; a tier’s quota answers "Limit Exceeded" but never locks the admin key out', async () => {
+    const server = await startTestServer({
+      tiers: { free: { rateLimit: 100, burstLimit: 100, quota: { limit: 2, period: 'DAY' } }, pro: { rateLimit: 100, burstLimit: 100 } },
+    });
+    try {
+      const { key } = await createProject(server, 'metered');
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await call(server, 'GET', '/projects/metered', { key })).status);
+      expect(statuses).toEqual([200, 200, 429]);
+      for (let i = 0; i < 3; i++) expect((await call(server, 'GET', '/projects', { key: server.adminKey })).status).toBe(200);
+      expect((await call(server, 'GET', '/projects/metered', { key: server.adminKey })).body.tier).toBe('free');
+      expect((await call(server, 'PUT', '/projects/metered/tier', { key: server.adminKey, body: { tier: 'pro' } })).status).toBe(200);
+      expect((await call(server, 'GET', '/projects/metered', { key })).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('--tiers takes a JSON object of tier plans and names what is wrong', () => {
+    expect(parseTiers('{"free":{"rateLimit":5,"burstLimit":10,"quota":{"limit":1000,"period":"DAY"}},"pro":{"rateLimit":500,"burstLimit":1000}}')).toEqual({
+      free: { rateLimit: 5, burstLimit: 10, quota: { limit: 1000, period: 'DAY' } },
+      pro: { rateLimit: 500, burstLimit: 1000 },
+    });
+    expect(() => parseTiers('free')).toThrow(/JSON object/);
+    expect(() => parseTiers('{}')).toThrow(/at least one tier/);
+    expect(() => parseTiers('{"free":{"rateLimit":0,"burstLimit":1}}')).toThrow(/tier free/);
+    expect(() => parseTiers('{"free":{"rateLimit":1,"burstLimit":1,"quota":{"limit":5,"period":"YEAR"}}}')).toThrow(/tier free/);
+  });
+
+  test('startLocalServer rejects a default tier that names no tier, and usagePlan beside tiers', async () => {
+    await expect(startTestServer({ tiers: { free: { rateLimit: 1, burstLimit: 1 } }, defaultTier: 'pro' })).rejects.toThrow(/defaultTier/);
+    await expect(startTestServer({ tiers: { free: { rateLimit: 1, burstLimit: 1 } }, usagePlan: { rateLimit: 1, burstLimit: 1 } })).rejects.toThrow(/usagePlan and tiers/);
+  });
+});
+

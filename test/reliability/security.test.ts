@@ -21,10 +21,15 @@ const ddb = testClient();
 /** A valid body for each route that takes one: the refusal must come from the key, not the body. */
 const VALID_BODY: Record<string, unknown> = {
   createProject: { name: 'intruder' },
+  setProjectTier: { tier: 'default' },
   createCollection: { name: 'new-coll', n_features: DIM },
   upsertItem: { id: 'planted', vector: [9, 9, 9, 9] },
   upsertBatch: { vectors: [{ id: 'planted', vector: [9, 9, 9, 9] }] },
   search: { query: [1, 0, 0, 0], limit: 5 },
+  getItems: { ids: ['secret-item'] },
+  deleteItems: { ids: ['secret-item'] },
+  deleteByFilter: { filter: { any: { $exists: false } } },
+  updateItem: { metadata: { planted: true } },
 };
 
 function pathFor(route: RouteDef, projectId: string): string {

@@ -73,7 +73,7 @@ describe('WhiplashStore against DynamoDB Local', () => {
       expect(seen.sort()).toEqual(batch.map((b) => b.id).sort());
       expect((await store.getCollection('acme', 'items')).vectorCount).toBe(120);
 
-      await expect(store.deleteVectors('acme', 'items', ['doc-7', 'missing'])).resolves.toEqual({ deleted: 1 });
+      await expect(store.deleteVectors('acme', 'items', ['doc-7', 'missing'])).resolves.toEqual({ deleted: 1, notFound: ['missing'] });
       expect(await store.getVectors('acme', 'items', ['doc-7'])).toEqual([]);
       expect((await store.getCollection('acme', 'items')).vectorCount).toBe(119);
     });

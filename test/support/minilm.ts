@@ -5,13 +5,15 @@ import * as path from 'node:path';
 /**
  * The all-MiniLM-L6-v2 sentence embeddings of the SAP Fiori docs (npm package
  * `@sap-ux/fiori-docs-embeddings`, installed by `npm ci`): 778 x 384 float32, unit norm.
- * Real data for recall tests; each record gets its source (id prefix) as metadata.
+ * Real data for recall tests; each record gets its source (id prefix) as metadata, and its chunk's
+ * word count (`wordCount` in records.jsonl), which the dot tests use as a real per-record weight.
  */
 export interface MiniLm {
   readonly dimension: number;
   readonly ids: string[];
   readonly vectors: Float32Array[];
   readonly sources: string[];
+  readonly wordCounts: number[];
 }
 
 let cached: MiniLm | undefined;
@@ -21,7 +23,7 @@ export function loadMiniLm(): MiniLm {
   const dir = path.join(path.dirname(require.resolve('@sap-ux/fiori-docs-embeddings/package.json')), 'data', 'embeddings');
   const meta = JSON.parse(readFileSync(path.join(dir, 'metadata.json'), 'utf8')) as { dimensions: number; totalVectors: number };
   const buf = readFileSync(path.join(dir, 'embeddings.bin'));
-  const records = readFileSync(path.join(dir, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string });
+  const records = readFileSync(path.join(dir, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; wordCount: number });
   const d = meta.dimensions;
   const vectors: Float32Array[] = [];
   for (let i = 0; i < meta.totalVectors; i++) {
@@ -31,17 +33,17 @@ export function loadMiniLm(): MiniLm {
   }
   const ids = records.map((r) => r.id);
   const sources = ids.map((id) => id.replace(/-\d+-chunk-\d+$/, ''));
-  cached = { dimension: d, ids, vectors, sources };
+  cached = { dimension: d, ids, vectors, sources, wordCounts: records.map((r) => r.wordCount) };
   return cached;
 }
 
-/** Exact top-k by cosine similarity (brute force), for ground truth. */
-export function exactTopK(base: Float32Array[], q: Float32Array, k: number, exclude?: number): number[] {
+/** Exact top-k by cosine similarity, or by inner product under 'dot' (brute force), for ground truth. */
+export function exactTopK(base: Float32Array[], q: Float32Array, k: number, exclude?: number, metric: 'cosine' | 'dot' = 'cosine'): number[] {
   const nq = Math.hypot(...q);
   const scored = base.map((v, i) => {
     let s = 0;
     for (let j = 0; j < v.length; j++) s += v[j] * q[j];
-    return { i, s: s / (Math.hypot(...v) * nq) };
+    return { i, s: metric === 'dot' ? s : s / (Math.hypot(...v) * nq) };
   });
   return scored
     .filter((x) => x.i !== exclude)

@@ -1,18 +1,19 @@
-// The admin function's operations (projects, creating, deleting and repairing collections) and the scheduled purge.
+// The admin function's operations (projects and their tiers, creating, deleting and repairing collections) and the scheduled purge.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ValidationError } from '../../core/errors';
 import { PROJECT_ID_PATTERN } from '../../core/limits';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { ApiDeps, depsFromEnv, lazy, required, USAGE_PLAN_ID_ENV } from '../deps';
-import { ApiGatewayKeyIssuer } from '../api-keys';
+import type { Project } from '../../core/types';
+import { ApiDeps, depsFromEnv, lazy, required, REST_API_ID_ENV, tierPlansFromEnv } from '../deps';
+import { ApiGatewayKeyIssuer, checkTier } from '../api-keys';
 import { ApiHandler, ApiRequest, createApiHandler, Operations } from '../dispatch';
 import { jsonResponse } from '../http-errors';
 import { logger } from '../logger';
 import { presentCollection } from '../present';
 
 /**
- * The admin function: projects (create, list, describe, delete), creating and deleting
- * collections, and the scheduled purge of deleted collections' items.
+ * The admin function: projects (create, list, describe, delete, move to another tier), creating
+ * and deleting collections, and the scheduled purge of deleted collections' items.
  */
 
 function issuerOf(req: ApiRequest) {
@@ -20,18 +21,26 @@ function issuerOf(req: ApiRequest) {
   return req.deps.keyIssuer;
 }
 
+/** The project with its tier: a project made before tiers is on the default tier. */
+function withTier(req: ApiRequest, project: Project): Project {
+  const defaultTier = req.deps.keyIssuer?.tiers.defaultTier;
+  return project.tier !== undefined || defaultTier === undefined ? project : { ...project, tier: defaultTier };
+}
+
 /** The operations of the admin function, each named by the `operationId` of its route (`routes.ts`). */
 const operations: Operations<'admin'> = {
   async createProject(req) {
-    const { name, projectId: given } = req.body as { name: string; projectId?: string };
+    const { name, projectId: given, tier: asked } = req.body as { name: string; projectId?: string; tier?: string };
     const projectId = given ?? name;
     if (given === undefined && !new RegExp(PROJECT_ID_PATTERN).test(name)) {
       throw new ValidationError('projectId', `is required when name is not a valid project id (${PROJECT_ID_PATTERN})`);
     }
-    const project = await req.deps.store.createProject({ projectId, name });
+    const { tiers } = issuerOf(req);
+    const tier = checkTier(tiers, asked ?? tiers.defaultTier);
+    const project = await req.deps.store.createProject({ projectId, name, tier });
     let key;
     try {
-      key = await issuerOf(req).issue(projectId);
+      key = await issuerOf(req).issue(projectId, tier);
       await req.deps.store.bindApiKey({ apiKeyId: key.id, projectId });
     } catch (err) {
       // Leave nothing half-made: a project without a key could never be used.
@@ -39,16 +48,34 @@ const operations: Operations<'admin'> = {
       await req.deps.store.deleteProject(projectId).catch(() => undefined);
       throw err;
     }
-    req.log.info('project created', { projectId, apiKeyId: key.id });
+    req.log.info('project created', { projectId, tier, apiKeyId: key.id });
     return { body: { ...project, apiKey: key.value, apiKeyId: key.id } };
   },
 
   async listProjects(req) {
-    return { body: await req.deps.store.listProjects() };
+    return { body: (await req.deps.store.listProjects()).map((p) => withTier(req, p)) };
   },
 
   async getProject(req) {
-    return { body: await req.deps.store.getProject(req.params.projectId) };
+    return { body: withTier(req, await req.deps.store.getProject(req.params.projectId)) };
+  },
+
+  /**
+   * Moves the project's keys from its tier's usage plan to that of `tier`, then records the tier.
+   * A move that fails part way leaves the old tier recorded; sending it again finishes it (moving
+   * a key that has moved already is not an error).
+   */
+  async setProjectTier(req) {
+    const { projectId } = req.params;
+    const issuer = issuerOf(req);
+    const tier = checkTier(issuer.tiers, (req.body as { tier: string }).tier);
+    const project = await req.deps.store.getProject(projectId); // 404 when unknown
+    // a tier the store no longer has: its plan went with it, so there is nothing to leave but the default's
+    const from = project.tier !== undefined && issuer.tiers.names.includes(project.tier) ? project.tier : issuer.tiers.defaultTier;
+    for (const binding of await req.deps.store.listApiKeys(projectId)) await issuer.moveKey(binding.apiKeyId, from, tier);
+    const moved = await req.deps.store.setProjectTier(projectId, tier);
+    req.log.info('project tier set', { projectId, from, tier });
+    return { body: moved };
   },
 
   async deleteProject(req) {
@@ -132,7 +159,9 @@ export function createAdminHandler(
 
 /** Lambda entry point of the admin function. */
 export const handler = createAdminHandler(
-  lazy(() => depsFromEnv(process.env, (env) => new ApiGatewayKeyIssuer(new APIGatewayClient({}), required(env, USAGE_PLAN_ID_ENV)))),
+  lazy(() =>
+    depsFromEnv(process.env, (env) => new ApiGatewayKeyIssuer(new APIGatewayClient({}), tierPlansFromEnv(env), required(env, REST_API_ID_ENV))),
+  ),
 ) as (
   event: APIGatewayProxyEvent,
   context?: Context,

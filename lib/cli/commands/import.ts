@@ -1,23 +1,30 @@
-// `whiplash import`: streams a file of vectors (JSONL, CSV, .npy, .fvecs) into a collection, resumably.
+// `whiplash import`: streams a file of vectors (JSONL, JSON, CSV, .npy, .fvecs, Parquet; gzip or not; or stdin) into a
+// collection, resumably.
 import { Command, Option } from 'commander';
 import { MAX_UPSERT_BATCH } from '../../../lambda/core/limits';
 import type { Metric } from '../../../lambda/core/types';
 import type { CliContext } from '../context';
-import { importFile } from '../import';
+import { DEFAULT_IMPORT_BATCH, DEFAULT_IMPORT_CONCURRENCY, importFile } from '../import';
 import { int, METRICS } from '../parse';
 import { createProgress, ProgressMode } from '../progress';
-import { FORMATS } from '../readers';
+import { FORMATS, VECTOR_FIELDS } from '../readers';
 
 /** Registers `import` on `program`. */
 export function registerImportCommand(program: Command, ctx: CliContext): void {
   program
     .command('import <collection> <file>')
-    .description('stream a file of vectors into a collection, resumably: JSONL ({id, vector, metadata} per line), CSV (id,x0,x1,...), NumPy .npy (2-D float32/float64) or .fvecs')
-    .addOption(new Option('--format <format>', 'input format (default: from the extension)').choices([...FORMATS]))
+    .description(
+      'stream a file of vectors into a collection, resumably: JSONL ({id, vector, metadata} per line), JSON (an array of those), CSV (id,x0,x1,...), ' +
+        'NumPy .npy (2-D float32/float64), .fvecs or Parquet (a list-of-floats vector column, an id column, other columns as metadata); ' +
+        'gzip (.gz) in any format; - reads stdin',
+    )
+    .addOption(new Option('--format <format>', 'input format (default: from the extension, before .gz; for stdin from the first bytes)').choices([...FORMATS]))
     .option('--ids <file>', 'npy/fvecs: file of ids, one per line (default: row numbers)')
-    .option('-b, --batch-size <n>', `vectors per request, 1 to ${MAX_UPSERT_BATCH}`, int(1, MAX_UPSERT_BATCH), MAX_UPSERT_BATCH)
-    .option('-c, --concurrency <n>', 'requests in flight', int(1, 64), 4)
-    .option('--checkpoint <file>', 'checkpoint file (default: <file>.whiplash-import.json)')
+    .option('--id-field <name>', 'jsonl/json/parquet: field or column of the ids (default: id)')
+    .option('--vector-field <name>', `jsonl/json/parquet: field or column of the vectors (default: the first of ${VECTOR_FIELDS.join(', ')})`)
+    .option('-b, --batch-size <n>', `vectors per request, 1 to ${MAX_UPSERT_BATCH}`, int(1, MAX_UPSERT_BATCH), DEFAULT_IMPORT_BATCH)
+    .option('-c, --concurrency <n>', 'requests in flight', int(1, 64), DEFAULT_IMPORT_CONCURRENCY)
+    .option('--checkpoint <file>', 'checkpoint file (default: <file>.whiplash-import.json; stdin is not resumable)')
     .option('--restart', 'ignore an existing checkpoint and start from the first row', false)
     .option('--create', 'create the collection if it does not exist, with the file\'s dimension', false)
     .addOption(new Option('-m, --metric <metric>', 'metric of a collection made by --create').choices(METRICS).default('cosine'))
@@ -26,7 +33,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
       async (
         name: string,
         file: string,
-        o: { format?: string; ids?: string; batchSize: number; concurrency: number; checkpoint?: string; restart: boolean; create: boolean; metric: Metric; progress: ProgressMode },
+        o: { format?: string; ids?: string; idField?: string; vectorField?: string; batchSize: number; concurrency: number; checkpoint?: string; restart: boolean; create: boolean; metric: Metric; progress: ProgressMode },
         cmd: Command,
       ) => {
         const { client: c, cfg } = ctx.client(cmd);
@@ -35,8 +42,11 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
           projectId: ctx.project(cfg),
           collection: name,
           file,
+          stdin: ctx.io.stdin,
           format: o.format,
           idsPath: o.ids,
+          idField: o.idField,
+          vectorField: o.vectorField,
           batchSize: o.batchSize,
           concurrency: o.concurrency,
           checkpointPath: o.checkpoint,

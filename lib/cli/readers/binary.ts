@@ -15,6 +15,8 @@ export interface FixedRows {
   decode(row: Buffer, index: number): number[];
   /** Sidecar file with one id per line; ids are the row numbers when absent. */
   readonly idsPath?: string;
+  /** The input as messages name it. @default path */
+  readonly name?: string;
 }
 
 /** Streams fixed-size rows from `from.row`, seeking straight to it; constant memory. */
@@ -34,7 +36,7 @@ export async function* fixedRows(layout: FixedRows, from?: SourcePosition): Asyn
         let id = String(row);
         if (ids) {
           const next = await ids.next();
-          if (next.done) throw new UsageError(`${layout.idsPath}: has fewer ids than ${layout.path} has rows (${layout.rows})`);
+          if (next.done) throw new UsageError(`${layout.idsPath}: has fewer ids than ${layout.name ?? layout.path} has rows (${layout.rows})`);
           id = next.value;
         }
         const vector = layout.decode(buf.subarray(i, i + layout.rowBytes), row);

@@ -62,8 +62,9 @@ function toItem(record: string[], layout: Layout, where: string): VectorInput {
  * CSV (RFC 4180, parsed by csv-parse): one vector per row, `id,x0,x1,...`. An optional header row
  * starts with the cell `id`; a header column named `metadata` holds a JSON object per row (quoted,
  * with doubled quotes). Every other column is a vector component, in order.
+ * @param name the input as messages name it
  */
-export function csvSource(path: string): VectorSource {
+export function csvSource(path: string, name = path): VectorSource {
   return {
     format: 'csv',
     path,
@@ -78,14 +79,14 @@ export function csvSource(path: string): VectorSource {
       try {
         for await (const { record, info } of p as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
           const end = startByte + info.bytes;
-          const item = toItem(record, layout, `${path}: record ${row + 1} (byte ${start})`);
+          const item = toItem(record, layout, `${name}: record ${row + 1} (byte ${start})`);
           start = end;
           yield { row, end, item };
           row++;
         }
       } catch (err) {
         if (err instanceof UsageError) throw err;
-        throw new UsageError(`${path}: record ${row + 1} (byte ${start}): ${(err as Error).message}`);
+        throw new UsageError(`${name}: record ${row + 1} (byte ${start}): ${(err as Error).message}`);
       } finally {
         stream.destroy();
         p.destroy();

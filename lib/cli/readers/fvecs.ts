@@ -5,7 +5,7 @@ import { fixedRows } from './binary';
 import type { VectorSource } from './types';
 
 /** `.fvecs` (the TEXMEX / ANN benchmark format): per vector, a little-endian int32 dimension d, then d float32 values. */
-export function fvecsSource(path: string, idsPath?: string): VectorSource {
+export function fvecsSource(path: string, idsPath?: string, name = path): VectorSource {
   const size = statSync(path).size;
   let dimension = 0;
   if (size > 0) {
@@ -17,14 +17,14 @@ export function fvecsSource(path: string, idsPath?: string): VectorSource {
       closeSync(fd);
     }
     dimension = b.readInt32LE(0);
-    if (dimension <= 0 || dimension > 1 << 20) throw new UsageError(`${path}: first dimension ${dimension} is not valid for .fvecs`);
+    if (dimension <= 0 || dimension > 1 << 20) throw new UsageError(`${name}: first dimension ${dimension} is not valid for .fvecs`);
   }
   const rowBytes = 4 + dimension * 4;
-  if (size > 0 && size % rowBytes !== 0) throw new UsageError(`${path}: size ${size} is not a multiple of ${rowBytes} (4 + 4 x ${dimension}); vectors must all have the same dimension`);
+  if (size > 0 && size % rowBytes !== 0) throw new UsageError(`${name}: size ${size} is not a multiple of ${rowBytes} (4 + 4 x ${dimension}); vectors must all have the same dimension`);
   const rows = size > 0 ? size / rowBytes : 0;
   const decode = (b: Buffer, index: number): number[] => {
     const d = b.readInt32LE(0);
-    if (d !== dimension) throw new UsageError(`${path}: vector ${index + 1} has dimension ${d}, expected ${dimension}`);
+    if (d !== dimension) throw new UsageError(`${name}: vector ${index + 1} has dimension ${d}, expected ${dimension}`);
     const out = new Array<number>(d);
     for (let j = 0; j < d; j++) out[j] = b.readFloatLE(4 + j * 4);
     return out;
@@ -35,6 +35,6 @@ export function fvecsSource(path: string, idsPath?: string): VectorSource {
     totalBytes: size,
     totalRows: rows,
     dimension,
-    records: (from) => fixedRows({ path, dataStart: 0, rowBytes, rows, decode, idsPath }, from),
+    records: (from) => fixedRows({ path, dataStart: 0, rowBytes, rows, decode, idsPath, name }, from),
   };
 }

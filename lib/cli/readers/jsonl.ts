@@ -1,12 +1,15 @@
 // The JSON Lines reader of `whiplash import`: one `{id, vector, metadata?}` object per line, resumable at a byte offset.
 import { statSync } from 'node:fs';
 import { readLines } from './lines';
-import { checkRecord } from './record';
+import { checkRecord, RecordFields } from './record';
 import type { SourcePosition, SourceRecord, VectorSource } from './types';
 import { UsageError } from '../errors';
 
-/** JSON Lines: one `{"id", "vector", "metadata"?}` object per line; blank lines are skipped. */
-export function jsonlSource(path: string): VectorSource {
+/**
+ * JSON Lines: one `{"id", "vector", "metadata"?}` object per line; blank lines are skipped.
+ * @param name the input as messages name it
+ */
+export function jsonlSource(path: string, name = path, fields: RecordFields = {}): VectorSource {
   return {
     format: 'jsonl',
     path,
@@ -15,7 +18,7 @@ export function jsonlSource(path: string): VectorSource {
       let row = from.row;
       let start = from.byte;
       for await (const line of readLines(path, from.byte)) {
-        const where = `${path}: record ${row + 1} (byte ${start})`;
+        const where = `${name}: record ${row + 1} (byte ${start})`;
         start = line.end;
         if (line.text.trim() === '') continue;
         let raw: unknown;
@@ -24,7 +27,7 @@ export function jsonlSource(path: string): VectorSource {
         } catch (err) {
           throw new UsageError(`${where}: not valid JSON (${(err as Error).message})`);
         }
-        yield { row, end: line.end, item: checkRecord(raw, where) };
+        yield { row, end: line.end, item: checkRecord(raw, where, fields) };
         row++;
       }
     },

@@ -2,7 +2,7 @@
 import type { VectorInput } from '../../../lambda/core/types';
 
 /** Input formats of `whiplash import`. */
-export type SourceFormat = 'jsonl' | 'csv' | 'npy' | 'fvecs';
+export type SourceFormat = 'jsonl' | 'json' | 'csv' | 'npy' | 'fvecs' | 'parquet';
 
 /** Where reading (re)starts: a record number and the byte offset where that record begins. */
 export interface SourcePosition {
@@ -24,10 +24,11 @@ export interface SourceRecord {
 /** A file of vectors, read as a stream (constant memory, whatever the file size). */
 export interface VectorSource {
   readonly format: SourceFormat;
+  /** The file read (a temporary one for standard input and gzip). */
   readonly path: string;
-  /** File size in bytes. */
+  /** File size in bytes (decompressed). */
   readonly totalBytes: number;
-  /** Number of records when the header tells it (npy, fvecs). */
+  /** Number of records when the header tells it (npy, fvecs, Parquet). */
   readonly totalRows?: number;
   /** Vector dimension when the header tells it (npy, fvecs). */
   readonly dimension?: number;
