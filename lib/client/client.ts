@@ -90,9 +90,11 @@ export class WhiplashClient implements CollectionsApi {
   /**
    * Creates a project and its API key (admin key). Not retried.
    * @param input.projectId `^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$` (`PROJECT_ID_PATTERN`) @default the name, when the name is a valid id
-   * @throws WhiplashError `Conflict` (409) when the id exists; `Forbidden` (403) without the admin key
+   * @param input.tier the usage plan tier of its key (a name the store's `usagePlans` declare) @default the store's default tier
+   * @throws WhiplashError `Conflict` (409) when the id exists; `ValidationError` (400) naming `tier`
+   *   when no such tier exists; `Forbidden` (403) without the admin key
    */
-  async createProject(input: { name: string; projectId?: string }): Promise<CreatedProject> {
+  async createProject(input: { name: string; projectId?: string; tier?: string }): Promise<CreatedProject> {
     const body = await this.http.request<Project & { apiKey: string; apiKeyId?: string }>({ method: 'POST', path: '/projects', body: input, idempotent: false });
     const { apiKey, apiKeyId, ...project } = body;
     return { project, apiKey, apiKeyId };
@@ -106,6 +108,16 @@ export class WhiplashClient implements CollectionsApi {
   /** One project (admin key, or that project's key). @throws WhiplashError `NotFound` (404) */
   async getProject(projectId: string): Promise<Project> {
     return this.http.request<Project>({ method: 'GET', path: `/projects/${seg(projectId)}`, idempotent: true });
+  }
+
+  /**
+   * Moves a project to another usage plan tier (admin key): its keys move to that tier's usage
+   * plan, and the project records the tier. Idempotent: a failed move may be sent again.
+   * @throws WhiplashError `ValidationError` (400) naming `tier` when no such tier exists;
+   *   `NotFound` (404); `Forbidden` (403) without the admin key
+   */
+  async setProjectTier(projectId: string, tier: string): Promise<Project> {
+    return this.http.request<Project>({ method: 'PUT', path: `/projects/${seg(projectId)}/tier`, body: { tier }, idempotent: true });
   }
 
   /** Deletes a project, its collections and its keys (admin key). Not retried. @throws WhiplashError `NotFound` (404) */

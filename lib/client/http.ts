@@ -50,7 +50,7 @@ export interface HttpTransportOptions {
 
 /** One request. */
 export interface HttpRequest {
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path below the API URL, already encoded, e.g. `/projects/p1/collections`. */
   readonly path: string;
   readonly query?: Record<string, string | number | undefined>;

@@ -47,8 +47,8 @@ describe('whiplash CLI', () => {
     const list = await whiplash(['projects', 'list'], admin);
     expect(list.code).toBe(0);
     const [header, row] = list.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^PROJECTID\s+NAME\s+CREATEDAT$/);
-    expect(row).toMatch(/^cli\s+CLI project\s+\d{4}-\d\d-\d\dT/);
+    expect(header).toMatch(/^PROJECTID\s+NAME\s+TIER\s+CREATEDAT$/);
+    expect(row).toMatch(/^cli\s+CLI project\s+default\s+\d{4}-\d\d-\d\dT/);
     expect(header.indexOf('NAME')).toBe(row.indexOf('CLI project'));
 
     const got = await whiplash(['--json', 'projects', 'get', 'cli'], admin);

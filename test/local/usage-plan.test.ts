@@ -2,6 +2,9 @@
 // HTTP, a project moved to another tier throttled by the new tier's plan.
 import { UsagePlanEnforcer } from '../../lib/local/usage-plan';
 import { parseTiers } from '../../lib/local/options';
+import { WhiplashClient } from '../../lib/client/client';
+import { EXIT } from '../../lib/cli/errors';
+import { whiplash } from '../cli/run';
 import { call, createProject, startTestServer } from './http';
 
 describe('UsagePlanEnforcer (token bucket and quota, as API Gateway applies them per key)', () => {
@@ -153,6 +156,30 @@ describe('tiers over HTTP', () => {
       const again: number[] = [];
       for (let i = 0; i < 4; i++) again.push((await call(server, 'GET', '/projects/climber', { key })).status);
       expect(again).toContain(429);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('the SDK and the CLI create a project on a tier and move it', async () => {
+    const server = await startTestServer({ tiers: { free: { rateLimit: 100, burstLimit: 100 }, pro: { rateLimit: 1000, burstLimit: 1000 } }, defaultTier: 'free' });
+    try {
+      // GIVEN the SDK with the admin key
+      const admin = new WhiplashClient({ apiUrl: server.url, apiKey: server.adminKey });
+      // WHEN a project is created on a tier, moved by the SDK, then by the CLI
+      const { project } = await admin.createProject({ name: 'tiered', tier: 'pro' });
+      const moved = await admin.setProjectTier('tiered', 'free');
+      const env = { WHIPLASH_API_URL: server.url, WHIPLASH_API_KEY: server.adminKey, WHIPLASH_CONFIG: '/nonexistent/whiplash.json' };
+      const cli = await whiplash(['--json', 'projects', 'set-tier', 'tiered', 'pro'], env);
+      const unknown = await whiplash(['projects', 'set-tier', 'tiered', 'gold'], env);
+      // THEN each answer names the tier, the last move holds, and an unknown tier is a usage error naming the field
+      expect(project.tier).toBe('pro');
+      expect(moved.tier).toBe('free');
+      expect(cli.code).toBe(0);
+      expect(JSON.parse(cli.stdout)).toMatchObject({ projectId: 'tiered', tier: 'pro' });
+      expect((await admin.getProject('tiered')).tier).toBe('pro');
+      expect(unknown.code).toBe(EXIT.usage);
+      expect(unknown.stderr).toMatch(/400 ValidationError: .*tier/);
     } finally {
       await server.stop();
     }
