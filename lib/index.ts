@@ -2,4 +2,5 @@
 // local mode `whiplash-vector-store/local` (TypeScript/JavaScript only, outside the jsii assembly).
 export * from './construct/roles';
 export * from './construct/props';
+export * from './construct/store-base';
 export * from './construct/vector-store';
