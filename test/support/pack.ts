@@ -14,8 +14,13 @@ const CACHE = path.join(tmpdir(), 'whiplash-pack');
 /** A lock older than this was left by a killed run. */
 const STALE_LOCK_MS = 20 * 60_000;
 
+/**
+ * The cache key of a pack: this checkout's path and its sources. The path is part of it because
+ * the pack also builds this checkout (dist/, .jsii), which the API.md test reads: another
+ * checkout with the same sources must pack again, not reuse that one's tarball.
+ */
 function hashInputs(): string {
-  const h = createHash('sha256');
+  const h = createHash('sha256').update(REPO).update('\0');
   const visit = (rel: string): void => {
     const abs = path.join(REPO, rel);
     if (!existsSync(abs)) return;
