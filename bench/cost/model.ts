@@ -2,12 +2,17 @@
 /**
  * The cost model's arithmetic, as pure functions: dollars from measured units and published prices
  * (bench/cost/prices.ts). Money in USD; sizes in bytes; a GB of storage is 2^30 bytes for AWS
- * (DynamoDB, S3 Vectors) and 10^9 bytes for Pinecone (its documentation's namespace-size table).
+ * (DynamoDB, S3 Vectors; a TB 2^40) and 10^9 bytes for Pinecone (its documentation's namespace-size
+ * table), turbopuffer (its pricing page: "decimal units") and Upstash (unstated; the larger bill).
  */
 import type { PriceTable } from './prices';
 
 /** Bytes in a gibibyte, the GB of AWS storage bills. */
 export const GIB = 2 ** 30;
+/** Bytes in a tebibyte, the TB of S3 Vectors' data-processed charge (AWS's binary units, as for its GB). */
+export const TIB = 2 ** 40;
+/** Results per query priced everywhere: the top 10, as the benchmarks measure recall@10. */
+export const TOP_K = 10;
 /**
  * DynamoDB's per-item storage overhead for indexing, bytes: "every item in DynamoDB requires 100 bytes
  * of storage overhead for indexing" (Developer Guide, "Item sizes and formats",
@@ -65,14 +70,28 @@ export function serverlessQueryCost(readUnits: number, lambdaMs: number, memoryM
 
 /**
  * $ per million vectors written through the batch API (`batchSize` vectors per request):
- * `writeUnits x $/M WRU + (10^6 / batchSize) x ($/REST call + $/Lambda request + memoryGB x batchSeconds x $/GB-s)`.
+ * `writeUnits x $/M WRU + readUnits x $/M RRU + (10^6 / batchSize) x ($/REST call + $/Lambda request + memoryGB x batchSeconds x $/GB-s)`.
  * @param writeUnits write request units per vector
  * @param batchSeconds Lambda duration of one batch request
+ * @param readUnits read request units per vector the write consumes (reads of the current version)
  */
-export function serverlessWriteCost(writeUnits: number, batchSize: number, batchSeconds: number, memoryMb: number, p: PriceTable): number {
+export function serverlessWriteCost(writeUnits: number, batchSize: number, batchSeconds: number, memoryMb: number, p: PriceTable, readUnits = 0): number {
   const requests = 1e6 / batchSize;
   const perRequest = (p.apiGatewayRestPerMillion.usd + p.lambdaRequestsPerMillion.usd) / 1e6 + (memoryMb / 1024) * batchSeconds * p.lambdaArmPerGbSecond.usd;
-  return writeUnits * p.dynamoWritePerMillion.usd + requests * perRequest;
+  return writeUnits * p.dynamoWritePerMillion.usd + readUnits * p.dynamoReadPerMillion.usd + requests * perRequest;
+}
+
+/**
+ * Write units DynamoDB bills to create one Whiplash vector: the one place the cost model takes
+ * this figure from. It is measured, not derived from the layout: bench/cost/storage.ts upserts
+ * real vectors through the store into DynamoDB Local and adds up every write call the store makes:
+ * the units DynamoDB Local reports for plain writes, and for TransactWriteItems (which DynamoDB
+ * Local under-reports) twice each action's units computed from its item by `transactWriteUnits`.
+ * A change to the store's write protocol (e.g. a per-vector item written in a transaction with the
+ * collection's counter) is priced as soon as `npm run bench:cost` runs again on the new code.
+ */
+export function whiplashWriteUnitsPerVector(measured: { readonly writeUnitsPerVector: number }): number {
+  return measured.writeUnitsPerVector;
 }
 
 /** $ per month to store `n` vectors of `bytesPerVector` billed bytes each at `usdPerGbMonth` per 2^30 bytes. */
@@ -149,39 +168,82 @@ export function pineconeQueryReadUnits(n: number, recordBytes: number): number {
 
 /** One system's dollars at one collection size. */
 export interface SystemCost {
-  /** $ per million queries. */
+  /** $ per million queries (the low end when the provider's bill depends on something it does not publish). */
   readonly perMillionQueries: number;
+  /** The high end of $ per million queries, when only a range can be given. */
+  readonly perMillionQueriesHigh?: number;
   /** $ per month to keep the collection. */
   readonly storagePerMonth: number;
   /** GB (of the provider's billing unit) stored. */
   readonly storedGb: number;
   /** $ per million vectors written. */
   readonly perMillionWrites: number;
+  /** The plan's minimum monthly bill: a month whose usage costs less is billed this. */
+  readonly monthlyMinimum?: number;
   /** How each figure was obtained. */
   readonly basis: string[];
   /** True when a figure leaves out a charge (a lower bound). */
   readonly lowerBound?: boolean;
 }
 
-/** S3 Vectors at `n` vectors: request charge per query only (data-processed rate not found), storage and PUT by logical bytes. */
-export function s3VectorsCost(n: number, dim: number, keyBytes: number, p: PriceTable): SystemCost {
+/** S3 Vectors' data-processed tiers, marginal: an index's vectors up to `upTo` are billed at `usdPerTb`, the next ones at the next rate. */
+export function s3VectorsDataProcessedTiers(p: PriceTable): { upTo: number; usdPerTb: number }[] {
+  return [
+    { upTo: 100_000, usdPerTb: p.s3VectorsDataProcessedFirst100kPerTb.usd },
+    { upTo: 10_000_000, usdPerTb: p.s3VectorsDataProcessedTo10MPerTb.usd },
+    { upTo: Infinity, usdPerTb: p.s3VectorsDataProcessedOver10MPerTb.usd },
+  ];
+}
+
+/**
+ * $ of data processed by one S3 Vectors query over an index of `n` vectors of `bytesPerVector`
+ * (vector data + key + filterable metadata): the index's first 100,000 vectors x their bytes / 2^40
+ * x $ per TB of the first tier, the vectors from 100,000 to 10 million at the second, the rest at
+ * the third (AWS S3 pricing page, S3 Vectors: "data processed" = vectors in the index x average
+ * vector size, billed on every query whatever it matches).
+ */
+export function s3VectorsDataProcessedPerQuery(n: number, bytesPerVector: number, p: PriceTable): number {
+  let usd = 0;
+  let below = 0;
+  for (const tier of s3VectorsDataProcessedTiers(p)) {
+    const inTier = Math.max(0, Math.min(n, tier.upTo) - below);
+    usd += ((inTier * bytesPerVector) / TIB) * tier.usdPerTb;
+    below = tier.upTo;
+  }
+  return usd;
+}
+
+/** S3 Vectors bills each returned result at 256 bytes or more, and the first 512 KB a query returns are free (S3 pricing page). */
+export const S3_VECTORS_RESULT_MIN_BYTES = 256;
+export const S3_VECTORS_FREE_RETURN_BYTES = 512 * 1024;
+
+/** S3 Vectors at `n` vectors: request + data-processed + data-returned charge per query (top `k`, keys and distances), storage and PUT by logical bytes. */
+export function s3VectorsCost(n: number, dim: number, keyBytes: number, p: PriceTable, k = TOP_K): SystemCost {
   const bytes = s3VectorBytes(dim, keyBytes);
   const gb = (bytes * n) / GIB;
+  const processed = s3VectorsDataProcessedPerQuery(n, bytes, p);
+  // Each result carries its key and a float32 distance, billed at 256 bytes at least.
+  const returned = k * Math.max(S3_VECTORS_RESULT_MIN_BYTES, keyBytes + 4);
+  const returnedUsd = (Math.max(0, returned - S3_VECTORS_FREE_RETURN_BYTES) / GIB) * p.s3VectorsDataReturnedPerGb.usd;
+  const tiers = s3VectorsDataProcessedTiers(p);
+  const first = Math.min(n, tiers[0].upTo);
   return {
-    perMillionQueries: p.s3VectorsQueryPerMillion.usd,
+    perMillionQueries: p.s3VectorsQueryPerMillion.usd + 1e6 * (processed + returnedUsd),
     storagePerMonth: gb * p.s3VectorsStoragePerGbMonth.usd,
     storedGb: gb,
     perMillionWrites: ((bytes * 1e6) / GIB) * p.s3VectorsPutPerGb.usd,
     basis: [
-      `query: $${p.s3VectorsQueryPerMillion.usd} per million QueryVectors requests, plus a data-processed charge per TB (not in any stored page: left out, so a lower bound)`,
+      `query: $${p.s3VectorsQueryPerMillion.usd} per million QueryVectors requests + data processed per query: ${first.toLocaleString('en-US')} vectors x ${bytes} bytes at $${tiers[0].usdPerTb}/TB` +
+        (n > tiers[0].upTo ? ` + ${(Math.min(n, tiers[1].upTo) - tiers[0].upTo).toLocaleString('en-US')} x ${bytes} bytes at $${tiers[1].usdPerTb}/TB` : '') +
+        (n > tiers[1].upTo ? ` + ${(n - tiers[1].upTo).toLocaleString('en-US')} x ${bytes} bytes at $${tiers[2].usdPerTb}/TB` : '') +
+        ` = $${(1e6 * processed).toFixed(2)} per million queries; ${k} results x ${Math.max(S3_VECTORS_RESULT_MIN_BYTES, keyBytes + 4)} bytes returned, inside the free 512 KB`,
       `storage: ${bytes} logical bytes x ${n.toLocaleString('en-US')} = ${gb.toFixed(2)} GB x $${p.s3VectorsStoragePerGbMonth.usd}`,
       `writes: ${bytes} bytes x 10^6 = ${((bytes * 1e6) / GIB).toFixed(2)} GB x $${p.s3VectorsPutPerGb.usd} (batches of 500: above the 128 KB minimum per PUT)`,
     ],
-    lowerBound: true,
   };
 }
 
-/** Pinecone serverless (Standard plan) at `n` vectors, list prices, without the plan's $50/month minimum. */
+/** Pinecone serverless (Standard plan) at `n` vectors, list prices; its $50 monthly minimum is carried as `monthlyMinimum`. */
 export function pineconeCost(n: number, dim: number, idBytes: number, p: PriceTable): SystemCost {
   const record = pineconeRecordBytes(dim, idBytes);
   const ru = pineconeQueryReadUnits(n, record);
@@ -192,10 +254,127 @@ export function pineconeCost(n: number, dim: number, idBytes: number, p: PriceTa
     storagePerMonth: gb * p.pineconeStoragePerGbMonth.usd,
     storedGb: gb,
     perMillionWrites: wu * p.pineconeWritePerMillion.usd,
+    monthlyMinimum: p.pineconeMonthlyMinimum.usd,
     basis: [
       `query: ${record} bytes x ${n.toLocaleString('en-US')} = ${gb.toFixed(2)} GB namespace -> ${ru.toFixed(2)} RU x $${p.pineconeReadPerMillion.usd}/M`,
       `storage: ${gb.toFixed(2)} GB x $${p.pineconeStoragePerGbMonth.usd}`,
       `writes: ${wu.toFixed(2)} WU per vector (1 per KB, batched) x $${p.pineconeWritePerMillion.usd}/M`,
+      `Standard plan minimum $${p.pineconeMonthlyMinimum.usd} a month`,
+    ],
+  };
+}
+
+/**
+ * Bytes a DynamoDB vector index holds per vector besides its float32 data (key and search schema):
+ * AWS's DynamoDB cost script measured a 1,024-d KEYS_ONLY index item at 4,105 bytes (4,096 + 9) and
+ * 4,130 with a search schema, and uses 35 (source of `dynamoVectorSearchPerGb` in prices.ts).
+ */
+export const DYNAMO_VECTOR_INDEX_KEY_BYTES = 35;
+/** Bytes one KEYS_ONLY result adds to VectorSearchRequestBytes, as that script measured. */
+export const DYNAMO_VECTOR_RETURN_BYTES = 89;
+/** Bytes a vector takes in the base table as a DynamoDB list of numbers, per dimension: the script measured 5,633 bytes for a 1,024-d vector. */
+export const DYNAMO_LISTED_NUMBER_BYTES = 5.5;
+
+/** Bytes of one vector in a DynamoDB vector index: float32 data + key overhead (the index's own graph is not published: a lower bound). */
+export function dynamoVectorIndexBytes(dim: number): number {
+  return 4 * dim + DYNAMO_VECTOR_INDEX_KEY_BYTES;
+}
+
+/**
+ * Bounds on the bytes one top-`k` SearchVectors call bills over an index of `n` vectors, which AWS
+ * does not publish: at least the `k` results' own index entries (a search has compared at least the
+ * vectors it returns) plus their returned keys; at most every entry of the index (a brute-force
+ * scan; an ANN index examines a fraction) plus the returned keys.
+ */
+export function dynamoVectorSearchBytes(n: number, dim: number, k = TOP_K): { low: number; high: number } {
+  const entry = dynamoVectorIndexBytes(dim);
+  const returned = k * DYNAMO_VECTOR_RETURN_BYTES;
+  return { low: Math.min(n, k) * entry + returned, high: n * entry + returned };
+}
+
+/**
+ * DynamoDB's own vector search at `n` vectors (on-demand, Standard table class), called directly:
+ * a query costs its examined bytes x $ per GB, given as the range of `dynamoVectorSearchBytes`;
+ * storage is the base table item (id + the vector as a list of numbers + 100 bytes of overhead)
+ * plus the index entry, at table storage rates; a write is the base item's write units plus the
+ * bytes replicated to the index (at least 1 KB).
+ */
+export function dynamoVectorSearchCost(n: number, dim: number, idBytes: number, p: PriceTable, k = TOP_K): SystemCost {
+  const search = dynamoVectorSearchBytes(n, dim, k);
+  const perQuery = (bytes: number) => (bytes / GIB) * p.dynamoVectorSearchPerGb.usd;
+  // Attribute names "id" and "v", the id, and the list (3 bytes + its numbers).
+  const baseItem = 2 + idBytes + 1 + 3 + dim * DYNAMO_LISTED_NUMBER_BYTES;
+  const index = dynamoVectorIndexBytes(dim);
+  const stored = baseItem + DYNAMO_ITEM_OVERHEAD + index;
+  const gb = (stored * n) / GIB;
+  const wru = Math.ceil(baseItem / 1024);
+  const replicated = Math.max(1024, index);
+  return {
+    perMillionQueries: 1e6 * perQuery(search.low),
+    perMillionQueriesHigh: 1e6 * perQuery(search.high),
+    storagePerMonth: gb * p.dynamoStoragePerGbMonth.usd,
+    storedGb: gb,
+    perMillionWrites: wru * p.dynamoWritePerMillion.usd + ((replicated * 1e6) / GIB) * p.dynamoVectorWritePerGb.usd,
+    basis: [
+      `query: between ${Math.round(search.low).toLocaleString('en-US')} bytes (the ${k} results' own ${index}-byte index entries + ${k} x ${DYNAMO_VECTOR_RETURN_BYTES} bytes of returned keys) and ${Math.round(search.high).toLocaleString('en-US')} bytes (every entry of the index) x $${p.dynamoVectorSearchPerGb.usd}/GB`,
+      `storage: base item ${Math.round(baseItem)} bytes (${dim} numbers at ~${DYNAMO_LISTED_NUMBER_BYTES} bytes) + 100 + index entry ${index} bytes (the index's graph not published: a lower bound) = ${gb.toFixed(2)} GB x $${p.dynamoStoragePerGbMonth.usd}`,
+      `writes: ${wru} WRU per base item x $${p.dynamoWritePerMillion.usd}/M + ${replicated} bytes replicated to the index x $${p.dynamoVectorWritePerGb.usd}/GB`,
+    ],
+  };
+}
+
+/** turbopuffer's data-queried rule: at least 1.28 GB a query, 80 % off the part between 32 and 128 GB, 96 % off above 128 GB (its pricing page). */
+export const TURBOPUFFER_MIN_QUERIED_BYTES = 1.28e9;
+export const TURBOPUFFER_DISCOUNT_FROM_BYTES = 32e9;
+export const TURBOPUFFER_DEEP_DISCOUNT_FROM_BYTES = 128e9;
+
+/** Billed bytes of one turbopuffer query over a namespace of `namespaceBytes` logical bytes, after its minimum and marginal discounts. */
+export function turbopufferQueriedBytes(namespaceBytes: number): number {
+  const b = Math.max(TURBOPUFFER_MIN_QUERIED_BYTES, namespaceBytes);
+  return (
+    Math.min(b, TURBOPUFFER_DISCOUNT_FROM_BYTES) +
+    0.2 * Math.max(0, Math.min(b, TURBOPUFFER_DEEP_DISCOUNT_FROM_BYTES) - TURBOPUFFER_DISCOUNT_FROM_BYTES) +
+    0.04 * Math.max(0, b - TURBOPUFFER_DEEP_DISCOUNT_FROM_BYTES)
+  );
+}
+
+/** turbopuffer (Launch plan) at `n` vectors of logical `4 x dim + id` bytes: data queried + returned per query, indexed storage, writes at list price; its $16 monthly minimum as `monthlyMinimum`. */
+export function turbopufferCost(n: number, dim: number, idBytes: number, p: PriceTable, k = TOP_K): SystemCost {
+  const logical = 4 * dim + idBytes;
+  const ns = n * logical;
+  const queried = turbopufferQueriedBytes(ns);
+  // Each result returns its id and a float32 distance.
+  const returned = k * (idBytes + 4);
+  const perQuery = (queried / 1e15) * p.turbopufferQueriedPerPb.usd + (returned / 1e9) * p.turbopufferReturnedPerGb.usd;
+  const gb = ns / 1e9;
+  return {
+    perMillionQueries: 1e6 * perQuery,
+    storagePerMonth: gb * p.turbopufferStoragePerGbMonth.usd,
+    storedGb: gb,
+    perMillionWrites: ((logical * 1e6) / 1e9) * p.turbopufferWritePerGb.usd,
+    monthlyMinimum: p.turbopufferMonthlyMinimum.usd,
+    basis: [
+      `query: ${(ns / 1e9).toFixed(2)} GB namespace -> ${(queried / 1e9).toFixed(2)} GB billed (at least 1.28 GB; discounts past 32 GB) x $${p.turbopufferQueriedPerPb.usd}/PB + ${k} x ${idBytes + 4} bytes returned x $${p.turbopufferReturnedPerGb.usd}/GB`,
+      `storage: ${logical} logical bytes x ${n.toLocaleString('en-US')} = ${gb.toFixed(2)} GB x $${p.turbopufferStoragePerGbMonth.usd}`,
+      `writes: ${logical} bytes per vector at $${p.turbopufferWritePerGb.usd}/GB, list price before batch discounts (up to 50 %)`,
+      `Launch plan minimum $${p.turbopufferMonthlyMinimum.usd} a month`,
+    ],
+  };
+}
+
+/** Upstash Vector (pay as you go) at `n` vectors: one operation per query and per upserted vector, storage of `dim x 4` bytes a vector. */
+export function upstashCost(n: number, dim: number, p: PriceTable): SystemCost {
+  const bytes = 4 * dim;
+  const gb = (bytes * n) / 1e9;
+  return {
+    perMillionQueries: p.upstashOpsPerMillion.usd,
+    storagePerMonth: gb * p.upstashStoragePerGbMonth.usd,
+    storedGb: gb,
+    perMillionWrites: p.upstashOpsPerMillion.usd,
+    basis: [
+      `query: one operation, $${p.upstashOpsPerMillion.usd} per million`,
+      `storage: ${dim} x 4 bytes x ${n.toLocaleString('en-US')} = ${gb.toFixed(2)} GB x $${p.upstashStoragePerGbMonth.usd}`,
+      `writes: one operation per upserted vector (assumed), $${p.upstashOpsPerMillion.usd} per million`,
     ],
   };
 }

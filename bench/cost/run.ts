@@ -1,10 +1,12 @@
-// `npm run bench:cost`: dollars per million queries, per month of storage and per million writes.
+// `npm run bench:cost`: dollars per query, month of storage and vector written, and monthly bills for three workloads.
 /**
- * `npm run bench:cost`: dollars per million queries, per month of storage and per million writes
- * for collections of 1M and 10M 768-d vectors, for Whiplash (DynamoDB on-demand + Lambda + API
- * Gateway REST), the original whiplash layout, Amazon S3 Vectors and Pinecone serverless, from the
- * units measured in bench/results/*.json, a measured ingest (stored bytes and write units per vector)
- * and the published prices of bench/cost/prices.ts. Writes bench/results/cost.json and cost.md.
+ * `npm run bench:cost`: dollars per million queries, per month of storage and per million writes,
+ * and the monthly bill of three workloads (100k vectors and 10k queries a month; 1M and 1M; 10M and
+ * 10M; 768-d), for Whiplash (DynamoDB on-demand + Lambda + API Gateway REST), the original whiplash
+ * layout, Amazon S3 Vectors, DynamoDB's own vector search, turbopuffer, Upstash Vector and Pinecone
+ * serverless, from the units measured in bench/results/*.json, a measured ingest (stored bytes and
+ * write units per vector) and the published prices of bench/cost/prices.ts. Writes
+ * bench/results/cost.json and cost.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -21,17 +23,18 @@ import { PRICES } from './prices';
 import { costMarkdown, CostResult } from './report';
 import { measureStorage } from './storage';
 import { costRows, CostInputs } from './table';
+import { monthlyBill, parseWorkloads, WORKLOADS } from './workloads';
 
 const opts = new Command()
   .description('Cost model in dollars from the measured units (bench/results/*.json) and published prices')
-  .option('--sizes <list>', 'collection sizes to price', '1000000,10000000')
+  .option('--workloads <list>', 'workloads to price, vectors:queries-a-month, comma-separated', WORKLOADS.map((w) => `${w.vectors}:${w.queriesPerMonth}`).join(','))
   .option('--dim <n>', 'vector dimension of the priced collections', '768')
   .option('--id-bytes <n>', 'id length assumed for every system', '8')
   .option('--storage-sample <n>', 'Fashion-MNIST vectors to ingest for the stored-bytes measurement', '2000')
   .option('--data-dir <dir>', 'Fashion-MNIST directory (default ../shared/datasets/fashion-mnist)')
   .option('--results <dir>', 'where the measured results are read and cost.json / cost.md go', path.join(REPO_ROOT, 'bench', 'results'))
   .parse()
-  .opts<{ sizes: string; dim: string; idBytes: string; storageSample: string; dataDir?: string; results: string }>();
+  .opts<{ workloads: string; dim: string; idBytes: string; storageSample: string; dataDir?: string; results: string }>();
 
 async function main(): Promise<void> {
   // The code under measurement is what was loaded at start: name the commit now, not after a run others may commit during.
@@ -39,7 +42,8 @@ async function main(): Promise<void> {
   logger.setLogLevel('ERROR');
   const dim = Number(opts.dim);
   const idBytes = Number(opts.idBytes);
-  const sizes = opts.sizes.split(',').map(Number);
+  const workloads = parseWorkloads(opts.workloads);
+  const sizes = workloads.map((w) => w.vectors);
   const { systems, exponents } = readMeasurements(opts.results, ['cost.json']);
   const whiplash = pickAnchor(systems.filter((s) => s.isDefault));
   const original = pickAnchor(systems.filter((s) => s.system === 'original' && (!whiplash || s.base === whiplash.base)));
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
       modelStorage: pickAnchor(systems.filter((s) => s.system === 'model' && typeof s.storedBytesPerVector === 'number')),
     },
     sizes: sizes.map((vectors) => ({ vectors, rows: costRows(vectors, inputs, PRICES) })),
+    workloads: workloads.map((w) => ({ ...w, bills: costRows(w.vectors, inputs, PRICES).map((row) => ({ system: row.system, label: row.label, fails: row.fails, bill: monthlyBill(row, w) })) })),
     sensitivity:
       rule.kind === 'constant'
         ? {
@@ -120,8 +125,11 @@ async function main(): Promise<void> {
   mkdirSync(opts.results, { recursive: true });
   writeFileSync(path.join(opts.results, 'cost.json'), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(path.join(opts.results, 'cost.md'), costMarkdown(result));
-  for (const s of result.sizes) {
-    for (const r of s.rows) process.stdout.write(`${s.vectors}: ${r.label}: $${r.perMillionQueries.toFixed(2)} / 1M queries, $${r.storagePerMonth.toFixed(2)} / month, $${r.perMillionWrites.toFixed(2)} / 1M writes\n`);
+  for (const w of result.workloads) {
+    for (const b of w.bills)
+      process.stdout.write(
+        `${w.vectors} vectors, ${w.queriesPerMonth} queries: ${b.label}: $${b.bill.month.toFixed(2)}${b.bill.monthHigh === undefined ? '' : `-${b.bill.monthHigh.toFixed(2)}`} a month, ingest $${b.bill.ingest.toFixed(2)}${b.fails ? ' (fails)' : ''}\n`,
+      );
   }
   process.stdout.write(`wrote ${path.join(opts.results, 'cost.json')} and cost.md\n`);
 }

@@ -23,8 +23,18 @@ export interface StorageMeasurement {
   readonly bucketEntryBytes: number;
   /** Billed bytes per vector: item sizes + 100 bytes overhead per item, vectors and buckets tables. */
   readonly bytesPerVector: number;
-  /** Write units per vector DynamoDB reported during the upserts (ReturnConsumedCapacity TOTAL). */
+  /**
+   * Write units per vector of the upserts as DynamoDB bills them: what DynamoDB Local reported for
+   * every write call (ReturnConsumedCapacity TOTAL), except TransactWriteItems, computed by
+   * `transactWriteUnits` from the actions (DynamoDB Local reports one action's units for a whole
+   * transaction).
+   */
   readonly writeUnitsPerVector: number;
+  /** Read units per vector the upserts consumed (the store reads each id's current version first), as DynamoDB Local reported them. */
+  readonly readUnitsPerVector: number;
+  /** Of `writeUnitsPerVector`, the part written in transactions (computed), and what DynamoDB Local reported for them. */
+  readonly transactionalWriteUnitsPerVector: number;
+  readonly transactionalReportedPerVector: number;
   /** Seconds per upsert batch of 500, sequential, in this process against DynamoDB Local. */
   readonly batchSeconds: number;
   readonly engine: string;
@@ -54,7 +64,18 @@ async function scanSizes(client: DynamoDBClient, table: string): Promise<{ items
  */
 export async function measureStorage(size: number, dir?: string, index?: Partial<IndexParams>): Promise<StorageMeasurement> {
   let meter: CapacityMeter | undefined;
-  const fx = await startFixture({ dataset: 'fashion-mnist', size, queries: 1, dir, index, beforeLoad: (c) => (meter = attachCapacityMeter(c)) });
+  const fx = await startFixture({
+    dataset: 'fashion-mnist',
+    size,
+    queries: 1,
+    dir,
+    index,
+    beforeLoad: (c) => {
+      meter = attachCapacityMeter(c);
+    },
+  });
+  // The ingest's units, before the reads below (the collection's settings, the scans) add theirs.
+  const loaded = { reads: meter?.readUnits ?? NaN, writes: meter?.writeUnits ?? NaN, tx: meter?.transactionWriteUnits ?? NaN, txReported: meter?.transactionReportedUnits ?? NaN };
   try {
     const n = fx.data.base.rows;
     const info = await fx.store.getCollection(FIXTURE_PROJECT, FIXTURE_COLLECTION);
@@ -72,7 +93,10 @@ export async function measureStorage(size: number, dir?: string, index?: Partial
       vectorItemBytes: v.bytes / v.items,
       bucketEntryBytes: b.bytes / b.items,
       bytesPerVector: (v.bytes + b.bytes + DYNAMO_ITEM_OVERHEAD * (v.items + b.items)) / n,
-      writeUnitsPerVector: (meter?.writeUnits ?? NaN) / n,
+      writeUnitsPerVector: loaded.writes / n,
+      readUnitsPerVector: loaded.reads / n,
+      transactionalWriteUnitsPerVector: loaded.tx / n,
+      transactionalReportedPerVector: loaded.txReported / n,
       batchSeconds: fx.loadSeconds / Math.ceil(n / 500),
       engine: `DynamoDB Local (${fx.ddb.engine}, in memory)`,
       index: { ...info.index },

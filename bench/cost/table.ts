@@ -4,6 +4,7 @@
  * prices. Pure: bench/cost/run.ts gathers the inputs, this file only computes.
  */
 import {
+  dynamoVectorSearchCost,
   monthlyStorage,
   originalBytesPerVector,
   originalWriteUnits,
@@ -14,7 +15,10 @@ import {
   serverlessQueryCost,
   serverlessWriteCost,
   SystemCost,
+  turbopufferCost,
+  upstashCost,
   whiplashBytesPerVector,
+  whiplashWriteUnitsPerVector,
 } from './model';
 import type { PriceTable } from './prices';
 
@@ -31,7 +35,7 @@ export interface CostInputs {
   /** The original layout: read units per query at `base` vectors, how they grow with N (linear unless fitted), and its p50. */
   readonly original: { readUnits: number; base: number; p50Ms: number; rule?: ScalingRule };
   /** Whiplash's stored bytes and write units per vector, measured by a real ingest. */
-  readonly storage: { bytesPerVector: number; dim: number; idBytes: number; itemsPerVector: number; writeUnitsPerVector: number; batchSeconds: number };
+  readonly storage: { bytesPerVector: number; dim: number; idBytes: number; itemsPerVector: number; writeUnitsPerVector: number; readUnitsPerVector?: number; batchSeconds: number };
   /** Memory of the query and write functions as the construct deploys them, MB. */
   readonly queryMemoryMb: number;
   readonly writeMemoryMb: number;
@@ -39,7 +43,7 @@ export interface CostInputs {
 
 /** One system's row at one size. */
 export interface CostRow extends SystemCost {
-  readonly system: 'whiplash' | 'original' | 's3-vectors' | 'pinecone';
+  readonly system: 'whiplash' | 'original' | 's3-vectors' | 'dynamodb-vector-search' | 'turbopuffer' | 'upstash' | 'pinecone';
   readonly label: string;
   /** Read units per query billed by the store (DynamoDB RRU or Pinecone RU), when it has them. */
   readonly readUnits?: number;
@@ -49,7 +53,7 @@ export interface CostRow extends SystemCost {
   readonly fails?: string;
 }
 
-/** The four systems at `n` vectors. */
+/** Every priced system at `n` vectors: Whiplash, the original layout, then the managed services called directly. */
 export function costRows(n: number, inp: CostInputs, p: PriceTable): CostRow[] {
   const wlRu = scaleReadUnits(inp.whiplash.readUnits, inp.whiplash.base, n, inp.whiplash.rule);
   // Duration grows as the read units do (conservative: its round trips stay 2, only pages and re-rank grow).
@@ -65,12 +69,12 @@ export function costRows(n: number, inp: CostInputs, p: PriceTable): CostRow[] {
     perMillionQueries: wlQuery.total,
     storagePerMonth: monthlyStorage(wlBytes, n, p.dynamoStoragePerGbMonth.usd),
     storedGb: wlGb,
-    perMillionWrites: serverlessWriteCost(inp.storage.writeUnitsPerVector, 500, inp.storage.batchSeconds, inp.writeMemoryMb, p),
+    perMillionWrites: serverlessWriteCost(whiplashWriteUnitsPerVector(inp.storage), 500, inp.storage.batchSeconds, inp.writeMemoryMb, p, inp.storage.readUnitsPerVector ?? 0),
     basis: [
       `read units: ${wlRu.arithmetic}; x $${p.dynamoReadPerMillion.usd}/M = $${wlQuery.dynamoReads.toFixed(2)}`,
       `Lambda: ${inp.queryMemoryMb} MB x ${wlMs.toFixed(0)} ms (measured p50 ${inp.whiplash.p50Ms.toFixed(0)} ms scaled as its read units) = $${wlQuery.lambdaDuration.toFixed(2)} + requests $${wlQuery.lambdaRequests.toFixed(2)}; API Gateway REST $${wlQuery.apiGateway.toFixed(2)}`,
       `storage: ${wlBytes.toFixed(0)} billed bytes per vector x ${n.toLocaleString('en-US')} = ${wlGb.toFixed(2)} GB x $${p.dynamoStoragePerGbMonth.usd}`,
-      `writes: ${inp.storage.writeUnitsPerVector.toFixed(1)} WRU per vector x $${p.dynamoWritePerMillion.usd}/M, batches of 500 through API Gateway and Lambda (${inp.storage.batchSeconds.toFixed(1)} s each)`,
+      `writes: ${whiplashWriteUnitsPerVector(inp.storage).toFixed(1)} WRU per vector (measured) x $${p.dynamoWritePerMillion.usd}/M + ${(inp.storage.readUnitsPerVector ?? 0).toFixed(2)} RRU x $${p.dynamoReadPerMillion.usd}/M, batches of 500 through API Gateway and Lambda (${inp.storage.batchSeconds.toFixed(1)} s each)`,
     ],
   };
 
@@ -100,12 +104,14 @@ export function costRows(n: number, inp: CostInputs, p: PriceTable): CostRow[] {
     fails: orMs > API_GATEWAY_TIMEOUT_MS ? `a query would take ~${(orMs / 1000).toFixed(0)} s, over API Gateway's 29 s integration timeout: it cannot answer at this size` : undefined,
   };
 
-  const s3 = s3VectorsCost(n, inp.dim, inp.idBytes, p);
   const pc = pineconeCost(n, inp.dim, inp.idBytes, p);
   return [
     whiplash,
     original,
-    { ...s3, system: 's3-vectors', label: 'Amazon S3 Vectors (published prices)' },
-    { ...pc, system: 'pinecone', label: 'Pinecone serverless, Standard (published prices)', readUnits: pc.perMillionQueries / p.pineconeReadPerMillion.usd },
+    { ...s3VectorsCost(n, inp.dim, inp.idBytes, p), system: 's3-vectors', label: 'Amazon S3 Vectors' },
+    { ...dynamoVectorSearchCost(n, inp.dim, inp.idBytes, p), system: 'dynamodb-vector-search', label: 'DynamoDB vector search (SearchVectors)' },
+    { ...turbopufferCost(n, inp.dim, inp.idBytes, p), system: 'turbopuffer', label: 'turbopuffer (Launch)' },
+    { ...upstashCost(n, inp.dim, p), system: 'upstash', label: 'Upstash Vector (pay as you go)' },
+    { ...pc, system: 'pinecone', label: 'Pinecone serverless (Standard)', readUnits: pc.perMillionQueries / p.pineconeReadPerMillion.usd },
   ];
 }

@@ -2,6 +2,7 @@
 import { QueryEncoding } from '../../lambda/core/hasher';
 import { IndexParams } from '../../lambda/core/types';
 import { bucketEntryItem, BucketRead, bucketReadPlan, counterItem, itemSize, vectorItem, WRITE_ID_BYTES } from '../../lambda/store/layout';
+import { FILTER_VERSION_BYTES } from '../../lambda/store/filter-index';
 import { bucketPartition, bucketSortKey } from '../../lambda/store/key-format';
 
 export type { BucketRead };
@@ -38,9 +39,9 @@ export class StoreItems {
     return { pk: bucketPartition(MODEL_UID, table, code, this.params.partitionBits), sk: bucketSortKey(code, this.params.partitionBits, id) };
   }
 
-  /** Bytes of the vector item of `id` (no metadata). */
+  /** Bytes of the vector item of `id` (no metadata; its filter index version, as the store writes one with every item). */
   vectorItemBytes(id: string): number {
-    return itemSize(vectorItem(MODEL_UID, id, this.vector, this.codes, undefined, new Uint8Array(WRITE_ID_BYTES)));
+    return itemSize(vectorItem(MODEL_UID, id, this.vector, this.codes, undefined, new Uint8Array(WRITE_ID_BYTES), new Uint8Array(FILTER_VERSION_BYTES)));
   }
 
   /** Bytes of the collection's counter item, which round trip 2 reads with the finalists. */

@@ -86,6 +86,21 @@ export const MAX_FILTER_DEPTH = 10;
 export const MAX_FILTER_VALUES = 1000;
 /** Most filters in one `$and` or `$or` of a metadata filter: bounds the work per candidate. */
 export const MAX_FILTER_BRANCHES = 100;
+/**
+ * Most vectors a filtered query fetches through the filter index and ranks exactly
+ * (`chooseSearchPath` in `filter-index.ts`), and so the `Limit` of each index read (this + 1:
+ * one more entry tells that a term matches more). It bounds what the index read costs a filter
+ * that matches many vectors (on every such query) and what the exact path fetches, below the
+ * largest re-rank a query may ask for (`INDEX_PARAM_BOUNDS.rerank`); a filter matching more
+ * vectors than this finds k of them among the buckets' candidates unless the collection is far
+ * larger than the candidates.
+ */
+export const MAX_FILTER_INDEX_MATCHES = 1000;
+/**
+ * Most filter index reads (DynamoDB Query calls: one per `$eq` or `$in` value, one per numeric
+ * range) of one query; a filter's further indexable terms are left to the predicate.
+ */
+export const MAX_FILTER_INDEX_READS = 8;
 
 /** Inclusive bounds of each integer index parameter (`IndexParams`), and of the per-query `probes` and `rerank` overrides. */
 export const INDEX_PARAM_BOUNDS = {

@@ -1,6 +1,7 @@
 // The search as pure steps: check the request, plan the buckets to read, rank the candidates by
 // sketch and choose what to re-rank, exact top-k. The store and the benchmark's cost model both run these.
 import { compileFilter, Predicate } from './filter';
+import { IndexTerm, indexTerms } from './filter-index';
 import { Hasher, QueryEncoding } from './hasher';
 import { checkTopK } from './params';
 import { INDEX_PARAM_BOUNDS, MAX_BUCKET_ENTRIES_PER_QUERY, MAX_BUCKET_READ_ENTRIES } from './limits';
@@ -32,6 +33,8 @@ export interface CheckedSearch {
   readonly topK: number;
   /** The compiled metadata filter, if any. */
   readonly predicate?: Predicate;
+  /** The filter's terms that the filter index answers (`indexTerms`); absent or empty: none. */
+  readonly indexTerms?: readonly IndexTerm[];
   /** Per-query override of the probes; absent: the collection's. */
   readonly probes?: number;
   /** Per-query override of the re-rank cap; absent: the collection's. */
@@ -47,9 +50,10 @@ export function checkSearch(target: Pick<SearchTarget, 'dimension' | 'metric'>, 
   const topK = checkTopK(request.topK);
   const query = toFloat32(request.vector, target.dimension, 'vector', target.metric);
   const predicate = request.filter === undefined ? undefined : compileFilter(request.filter);
+  const terms = request.filter === undefined ? [] : indexTerms(request.filter);
   const probes = request.probes === undefined ? undefined : checkBound(request.probes, 'probes');
   const rerank = request.rerank === undefined ? undefined : checkBound(request.rerank, 'rerank');
-  return { query, topK, predicate, probes, rerank };
+  return { query, topK, predicate, ...(terms.length > 0 ? { indexTerms: terms } : {}), probes, rerank };
 }
 
 function checkBound(v: unknown, field: 'probes' | 'rerank'): number {

@@ -106,6 +106,12 @@ export interface CollectionConfig {
   readonly prngVersion: number;
   /** ISO 8601 */
   readonly createdAt: string;
+  /**
+   * 1 when every vector of the collection has its filter index entries (collections created since
+   * the filter index, or indexed by a repair); absent before, and then queries leave the index alone.
+   * Internal: not part of the API's description of a collection.
+   */
+  readonly filterIndex?: number;
 }
 
 /** A collection as listed: its configuration and its approximate size. */
@@ -175,7 +181,17 @@ export interface QueryStats {
   readonly truncatedReads: number;
   /** Distinct candidates found in the buckets. */
   readonly candidates: number;
-  /** Candidates whose full vector was fetched for exact re-ranking. */
+  /**
+   * How the results were ranked: `buckets`, the buckets' filtered candidates re-ranked (the
+   * approximate search); `exact`, every vector the filter index named for a selective filter,
+   * fetched and ranked exactly (README, "Filters").
+   */
+  readonly path: 'buckets' | 'exact';
+  /** Filter index reads (DynamoDB Query calls), in the first round trip beside the bucket reads. */
+  readonly indexReads: number;
+  /** Filter index entries read. */
+  readonly indexEntriesRead: number;
+  /** Vectors whose full vector was fetched for exact ranking: the best candidates, or the filter index's matches on the `exact` path. */
   readonly reranked: number;
   /** Sequential DynamoDB round trips (at most 2 once the collection's config is cached). */
   readonly roundTrips: number;

@@ -61,5 +61,6 @@ export function planFromSample(config: CollectionConfig, frame: HashFrame, rows:
 /** What the API says of a collection: its config, its count and the shape of its next query. */
 export function describe(state: Pick<CollectionState, 'config' | 'plans' | 'count'>): CollectionInfo {
   const shape = queryShape(state.config.index, state.plans, state.count);
-  return { ...state.config, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined } };
+  const { filterIndex: _internal, ...config } = state.config;
+  return { ...config, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined } };
 }

@@ -1,7 +1,7 @@
 // Collections in the metadata table: create, describe, list, drop; the per-instance cache of their
 // config, hasher and plans; their vector counters; and what their first writes settle.
 import { randomBytes, randomInt } from 'node:crypto';
-import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { frameOf, Hasher } from '../core/hasher';
 import { checkCollectionName, checkDimension, checkMetric, checkSeed, resolveIndexParams } from '../core/params';
@@ -11,7 +11,9 @@ import { PRNG_VERSION } from '../core/prng';
 import { CollectionConfig, CollectionInfo } from '../core/types';
 import { vectorToBytes } from '../core/vector';
 import { batchGetAll, Item, queryAll, writeAtomically } from './batch';
+import { FILTER_INDEX_VERSION } from '../core/filter-index';
 import { collectionKey, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
+import { VectorCounter } from './counted-writes';
 import { counterItem } from './layout';
 import { CheckedRow, CollectionState, CreateCollectionInput, describe, planFromSample, StaleCollectionError } from './collection-state';
 import { configAttributes, keyItem, S, toConfig, toFrame, toPlans } from './records';
@@ -55,6 +57,7 @@ export class CollectionStore {
         seed,
         prngVersion: PRNG_VERSION,
         createdAt: new Date().toISOString(),
+        filterIndex: FILTER_INDEX_VERSION,
       };
       // One transaction: the config (no live collection of that name), its counter (any counter
       // left there belongs to a dropped collection), and the claim of its uid (unique for ever).
@@ -165,29 +168,38 @@ export class CollectionStore {
   }
 
   /**
-   * Adds `delta` (possibly 0) to the collection's vector count on condition that the collection
-   * this instance knows still lives: the write that precedes it is acknowledged only then.
-   * @throws StaleCollectionError when the collection was dropped or re-created meanwhile (the
-   *   instance's cache entry is dropped, so a retry reads the collection afresh)
+   * The collection's vector counter for writes that change the count (`writeCounted`): each update
+   * is conditional on the collection this instance knows still living, so no item becomes live in
+   * a dropped or re-created collection.
    */
-  async confirm(state: CollectionState, delta: number): Promise<void> {
+  counter(state: CollectionState): VectorCounter {
     const { projectId, name, uid } = state.config;
-    try {
-      const out = await this.client.send(
-        new UpdateItemCommand({
+    return {
+      update: (delta) => ({
+        Update: {
           TableName: this.tables.metadata,
           Key: keyItem(counterKey(projectId, name)),
           UpdateExpression: 'ADD n :d',
           ConditionExpression: 'uid = :uid',
           ExpressionAttributeValues: { ':d': { N: String(delta) }, ':uid': S(uid) },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      state.count = Number(out.Attributes?.n?.N ?? state.count + delta);
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      throw this.stale(state);
-    }
+        },
+      }),
+      // this instance's estimate until its next read of the counter
+      committed: (delta) => void (state.count += delta),
+      stale: () => this.stale(state),
+    };
+  }
+
+  /**
+   * Checks that the collection this instance knows still lives (a strongly consistent read of its
+   * counter): a write that changed no count is acknowledged only then.
+   * @throws StaleCollectionError when the collection was dropped or re-created meanwhile (the
+   *   instance's cache entry is dropped, so a retry reads the collection afresh)
+   */
+  async checkLive(state: CollectionState): Promise<void> {
+    const { projectId, name } = state.config;
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tables.metadata, Key: keyItem(counterKey(projectId, name)), ConsistentRead: true }));
+    this.check(state, out.Item);
   }
 
   /**

@@ -12,6 +12,7 @@ import { bytesToVector } from '../core/vector';
 import { batchGetAll, batchWriteAll } from './batch';
 import { StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
+import { filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
 import { counterKey, vectorKey } from './key-format';
 import { ItemVersions, newWriteId, RACE_ATTEMPTS, staleEntryKeys, versionOf } from './item-versions';
 import { decodeCursor, ItemStore } from './items';
@@ -47,7 +48,8 @@ export class ItemEdits {
 
   /**
    * Replaces or merges the metadata of one vector and keeps its vector. Its bucket entries are
-   * written again with the new metadata (filters read it there), then the vector item replaces the
+   * written again with the new metadata (filters read it there), and the filter index entries of
+   * the new metadata (`filter-index.ts`), then the vector item replaces the
    * version read, on condition that no other write came between; otherwise the update starts over
    * from the item as it is now. Stale entries (of an earlier version) are removed as an upsert
    * removes them (`item-versions.ts`).
@@ -63,6 +65,8 @@ export class ItemEdits {
     const { config } = state;
     const key = keyItem(vectorKey(config.uid, checkedId));
     const versions = new ItemVersions(this.client, this.tables.vectors, config);
+    // metadata versions whose filter index entries attempts that lost their race wrote
+    const abandoned: FilterVersion[] = [];
     for (let attempt = 0; attempt < RACE_ATTEMPTS; attempt++) {
       const found = await batchGetAll(this.client, [{ table: this.tables.vectors, key }], { consistentRead: true });
       const item = found[this.tables.vectors]?.[0];
@@ -75,24 +79,31 @@ export class ItemEdits {
       const enc = state.hasher!.encode(vector);
       const meta = metadataJson(metadata);
       const writeId = newWriteId();
+      const filter = { version: filterVersionOf(meta, read.writeId), metadata };
       const sketch = packSketch(enc);
       const entries: Write[] = [];
       for (let t = 0; t < config.index.hashTables; t++) {
         const Item = bucketEntryItem(config.uid, config.index.partitionBits, t, enc.codes[t], checkedId, sketch, meta);
         entries.push({ table: this.tables.buckets, request: { PutRequest: { Item } } });
       }
-      // 1. the entries with the new metadata (same keys as the item's own: they are overwritten)
+      for (const Item of filterEntryKeys(config.uid, checkedId, filter)) entries.push({ table: this.tables.buckets, request: { PutRequest: { Item } } });
+      // 1. the entries with the new metadata (bucket entries: same keys as the item's own, so they
+      //    are overwritten; filter index entries: under the version derived from the item read)
       await batchWriteAll(this.client, entries);
       // 2. the item, only over the version read; a lost race re-reads and rewrites the entries too,
-      //    so the last write of the entries is the one whose item won
-      const replaced = await versions.replaceIfUnchanged(vectorItem(config.uid, checkedId, vector, enc.codes, meta, writeId), enc.codes, read);
-      if (!replaced) continue;
+      //    so the last write of the entries is the one whose item won (and the next attempt's item
+      //    names the lost attempt's filter index entries as stale)
+      const replaced = await versions.replaceIfUnchanged(vectorItem(config.uid, checkedId, vector, enc.codes, meta, writeId, filter.version), enc.codes, read, abandoned);
+      if (!replaced) {
+        abandoned.push(filter);
+        continue;
+      }
       // 3. entries of earlier versions the item still named, then the record of them
-      const stale = staleEntryKeys(config, checkedId, replaced.stale, enc.codes);
+      const stale = [...staleEntryKeys(config, checkedId, replaced.stale, enc.codes), ...staleFilterKeys(config.uid, checkedId, replaced.staleFilters, filter.version)];
       await batchWriteAll(this.client, stale.map((Key) => ({ table: this.tables.buckets, request: { DeleteRequest: { Key } } })));
-      if (replaced.stale.length > 0) await versions.settle(checkedId, writeId);
+      if (replaced.stale.length > 0 || replaced.staleFilters.length > 0) await versions.settle(checkedId, writeId);
       try {
-        await this.collections.confirm(state, 0);
+        await this.collections.checkLive(state);
       } catch (err) {
         // the collection was dropped meanwhile: its purge may have run already, so take the entries back
         if (err instanceof StaleCollectionError) {

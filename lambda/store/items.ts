@@ -1,5 +1,5 @@
-// A collection's items: upsert (vector item plus one bucket entry per hash table), get, delete and
-// the paged list of ids.
+// A collection's items: upsert (vector item plus one bucket entry per hash table and one filter
+// index entry per metadata value), get, delete and the paged list of ids.
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, QueryCommand, QueryCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
 import { ValidationError } from '../core/errors';
@@ -12,16 +12,14 @@ import { bytesToVector, toFloat32 } from '../core/vector';
 import { batchGetAll, batchWriteAll, Item } from './batch';
 import { CheckedRow, StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
+import { filterEntryKeys, filterVersionOf, staleFilterKeys } from './filter-index';
 import { counterKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
-import { ItemVersion, ItemVersions, newWriteId, staleEntryKeys, versionOf } from './item-versions';
+import { ItemVersions, newWriteId, staleEntryKeys, WRITE_CONCURRENCY } from './item-versions';
 import { bucketEntryItem, vectorItem } from './layout';
 import { keyItem, metadataJson, S, toMetadata, toStoredVector } from './records';
 import { TableNames } from './table-definitions';
 
 type Write = { table: string; request: WriteRequest };
-
-/** Single-item writes of one request in flight at once. */
-const ITEM_WRITE_CONCURRENCY = 32;
 
 /** The items of every collection. */
 export class ItemStore {
@@ -47,36 +45,50 @@ export class ItemStore {
     const { hashTables } = config.index;
     const versions = new ItemVersions(this.client, this.tables.vectors, config);
 
-    // 1. The new bucket entries (idempotent: a retry of the same vector writes the same items).
-    const encoded = rows.map((row) => ({ row, enc: hasher.encode(row.vector), meta: metadataJson(row.metadata), writeId: newWriteId() }));
+    // 1. The new bucket entries, and the filter index entries of the new metadata under a version
+    //    derived from the item each replaces (idempotent: a retry of the same vector over the same
+    //    item writes the same items).
+    const known = await versions.readAll(rows.map((r) => r.id));
+    const encoded = rows.map((row) => {
+      const meta = metadataJson(row.metadata);
+      return { row, enc: hasher.encode(row.vector), meta, writeId: newWriteId(), filter: { version: filterVersionOf(meta, known.get(row.id)?.writeId), metadata: row.metadata } };
+    });
     const entries: Write[] = [];
-    for (const { row, enc, meta } of encoded) {
+    for (const { row, enc, meta, filter } of encoded) {
       const sketch = packSketch(enc);
       for (let t = 0; t < hashTables; t++) {
         const Item = bucketEntryItem(config.uid, config.index.partitionBits, t, enc.codes[t], row.id, sketch, meta);
         entries.push({ table: this.tables.buckets, request: { PutRequest: { Item } } });
       }
+      for (const Item of filterEntryKeys(config.uid, row.id, filter)) entries.push({ table: this.tables.buckets, request: { PutRequest: { Item } } });
     }
-    const items = encoded.map(({ row, enc, meta, writeId }) => vectorItem(config.uid, row.id, row.vector, enc.codes, meta, writeId));
+    const items = encoded.map(({ row, enc, meta, writeId, filter }) => ({
+      id: row.id,
+      item: vectorItem(config.uid, row.id, row.vector, enc.codes, meta, writeId, filter.version),
+      codes: enc.codes,
+    }));
     await batchWriteAll(this.client, entries);
-    // 2. Each vector item replaces the version read, and records the codes of the entries that are
-    //    now stale (`item-versions.ts`), so a failure after this step leaves them named.
-    const known = await this.readVersions(config, rows.map((r) => r.id));
-    const replaced = await mapLimit(encoded, ITEM_WRITE_CONCURRENCY, ({ row, enc }, i) => versions.replace(row.id, items[i], enc.codes, known.get(row.id) ?? null));
-    // 3. The stale entries go, then the record of them. A reader in between sees a duplicate entry
-    //    at worst, and re-ranking uses the vector item, so never a stale vector.
-    const deletes: Write[] = encoded.flatMap(({ row, enc }, i) =>
-      staleEntryKeys(config, row.id, replaced[i].stale, enc.codes).map((Key) => ({ table: this.tables.buckets, request: { DeleteRequest: { Key } } })),
-    );
-    await batchWriteAll(this.client, deletes);
-    await mapLimit(
-      encoded.filter((_, i) => replaced[i].stale.length > 0),
-      ITEM_WRITE_CONCURRENCY,
-      ({ row, writeId }) => versions.settle(row.id, writeId),
-    );
-    const created = replaced.filter((r) => r.created).length;
     try {
-      await this.collections.confirm(state, created);
+      // 2. Each vector item replaces the version read, and records the codes of the entries that
+      //    are now stale (`item-versions.ts`), so a failure after this step leaves them named. An
+      //    item that becomes live is committed with the counter: a retry never counts it again.
+      const replaced = await versions.writeAll(items, known, this.collections.counter(state));
+      // 3. The stale entries go, then the record of them. A reader in between sees a duplicate entry
+      //    at worst, and re-ranking uses the vector item, so never a stale vector.
+      const deletes: Write[] = encoded.flatMap(({ row, enc, filter }, i) =>
+        [...staleEntryKeys(config, row.id, replaced[i].stale, enc.codes), ...staleFilterKeys(config.uid, row.id, replaced[i].staleFilters, filter.version)].map((Key) => ({
+          table: this.tables.buckets,
+          request: { DeleteRequest: { Key } },
+        })),
+      );
+      await batchWriteAll(this.client, deletes);
+      await mapLimit(
+        encoded.filter((_, i) => replaced[i].stale.length > 0 || replaced[i].staleFilters.length > 0),
+        WRITE_CONCURRENCY,
+        ({ row, writeId }) => versions.settle(row.id, writeId),
+      );
+      // items written over live ones were not committed with the counter: check the collection still lives
+      if (replaced.some((r) => !r.created)) await this.collections.checkLive(state);
     } catch (err) {
       // written into a collection that no longer exists: take the items back, acknowledge nothing
       if (err instanceof StaleCollectionError) await this.removeWritten(config, entries, rows.map((r) => r.id));
@@ -120,17 +132,21 @@ export class ItemStore {
     // entries go, then the item: whatever fails, a retry or a repair finds what is left to remove.
     const versions = new ItemVersions(this.client, this.tables.vectors, config);
     const checked = checkIds(ids);
-    const marked = await mapLimit(checked, ITEM_WRITE_CONCURRENCY, (id) => versions.tombstone(id));
+    const marked = await versions.tombstoneAll(checked, this.collections.counter(state));
     const deletes: Write[] = checked.flatMap((id, i) =>
-      staleEntryKeys(config, id, marked[i]?.codes ?? []).map((Key) => ({ table: this.tables.buckets, request: { DeleteRequest: { Key } } })),
+      [...staleEntryKeys(config, id, marked[i]?.codes ?? []), ...staleFilterKeys(config.uid, id, marked[i]?.filters ?? [])].map((Key) => ({
+        table: this.tables.buckets,
+        request: { DeleteRequest: { Key } },
+      })),
     );
     await batchWriteAll(this.client, deletes);
-    await mapLimit(checked, ITEM_WRITE_CONCURRENCY, async (id, i) => {
+    await mapLimit(checked, WRITE_CONCURRENCY, async (id, i) => {
       const m = marked[i];
       if (m) await versions.remove(id, m.writeId);
     });
-    const deleted = marked.filter((m) => m?.counted).length;
-    await this.collections.confirm(state, -deleted);
+    // no tombstone was committed with the counter: check the collection still lives
+    if (!marked.some((m) => m?.counted)) await this.collections.checkLive(state);
+    const deleted = marked.filter((m) => m !== undefined).length;
     return { deleted, notFound: checked.filter((_, i) => marked[i] === undefined) };
   }
 
@@ -222,17 +238,7 @@ export class ItemStore {
       this.client,
       entries.map(({ table, request }) => ({ table, request: { DeleteRequest: { Key: { pk: request.PutRequest!.Item!.pk, sk: request.PutRequest!.Item!.sk } } } })),
     );
-    await mapLimit(ids, ITEM_WRITE_CONCURRENCY, (id) => this.client.send(new DeleteItemCommand({ TableName: this.tables.vectors, Key: keyItem(vectorKey(config.uid, id)) })));
-  }
-
-  /** The current versions of those ids that have an item (strongly consistent, batched). */
-  private async readVersions(config: CollectionConfig, ids: readonly string[]): Promise<Map<string, ItemVersion>> {
-    const found = await batchGetAll(
-      this.client,
-      ids.map((id) => ({ table: this.tables.vectors, key: keyItem(vectorKey(config.uid, id)) })),
-      { consistentRead: true, projection: { [this.tables.vectors]: 'sk, c, o, t, w' } },
-    );
-    return new Map((found[this.tables.vectors] ?? []).map((i) => [i.sk.S!, versionOf(i)!]));
+    await mapLimit(ids, WRITE_CONCURRENCY, (id) => this.client.send(new DeleteItemCommand({ TableName: this.tables.vectors, Key: keyItem(vectorKey(config.uid, id)) })));
   }
 }
 

@@ -1,5 +1,6 @@
 // Key formats of the three tables, built and parsed here only (see `table-definitions.ts` for the overview).
-// Pure functions: no other module writes or reads a `P#`, `C#` or `N#` prefix by hand.
+// Pure functions: no other module writes or reads a `P#`, `C#`, `N#` or `F#` prefix by hand.
+import { createHash } from 'node:crypto';
 import { CODE_BITS } from '../core/params';
 
 /** Vectors of one collection are spread over this many partition keys by a hash of the id. */
@@ -119,4 +120,101 @@ export function allPartitions(uid: string, hashTables: number, partitionBits: nu
     }
   }
   return { vectors, buckets };
+}
+
+/**
+ * Partitions of a collection's filter index in the buckets table, by a hash of the metadata key:
+ * few enough for the purge and the repair to enumerate a uid's, and spread so that one key's
+ * entries do not share a partition with every other key's.
+ */
+export const FILTER_PARTITIONS = 16;
+const FILTER_PREFIX = 'F#';
+
+/**
+ * Partition key of the filter index entries of metadata key `key`: `F#<uid>#<fnv1a(key) mod
+ * FILTER_PARTITIONS>`. No bucket partition starts with it (a uid has no `#`).
+ */
+export const filterPartition = (uid: string, key: string) => `${FILTER_PREFIX}${uid}#${fnv1a(key) % FILTER_PARTITIONS}`;
+
+/** Every filter index partition of a collection, for the purge and the repair. */
+export const allFilterPartitions = (uid: string): string[] => Array.from({ length: FILTER_PARTITIONS }, (_, h) => `${FILTER_PREFIX}${uid}#${h}`);
+
+/** Whether a buckets-table partition key is a filter index partition of `uid`. */
+export const isFilterPartitionOf = (pk: string, uid: string) => pk.startsWith(`${FILTER_PREFIX}${uid}#`);
+
+/**
+ * `n` as 11 characters of KEY_DIGITS that sort as the numbers do: the float64's bits, sign bit
+ * flipped for positives and all bits flipped for negatives (so larger magnitudes of negatives sort
+ * first), big-endian. -0 is 0 (a filter's `$eq: 0` matches both).
+ */
+export function encodeNumberKey(n: number): string {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, n === 0 ? 0 : n);
+  let hi = view.getUint32(0);
+  let lo = view.getUint32(4);
+  if (hi & 0x80000000) {
+    hi = ~hi >>> 0;
+    lo = ~lo >>> 0;
+  } else {
+    hi = (hi | 0x80000000) >>> 0;
+  }
+  // 64 bits as 34 + 30: six digits hold the high word and two bits of the low, five the rest
+  return encodeFixed(hi * 4 + (lo >>> 30), 6) + encodeFixed(lo & 0x3fffffff, 5);
+}
+
+/** Characters of `encodeNumberKey`. */
+const NUMBER_KEY_CHARS = 11;
+
+/**
+ * Longest string value (UTF-8 bytes) kept as itself in a filter sort key; a longer one is kept as
+ * its SHA-256, so that key (64 characters, at most 192 bytes), value, id (`MAX_ID_BYTES`) and
+ * version stay within DynamoDB's 1,024-byte sort key. Only equality is looked up on strings.
+ */
+const VERBATIM_STRING_BYTES = 256;
+
+/** A value's code in a filter sort key: a type tag (`b`, `n`, `s`, or `h` for a hashed long string), then the value. */
+function valueCode(v: string | number | boolean): string {
+  if (typeof v === 'boolean') return v ? 'b1' : 'b0';
+  if (typeof v === 'number') return 'n' + encodeNumberKey(v);
+  return Buffer.byteLength(v, 'utf8') <= VERBATIM_STRING_BYTES ? 's' + v : 'h' + createHash('sha256').update(v, 'utf8').digest('base64url');
+}
+
+/**
+ * The sort-key prefix of every filter entry of `key` = `v`: `<key>\0<code>\0`. A key or string
+ * value holding `\0` may make another key's entries share a prefix: a read then returns more
+ * entries than match, never fewer, and a query checks the full filter on each vector.
+ */
+export const filterValuePrefix = (key: string, v: string | number | boolean) => `${key}\u0000${valueCode(v)}\u0000`;
+
+/** Characters of an entry's version (`filterVersion`), at the end of its sort key. */
+const VERSION_CHARS = 11;
+
+/** A write id (8 bytes) as the 11 characters that end a filter sort key. */
+export const filterVersion = (writeId: Uint8Array) => Buffer.from(writeId).toString('base64url');
+
+/**
+ * Sort key of one filter entry: the value's prefix, the vector's id, `\0`, and the version of the
+ * item's metadata that holds the value (`filterVersion`), so that no write ever deletes an entry
+ * another version wrote.
+ */
+export const filterSortKey = (key: string, v: string | number | boolean, id: string, writeId: Uint8Array) =>
+  `${filterValuePrefix(key, v)}${id}\u0000${filterVersion(writeId)}`;
+
+/** The id in a filter sort key read under a prefix of `prefixLength` characters (a value's, or a numeric range's). */
+export const idFromFilterSortKey = (sk: string, prefixLength: number) => sk.slice(prefixLength, sk.length - VERSION_CHARS - 1);
+
+/** Characters of the prefix of every numeric entry of `key` (`<key>\0n<11 digits>\0`). */
+export const numberPrefixLength = (key: string) => key.length + 3 + NUMBER_KEY_CHARS;
+
+/**
+ * The sort-key range (BETWEEN, inclusive) of `key`'s numeric entries within the bounds: the
+ * entries of a value sit just after its bare code (`<code>\0...`), so an inclusive lower bound
+ * starts at the code and an exclusive one after `<code>\u0001`; likewise above.
+ */
+export function filterNumberRange(key: string, lower?: { value: number; inclusive: boolean }, upper?: { value: number; inclusive: boolean }): { lower: string; upper: string } {
+  const base = `${key}\u0000n`;
+  return {
+    lower: lower ? base + encodeNumberKey(lower.value) + (lower.inclusive ? '' : '\u0001') : base,
+    upper: upper ? base + encodeNumberKey(upper.value) + (upper.inclusive ? '\u0001' : '') : `${key}\u0000o`,
+  };
 }

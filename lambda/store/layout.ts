@@ -47,10 +47,11 @@ export function bytesToCodes(b: Uint8Array): Uint32Array {
 
 /**
  * One vector item: the float32 bytes `v`, its hash codes `c` (so an upsert or delete finds the
- * bucket entries to remove), the id of the write that made it `w` (`item-versions.ts`) and its
- * metadata as JSON `m`. Round trip 2 of a query reads it.
+ * bucket entries to remove), the id of the write that made it `w` (`item-versions.ts`), its
+ * metadata as JSON `m`, and the version `f` of the metadata's filter index entries
+ * (`filter-index.ts`). Round trip 2 of a query reads it.
  */
-export function vectorItem(uid: string, id: string, vector: Float32Array, codes: Uint32Array, metadata: string | undefined, writeId: Uint8Array): Item {
+export function vectorItem(uid: string, id: string, vector: Float32Array, codes: Uint32Array, metadata: string | undefined, writeId: Uint8Array, filterVersion?: Uint8Array): Item {
   const key = vectorKey(uid, id);
   return {
     pk: { S: key.pk },
@@ -59,6 +60,7 @@ export function vectorItem(uid: string, id: string, vector: Float32Array, codes:
     c: { B: codesToBytes(codes) },
     w: { B: writeId },
     ...(metadata === undefined ? {} : { m: { S: metadata } }),
+    ...(filterVersion === undefined ? {} : { f: { B: filterVersion } }),
   };
 }
 

@@ -40,6 +40,7 @@ export function configAttributes(c: CollectionConfig): Item {
     seed: { N: String(c.seed) },
     prngVersion: { N: String(c.prngVersion) },
     createdAt: S(c.createdAt),
+    ...(c.filterIndex === undefined ? {} : { fi: { N: String(c.filterIndex) } }),
   };
 }
 
@@ -58,6 +59,7 @@ export function toConfig(projectId: string, i: Item): CollectionConfig {
     seed: Number(i.seed.N),
     prngVersion: Number(i.prngVersion.N),
     createdAt: i.createdAt.S!,
+    ...(i.fi?.N ? { filterIndex: Number(i.fi.N) } : {}),
   };
 }
 

@@ -1,9 +1,13 @@
-// The repair of one collection: finishes the cleanups that failed requests left (stale codes,
-// tombstones), removes bucket entries no live vector item produces, and recounts the vectors.
-import { DynamoDBClient, QueryCommand, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
+// The repair of one collection: finishes the cleanups that failed requests left (stale codes and
+// metadata versions, tombstones), indexes items written before the filter index, removes bucket
+// and filter index entries no live vector item produces, and recounts the vectors.
+import { ConditionalCheckFailedException, DynamoDBClient, QueryCommand, QueryCommandOutput, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { FILTER_INDEX_VERSION } from '../core/filter-index';
 import { CollectionConfig } from '../core/types';
 import { batchWriteAll, Item } from './batch';
-import { allPartitions, bucketPartition, bucketSortKey, VECTOR_SHARDS, vectorPartition } from './key-format';
+import { currentFilterVersion, decodePending, filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
+import { allFilterPartitions, allPartitions, bucketPartition, bucketSortKey, collectionKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
+import { keyItem, toMetadata } from './records';
 import { ItemVersions, staleEntryKeys, versionOf } from './item-versions';
 import { TableNames } from './table-definitions';
 
@@ -15,8 +19,10 @@ export interface RepairReport {
   readonly settled: number;
   /** Deletes that failed part way (tombstones), now finished. */
   readonly finishedDeletes: number;
-  /** Bucket entries that no live vector item produces (left by failures before this protocol), removed. */
+  /** Bucket and filter index entries that no live vector item produces (left by failures before this protocol, or by writes that lost a race), removed. */
   readonly orphansRemoved: number;
+  /** Vector items written before the filter index, now indexed (their entries written). */
+  readonly filterIndexed: number;
 }
 
 /** Every item of one partition, following pages (eventually consistent: the repair runs again if it raced). */
@@ -34,11 +40,12 @@ async function partition(client: DynamoDBClient, table: string, pk: string, proj
 }
 
 /**
- * Repairs one collection: reads every vector item and every bucket entry of it (two full passes:
+ * Repairs one collection: reads every vector item and every bucket and filter index entry of it (two full passes:
  * read units grow with the collection), so it is an administrator's tool for a store damaged by
  * failures, not a routine step. Reads and searches may go on meanwhile; writes to the collection
  * should pause (an upsert writes its entries before its item, and a repair in between would take
- * them for orphans).
+ * them for orphans). It also indexes the items of a collection written before the filter index,
+ * and then lets its queries use the index (`CollectionConfig.filterIndex`).
  * @returns what was fixed; the caller sets the counter to `vectorCount`
  */
 export async function repairCollection(client: DynamoDBClient, tables: TableNames, config: CollectionConfig): Promise<RepairReport> {
@@ -48,33 +55,87 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
   let vectorCount = 0;
   let settled = 0;
   let finishedDeletes = 0;
+  let filterIndexed = 0;
   for (let shard = 0; shard < VECTOR_SHARDS; shard++) {
-    for (const item of await partition(client, tables.vectors, vectorPartition(config.uid, shard), 'sk, c, o, t, w')) {
+    for (const item of await partition(client, tables.vectors, vectorPartition(config.uid, shard), 'sk, c, o, t, w, f, m, q')) {
       const id = item.sk.S!;
       const v = versionOf(item);
       if (!v) continue;
+      const current = currentFilterVersion(item);
+      const pendingFilters = decodePending(item.q?.SS);
       if (v.tombstone) {
         const keys = staleEntryKeys(config, id, [v.codes, ...v.pending]);
-        await batchWriteAll(client, keys.map((Key) => ({ table: tables.buckets, request: { DeleteRequest: { Key } } })));
+        const filterKeys = staleFilterKeys(config.uid, id, [...(current ? [current] : []), ...pendingFilters]);
+        await batchWriteAll(client, [...keys, ...filterKeys].map((Key) => ({ table: tables.buckets, request: { DeleteRequest: { Key } } })));
         await versions.remove(id, v.writeId);
         finishedDeletes++;
         continue;
       }
       vectorCount++;
       for (let t = 0; t < hashTables; t++) live.add(`${bucketPartition(config.uid, t, v.codes[t], partitionBits)} ${bucketSortKey(v.codes[t], partitionBits, id)}`);
-      if (v.pending.length > 0) {
+      const indexed = current ?? (await indexItem(client, tables, config.uid, item));
+      if (!current && indexed) filterIndexed++;
+      for (const k of indexed ? filterEntryKeys(config.uid, id, indexed) : []) live.add(`${k.pk.S} ${k.sk.S}`);
+      if (v.pending.length > 0 || pendingFilters.length > 0) {
         const keys = staleEntryKeys(config, id, v.pending, v.codes);
-        await batchWriteAll(client, keys.map((Key) => ({ table: tables.buckets, request: { DeleteRequest: { Key } } })));
+        const filterKeys = staleFilterKeys(config.uid, id, pendingFilters, current?.version);
+        await batchWriteAll(client, [...keys, ...filterKeys].map((Key) => ({ table: tables.buckets, request: { DeleteRequest: { Key } } })));
         await versions.settle(id, v.writeId);
         settled++;
       }
     }
   }
   let orphansRemoved = 0;
-  for (const pk of allPartitions(config.uid, hashTables, partitionBits).buckets) {
+  for (const pk of [...allPartitions(config.uid, hashTables, partitionBits).buckets, ...allFilterPartitions(config.uid)]) {
     const orphans = (await partition(client, tables.buckets, pk, 'pk, sk')).filter((e) => !live.has(`${e.pk.S} ${e.sk.S}`));
     await batchWriteAll(client, orphans.map((Key) => ({ table: tables.buckets, request: { DeleteRequest: { Key } } })));
     orphansRemoved += orphans.length;
   }
-  return { vectorCount, settled, finishedDeletes, orphansRemoved };
+  // every live item is indexed now: queries may use the filter index
+  if (config.filterIndex !== FILTER_INDEX_VERSION) {
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tables.metadata,
+          Key: keyItem(collectionKey(config.projectId, config.name)),
+          UpdateExpression: 'SET fi = :v',
+          ConditionExpression: 'uid = :uid',
+          ExpressionAttributeValues: { ':v': { N: String(FILTER_INDEX_VERSION) }, ':uid': { S: config.uid } },
+        }),
+      );
+    } catch (err) {
+      // dropped meanwhile: the caller's recount finds out
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+  return { vectorCount, settled, finishedDeletes, orphansRemoved, filterIndexed };
+}
+
+/**
+ * Indexes a live vector item written before the filter index: writes the entries of its metadata
+ * under the version it derives from the item, then records that version in the item unless a
+ * write replaced it meanwhile (whose own entries are then in place; these become orphans that
+ * the pass over the index removes).
+ * @returns the version now recorded, or undefined when the item changed
+ */
+async function indexItem(client: DynamoDBClient, tables: TableNames, uid: string, item: Item): Promise<FilterVersion | undefined> {
+  const id = item.sk.S!;
+  const version = filterVersionOf(item.m?.S, item.w?.B);
+  const indexed = { version, metadata: toMetadata(item) };
+  await batchWriteAll(client, filterEntryKeys(uid, id, indexed).map((Item) => ({ table: tables.buckets, request: { PutRequest: { Item } } })));
+  try {
+    await client.send(
+      new UpdateItemCommand({
+        TableName: tables.vectors,
+        Key: keyItem(vectorKey(uid, id)),
+        UpdateExpression: 'SET f = :f',
+        ConditionExpression: 'w = :w AND attribute_not_exists(t) AND attribute_not_exists(f)',
+        ExpressionAttributeValues: { ':f': { B: version }, ':w': item.w?.B ? { B: item.w.B } : { NULL: true } },
+      }),
+    );
+    return indexed;
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    return undefined;
+  }
 }

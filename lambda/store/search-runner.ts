@@ -1,13 +1,16 @@
-// A search's two DynamoDB round trips (the probed buckets; the finalists' vectors with the counter)
-// around the pure steps of `lambda/core/search.ts`, which make every decision.
+// A search's two DynamoDB round trips (the probed buckets and the filter index; the finalists' or
+// the filter's matches' vectors with the counter) around the pure steps of `lambda/core/search.ts`
+// and `lambda/core/filter-index.ts`, which make every decision.
 import { DynamoDBClient, QueryCommand, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
+import { chooseSearchPath, FILTER_INDEX_VERSION } from '../core/filter-index';
 import { bucketReadLimit, CandidateSet, checkSearch, exactTopK, planSearch, SearchPlan } from '../core/search';
 import { QueryMatch, QueryRequest, QueryResult } from '../core/types';
 import { bytesToVector } from '../core/vector';
 import { batchGetAll, CapacityMeter, Item } from './batch';
 import { CollectionState } from './collection-state';
 import { CollectionStore } from './collections';
+import { readTerm, TermMatches } from './filter-index';
 import { collectionKey, counterKey, idFromBucketSortKey, projectItemOf, vectorKey } from './key-format';
 import { BucketRead, bucketReadPlan } from './layout';
 import { keyItem, toMetadata, toPlans } from './records';
@@ -26,8 +29,10 @@ export class SearchRunner {
 
   /**
    * Top-k approximate nearest neighbours of `request.vector`, optionally filtered by metadata.
-   * A filter applies to every candidate before re-ranking (bucket entries carry the metadata),
-   * so it returns k matches whenever k matching vectors are among the candidates.
+   * A filter applies to every candidate before re-ranking (bucket entries carry the metadata).
+   * A filter with terms the filter index answers also reads their entries, beside the bucket
+   * reads; when they name few vectors (`chooseSearchPath`), the query fetches all of them and
+   * ranks them exactly instead of the candidates, so it returns every match up to top-k.
    * @throws ValidationError (vector, topK, filter, probes, rerank), NotFoundError
    */
   async query(projectId: string, name: string, request: QueryRequest): Promise<QueryResult> {
@@ -41,35 +46,47 @@ export class SearchRunner {
     const { uid, index } = state.config;
     if (!plan.encoding) {
       // nothing was ever written
-      return { matches: [], stats: { ...plan.shape, bucketReads: 0, entriesRead: 0, truncatedReads: 0, candidates: 0, reranked: 0, roundTrips, readUnits: meter.readUnits } };
+      return {
+        matches: [],
+        stats: { ...plan.shape, bucketReads: 0, entriesRead: 0, truncatedReads: 0, candidates: 0, path: 'buckets', indexReads: 0, indexEntriesRead: 0, reranked: 0, roundTrips, readUnits: meter.readUnits },
+      };
     }
 
-    // Round trip 1: every probed bucket of every hash table, in parallel, each at most `limit` entries.
+    // Round trip 1: every probed bucket of every hash table, in parallel, each at most `limit` entries;
+    // beside them the filter index's entries of the filter's indexed terms.
     const reads = bucketReadPlan(uid, index, plan.encoding, plan.shape.depth, plan.shape.probes);
     const limit = bucketReadLimit(reads.length);
     const candidates = new CandidateSet<string>(plan);
     let entriesRead = 0;
     let truncatedReads = 0;
     roundTrips++;
-    await mapLimit(reads, BUCKET_READ_CONCURRENCY, async (read) => {
-      const { items, truncated } = await this.readBucket(read, limit, meter);
-      entriesRead += items.length;
-      if (truncated) truncatedReads++;
-      for (const item of items) {
-        candidates.add(idFromBucketSortKey(item.sk.S!, index.partitionBits), item.s.B!, item.m?.S);
-      }
-    });
+    const [, terms] = await Promise.all([
+      mapLimit(reads, BUCKET_READ_CONCURRENCY, async (read) => {
+        const { items, truncated } = await this.readBucket(read, limit, meter);
+        entriesRead += items.length;
+        if (truncated) truncatedReads++;
+        for (const item of items) {
+          candidates.add(idFromBucketSortKey(item.sk.S!, index.partitionBits), item.s.B!, item.m?.S);
+        }
+      }),
+      // a collection written before the filter index has it only once a repair indexed it
+      Promise.all((state.config.filterIndex === FILTER_INDEX_VERSION ? (plan.indexTerms ?? []) : []).map((term) => readTerm(this.client, this.tables.buckets, uid, term, meter))),
+    ]);
 
-    // Round trip 2: the best candidates' vectors, and the counter that proves the collection lives;
-    // while this instance knows no plans for the collection, its config too (another may have profiled it).
+    // Round trip 2: the best candidates' vectors, or every vector the filter index named, and the
+    // counter that proves the collection lives; while this instance knows no plans for the
+    // collection, its config too (another may have profiled it).
     const finalists = candidates.finalists();
+    const named = indexMatches(terms);
+    const path = named === undefined ? 'buckets' : chooseSearchPath({ indexMatches: named.size, topK: plan.topK, bucketMatches: candidates.size, bucketFetches: finalists.length });
+    const fetch = path === 'exact' ? [...named!] : finalists;
     roundTrips++;
     const found = await batchGetAll(
       this.client,
       [
         { table: this.tables.metadata, key: keyItem(counterKey(projectId, name)) },
         ...(state.plans ? [] : [{ table: this.tables.metadata, key: keyItem(collectionKey(projectId, name)) }]),
-        ...finalists.map((id) => ({ table: this.tables.vectors, key: keyItem(vectorKey(uid, id)) })),
+        ...fetch.map((id) => ({ table: this.tables.vectors, key: keyItem(vectorKey(uid, id)) })),
       ],
       { meter },
     );
@@ -78,7 +95,19 @@ export class SearchRunner {
     const matches = rank(plan, request, found[this.tables.vectors] ?? []);
     return {
       matches,
-      stats: { ...plan.shape, bucketReads: reads.length, entriesRead, truncatedReads, candidates: candidates.size, reranked: finalists.length, roundTrips, readUnits: meter.readUnits },
+      stats: {
+        ...plan.shape,
+        bucketReads: reads.length,
+        entriesRead,
+        truncatedReads,
+        candidates: candidates.size,
+        path,
+        indexReads: terms.reduce((s, t) => s + t.reads, 0),
+        indexEntriesRead: terms.reduce((s, t) => s + t.entriesRead, 0),
+        reranked: fetch.length,
+        roundTrips,
+        readUnits: meter.readUnits,
+      },
     };
   }
 
@@ -112,6 +141,17 @@ export class SearchRunner {
     meter.add(page.ConsumedCapacity);
     return { items: page.Items ?? [], truncated: page.LastEvaluatedKey !== undefined };
   }
+}
+
+/**
+ * The vectors that may match a filter, by its indexed terms: the ids common to every term read
+ * whole (each holds all of its term's matches, and the filter needs every term); undefined when
+ * no term was read whole.
+ */
+function indexMatches(terms: readonly TermMatches[]): Set<string> | undefined {
+  const whole = terms.filter((t) => t.complete).sort((a, b) => a.ids.size - b.ids.size);
+  if (whole.length === 0) return undefined;
+  return new Set([...whole[0].ids].filter((id) => whole.every((t) => t.ids.has(id))));
 }
 
 /** The collection as the search steps see it. */

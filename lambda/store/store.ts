@@ -25,13 +25,16 @@ export interface StoreOptions {
  * The DynamoDB layout of Whiplash, and the only code that calls DynamoDB.
  *
  * Writes: a vector item (float32 bytes, metadata, its hash codes) plus one bucket entry per hash
- * table (code suffix, packed sketch, metadata copy). Upserting an existing id deletes its bucket
+ * table (code suffix, packed sketch, metadata copy) and one filter index entry per metadata value
+ * (`filter-index.ts`). Upserting an existing id deletes its bucket
  * entries whose keys changed; a search re-ranks with the vector item, so a bucket entry can never
  * put a stale vector or a deleted id into results.
  *
- * Queries: round trip 1 reads the probed buckets of every hash table in parallel; the candidates
- * are ranked by sketch; round trip 2 fetches the best `rerank` vectors (and the collection's
- * counter, which proves the collection still exists) with BatchGetItem, and re-ranks exactly.
+ * Queries: round trip 1 reads the probed buckets of every hash table in parallel (and, for a
+ * filter, the filter index entries of its values); the candidates are ranked by sketch; round
+ * trip 2 fetches the best `rerank` vectors, or every vector a selective filter's index entries
+ * name (and the collection's counter, which proves the collection still exists) with
+ * BatchGetItem, and ranks exactly.
  * The collection's config is cached per instance; a cold cache adds one GetItem round trip.
  *
  * @throws ValidationError (bad input; nothing written), NotFoundError, ConflictError,

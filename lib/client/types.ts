@@ -211,6 +211,8 @@ export interface RepairReport {
   readonly settled: number;
   /** Deletes that had failed part way, finished. */
   readonly finishedDeletes: number;
-  /** Bucket entries that no live vector produces, removed. */
+  /** Bucket and filter index entries that no live vector produces, removed. */
   readonly orphansRemoved: number;
+  /** Vectors written before the filter index, now indexed. */
+  readonly filterIndexed: number;
 }

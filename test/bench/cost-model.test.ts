@@ -1,18 +1,32 @@
-// Tests the cost model's arithmetic (queries, writes, storage, the original layout, S3 Vectors, Pinecone) and the cost table.
+// Tests the cost model's arithmetic (queries, writes, storage, the original layout, S3 Vectors, DynamoDB vector
+// search, turbopuffer, Upstash, Pinecone), the cost table and the workloads' monthly bills.
 import {
   base36Chars,
+  dynamoVectorIndexBytes,
+  dynamoVectorSearchBytes,
+  dynamoVectorSearchCost,
   monthlyStorage,
   originalWriteUnits,
   pineconeCost,
   pineconeQueryReadUnits,
+  s3VectorBytes,
   s3VectorsCost,
+  s3VectorsDataProcessedPerQuery,
   scaleReadUnits,
   serverlessQueryCost,
   serverlessWriteCost,
+  TIB,
+  turbopufferCost,
+  turbopufferQueriedBytes,
+  upstashCost,
   whiplashBytesPerVector,
+  whiplashWriteUnitsPerVector,
 } from '../../bench/cost/model';
 import { PRICES } from '../../bench/cost/prices';
+import { verdict } from '../../bench/cost/report';
+import { transactWriteUnits } from '../../bench/meter';
 import { costRows, CostInputs } from '../../bench/cost/table';
+import { monthlyBill, parseWorkloads, standing, WORKLOADS } from '../../bench/cost/workloads';
 
 // Every expected figure below was worked out by hand from the formula in the comment.
 
@@ -69,12 +83,74 @@ describe('cost model arithmetic', () => {
     expect(c.perMillionWrites).toBeCloseTo(3.08 * 4, 10);
   });
 
-  test('S3 Vectors: request charge only (a lower bound), logical bytes for storage and PUT', () => {
+  test("S3 Vectors: the data-processed charge is tiered at 100,000 vectors of the index, as the pricing page bills it", () => {
+    const b = s3VectorBytes(768, 8); // 3,080 bytes
+    const first = PRICES.s3VectorsDataProcessedFirst100kPerTb.usd;
+    const next = PRICES.s3VectorsDataProcessedTo10MPerTb.usd;
+    // up to the boundary every vector is at the first rate
+    expect(s3VectorsDataProcessedPerQuery(100_000, b, PRICES)).toBeCloseTo(((100_000 * b) / TIB) * first, 15);
+    expect(s3VectorsDataProcessedPerQuery(50_000, b, PRICES)).toBeCloseTo(((50_000 * b) / TIB) * first, 15);
+    // past it, only the vectors beyond 100,000 move to the second rate
+    expect(s3VectorsDataProcessedPerQuery(100_001, b, PRICES)).toBeCloseTo(((100_000 * b) / TIB) * first + (b / TIB) * next, 15);
+    expect(s3VectorsDataProcessedPerQuery(1e6, b, PRICES)).toBeCloseTo(((1e5 * b) / TIB) * first + ((9e5 * b) / TIB) * next, 15);
+    // the marginal cost of a vector halves at the boundary and drops again past 10 million
+    const marginal = (n: number) => s3VectorsDataProcessedPerQuery(n + 1, b, PRICES) - s3VectorsDataProcessedPerQuery(n, b, PRICES);
+    expect(marginal(99_999) / marginal(100_000)).toBeCloseTo(first / next, 9);
+    expect(marginal(10_000_000) / marginal(9_999_999)).toBeCloseTo(PRICES.s3VectorsDataProcessedOver10MPerTb.usd / next, 9);
     const c = s3VectorsCost(1e6, 768, 8, PRICES);
-    expect(c.lowerBound).toBe(true);
-    expect(c.perMillionQueries).toBe(2.5);
+    expect(c.lowerBound).toBeUndefined();
+    expect(c.perMillionQueries).toBeCloseTo(PRICES.s3VectorsQueryPerMillion.usd + 1e6 * s3VectorsDataProcessedPerQuery(1e6, b, PRICES), 9);
     expect(c.storagePerMonth).toBeCloseTo((3080e6 / 2 ** 30) * 0.06, 10); // 2.8685 GiB
     expect(c.perMillionWrites).toBeCloseTo((3080e6 / 2 ** 30) * 0.2, 10);
+  });
+
+  test('DynamoDB vector search: a range from the top-k vectors to the whole index, at $ per GB examined', () => {
+    const entry = dynamoVectorIndexBytes(768);
+    expect(entry).toBeGreaterThan(768 * 4);
+    const { low, high } = dynamoVectorSearchBytes(1e6, 768, 10);
+    expect(low).toBeGreaterThanOrEqual(10 * 768 * 4); // at least the k vectors returned
+    expect(high).toBeGreaterThanOrEqual(1e6 * 768 * 4); // at most every vector of the index
+    expect(high - low).toBeCloseTo((1e6 - 10) * entry, 6);
+    // a collection smaller than k cannot make a search examine more than the collection
+    expect(dynamoVectorSearchBytes(3, 768, 10).low).toBe(dynamoVectorSearchBytes(3, 768, 10).high);
+    const c = dynamoVectorSearchCost(1e6, 768, 8, PRICES);
+    expect(c.perMillionQueries).toBeCloseTo(((1e6 * low) / 2 ** 30) * PRICES.dynamoVectorSearchPerGb.usd, 9);
+    expect(c.perMillionQueriesHigh).toBeCloseTo(((1e6 * high) / 2 ** 30) * PRICES.dynamoVectorSearchPerGb.usd, 6);
+    // the low end does not grow with the index; the high end grows in proportion
+    expect(dynamoVectorSearchCost(1e7, 768, 8, PRICES).perMillionQueries).toBeCloseTo(c.perMillionQueries, 12);
+    expect(dynamoVectorSearchCost(1e7, 768, 8, PRICES).perMillionQueriesHigh! / c.perMillionQueriesHigh!).toBeCloseTo(10, 3);
+  });
+
+  test('turbopuffer: the namespace is queried, at least 1.28 GB a query, cheaper per byte past 32 and 128 GB', () => {
+    expect(turbopufferQueriedBytes(1e6)).toBe(1.28e9);
+    expect(turbopufferQueriedBytes(10e9)).toBe(10e9);
+    expect(turbopufferQueriedBytes(64e9)).toBeCloseTo(32e9 + 0.2 * 32e9, 0);
+    expect(turbopufferQueriedBytes(228e9)).toBeCloseTo(32e9 + 0.2 * 96e9 + 0.04 * 100e9, 0);
+    const c = turbopufferCost(1e6, 768, 8, PRICES);
+    // 3.08 GB queried at $1 per PB, plus a few hundred bytes returned
+    expect(c.perMillionQueries).toBeGreaterThan(3.08);
+    expect(c.perMillionQueries).toBeLessThan(3.1);
+    expect(c.monthlyMinimum).toBe(PRICES.turbopufferMonthlyMinimum.usd);
+  });
+
+  test('Upstash: one operation a query and an upserted vector; storage of dim x 4 bytes', () => {
+    const c = upstashCost(1e6, 768, PRICES);
+    expect(c.perMillionQueries).toBe(PRICES.upstashOpsPerMillion.usd);
+    expect(c.perMillionWrites).toBe(PRICES.upstashOpsPerMillion.usd);
+    expect(c.storagePerMonth).toBeCloseTo(3.072 * PRICES.upstashStoragePerGbMonth.usd, 10);
+  });
+
+  test("Whiplash's write units per vector are the measured ones, from one place", () => {
+    expect(whiplashWriteUnitsPerVector({ writeUnitsPerVector: 38 })).toBe(38);
+  });
+
+  test('a transaction bills each action twice, a Put by its item size, the rest at the 1 KB minimum', () => {
+    // an item of exactly `bytes`: names "k" and "v", value "a", and a string of the rest
+    const put = (bytes: number) => ({ Put: { TableName: 't', Item: { k: { S: 'a' }, v: { S: 'x'.repeat(bytes - 3) } } } });
+    expect(transactWriteUnits([put(1024)])).toBe(2);
+    expect(transactWriteUnits([put(1025)])).toBe(4);
+    expect(transactWriteUnits([put(3300), { Update: { TableName: 't', Key: { k: { S: 'c' } }, UpdateExpression: 'ADD n :one' } }])).toBe(2 * 4 + 2 * 1);
+    expect(transactWriteUnits([])).toBe(0);
   });
 
   test('the table flags an original-layout query that would outlast API Gateway', () => {
@@ -89,7 +165,7 @@ describe('cost model arithmetic', () => {
     };
     const at1M = costRows(1e6, inputs, PRICES);
     const at10M = costRows(1e7, inputs, PRICES);
-    expect(at1M.map((r) => r.system)).toEqual(['whiplash', 'original', 's3-vectors', 'pinecone']);
+    expect(at1M.map((r) => r.system)).toEqual(['whiplash', 'original', 's3-vectors', 'dynamodb-vector-search', 'turbopuffer', 'upstash', 'pinecone']);
     expect(at1M[1].fails).toBeUndefined(); // 1,173 ms x 50/3 = 19.6 s
     expect(at10M[1].fails).toMatch(/29 s/); // 195 s
     expect(at1M[0].perMillionQueries).toBeCloseTo(42.4133514, 6);
@@ -101,3 +177,91 @@ describe('cost model arithmetic', () => {
     expect(grown.perMillionQueries).toBeCloseTo(561.6 * 0.125 + 0.542 * 1e6 * 0.0000133334 + 0.2 + 3.5, 6);
   });
 });
+
+const inputs: CostInputs = {
+  dim: 768,
+  idBytes: 8,
+  whiplash: { readUnits: 204.4, base: 60_000, p50Ms: 335, rule: { kind: 'power', exponent: 0.554, why: 'test' } },
+  original: { readUnits: 4549.2, base: 60_000, p50Ms: 1220 },
+  storage: { bytesPerVector: 9670, dim: 784, idBytes: 3.4, itemsPerVector: 33, writeUnitsPerVector: 36, batchSeconds: 9.1 },
+  queryMemoryMb: 1024,
+  writeMemoryMb: 1024,
+};
+
+describe('workload bills', () => {
+  test('the three workloads of the issue, and a parser for others', () => {
+    expect(WORKLOADS).toEqual([
+      { vectors: 100_000, queriesPerMonth: 10_000 },
+      { vectors: 1_000_000, queriesPerMonth: 1_000_000 },
+      { vectors: 10_000_000, queriesPerMonth: 10_000_000 },
+    ]);
+    expect(parseWorkloads('5:6,7:8')).toEqual([
+      { vectors: 5, queriesPerMonth: 6 },
+      { vectors: 7, queriesPerMonth: 8 },
+    ]);
+    expect(() => parseWorkloads('5')).toThrow(RangeError);
+  });
+
+  test('a month is storage + queries, at least the plan minimum; the ingest is separate', () => {
+    const sys = { perMillionQueries: 10, storagePerMonth: 2, storedGb: 1, perMillionWrites: 4, basis: [] };
+    const b = monthlyBill(sys, { vectors: 500_000, queriesPerMonth: 300_000 });
+    expect(b.month).toBeCloseTo(2 + 3, 12);
+    expect(b.ingest).toBeCloseTo(2, 12);
+    expect(b.minimumApplies).toBe(false);
+    const withMin = monthlyBill({ ...sys, monthlyMinimum: 16 }, { vectors: 500_000, queriesPerMonth: 300_000 });
+    expect(withMin.month).toBe(16);
+    expect(withMin.minimumApplies).toBe(true);
+    const ranged = monthlyBill({ ...sys, perMillionQueriesHigh: 100 }, { vectors: 1, queriesPerMonth: 1e6 });
+    expect(ranged.month).toBeCloseTo(12, 12);
+    expect(ranged.monthHigh).toBeCloseTo(102, 12);
+  });
+
+  test('every system has a bill for every workload, and bills grow with the workload', () => {
+    const bills = WORKLOADS.map((w) => costRows(w.vectors, inputs, PRICES).map((row) => ({ system: row.system, bill: monthlyBill(row, w) })));
+    const systems = bills[0].map((b) => b.system);
+    expect(systems).toHaveLength(7);
+    for (const ws of bills) expect(ws.map((b) => b.system)).toEqual(systems);
+    for (let i = 1; i < bills.length; i++) {
+      for (let j = 0; j < systems.length; j++) {
+        expect(bills[i][j].bill.month).toBeGreaterThanOrEqual(bills[i - 1][j].bill.month);
+        expect(bills[i][j].bill.ingest).toBeGreaterThan(bills[i - 1][j].bill.ingest);
+        expect(bills[i][j].bill.monthHigh ?? Infinity).toBeGreaterThanOrEqual(bills[i - 1][j].bill.monthHigh ?? 0);
+      }
+    }
+  });
+
+  test('$ per million queries never falls as the collection grows, for any system', () => {
+    const sizes = [10_000, 99_999, 100_000, 100_001, 1e6, 9_999_999, 1e7, 1e7 + 1, 5e7];
+    const rows = sizes.map((n) => costRows(n, inputs, PRICES));
+    for (let i = 1; i < rows.length; i++) {
+      for (let j = 0; j < rows[i].length; j++) {
+        expect(rows[i][j].perMillionQueries).toBeGreaterThanOrEqual(rows[i - 1][j].perMillionQueries - 1e-12);
+        expect(rows[i][j].storagePerMonth).toBeGreaterThan(rows[i - 1][j].storagePerMonth);
+      }
+    }
+  });
+
+  test('the verdict names the cheapest, says when Whiplash is not, and places the ranged price', () => {
+    const bill = (month: number, extra: object = {}) => ({ ingest: 0, month, minimumApplies: false, ...extra });
+    const bills = [
+      { system: 'whiplash', label: 'Whiplash', bill: bill(5) },
+      { system: 's3-vectors', label: 'S3 Vectors', bill: bill(1) },
+      { system: 'pinecone', label: 'Pinecone', bill: bill(50, { minimumApplies: true }) },
+      { system: 'dynamodb-vector-search', label: 'DynamoDB VS', bill: bill(0.5, { monthHigh: 500 }) },
+      { system: 'original', label: 'original', bill: bill(2), fails: 'too slow' },
+    ];
+    const st = standing(bills, 'whiplash');
+    expect(st.order.map((b) => b.system)).toEqual(['s3-vectors', 'whiplash', 'pinecone']);
+    expect(st.place).toBe(2);
+    expect(st.ranges[0].relation).toBe('across');
+    const text = verdict({ vectors: 1e6, queriesPerMonth: 1e6, bills });
+    expect(text).toMatch(/cheapest is S3 Vectors \$1\.00/);
+    expect(text).toMatch(/Whiplash is not the cheapest/);
+    expect(text).toMatch(/2nd of 3, cheaper than Pinecone \$50\.00 \(its plan minimum\)/);
+    expect(text).toMatch(/DynamoDB VS lies between/);
+    expect(text).toMatch(/original cannot serve it/);
+    const first = verdict({ vectors: 1e6, queriesPerMonth: 1e6, bills: [{ ...bills[0], bill: bill(0.1) }, bills[1]] });
+    expect(first).toMatch(/Whiplash is the cheapest/);
+  });
+});
+

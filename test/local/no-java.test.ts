@@ -29,6 +29,11 @@ describe('npm start without a Java runtime', () => {
     expect((await call(running, 'POST', '/projects/nj/collections/c/items/batch', { key, body: batch })).status).toBe(200);
     const hits = await call(running, 'POST', '/projects/nj/collections/c/search', { key, body: { query: [0.1, 1], limit: 1 } });
     expect(hits.body.map((h: { id: string }) => h.id)).toEqual(['y']);
+    // counted writes without transactions: the counter still follows creations and deletes
+    expect((await call(running, 'POST', '/projects/nj/collections/c/items/batch', { key, body: batch })).status).toBe(200);
+    expect((await call(running, 'DELETE', '/projects/nj/collections/c/items/x', { key })).status).toBeLessThan(300);
+    const info = await call(running, 'GET', '/projects/nj/collections/c', { key });
+    expect(info.body.vectorCount).toBe(1);
     expect(await running.interrupt()).toBe(0);
     running = undefined;
   }, 120_000);

@@ -122,7 +122,7 @@ describe('batches failing part way, then retried', () => {
   it('replaces and deletes that fail between their steps and are retried leave every entry of a live item and nothing else', async () => {
     // GIVEN: writes through a proxy that drops connections after DynamoDB applied the request,
     // answers 500/503 or throttles, on about one write call in forty
-    const writes = new Set(['BatchWriteItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
+    const writes = new Set(['BatchWriteItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems']);
     const faults = randomFaults(11, { 'drop-after': 0.012, 'server-error': 0.008, throttle: 0.005 });
     proxy.setPolicy((op) => (writes.has(op) ? faults(op) : { kind: 'pass' }));
     const ids = Array.from({ length: 40 }, (_, i) => `r${i}`);
@@ -130,7 +130,8 @@ describe('batches failing part way, then retried', () => {
     // WHEN: each id is written, replaced by another vector, and half of them deleted, each call retried until acknowledged
     for (let round = 0; round < 2; round++) {
       for (let b = 0; b < ids.length; b += 10) {
-        const batch = ids.slice(b, b + 10).map((id, j) => ({ id, vector: vec(round * 300 + b + j) }));
+        // metadata that changes between rounds and repeats across ids: filter index entries move too
+        const batch = ids.slice(b, b + 10).map((id, j) => ({ id, vector: vec(round * 300 + b + j), metadata: { round, part: (b + j) % 3, tags: [`r${round}`, 'all'] } }));
         failures += (await untilDone(() => faulty.upsert('p', 'f', batch))).failures;
       }
     }
@@ -142,12 +143,39 @@ describe('batches failing part way, then retried', () => {
     const scan = await scanCollection(db.client, db.tables, info);
     expect(scan).toMatchObject({ orphans: [], missing: [], unsettled: [] });
     expect(scan.ids).toEqual(ids.slice(20).sort());
-    // a count that a failed request could not add (the retry found the vector written) is set right by a repair
+    // the count is exact without a repair: an item became live or stopped being live only together with its count
+    expect(info.vectorCount).toBe(20);
     const report = await clean.repairCollection('p', 'f');
     expect(report).toMatchObject({ vectorCount: 20, orphansRemoved: 0, settled: 0, finishedDeletes: 0 });
     expect((await clean.getCollection('p', 'f')).vectorCount).toBe(20);
     const stored = await clean.getVectors('p', 'f', ids);
     expect(stored.map((v) => v.id).sort()).toEqual(ids.slice(20).sort());
     for (const v of stored) expect(v.vector[0]).toBeCloseTo(vec(300 + ids.indexOf(v.id))[0], 5);
+  });
+
+  it('a request whose counted write landed but whose answer was lost is retried without counting twice or missing a count', async () => {
+    // GIVEN: a proxy that drops the connection after DynamoDB applied the first write that makes
+    // items live or not (a transaction; a PutItem or UpdateItem of the protocol before it)
+    await clean.createCollection('p', { name: 'g', dimension: 384 });
+    const armed = { on: true, ops: ['TransactWriteItems', 'PutItem'] };
+    proxy.setPolicy((op) => (armed.on && armed.ops.includes(op) ? ((armed.on = false), { kind: 'drop-after' }) : { kind: 'pass' }));
+    const batch = Array.from({ length: 30 }, (_, i) => ({ id: `g${i}`, vector: vec(900 + i) }));
+    // WHEN: an upsert fails after its items and their count landed, and is retried
+    await expect(faulty.upsert('p', 'g', batch)).rejects.toThrow();
+    expect(armed.on).toBe(false);
+    await faulty.upsert('p', 'g', batch);
+    // THEN: each vector is counted once
+    expect((await clean.getCollection('p', 'g')).vectorCount).toBe(30);
+    // WHEN: a delete fails the same way after its tombstones and their count landed, and is retried
+    Object.assign(armed, { on: true, ops: ['TransactWriteItems', 'UpdateItem'] });
+    await expect(faulty.deleteVectors('p', 'g', batch.slice(0, 12).map((v) => v.id))).rejects.toThrow();
+    expect(armed.on).toBe(false);
+    const retried = await faulty.deleteVectors('p', 'g', batch.slice(0, 12).map((v) => v.id));
+    // THEN: the retry finishes the deletes (found: the failed call acknowledged nothing) and they are counted once
+    expect(retried.notFound).toEqual([]);
+    const info = await clean.getCollection('p', 'g');
+    expect(info.vectorCount).toBe(18);
+    expect(await scanCollection(db.client, db.tables, info)).toMatchObject({ orphans: [], missing: [], unsettled: [] });
+    expect((await clean.repairCollection('p', 'g')).vectorCount).toBe(18);
   });
 });

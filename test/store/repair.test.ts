@@ -84,7 +84,7 @@ describe('repairing a damaged collection', () => {
     expect((await store.getCollection('p', 'hurt')).vectorCount).toBe(9);
     const hits = await store.query('p', 'hurt', { vector: vec(1), topK: 3 });
     expect(hits.matches[0].id).toBe('a1');
-    expect(await store.repairCollection('p', 'hurt')).toEqual({ vectorCount: 9, settled: 0, finishedDeletes: 0, orphansRemoved: 0 });
+    expect(await store.repairCollection('p', 'hurt')).toEqual({ vectorCount: 9, settled: 0, finishedDeletes: 0, orphansRemoved: 0, filterIndexed: 0 });
     await expect(store.repairCollection('p', 'nope')).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -110,7 +110,7 @@ describe('repairing a damaged collection', () => {
       }) as never;
     const ok = await admin(event('admin-key'));
     expect(ok.statusCode).toBe(200);
-    expect(JSON.parse(ok.body)).toEqual({ vectorCount: 1, settled: 0, finishedDeletes: 0, orphansRemoved: 0 });
+    expect(JSON.parse(ok.body)).toEqual({ vectorCount: 1, settled: 0, finishedDeletes: 0, orphansRemoved: 0, filterIndexed: 0 });
     expect((await admin(event('project-key'))).statusCode).toBe(403);
   });
 });

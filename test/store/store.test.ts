@@ -97,8 +97,8 @@ describe('WhiplashStore against DynamoDB Local', () => {
 
     it('replaces on upsert: no stale bucket entry surfaces and no entry is left behind', async () => {
       const before = await countItems(db.client, db.tables);
-      // doc-40 moves to the vector of row 500 (far from row 40)
-      await store.upsert('acme', 'items', [{ id: 'doc-40', vector: vec(500) }]);
+      // doc-40 moves to the vector of row 500 (far from row 40), with its metadata (so as many filter index entries)
+      await store.upsert('acme', 'items', [{ id: 'doc-40', vector: vec(500), metadata: { source: data.sources[40], n: 40 } }]);
       const after = await countItems(db.client, db.tables);
       expect(after.buckets).toBe(before.buckets);
       expect(after.vectors).toBe(before.vectors);

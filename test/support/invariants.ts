@@ -1,9 +1,11 @@
 // Checks, by scanning the tables, the invariants of one collection's items that every request must
-// keep across instances and failures: no orphan bucket entry, no missing entry, an exact count.
+// keep across instances and failures: no orphan bucket or filter index entry, no missing entry, an exact count.
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { CollectionInfo } from '../../lambda/core/types';
 import type { Item } from '../../lambda/store/batch';
-import { bucketPartition, bucketSortKey } from '../../lambda/store/key-format';
+import { filterEntryKeys } from '../../lambda/store/filter-index';
+import { bucketPartition, bucketSortKey, isFilterPartitionOf } from '../../lambda/store/key-format';
+import { toMetadata } from '../../lambda/store/records';
 import { bytesToCodes } from '../../lambda/store/layout';
 import type { TableNames } from '../../lambda/store/table-definitions';
 
@@ -22,14 +24,19 @@ async function scanAll(client: DynamoDBClient, TableName: string): Promise<Item[
 export interface CollectionScan {
   /** Ids of live vector items (no tombstone). */
   readonly ids: string[];
-  /** Bucket entries that no live vector item's codes produce. */
+  /**
+   * Bucket entries that no live vector item's codes produce, and filter index entries of a value
+   * that no live vector item holds in its current metadata version (`pk sk`).
+   */
   readonly orphans: string[];
-  /** Entries that live vector items' codes produce but the buckets table lacks. */
+  /** Entries that live vector items' codes or metadata values produce but the buckets table lacks. */
   readonly missing: string[];
-  /** Vector items still recording stale codes (`o`) or being deleted (`t`). */
+  /** Vector items still recording stale codes (`o`) or metadata versions (`q`), or being deleted (`t`). */
   readonly unsettled: string[];
   /** Items of either data table whose key carries this uid. */
   readonly items: number;
+  /** The collection's filter index entries. */
+  readonly filterEntries: { pk: string; sk: string }[];
 }
 
 /** Scans the vectors and buckets tables for the items of the collection `info` (test-sized tables only). */
@@ -37,24 +44,28 @@ export async function scanCollection(client: DynamoDBClient, tables: TableNames,
   const { uid } = info;
   const { partitionBits, hashTables } = info.index;
   const vectors = (await scanAll(client, tables.vectors)).filter((i) => i.pk.S!.startsWith(`${uid}#`));
-  const entries = (await scanAll(client, tables.buckets)).filter((i) => i.pk.S!.startsWith(uid));
+  const all = await scanAll(client, tables.buckets);
+  const entries = all.filter((i) => i.pk.S!.startsWith(uid));
+  const filterEntries = all.filter((i) => isFilterPartitionOf(i.pk.S!, uid));
   const expected = new Set<string>();
   const ids: string[] = [];
   const unsettled: string[] = [];
   for (const v of vectors) {
     const id = v.sk.S!;
-    if (v.o !== undefined || v.t !== undefined) unsettled.push(id);
+    if (v.o !== undefined || v.q !== undefined || v.t !== undefined) unsettled.push(id);
     if (v.t !== undefined) continue;
     ids.push(id);
     const codes = bytesToCodes(v.c.B!);
     for (let t = 0; t < hashTables; t++) expected.add(`${bucketPartition(uid, t, codes[t], partitionBits)} ${bucketSortKey(codes[t], partitionBits, id)}`);
+    if (v.f?.B) for (const k of filterEntryKeys(uid, id, { version: v.f.B, metadata: toMetadata(v) })) expected.add(`${k.pk.S} ${k.sk.S}`);
   }
-  const found = new Set(entries.map((e) => `${e.pk.S} ${e.sk.S}`));
+  const found = new Set([...entries, ...filterEntries].map((e) => `${e.pk.S} ${e.sk.S}`));
   return {
     ids: ids.sort(),
     orphans: [...found].filter((k) => !expected.has(k)),
     missing: [...expected].filter((k) => !found.has(k)),
     unsettled,
-    items: vectors.length + entries.length,
+    items: vectors.length + entries.length + filterEntries.length,
+    filterEntries: filterEntries.map((e) => ({ pk: e.pk.S!, sk: e.sk.S! })),
   };
 }
