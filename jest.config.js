@@ -16,4 +16,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
+  // suites wait on DynamoDB Local and local servers much of the time: two workers halve CI on two cores
+  maxWorkers: 2,
 };

@@ -53,6 +53,7 @@ export const RESPONSE_SCHEMAS: Record<string, JsonSchema> = {
       finishedDeletes: { type: 'integer', description: 'Deletes that had failed part way, finished' },
       orphansRemoved: { type: 'integer', description: 'Bucket and filter index entries no live vector produces, removed' },
       filterIndexed: { type: 'integer', description: 'Vectors written before the filter index, now indexed' },
+      entriesRestored: { type: 'integer', description: 'Bucket entries a live vector produces that were missing, written again' },
     },
   },
   upsertItem: { type: 'object', properties: { upserted: { type: 'integer' } } },

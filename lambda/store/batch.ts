@@ -66,6 +66,20 @@ function chunks<T>(xs: readonly T[], n: number): T[][] {
 }
 
 /**
+ * Awaits one conditional write: true when it landed, false when its condition failed (another
+ * write came first); any other error propagates.
+ */
+export async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
+
+/**
  * Writes every request, 25 to a BatchWriteItem call, `concurrency` calls at a time, and retries
  * `UnprocessedItems` with exponential backoff and full jitter.
  * @throws ServiceUnavailableError when items stay unprocessed after `retry.maxAttempts`

@@ -1,12 +1,12 @@
 // The per-vector write protocol that keeps bucket entries, filter index entries and vector items
 // consistent under concurrent requests and failures: a vector item records the codes and metadata
 // versions whose entries are still to go.
-import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, Put, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, Put, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { mapLimit } from '../core/concurrency';
 import { ServiceUnavailableError } from '../core/errors';
 import { CollectionConfig } from '../core/types';
-import { batchGetAll, Item } from './batch';
+import { batchGetAll, conditionHeld, Item } from './batch';
 import { CountedWrite, VectorCounter, writeCounted } from './counted-writes';
 import { currentFilterVersion, decodePending, encodePending, FilterVersion } from './filter-index';
 import { bucketPartition, bucketSortKey, filterVersion, vectorKey } from './key-format';
@@ -126,13 +126,8 @@ export class ItemVersions {
       const lost: number[] = [];
       const replaces = plans.filter((p) => p.old && !p.old.tombstone);
       await mapLimit(replaces, WRITE_CONCURRENCY, async (p) => {
-        try {
-          await this.client.send(new PutItemCommand(p.put));
-          out[p.i] = { created: false, stale: p.stale, staleFilters: p.staleFilters };
-        } catch (err) {
-          if (!(err instanceof ConditionalCheckFailedException)) throw err;
-          lost.push(p.i);
-        }
+        if (await conditionHeld(this.client.send(new PutItemCommand(p.put)))) out[p.i] = { created: false, stale: p.stale, staleFilters: p.staleFilters };
+        else lost.push(p.i);
       });
       const creates = plans.filter((p) => !p.old || p.old.tombstone);
       const landed = await writeCounted(this.client, creates.map((p) => ({ write: { Put: p.put }, delta: 1 })), counter);
@@ -175,26 +170,23 @@ export class ItemVersions {
     const stale = [...read.pending, read.codes].filter((c) => !sameCodes(c, codes));
     const unique = uniqueBlobs(stale.map(codesToBytes));
     const staleFilters = [...staleVersions(read, item), ...abandoned];
-    try {
-      await this.client.send(
+    const landed = await conditionHeld(
+      this.client.send(
         new PutItemCommand({
           TableName: this.table,
           Item: { ...item, ...(unique.length > 0 ? { o: { BS: unique } } : {}), ...pendingAttribute(staleFilters) },
           ConditionExpression: 'w = :w AND attribute_not_exists(t)',
           ExpressionAttributeValues: { ':w': { B: read.writeId } },
         }),
-      );
-      return { stale, staleFilters };
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      return undefined;
-    }
+      ),
+    );
+    return landed ? { stale, staleFilters } : undefined;
   }
 
   /** Clears the record of stale codes and metadata versions once their entries are deleted, unless a newer write replaced the item. */
   async settle(id: string, writeId: Uint8Array): Promise<void> {
-    try {
-      await this.client.send(
+    await conditionHeld(
+      this.client.send(
         new UpdateItemCommand({
           TableName: this.table,
           Key: keyItem(vectorKey(this.config.uid, id)),
@@ -202,10 +194,8 @@ export class ItemVersions {
           ConditionExpression: 'w = :w',
           ExpressionAttributeValues: { ':w': { B: writeId } },
         }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+      ),
+    );
   }
 
   /**
@@ -250,18 +240,16 @@ export class ItemVersions {
 
   /** Deletes a tombstoned item once its entries are gone, unless it was written again since. */
   async remove(id: string, writeId: Uint8Array): Promise<void> {
-    try {
-      await this.client.send(
+    await conditionHeld(
+      this.client.send(
         new DeleteItemCommand({
           TableName: this.table,
           Key: keyItem(vectorKey(this.config.uid, id)),
           ConditionExpression: 'w = :w AND attribute_exists(t)',
           ExpressionAttributeValues: { ':w': { B: writeId } },
         }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+      ),
+    );
   }
 }
 

@@ -1,10 +1,15 @@
 // The repair of one collection: finishes the cleanups that failed requests left (stale codes and
 // metadata versions, tombstones), indexes items written before the filter index, removes bucket
-// and filter index entries no live vector item produces, and recounts the vectors.
-import { ConditionalCheckFailedException, DynamoDBClient, QueryCommand, QueryCommandOutput, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+// and filter index entries no live vector item produces, restores the bucket entries a live item
+// lacks, and recounts the vectors.
+import { DynamoDBClient, QueryCommand, QueryCommandOutput, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { FILTER_INDEX_VERSION } from '../core/filter-index';
 import { CollectionConfig } from '../core/types';
-import { batchWriteAll, Item } from './batch';
+import { Hasher } from '../core/hasher';
+import { packSketch } from '../core/sketch-format';
+import { bytesToVector } from '../core/vector';
+import { batchGetAll, batchWriteAll, conditionHeld, Item } from './batch';
+import { bucketEntryItem } from './layout';
 import { currentFilterVersion, decodePending, filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
 import { allFilterPartitions, allPartitions, bucketPartition, bucketSortKey, collectionKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { keyItem, toMetadata } from './records';
@@ -23,6 +28,8 @@ export interface RepairReport {
   readonly orphansRemoved: number;
   /** Vector items written before the filter index, now indexed (their entries written). */
   readonly filterIndexed: number;
+  /** Bucket entries a live vector item produces that were missing (deleted by a concurrent write's cleanup), written again. */
+  readonly entriesRestored: number;
 }
 
 /** Every item of one partition, following pages (eventually consistent: the repair runs again if it raced). */
@@ -48,10 +55,12 @@ async function partition(client: DynamoDBClient, table: string, pk: string, proj
  * and then lets its queries use the index (`CollectionConfig.filterIndex`).
  * @returns what was fixed; the caller sets the counter to `vectorCount`
  */
-export async function repairCollection(client: DynamoDBClient, tables: TableNames, config: CollectionConfig): Promise<RepairReport> {
+export async function repairCollection(client: DynamoDBClient, tables: TableNames, config: CollectionConfig, hasher?: Hasher): Promise<RepairReport> {
   const versions = new ItemVersions(client, tables.vectors, config);
   const { partitionBits, hashTables } = config.index;
   const live = new Set<string>();
+  /** The bucket entries live items produce, by key: the id that produces each. */
+  const expected = new Map<string, string>();
   let vectorCount = 0;
   let settled = 0;
   let finishedDeletes = 0;
@@ -72,7 +81,11 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
         continue;
       }
       vectorCount++;
-      for (let t = 0; t < hashTables; t++) live.add(`${bucketPartition(config.uid, t, v.codes[t], partitionBits)} ${bucketSortKey(v.codes[t], partitionBits, id)}`);
+      for (let t = 0; t < hashTables; t++) {
+        const key = `${bucketPartition(config.uid, t, v.codes[t], partitionBits)} ${bucketSortKey(v.codes[t], partitionBits, id)}`;
+        live.add(key);
+        expected.set(key, id);
+      }
       const indexed = current ?? (await indexItem(client, tables, config.uid, item));
       if (!current && indexed) filterIndexed++;
       for (const k of indexed ? filterEntryKeys(config.uid, id, indexed) : []) live.add(`${k.pk.S} ${k.sk.S}`);
@@ -87,14 +100,18 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
   }
   let orphansRemoved = 0;
   for (const pk of [...allPartitions(config.uid, hashTables, partitionBits).buckets, ...allFilterPartitions(config.uid)]) {
-    const orphans = (await partition(client, tables.buckets, pk, 'pk, sk')).filter((e) => !live.has(`${e.pk.S} ${e.sk.S}`));
+    const entries = await partition(client, tables.buckets, pk, 'pk, sk');
+    for (const e of entries) expected.delete(`${e.pk.S} ${e.sk.S}`);
+    const orphans = entries.filter((e) => !live.has(`${e.pk.S} ${e.sk.S}`));
     await batchWriteAll(client, orphans.map((Key) => ({ table: tables.buckets, request: { DeleteRequest: { Key } } })));
     orphansRemoved += orphans.length;
   }
+  const entriesRestored = hasher && expected.size > 0 ? await restoreEntries(client, tables, config, hasher, new Set(expected.keys()), new Set(expected.values())) : 0;
   // every live item is indexed now: queries may use the filter index
   if (config.filterIndex !== FILTER_INDEX_VERSION) {
-    try {
-      await client.send(
+    // (dropped meanwhile when the condition fails: the caller's recount finds out)
+    await conditionHeld(
+      client.send(
         new UpdateItemCommand({
           TableName: tables.metadata,
           Key: keyItem(collectionKey(config.projectId, config.name)),
@@ -102,13 +119,34 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
           ConditionExpression: 'uid = :uid',
           ExpressionAttributeValues: { ':v': { N: String(FILTER_INDEX_VERSION) }, ':uid': { S: config.uid } },
         }),
-      );
-    } catch (err) {
-      // dropped meanwhile: the caller's recount finds out
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      ),
+    );
+  }
+  return { vectorCount, settled, finishedDeletes, orphansRemoved, filterIndexed, entriesRestored };
+}
+
+/**
+ * Writes again the `missing` bucket entries (as `pk sk`) of the live items `ids`, from the item's
+ * own vector, codes and metadata, as its upsert wrote them. An item replaced or deleted meanwhile
+ * may leave the rewritten entries as orphans (harmless: re-ranking reads the item), which the
+ * next repair removes.
+ * @returns the entries written
+ */
+async function restoreEntries(client: DynamoDBClient, tables: TableNames, config: CollectionConfig, hasher: Hasher, missing: ReadonlySet<string>, ids: ReadonlySet<string>): Promise<number> {
+  const { partitionBits, hashTables } = config.index;
+  const found = await batchGetAll(client, [...ids].map((id) => ({ table: tables.vectors, key: keyItem(vectorKey(config.uid, id)) })), { consistentRead: true });
+  const puts: Item[] = [];
+  for (const item of found[tables.vectors] ?? []) {
+    const v = versionOf(item);
+    if (!v || v.tombstone || !item.v?.B) continue;
+    const sketch = packSketch(hasher.encode(bytesToVector(item.v.B)));
+    for (let t = 0; t < hashTables; t++) {
+      const entry = bucketEntryItem(config.uid, partitionBits, t, v.codes[t], item.sk.S!, sketch, item.m?.S);
+      if (missing.has(`${entry.pk.S} ${entry.sk.S}`)) puts.push(entry);
     }
   }
-  return { vectorCount, settled, finishedDeletes, orphansRemoved, filterIndexed };
+  await batchWriteAll(client, puts.map((Item) => ({ table: tables.buckets, request: { PutRequest: { Item } } })));
+  return puts.length;
 }
 
 /**
@@ -123,8 +161,8 @@ async function indexItem(client: DynamoDBClient, tables: TableNames, uid: string
   const version = filterVersionOf(item.m?.S, item.w?.B);
   const indexed = { version, metadata: toMetadata(item) };
   await batchWriteAll(client, filterEntryKeys(uid, id, indexed).map((Item) => ({ table: tables.buckets, request: { PutRequest: { Item } } })));
-  try {
-    await client.send(
+  const landed = await conditionHeld(
+    client.send(
       new UpdateItemCommand({
         TableName: tables.vectors,
         Key: keyItem(vectorKey(uid, id)),
@@ -132,10 +170,7 @@ async function indexItem(client: DynamoDBClient, tables: TableNames, uid: string
         ConditionExpression: 'w = :w AND attribute_not_exists(t) AND attribute_not_exists(f)',
         ExpressionAttributeValues: { ':f': { B: version }, ':w': item.w?.B ? { B: item.w.B } : { NULL: true } },
       }),
-    );
-    return indexed;
-  } catch (err) {
-    if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    return undefined;
-  }
+    ),
+  );
+  return landed ? indexed : undefined;
 }

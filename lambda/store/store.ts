@@ -141,13 +141,13 @@ export class WhiplashStore {
 
   /**
    * Repairs a collection damaged by failed requests: finishes their cleanups, removes orphaned
-   * bucket entries and recounts its vectors (`repair.ts`). Writes to it should pause meanwhile.
+   * bucket entries, restores missing ones and recounts its vectors (`repair.ts`). Writes to it should pause meanwhile.
    * @throws NotFoundError
    */
   repairCollection(projectId: string, name: string): Promise<RepairReport> {
     return current(async () => {
       const state = await this.collections.load(projectId, name, true);
-      const report = await repairCollection(this.client, this.tables, state.config);
+      const report = await repairCollection(this.client, this.tables, state.config, state.hasher);
       await this.collections.setCount(state, report.vectorCount);
       return report;
     });

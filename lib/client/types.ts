@@ -215,4 +215,6 @@ export interface RepairReport {
   readonly orphansRemoved: number;
   /** Vectors written before the filter index, now indexed. */
   readonly filterIndexed: number;
+  /** Bucket entries a live vector produces that were missing (deleted by a concurrent write's cleanup), written again. */
+  readonly entriesRestored: number;
 }

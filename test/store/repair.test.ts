@@ -52,7 +52,11 @@ describe('repairing a damaged collection', () => {
     // 3. a delete stopped after its tombstone: 'a2' is marked, its entries still there
     const a2 = vectorKey(uid, 'a2');
     await db.client.send(new UpdateItemCommand({ TableName: db.tables.vectors, Key: { pk: { S: a2.pk }, sk: { S: a2.sk } }, UpdateExpression: 'SET t = :t', ExpressionAttributeValues: { ':t': { BOOL: true } } }));
-    // 4. a count off by 7
+    // 4. a live vector that lost 3 of its bucket entries (a concurrent write's cleanup deleted keys it had just rewritten)
+    const lost = hasher.encode(Float32Array.from(vec(5)));
+    const lostKeys = [0, 1, 2].map((t) => bucketEntryItem(uid, partitionBits, t, lost.codes[t], 'a5', packSketch(lost)));
+    await db.client.send(new BatchWriteItemCommand({ RequestItems: { [db.tables.buckets]: lostKeys.map((e) => ({ DeleteRequest: { Key: { pk: e.pk, sk: e.sk } } })) } }));
+    // 5. a count off by 7
     const counter = counterKey('p', name);
     await db.client.send(new PutItemCommand({ TableName: db.tables.metadata, Item: { pk: { S: counter.pk }, sk: { S: counter.sk }, uid: { S: uid }, n: { N: '17' } } }));
   }
@@ -73,10 +77,11 @@ describe('repairing a damaged collection', () => {
     const before = await scanCollection(db.client, db.tables, await store.getCollection('p', 'hurt'));
     expect(before.orphans.length).toBeGreaterThan(0);
     expect(before.unsettled.sort()).toEqual(['a1', 'a2']);
+    expect(before.missing).toHaveLength(3);
     // WHEN
     const report = await store.repairCollection('p', 'hurt');
     // THEN: 9 live vectors (a2 was being deleted), nothing unsettled, no orphan, the count right
-    expect(report).toMatchObject({ vectorCount: 9, settled: 1, finishedDeletes: 1 });
+    expect(report).toMatchObject({ vectorCount: 9, settled: 1, finishedDeletes: 1, entriesRestored: 3 });
     expect(report.orphansRemoved).toBeGreaterThanOrEqual(32);
     const after = await scanCollection(db.client, db.tables, await store.getCollection('p', 'hurt'));
     expect(after).toMatchObject({ orphans: [], missing: [], unsettled: [] });
@@ -84,7 +89,7 @@ describe('repairing a damaged collection', () => {
     expect((await store.getCollection('p', 'hurt')).vectorCount).toBe(9);
     const hits = await store.query('p', 'hurt', { vector: vec(1), topK: 3 });
     expect(hits.matches[0].id).toBe('a1');
-    expect(await store.repairCollection('p', 'hurt')).toEqual({ vectorCount: 9, settled: 0, finishedDeletes: 0, orphansRemoved: 0, filterIndexed: 0 });
+    expect(await store.repairCollection('p', 'hurt')).toEqual({ vectorCount: 9, settled: 0, finishedDeletes: 0, orphansRemoved: 0, filterIndexed: 0, entriesRestored: 0 });
     await expect(store.repairCollection('p', 'nope')).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -110,7 +115,7 @@ describe('repairing a damaged collection', () => {
       }) as never;
     const ok = await admin(event('admin-key'));
     expect(ok.statusCode).toBe(200);
-    expect(JSON.parse(ok.body)).toEqual({ vectorCount: 1, settled: 0, finishedDeletes: 0, orphansRemoved: 0, filterIndexed: 0 });
+    expect(JSON.parse(ok.body)).toEqual({ vectorCount: 1, settled: 0, finishedDeletes: 0, orphansRemoved: 0, filterIndexed: 0, entriesRestored: 0 });
     expect((await admin(event('project-key'))).statusCode).toBe(403);
   });
 });
