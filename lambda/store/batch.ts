@@ -151,10 +151,10 @@ export async function batchGetAll(
 }
 
 /**
- * Every item of one partition (optionally only sort keys starting with `skPrefix`), strongly
- * consistent, following pages.
+ * Every item of one partition (optionally only sort keys starting with `skPrefix`, and only the
+ * attributes of `projection`), strongly consistent, following pages.
  */
-export async function queryAll(client: DynamoDBClient, table: string, pk: string, skPrefix?: string): Promise<Item[]> {
+export async function queryAll(client: DynamoDBClient, table: string, pk: string, skPrefix?: string, projection?: string): Promise<Item[]> {
   const items: Item[] = [];
   let start: Item | undefined;
   do {
@@ -163,6 +163,7 @@ export async function queryAll(client: DynamoDBClient, table: string, pk: string
         TableName: table,
         KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
         ExpressionAttributeValues: { ':pk': { S: pk }, ...(skPrefix ? { ':p': { S: skPrefix } } : {}) },
+        ...(projection ? { ProjectionExpression: projection } : {}),
         ExclusiveStartKey: start,
         ConsistentRead: true,
       }),

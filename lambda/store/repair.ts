@@ -2,13 +2,13 @@
 // metadata versions, tombstones), indexes items written before the filter index, removes bucket
 // and filter index entries no live vector item produces, restores the bucket entries a live item
 // lacks, and recounts the vectors.
-import { DynamoDBClient, QueryCommand, QueryCommandOutput, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { FILTER_INDEX_VERSION } from '../core/filter-index';
 import { CollectionConfig } from '../core/types';
 import { Hasher } from '../core/hasher';
 import { packSketch } from '../core/sketch-format';
 import { bytesToVector } from '../core/vector';
-import { batchGetAll, batchWriteAll, conditionHeld, Item } from './batch';
+import { batchGetAll, batchWriteAll, conditionHeld, Item, queryAll } from './batch';
 import { bucketEntryItem } from './layout';
 import { currentFilterVersion, decodePending, filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
 import { allFilterPartitions, allPartitions, bucketPartition, bucketSortKey, collectionKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
@@ -32,20 +32,6 @@ export interface RepairReport {
   readonly entriesRestored: number;
 }
 
-/** Every item of one partition, following pages (eventually consistent: the repair runs again if it raced). */
-async function partition(client: DynamoDBClient, table: string, pk: string, projection: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page: QueryCommandOutput = await client.send(
-      new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: pk } }, ProjectionExpression: projection, ExclusiveStartKey: start, ConsistentRead: true }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
 /**
  * Repairs one collection: reads every vector item and every bucket and filter index entry of it (two full passes:
  * read units grow with the collection), so it is an administrator's tool for a store damaged by
@@ -66,7 +52,7 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
   let finishedDeletes = 0;
   let filterIndexed = 0;
   for (let shard = 0; shard < VECTOR_SHARDS; shard++) {
-    for (const item of await partition(client, tables.vectors, vectorPartition(config.uid, shard), 'sk, c, o, t, w, f, m, q')) {
+    for (const item of await queryAll(client, tables.vectors, vectorPartition(config.uid, shard), undefined, 'sk, c, o, t, w, f, m, q')) {
       const id = item.sk.S!;
       const v = versionOf(item);
       if (!v) continue;
@@ -100,7 +86,7 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
   }
   let orphansRemoved = 0;
   for (const pk of [...allPartitions(config.uid, hashTables, partitionBits).buckets, ...allFilterPartitions(config.uid)]) {
-    const entries = await partition(client, tables.buckets, pk, 'pk, sk');
+    const entries = await queryAll(client, tables.buckets, pk, undefined, 'pk, sk');
     for (const e of entries) expected.delete(`${e.pk.S} ${e.sk.S}`);
     const orphans = entries.filter((e) => !live.has(`${e.pk.S} ${e.sk.S}`));
     await batchWriteAll(client, orphans.map((Key) => ({ table: tables.buckets, request: { DeleteRequest: { Key } } })));
