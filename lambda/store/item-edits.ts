@@ -16,7 +16,7 @@ import { filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from
 import { counterKey, vectorKey } from './key-format';
 import { ItemVersions, newWriteId, RACE_ATTEMPTS, staleEntryKeys, versionOf } from './item-versions';
 import { decodeCursor, ItemStore } from './items';
-import { bucketEntryItem, vectorItem } from './layout';
+import { bucketEntries, vectorItem } from './layout';
 import { keyItem, metadataJson, toMetadata } from './records';
 import { TableNames } from './table-definitions';
 
@@ -80,13 +80,10 @@ export class ItemEdits {
       const meta = metadataJson(metadata);
       const writeId = newWriteId();
       const filter = { version: filterVersionOf(meta, read.writeId), metadata };
-      const sketch = packSketch(enc);
-      const entries: Write[] = [];
-      for (let t = 0; t < config.index.hashTables; t++) {
-        const Item = bucketEntryItem(config.uid, config.index.partitionBits, t, enc.codes[t], checkedId, sketch, meta);
-        entries.push({ table: this.tables.buckets, request: { PutRequest: { Item } } });
-      }
-      for (const Item of filterEntryKeys(config.uid, checkedId, filter)) entries.push({ table: this.tables.buckets, request: { PutRequest: { Item } } });
+      const entries: Write[] = [...bucketEntries(config.uid, config.index, enc.codes, checkedId, packSketch(enc), meta), ...filterEntryKeys(config.uid, checkedId, filter)].map((Item) => ({
+        table: this.tables.buckets,
+        request: { PutRequest: { Item } },
+      }));
       // 1. the entries with the new metadata (bucket entries: same keys as the item's own, so they
       //    are overwritten; filter index entries: under the version derived from the item read)
       await batchWriteAll(this.client, entries);

@@ -15,7 +15,7 @@ import { CollectionStore } from './collections';
 import { filterEntryKeys, filterVersionOf, staleFilterKeys } from './filter-index';
 import { counterKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { ItemVersions, newWriteId, staleEntryKeys, WRITE_CONCURRENCY } from './item-versions';
-import { bucketEntryItem, vectorItem } from './layout';
+import { bucketEntries, vectorItem } from './layout';
 import { keyItem, metadataJson, S, toMetadata, toStoredVector } from './records';
 import { TableNames } from './table-definitions';
 
@@ -42,7 +42,6 @@ export class ItemStore {
 
     if (CollectionStore.needsSettling(state, rows.length)) state = await this.collections.settleFirstWrites(state, rows);
     const hasher = state.hasher!;
-    const { hashTables } = config.index;
     const versions = new ItemVersions(this.client, this.tables.vectors, config);
 
     // 1. The new bucket entries, and the filter index entries of the new metadata under a version
@@ -55,12 +54,9 @@ export class ItemStore {
     });
     const entries: Write[] = [];
     for (const { row, enc, meta, filter } of encoded) {
-      const sketch = packSketch(enc);
-      for (let t = 0; t < hashTables; t++) {
-        const Item = bucketEntryItem(config.uid, config.index.partitionBits, t, enc.codes[t], row.id, sketch, meta);
+      for (const Item of [...bucketEntries(config.uid, config.index, enc.codes, row.id, packSketch(enc), meta), ...filterEntryKeys(config.uid, row.id, filter)]) {
         entries.push({ table: this.tables.buckets, request: { PutRequest: { Item } } });
       }
-      for (const Item of filterEntryKeys(config.uid, row.id, filter)) entries.push({ table: this.tables.buckets, request: { PutRequest: { Item } } });
     }
     const items = encoded.map(({ row, enc, meta, writeId, filter }) => ({
       id: row.id,

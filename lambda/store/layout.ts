@@ -31,6 +31,11 @@ export function bucketEntryItem(
   };
 }
 
+/** The bucket entries of one vector version: one per hash table, under that table's code. */
+export function bucketEntries(uid: string, index: Pick<IndexParams, 'partitionBits' | 'hashTables'>, codes: Uint32Array, id: string, sketch: Uint8Array, metadata?: string): Item[] {
+  return Array.from({ length: index.hashTables }, (_, t) => bucketEntryItem(uid, index.partitionBits, t, codes[t], id, sketch, metadata));
+}
+
 /** Hash codes as the vector item stores them: uint32, little-endian, one per hash table. */
 export function codesToBytes(codes: Uint32Array): Uint8Array {
   const out = new Uint8Array(codes.length * 4);

@@ -9,7 +9,7 @@ import { Hasher } from '../core/hasher';
 import { packSketch } from '../core/sketch-format';
 import { bytesToVector } from '../core/vector';
 import { batchGetAll, batchWriteAll, conditionHeld, Item, queryAll } from './batch';
-import { bucketEntryItem } from './layout';
+import { bucketEntries } from './layout';
 import { currentFilterVersion, decodePending, filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
 import { allFilterPartitions, allPartitions, bucketPartition, bucketSortKey, collectionKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { keyItem, toMetadata } from './records';
@@ -119,17 +119,13 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
  * @returns the entries written
  */
 async function restoreEntries(client: DynamoDBClient, tables: TableNames, config: CollectionConfig, hasher: Hasher, missing: ReadonlySet<string>, ids: ReadonlySet<string>): Promise<number> {
-  const { partitionBits, hashTables } = config.index;
   const found = await batchGetAll(client, [...ids].map((id) => ({ table: tables.vectors, key: keyItem(vectorKey(config.uid, id)) })), { consistentRead: true });
   const puts: Item[] = [];
   for (const item of found[tables.vectors] ?? []) {
     const v = versionOf(item);
     if (!v || v.tombstone || !item.v?.B) continue;
     const sketch = packSketch(hasher.encode(bytesToVector(item.v.B)));
-    for (let t = 0; t < hashTables; t++) {
-      const entry = bucketEntryItem(config.uid, partitionBits, t, v.codes[t], item.sk.S!, sketch, item.m?.S);
-      if (missing.has(`${entry.pk.S} ${entry.sk.S}`)) puts.push(entry);
-    }
+    puts.push(...bucketEntries(config.uid, config.index, v.codes, item.sk.S!, sketch, item.m?.S).filter((e) => missing.has(`${e.pk.S} ${e.sk.S}`)));
   }
   await batchWriteAll(client, puts.map((Item) => ({ table: tables.buckets, request: { PutRequest: { Item } } })));
   return puts.length;
