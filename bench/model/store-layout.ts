@@ -3,12 +3,14 @@ import { QueryEncoding } from '../../lambda/core/hasher';
 import { IndexParams } from '../../lambda/core/types';
 import { bucketEntryItem, BucketRead, bucketReadPlan, counterItem, itemSize, vectorItem, WRITE_ID_BYTES } from '../../lambda/store/layout';
 import { FILTER_VERSION_BYTES } from '../../lambda/store/filter-index';
-import { bucketPartition, bucketSortKey } from '../../lambda/store/key-format';
+import { bucketPartition, bucketSortKey, entryToken } from '../../lambda/store/key-format';
 
 export type { BucketRead };
 
 /** A uid of the store's length (8 characters, `randomBytes(6).toString('base64url')`): sizes and key order depend only on its length. */
 export const MODEL_UID = 'AAAAAAAA';
+/** The version token of the modelled entries' sort keys (bucket layout 2: `entryToken` of a version). */
+const MODEL_TOKEN = entryToken(new Uint8Array(FILTER_VERSION_BYTES));
 
 /**
  * The items the store writes and reads, for the cost model: the bucket entry, the vector item,
@@ -31,12 +33,12 @@ export class StoreItems {
 
   /** Bytes of the bucket entry of a vector (no metadata) in hash table `table`; `packed` is `packSketch` of its encoding. */
   bucketEntryBytes(table: number, code: number, id: string, packed: Uint8Array): number {
-    return itemSize(bucketEntryItem(MODEL_UID, this.params.partitionBits, table, code, id, packed));
+    return itemSize(bucketEntryItem(MODEL_UID, this.params.partitionBits, table, code, id, packed, undefined, MODEL_TOKEN));
   }
 
   /** The bucket entry's key, to place it among a read's range (DynamoDB compares UTF-8 bytes; keys here are ASCII). */
   bucketKey(table: number, code: number, id: string): { pk: string; sk: string } {
-    return { pk: bucketPartition(MODEL_UID, table, code, this.params.partitionBits), sk: bucketSortKey(code, this.params.partitionBits, id) };
+    return { pk: bucketPartition(MODEL_UID, table, code, this.params.partitionBits), sk: bucketSortKey(code, this.params.partitionBits, id, MODEL_TOKEN) };
   }
 
   /** Bytes of the vector item of `id` (no metadata; its filter index version, as the store writes one with every item). */

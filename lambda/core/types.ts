@@ -112,6 +112,12 @@ export interface CollectionConfig {
    * Internal: not part of the API's description of a collection.
    */
   readonly filterIndex?: number;
+  /**
+   * How bucket entries are keyed (`key-format.ts` `bucketSortKey`): 2 (collections created since
+   * version tokens) puts the writing version's token in each sort key; absent means 1, without.
+   * Internal, like `filterIndex`.
+   */
+  readonly bucketLayout?: number;
 }
 
 /** A collection as listed: its configuration and its approximate size. */

@@ -109,6 +109,14 @@ export async function batchWriteAll(
   });
 }
 
+/** Puts every item into `table` (`batchWriteAll`). */
+export const putAll = (client: DynamoDBClient, table: string, items: readonly Item[]): Promise<void> =>
+  batchWriteAll(client, items.map((Item) => ({ table, request: { PutRequest: { Item } } })));
+
+/** Deletes the item of every key (`pk`, `sk`: the key of each of the store's tables) from `table` (`batchWriteAll`). */
+export const deleteAll = (client: DynamoDBClient, table: string, keys: readonly Item[]): Promise<void> =>
+  batchWriteAll(client, keys.map(({ pk, sk }) => ({ table, request: { DeleteRequest: { Key: { pk, sk } } } })));
+
 /**
  * Reads every key, 100 to a BatchGetItem call, all calls in parallel, and retries
  * `UnprocessedKeys` with backoff.

@@ -6,7 +6,8 @@ import { PROFILE_MAX_SAMPLE } from '../core/profile';
 import { sampleProfile } from '../core/search';
 import { packedSketchBytes } from '../core/sketch-format';
 import { CollectionConfig, CollectionInfo, IndexParams, Metadata, Metric } from '../core/types';
-import { bucketEntryItem, itemSize } from './layout';
+import { FILTER_VERSION_BYTES } from './filter-index';
+import { bucketEntryItem, bucketVersion, itemSize } from './layout';
 import { metadataJson } from './records';
 
 /** Input of `CollectionStore.create`. */
@@ -49,11 +50,12 @@ export class StaleCollectionError extends Error {}
 export function planFromSample(config: CollectionConfig, frame: HashFrame, rows: readonly CheckedRow[]): PlanTable {
   const hasher = new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, frame.centre, frame.mipsNorm);
   const sample = rows.slice(0, PROFILE_MAX_SAMPLE);
-  // an entry's size depends on lengths only (fixed-width code digits, id, packed sketch, metadata)
+  // an entry's size depends on lengths only (fixed-width code digits and version token, id, packed sketch, metadata)
   const packed = new Uint8Array(packedSketchBytes(config.index.sketchBits));
+  const { token } = bucketVersion(config, new Uint32Array(1), new Uint8Array(FILTER_VERSION_BYTES));
   let entryBytes = 0;
   for (const row of sample) {
-    entryBytes += itemSize(bucketEntryItem(config.uid, config.index.partitionBits, 0, 0, row.id, packed, metadataJson(row.metadata)));
+    entryBytes += itemSize(bucketEntryItem(config.uid, config.index.partitionBits, 0, 0, row.id, packed, metadataJson(row.metadata), token));
   }
   return planTableForIndex(config.index, sampleProfile(hasher, sample.map((r) => r.vector)), entryBytes / sample.length);
 }
@@ -61,6 +63,6 @@ export function planFromSample(config: CollectionConfig, frame: HashFrame, rows:
 /** What the API says of a collection: its config, its count and the shape of its next query. */
 export function describe(state: Pick<CollectionState, 'config' | 'plans' | 'count'>): CollectionInfo {
   const shape = queryShape(state.config.index, state.plans, state.count);
-  const { filterIndex: _internal, ...config } = state.config;
+  const { filterIndex: _index, bucketLayout: _layout, ...config } = state.config;
   return { ...config, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined } };
 }

@@ -14,7 +14,7 @@ import { batchGetAll, Item, queryAll, writeAtomically } from './batch';
 import { FILTER_INDEX_VERSION } from '../core/filter-index';
 import { collectionKey, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
 import { VectorCounter } from './counted-writes';
-import { counterItem } from './layout';
+import { BUCKET_LAYOUT, counterItem } from './layout';
 import { CheckedRow, CollectionState, CreateCollectionInput, describe, planFromSample, StaleCollectionError } from './collection-state';
 import { configAttributes, keyItem, S, toConfig, toFrame, toPlans } from './records';
 import { TableNames } from './table-definitions';
@@ -58,6 +58,7 @@ export class CollectionStore {
         prngVersion: PRNG_VERSION,
         createdAt: new Date().toISOString(),
         filterIndex: FILTER_INDEX_VERSION,
+        bucketLayout: BUCKET_LAYOUT,
       };
       // One transaction: the config (no live collection of that name), its counter (any counter
       // left there belongs to a dropped collection), and the claim of its uid (unique for ever).

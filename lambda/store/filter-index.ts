@@ -22,15 +22,18 @@ export interface FilterVersion {
 export const FILTER_VERSION_BYTES = 8;
 
 /**
- * The version of the metadata a write puts over the item version `replaced` (its `w`; absent when
- * the id has no item): a hash of both. A retry of a write that failed before its item landed
- * reads the same item, so it derives the same version and rewrites the same entries (no orphan);
- * any two writes that replace different item versions get different versions, so the cleanup of
- * one never deletes an entry the other still needs.
+ * The version of what a write puts over the item version `replaced` (its `w`; absent when the id
+ * has no item): a hash of its metadata, of `replaced` and of its vector (`vectorBytes`, absent for
+ * items indexed by a repair). It versions the item's filter index entries and, through its token
+ * (`key-format.ts` `entryToken`), its bucket entries. A retry of a write that failed before its
+ * item landed reads the same item, so it derives the same version and rewrites the same entries
+ * (no orphan); two writes that replace different item versions, or put different content, get
+ * different versions, so the cleanup of one never deletes an entry the other still needs.
  */
-export function filterVersionOf(metadataJson: string | undefined, replaced: Uint8Array | undefined): Uint8Array {
+export function filterVersionOf(metadataJson: string | undefined, replaced: Uint8Array | undefined, vectorBytes?: Uint8Array): Uint8Array {
   const h = createHash('sha256').update(metadataJson ?? '', 'utf8').update('\u0000');
   if (replaced) h.update(replaced);
+  if (vectorBytes) h.update('\u0000').update(vectorBytes);
   return new Uint8Array(h.digest().subarray(0, FILTER_VERSION_BYTES));
 }
 

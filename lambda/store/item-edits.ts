@@ -1,6 +1,6 @@
 // Edits of stored items beyond upsert and delete by id: a metadata-only update that keeps the vector,
 // and a delete by metadata filter, bounded per call, both through the per-vector write protocol.
-import { DynamoDBClient, GetItemCommand, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { NotFoundError, ServiceUnavailableError, ValidationError } from '../core/errors';
 import { compileFilter } from '../core/filter';
 import { MAX_DELETE_BATCH, MAX_FILTER_DELETE_SCAN } from '../core/limits';
@@ -9,18 +9,16 @@ import { checkId } from '../core/params';
 import { packSketch } from '../core/sketch-format';
 import { Filter, Metadata, StoredVector } from '../core/types';
 import { bytesToVector } from '../core/vector';
-import { batchGetAll, batchWriteAll } from './batch';
+import { batchGetAll, deleteAll } from './batch';
 import { StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
-import { filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
+import { filterEntryKeys, filterVersionOf } from './filter-index';
 import { counterKey, vectorKey } from './key-format';
-import { ItemVersions, newWriteId, RACE_ATTEMPTS, staleEntryKeys, versionOf } from './item-versions';
+import { ItemVersions, newWriteId, RACE_ATTEMPTS, staleKeys, versionOf, VersionWrite } from './item-versions';
 import { decodeCursor, ItemStore } from './items';
-import { bucketEntries, vectorItem } from './layout';
+import { bucketEntries, bucketVersion, vectorItem } from './layout';
 import { keyItem, metadataJson, toMetadata } from './records';
 import { TableNames } from './table-definitions';
-
-type Write = { table: string; request: WriteRequest };
 
 /** A metadata update: the new metadata, or the keys to change (`null` removes a key). */
 export interface MetadataUpdate {
@@ -64,13 +62,13 @@ export class ItemEdits {
     let state = await this.collections.load(projectId, name);
     const { config } = state;
     const key = keyItem(vectorKey(config.uid, checkedId));
-    const versions = new ItemVersions(this.client, this.tables.vectors, config);
-    // metadata versions whose filter index entries attempts that lost their race wrote
-    const abandoned: FilterVersion[] = [];
+    const versions = new ItemVersions(this.client, this.tables, config);
+    // the writes of attempts that lost their race: their entries are recorded as stale in the next
+    const abandoned: VersionWrite[] = [];
     for (let attempt = 0; attempt < RACE_ATTEMPTS; attempt++) {
       const found = await batchGetAll(this.client, [{ table: this.tables.vectors, key }], { consistentRead: true });
       const item = found[this.tables.vectors]?.[0];
-      const read = versionOf(item);
+      const read = versionOf(config, item);
       if (!item || !read || read.tombstone) throw new NotFoundError(`item ${checkedId} not found in collection ${name}`);
       // an item exists, so the collection's first write set its hash frame; a cold cache may not know it yet
       if (!state.hasher?.centre) state = await this.collections.load(projectId, name, true);
@@ -78,34 +76,31 @@ export class ItemEdits {
       const vector = bytesToVector(item.v.B!);
       const enc = state.hasher!.encode(vector);
       const meta = metadataJson(metadata);
-      const writeId = newWriteId();
-      const filter = { version: filterVersionOf(meta, read.writeId), metadata };
-      const entries: Write[] = [...bucketEntries(config.uid, config.index, enc.codes, checkedId, packSketch(enc), meta), ...filterEntryKeys(config.uid, checkedId, filter)].map((Item) => ({
-        table: this.tables.buckets,
-        request: { PutRequest: { Item } },
-      }));
-      // 1. the entries with the new metadata (bucket entries: same keys as the item's own, so they
-      //    are overwritten; filter index entries: under the version derived from the item read)
-      await batchWriteAll(this.client, entries);
-      // 2. the item, only over the version read; a lost race re-reads and rewrites the entries too,
-      //    so the last write of the entries is the one whose item won (and the next attempt's item
-      //    names the lost attempt's filter index entries as stale)
-      const replaced = await versions.replaceIfUnchanged(vectorItem(config.uid, checkedId, vector, enc.codes, meta, writeId, filter.version), enc.codes, read, abandoned);
+      const filter = { version: filterVersionOf(meta, read.writeId, item.v.B!), metadata };
+      const bucket = bucketVersion(config, enc.codes, filter.version);
+      const write: VersionWrite = {
+        item: vectorItem(config.uid, checkedId, vector, enc.codes, meta, newWriteId(), filter.version),
+        bucket,
+        filter,
+        entries: [...bucketEntries(config.uid, config.index, bucket, checkedId, packSketch(enc), meta), ...filterEntryKeys(config.uid, checkedId, filter)],
+      };
+      // 1. the entries with the new metadata, under the version derived from the item read (in
+      //    bucket layout 1 the bucket entries keep the item's keys and are overwritten), then the
+      //    item, only over the version read; a lost race starts over from the item as it is now,
+      //    and the next attempt's item names this attempt's entries as stale
+      const replaced = await versions.replaceIfUnchanged(write, read, abandoned);
       if (!replaced) {
-        abandoned.push(filter);
+        abandoned.push(write);
         continue;
       }
-      // 3. entries of earlier versions the item still named, then the record of them
-      const stale = [...staleEntryKeys(config, checkedId, replaced.stale, enc.codes), ...staleFilterKeys(config.uid, checkedId, replaced.staleFilters, filter.version)];
-      await batchWriteAll(this.client, stale.map((Key) => ({ table: this.tables.buckets, request: { DeleteRequest: { Key } } })));
-      if (replaced.stale.length > 0 || replaced.staleFilters.length > 0) await versions.settle(checkedId, writeId);
+      // 2. entries of earlier versions the item still named, then the record of them
+      await deleteAll(this.client, this.tables.buckets, staleKeys(config, checkedId, replaced.stale, replaced.staleFilters, { bucket, filter: filter.version }));
+      if (replaced.stale.length > 0 || replaced.staleFilters.length > 0) await versions.settle(checkedId, write.item.w.B!);
       try {
         await this.collections.checkLive(state);
       } catch (err) {
         // the collection was dropped meanwhile: its purge may have run already, so take the entries back
-        if (err instanceof StaleCollectionError) {
-          await batchWriteAll(this.client, entries.map(({ table, request }) => ({ table, request: { DeleteRequest: { Key: { pk: request.PutRequest!.Item!.pk, sk: request.PutRequest!.Item!.sk } } } })));
-        }
+        if (err instanceof StaleCollectionError) await deleteAll(this.client, this.tables.buckets, versions.written);
         throw err;
       }
       return { id: checkedId, vector: Array.from(vector), metadata };

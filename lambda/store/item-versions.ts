@@ -1,24 +1,27 @@
 // The per-vector write protocol that keeps bucket entries, filter index entries and vector items
-// consistent under concurrent requests and failures: a vector item records the codes and metadata
-// versions whose entries are still to go.
+// consistent under concurrent requests and failures: entries are keyed by the version that wrote
+// them, and a vector item records the versions whose entries are still to go.
 import { DeleteItemCommand, DynamoDBClient, Put, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { mapLimit } from '../core/concurrency';
 import { ServiceUnavailableError } from '../core/errors';
 import { CollectionConfig } from '../core/types';
-import { batchGetAll, conditionHeld, Item } from './batch';
+import { batchGetAll, conditionHeld, Item, putAll } from './batch';
 import { CountedWrite, VectorCounter, writeCounted } from './counted-writes';
-import { currentFilterVersion, decodePending, encodePending, FilterVersion } from './filter-index';
-import { bucketPartition, bucketSortKey, filterVersion, vectorKey } from './key-format';
-import { bytesToCodes, codesToBytes } from './layout';
+import { currentFilterVersion, decodePending, encodePending, FilterVersion, staleFilterKeys } from './filter-index';
+import { filterVersion, vectorKey } from './key-format';
+import { bucketEntryKey, bucketVersion, BucketVersion, bucketVersionFromBytes, bucketVersionToBytes, bytesToCodes } from './layout';
 import { keyItem } from './records';
+import { TableNames } from './table-definitions';
 
 /**
  * A vector item's attributes besides the vector (`layout.vectorItem`):
  * - `w`: the id of the write that made this version (random bytes);
- * - `o`: binary set of codes (`codesToBytes`) of earlier versions whose bucket entries may still
- *   exist; the writer removes it once it has deleted them;
- * - `f`: the version of its metadata's filter index entries (`filter-index.ts`);
+ * - `f`: the version of what it holds (`filter-index.ts` `filterVersionOf`): its filter index
+ *   entries carry it, and in bucket layout 2 its bucket entries carry its token (`entryToken`);
+ * - `o`: binary set of bucket versions (`bucketVersionToBytes`: codes and token) of earlier
+ *   versions, or of this write's attempts that lost a race, whose bucket entries may still exist;
+ *   the writer removes it once it has deleted them;
  * - `q`: string set of earlier metadata versions whose filter index entries may still exist, removed
  *   with `o`;
  * - `t`: present while the item is being deleted (a tombstone): readers treat it as absent, and
@@ -29,7 +32,9 @@ import { keyItem } from './records';
  */
 export interface ItemVersion {
   readonly codes: Uint32Array;
-  readonly pending: Uint32Array[];
+  /** Its own bucket entries: its codes, and their token in bucket layout 2. */
+  readonly entries: BucketVersion;
+  readonly pending: BucketVersion[];
   readonly tombstone: boolean;
   readonly writeId: Uint8Array;
   /** The metadata version the item's filter index entries carry (absent: written before the filter index). */
@@ -38,18 +43,38 @@ export interface ItemVersion {
   readonly pendingFilters: FilterVersion[];
 }
 
+/** What one attempt of a write puts for one id over the version it read. */
+export interface VersionWrite {
+  /** The vector item (`layout.vectorItem`, without `o` and `q`). */
+  readonly item: Item;
+  /** Its bucket entries' codes and token. */
+  readonly bucket: BucketVersion;
+  /** Its metadata version. */
+  readonly filter: FilterVersion;
+  /** Its bucket entries and filter index entries, written before the item. */
+  readonly entries: Item[];
+}
+
+/** What a landed write left to delete: the entries of the versions it replaced and of its own lost attempts. */
+export interface StaleEntries {
+  readonly stale: BucketVersion[];
+  readonly staleFilters: FilterVersion[];
+}
+
 /** Conditional writes of one id that lose a race are retried this often before answering 503. */
 export const RACE_ATTEMPTS = 8;
 
 /** Single-item writes of one request in flight at once. */
 export const WRITE_CONCURRENCY = 32;
 
-/** The version an item holds, from its attributes (absent: no item). */
-export function versionOf(item: Item | undefined): ItemVersion | undefined {
+/** The version an item of a collection of `config` holds, from its attributes (absent: no item). */
+export function versionOf(config: Pick<CollectionConfig, 'bucketLayout' | 'index'>, item: Item | undefined): ItemVersion | undefined {
   if (!item?.c?.B) return undefined;
+  const codes = bytesToCodes(item.c.B);
   return {
-    codes: bytesToCodes(item.c.B),
-    pending: (item.o?.BS ?? []).map((b) => bytesToCodes(b)),
+    codes,
+    entries: bucketVersion(config, codes, item.f?.B),
+    pending: (item.o?.BS ?? []).map((b) => bucketVersionFromBytes(b, config.index.hashTables)),
     tombstone: item.t !== undefined,
     writeId: item.w?.B ?? new Uint8Array(0),
     ...(item.f?.B ? { filter: currentFilterVersion(item) } : {}),
@@ -61,31 +86,40 @@ export function versionOf(item: Item | undefined): ItemVersion | undefined {
 export const newWriteId = (): Uint8Array => randomBytes(8);
 
 /**
- * The keys of the bucket entries of `id` under each of `codes`, except those that `keep` (the
- * current version's codes) also has: the entries that must go.
+ * The keys of the bucket entries of `id` that `versions` name and the filter index entries of
+ * `filters`, except those of the current version `keep` (which an earlier version may share): the
+ * entries that must go, each once.
  */
-export function staleEntryKeys(config: CollectionConfig, id: string, codes: readonly Uint32Array[], keep?: Uint32Array): Item[] {
+export function staleKeys(
+  config: CollectionConfig,
+  id: string,
+  versions: readonly BucketVersion[],
+  filters: readonly FilterVersion[],
+  keep?: { bucket: BucketVersion; filter?: Uint8Array },
+): Item[] {
   const { partitionBits, hashTables } = config.index;
   const seen = new Set<string>();
   const keys: Item[] = [];
-  for (const c of codes) {
+  for (const v of versions) {
     for (let t = 0; t < hashTables; t++) {
-      if (keep && keep[t] === c[t]) continue;
-      const pk = bucketPartition(config.uid, t, c[t], partitionBits);
-      const sk = bucketSortKey(c[t], partitionBits, id);
-      if (seen.has(pk + '\u0000' + sk)) continue;
-      seen.add(pk + '\u0000' + sk);
-      keys.push({ pk: { S: pk }, sk: { S: sk } });
+      if (keep && keep.bucket.codes[t] === v.codes[t] && keep.bucket.token === v.token) continue;
+      const key = bucketEntryKey(config.uid, partitionBits, t, v, id);
+      if (seen.has(key.pk.S + '\u0000' + key.sk.S)) continue;
+      seen.add(key.pk.S + '\u0000' + key.sk.S);
+      keys.push(key);
     }
   }
-  return keys;
+  return [...keys, ...staleFilterKeys(config.uid, id, filters, keep?.filter)];
 }
 
-/** Reads and writes the versions of one collection's vector items. */
+/** Reads and writes the versions of one collection's vector items, and writes their entries. */
 export class ItemVersions {
+  /** The entries this object has put, for a writer that must take them back. */
+  readonly written: Item[] = [];
+
   constructor(
     private readonly client: DynamoDBClient,
-    private readonly table: string,
+    private readonly tables: Pick<TableNames, 'vectors' | 'buckets'>,
     private readonly config: CollectionConfig,
   ) {}
 
@@ -98,55 +132,88 @@ export class ItemVersions {
   async readAll(ids: readonly string[]): Promise<Map<string, ItemVersion>> {
     const found = await batchGetAll(
       this.client,
-      ids.map((id) => ({ table: this.table, key: keyItem(vectorKey(this.config.uid, id)) })),
-      { consistentRead: true, projection: { [this.table]: 'sk, c, o, t, w, f, m, q' } },
+      ids.map((id) => ({ table: this.tables.vectors, key: keyItem(vectorKey(this.config.uid, id)) })),
+      { consistentRead: true, projection: { [this.tables.vectors]: 'sk, c, o, t, w, f, m, q' } },
     );
-    return new Map((found[this.table] ?? []).map((i) => [i.sk.S!, versionOf(i)!]));
+    return new Map((found[this.tables.vectors] ?? []).map((i) => [i.sk.S!, versionOf(this.config, i)!]));
   }
 
   /**
-   * Writes each item over the version of its id read in `known` (absent: none), on condition that
-   * it is still that version: over a live item a plain conditional Put; where no live item was
-   * (none, or a tombstone) the write makes one live and is committed with the counter
-   * (`writeCounted`). Items that lost a race are read again and written again.
-   * @param items `layout.vectorItem`s with their write ids, and their codes
-   * @returns per item: whether it became live (counted), and the codes and metadata versions whose
-   *   entries are now stale (recorded in the new item's `o` and `q` until {@link settle})
-   * @throws ServiceUnavailableError when an item lost every race; the counter's stale error
+   * Writes each of `ids` over the version it has now: reads the versions, `build`s each write over
+   * the version read (its entries' version derives from it), puts the entries, then puts each item
+   * on condition that the id still holds that version. Over a live item that is a plain
+   * conditional Put; where no live item was (none, or a tombstone) the write makes one live and
+   * is committed with the counter (`writeCounted`). An id whose item changed meanwhile is read
+   * again and built again over the new version, so its entries never carry a version derived from
+   * one it did not replace (another writer's cleanup of that version would delete them); the
+   * entries of the lost attempt are recorded as stale in the next one.
+   * @returns per id: whether it became live (counted), what it wrote, and the entries now stale
+   *   (recorded in the new item's `o` and `q` until {@link settle})
+   * @throws ServiceUnavailableError when an id lost every race; the counter's stale error
    */
   async writeAll(
-    items: readonly { id: string; item: Item; codes: Uint32Array }[],
-    known: Map<string, ItemVersion>,
+    ids: readonly string[],
+    build: (i: number, old: ItemVersion | undefined) => VersionWrite,
     counter: VectorCounter,
-  ): Promise<{ created: boolean; stale: Uint32Array[]; staleFilters: FilterVersion[] }[]> {
-    const out = new Array<{ created: boolean; stale: Uint32Array[]; staleFilters: FilterVersion[] }>(items.length);
-    let todo = items.map((_, i) => i);
+  ): Promise<({ created: boolean; write: VersionWrite } & StaleEntries)[]> {
+    const out = new Array<{ created: boolean; write: VersionWrite } & StaleEntries>(ids.length);
+    const abandoned = ids.map((): VersionWrite[] => []);
+    let todo = ids.map((_, i) => i);
+    let known = await this.readAll(ids);
     for (let attempt = 0; attempt < RACE_ATTEMPTS && todo.length > 0; attempt++) {
-      const plans = todo.map((i) => ({ i, old: known.get(items[i].id), ...this.over(items[i].item, items[i].codes, known.get(items[i].id)) }));
+      const plans = todo.map((i) => {
+        const old = known.get(ids[i]);
+        const write = build(i, old);
+        return { i, old, write, ...this.over(write, old, abandoned[i]) };
+      });
+      await this.putEntries(plans.flatMap((p) => p.write.entries));
       const lost: number[] = [];
       const replaces = plans.filter((p) => p.old && !p.old.tombstone);
       await mapLimit(replaces, WRITE_CONCURRENCY, async (p) => {
-        if (await conditionHeld(this.client.send(new PutItemCommand(p.put)))) out[p.i] = { created: false, stale: p.stale, staleFilters: p.staleFilters };
+        if (await conditionHeld(this.client.send(new PutItemCommand(p.put)))) out[p.i] = { created: false, write: p.write, stale: p.stale, staleFilters: p.staleFilters };
         else lost.push(p.i);
       });
       const creates = plans.filter((p) => !p.old || p.old.tombstone);
       const landed = await writeCounted(this.client, creates.map((p) => ({ write: { Put: p.put }, delta: 1 })), counter);
-      creates.forEach((p, j) => (landed[j] ? (out[p.i] = { created: true, stale: p.stale, staleFilters: p.staleFilters }) : lost.push(p.i)));
+      creates.forEach((p, j) => (landed[j] ? (out[p.i] = { created: true, write: p.write, stale: p.stale, staleFilters: p.staleFilters }) : lost.push(p.i)));
+      for (const p of plans) if (lost.includes(p.i)) abandoned[p.i].push(p.write);
       todo = lost;
-      if (todo.length > 0) known = await this.readAll(todo.map((i) => items[i].id));
+      if (todo.length > 0) known = await this.readAll(todo.map((i) => ids[i]));
     }
-    if (todo.length > 0) throw new ServiceUnavailableError(`vector ${items[todo[0]].id} kept changing under concurrent writes; retry`);
+    if (todo.length > 0) throw new ServiceUnavailableError(`vector ${ids[todo[0]]} kept changing under concurrent writes; retry`);
     return out;
   }
 
-  /** The conditional Put of `item` over the version `old` (absent: no item), and the codes and metadata versions it makes stale. */
-  private over(item: Item, codes: Uint32Array, old: ItemVersion | undefined): { put: Put; stale: Uint32Array[]; staleFilters: FilterVersion[] } {
-    const stale = old ? [...old.pending, old.codes].filter((c) => !sameCodes(c, codes)) : [];
-    const unique = uniqueBlobs(stale.map(codesToBytes));
-    const staleFilters = old ? staleVersions(old, item) : [];
+  /**
+   * Puts `write` over the live version `read` only if the id still holds it (one attempt, no
+   * re-read): for a write derived from the item read (a metadata update), which must start over
+   * when another write came first. Its entries are put first.
+   * @param abandoned the earlier attempts of the same update, which lost their race: their entries
+   *   are recorded as stale too, so that they go with the others
+   * @returns the entries now stale (recorded in `o` and `q` until {@link settle}), or undefined when
+   *   the item changed or went since it was read
+   */
+  async replaceIfUnchanged(write: VersionWrite, read: ItemVersion, abandoned: readonly VersionWrite[] = []): Promise<StaleEntries | undefined> {
+    await this.putEntries(write.entries);
+    const { put, stale, staleFilters } = this.over(write, read, abandoned);
+    const landed = await conditionHeld(this.client.send(new PutItemCommand({ ...put, ConditionExpression: 'w = :w AND attribute_not_exists(t)' })));
+    return landed ? { stale, staleFilters } : undefined;
+  }
+
+  private async putEntries(entries: readonly Item[]): Promise<void> {
+    this.written.push(...entries);
+    await putAll(this.client, this.tables.buckets, entries);
+  }
+
+  /** The conditional Put of `write` over the version `old` (absent: no item), and the entries it leaves stale: `old`'s and those of `abandoned` attempts. */
+  private over(write: VersionWrite, old: ItemVersion | undefined, abandoned: readonly VersionWrite[]): { put: Put } & StaleEntries {
+    const own = write.bucket;
+    const stale = uniqueVersions([...(old ? [old.entries, ...old.pending] : []), ...abandoned.map((a) => a.bucket)]).filter((v) => !sameVersion(v, own));
+    const keep = filterVersion(write.filter.version);
+    const staleFilters = [...(old ? filtersOf(old) : []), ...abandoned.map((a) => a.filter)].filter((v) => filterVersion(v.version) !== keep);
     const put: Put = {
-      TableName: this.table,
-      Item: { ...item, ...(unique.length > 0 ? { o: { BS: unique } } : {}), ...pendingAttribute(staleFilters) },
+      TableName: this.tables.vectors,
+      Item: { ...write.item, ...(stale.length > 0 ? { o: { BS: stale.map(bucketVersionToBytes) } } : {}), ...pendingAttribute(staleFilters) },
       ...(old
         ? {
             ConditionExpression: `w = :w AND ${old.tombstone ? 'attribute_exists(t)' : 'attribute_not_exists(t)'}`,
@@ -157,38 +224,12 @@ export class ItemVersions {
     return { put, stale, staleFilters };
   }
 
-  /**
-   * Replaces the live item of `id` by `item` only if it still holds the version `read` (one
-   * attempt, no re-read): for a write whose new item is derived from the one read (a metadata
-   * update), which must start over when another write came first.
-   * @param abandoned metadata versions whose entries earlier attempts of the same update wrote
-   *   before losing their race: recorded as stale too, so that they go with the others
-   * @returns the codes and metadata versions whose entries are now stale (recorded in `o` and `q`
-   *   until {@link settle}), or undefined when the item changed or went since it was read
-   */
-  async replaceIfUnchanged(item: Item, codes: Uint32Array, read: ItemVersion, abandoned: readonly FilterVersion[] = []): Promise<{ stale: Uint32Array[]; staleFilters: FilterVersion[] } | undefined> {
-    const stale = [...read.pending, read.codes].filter((c) => !sameCodes(c, codes));
-    const unique = uniqueBlobs(stale.map(codesToBytes));
-    const staleFilters = [...staleVersions(read, item), ...abandoned];
-    const landed = await conditionHeld(
-      this.client.send(
-        new PutItemCommand({
-          TableName: this.table,
-          Item: { ...item, ...(unique.length > 0 ? { o: { BS: unique } } : {}), ...pendingAttribute(staleFilters) },
-          ConditionExpression: 'w = :w AND attribute_not_exists(t)',
-          ExpressionAttributeValues: { ':w': { B: read.writeId } },
-        }),
-      ),
-    );
-    return landed ? { stale, staleFilters } : undefined;
-  }
-
   /** Clears the record of stale codes and metadata versions once their entries are deleted, unless a newer write replaced the item. */
   async settle(id: string, writeId: Uint8Array): Promise<void> {
     await conditionHeld(
       this.client.send(
         new UpdateItemCommand({
-          TableName: this.table,
+          TableName: this.tables.vectors,
           Key: keyItem(vectorKey(this.config.uid, id)),
           UpdateExpression: 'REMOVE o, q',
           ConditionExpression: 'w = :w',
@@ -203,11 +244,11 @@ export class ItemVersions {
    * the counter's decrement (`writeCounted`); a tombstone left by a failed delete is taken over
    * (it was counted when it was set). Items that changed since they were read are read again.
    * @returns per id: undefined when there is no item; else whether this call made the tombstone,
-   *   every code and metadata version whose entries must go, and the tombstone's write id for {@link remove}
+   *   every bucket version and metadata version whose entries must go, and the tombstone's write id for {@link remove}
    * @throws ServiceUnavailableError when an id lost every race; the counter's stale error
    */
-  async tombstoneAll(ids: readonly string[], counter: VectorCounter): Promise<({ counted: boolean; codes: Uint32Array[]; filters: FilterVersion[]; writeId: Uint8Array } | undefined)[]> {
-    const out = new Array<{ counted: boolean; codes: Uint32Array[]; filters: FilterVersion[]; writeId: Uint8Array } | undefined>(ids.length);
+  async tombstoneAll(ids: readonly string[], counter: VectorCounter): Promise<({ counted: boolean; versions: BucketVersion[]; filters: FilterVersion[]; writeId: Uint8Array } | undefined)[]> {
+    const out = new Array<{ counted: boolean; versions: BucketVersion[]; filters: FilterVersion[]; writeId: Uint8Array } | undefined>(ids.length);
     let todo = ids.map((_, i) => i);
     for (let attempt = 0; attempt < RACE_ATTEMPTS && todo.length > 0; attempt++) {
       const known = await this.readAll(todo.map((i) => ids[i]));
@@ -215,14 +256,14 @@ export class ItemVersions {
       for (const i of todo) {
         const old = known.get(ids[i]);
         if (!old) out[i] = undefined;
-        else if (old.tombstone) out[i] = { counted: false, codes: [old.codes, ...old.pending], filters: filtersOf(old), writeId: old.writeId };
+        else if (old.tombstone) out[i] = { counted: false, versions: [old.entries, ...old.pending], filters: filtersOf(old), writeId: old.writeId };
         else live.push({ i, old, writeId: newWriteId() });
       }
       const writes: CountedWrite[] = live.map(({ i, old, writeId }) => ({
         delta: -1,
         write: {
           Update: {
-            TableName: this.table,
+            TableName: this.tables.vectors,
             Key: keyItem(vectorKey(this.config.uid, ids[i])),
             UpdateExpression: 'SET t = :t, w = :w',
             ConditionExpression: 'w = :old AND attribute_not_exists(t)',
@@ -232,7 +273,7 @@ export class ItemVersions {
       }));
       const landed = await writeCounted(this.client, writes, counter);
       todo = [];
-      live.forEach(({ i, old, writeId }, j) => (landed[j] ? (out[i] = { counted: true, codes: [old.codes, ...old.pending], filters: filtersOf(old), writeId }) : todo.push(i)));
+      live.forEach(({ i, old, writeId }, j) => (landed[j] ? (out[i] = { counted: true, versions: [old.entries, ...old.pending], filters: filtersOf(old), writeId }) : todo.push(i)));
     }
     if (todo.length > 0) throw new ServiceUnavailableError(`vector ${ids[todo[0]]} kept changing under concurrent writes; retry`);
     return out;
@@ -243,7 +284,7 @@ export class ItemVersions {
     await conditionHeld(
       this.client.send(
         new DeleteItemCommand({
-          TableName: this.table,
+          TableName: this.tables.vectors,
           Key: keyItem(vectorKey(this.config.uid, id)),
           ConditionExpression: 'w = :w AND attribute_exists(t)',
           ExpressionAttributeValues: { ':w': { B: writeId } },
@@ -256,23 +297,15 @@ export class ItemVersions {
 /** Every metadata version of `v` whose filter index entries may exist: its current one and the pending ones. */
 const filtersOf = (v: ItemVersion): FilterVersion[] => [...(v.filter ? [v.filter] : []), ...v.pendingFilters];
 
-/** The metadata versions of `old` that `item` (with its version `f`) leaves stale. */
-function staleVersions(old: ItemVersion, item: Item): FilterVersion[] {
-  const keep = item.f?.B ? filterVersion(item.f.B) : undefined;
-  return filtersOf(old).filter((v) => filterVersion(v.version) !== keep);
-}
-
 /** The `q` attribute that records `versions` (none when no version holds an indexed value). */
 function pendingAttribute(versions: readonly FilterVersion[]): Item {
   const ss = encodePending(versions);
   return ss.length > 0 ? { q: { SS: ss } } : {};
 }
 
-function sameCodes(a: Uint32Array, b: Uint32Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
+const sameVersion = (a: BucketVersion, b: BucketVersion): boolean => a.token === b.token && a.codes.length === b.codes.length && a.codes.every((x, i) => x === b.codes[i]);
 
-function uniqueBlobs(blobs: Uint8Array[]): Uint8Array[] {
-  const byKey = new Map(blobs.map((b) => [Buffer.from(b).toString('base64'), b]));
+function uniqueVersions(versions: readonly BucketVersion[]): BucketVersion[] {
+  const byKey = new Map(versions.map((v) => [Buffer.from(bucketVersionToBytes(v)).toString('base64'), v]));
   return [...byKey.values()];
 }

@@ -1,6 +1,6 @@
 // A collection's items: upsert (vector item plus one bucket entry per hash table and one filter
 // index entry per metadata value), get, delete and the paged list of ids.
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, QueryCommand, QueryCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, QueryCommand, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
 import { ValidationError } from '../core/errors';
 import { DEFAULT_LIST_LIMIT, MAX_IDS_PER_CALL, MAX_LIST_DATA_LIMIT, MAX_LIST_LIMIT, MAX_UPSERT_BATCH } from '../core/limits';
@@ -8,18 +8,16 @@ import { checkMetadata } from '../core/metadata';
 import { checkId } from '../core/params';
 import { packSketch } from '../core/sketch-format';
 import { CollectionConfig, IdPage, Metadata, StoredVector, VectorInput } from '../core/types';
-import { bytesToVector, toFloat32 } from '../core/vector';
-import { batchGetAll, batchWriteAll, Item } from './batch';
+import { bytesToVector, toFloat32, vectorToBytes } from '../core/vector';
+import { batchGetAll, deleteAll, Item } from './batch';
 import { CheckedRow, StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
-import { filterEntryKeys, filterVersionOf, staleFilterKeys } from './filter-index';
+import { filterEntryKeys, filterVersionOf } from './filter-index';
 import { counterKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
-import { ItemVersions, newWriteId, staleEntryKeys, WRITE_CONCURRENCY } from './item-versions';
-import { bucketEntries, vectorItem } from './layout';
+import { ItemVersions, newWriteId, staleKeys, WRITE_CONCURRENCY } from './item-versions';
+import { bucketEntries, bucketVersion, vectorItem } from './layout';
 import { keyItem, metadataJson, S, toMetadata, toStoredVector } from './records';
 import { TableNames } from './table-definitions';
-
-type Write = { table: string; request: WriteRequest };
 
 /** The items of every collection. */
 export class ItemStore {
@@ -42,52 +40,50 @@ export class ItemStore {
 
     if (CollectionStore.needsSettling(state, rows.length)) state = await this.collections.settleFirstWrites(state, rows);
     const hasher = state.hasher!;
-    const versions = new ItemVersions(this.client, this.tables.vectors, config);
-
-    // 1. The new bucket entries, and the filter index entries of the new metadata under a version
-    //    derived from the item each replaces (idempotent: a retry of the same vector over the same
-    //    item writes the same items).
-    const known = await versions.readAll(rows.map((r) => r.id));
+    const versions = new ItemVersions(this.client, this.tables, config);
     const encoded = rows.map((row) => {
-      const meta = metadataJson(row.metadata);
-      return { row, enc: hasher.encode(row.vector), meta, writeId: newWriteId(), filter: { version: filterVersionOf(meta, known.get(row.id)?.writeId), metadata: row.metadata } };
+      const enc = hasher.encode(row.vector);
+      return { row, codes: enc.codes, sketch: packSketch(enc), meta: metadataJson(row.metadata), vectorBytes: vectorToBytes(row.vector) };
     });
-    const entries: Write[] = [];
-    for (const { row, enc, meta, filter } of encoded) {
-      for (const Item of [...bucketEntries(config.uid, config.index, enc.codes, row.id, packSketch(enc), meta), ...filterEntryKeys(config.uid, row.id, filter)]) {
-        entries.push({ table: this.tables.buckets, request: { PutRequest: { Item } } });
-      }
-    }
-    const items = encoded.map(({ row, enc, meta, writeId, filter }) => ({
-      id: row.id,
-      item: vectorItem(config.uid, row.id, row.vector, enc.codes, meta, writeId, filter.version),
-      codes: enc.codes,
-    }));
-    await batchWriteAll(this.client, entries);
     try {
-      // 2. Each vector item replaces the version read, and records the codes of the entries that
-      //    are now stale (`item-versions.ts`), so a failure after this step leaves them named. An
-      //    item that becomes live is committed with the counter: a retry never counts it again.
-      const replaced = await versions.writeAll(items, known, this.collections.counter(state));
-      // 3. The stale entries go, then the record of them. A reader in between sees a duplicate entry
-      //    at worst, and re-ranking uses the vector item, so never a stale vector.
-      const deletes: Write[] = encoded.flatMap(({ row, enc, filter }, i) =>
-        [...staleEntryKeys(config, row.id, replaced[i].stale, enc.codes), ...staleFilterKeys(config.uid, row.id, replaced[i].staleFilters, filter.version)].map((Key) => ({
-          table: this.tables.buckets,
-          request: { DeleteRequest: { Key } },
-        })),
+      // 1. Per vector, over the version it has now: the bucket and filter index entries under a
+      //    version derived from that one (a retry of the same vector over the same item writes the
+      //    same entries), then the vector item, on condition that it still replaces that version,
+      //    recording the entries that are now stale (`item-versions.ts`), so a failure after this
+      //    step leaves them named. An item that becomes live is committed with the counter: a retry
+      //    never counts it again.
+      const written = await versions.writeAll(
+        rows.map((r) => r.id),
+        (i, old) => {
+          const { row, codes, sketch, meta, vectorBytes } = encoded[i];
+          const filter = { version: filterVersionOf(meta, old?.writeId, vectorBytes), metadata: row.metadata };
+          const bucket = bucketVersion(config, codes, filter.version);
+          return {
+            item: vectorItem(config.uid, row.id, row.vector, codes, meta, newWriteId(), filter.version),
+            bucket,
+            filter,
+            entries: [...bucketEntries(config.uid, config.index, bucket, row.id, sketch, meta), ...filterEntryKeys(config.uid, row.id, filter)],
+          };
+        },
+        this.collections.counter(state),
       );
-      await batchWriteAll(this.client, deletes);
+      // 2. The stale entries go, then the record of them. A reader in between sees a duplicate entry
+      //    at worst, and re-ranking uses the vector item, so never a stale vector.
+      await deleteAll(
+        this.client,
+        this.tables.buckets,
+        written.flatMap((w, i) => staleKeys(config, rows[i].id, w.stale, w.staleFilters, { bucket: w.write.bucket, filter: w.write.filter.version })),
+      );
       await mapLimit(
-        encoded.filter((_, i) => replaced[i].stale.length > 0 || replaced[i].staleFilters.length > 0),
+        written.filter((w) => w.stale.length > 0 || w.staleFilters.length > 0),
         WRITE_CONCURRENCY,
-        ({ row, writeId }) => versions.settle(row.id, writeId),
+        (w) => versions.settle(w.write.item.sk.S!, w.write.item.w.B!),
       );
       // items written over live ones were not committed with the counter: check the collection still lives
-      if (replaced.some((r) => !r.created)) await this.collections.checkLive(state);
+      if (written.some((w) => !w.created)) await this.collections.checkLive(state);
     } catch (err) {
       // written into a collection that no longer exists: take the items back, acknowledge nothing
-      if (err instanceof StaleCollectionError) await this.removeWritten(config, entries, rows.map((r) => r.id));
+      if (err instanceof StaleCollectionError) await this.removeWritten(config, versions.written, rows.map((r) => r.id));
       throw err;
     }
     return { upserted: rows.length };
@@ -126,16 +122,10 @@ export class ItemStore {
     const { config } = state;
     // Each vector item is first marked deleted (a tombstone that names its entries), then its
     // entries go, then the item: whatever fails, a retry or a repair finds what is left to remove.
-    const versions = new ItemVersions(this.client, this.tables.vectors, config);
+    const versions = new ItemVersions(this.client, this.tables, config);
     const checked = checkIds(ids);
     const marked = await versions.tombstoneAll(checked, this.collections.counter(state));
-    const deletes: Write[] = checked.flatMap((id, i) =>
-      [...staleEntryKeys(config, id, marked[i]?.codes ?? []), ...staleFilterKeys(config.uid, id, marked[i]?.filters ?? [])].map((Key) => ({
-        table: this.tables.buckets,
-        request: { DeleteRequest: { Key } },
-      })),
-    );
-    await batchWriteAll(this.client, deletes);
+    await deleteAll(this.client, this.tables.buckets, checked.flatMap((id, i) => staleKeys(config, id, marked[i]?.versions ?? [], marked[i]?.filters ?? [])));
     await mapLimit(checked, WRITE_CONCURRENCY, async (id, i) => {
       const m = marked[i];
       if (m) await versions.remove(id, m.writeId);
@@ -228,12 +218,9 @@ export class ItemStore {
     return shard >= VECTOR_SHARDS ? { items } : { items, cursor: encodeCursor(shard, after) };
   }
 
-  /** Deletes the bucket entries and vector items a write put, again (they landed in a collection that was dropped meanwhile). */
-  private async removeWritten(config: CollectionConfig, entries: readonly Write[], ids: readonly string[]): Promise<void> {
-    await batchWriteAll(
-      this.client,
-      entries.map(({ table, request }) => ({ table, request: { DeleteRequest: { Key: { pk: request.PutRequest!.Item!.pk, sk: request.PutRequest!.Item!.sk } } } })),
-    );
+  /** Deletes the entries and vector items a write put, again (they landed in a collection that was dropped meanwhile). */
+  private async removeWritten(config: CollectionConfig, entries: readonly Item[], ids: readonly string[]): Promise<void> {
+    await deleteAll(this.client, this.tables.buckets, entries);
     await mapLimit(ids, WRITE_CONCURRENCY, (id) => this.client.send(new DeleteItemCommand({ TableName: this.tables.vectors, Key: keyItem(vectorKey(config.uid, id)) })));
   }
 }

@@ -86,12 +86,29 @@ export const bucketPartition = (uid: string, table: number, code: number, partit
 /** The code's bits after the partition bits, as a number. */
 const codeRest = (code: number, partitionBits: number) => (partitionBits === 0 ? code : code & (2 ** (CODE_BITS - partitionBits) - 1));
 
-/** Sort key of a bucket entry: the rest of the code (fixed width, order-preserving), then the id. */
-export const bucketSortKey = (code: number, partitionBits: number, id: string) =>
-  encodeFixed(codeRest(code, partitionBits), charsFor(CODE_BITS - partitionBits)) + id;
+/** Characters of a bucket entry's version token (`entryToken`). */
+export const ENTRY_TOKEN_CHARS = 4;
 
-/** The id in a bucket sort key. */
-export const idFromBucketSortKey = (sk: string, partitionBits: number) => sk.slice(charsFor(CODE_BITS - partitionBits));
+/**
+ * The token of an item version (its metadata version, `filter-index.ts` `filterVersionOf`) in the
+ * sort keys of its bucket entries: 24 bits, base64url. Two versions of one id share a token only
+ * when both were written over the same item with the same vector and metadata (their entries are
+ * then the same), or by chance (1 in 2^24 per code they share; a repair restores what that loses).
+ */
+export const entryToken = (version: Uint8Array) => Buffer.from(version.subarray(0, 3)).toString('base64url');
+
+/**
+ * Sort key of a bucket entry: the rest of the code (fixed width, order-preserving), the version
+ * token of the item version that wrote it (bucket layout 2; absent in layout 1), then the id. With
+ * the token, a write that deletes the entries of the version it replaced names exactly those,
+ * never the same (code, id) that a concurrent write of another version has just written.
+ */
+export const bucketSortKey = (code: number, partitionBits: number, id: string, token = '') =>
+  encodeFixed(codeRest(code, partitionBits), charsFor(CODE_BITS - partitionBits)) + token + id;
+
+/** The id in a bucket sort key (`tokened`: the collection's layout puts version tokens in its keys). */
+export const idFromBucketSortKey = (sk: string, partitionBits: number, tokened: boolean) =>
+  sk.slice(charsFor(CODE_BITS - partitionBits) + (tokened ? ENTRY_TOKEN_CHARS : 0));
 
 /**
  * The sort-key range of the bucket of `depth` bits that holds `code`, within its partition:

@@ -4,15 +4,35 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { QueryEncoding } from '../core/hasher';
 import { probeSequence } from '../core/multiprobe';
 import { CODE_BITS } from '../core/params';
-import type { IndexParams } from '../core/types';
+import type { CollectionConfig, IndexParams } from '../core/types';
 import type { Item } from './batch';
 import { vectorToBytes } from '../core/vector';
-import { bucketPartition, bucketRange, bucketSortKey, counterKey, vectorKey } from './key-format';
+import { bucketPartition, bucketRange, bucketSortKey, counterKey, entryToken, vectorKey } from './key-format';
+
+/** The bucket layout of new collections (`CollectionConfig.bucketLayout`): version tokens in entry sort keys. */
+export const BUCKET_LAYOUT = 2;
+
+/**
+ * The bucket entries of one version of a vector: its codes, and the token its entries' sort keys
+ * carry (`entryToken` of its metadata version; absent in bucket layout 1 or for a version without one).
+ */
+export interface BucketVersion {
+  readonly codes: Uint32Array;
+  readonly token?: string;
+}
+
+/** Whether the bucket entries of a collection of `config` carry version tokens (bucket layout 2). */
+export const hasEntryTokens = (config: Pick<CollectionConfig, 'bucketLayout'>): boolean => (config.bucketLayout ?? 1) >= 2;
+
+/** The bucket version of an item version with hash codes `codes` and metadata version `version` in a collection of `config`'s layout. */
+export function bucketVersion(config: Pick<CollectionConfig, 'bucketLayout'>, codes: Uint32Array, version: Uint8Array | undefined): BucketVersion {
+  return hasEntryTokens(config) && version ? { codes, token: entryToken(version) } : { codes };
+}
 
 /**
  * One bucket entry: the (vector, hash table) item of the buckets table. `sketch` is
  * `packSketch(encoding)`; `metadata` the vector's metadata as JSON, copied so that filters run
- * on candidates before any vector is fetched.
+ * on candidates before any vector is fetched; `token` the version token of its sort key.
  */
 export function bucketEntryItem(
   uid: string,
@@ -22,19 +42,28 @@ export function bucketEntryItem(
   id: string,
   sketch: Uint8Array,
   metadata?: string,
+  token?: string,
 ): Item {
   return {
-    pk: { S: bucketPartition(uid, table, code, partitionBits) },
-    sk: { S: bucketSortKey(code, partitionBits, id) },
+    ...entryKey(uid, partitionBits, table, code, id, token),
     s: { B: sketch },
     ...(metadata === undefined ? {} : { m: { S: metadata } }),
   };
 }
 
 /** The bucket entries of one vector version: one per hash table, under that table's code. */
-export function bucketEntries(uid: string, index: Pick<IndexParams, 'partitionBits' | 'hashTables'>, codes: Uint32Array, id: string, sketch: Uint8Array, metadata?: string): Item[] {
-  return Array.from({ length: index.hashTables }, (_, t) => bucketEntryItem(uid, index.partitionBits, t, codes[t], id, sketch, metadata));
+export function bucketEntries(uid: string, index: Pick<IndexParams, 'partitionBits' | 'hashTables'>, version: BucketVersion, id: string, sketch: Uint8Array, metadata?: string): Item[] {
+  return Array.from({ length: index.hashTables }, (_, t) => bucketEntryItem(uid, index.partitionBits, t, version.codes[t], id, sketch, metadata, version.token));
 }
+
+/** The key of the bucket entry of `id` in hash table `table` of `version`. */
+export const bucketEntryKey = (uid: string, partitionBits: number, table: number, version: BucketVersion, id: string): Item =>
+  entryKey(uid, partitionBits, table, version.codes[table], id, version.token);
+
+const entryKey = (uid: string, partitionBits: number, table: number, code: number, id: string, token?: string): Item => ({
+  pk: { S: bucketPartition(uid, table, code, partitionBits) },
+  sk: { S: bucketSortKey(code, partitionBits, id, token) },
+});
 
 /** Hash codes as the vector item stores them: uint32, little-endian, one per hash table. */
 export function codesToBytes(codes: Uint32Array): Uint8Array {
@@ -48,6 +77,18 @@ export function codesToBytes(codes: Uint32Array): Uint8Array {
 export function bytesToCodes(b: Uint8Array): Uint32Array {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   return Uint32Array.from({ length: b.byteLength / 4 }, (_, i) => view.getUint32(i * 4, true));
+}
+
+/** A bucket version as a vector item's `o` (a binary set) holds it: its codes (`codesToBytes`), then its token's bytes when it has one. */
+export function bucketVersionToBytes(v: BucketVersion): Uint8Array {
+  const codes = codesToBytes(v.codes);
+  return v.token === undefined ? codes : Buffer.concat([codes, Buffer.from(v.token, 'utf8')]);
+}
+
+/** A bucket version back from its bytes (`bucketVersionToBytes`) in a collection of `hashTables` hash tables. */
+export function bucketVersionFromBytes(b: Uint8Array, hashTables: number): BucketVersion {
+  const codes = bytesToCodes(b.subarray(0, hashTables * 4));
+  return b.byteLength > hashTables * 4 ? { codes, token: Buffer.from(b.subarray(hashTables * 4)).toString('utf8') } : { codes };
 }
 
 /**

@@ -41,6 +41,7 @@ export function configAttributes(c: CollectionConfig): Item {
     prngVersion: { N: String(c.prngVersion) },
     createdAt: S(c.createdAt),
     ...(c.filterIndex === undefined ? {} : { fi: { N: String(c.filterIndex) } }),
+    ...(c.bucketLayout === undefined ? {} : { bl: { N: String(c.bucketLayout) } }),
   };
 }
 
@@ -60,6 +61,7 @@ export function toConfig(projectId: string, i: Item): CollectionConfig {
     prngVersion: Number(i.prngVersion.N),
     createdAt: i.createdAt.S!,
     ...(i.fi?.N ? { filterIndex: Number(i.fi.N) } : {}),
+    ...(i.bl?.N ? { bucketLayout: Number(i.bl.N) } : {}),
   };
 }
 

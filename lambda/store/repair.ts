@@ -8,12 +8,12 @@ import { CollectionConfig } from '../core/types';
 import { Hasher } from '../core/hasher';
 import { packSketch } from '../core/sketch-format';
 import { bytesToVector } from '../core/vector';
-import { batchGetAll, batchWriteAll, conditionHeld, Item, queryAll } from './batch';
-import { bucketEntries } from './layout';
-import { currentFilterVersion, decodePending, filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
-import { allFilterPartitions, allPartitions, bucketPartition, bucketSortKey, collectionKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
+import { batchGetAll, conditionHeld, deleteAll, Item, putAll, queryAll } from './batch';
+import { bucketEntries, bucketEntryKey } from './layout';
+import { filterEntryKeys, FilterVersion, filterVersionOf } from './filter-index';
+import { allFilterPartitions, allPartitions, collectionKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { keyItem, toMetadata } from './records';
-import { ItemVersions, staleEntryKeys, versionOf } from './item-versions';
+import { ItemVersions, staleKeys, versionOf } from './item-versions';
 import { TableNames } from './table-definitions';
 
 /** What a repair found and fixed. */
@@ -42,7 +42,7 @@ export interface RepairReport {
  * @returns what was fixed; the caller sets the counter to `vectorCount`
  */
 export async function repairCollection(client: DynamoDBClient, tables: TableNames, config: CollectionConfig, hasher?: Hasher): Promise<RepairReport> {
-  const versions = new ItemVersions(client, tables.vectors, config);
+  const versions = new ItemVersions(client, tables, config);
   const { partitionBits, hashTables } = config.index;
   const live = new Set<string>();
   /** The bucket entries live items produce, by key: the id that produces each. */
@@ -54,31 +54,27 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
   for (let shard = 0; shard < VECTOR_SHARDS; shard++) {
     for (const item of await queryAll(client, tables.vectors, vectorPartition(config.uid, shard), undefined, 'sk, c, o, t, w, f, m, q')) {
       const id = item.sk.S!;
-      const v = versionOf(item);
+      const v = versionOf(config, item);
       if (!v) continue;
-      const current = currentFilterVersion(item);
-      const pendingFilters = decodePending(item.q?.SS);
+      const current = v.filter;
       if (v.tombstone) {
-        const keys = staleEntryKeys(config, id, [v.codes, ...v.pending]);
-        const filterKeys = staleFilterKeys(config.uid, id, [...(current ? [current] : []), ...pendingFilters]);
-        await batchWriteAll(client, [...keys, ...filterKeys].map((Key) => ({ table: tables.buckets, request: { DeleteRequest: { Key } } })));
+        await deleteAll(client, tables.buckets, staleKeys(config, id, [v.entries, ...v.pending], [...(current ? [current] : []), ...v.pendingFilters]));
         await versions.remove(id, v.writeId);
         finishedDeletes++;
         continue;
       }
       vectorCount++;
       for (let t = 0; t < hashTables; t++) {
-        const key = `${bucketPartition(config.uid, t, v.codes[t], partitionBits)} ${bucketSortKey(v.codes[t], partitionBits, id)}`;
+        const { pk, sk } = bucketEntryKey(config.uid, partitionBits, t, v.entries, id);
+        const key = `${pk.S} ${sk.S}`;
         live.add(key);
         expected.set(key, id);
       }
       const indexed = current ?? (await indexItem(client, tables, config.uid, item));
       if (!current && indexed) filterIndexed++;
       for (const k of indexed ? filterEntryKeys(config.uid, id, indexed) : []) live.add(`${k.pk.S} ${k.sk.S}`);
-      if (v.pending.length > 0 || pendingFilters.length > 0) {
-        const keys = staleEntryKeys(config, id, v.pending, v.codes);
-        const filterKeys = staleFilterKeys(config.uid, id, pendingFilters, current?.version);
-        await batchWriteAll(client, [...keys, ...filterKeys].map((Key) => ({ table: tables.buckets, request: { DeleteRequest: { Key } } })));
+      if (v.pending.length > 0 || v.pendingFilters.length > 0) {
+        await deleteAll(client, tables.buckets, staleKeys(config, id, v.pending, v.pendingFilters, { bucket: v.entries, filter: current?.version }));
         await versions.settle(id, v.writeId);
         settled++;
       }
@@ -89,7 +85,7 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
     const entries = await queryAll(client, tables.buckets, pk, undefined, 'pk, sk');
     for (const e of entries) expected.delete(`${e.pk.S} ${e.sk.S}`);
     const orphans = entries.filter((e) => !live.has(`${e.pk.S} ${e.sk.S}`));
-    await batchWriteAll(client, orphans.map((Key) => ({ table: tables.buckets, request: { DeleteRequest: { Key } } })));
+    await deleteAll(client, tables.buckets, orphans);
     orphansRemoved += orphans.length;
   }
   const entriesRestored = hasher && expected.size > 0 ? await restoreEntries(client, tables, config, hasher, new Set(expected.keys()), new Set(expected.values())) : 0;
@@ -120,14 +116,13 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
  */
 async function restoreEntries(client: DynamoDBClient, tables: TableNames, config: CollectionConfig, hasher: Hasher, missing: ReadonlySet<string>, ids: ReadonlySet<string>): Promise<number> {
   const found = await batchGetAll(client, [...ids].map((id) => ({ table: tables.vectors, key: keyItem(vectorKey(config.uid, id)) })), { consistentRead: true });
-  const puts: Item[] = [];
-  for (const item of found[tables.vectors] ?? []) {
-    const v = versionOf(item);
-    if (!v || v.tombstone || !item.v?.B) continue;
+  const puts = (found[tables.vectors] ?? []).flatMap((item) => {
+    const v = versionOf(config, item);
+    if (!v || v.tombstone || !item.v?.B) return [];
     const sketch = packSketch(hasher.encode(bytesToVector(item.v.B)));
-    puts.push(...bucketEntries(config.uid, config.index, v.codes, item.sk.S!, sketch, item.m?.S).filter((e) => missing.has(`${e.pk.S} ${e.sk.S}`)));
-  }
-  await batchWriteAll(client, puts.map((Item) => ({ table: tables.buckets, request: { PutRequest: { Item } } })));
+    return bucketEntries(config.uid, config.index, v.entries, item.sk.S!, sketch, item.m?.S).filter((e) => missing.has(`${e.pk.S} ${e.sk.S}`));
+  });
+  await putAll(client, tables.buckets, puts);
   return puts.length;
 }
 
@@ -142,7 +137,7 @@ async function indexItem(client: DynamoDBClient, tables: TableNames, uid: string
   const id = item.sk.S!;
   const version = filterVersionOf(item.m?.S, item.w?.B);
   const indexed = { version, metadata: toMetadata(item) };
-  await batchWriteAll(client, filterEntryKeys(uid, id, indexed).map((Item) => ({ table: tables.buckets, request: { PutRequest: { Item } } })));
+  await putAll(client, tables.buckets, filterEntryKeys(uid, id, indexed));
   const landed = await conditionHeld(
     client.send(
       new UpdateItemCommand({

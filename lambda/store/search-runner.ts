@@ -12,7 +12,7 @@ import { CollectionState } from './collection-state';
 import { CollectionStore } from './collections';
 import { readTerm, TermMatches } from './filter-index';
 import { collectionKey, counterKey, idFromBucketSortKey, projectItemOf, vectorKey } from './key-format';
-import { BucketRead, bucketReadPlan } from './layout';
+import { BucketRead, bucketReadPlan, hasEntryTokens } from './layout';
 import { keyItem, toMetadata, toPlans } from './records';
 import { TableNames } from './table-definitions';
 
@@ -66,7 +66,7 @@ export class SearchRunner {
         entriesRead += items.length;
         if (truncated) truncatedReads++;
         for (const item of items) {
-          candidates.add(idFromBucketSortKey(item.sk.S!, index.partitionBits), item.s.B!, item.m?.S);
+          candidates.add(idFromBucketSortKey(item.sk.S!, index.partitionBits, hasEntryTokens(state.config)), item.s.B!, item.m?.S);
         }
       }),
       // a collection written before the filter index has it only once a repair indexed it

@@ -13,7 +13,7 @@
  * | metadata  | `K#<apiKeyId>`                       | `KEY`                      | API key binding       |
  * | metadata  | `DROPPED`                            | `<uid>`                    | dropped collection awaiting purge |
  * | vectors   | `<uid>#<shard>` (shard = hash(id) mod 16) | `<id>`                | vector                |
- * | buckets   | `<uid><table><leading code bits>` (fixed widths) | `<remaining code bits><id>` | (vector, hash table) |
+ * | buckets   | `<uid><table><leading code bits>` (fixed widths) | `<remaining code bits><version token><id>` (no token in bucket layout 1) | (vector, hash table) |
  * | buckets   | `F#<uid>#<hash(key) mod 16>`        | `<key>\0<type><value>\0<id>\0<version>` | (vector, metadata value): the filter index |
  *
  * `uid` is a collection's 8-character random id; bucket keys encode table and code bits in

@@ -106,6 +106,11 @@ describe('batches failing part way, then retried', () => {
     await proxy?.close();
   });
 
+  /** Polls `check` until it holds (at most 10 s). */
+  async function until(check: () => Promise<boolean>): Promise<void> {
+    for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
+  }
+
   /** Retries a request until it is acknowledged, as a client does after a 503 or a lost connection. */
   async function untilDone<T>(op: () => Promise<T>): Promise<{ result: T; failures: number }> {
     for (let failures = 0; ; failures++) {
@@ -177,5 +182,32 @@ describe('batches failing part way, then retried', () => {
     expect(info.vectorCount).toBe(18);
     expect(await scanCollection(db.client, db.tables, info)).toMatchObject({ orphans: [], missing: [], unsettled: [] });
     expect((await clean.repairCollection('p', 'g')).vectorCount).toBe(18);
+  });
+
+  it("a replace's cleanup never deletes the entries a concurrent write of the replaced vector has just written", async () => {
+    // GIVEN: id x holds vector A; a replace by vector B whose cleanup (the BatchWriteItem calls
+    // after its item's PutItem) is held back by the proxy
+    await clean.createCollection('p', { name: 'z', dimension: 384 });
+    const [A, B] = [vec(40), vec(41)];
+    await clean.upsert('p', 'z', [{ id: 'x', vector: A }]);
+    await faulty.getCollection('p', 'z'); // warm: the held call is the replace's own
+    let held = 0;
+    let itemWritten = false;
+    proxy.setPolicy((op) => {
+      if (op === 'PutItem') itemWritten = true;
+      return op === 'BatchWriteItem' && itemWritten ? (held++, { kind: 'delay', ms: 1500 }) : { kind: 'pass' };
+    });
+    const replace = faulty.upsert('p', 'z', [{ id: 'x', vector: B }]);
+    // WHEN: while that cleanup waits, another instance writes A again (a client's retry of the old
+    // write, say): it rewrites entries under A's codes and replaces B
+    await until(async () => (await clean.getVectors('p', 'z', ['x']))[0]?.vector[0] === Float32Array.from(B)[0]);
+    await clean.upsert('p', 'z', [{ id: 'x', vector: A }]);
+    await replace;
+    proxy.setPolicy(() => ({ kind: 'pass' }));
+    // THEN: x holds A with every one of its entries, and a search for A finds it
+    expect(held).toBeGreaterThan(0);
+    const info = await clean.getCollection('p', 'z');
+    expect(await scanCollection(db.client, db.tables, info)).toMatchObject({ ids: ['x'], orphans: [], missing: [], unsettled: [] });
+    expect((await clean.query('p', 'z', { vector: A, topK: 1 })).matches.map((m) => m.id)).toEqual(['x']);
   });
 });

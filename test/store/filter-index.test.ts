@@ -5,7 +5,8 @@
 import { BatchWriteItemCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { logger } from '../../lambda/api/logger';
 import type { Filter, QueryResult } from '../../lambda/core/types';
-import { filterPartition, filterSortKey, vectorKey } from '../../lambda/store/key-format';
+import { collectionKey, filterPartition, filterSortKey, vectorKey } from '../../lambda/store/key-format';
+import { keyItem } from '../../lambda/store/records';
 import { WhiplashStore } from '../../lambda/store/store';
 import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
 import { DdbFaultProxy, startDdbFaultProxy } from '../reliability/ddb-fault-proxy';
@@ -195,6 +196,9 @@ describe('repairing the filter index', () => {
     store = new WhiplashStore(db);
     await store.createProject({ projectId: 'p' });
     await store.createCollection('p', { name: 'r', dimension: data.dimension });
+    // a collection as made before the filter index and bucket layout 2: its config has neither flag
+    await db.client.send(new UpdateItemCommand({ TableName: db.tables.metadata, Key: keyItem(collectionKey('p', 'r')), UpdateExpression: 'REMOVE fi, bl' }));
+    store = new WhiplashStore(db);
     await store.upsert('p', 'r', Array.from({ length: 20 }, (_, i) => ({ id: `v${i}`, vector: vec(i), metadata: { n: i } })));
   });
 

@@ -1,7 +1,7 @@
 // Tests bucket key encoding and ranges, the bucket read plan, and item sizes and read units as DynamoDB bills them.
 import fc from 'fast-check';
 import { CODE_BITS } from '../../lambda/core/params';
-import { bucketPartition, bucketRange, bucketSortKey, encodeFixed, idFromBucketSortKey, KEY_DIGITS } from '../../lambda/store/key-format';
+import { bucketPartition, bucketRange, bucketSortKey, encodeFixed, entryToken, idFromBucketSortKey, KEY_DIGITS } from '../../lambda/store/key-format';
 import { packedSketchBytes } from '../../lambda/core/sketch-format';
 import { bucketEntryItem, bucketReadPlan, itemSize, readUnits } from '../../lambda/store/layout';
 import { probeSequence } from '../../lambda/core/multiprobe';
@@ -32,7 +32,11 @@ describe('bucket keys', () => {
         const sameBucket = depth === 0 || query >>> (CODE_BITS - depth) === entry >>> (CODE_BITS - depth);
         const sk = bucketSortKey(entry, partitionBits, entryId);
         expect(samePartition && inRange(sk, bucketRange(query, partitionBits, depth))).toBe(sameBucket);
-        expect(idFromBucketSortKey(sk, partitionBits)).toBe(entryId);
+        expect(idFromBucketSortKey(sk, partitionBits, false)).toBe(entryId);
+        // AND the same holds with a version token between code and id (bucket layout 2)
+        const tokened = bucketSortKey(entry, partitionBits, entryId, entryToken(Uint8Array.from([entry & 255, query & 255, 7])));
+        expect(samePartition && inRange(tokened, bucketRange(query, partitionBits, depth))).toBe(sameBucket);
+        expect(idFromBucketSortKey(tokened, partitionBits, true)).toBe(entryId);
       }),
       { numRuns: 2000 },
     );

@@ -1,15 +1,15 @@
 // Tests the repair of a collection damaged as failed requests (or versions before the write
 // protocol) left it: orphaned entries, a replace and a delete stopped part way, a wrong count;
 // through the store and through the admin route, which needs the admin key.
-import { BatchWriteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createAdminHandler } from '../../lambda/api/handlers/admin';
 import { logger } from '../../lambda/api/logger';
 import { NotFoundError } from '../../lambda/core/errors';
 import { Hasher } from '../../lambda/core/hasher';
 import { packSketch } from '../../lambda/core/sketch-format';
-import { counterKey, vectorKey } from '../../lambda/store/key-format';
-import { bucketEntryItem, codesToBytes } from '../../lambda/store/layout';
+import { counterKey, entryToken, vectorKey } from '../../lambda/store/key-format';
+import { bucketEntryItem, bucketVersionToBytes } from '../../lambda/store/layout';
 import { WhiplashStore } from '../../lambda/store/store';
 import { LocalKeyIssuer } from '../../lib/local/local-keys';
 import { scanCollection } from '../support/invariants';
@@ -38,23 +38,26 @@ describe('repairing a damaged collection', () => {
     // 1. orphans: the entries of a vector whose item was never written (an upsert stopped after step 1)
     const ghost = hasher.encode(Float32Array.from(vec(100)));
     const orphanEntries = Array.from({ length: hashTables }, (_, t) => bucketEntryItem(uid, partitionBits, t, ghost.codes[t], 'ghost', packSketch(ghost)));
-    // 2. a replace stopped before its stale entries went: old entries of 'a1' and the record of them
+    // 2. a replace stopped before its stale entries went: old entries of 'a1' (of some earlier version) and the record of them
     const old = hasher.encode(Float32Array.from(vec(101)));
-    const stale = Array.from({ length: hashTables }, (_, t) => bucketEntryItem(uid, partitionBits, t, old.codes[t], 'a1', packSketch(old)));
+    const oldToken = entryToken(Uint8Array.from([1, 2, 3]));
+    const stale = Array.from({ length: hashTables }, (_, t) => bucketEntryItem(uid, partitionBits, t, old.codes[t], 'a1', packSketch(old), undefined, oldToken));
     for (let i = 0; i < orphanEntries.length + stale.length; i += 25) {
       const chunk = [...orphanEntries, ...stale].slice(i, i + 25);
       await db.client.send(new BatchWriteItemCommand({ RequestItems: { [db.tables.buckets]: chunk.map((Item) => ({ PutRequest: { Item } })) } }));
     }
     const a1 = vectorKey(uid, 'a1');
     await db.client.send(
-      new UpdateItemCommand({ TableName: db.tables.vectors, Key: { pk: { S: a1.pk }, sk: { S: a1.sk } }, UpdateExpression: 'ADD o :o', ExpressionAttributeValues: { ':o': { BS: [codesToBytes(old.codes)] } } }),
+      new UpdateItemCommand({ TableName: db.tables.vectors, Key: { pk: { S: a1.pk }, sk: { S: a1.sk } }, UpdateExpression: 'ADD o :o', ExpressionAttributeValues: { ':o': { BS: [bucketVersionToBytes({ codes: old.codes, token: oldToken })] } } }),
     );
     // 3. a delete stopped after its tombstone: 'a2' is marked, its entries still there
     const a2 = vectorKey(uid, 'a2');
     await db.client.send(new UpdateItemCommand({ TableName: db.tables.vectors, Key: { pk: { S: a2.pk }, sk: { S: a2.sk } }, UpdateExpression: 'SET t = :t', ExpressionAttributeValues: { ':t': { BOOL: true } } }));
     // 4. a live vector that lost 3 of its bucket entries (a concurrent write's cleanup deleted keys it had just rewritten)
     const lost = hasher.encode(Float32Array.from(vec(5)));
-    const lostKeys = [0, 1, 2].map((t) => bucketEntryItem(uid, partitionBits, t, lost.codes[t], 'a5', packSketch(lost)));
+    const a5 = vectorKey(uid, 'a5');
+    const a5Item = await db.client.send(new GetItemCommand({ TableName: db.tables.vectors, Key: { pk: { S: a5.pk }, sk: { S: a5.sk } } }));
+    const lostKeys = [0, 1, 2].map((t) => bucketEntryItem(uid, partitionBits, t, lost.codes[t], 'a5', packSketch(lost), undefined, entryToken(a5Item.Item!.f.B!)));
     await db.client.send(new BatchWriteItemCommand({ RequestItems: { [db.tables.buckets]: lostKeys.map((e) => ({ DeleteRequest: { Key: { pk: e.pk, sk: e.sk } } })) } }));
     // 5. a count off by 7
     const counter = counterKey('p', name);

@@ -4,7 +4,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { CollectionInfo } from '../../lambda/core/types';
 import type { Item } from '../../lambda/store/batch';
 import { filterEntryKeys } from '../../lambda/store/filter-index';
-import { bucketPartition, bucketSortKey, isFilterPartitionOf } from '../../lambda/store/key-format';
+import { bucketPartition, bucketSortKey, entryToken, isFilterPartitionOf } from '../../lambda/store/key-format';
 import { toMetadata } from '../../lambda/store/records';
 import { bytesToCodes } from '../../lambda/store/layout';
 import type { TableNames } from '../../lambda/store/table-definitions';
@@ -44,6 +44,9 @@ export async function scanCollection(client: DynamoDBClient, tables: TableNames,
   const { uid } = info;
   const { partitionBits, hashTables } = info.index;
   const vectors = (await scanAll(client, tables.vectors)).filter((i) => i.pk.S!.startsWith(`${uid}#`));
+  // bucket layout 2 (the config's `bl`): an entry's sort key carries the token of its item's version `f`
+  const config = (await scanAll(client, tables.metadata)).find((i) => i.uid?.S === uid && i.dimension !== undefined);
+  const tokened = Number(config?.bl?.N ?? 1) >= 2;
   const all = await scanAll(client, tables.buckets);
   const entries = all.filter((i) => i.pk.S!.startsWith(uid));
   const filterEntries = all.filter((i) => isFilterPartitionOf(i.pk.S!, uid));
@@ -56,7 +59,8 @@ export async function scanCollection(client: DynamoDBClient, tables: TableNames,
     if (v.t !== undefined) continue;
     ids.push(id);
     const codes = bytesToCodes(v.c.B!);
-    for (let t = 0; t < hashTables; t++) expected.add(`${bucketPartition(uid, t, codes[t], partitionBits)} ${bucketSortKey(codes[t], partitionBits, id)}`);
+    const token = tokened && v.f?.B ? entryToken(v.f.B) : '';
+    for (let t = 0; t < hashTables; t++) expected.add(`${bucketPartition(uid, t, codes[t], partitionBits)} ${bucketSortKey(codes[t], partitionBits, id, token)}`);
     if (v.f?.B) for (const k of filterEntryKeys(uid, id, { version: v.f.B, metadata: toMetadata(v) })) expected.add(`${k.pk.S} ${k.sk.S}`);
   }
   const found = new Set([...entries, ...filterEntries].map((e) => `${e.pk.S} ${e.sk.S}`));
