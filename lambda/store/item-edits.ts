@@ -12,11 +12,9 @@ import { bytesToVector } from '../core/vector';
 import { batchGetAll, deleteAll } from './batch';
 import { StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
-import { filterEntryKeys, filterVersionOf } from './filter-index';
 import { counterKey, vectorKey } from './key-format';
-import { ItemVersions, newWriteId, RACE_ATTEMPTS, staleKeys, versionOf, VersionWrite } from './item-versions';
+import { ItemVersions, RACE_ATTEMPTS, staleKeys, versionOf, VersionWrite, versionWrite } from './item-versions';
 import { decodeCursor, ItemStore } from './items';
-import { bucketEntries, bucketVersion, vectorItem } from './layout';
 import { keyItem, metadataJson, toMetadata } from './records';
 import { TableNames } from './table-definitions';
 
@@ -75,15 +73,7 @@ export class ItemEdits {
       const metadata = merge ? applyPatch(toMetadata(item), patch) : (patch as Metadata);
       const vector = bytesToVector(item.v.B!);
       const enc = state.hasher!.encode(vector);
-      const meta = metadataJson(metadata);
-      const filter = { version: filterVersionOf(meta, read.writeId, item.v.B!), metadata };
-      const bucket = bucketVersion(config, enc.codes, filter.version);
-      const write: VersionWrite = {
-        item: vectorItem(config.uid, checkedId, vector, enc.codes, meta, newWriteId(), filter.version),
-        bucket,
-        filter,
-        entries: [...bucketEntries(config.uid, config.index, bucket, checkedId, packSketch(enc), meta), ...filterEntryKeys(config.uid, checkedId, filter)],
-      };
+      const write = versionWrite(config, checkedId, { vector, vectorBytes: item.v.B!, codes: enc.codes, sketch: packSketch(enc), metadata, meta: metadataJson(metadata) }, read.writeId);
       // 1. the entries with the new metadata, under the version derived from the item read (in
       //    bucket layout 1 the bucket entries keep the item's keys and are overwritten), then the
       //    item, only over the version read; a lost race starts over from the item as it is now,
@@ -94,7 +84,7 @@ export class ItemEdits {
         continue;
       }
       // 2. entries of earlier versions the item still named, then the record of them
-      await deleteAll(this.client, this.tables.buckets, staleKeys(config, checkedId, replaced.stale, replaced.staleFilters, { bucket, filter: filter.version }));
+      await deleteAll(this.client, this.tables.buckets, staleKeys(config, checkedId, replaced.stale, replaced.staleFilters, { bucket: write.bucket, filter: write.filter.version }));
       if (replaced.stale.length > 0 || replaced.staleFilters.length > 0) await versions.settle(checkedId, write.item.w.B!);
       try {
         await this.collections.checkLive(state);

@@ -5,12 +5,12 @@ import { DeleteItemCommand, DynamoDBClient, Put, PutItemCommand, UpdateItemComma
 import { randomBytes } from 'node:crypto';
 import { mapLimit } from '../core/concurrency';
 import { ServiceUnavailableError } from '../core/errors';
-import { CollectionConfig } from '../core/types';
+import { CollectionConfig, Metadata } from '../core/types';
 import { batchGetAll, conditionHeld, Item, putAll } from './batch';
 import { CountedWrite, VectorCounter, writeCounted } from './counted-writes';
-import { currentFilterVersion, decodePending, encodePending, FilterVersion, staleFilterKeys } from './filter-index';
+import { currentFilterVersion, decodePending, encodePending, filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
 import { filterVersion, vectorKey } from './key-format';
-import { bucketEntryKey, bucketVersion, BucketVersion, bucketVersionFromBytes, bucketVersionToBytes, bytesToCodes } from './layout';
+import { bucketEntries, bucketEntryKey, bucketVersion, BucketVersion, bucketVersionFromBytes, bucketVersionToBytes, bytesToCodes, vectorItem } from './layout';
 import { keyItem } from './records';
 import { TableNames } from './table-definitions';
 
@@ -53,6 +53,33 @@ export interface VersionWrite {
   readonly filter: FilterVersion;
   /** Its bucket entries and filter index entries, written before the item. */
   readonly entries: Item[];
+}
+
+/**
+ * The write of one vector over the item version whose write id is `replaced` (absent: no item):
+ * its version (`filterVersionOf` of its metadata, `replaced` and its vector), its vector item with
+ * a fresh write id, and its bucket and filter index entries under that version.
+ * @param v the vector, its float32 bytes, its encoding's codes and packed sketch, its metadata and their JSON
+ */
+export function versionWrite(
+  config: CollectionConfig,
+  id: string,
+  v: { vector: Float32Array; vectorBytes: Uint8Array; codes: Uint32Array; sketch: Uint8Array; metadata: Metadata; meta: string | undefined },
+  replaced: Uint8Array | undefined,
+): VersionWrite {
+  const filter = { version: filterVersionOf(v.meta, replaced, v.vectorBytes), metadata: v.metadata };
+  const bucket = bucketVersion(config, v.codes, filter.version);
+  return {
+    item: vectorItem(config.uid, id, v.vector, v.codes, v.meta, newWriteId(), filter.version),
+    bucket,
+    filter,
+    entries: [...bucketEntries(config.uid, config.index, bucket, id, v.sketch, v.meta), ...filterEntryKeys(config.uid, id, filter)],
+  };
+}
+
+/** Every entry an item version names: its own bucket and filter index entries and the pending ones (what a delete removes). */
+export function everyEntry(v: ItemVersion): { versions: BucketVersion[]; filters: FilterVersion[] } {
+  return { versions: [v.entries, ...v.pending], filters: [...(v.filter ? [v.filter] : []), ...v.pendingFilters] };
 }
 
 /** What a landed write left to delete: the entries of the versions it replaced and of its own lost attempts. */
@@ -176,7 +203,8 @@ export class ItemVersions {
       const creates = plans.filter((p) => !p.old || p.old.tombstone);
       const landed = await writeCounted(this.client, creates.map((p) => ({ write: { Put: p.put }, delta: 1 })), counter);
       creates.forEach((p, j) => (landed[j] ? (out[p.i] = { created: true, write: p.write, stale: p.stale, staleFilters: p.staleFilters }) : lost.push(p.i)));
-      for (const p of plans) if (lost.includes(p.i)) abandoned[p.i].push(p.write);
+      const lostIds = new Set(lost);
+      for (const p of plans) if (lostIds.has(p.i)) abandoned[p.i].push(p.write);
       todo = lost;
       if (todo.length > 0) known = await this.readAll(todo.map((i) => ids[i]));
     }
@@ -196,7 +224,7 @@ export class ItemVersions {
   async replaceIfUnchanged(write: VersionWrite, read: ItemVersion, abandoned: readonly VersionWrite[] = []): Promise<StaleEntries | undefined> {
     await this.putEntries(write.entries);
     const { put, stale, staleFilters } = this.over(write, read, abandoned);
-    const landed = await conditionHeld(this.client.send(new PutItemCommand({ ...put, ConditionExpression: 'w = :w AND attribute_not_exists(t)' })));
+    const landed = await conditionHeld(this.client.send(new PutItemCommand(put)));
     return landed ? { stale, staleFilters } : undefined;
   }
 
@@ -210,7 +238,7 @@ export class ItemVersions {
     const own = write.bucket;
     const stale = uniqueVersions([...(old ? [old.entries, ...old.pending] : []), ...abandoned.map((a) => a.bucket)]).filter((v) => !sameVersion(v, own));
     const keep = filterVersion(write.filter.version);
-    const staleFilters = [...(old ? filtersOf(old) : []), ...abandoned.map((a) => a.filter)].filter((v) => filterVersion(v.version) !== keep);
+    const staleFilters = [...(old ? everyEntry(old).filters : []), ...abandoned.map((a) => a.filter)].filter((v) => filterVersion(v.version) !== keep);
     const put: Put = {
       TableName: this.tables.vectors,
       Item: { ...write.item, ...(stale.length > 0 ? { o: { BS: stale.map(bucketVersionToBytes) } } : {}), ...pendingAttribute(staleFilters) },
@@ -256,7 +284,7 @@ export class ItemVersions {
       for (const i of todo) {
         const old = known.get(ids[i]);
         if (!old) out[i] = undefined;
-        else if (old.tombstone) out[i] = { counted: false, versions: [old.entries, ...old.pending], filters: filtersOf(old), writeId: old.writeId };
+        else if (old.tombstone) out[i] = { counted: false, ...everyEntry(old), writeId: old.writeId };
         else live.push({ i, old, writeId: newWriteId() });
       }
       const writes: CountedWrite[] = live.map(({ i, old, writeId }) => ({
@@ -273,7 +301,7 @@ export class ItemVersions {
       }));
       const landed = await writeCounted(this.client, writes, counter);
       todo = [];
-      live.forEach(({ i, old, writeId }, j) => (landed[j] ? (out[i] = { counted: true, versions: [old.entries, ...old.pending], filters: filtersOf(old), writeId }) : todo.push(i)));
+      live.forEach(({ i, old, writeId }, j) => (landed[j] ? (out[i] = { counted: true, ...everyEntry(old), writeId }) : todo.push(i)));
     }
     if (todo.length > 0) throw new ServiceUnavailableError(`vector ${ids[todo[0]]} kept changing under concurrent writes; retry`);
     return out;
@@ -293,9 +321,6 @@ export class ItemVersions {
     );
   }
 }
-
-/** Every metadata version of `v` whose filter index entries may exist: its current one and the pending ones. */
-const filtersOf = (v: ItemVersion): FilterVersion[] => [...(v.filter ? [v.filter] : []), ...v.pendingFilters];
 
 /** The `q` attribute that records `versions` (none when no version holds an indexed value). */
 function pendingAttribute(versions: readonly FilterVersion[]): Item {

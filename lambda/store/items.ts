@@ -12,10 +12,8 @@ import { bytesToVector, toFloat32, vectorToBytes } from '../core/vector';
 import { batchGetAll, deleteAll, Item } from './batch';
 import { CheckedRow, StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
-import { filterEntryKeys, filterVersionOf } from './filter-index';
 import { counterKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
-import { ItemVersions, newWriteId, staleKeys, WRITE_CONCURRENCY } from './item-versions';
-import { bucketEntries, bucketVersion, vectorItem } from './layout';
+import { ItemVersions, staleKeys, versionWrite, WRITE_CONCURRENCY } from './item-versions';
 import { keyItem, metadataJson, S, toMetadata, toStoredVector } from './records';
 import { TableNames } from './table-definitions';
 
@@ -43,7 +41,7 @@ export class ItemStore {
     const versions = new ItemVersions(this.client, this.tables, config);
     const encoded = rows.map((row) => {
       const enc = hasher.encode(row.vector);
-      return { row, codes: enc.codes, sketch: packSketch(enc), meta: metadataJson(row.metadata), vectorBytes: vectorToBytes(row.vector) };
+      return { vector: row.vector, vectorBytes: vectorToBytes(row.vector), codes: enc.codes, sketch: packSketch(enc), metadata: row.metadata, meta: metadataJson(row.metadata) };
     });
     try {
       // 1. Per vector, over the version it has now: the bucket and filter index entries under a
@@ -54,17 +52,7 @@ export class ItemStore {
       //    never counts it again.
       const written = await versions.writeAll(
         rows.map((r) => r.id),
-        (i, old) => {
-          const { row, codes, sketch, meta, vectorBytes } = encoded[i];
-          const filter = { version: filterVersionOf(meta, old?.writeId, vectorBytes), metadata: row.metadata };
-          const bucket = bucketVersion(config, codes, filter.version);
-          return {
-            item: vectorItem(config.uid, row.id, row.vector, codes, meta, newWriteId(), filter.version),
-            bucket,
-            filter,
-            entries: [...bucketEntries(config.uid, config.index, bucket, row.id, sketch, meta), ...filterEntryKeys(config.uid, row.id, filter)],
-          };
-        },
+        (i, old) => versionWrite(config, rows[i].id, encoded[i], old?.writeId),
         this.collections.counter(state),
       );
       // 2. The stale entries go, then the record of them. A reader in between sees a duplicate entry
@@ -125,7 +113,7 @@ export class ItemStore {
     const versions = new ItemVersions(this.client, this.tables, config);
     const checked = checkIds(ids);
     const marked = await versions.tombstoneAll(checked, this.collections.counter(state));
-    await deleteAll(this.client, this.tables.buckets, checked.flatMap((id, i) => staleKeys(config, id, marked[i]?.versions ?? [], marked[i]?.filters ?? [])));
+    await deleteAll(this.client, this.tables.buckets, checked.flatMap((id, i) => (marked[i] ? staleKeys(config, id, marked[i].versions, marked[i].filters) : [])));
     await mapLimit(checked, WRITE_CONCURRENCY, async (id, i) => {
       const m = marked[i];
       if (m) await versions.remove(id, m.writeId);

@@ -1,7 +1,7 @@
 // The purge: deletes the items of dropped collections from the vectors and buckets tables (bucket
 // and filter index entries), a bounded number per call, and then the collection's drop record.
 import { DeleteItemCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { batchWriteAll, queryAll } from './batch';
+import { deleteAll, queryAll } from './batch';
 import { allFilterPartitions, allPartitions, DROPPED, droppedKey } from './key-format';
 import { keyItem, S } from './records';
 import { TableNames } from './table-definitions';
@@ -35,7 +35,7 @@ export async function purgeDropped(client: DynamoDBClient, tables: TableNames, o
           );
           const keys = page.Items ?? [];
           if (keys.length === 0) break;
-          await batchWriteAll(client, keys.map((Key) => ({ table, request: { DeleteRequest: { Key } } })));
+          await deleteAll(client, table, keys);
           purged += keys.length;
           budget -= keys.length;
         }

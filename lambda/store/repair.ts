@@ -13,7 +13,7 @@ import { bucketEntries, bucketEntryKey } from './layout';
 import { filterEntryKeys, FilterVersion, filterVersionOf } from './filter-index';
 import { allFilterPartitions, allPartitions, collectionKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { keyItem, toMetadata } from './records';
-import { ItemVersions, staleKeys, versionOf } from './item-versions';
+import { everyEntry, ItemVersions, staleKeys, versionOf } from './item-versions';
 import { TableNames } from './table-definitions';
 
 /** What a repair found and fixed. */
@@ -58,7 +58,8 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
       if (!v) continue;
       const current = v.filter;
       if (v.tombstone) {
-        await deleteAll(client, tables.buckets, staleKeys(config, id, [v.entries, ...v.pending], [...(current ? [current] : []), ...v.pendingFilters]));
+        const { versions: all, filters } = everyEntry(v);
+        await deleteAll(client, tables.buckets, staleKeys(config, id, all, filters));
         await versions.remove(id, v.writeId);
         finishedDeletes++;
         continue;
