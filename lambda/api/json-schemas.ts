@@ -18,7 +18,11 @@ import {
   MAX_DIMENSION,
   MAX_GET_BATCH,
   MAX_ID_BYTES,
+  MAX_FILTERABLE_METADATA_BYTES,
   MAX_LIST_DATA_LIMIT,
+  MAX_METADATA_BYTES,
+  MAX_METADATA_KEY_LENGTH,
+  MAX_NON_FILTERABLE_KEYS,
   MAX_LIST_LIMIT,
   MAX_PROJECT_NAME_LENGTH,
   MAX_TOP_K,
@@ -45,6 +49,24 @@ export const metadata: JsonSchema = {
   additionalProperties: {
     anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'array', items: { type: 'string' } }],
   },
+};
+
+/** A collection's metadata configuration, as S3 Vectors' (`MetadataConfiguration` in `types.ts`). */
+export const metadataConfiguration: JsonSchema = {
+  type: 'object',
+  properties: {
+    nonFilterableMetadataKeys: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, maxLength: MAX_METADATA_KEY_LENGTH },
+      minItems: 1,
+      maxItems: MAX_NON_FILTERABLE_KEYS,
+      uniqueItems: true,
+      description: `1 to ${MAX_NON_FILTERABLE_KEYS} metadata keys kept out of bucket entries and filters; with them a vector's metadata may reach ${MAX_METADATA_BYTES} bytes, its filterable keys ${MAX_FILTERABLE_METADATA_BYTES}`,
+    },
+  },
+  required: ['nonFilterableMetadataKeys'],
+  additionalProperties: false,
+  description: 'Which metadata keys are non-filterable (fixed at creation). @default every key filterable',
 };
 
 const id: JsonSchema = {
@@ -127,6 +149,7 @@ export const BODY_SCHEMAS = {
       metric: { enum: ['cosine', 'euclidean', 'dot'], description: 'Distance metric. @default cosine' },
       index: indexParams,
       seed: { type: 'integer', minimum: SEED_BOUNDS[0], maximum: SEED_BOUNDS[1], description: 'Hyperplane seed (uint32). @default random' },
+      metadataConfiguration,
       n_planes: { type: 'number', description: 'Accepted for compatibility with the original whiplash client; ignored' },
       bit_start: { type: 'number', description: 'Accepted for compatibility with the original whiplash client; ignored' },
       bit_scale_factor: { type: 'number', description: 'Accepted for compatibility with the original whiplash client; ignored' },

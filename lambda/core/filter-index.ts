@@ -13,19 +13,13 @@ export const FILTER_INDEX_VERSION = 1;
 export type IndexedValue = string | number | boolean;
 
 /**
- * Whether values of `key` go into the filter index. Every key does today; a collection that
- * declares non-filterable keys will restrict it here, and only here.
- */
-export const isFilterableKey = (_key: string): boolean => true;
-
-/**
- * The (key, value) pairs the filter index holds for `metadata`: each scalar, and each distinct
- * element of a list of strings (a filter's `$eq`/`$in` on a list means "contains"), for the
- * filterable keys only.
+ * The (key, value) pairs the filter index holds for a vector's filterable metadata (its
+ * non-filterable keys never reach here: `splitMetadata`): each scalar, and each distinct element of
+ * a list of strings (a filter's `$eq`/`$in` on a list means "contains").
  */
 export function indexedValues(metadata: Metadata): [string, IndexedValue][] {
   const out: [string, IndexedValue][] = [];
-  for (const [key, value] of Object.entries(metadata).filter(([k]) => isFilterableKey(k))) {
+  for (const [key, value] of Object.entries(metadata)) {
     if (Array.isArray(value)) for (const s of new Set(value)) out.push([key, s]);
     else out.push([key, value]);
   }
@@ -86,7 +80,7 @@ export function indexTerms(filter: Filter): IndexTerm[] {
   const walk = (f: Filter) => {
     for (const [key, cond] of Object.entries(f)) {
       if (key === '$and' && Array.isArray(cond)) for (const sub of cond) walk(sub as Filter);
-      else if (!key.startsWith('$') && isFilterableKey(key)) all.push(...keyTerms(key, cond));
+      else if (!key.startsWith('$')) all.push(...keyTerms(key, cond));
     }
   };
   walk(filter);

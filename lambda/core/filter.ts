@@ -75,7 +75,7 @@ function fieldPredicate(key: string, cond: unknown, path: string): Predicate {
   return (m) => parts.every((f) => f(m));
 }
 
-function compile(filter: unknown, path: string, depth: number): Predicate {
+function compile(filter: unknown, path: string, depth: number, nonFilterable: ReadonlySet<string>): Predicate {
   if (depth > MAX_FILTER_DEPTH) throw new ValidationError(path, `must not nest deeper than ${MAX_FILTER_DEPTH} levels`);
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw new ValidationError(path, 'must be an object');
   const parts: Predicate[] = [];
@@ -84,10 +84,12 @@ function compile(filter: unknown, path: string, depth: number): Predicate {
     if (key === '$and' || key === '$or') {
       if (!Array.isArray(cond) || cond.length === 0) throw new ValidationError(p, 'must be a non-empty list of filters');
       if (cond.length > MAX_FILTER_BRANCHES) throw new ValidationError(p, `must have at most ${MAX_FILTER_BRANCHES} filters`);
-      const subs = cond.map((c, i) => compile(c, `${p}[${i}]`, depth + 1));
+      const subs = cond.map((c, i) => compile(c, `${p}[${i}]`, depth + 1, nonFilterable));
       parts.push(key === '$and' ? (m) => subs.every((f) => f(m)) : (m) => subs.some((f) => f(m)));
     } else if (key.startsWith('$')) {
       throw new ValidationError(p, 'is not a logical operator ($and $or)');
+    } else if (nonFilterable.has(key)) {
+      throw new ValidationError(p, 'is a non-filterable metadata key of this collection (metadataConfiguration.nonFilterableMetadataKeys): filters apply to filterable keys only');
     } else {
       parts.push(fieldPredicate(key, cond, p));
     }
@@ -97,8 +99,9 @@ function compile(filter: unknown, path: string, depth: number): Predicate {
 
 /**
  * Checks a filter and compiles it to a predicate over metadata.
+ * @param nonFilterable the collection's non-filterable metadata keys, which no filter may name
  * @throws ValidationError naming the offending path, e.g. `filter.year.$gt must be a finite number`
  */
-export function compileFilter(filter: unknown, field = 'filter'): Predicate {
-  return compile(filter, field, 0);
+export function compileFilter(filter: unknown, field = 'filter', nonFilterable: ReadonlySet<string> = new Set()): Predicate {
+  return compile(filter, field, 0, nonFilterable);
 }

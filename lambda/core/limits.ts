@@ -52,10 +52,20 @@ export const MAX_PROJECT_NAME_LENGTH = 128;
 export const TIER_NAME_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 
 /**
- * Largest metadata of one vector, as UTF-8 JSON: 2 KiB, the limit S3 Vectors sets on filterable
- * metadata (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-limitations.html).
+ * Largest metadata of one vector, as UTF-8 JSON: 40 KiB, filterable and non-filterable keys
+ * together, the limit S3 Vectors sets on a vector's metadata
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-limitations.html).
  */
-export const MAX_METADATA_BYTES = 2048;
+export const MAX_METADATA_BYTES = 40 * 1024;
+/**
+ * Largest filterable part of one vector's metadata (every key its collection does not declare
+ * non-filterable), as UTF-8 JSON: 2 KiB, S3 Vectors' limit on filterable metadata (same page). It
+ * is copied into every bucket entry and read with every candidate; larger values belong in
+ * non-filterable keys, which are kept apart and read only for the results returned.
+ */
+export const MAX_FILTERABLE_METADATA_BYTES = 2048;
+/** Most non-filterable metadata keys a collection declares, as S3 Vectors allows per vector index (same page). */
+export const MAX_NON_FILTERABLE_KEYS = 10;
 /** Largest number of keys in one vector's metadata. */
 export const MAX_METADATA_KEYS = 32;
 /** Longest metadata key, in characters. */

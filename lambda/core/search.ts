@@ -11,7 +11,8 @@ import { DataProfile, PROFILE_MAX_SAMPLE, profileOf } from './profile';
 import { RERANK_CONFIDENCE, selectForRerank } from './rerank';
 import { DistanceEstimate, SketchEstimator } from './sketch-estimator';
 import { unpackSketch } from './sketch-format';
-import { IndexParams, Metadata, Metric, QueryRequest } from './types';
+import { IndexParams, Metadata, MetadataConfiguration, Metric, QueryRequest } from './types';
+import { nonFilterableKeys } from './metadata';
 import { distance, norm, toFloat32 } from './vector';
 
 /** What a search needs to know of its collection. */
@@ -46,10 +47,10 @@ export interface CheckedSearch {
  * filter, and the probes and re-rank overrides (`INDEX_PARAM_BOUNDS`).
  * @throws ValidationError naming the field and the rule
  */
-export function checkSearch(target: Pick<SearchTarget, 'dimension' | 'metric'>, request: QueryRequest): CheckedSearch {
+export function checkSearch(target: Pick<SearchTarget, 'dimension' | 'metric'> & { metadataConfiguration?: MetadataConfiguration }, request: QueryRequest): CheckedSearch {
   const topK = checkTopK(request.topK);
   const query = toFloat32(request.vector, target.dimension, 'vector', target.metric);
-  const predicate = request.filter === undefined ? undefined : compileFilter(request.filter);
+  const predicate = request.filter === undefined ? undefined : compileFilter(request.filter, 'filter', nonFilterableKeys(target));
   const terms = request.filter === undefined ? [] : indexTerms(request.filter);
   const probes = request.probes === undefined ? undefined : checkBound(request.probes, 'probes');
   const rerank = request.rerank === undefined ? undefined : checkBound(request.rerank, 'rerank');

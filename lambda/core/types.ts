@@ -112,12 +112,28 @@ export interface CollectionConfig {
    * Internal: not part of the API's description of a collection.
    */
   readonly filterIndex?: number;
+  /** Which metadata keys take part in filters. @default every key filterable */
+  readonly metadataConfiguration?: MetadataConfiguration;
   /**
    * How bucket entries are keyed (`key-format.ts` `bucketSortKey`): 2 (collections created since
    * version tokens) puts the writing version's token in each sort key; absent means 1, without.
    * Internal, like `filterIndex`.
    */
   readonly bucketLayout?: number;
+}
+
+/**
+ * How a collection keeps its vectors' metadata, as S3 Vectors' `metadataConfiguration`
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_S3VectorBuckets_MetadataConfiguration.html).
+ * Filterable keys (every key not listed here) travel in bucket entries and take part in filters:
+ * at most `MAX_FILTERABLE_METADATA_BYTES` (2 KiB) per vector. Non-filterable keys (a chunk's
+ * text, say) are kept in a payload item of their own, out of what a query reads to rank, and read
+ * only for the results returned with metadata: the whole metadata may reach `MAX_METADATA_BYTES`
+ * (40 KiB). A filter on a non-filterable key is refused (400).
+ */
+export interface MetadataConfiguration {
+  /** 1 to `MAX_NON_FILTERABLE_KEYS` (10) distinct metadata keys, fixed when the collection is created. */
+  readonly nonFilterableMetadataKeys: string[];
 }
 
 /** A collection as listed: its configuration and its approximate size. */

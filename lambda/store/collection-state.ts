@@ -2,10 +2,11 @@
 // plans made from the first batch, and the collection as the API describes it.
 import { HashFrame, Hasher } from '../core/hasher';
 import { PlanTable, planTableForIndex, queryShape } from '../core/planner';
+import { nonFilterableKeys, splitMetadata } from '../core/metadata';
 import { PROFILE_MAX_SAMPLE } from '../core/profile';
 import { sampleProfile } from '../core/search';
 import { packedSketchBytes } from '../core/sketch-format';
-import { CollectionConfig, CollectionInfo, IndexParams, Metadata, Metric } from '../core/types';
+import { CollectionConfig, CollectionInfo, IndexParams, Metadata, MetadataConfiguration, Metric } from '../core/types';
 import { FILTER_VERSION_BYTES } from './filter-index';
 import { bucketEntryItem, bucketVersion, itemSize } from './layout';
 import { metadataJson } from './records';
@@ -22,6 +23,8 @@ export interface CreateCollectionInput {
   readonly index?: Partial<IndexParams>;
   /** Hyperplane seed (uint32). @default random */
   readonly seed?: number;
+  /** Which metadata keys are non-filterable. @default every key filterable */
+  readonly metadataConfiguration?: MetadataConfiguration;
 }
 
 /** A collection as one instance holds it in memory: config, hasher, query plans, last known size. */
@@ -53,9 +56,10 @@ export function planFromSample(config: CollectionConfig, frame: HashFrame, rows:
   // an entry's size depends on lengths only (fixed-width code digits and version token, id, packed sketch, metadata)
   const packed = new Uint8Array(packedSketchBytes(config.index.sketchBits));
   const { token } = bucketVersion(config, new Uint32Array(1), new Uint8Array(FILTER_VERSION_BYTES));
+  const nonFilterable = nonFilterableKeys(config);
   let entryBytes = 0;
   for (const row of sample) {
-    entryBytes += itemSize(bucketEntryItem(config.uid, config.index.partitionBits, 0, 0, row.id, packed, metadataJson(row.metadata), token));
+    entryBytes += itemSize(bucketEntryItem(config.uid, config.index.partitionBits, 0, 0, row.id, packed, metadataJson(splitMetadata(row.metadata, nonFilterable).filterable), token));
   }
   return planTableForIndex(config.index, sampleProfile(hasher, sample.map((r) => r.vector)), entryBytes / sample.length);
 }

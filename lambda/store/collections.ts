@@ -4,6 +4,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { frameOf, Hasher } from '../core/hasher';
+import { checkMetadataConfiguration } from '../core/metadata';
 import { checkCollectionName, checkDimension, checkMetric, checkSeed, resolveIndexParams } from '../core/params';
 import { PlanTable } from '../core/planner';
 import { PROFILE_MIN_SAMPLE } from '../core/profile';
@@ -35,7 +36,7 @@ export class CollectionStore {
 
   /**
    * Creates a collection; the project must exist (`ensureProject`).
-   * @throws ValidationError (name, dimension, metric, index, seed), NotFoundError (project),
+   * @throws ValidationError (name, dimension, metric, index, seed, metadataConfiguration), NotFoundError (project),
    *   ConflictError (a collection of that name exists)
    */
   async create(projectId: string, input: CreateCollectionInput, ensureProject: () => Promise<unknown>): Promise<CollectionInfo> {
@@ -45,6 +46,7 @@ export class CollectionStore {
     const metric = checkMetric(input.metric);
     const index = resolveIndexParams(input.index, 'index', dimension);
     const seed = checkSeed(input.seed) ?? randomInt(0, 0xffffffff);
+    const metadataConfiguration = checkMetadataConfiguration(input.metadataConfiguration);
     await ensureProject();
     for (let attempt = 0; ; attempt++) {
       const config: CollectionConfig = {
@@ -59,6 +61,7 @@ export class CollectionStore {
         createdAt: new Date().toISOString(),
         filterIndex: FILTER_INDEX_VERSION,
         bucketLayout: BUCKET_LAYOUT,
+        ...(metadataConfiguration ? { metadataConfiguration } : {}),
       };
       // One transaction: the config (no live collection of that name), its counter (any counter
       // left there belongs to a dropped collection), and the claim of its uid (unique for ever).

@@ -15,7 +15,10 @@ import { filterNumberRange, filterPartition, filterSortKey, filterValuePrefix, f
  */
 export interface FilterVersion {
   readonly version: Uint8Array;
+  /** Its filterable metadata. */
   readonly metadata: Metadata;
+  /** Whether it has a payload item of non-filterable metadata (`payloads.ts`), keyed by `version` too. */
+  readonly payload?: boolean;
 }
 
 /** Bytes of a filter version. */
@@ -62,22 +65,34 @@ export function staleFilterKeys(uid: string, id: string, versions: readonly Filt
   return keys;
 }
 
-/** Versions as a vector item's `q` (a string set) holds them: `<version, 11 characters><metadata JSON>`; versions without values are left out. */
+/**
+ * Versions as a vector item's `q` (a string set) holds them: `<version, 11 characters>[+]<metadata
+ * JSON>`, `+` when the version has a payload item; versions with neither indexed values nor a
+ * payload have nothing to delete and are left out.
+ */
 export function encodePending(versions: readonly FilterVersion[]): string[] {
   const byVersion = new Map<string, string>();
-  for (const v of versions) if (indexedValues(v.metadata).length > 0) byVersion.set(filterVersion(v.version), JSON.stringify(v.metadata));
-  return [...byVersion].map(([version, json]) => version + json);
+  for (const v of versions) {
+    if (indexedValues(v.metadata).length > 0 || v.payload) byVersion.set(filterVersion(v.version), (v.payload ? PAYLOAD_MARK : '') + JSON.stringify(v.metadata));
+  }
+  return [...byVersion].map(([version, rest]) => version + rest);
 }
+
+/** Marks a pending version that has a payload item (a metadata JSON starts with `{`). */
+const PAYLOAD_MARK = '+';
 
 /** Versions back from a vector item's `q` ({@link encodePending}). */
 export function decodePending(ss: readonly string[] | undefined): FilterVersion[] {
-  return (ss ?? []).map((s) => ({ version: new Uint8Array(Buffer.from(s.slice(0, 11), 'base64url')), metadata: JSON.parse(s.slice(11)) as Metadata }));
+  return (ss ?? []).map((s) => {
+    const payload = s[11] === PAYLOAD_MARK;
+    return { version: new Uint8Array(Buffer.from(s.slice(0, 11), 'base64url')), metadata: JSON.parse(s.slice(payload ? 12 : 11)) as Metadata, ...(payload ? { payload } : {}) };
+  });
 }
 
-/** The current filter version of a vector item (`f` and `m`); undefined for an item written before the filter index. */
+/** The current filter version of a vector item (`f`, its filterable metadata `m`, and `p` when it has a payload); undefined for an item written before the filter index. */
 export function currentFilterVersion(item: Item): FilterVersion | undefined {
   if (!item.f?.B) return undefined;
-  return { version: item.f.B, metadata: item.m?.S ? (JSON.parse(item.m.S) as Metadata) : {} };
+  return { version: item.f.B, metadata: item.m?.S ? (JSON.parse(item.m.S) as Metadata) : {}, ...(item.p ? { payload: true } : {}) };
 }
 
 /** What the reads of one term found. */

@@ -4,7 +4,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { NotFoundError, ServiceUnavailableError, ValidationError } from '../core/errors';
 import { compileFilter } from '../core/filter';
 import { MAX_DELETE_BATCH, MAX_FILTER_DELETE_SCAN } from '../core/limits';
-import { checkMetadata } from '../core/metadata';
+import { checkMetadata, nonFilterableKeys } from '../core/metadata';
 import { checkId } from '../core/params';
 import { packSketch } from '../core/sketch-format';
 import { Filter, Metadata, StoredVector } from '../core/types';
@@ -15,7 +15,8 @@ import { CollectionStore } from './collections';
 import { counterKey, vectorKey } from './key-format';
 import { ItemVersions, RACE_ATTEMPTS, staleKeys, versionOf, VersionWrite, versionWrite } from './item-versions';
 import { decodeCursor, ItemStore } from './items';
-import { keyItem, metadataJson, toMetadata } from './records';
+import { fullMetadata } from './payloads';
+import { keyItem, toMetadata } from './records';
 import { TableNames } from './table-definitions';
 
 /** A metadata update: the new metadata, or the keys to change (`null` removes a key). */
@@ -56,9 +57,10 @@ export class ItemEdits {
   async updateMetadata(projectId: string, name: string, id: string, update: MetadataUpdate): Promise<StoredVector> {
     const checkedId = checkId(id, 'id');
     const merge = update.merge ?? true;
-    const patch = checkPatch(update.metadata, merge);
     let state = await this.collections.load(projectId, name);
     const { config } = state;
+    const nonFilterable = nonFilterableKeys(config);
+    const patch = checkPatch(update.metadata, merge, nonFilterable);
     const key = keyItem(vectorKey(config.uid, checkedId));
     const versions = new ItemVersions(this.client, this.tables, config);
     // the writes of attempts that lost their race: their entries are recorded as stale in the next
@@ -70,10 +72,16 @@ export class ItemEdits {
       if (!item || !read || read.tombstone) throw new NotFoundError(`item ${checkedId} not found in collection ${name}`);
       // an item exists, so the collection's first write set its hash frame; a cold cache may not know it yet
       if (!state.hasher?.centre) state = await this.collections.load(projectId, name, true);
-      const metadata = merge ? applyPatch(toMetadata(item), patch) : (patch as Metadata);
+      let metadata = patch as Metadata;
+      if (merge) {
+        const stored = (await fullMetadata(this.client, this.tables.buckets, config.uid, [item], { consistent: true })).get(checkedId);
+        // its payload is gone: another write replaced the version read, so start over from the item as it is now
+        if (stored === undefined) continue;
+        metadata = applyPatch(stored, patch, nonFilterable);
+      }
       const vector = bytesToVector(item.v.B!);
       const enc = state.hasher!.encode(vector);
-      const write = versionWrite(config, checkedId, { vector, vectorBytes: item.v.B!, codes: enc.codes, sketch: packSketch(enc), metadata, meta: metadataJson(metadata) }, read.writeId);
+      const write = versionWrite(config, checkedId, { vector, vectorBytes: item.v.B!, codes: enc.codes, sketch: packSketch(enc), metadata }, read.writeId);
       // 1. the entries with the new metadata, under the version derived from the item read (in
       //    bucket layout 1 the bucket entries keep the item's keys and are overwritten), then the
       //    item, only over the version read; a lost race starts over from the item as it is now,
@@ -108,10 +116,10 @@ export class ItemEdits {
    * @throws ValidationError (filter, cursor), NotFoundError, ServiceUnavailableError
    */
   async deleteByFilter(projectId: string, name: string, filter: Filter, cursor?: string): Promise<FilterDeletePage> {
-    const predicate = compileFilter(filter, 'filter');
+    const state = await this.collections.load(projectId, name);
+    const predicate = compileFilter(filter, 'filter', nonFilterableKeys(state.config));
     if (Object.keys(filter).length === 0) throw new ValidationError('filter', 'must name at least one condition (to delete every vector, delete the collection)');
     const from = decodeCursor(cursor);
-    const state = await this.collections.load(projectId, name);
     // the counter proves that the collection this instance knows still lives before its items are read
     const counter = await this.client.send(new GetItemCommand({ TableName: this.tables.metadata, Key: keyItem(counterKey(projectId, name)), ConsistentRead: true }));
     this.collections.check(state, counter.Item);
@@ -135,21 +143,21 @@ export class ItemEdits {
 }
 
 /** Checks a metadata update: replacing metadata is checked as metadata; merged keys may also be `null` (remove). */
-function checkPatch(value: unknown, merge: boolean): Record<string, unknown> {
+function checkPatch(value: unknown, merge: boolean, nonFilterable: ReadonlySet<string>): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ValidationError('metadata', 'must be an object');
-  if (!merge) return checkMetadata(value, 'metadata');
+  if (!merge) return checkMetadata(value, 'metadata', nonFilterable);
   const set = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
   // keys are checked (names, types) here, the merged result's count and size after the merge
-  for (const [k, v] of Object.entries(set)) checkMetadata({ [k]: v }, 'metadata');
+  for (const [k, v] of Object.entries(set)) checkMetadata({ [k]: v }, 'metadata', nonFilterable);
   return value as Record<string, unknown>;
 }
 
 /** `stored` with `patch` merged in (`null` removes a key), checked as a whole. */
-function applyPatch(stored: Metadata, patch: Record<string, unknown>): Metadata {
+function applyPatch(stored: Metadata, patch: Record<string, unknown>, nonFilterable: ReadonlySet<string>): Metadata {
   const out: Record<string, unknown> = { ...stored };
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = v;
   }
-  return checkMetadata(out, 'metadata');
+  return checkMetadata(out, 'metadata', nonFilterable);
 }

@@ -4,6 +4,7 @@
 import { DeleteItemCommand, DynamoDBClient, Put, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { mapLimit } from '../core/concurrency';
+import { nonFilterableKeys, splitMetadata } from '../core/metadata';
 import { ServiceUnavailableError } from '../core/errors';
 import { CollectionConfig, Metadata } from '../core/types';
 import { batchGetAll, conditionHeld, Item, putAll } from './batch';
@@ -11,7 +12,8 @@ import { CountedWrite, VectorCounter, writeCounted } from './counted-writes';
 import { currentFilterVersion, decodePending, encodePending, filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
 import { filterVersion, vectorKey } from './key-format';
 import { bucketEntries, bucketEntryKey, bucketVersion, BucketVersion, bucketVersionFromBytes, bucketVersionToBytes, bytesToCodes, vectorItem } from './layout';
-import { keyItem } from './records';
+import { payloadItem, stalePayloadKeys } from './payloads';
+import { keyItem, metadataJson } from './records';
 import { TableNames } from './table-definitions';
 
 /**
@@ -22,10 +24,11 @@ import { TableNames } from './table-definitions';
  * - `o`: binary set of bucket versions (`bucketVersionToBytes`: codes and token) of earlier
  *   versions, or of this write's attempts that lost a race, whose bucket entries may still exist;
  *   the writer removes it once it has deleted them;
- * - `q`: string set of earlier metadata versions whose filter index entries may still exist, removed
- *   with `o`;
+ * - `p`: present when the version has a payload item of non-filterable metadata (`payloads.ts`);
+ * - `q`: string set of earlier metadata versions whose filter index entries or payload items may
+ *   still exist (`encodePending`), removed with `o`;
  * - `t`: present while the item is being deleted (a tombstone): readers treat it as absent, and
- *   its bucket entries (`c` and `o`) and filter index entries (`f` and `q`) are deleted before the item.
+ *   its bucket entries (`c` and `o`), filter index entries and payloads (`f` and `q`) are deleted before the item.
  * Whatever step of a request fails, the item still names every entry that must go, so the next
  * write or delete of the id (a client's retry) or a repair finishes the cleanup. A write that makes
  * an item live and a tombstone are committed with the collection's counter (`counted-writes.ts`).
@@ -57,23 +60,31 @@ export interface VersionWrite {
 
 /**
  * The write of one vector over the item version whose write id is `replaced` (absent: no item):
- * its version (`filterVersionOf` of its metadata, `replaced` and its vector), its vector item with
- * a fresh write id, and its bucket and filter index entries under that version.
- * @param v the vector, its float32 bytes, its encoding's codes and packed sketch, its metadata and their JSON
+ * its version (`filterVersionOf` of its whole metadata, `replaced` and its vector), its vector item
+ * with a fresh write id and its filterable metadata, its bucket and filter index entries under
+ * that version, and the payload item of its non-filterable metadata if it has any (`p` on the item).
+ * @param v the vector, its float32 bytes, its encoding's codes and packed sketch, its whole metadata (checked)
  */
 export function versionWrite(
   config: CollectionConfig,
   id: string,
-  v: { vector: Float32Array; vectorBytes: Uint8Array; codes: Uint32Array; sketch: Uint8Array; metadata: Metadata; meta: string | undefined },
+  v: { vector: Float32Array; vectorBytes: Uint8Array; codes: Uint32Array; sketch: Uint8Array; metadata: Metadata },
   replaced: Uint8Array | undefined,
 ): VersionWrite {
-  const filter = { version: filterVersionOf(v.meta, replaced, v.vectorBytes), metadata: v.metadata };
+  const { filterable, payload } = splitMetadata(v.metadata, nonFilterableKeys(config));
+  const hasPayload = Object.keys(payload).length > 0;
+  const meta = metadataJson(filterable);
+  const filter: FilterVersion = { version: filterVersionOf(metadataJson(v.metadata), replaced, v.vectorBytes), metadata: filterable, ...(hasPayload ? { payload: true } : {}) };
   const bucket = bucketVersion(config, v.codes, filter.version);
   return {
-    item: vectorItem(config.uid, id, v.vector, v.codes, v.meta, newWriteId(), filter.version),
+    item: { ...vectorItem(config.uid, id, v.vector, v.codes, meta, newWriteId(), filter.version), ...(hasPayload ? { p: { BOOL: true } } : {}) },
     bucket,
     filter,
-    entries: [...bucketEntries(config.uid, config.index, bucket, id, v.sketch, v.meta), ...filterEntryKeys(config.uid, id, filter)],
+    entries: [
+      ...bucketEntries(config.uid, config.index, bucket, id, v.sketch, meta),
+      ...filterEntryKeys(config.uid, id, filter),
+      ...(hasPayload ? [payloadItem(config.uid, id, filter.version, payload)] : []),
+    ],
   };
 }
 
@@ -113,8 +124,8 @@ export function versionOf(config: Pick<CollectionConfig, 'bucketLayout' | 'index
 export const newWriteId = (): Uint8Array => randomBytes(8);
 
 /**
- * The keys of the bucket entries of `id` that `versions` name and the filter index entries of
- * `filters`, except those of the current version `keep` (which an earlier version may share): the
+ * The keys of the bucket entries of `id` that `versions` name and the filter index entries and
+ * payload items of `filters`, except those of the current version `keep` (which an earlier version may share): the
  * entries that must go, each once.
  */
 export function staleKeys(
@@ -136,7 +147,7 @@ export function staleKeys(
       keys.push(key);
     }
   }
-  return [...keys, ...staleFilterKeys(config.uid, id, filters, keep?.filter)];
+  return [...keys, ...staleFilterKeys(config.uid, id, filters, keep?.filter), ...stalePayloadKeys(config.uid, id, filters, keep?.filter)];
 }
 
 /** Reads and writes the versions of one collection's vector items, and writes their entries. */
@@ -160,7 +171,7 @@ export class ItemVersions {
     const found = await batchGetAll(
       this.client,
       ids.map((id) => ({ table: this.tables.vectors, key: keyItem(vectorKey(this.config.uid, id)) })),
-      { consistentRead: true, projection: { [this.tables.vectors]: 'sk, c, o, t, w, f, m, q' } },
+      { consistentRead: true, projection: { [this.tables.vectors]: 'sk, c, o, t, w, f, m, p, q' } },
     );
     return new Map((found[this.tables.vectors] ?? []).map((i) => [i.sk.S!, versionOf(this.config, i)!]));
   }

@@ -1,10 +1,11 @@
-// A collection's items: upsert (vector item plus one bucket entry per hash table and one filter
-// index entry per metadata value), get, delete and the paged list of ids.
+// A collection's items: upsert (vector item plus one bucket entry per hash table, one filter index
+// entry per filterable metadata value and a payload of non-filterable metadata), get, delete and
+// the paged list of ids.
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, QueryCommand, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
 import { ValidationError } from '../core/errors';
 import { DEFAULT_LIST_LIMIT, MAX_IDS_PER_CALL, MAX_LIST_DATA_LIMIT, MAX_LIST_LIMIT, MAX_UPSERT_BATCH } from '../core/limits';
-import { checkMetadata } from '../core/metadata';
+import { checkMetadata, nonFilterableKeys } from '../core/metadata';
 import { checkId } from '../core/params';
 import { packSketch } from '../core/sketch-format';
 import { CollectionConfig, IdPage, Metadata, StoredVector, VectorInput } from '../core/types';
@@ -14,7 +15,8 @@ import { CheckedRow, StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
 import { counterKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { ItemVersions, staleKeys, versionWrite, WRITE_CONCURRENCY } from './item-versions';
-import { keyItem, metadataJson, S, toMetadata, toStoredVector } from './records';
+import { fullMetadata } from './payloads';
+import { keyItem, S, toMetadata, toStoredVector } from './records';
 import { TableNames } from './table-definitions';
 
 /** The items of every collection. */
@@ -41,7 +43,7 @@ export class ItemStore {
     const versions = new ItemVersions(this.client, this.tables, config);
     const encoded = rows.map((row) => {
       const enc = hasher.encode(row.vector);
-      return { vector: row.vector, vectorBytes: vectorToBytes(row.vector), codes: enc.codes, sketch: packSketch(enc), metadata: row.metadata, meta: metadataJson(row.metadata) };
+      return { vector: row.vector, vectorBytes: vectorToBytes(row.vector), codes: enc.codes, sketch: packSketch(enc), metadata: row.metadata };
     });
     try {
       // 1. Per vector, over the version it has now: the bucket and filter index entries under a
@@ -94,8 +96,10 @@ export class ItemStore {
       { consistentRead: true },
     );
     this.collections.check(state, found[this.tables.metadata]?.[0]);
-    const byId = new Map((found[this.tables.vectors] ?? []).filter((i) => i.t === undefined).map((i) => [i.sk.S!, i]));
-    return checked.filter((id) => byId.has(id)).map((id) => toStoredVector(byId.get(id)!));
+    const live = (found[this.tables.vectors] ?? []).filter((i) => i.t === undefined);
+    const metadata = await fullMetadata(this.client, this.tables.buckets, config.uid, live, { consistent: true });
+    const byId = new Map(live.map((i) => [i.sk.S!, i]));
+    return checked.filter((id) => byId.has(id)).map((id) => ({ ...toStoredVector(byId.get(id)!), metadata: metadata.get(id) ?? toMetadata(byId.get(id)!) }));
   }
 
   /**
@@ -153,14 +157,15 @@ export class ItemStore {
     const prefix = opts.prefix === undefined || opts.prefix === '' ? undefined : opts.prefix === '.' || opts.prefix === '..' ? opts.prefix : checkId(opts.prefix, 'prefix');
     const counter = await this.client.send(new GetItemCommand({ TableName: this.tables.metadata, Key: keyItem(counterKey(projectId, name)), ConsistentRead: true }));
     this.collections.check(state, counter.Item);
-    const projection = ['sk', ...(opts.includeVector ? ['v'] : []), ...(opts.includeMetadata ? ['m'] : [])].join(', ');
+    const projection = ['sk', ...(opts.includeVector ? ['v'] : []), ...(opts.includeMetadata ? ['m', 'f', 'p'] : [])].join(', ');
     const { items, cursor } = await this.scan(state.config, decodeCursor(opts.cursor), limit, { prefix, projection, live: true });
     const ids = items.map((i) => i.sk.S!);
     if (!withData) return cursor ? { ids, cursor } : { ids };
+    const metadata = opts.includeMetadata ? await fullMetadata(this.client, this.tables.buckets, state.config.uid, items) : undefined;
     const vectors = items.map((i) => ({
       id: i.sk.S!,
       ...(opts.includeVector ? { vector: Array.from(bytesToVector(i.v.B!)) } : {}),
-      ...(opts.includeMetadata ? { metadata: toMetadata(i) } : {}),
+      ...(metadata ? { metadata: metadata.get(i.sk.S!) ?? toMetadata(i) } : {}),
     }));
     return cursor ? { ids, vectors, cursor } : { ids, vectors };
   }
@@ -215,6 +220,7 @@ export class ItemStore {
 
 /** Checks a whole upsert batch: ids (distinct), vectors against the collection, metadata. */
 function checkRows(config: CollectionConfig, vectors: readonly VectorInput[]): CheckedRow[] {
+  const nonFilterable = nonFilterableKeys(config);
   if (!Array.isArray(vectors) || vectors.length === 0) throw new ValidationError('vectors', 'must be a non-empty list');
   if (vectors.length > MAX_UPSERT_BATCH) throw new ValidationError('vectors', `must have at most ${MAX_UPSERT_BATCH} items (got ${vectors.length})`);
   const seen = new Map<string, number>();
@@ -224,7 +230,7 @@ function checkRows(config: CollectionConfig, vectors: readonly VectorInput[]): C
     const id = checkId(v.id, `${f}.id`);
     if (seen.has(id)) throw new ValidationError(`${f}.id`, `duplicates vectors[${seen.get(id)}].id "${id}"`);
     seen.set(id, i);
-    return { id, vector: toFloat32(v.vector, config.dimension, `${f}.vector`, config.metric), metadata: checkMetadata(v.metadata, `${f}.metadata`) };
+    return { id, vector: toFloat32(v.vector, config.dimension, `${f}.vector`, config.metric), metadata: checkMetadata(v.metadata, `${f}.metadata`, nonFilterable) };
   });
 }
 

@@ -159,6 +159,22 @@ export const allFilterPartitions = (uid: string): string[] => Array.from({ lengt
 /** Whether a buckets-table partition key is a filter index partition of `uid`. */
 export const isFilterPartitionOf = (pk: string, uid: string) => pk.startsWith(`${FILTER_PREFIX}${uid}#`);
 
+const PAYLOAD_PREFIX = 'M#';
+
+/**
+ * Key of the non-filterable metadata (payload) of one version of vector `id`: partition
+ * `M#<uid>#<shard>` (the vector item's shard, so a collection's payloads spread as its vector
+ * items do), sort key `<id>\0<version>` (`filterVersion`), so that no write ever deletes the
+ * payload another version wrote.
+ */
+export const payloadKey = (uid: string, id: string, version: Uint8Array) => ({ pk: `${PAYLOAD_PREFIX}${uid}#${vectorShard(id)}`, sk: `${id}\u0000${filterVersion(version)}` });
+
+/** Every payload partition of a collection, for the purge and the repair. */
+export const allPayloadPartitions = (uid: string): string[] => Array.from({ length: VECTOR_SHARDS }, (_, s) => `${PAYLOAD_PREFIX}${uid}#${s}`);
+
+/** The id and version of a payload sort key (`payloadKey`). */
+export const payloadOfSortKey = (sk: string): { id: string; version: string } => ({ id: sk.slice(0, sk.length - VERSION_CHARS - 1), version: sk.slice(sk.length - VERSION_CHARS) });
+
 /**
  * `n` as 11 characters of KEY_DIGITS that sort as the numbers do: the float64's bits, sign bit
  * flipped for positives and all bits flipped for negatives (so larger magnitudes of negatives sort

@@ -1,8 +1,8 @@
 // The purge: deletes the items of dropped collections from the vectors and buckets tables (bucket
-// and filter index entries), a bounded number per call, and then the collection's drop record.
+// and filter index entries, payloads), a bounded number per call, and then the collection's drop record.
 import { DeleteItemCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { deleteAll, queryAll } from './batch';
-import { allFilterPartitions, allPartitions, DROPPED, droppedKey } from './key-format';
+import { allFilterPartitions, allPartitions, allPayloadPartitions, DROPPED, droppedKey } from './key-format';
 import { keyItem, S } from './records';
 import { TableNames } from './table-definitions';
 
@@ -19,7 +19,7 @@ export async function purgeDropped(client: DynamoDBClient, tables: TableNames, o
     const parts = allPartitions(uid, Number(record.hashTables.N), Number(record.partitionBits.N));
     for (const [table, pks] of [
       [tables.vectors, parts.vectors],
-      [tables.buckets, [...parts.buckets, ...allFilterPartitions(uid)]],
+      [tables.buckets, [...parts.buckets, ...allFilterPartitions(uid), ...allPayloadPartitions(uid)]],
     ] as const) {
       for (const pk of pks) {
         for (;;) {

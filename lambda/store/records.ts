@@ -42,6 +42,7 @@ export function configAttributes(c: CollectionConfig): Item {
     createdAt: S(c.createdAt),
     ...(c.filterIndex === undefined ? {} : { fi: { N: String(c.filterIndex) } }),
     ...(c.bucketLayout === undefined ? {} : { bl: { N: String(c.bucketLayout) } }),
+    ...(c.metadataConfiguration === undefined ? {} : { nf: { L: c.metadataConfiguration.nonFilterableMetadataKeys.map(S) } }),
   };
 }
 
@@ -62,6 +63,7 @@ export function toConfig(projectId: string, i: Item): CollectionConfig {
     createdAt: i.createdAt.S!,
     ...(i.fi?.N ? { filterIndex: Number(i.fi.N) } : {}),
     ...(i.bl?.N ? { bucketLayout: Number(i.bl.N) } : {}),
+    ...(i.nf?.L ? { metadataConfiguration: { nonFilterableMetadataKeys: i.nf.L.map((k) => k.S!) } } : {}),
   };
 }
 

@@ -11,7 +11,7 @@ import { bytesToVector } from '../core/vector';
 import { batchGetAll, conditionHeld, deleteAll, Item, putAll, queryAll } from './batch';
 import { bucketEntries, bucketEntryKey } from './layout';
 import { filterEntryKeys, FilterVersion, filterVersionOf } from './filter-index';
-import { allFilterPartitions, allPartitions, collectionKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
+import { allFilterPartitions, allPartitions, allPayloadPartitions, collectionKey, payloadKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { keyItem, toMetadata } from './records';
 import { everyEntry, ItemVersions, staleKeys, versionOf } from './item-versions';
 import { TableNames } from './table-definitions';
@@ -24,7 +24,7 @@ export interface RepairReport {
   readonly settled: number;
   /** Deletes that failed part way (tombstones), now finished. */
   readonly finishedDeletes: number;
-  /** Bucket and filter index entries that no live vector item produces (left by failures before this protocol, or by writes that lost a race), removed. */
+  /** Bucket entries, filter index entries and payload items that no live vector item produces (left by failures before this protocol, or by writes that never landed), removed. */
   readonly orphansRemoved: number;
   /** Vector items written before the filter index, now indexed (their entries written). */
   readonly filterIndexed: number;
@@ -52,7 +52,7 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
   let finishedDeletes = 0;
   let filterIndexed = 0;
   for (let shard = 0; shard < VECTOR_SHARDS; shard++) {
-    for (const item of await queryAll(client, tables.vectors, vectorPartition(config.uid, shard), undefined, 'sk, c, o, t, w, f, m, q')) {
+    for (const item of await queryAll(client, tables.vectors, vectorPartition(config.uid, shard), undefined, 'sk, c, o, t, w, f, m, p, q')) {
       const id = item.sk.S!;
       const v = versionOf(config, item);
       if (!v) continue;
@@ -74,6 +74,10 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
       const indexed = current ?? (await indexItem(client, tables, config.uid, item));
       if (!current && indexed) filterIndexed++;
       for (const k of indexed ? filterEntryKeys(config.uid, id, indexed) : []) live.add(`${k.pk.S} ${k.sk.S}`);
+      if (current?.payload) {
+        const k = payloadKey(config.uid, id, current.version);
+        live.add(`${k.pk} ${k.sk}`);
+      }
       if (v.pending.length > 0 || v.pendingFilters.length > 0) {
         await deleteAll(client, tables.buckets, staleKeys(config, id, v.pending, v.pendingFilters, { bucket: v.entries, filter: current?.version }));
         await versions.settle(id, v.writeId);
@@ -82,7 +86,7 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
     }
   }
   let orphansRemoved = 0;
-  for (const pk of [...allPartitions(config.uid, hashTables, partitionBits).buckets, ...allFilterPartitions(config.uid)]) {
+  for (const pk of [...allPartitions(config.uid, hashTables, partitionBits).buckets, ...allFilterPartitions(config.uid), ...allPayloadPartitions(config.uid)]) {
     const entries = await queryAll(client, tables.buckets, pk, undefined, 'pk, sk');
     for (const e of entries) expected.delete(`${e.pk.S} ${e.sk.S}`);
     const orphans = entries.filter((e) => !live.has(`${e.pk.S} ${e.sk.S}`));

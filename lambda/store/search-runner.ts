@@ -1,5 +1,6 @@
 // A search's two DynamoDB round trips (the probed buckets and the filter index; the finalists' or
-// the filter's matches' vectors with the counter) around the pure steps of `lambda/core/search.ts`
+// the filter's matches' vectors with the counter), and a third for the results' non-filterable
+// metadata when asked for, around the pure steps of `lambda/core/search.ts`
 // and `lambda/core/filter-index.ts`, which make every decision.
 import { DynamoDBClient, QueryCommand, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
@@ -13,6 +14,7 @@ import { CollectionStore } from './collections';
 import { readTerm, TermMatches } from './filter-index';
 import { collectionKey, counterKey, idFromBucketSortKey, projectItemOf, vectorKey } from './key-format';
 import { BucketRead, bucketReadPlan, hasEntryTokens } from './layout';
+import { fullMetadata } from './payloads';
 import { keyItem, toMetadata, toPlans } from './records';
 import { TableNames } from './table-definitions';
 
@@ -29,7 +31,9 @@ export class SearchRunner {
 
   /**
    * Top-k approximate nearest neighbours of `request.vector`, optionally filtered by metadata.
-   * A filter applies to every candidate before re-ranking (bucket entries carry the metadata).
+   * A filter applies to every candidate before re-ranking (bucket entries carry the filterable
+   * metadata). Results returned with metadata get their non-filterable keys from their payload
+   * items, read in a third round trip once the top-k is known (only when some result has one).
    * A filter with terms the filter index answers also reads their entries, beside the bucket
    * reads; when they name few vectors (`chooseSearchPath`), the query fetches all of them and
    * ranks them exactly instead of the candidates, so it returns every match up to top-k.
@@ -92,7 +96,14 @@ export class SearchRunner {
     );
     this.refreshState(state, found[this.tables.metadata] ?? []);
 
-    const matches = rank(plan, request, found[this.tables.vectors] ?? []);
+    let matches = rank(plan, request, found[this.tables.vectors] ?? []);
+    // Round trip 3, only for results returned with metadata that has non-filterable keys: their payloads.
+    const withPayload = request.includeMetadata ? payloadItems(matches, found[this.tables.vectors] ?? []) : [];
+    if (withPayload.length > 0) {
+      roundTrips++;
+      const metadata = await fullMetadata(this.client, this.tables.buckets, uid, withPayload, { meter });
+      matches = matches.map((m) => ({ ...m, metadata: metadata.get(m.id) ?? m.metadata }));
+    }
     return {
       matches,
       stats: {
@@ -158,6 +169,12 @@ function indexMatches(terms: readonly TermMatches[]): Set<string> | undefined {
 function targetOf(state: CollectionState) {
   const { dimension, metric, index } = state.config;
   return { dimension, metric, index, hasher: state.hasher, plans: state.plans, vectorCount: state.count };
+}
+
+/** The fetched vector items of `matches` that name a payload of non-filterable metadata. */
+function payloadItems(matches: readonly QueryMatch[], items: readonly Item[]): Item[] {
+  const ids = new Set(matches.map((m) => m.id));
+  return items.filter((i) => i.p !== undefined && i.t === undefined && ids.has(i.sk.S!));
 }
 
 /** The exact top-k of the fetched vector items, shaped as the API returns them. */

@@ -1,6 +1,6 @@
 // The SDK's request, option and handle types, shared by the HTTP and the direct client. The limits
 // they state are the constants of `lambda/core/limits.ts`.
-import type { CollectionInfo, Filter, IdPage, IndexParams, Metadata, Metric, QueryMatch, StoredVector, VectorInput } from '../../lambda/core/types';
+import type { CollectionInfo, Filter, IdPage, IndexParams, Metadata, MetadataConfiguration, Metric, QueryMatch, StoredVector, VectorInput } from '../../lambda/core/types';
 
 /** Input of `createCollection`. */
 export interface CreateCollectionRequest {
@@ -12,6 +12,14 @@ export interface CreateCollectionRequest {
   readonly metric?: Metric;
   /** Overrides of the index defaults (see `IndexParams`). */
   readonly index?: Partial<IndexParams>;
+  /**
+   * Metadata keys kept out of filters and of what a query reads to rank (a chunk's text, say): 1 to
+   * 10 keys (`MAX_NON_FILTERABLE_KEYS`), fixed for the collection's life. With them a vector's
+   * metadata may reach 40 KiB (`MAX_METADATA_BYTES`); its filterable keys stay within 2 KiB
+   * (`MAX_FILTERABLE_METADATA_BYTES`). As S3 Vectors' `metadataConfiguration`.
+   * @default every key filterable (and the whole metadata within 2 KiB)
+   */
+  readonly metadataConfiguration?: MetadataConfiguration;
 }
 
 /** A top-k search: of a vector, or of the stored vector of an id (exactly one of `vector` and `id`). */

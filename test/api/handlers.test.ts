@@ -87,6 +87,42 @@ describe('Lambda handlers, invoked with API Gateway events', () => {
     expect([after.vectors, after.buckets]).toEqual([0, 0]);
   });
 
+  test('non-filterable metadata keys: declared at creation, returned whole, refused in filters and over the limits with a 400 naming the field', async () => {
+    // GIVEN: a collection that keeps `text` out of filters
+    const admin = createAdminHandler(deps);
+    const write = createWriteHandler(deps);
+    const query = createQueryHandler(deps);
+    const p = { projectId: 'h1' };
+    const created = await admin(
+      event('POST', '/projects/{projectId}/collections', p, { apiKeyId: ADMIN, body: { name: 'texts', n_features: 3, metadataConfiguration: { nonFilterableMetadataKeys: ['text'] } } }),
+    );
+    expect(created.statusCode).toBe(200);
+    expect(JSON.parse(created.body).metadataConfiguration).toEqual({ nonFilterableMetadataKeys: ['text'] });
+    await admin(event('POST', '/projects/{projectId}/collections', p, { apiKeyId: ADMIN, body: { name: 'plain', n_features: 3 } }));
+    const c = { ...p, collectionId: 'texts' };
+    const text = 'lorem ipsum '.repeat(2000); // 24 KB: over the filterable limit, within the whole
+    const stored = { id: 'a', vector: [1, 0, 0], metadata: { lang: 'en', text } };
+    expect((await write(event('POST', `${COLLECTION}/items`, c, { apiKeyId: ADMIN, body: stored }))).statusCode).toBe(200);
+    // WHEN / THEN: a search returns it whole
+    const found = await query(event('POST', `${COLLECTION}/search`, c, { apiKeyId: ADMIN, body: { query: [1, 0, 0], limit: 1, include_metadata: true } }));
+    expect(JSON.parse(found.body)[0]).toMatchObject({ id: 'a', metadata: stored.metadata });
+    // a filter on the text, metadata over 40 KiB, and text in a collection without the key are 400s naming the field
+    const before = await countItems(db.client, db.tables);
+    const refusals = [
+      await query(event('POST', `${COLLECTION}/search`, c, { apiKeyId: ADMIN, body: { query: [1, 0, 0], filter: { text: { $exists: true } } } })),
+      await write(event('POST', `${COLLECTION}/items`, c, { apiKeyId: ADMIN, body: { ...stored, metadata: { text: text.repeat(2) } } })),
+      await write(event('POST', `${COLLECTION}/items`, { ...p, collectionId: 'plain' }, { apiKeyId: ADMIN, body: stored })),
+    ];
+    expect(refusals.map((r) => [r.statusCode, JSON.parse(r.body).error.field])).toEqual([
+      [400, 'filter.text'],
+      [400, 'metadata'],
+      [400, 'metadata'],
+    ]);
+    expect(JSON.parse(refusals[0].body).error.rule).toMatch(/non-filterable metadata key/);
+    expect(JSON.parse(refusals[2].body).error.rule).toMatch(/^filterable keys must be at most 2048 bytes/);
+    expect(await countItems(db.client, db.tables)).toEqual(before);
+  });
+
   test('the exported handlers read their tables, admin key id and endpoint from the environment at cold start', async () => {
     const saved = { ...process.env };
     Object.assign(process.env, {

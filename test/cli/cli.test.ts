@@ -68,6 +68,10 @@ describe('whiplash CLI', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+DIMENSION\s+METRIC\s+VECTORCOUNT\s+CREATEDAT$/);
     const get = await whiplash(['collections', 'get', 'tmp'], env);
     expect(get.stdout).toMatch(/^metric\s+euclidean$/m);
+    // non-filterable keys are declared at creation and described with the collection
+    expect((await whiplash(['collections', 'create', 'texts', '-d', '8', '--non-filterable', 'text', 'title'], env)).code).toBe(0);
+    expect(JSON.parse((await whiplash(['--json', 'collections', 'get', 'texts'], env)).stdout).metadataConfiguration).toEqual({ nonFilterableMetadataKeys: ['text', 'title'] });
+    expect((await whiplash(['collections', 'delete', 'texts'], env)).code).toBe(0);
     expect((await whiplash(['collections', 'delete', 'tmp'], env)).code).toBe(0);
     expect(JSON.parse((await whiplash(['--json', 'collections', 'list'], env)).stdout)).toHaveLength(1);
   });

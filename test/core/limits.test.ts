@@ -13,7 +13,9 @@ import {
   MAX_GET_BATCH,
   MAX_ID_BYTES,
   MAX_LIST_LIMIT,
+  MAX_FILTERABLE_METADATA_BYTES,
   MAX_METADATA_BYTES,
+  MAX_NON_FILTERABLE_KEYS,
   MAX_METADATA_KEY_LENGTH,
   MAX_METADATA_KEYS,
   MAX_PROJECT_NAME_LENGTH,
@@ -24,7 +26,7 @@ import {
   SEED_BOUNDS,
   TIER_NAME_PATTERN,
 } from '../../lambda/core/limits';
-import { checkMetadata } from '../../lambda/core/metadata';
+import { checkMetadata, checkMetadataConfiguration } from '../../lambda/core/metadata';
 import { checkCollectionName, checkDimension, checkId, checkProjectId, checkProjectName, checkSeed, checkTopK, resolveIndexParams } from '../../lambda/core/params';
 import type { VectorInput } from '../../lambda/core/types';
 import { bucketReadLimit } from '../../lambda/core/search';
@@ -81,6 +83,8 @@ describe('the JSON schemas state the limits of lambda/core/limits.ts', () => {
       ...Object.fromEntries(Object.entries(INDEX_PARAM_BOUNDS).map(([k, b]) => [`createCollection.index.${k}`, range(b)])),
       'createCollection.index.recallTarget': range(RECALL_TARGET_BOUNDS),
       'createCollection.seed': range(SEED_BOUNDS),
+      'createCollection.metadataConfiguration.nonFilterableMetadataKeys': { minItems: 1, maxItems: MAX_NON_FILTERABLE_KEYS },
+      'createCollection.metadataConfiguration.nonFilterableMetadataKeys[]': { minLength: 1, maxLength: MAX_METADATA_KEY_LENGTH },
       'upsertItem.id': id,
       'upsertItem.vector': vector,
       'upsertBatch.vectors': { maxItems: MAX_UPSERT_BATCH },
@@ -214,11 +218,36 @@ describe('the core checks metadata against its limits', () => {
     expect(refusal(() => checkMetadata({ ['k'.repeat(MAX_METADATA_KEY_LENGTH + 1)]: 1 })).rule).toBe(`key must be 1-${MAX_METADATA_KEY_LENGTH} characters`);
   });
 
-  test('at most MAX_METADATA_BYTES as JSON', () => {
-    const pad = (bytes: number) => ({ s: 'x'.repeat(bytes - JSON.stringify({ s: '' }).length) });
-    expect(JSON.stringify(pad(MAX_METADATA_BYTES))).toHaveLength(MAX_METADATA_BYTES);
-    expect(() => checkMetadata(pad(MAX_METADATA_BYTES))).not.toThrow();
-    expect(refusal(() => checkMetadata(pad(MAX_METADATA_BYTES + 1))).rule).toMatch(new RegExp(`^must be at most ${MAX_METADATA_BYTES} bytes as JSON`));
+  const pad = (bytes: number) => ({ s: 'x'.repeat(bytes - JSON.stringify({ s: '' }).length) });
+
+  test('filterable keys: at most MAX_FILTERABLE_METADATA_BYTES as JSON', () => {
+    expect(JSON.stringify(pad(MAX_FILTERABLE_METADATA_BYTES))).toHaveLength(MAX_FILTERABLE_METADATA_BYTES);
+    expect(() => checkMetadata(pad(MAX_FILTERABLE_METADATA_BYTES))).not.toThrow();
+    const refused = refusal(() => checkMetadata(pad(MAX_FILTERABLE_METADATA_BYTES + 1)));
+    expect(refused.rule).toMatch(new RegExp(`^filterable keys must be at most ${MAX_FILTERABLE_METADATA_BYTES} bytes as JSON \\(got ${MAX_FILTERABLE_METADATA_BYTES + 1}\\).*nonFilterableMetadataKeys`));
+  });
+
+  test('with non-filterable keys: at most MAX_METADATA_BYTES in all, the filterable part still within its limit', () => {
+    const nonFilterable = new Set(['s']);
+    expect(() => checkMetadata(pad(MAX_METADATA_BYTES), 'metadata', nonFilterable)).not.toThrow();
+    expect(refusal(() => checkMetadata(pad(MAX_METADATA_BYTES + 1), 'metadata', nonFilterable)).rule).toMatch(new RegExp(`^must be at most ${MAX_METADATA_BYTES} bytes as JSON`));
+    const filterable = { t: 'y'.repeat(MAX_FILTERABLE_METADATA_BYTES), s: 'short' };
+    expect(refusal(() => checkMetadata(filterable, 'metadata', nonFilterable)).rule).toMatch(/^filterable keys must be at most/);
+  });
+
+  test('a collection declares 1 to MAX_NON_FILTERABLE_KEYS distinct non-filterable keys', () => {
+    const keyList = (n: number) => Array.from({ length: n }, (_, i) => `k${i}`);
+    expect(checkMetadataConfiguration({ nonFilterableMetadataKeys: keyList(MAX_NON_FILTERABLE_KEYS) })?.nonFilterableMetadataKeys).toHaveLength(MAX_NON_FILTERABLE_KEYS);
+    expect(checkMetadataConfiguration(undefined)).toBeUndefined();
+    for (const bad of [keyList(0), keyList(MAX_NON_FILTERABLE_KEYS + 1), 'text', [1]]) {
+      expect(() => checkMetadataConfiguration({ nonFilterableMetadataKeys: bad })).toThrow(/metadataConfiguration\.nonFilterableMetadataKeys/);
+    }
+    expect(refusal(() => checkMetadataConfiguration({ nonFilterableMetadataKeys: ['a', 'b', 'a'] })).rule).toBe('duplicates metadataConfiguration.nonFilterableMetadataKeys[0] "a"');
+    // the request schema states the same bounds
+    const schema = BODY_SCHEMAS.createCollection;
+    expect(() => validateBody(schema, { name: 'c', dimension: 2, metadataConfiguration: { nonFilterableMetadataKeys: keyList(MAX_NON_FILTERABLE_KEYS) } })).not.toThrow();
+    expect(() => validateBody(schema, { name: 'c', dimension: 2, metadataConfiguration: { nonFilterableMetadataKeys: keyList(MAX_NON_FILTERABLE_KEYS + 1) } })).toThrow(ValidationError);
+    expect(() => validateBody(schema, { name: 'c', dimension: 2, metadataConfiguration: { nonFilterableMetadataKeys: [] } })).toThrow(ValidationError);
   });
 });
 

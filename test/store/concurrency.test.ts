@@ -4,12 +4,11 @@
 import { NotFoundError, ServiceUnavailableError, ValidationError } from '../../lambda/core/errors';
 import type { CollectionInfo } from '../../lambda/core/types';
 import { WhiplashStore } from '../../lambda/store/store';
-import { DdbFaultProxy, randomFaults, seededRandom, startDdbFaultProxy } from '../reliability/ddb-fault-proxy';
+import { randomFaults, seededRandom } from '../reliability/ddb-fault-proxy';
 import { scanCollection } from '../support/invariants';
 import { loadMiniLm } from '../support/minilm';
-import { testClient, testEndpoint, useTestTables } from '../support/tables';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
+import { useFaultyStore } from '../support/faulty-store';
+import { testClient, useTestTables } from '../support/tables';
 
 const data = loadMiniLm();
 const vec = (i: number) => Array.from(data.vectors[i % data.vectors.length]);
@@ -88,22 +87,13 @@ describe('many store instances over one set of tables', () => {
 
 describe('batches failing part way, then retried', () => {
   const db = useTestTables();
-  let proxy: DdbFaultProxy;
-  let client: DynamoDBClient;
-  let faulty: WhiplashStore;
+  const through = useFaultyStore(db);
   let clean: WhiplashStore;
 
   beforeAll(async () => {
-    proxy = await startDdbFaultProxy(testEndpoint(), () => ({ kind: 'pass' }));
-    client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: proxy.endpoint, maxAttempts: 1 });
-    faulty = new WhiplashStore({ client, tables: db.tables });
     clean = new WhiplashStore({ client: testClient(), tables: db.tables });
     await clean.createProject({ projectId: 'p' });
     await clean.createCollection('p', { name: 'f', dimension: 384 });
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await proxy?.close();
   });
 
   /** Polls `check` until it holds (at most 10 s). */
@@ -129,7 +119,7 @@ describe('batches failing part way, then retried', () => {
     // answers 500/503 or throttles, on about one write call in forty
     const writes = new Set(['BatchWriteItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems']);
     const faults = randomFaults(11, { 'drop-after': 0.012, 'server-error': 0.008, throttle: 0.005 });
-    proxy.setPolicy((op) => (writes.has(op) ? faults(op) : { kind: 'pass' }));
+    through.proxy.setPolicy((op) => (writes.has(op) ? faults(op) : { kind: 'pass' }));
     const ids = Array.from({ length: 40 }, (_, i) => `r${i}`);
     let failures = 0;
     // WHEN: each id is written, replaced by another vector, and half of them deleted, each call retried until acknowledged
@@ -137,11 +127,11 @@ describe('batches failing part way, then retried', () => {
       for (let b = 0; b < ids.length; b += 10) {
         // metadata that changes between rounds and repeats across ids: filter index entries move too
         const batch = ids.slice(b, b + 10).map((id, j) => ({ id, vector: vec(round * 300 + b + j), metadata: { round, part: (b + j) % 3, tags: [`r${round}`, 'all'] } }));
-        failures += (await untilDone(() => faulty.upsert('p', 'f', batch))).failures;
+        failures += (await untilDone(() => through.store.upsert('p', 'f', batch))).failures;
       }
     }
-    failures += (await untilDone(() => faulty.deleteVectors('p', 'f', ids.slice(0, 20)))).failures;
-    proxy.setPolicy(() => ({ kind: 'pass' }));
+    failures += (await untilDone(() => through.store.deleteVectors('p', 'f', ids.slice(0, 20)))).failures;
+    through.proxy.setPolicy(() => ({ kind: 'pass' }));
     // THEN: some calls did fail, and yet the tables hold exactly the acknowledged state
     expect(failures).toBeGreaterThan(0);
     const info = await clean.getCollection('p', 'f');
@@ -163,19 +153,19 @@ describe('batches failing part way, then retried', () => {
     // items live or not (a transaction; a PutItem or UpdateItem of the protocol before it)
     await clean.createCollection('p', { name: 'g', dimension: 384 });
     const armed = { on: true, ops: ['TransactWriteItems', 'PutItem'] };
-    proxy.setPolicy((op) => (armed.on && armed.ops.includes(op) ? ((armed.on = false), { kind: 'drop-after' }) : { kind: 'pass' }));
+    through.proxy.setPolicy((op) => (armed.on && armed.ops.includes(op) ? ((armed.on = false), { kind: 'drop-after' }) : { kind: 'pass' }));
     const batch = Array.from({ length: 30 }, (_, i) => ({ id: `g${i}`, vector: vec(900 + i) }));
     // WHEN: an upsert fails after its items and their count landed, and is retried
-    await expect(faulty.upsert('p', 'g', batch)).rejects.toThrow();
+    await expect(through.store.upsert('p', 'g', batch)).rejects.toThrow();
     expect(armed.on).toBe(false);
-    await faulty.upsert('p', 'g', batch);
+    await through.store.upsert('p', 'g', batch);
     // THEN: each vector is counted once
     expect((await clean.getCollection('p', 'g')).vectorCount).toBe(30);
     // WHEN: a delete fails the same way after its tombstones and their count landed, and is retried
     Object.assign(armed, { on: true, ops: ['TransactWriteItems', 'UpdateItem'] });
-    await expect(faulty.deleteVectors('p', 'g', batch.slice(0, 12).map((v) => v.id))).rejects.toThrow();
+    await expect(through.store.deleteVectors('p', 'g', batch.slice(0, 12).map((v) => v.id))).rejects.toThrow();
     expect(armed.on).toBe(false);
-    const retried = await faulty.deleteVectors('p', 'g', batch.slice(0, 12).map((v) => v.id));
+    const retried = await through.store.deleteVectors('p', 'g', batch.slice(0, 12).map((v) => v.id));
     // THEN: the retry finishes the deletes (found: the failed call acknowledged nothing) and they are counted once
     expect(retried.notFound).toEqual([]);
     const info = await clean.getCollection('p', 'g');
@@ -190,20 +180,20 @@ describe('batches failing part way, then retried', () => {
     await clean.createCollection('p', { name: 'z', dimension: 384 });
     const [A, B] = [vec(40), vec(41)];
     await clean.upsert('p', 'z', [{ id: 'x', vector: A }]);
-    await faulty.getCollection('p', 'z'); // warm: the held call is the replace's own
+    await through.store.getCollection('p', 'z'); // warm: the held call is the replace's own
     let held = 0;
     let itemWritten = false;
-    proxy.setPolicy((op) => {
+    through.proxy.setPolicy((op) => {
       if (op === 'PutItem') itemWritten = true;
       return op === 'BatchWriteItem' && itemWritten ? (held++, { kind: 'delay', ms: 1500 }) : { kind: 'pass' };
     });
-    const replace = faulty.upsert('p', 'z', [{ id: 'x', vector: B }]);
+    const replace = through.store.upsert('p', 'z', [{ id: 'x', vector: B }]);
     // WHEN: while that cleanup waits, another instance writes A again (a client's retry of the old
     // write, say): it rewrites entries under A's codes and replaces B
     await until(async () => (await clean.getVectors('p', 'z', ['x']))[0]?.vector[0] === Float32Array.from(B)[0]);
     await clean.upsert('p', 'z', [{ id: 'x', vector: A }]);
     await replace;
-    proxy.setPolicy(() => ({ kind: 'pass' }));
+    through.proxy.setPolicy(() => ({ kind: 'pass' }));
     // THEN: x holds A with every one of its entries, and a search for A finds it
     expect(held).toBeGreaterThan(0);
     const info = await clean.getCollection('p', 'z');

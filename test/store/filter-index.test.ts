@@ -2,17 +2,16 @@
 // installs, and their metadata): every match up to top-k, in exact order, where the buckets alone
 // nominate too few; and the index's write protocol: replace, delete, PATCH, failures between
 // steps, purge, repair.
-import { BatchWriteItemCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { logger } from '../../lambda/api/logger';
 import type { Filter, QueryResult } from '../../lambda/core/types';
 import { collectionKey, filterPartition, filterSortKey, vectorKey } from '../../lambda/store/key-format';
 import { keyItem } from '../../lambda/store/records';
 import { WhiplashStore } from '../../lambda/store/store';
-import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
-import { DdbFaultProxy, startDdbFaultProxy } from '../reliability/ddb-fault-proxy';
 import { scanCollection } from '../support/invariants';
 import { exactTopK, loadMiniLm } from '../support/minilm';
-import { testClient, testEndpoint, useTestTables } from '../support/tables';
+import { useFaultyStore } from '../support/faulty-store';
+import { testClient, useTestTables } from '../support/tables';
 
 const data = loadMiniLm();
 const vec = (i: number) => Array.from(data.vectors[i]);
@@ -90,26 +89,16 @@ describe('selective filters on real data', () => {
 
 describe('the filter index under writes', () => {
   const db = useTestTables();
+  const through = useFaultyStore(db);
   let store: WhiplashStore;
-  let proxy: DdbFaultProxy;
-  let client: DynamoDBClient;
-  let faulty: WhiplashStore;
 
   beforeAll(async () => {
     logger.setLogLevel('ERROR');
     store = new WhiplashStore(db);
-    proxy = await startDdbFaultProxy(testEndpoint(), () => ({ kind: 'pass' }));
-    client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: proxy.endpoint, maxAttempts: 1 });
-    faulty = new WhiplashStore({ client, tables: db.tables });
     await store.createProject({ projectId: 'p' });
     await store.createCollection('p', { name: 'w', dimension: data.dimension });
     await store.upsert('p', 'w', Array.from({ length: 40 }, (_, i) => ({ id: `v${i}`, vector: vec(i), metadata: { n: i, tag: i % 2 ? 'odd' : 'even' } })));
   });
-  afterAll(async () => {
-    client?.destroy();
-    await proxy?.close();
-  });
-
   const ids = async (filter: Filter) => (await store.query('p', 'w', { vector: vec(0), topK: 50, filter })).matches.map((m) => m.id).sort();
   async function clean(): Promise<void> {
     const scan = await scanCollection(testClient(), db.tables, await store.getCollection('p', 'w'));
@@ -159,12 +148,12 @@ describe('the filter index under writes', () => {
     // GIVEN: the next write call of these operations fails (DynamoDB never sees it)
     const failing = new Set(ops.split('|'));
     let armed = ops === 'BatchWriteItem' ? 2 : 1; // the first BatchWriteItem puts the new entries
-    proxy.setPolicy((op) => (failing.has(op) && --armed === 0 ? { kind: 'server-error', status: 500 } : { kind: 'pass' }));
+    through.proxy.setPolicy((op) => (failing.has(op) && --armed === 0 ? { kind: 'server-error', status: 500 } : { kind: 'pass' }));
     const write = [{ id: 'v3', vector: vec(3), metadata: { n: 3003 } }];
     // WHEN: the replace fails, and the client sends it again
-    await expect(faulty.upsert('p', 'w', write)).rejects.toThrow();
-    proxy.setPolicy(() => ({ kind: 'pass' }));
-    await faulty.upsert('p', 'w', write);
+    await expect(through.store.upsert('p', 'w', write)).rejects.toThrow();
+    through.proxy.setPolicy(() => ({ kind: 'pass' }));
+    await through.store.upsert('p', 'w', write);
     // THEN
     expect(await ids({ n: 3003 })).toEqual(['v3']);
     expect(await ids({ n: 3 })).toEqual([]);
@@ -174,10 +163,10 @@ describe('the filter index under writes', () => {
 
   it('a delete that fails after its tombstone, retried, removes every entry; the purge removes the rest', async () => {
     let armed = 1;
-    proxy.setPolicy((op) => (op === 'BatchWriteItem' && --armed === 0 ? { kind: 'server-error', status: 500 } : { kind: 'pass' }));
-    await expect(faulty.deleteVectors('p', 'w', ['v5'])).rejects.toThrow();
-    proxy.setPolicy(() => ({ kind: 'pass' }));
-    await faulty.deleteVectors('p', 'w', ['v5']);
+    through.proxy.setPolicy((op) => (op === 'BatchWriteItem' && --armed === 0 ? { kind: 'server-error', status: 500 } : { kind: 'pass' }));
+    await expect(through.store.deleteVectors('p', 'w', ['v5'])).rejects.toThrow();
+    through.proxy.setPolicy(() => ({ kind: 'pass' }));
+    await through.store.deleteVectors('p', 'w', ['v5']);
     expect(await ids({ n: 5 })).toEqual([]);
     await clean();
     const info = await store.getCollection('p', 'w');

@@ -1,10 +1,10 @@
 // Checks, by scanning the tables, the invariants of one collection's items that every request must
-// keep across instances and failures: no orphan bucket or filter index entry, no missing entry, an exact count.
+// keep across instances and failures: no orphan bucket or filter index entry or payload, no missing one, an exact count.
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { CollectionInfo } from '../../lambda/core/types';
 import type { Item } from '../../lambda/store/batch';
 import { filterEntryKeys } from '../../lambda/store/filter-index';
-import { bucketPartition, bucketSortKey, entryToken, isFilterPartitionOf } from '../../lambda/store/key-format';
+import { allPayloadPartitions, bucketPartition, bucketSortKey, entryToken, isFilterPartitionOf, payloadKey } from '../../lambda/store/key-format';
 import { toMetadata } from '../../lambda/store/records';
 import { bytesToCodes } from '../../lambda/store/layout';
 import type { TableNames } from '../../lambda/store/table-definitions';
@@ -25,8 +25,9 @@ export interface CollectionScan {
   /** Ids of live vector items (no tombstone). */
   readonly ids: string[];
   /**
-   * Bucket entries that no live vector item's codes produce, and filter index entries of a value
-   * that no live vector item holds in its current metadata version (`pk sk`).
+   * Bucket entries that no live vector item's codes produce, filter index entries of a value
+   * that no live vector item holds in its current metadata version, and payload items of no live
+   * item's current version (`pk sk`).
    */
   readonly orphans: string[];
   /** Entries that live vector items' codes or metadata values produce but the buckets table lacks. */
@@ -37,6 +38,8 @@ export interface CollectionScan {
   readonly items: number;
   /** The collection's filter index entries. */
   readonly filterEntries: { pk: string; sk: string }[];
+  /** The collection's payload items (non-filterable metadata). */
+  readonly payloads: Item[];
 }
 
 /** Scans the vectors and buckets tables for the items of the collection `info` (test-sized tables only). */
@@ -50,6 +53,8 @@ export async function scanCollection(client: DynamoDBClient, tables: TableNames,
   const all = await scanAll(client, tables.buckets);
   const entries = all.filter((i) => i.pk.S!.startsWith(uid));
   const filterEntries = all.filter((i) => isFilterPartitionOf(i.pk.S!, uid));
+  const payloadPartitions = new Set(allPayloadPartitions(uid));
+  const payloads = all.filter((i) => payloadPartitions.has(i.pk.S!));
   const expected = new Set<string>();
   const ids: string[] = [];
   const unsettled: string[] = [];
@@ -62,14 +67,19 @@ export async function scanCollection(client: DynamoDBClient, tables: TableNames,
     const token = tokened && v.f?.B ? entryToken(v.f.B) : '';
     for (let t = 0; t < hashTables; t++) expected.add(`${bucketPartition(uid, t, codes[t], partitionBits)} ${bucketSortKey(codes[t], partitionBits, id, token)}`);
     if (v.f?.B) for (const k of filterEntryKeys(uid, id, { version: v.f.B, metadata: toMetadata(v) })) expected.add(`${k.pk.S} ${k.sk.S}`);
+    if (v.p !== undefined) {
+      const k = payloadKey(uid, id, v.f.B!);
+      expected.add(`${k.pk} ${k.sk}`);
+    }
   }
-  const found = new Set([...entries, ...filterEntries].map((e) => `${e.pk.S} ${e.sk.S}`));
+  const found = new Set([...entries, ...filterEntries, ...payloads].map((e) => `${e.pk.S} ${e.sk.S}`));
   return {
     ids: ids.sort(),
     orphans: [...found].filter((k) => !expected.has(k)),
     missing: [...expected].filter((k) => !found.has(k)),
     unsettled,
-    items: vectors.length + entries.length + filterEntries.length,
+    items: vectors.length + entries.length + filterEntries.length + payloads.length,
     filterEntries: filterEntries.map((e) => ({ pk: e.pk.S!, sk: e.sk.S! })),
+    payloads,
   };
 }

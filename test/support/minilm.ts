@@ -6,7 +6,8 @@ import * as path from 'node:path';
  * The all-MiniLM-L6-v2 sentence embeddings of the SAP Fiori docs (npm package
  * `@sap-ux/fiori-docs-embeddings`, installed by `npm ci`): 778 x 384 float32, unit norm.
  * Real data for recall tests; each record gets its source (id prefix) as metadata, and its chunk's
- * word count (`wordCount` in records.jsonl), which the dot tests use as a real per-record weight.
+ * word count (`wordCount` in records.jsonl), which the dot tests use as a real per-record weight,
+ * and its text, which the metadata tests keep as non-filterable metadata.
  */
 export interface MiniLm {
   readonly dimension: number;
@@ -14,6 +15,8 @@ export interface MiniLm {
   readonly vectors: Float32Array[];
   readonly sources: string[];
   readonly wordCounts: number[];
+  /** Each chunk's text (`content` in records.jsonl, up to hundreds of KB). */
+  readonly texts: string[];
 }
 
 let cached: MiniLm | undefined;
@@ -23,7 +26,7 @@ export function loadMiniLm(): MiniLm {
   const dir = path.join(path.dirname(require.resolve('@sap-ux/fiori-docs-embeddings/package.json')), 'data', 'embeddings');
   const meta = JSON.parse(readFileSync(path.join(dir, 'metadata.json'), 'utf8')) as { dimensions: number; totalVectors: number };
   const buf = readFileSync(path.join(dir, 'embeddings.bin'));
-  const records = readFileSync(path.join(dir, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; wordCount: number });
+  const records = readFileSync(path.join(dir, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; wordCount: number; content: string });
   const d = meta.dimensions;
   const vectors: Float32Array[] = [];
   for (let i = 0; i < meta.totalVectors; i++) {
@@ -33,7 +36,7 @@ export function loadMiniLm(): MiniLm {
   }
   const ids = records.map((r) => r.id);
   const sources = ids.map((id) => id.replace(/-\d+-chunk-\d+$/, ''));
-  cached = { dimension: d, ids, vectors, sources, wordCounts: records.map((r) => r.wordCount) };
+  cached = { dimension: d, ids, vectors, sources, wordCounts: records.map((r) => r.wordCount), texts: records.map((r) => r.content) };
   return cached;
 }
 

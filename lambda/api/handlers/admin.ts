@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { ValidationError } from '../../core/errors';
 import { PROJECT_ID_PATTERN } from '../../core/limits';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import type { Project } from '../../core/types';
+import type { MetadataConfiguration, Project } from '../../core/types';
 import { ApiDeps, depsFromEnv, lazy, required, REST_API_ID_ENV, tierPlansFromEnv } from '../deps';
 import { ApiGatewayKeyIssuer, checkTier } from '../api-keys';
 import { ApiHandler, ApiRequest, createApiHandler, Operations } from '../dispatch';
@@ -99,6 +99,7 @@ const operations: Operations<'admin'> = {
       metric?: 'cosine' | 'euclidean' | 'dot';
       index?: Record<string, number>;
       seed?: number;
+      metadataConfiguration?: MetadataConfiguration;
     };
     const name = b.name ?? b.collection_name;
     if (name === undefined) throw new ValidationError('name', 'is required (or its alias collection_name)');
@@ -116,6 +117,7 @@ const operations: Operations<'admin'> = {
       metric: b.metric,
       index: b.index,
       seed: b.seed,
+      metadataConfiguration: b.metadataConfiguration,
     });
     return { body: presentCollection(info) };
   },

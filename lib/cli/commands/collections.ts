@@ -1,6 +1,6 @@
 // `whiplash collections list|create|get|delete|repair`: the collections of the project.
 import { Command, Option } from 'commander';
-import { MAX_DIMENSION } from '../../../lambda/core/limits';
+import { MAX_DIMENSION, MAX_FILTERABLE_METADATA_BYTES, MAX_METADATA_BYTES, MAX_NON_FILTERABLE_KEYS } from '../../../lambda/core/limits';
 import type { Metric } from '../../../lambda/core/types';
 import type { CliContext } from '../context';
 import { int, METRICS } from '../parse';
@@ -21,9 +21,18 @@ export function registerCollectionsCommands(program: Command, ctx: CliContext): 
     .description('create a collection')
     .requiredOption('-d, --dimension <n>', `vector dimension, 1 to ${MAX_DIMENSION}`, int(1, MAX_DIMENSION))
     .addOption(new Option('-m, --metric <metric>', 'distance metric').choices(METRICS).default('cosine'))
-    .action(async (name: string, o: { dimension: number; metric: Metric }, cmd: Command) => {
+    .option(
+      '--non-filterable <keys...>',
+      `1 to ${MAX_NON_FILTERABLE_KEYS} metadata keys kept out of filters and bucket entries (metadata up to ${MAX_METADATA_BYTES} bytes, filterable keys ${MAX_FILTERABLE_METADATA_BYTES})`,
+    )
+    .action(async (name: string, o: { dimension: number; metric: Metric; nonFilterable?: string[] }, cmd: Command) => {
       const { client: c, cfg } = ctx.client(cmd);
-      const info = await c.createCollection(ctx.project(cfg), { name, dimension: o.dimension, metric: o.metric });
+      const info = await c.createCollection(ctx.project(cfg), {
+        name,
+        dimension: o.dimension,
+        metric: o.metric,
+        ...(o.nonFilterable ? { metadataConfiguration: { nonFilterableMetadataKeys: o.nonFilterable } } : {}),
+      });
       ctx.out(cmd).record({ name: info.name, dimension: info.dimension, metric: info.metric, createdAt: info.createdAt }, info);
     });
   collections
@@ -32,7 +41,7 @@ export function registerCollectionsCommands(program: Command, ctx: CliContext): 
     .action(async (name: string, _o, cmd: Command) => {
       const { client: c, cfg } = ctx.client(cmd);
       const info = await c.getCollection(ctx.project(cfg), name);
-      ctx.out(cmd).record({ name: info.name, dimension: info.dimension, metric: info.metric, vectorCount: info.vectorCount, createdAt: info.createdAt, index: info.index }, info);
+      ctx.out(cmd).record({ name: info.name, dimension: info.dimension, metric: info.metric, vectorCount: info.vectorCount, createdAt: info.createdAt, index: info.index, ...(info.metadataConfiguration ? { metadataConfiguration: info.metadataConfiguration } : {}) }, info);
     });
   collections
     .command('delete <name>')
