@@ -1,5 +1,7 @@
 // Per-query records of a system's run and their summary: mean recall, candidates, read units, round trips, latency percentiles.
+import type { QueryResult } from '../lambda/core/types';
 import type { GroundTruth } from './ground-truth';
+import type { CapacityMeter } from './meter';
 import { mean, percentile, recallAgainst } from './recall';
 
 /** What one query returned and cost, in any system. */
@@ -23,6 +25,23 @@ export interface QueryRecord {
   readonly meteredReadUnits?: number;
   /** DynamoDB calls made, when metered. */
   readonly calls?: number;
+}
+
+/**
+ * The record of one Whiplash query: the store's own stats beside what the benchmark's meter
+ * counted on the client during it, and its wall time.
+ */
+export function storeQueryRecord(res: QueryResult, meter: Pick<CapacityMeter, 'readUnits' | 'calls'>, ms: number): QueryRecord {
+  return {
+    ids: res.matches.map((m) => Number(m.id)),
+    candidates: res.stats.candidates,
+    readUnits: res.stats.readUnits,
+    roundTrips: res.stats.roundTrips,
+    reranked: res.stats.reranked,
+    meteredReadUnits: meter.readUnits,
+    calls: meter.calls,
+    ms,
+  };
 }
 
 /** Ingest of the base vectors into a system. */

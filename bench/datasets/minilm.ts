@@ -24,6 +24,38 @@ export function parseFloat32Rows(buf: Uint8Array, dim: number): Matrix {
 }
 
 /**
+ * Which rows of the embeddings {@link loadMiniLm} holds out as queries and which it keeps as the
+ * base, in the order of its matrices: row `i` of its base is row `baseRows[i]` of the file (and of
+ * records.jsonl, {@link loadMiniLmRecords}).
+ * @param rows rows in the file
+ * @param opts.holdout @default 100
+ * @param opts.seed @default 42
+ */
+export function miniLmSplit(rows: number, opts: { holdout?: number; seed?: number } = {}): { queryRows: number[]; baseRows: number[] } {
+  const queryRows = permutation(rows, opts.seed ?? 42).slice(0, opts.holdout ?? 100);
+  const held = new Set(queryRows);
+  return { queryRows, baseRows: Array.from({ length: rows }, (_, i) => i).filter((i) => !held.has(i)) };
+}
+
+/** The fields of a records.jsonl line the benchmarks use (the file has more). */
+export interface MiniLmRecord {
+  readonly id: string;
+  /** The chunk's text, from about 100 bytes to hundreds of KB. */
+  readonly content: string;
+  readonly category: string;
+  readonly wordCount: number;
+}
+
+/** The records of `@sap-ux/fiori-docs-embeddings` (records.jsonl), one per embedding, in the file's row order. */
+export function loadMiniLmRecords(): MiniLmRecord[] {
+  const file = path.join(path.dirname(miniLmFile()), 'records.jsonl');
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as MiniLmRecord);
+}
+
+/**
  * The all-MiniLM-L6-v2 sentence embeddings of the SAP Fiori docs (npm `@sap-ux/fiori-docs-embeddings`,
  * 778 x 384, unit norm, cosine). `holdout` rows chosen by a seeded permutation become the queries and
  * are left out of the base, so no query finds itself.
@@ -36,11 +68,7 @@ export function parseFloat32Rows(buf: Uint8Array, dim: number): Matrix {
 export function loadMiniLm(opts: { holdout?: number; seed?: number; size?: number; queries?: number } = {}): Dataset {
   const file = miniLmFile();
   const all = parseFloat32Rows(readFileSync(file), MINILM_DIM);
-  const holdout = opts.holdout ?? 100;
-  const perm = permutation(all.rows, opts.seed ?? 42);
-  const queryRows = perm.slice(0, holdout);
-  const held = new Set(queryRows);
-  const baseRows = Array.from({ length: all.rows }, (_, i) => i).filter((i) => !held.has(i));
+  const { queryRows, baseRows } = miniLmSplit(all.rows, opts);
   return {
     name: 'minilm',
     metric: 'cosine',

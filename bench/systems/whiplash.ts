@@ -6,7 +6,7 @@ import { WhiplashStore } from '../../lambda/store/store';
 import { row } from '../datasets/types';
 import { attachCapacityMeter } from '../meter';
 import { log, progress } from '../progress';
-import { QueryRecord, SystemRun } from '../summary';
+import { QueryRecord, storeQueryRecord, SystemRun } from '../summary';
 import { RunContext } from './context';
 import { mapLimit } from '../../lambda/core/concurrency';
 
@@ -88,16 +88,7 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
       const t = performance.now();
       const res = await store.query(PROJECT, name, { vector: row(ds.queries, q), topK: ctx.k, ...point });
       const ms = performance.now() - t;
-      queries.push({
-        ids: res.matches.map((m) => Number(m.id)),
-        candidates: res.stats.candidates,
-        readUnits: res.stats.readUnits,
-        roundTrips: res.stats.roundTrips,
-        reranked: res.stats.reranked,
-        meteredReadUnits: meter.readUnits,
-        calls: meter.calls,
-        ms,
-      });
+      queries.push(storeQueryRecord(res, meter, ms));
       qbar.update(q + 1);
     }
     qbar.stop();

@@ -13,7 +13,7 @@ import { batchGetAll, deleteAll } from './batch';
 import { StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
 import { counterKey, vectorKey } from './key-format';
-import { ItemVersions, RACE_ATTEMPTS, staleKeys, versionOf, VersionWrite, versionWrite } from './item-versions';
+import { ItemVersions, RACE_ATTEMPTS, versionOf, VersionWrite, versionWrite } from './item-versions';
 import { decodeCursor, ItemStore } from './items';
 import { fullMetadata } from './payloads';
 import { keyItem, toMetadata } from './records';
@@ -92,8 +92,7 @@ export class ItemEdits {
         continue;
       }
       // 2. entries of earlier versions the item still named, then the record of them
-      await deleteAll(this.client, this.tables.buckets, staleKeys(config, checkedId, replaced.stale, replaced.staleFilters, { bucket: write.bucket, filter: write.filter.version }));
-      if (replaced.stale.length > 0 || replaced.staleFilters.length > 0) await versions.settle(checkedId, write.item.w.B!);
+      await versions.cleanUp([{ write, ...replaced }]);
       try {
         await this.collections.checkLive(state);
       } catch (err) {

@@ -7,7 +7,7 @@ import { mapLimit } from '../core/concurrency';
 import { nonFilterableKeys, splitMetadata } from '../core/metadata';
 import { ServiceUnavailableError } from '../core/errors';
 import { CollectionConfig, Metadata } from '../core/types';
-import { batchGetAll, conditionHeld, Item, putAll } from './batch';
+import { batchGetAll, conditionHeld, deleteAll, Item, putAll } from './batch';
 import { CountedWrite, VectorCounter, writeCounted } from './counted-writes';
 import { currentFilterVersion, decodePending, encodePending, filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
 import { filterVersion, vectorKey } from './key-format';
@@ -261,6 +261,26 @@ export class ItemVersions {
         : { ConditionExpression: 'attribute_not_exists(pk)' }),
     };
     return { put, stale, staleFilters };
+  }
+
+  /**
+   * The second step of landed writes: deletes the entries each left stale (except those of its own
+   * version, which a stale one may share), then clears each item's record of them ({@link settle}).
+   * A reader in between sees a duplicate entry at worst, and re-ranking uses the vector item, so
+   * never a stale vector; a failure in between leaves the record, so a retry or a repair finishes.
+   */
+  async cleanUp(landed: readonly ({ write: VersionWrite } & StaleEntries)[]): Promise<void> {
+    const idOf = (w: VersionWrite) => w.item.sk.S!;
+    await deleteAll(
+      this.client,
+      this.tables.buckets,
+      landed.flatMap((l) => staleKeys(this.config, idOf(l.write), l.stale, l.staleFilters, { bucket: l.write.bucket, filter: l.write.filter.version })),
+    );
+    await mapLimit(
+      landed.filter((l) => l.stale.length > 0 || l.staleFilters.length > 0),
+      WRITE_CONCURRENCY,
+      (l) => this.settle(idOf(l.write), l.write.item.w.B!),
+    );
   }
 
   /** Clears the record of stale codes and metadata versions once their entries are deleted, unless a newer write replaced the item. */

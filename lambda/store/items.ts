@@ -57,18 +57,8 @@ export class ItemStore {
         (i, old) => versionWrite(config, rows[i].id, encoded[i], old?.writeId),
         this.collections.counter(state),
       );
-      // 2. The stale entries go, then the record of them. A reader in between sees a duplicate entry
-      //    at worst, and re-ranking uses the vector item, so never a stale vector.
-      await deleteAll(
-        this.client,
-        this.tables.buckets,
-        written.flatMap((w, i) => staleKeys(config, rows[i].id, w.stale, w.staleFilters, { bucket: w.write.bucket, filter: w.write.filter.version })),
-      );
-      await mapLimit(
-        written.filter((w) => w.stale.length > 0 || w.staleFilters.length > 0),
-        WRITE_CONCURRENCY,
-        (w) => versions.settle(w.write.item.sk.S!, w.write.item.w.B!),
-      );
+      // 2. The stale entries go, then the record of them.
+      await versions.cleanUp(written);
       // items written over live ones were not committed with the counter: check the collection still lives
       if (written.some((w) => !w.created)) await this.collections.checkLive(state);
     } catch (err) {
