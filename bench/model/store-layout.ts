@@ -18,7 +18,8 @@ const MODEL_TOKEN = entryToken(new Uint8Array(FILTER_VERSION_BYTES));
  * Sizes by `itemSize` ("Item sizes and formats").
  */
 export class StoreItems {
-  private readonly vector: Float32Array;
+  /** A float32 vector's bytes (only its length matters to the sizes). */
+  private readonly vectorBytes: Uint8Array;
   private readonly codes: Uint32Array;
 
   constructor(
@@ -27,7 +28,7 @@ export class StoreItems {
     readonly project: string,
     readonly collection: string,
   ) {
-    this.vector = new Float32Array(dim);
+    this.vectorBytes = new Uint8Array(dim * Float32Array.BYTES_PER_ELEMENT);
     this.codes = new Uint32Array(params.hashTables);
   }
 
@@ -43,7 +44,7 @@ export class StoreItems {
 
   /** Bytes of the vector item of `id` (no metadata; its filter index version, as the store writes one with every item). */
   vectorItemBytes(id: string): number {
-    return itemSize(vectorItem(MODEL_UID, id, this.vector, this.codes, undefined, new Uint8Array(WRITE_ID_BYTES), new Uint8Array(FILTER_VERSION_BYTES)));
+    return itemSize(vectorItem(MODEL_UID, id, this.vectorBytes, this.codes, undefined, new Uint8Array(WRITE_ID_BYTES), new Uint8Array(FILTER_VERSION_BYTES)));
   }
 
   /** Bytes of the collection's counter item, which round trip 2 reads with the finalists. */

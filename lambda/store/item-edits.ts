@@ -81,7 +81,7 @@ export class ItemEdits {
       }
       const vector = bytesToVector(item.v.B!);
       const enc = state.hasher!.encode(vector);
-      const write = versionWrite(config, checkedId, { vector, vectorBytes: item.v.B!, codes: enc.codes, sketch: packSketch(enc), metadata }, read.writeId);
+      const write = versionWrite(config, checkedId, { vectorBytes: item.v.B!, codes: enc.codes, sketch: packSketch(enc), metadata }, read.writeId);
       // 1. the entries with the new metadata, under the version derived from the item read (in
       //    bucket layout 1 the bucket entries keep the item's keys and are overwritten), then the
       //    item, only over the version read; a lost race starts over from the item as it is now,

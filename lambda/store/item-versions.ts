@@ -63,12 +63,12 @@ export interface VersionWrite {
  * its version (`filterVersionOf` of its whole metadata, `replaced` and its vector), its vector item
  * with a fresh write id and its filterable metadata, its bucket and filter index entries under
  * that version, and the payload item of its non-filterable metadata if it has any (`p` on the item).
- * @param v the vector, its float32 bytes, its encoding's codes and packed sketch, its whole metadata (checked)
+ * @param v the vector's float32 bytes, its encoding's codes and packed sketch, its whole metadata (checked)
  */
 export function versionWrite(
   config: CollectionConfig,
   id: string,
-  v: { vector: Float32Array; vectorBytes: Uint8Array; codes: Uint32Array; sketch: Uint8Array; metadata: Metadata },
+  v: { vectorBytes: Uint8Array; codes: Uint32Array; sketch: Uint8Array; metadata: Metadata },
   replaced: Uint8Array | undefined,
 ): VersionWrite {
   const { filterable, payload } = splitMetadata(v.metadata, nonFilterableKeys(config));
@@ -77,7 +77,7 @@ export function versionWrite(
   const filter: FilterVersion = { version: filterVersionOf(metadataJson(v.metadata), replaced, v.vectorBytes), metadata: filterable, ...(hasPayload ? { payload: true } : {}) };
   const bucket = bucketVersion(config, v.codes, filter.version);
   return {
-    item: { ...vectorItem(config.uid, id, v.vector, v.codes, meta, newWriteId(), filter.version), ...(hasPayload ? { p: { BOOL: true } } : {}) },
+    item: { ...vectorItem(config.uid, id, v.vectorBytes, v.codes, meta, newWriteId(), filter.version), ...(hasPayload ? { p: { BOOL: true } } : {}) },
     bucket,
     filter,
     entries: [

@@ -43,7 +43,7 @@ export class ItemStore {
     const versions = new ItemVersions(this.client, this.tables, config);
     const encoded = rows.map((row) => {
       const enc = hasher.encode(row.vector);
-      return { vector: row.vector, vectorBytes: vectorToBytes(row.vector), codes: enc.codes, sketch: packSketch(enc), metadata: row.metadata };
+      return { vectorBytes: vectorToBytes(row.vector), codes: enc.codes, sketch: packSketch(enc), metadata: row.metadata };
     });
     try {
       // 1. Per vector, over the version it has now: the bucket and filter index entries under a
@@ -71,9 +71,11 @@ export class ItemStore {
 
   /**
    * The stored vectors of `ids` (strongly consistent reads); unknown ids are left out.
+   * @param opts.payloads read the non-filterable metadata too (`payloads.ts`); without, `metadata`
+   *   holds the filterable keys only, for a caller that needs no metadata @default true
    * @throws ValidationError, NotFoundError
    */
-  async get(projectId: string, name: string, ids: readonly string[]): Promise<StoredVector[]> {
+  async get(projectId: string, name: string, ids: readonly string[], opts: { payloads?: boolean } = {}): Promise<StoredVector[]> {
     const state = await this.collections.load(projectId, name);
     const { config } = state;
     const checked = checkIds(ids);
@@ -87,7 +89,7 @@ export class ItemStore {
     );
     this.collections.check(state, found[this.tables.metadata]?.[0]);
     const live = (found[this.tables.vectors] ?? []).filter((i) => i.t === undefined);
-    const metadata = await fullMetadata(this.client, this.tables.buckets, config.uid, live, { consistent: true });
+    const metadata = opts.payloads === false ? new Map<string, Metadata>() : await fullMetadata(this.client, this.tables.buckets, config.uid, live, { consistent: true });
     const byId = new Map(live.map((i) => [i.sk.S!, i]));
     return checked.filter((id) => byId.has(id)).map((id) => ({ ...toStoredVector(byId.get(id)!), metadata: metadata.get(id) ?? toMetadata(byId.get(id)!) }));
   }

@@ -6,7 +6,6 @@ import { probeSequence } from '../core/multiprobe';
 import { CODE_BITS } from '../core/params';
 import type { CollectionConfig, IndexParams } from '../core/types';
 import type { Item } from './batch';
-import { vectorToBytes } from '../core/vector';
 import { bucketPartition, bucketRange, bucketSortKey, counterKey, entryToken, vectorKey } from './key-format';
 
 /** The bucket layout of new collections (`CollectionConfig.bucketLayout`): version tokens in entry sort keys. */
@@ -92,17 +91,17 @@ export function bucketVersionFromBytes(b: Uint8Array, hashTables: number): Bucke
 }
 
 /**
- * One vector item: the float32 bytes `v`, its hash codes `c` (so an upsert or delete finds the
+ * One vector item: the float32 bytes `v` (`vectorToBytes`), its hash codes `c` (so an upsert or delete finds the
  * bucket entries to remove), the id of the write that made it `w` (`item-versions.ts`), its
  * metadata as JSON `m`, and the version `f` of the metadata's filter index entries
  * (`filter-index.ts`). Round trip 2 of a query reads it.
  */
-export function vectorItem(uid: string, id: string, vector: Float32Array, codes: Uint32Array, metadata: string | undefined, writeId: Uint8Array, filterVersion?: Uint8Array): Item {
+export function vectorItem(uid: string, id: string, vectorBytes: Uint8Array, codes: Uint32Array, metadata: string | undefined, writeId: Uint8Array, filterVersion?: Uint8Array): Item {
   const key = vectorKey(uid, id);
   return {
     pk: { S: key.pk },
     sk: { S: key.sk },
-    v: { B: vectorToBytes(vector) },
+    v: { B: vectorBytes },
     c: { B: codesToBytes(codes) },
     w: { B: writeId },
     ...(metadata === undefined ? {} : { m: { S: metadata } }),

@@ -159,8 +159,8 @@ export class WhiplashStore {
   }
 
   /** The stored vectors of `ids`; unknown ids are left out (`ItemStore.get`). */
-  getVectors(projectId: string, name: string, ids: readonly string[]): Promise<StoredVector[]> {
-    return current(() => this.items.get(projectId, name, ids));
+  getVectors(projectId: string, name: string, ids: readonly string[], opts: { payloads?: boolean } = {}): Promise<StoredVector[]> {
+    return current(() => this.items.get(projectId, name, ids, opts));
   }
 
   /**
@@ -192,7 +192,7 @@ export class WhiplashStore {
    * @throws ValidationError (id and the request's other fields), NotFoundError (collection or item)
    */
   async queryById(projectId: string, name: string, id: string, request: Omit<QueryRequest, 'vector'>): Promise<QueryResult> {
-    const [found] = await this.getVectors(projectId, name, [id]);
+    const [found] = await this.getVectors(projectId, name, [id], { payloads: false });
     if (!found) throw new NotFoundError(`item ${id} not found in collection ${name}`);
     return this.query(projectId, name, { ...request, vector: found.vector });
   }

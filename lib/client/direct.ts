@@ -100,7 +100,7 @@ export class WhiplashDirectClient implements CollectionsApi {
         }),
       getChunk: (ids, o) =>
         call(async () => {
-          const found = await store.getVectors(projectId, name, ids);
+          const found = await store.getVectors(projectId, name, ids, { payloads: o.includeMetadata });
           const byId = new Set(found.map((v) => v.id));
           return {
             vectors: found.map((v) => ({ id: v.id, ...(o.includeVector ? { vector: v.vector } : {}), ...(o.includeMetadata ? { metadata: v.metadata } : {}) })),

@@ -15,7 +15,7 @@ import { useFaultyStore } from '../support/faulty-store';
 import { countItems, testClient, useTestTables } from '../support/tables';
 
 const data = loadMiniLm();
-const ROWS = 300;
+const ROWS = 150;
 const vec = (i: number) => Array.from(data.vectors[i]);
 
 /** A chunk's filterable metadata and, cut to fit the 40 KiB limit, its text. */

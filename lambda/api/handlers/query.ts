@@ -38,10 +38,10 @@ const operations: Operations<'query'> = {
   async getItems(req) {
     const { projectId, collectionId } = req.params;
     const b = req.body as { ids: string[]; include_vector?: boolean; include_metadata?: boolean };
-    const found = await req.deps.store.getVectors(projectId, collectionId, b.ids);
-    const byId = new Set(found.map((v) => v.id));
     const includeVector = b.include_vector ?? true;
     const includeMetadata = b.include_metadata ?? true;
+    const found = await req.deps.store.getVectors(projectId, collectionId, b.ids, { payloads: includeMetadata });
+    const byId = new Set(found.map((v) => v.id));
     const vectors = found.map((v) => ({ id: v.id, ...(includeVector ? { vector: float32List(v.vector) } : {}), ...(includeMetadata ? { metadata: v.metadata } : {}) }));
     const body = { vectors, notFound: [...new Set(b.ids)].filter((id) => !byId.has(id)) };
     checkResponseSize(body, 'ids', b.ids.length, includeVector, 'include_vector: false');
