@@ -115,6 +115,15 @@ export interface PathChoice {
   readonly bucketMatches: number;
   /** Vectors the bucket path would fetch for its exact re-rank. */
   readonly bucketFetches: number;
+  /**
+   * The predicted share of the filter's top-k that the bucket reads found (`CandidateSet.foundShare`);
+   * undefined: not weighed (the model, which does not read buckets).
+   */
+  readonly foundShare?: number;
+  /** The collection's recall target, which `foundShare` must reach. */
+  readonly recallTarget?: number;
+  /** The most vectors the query may fetch for its re-rank (`SearchPlan.rerankCap`): what the exact path may fetch to keep the target. */
+  readonly rerankCap?: number;
 }
 
 /**
@@ -122,12 +131,17 @@ export interface PathChoice {
  * them exactly (all matches, exact order); `buckets` re-ranks the buckets' filtered candidates.
  * Exact when the index named at most `MAX_FILTER_INDEX_MATCHES` vectors and either fetching them
  * costs no more than the bucket path's re-rank, or the buckets nominated too few matches to
- * return top-k (fewer than `BUCKET_MATCH_MARGIN` x top-k); the buckets otherwise.
+ * return top-k (fewer than `BUCKET_MATCH_MARGIN` x top-k), or they are predicted to have found
+ * less than the recall target of the filter's top-k (a filter's matches lie farther from the
+ * query than its unfiltered neighbours, which the plan aims at) and the exact path fetches no
+ * more than the re-rank cap; the buckets otherwise.
  */
 export function chooseSearchPath(c: PathChoice): 'exact' | 'buckets' {
   if (c.indexMatches === undefined || c.indexMatches > MAX_FILTER_INDEX_MATCHES) return 'buckets';
   if (c.indexMatches <= c.bucketFetches) return 'exact';
-  return c.bucketMatches < BUCKET_MATCH_MARGIN * c.topK ? 'exact' : 'buckets';
+  if (c.bucketMatches < BUCKET_MATCH_MARGIN * c.topK) return 'exact';
+  const short = c.foundShare !== undefined && c.recallTarget !== undefined && c.foundShare < c.recallTarget;
+  return short && c.rerankCap !== undefined && c.indexMatches <= c.rerankCap ? 'exact' : 'buckets';
 }
 
 /**

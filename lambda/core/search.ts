@@ -1,5 +1,6 @@
 // The search as pure steps: check the request, plan the buckets to read, rank the candidates by
 // sketch and choose what to re-rank, exact top-k. The store and the benchmark's cost model both run these.
+import { findProbability } from './collision';
 import { compileFilter, Predicate } from './filter';
 import { IndexTerm, indexTerms } from './filter-index';
 import { Hasher, QueryEncoding } from './hasher';
@@ -9,7 +10,7 @@ import { ValidationError } from './errors';
 import { PlanTable, queryShape, QueryShape } from './planner';
 import { DataProfile, PROFILE_MAX_SAMPLE, profileOf } from './profile';
 import { RERANK_CONFIDENCE, selectForRerank } from './rerank';
-import { DistanceEstimate, SketchEstimator } from './sketch-estimator';
+import { AngleEstimate, SketchEstimator } from './sketch-estimator';
 import { unpackSketch } from './sketch-format';
 import { IndexParams, Metadata, MetadataConfiguration, Metric, QueryRequest } from './types';
 import { nonFilterableKeys } from './metadata';
@@ -67,6 +68,7 @@ function checkBound(v: unknown, field: 'probes' | 'rerank'): number {
 export interface SearchPlan extends CheckedSearch {
   readonly metric: Metric;
   readonly sketchBits: number;
+  readonly hashTables: number;
   /** Bucket depth and probes per hash table, and the recall the plan predicts. */
   readonly shape: QueryShape;
   /** The most vectors re-ranked exactly: the override or the collection's, at least top-k. */
@@ -84,7 +86,7 @@ export function planSearch(target: SearchTarget, search: CheckedSearch): SearchP
   const shape = queryShape(target.index, target.plans, target.vectorCount, search.probes);
   const rerankCap = Math.max(search.topK, search.rerank ?? target.index.rerank);
   const encoding = target.hasher?.centre ? target.hasher.encodeQuery(search.query) : undefined;
-  return { ...search, metric: target.metric, sketchBits: target.index.sketchBits, shape, rerankCap, encoding };
+  return { ...search, metric: target.metric, sketchBits: target.index.sketchBits, hashTables: target.index.hashTables, shape, rerankCap, encoding };
 }
 
 /**
@@ -98,7 +100,7 @@ export function bucketReadLimit(reads: number): number {
 }
 
 /** A candidate: its key (the store's id, the model's row) and its sketch estimate with bounds. */
-export type Candidate<K> = DistanceEstimate & { readonly key: K };
+export type Candidate<K> = AngleEstimate & { readonly key: K };
 
 /**
  * The distinct candidates of one query, in the order their bucket entries arrive, each with its
@@ -136,6 +138,21 @@ export class CandidateSet<K> {
   /** The candidates whose full vectors the exact re-rank fetches (`selectForRerank`), best estimate first. */
   finalists(): K[] {
     return selectForRerank([...this.byKey.values()], this.plan.topK, this.plan.rerankCap).map((c) => c.key);
+  }
+
+  /**
+   * The predicted share of the query's top-k among the candidates that the bucket reads found,
+   * for a filtered query whose top-k lie farther out than the plan's unfiltered neighbours: the
+   * mean, over the top-k candidates by estimate, of the probability that the query's hash tables
+   * find a vector at its estimated angle (`findProbability` at the query's depth and probes). The
+   * filter's true top-k lie no farther than these, so each was found at least that likely.
+   * Undefined with fewer than top-k candidates.
+   */
+  foundShare(): number | undefined {
+    const best = [...this.byKey.values()].sort((a, b) => a.est - b.est).slice(0, this.plan.topK);
+    if (best.length < this.plan.topK) return undefined;
+    const { depth, probes } = this.plan.shape;
+    return best.reduce((s, c) => s + findProbability(c.angle, depth, probes, this.plan.hashTables), 0) / best.length;
   }
 }
 

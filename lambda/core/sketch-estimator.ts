@@ -62,6 +62,11 @@ export interface DistanceEstimate {
   readonly upper: number;
 }
 
+/** A distance estimate with the estimated angle (radians, in the hash frame) it derives from. */
+export interface AngleEstimate extends DistanceEstimate {
+  readonly angle: number;
+}
+
 /**
  * One query's estimator of candidates' angles and distances from their stored sketches. Built
  * once per query: for the asymmetric estimate (module comment) it tabulates x̂·ŷ_q for every
@@ -110,10 +115,11 @@ export class SketchEstimator {
     return distanceAtAngle(this.metric, this.q, s.norm, s.offset, this.angle(s).angle);
   }
 
-  /** The estimated distance with bounds at the angle +- `z` standard errors. */
-  withBounds(s: StoredSketch, z: number): DistanceEstimate {
+  /** The estimated distance with bounds at the angle +- `z` standard errors, and the angle. */
+  withBounds(s: StoredSketch, z: number): AngleEstimate {
     const { angle, stdError } = this.angle(s);
     return {
+      angle,
       est: distanceAtAngle(this.metric, this.q, s.norm, s.offset, angle),
       lower: distanceAtAngle(this.metric, this.q, s.norm, s.offset, angle - z * stdError),
       upper: distanceAtAngle(this.metric, this.q, s.norm, s.offset, angle + z * stdError),

@@ -82,7 +82,18 @@ export class SearchRunner {
     // collection, its config too (another may have profiled it).
     const finalists = candidates.finalists();
     const named = indexMatches(terms);
-    const path = named === undefined ? 'buckets' : chooseSearchPath({ indexMatches: named.size, topK: plan.topK, bucketMatches: candidates.size, bucketFetches: finalists.length });
+    const path =
+      named === undefined
+        ? 'buckets'
+        : chooseSearchPath({
+            indexMatches: named.size,
+            topK: plan.topK,
+            bucketMatches: candidates.size,
+            bucketFetches: finalists.length,
+            foundShare: candidates.foundShare(),
+            recallTarget: index.recallTarget,
+            rerankCap: plan.rerankCap,
+          });
     const fetch = path === 'exact' ? [...named!] : finalists;
     roundTrips++;
     const found = await batchGetAll(

@@ -72,6 +72,15 @@ describe('the path of a filtered query', () => {
     expect(chooseSearchPath({ ...base, indexMatches: MAX_FILTER_INDEX_MATCHES, bucketMatches: BUCKET_MATCH_MARGIN * 10 - 1 })).toBe('exact');
     expect(chooseSearchPath({ ...base, indexMatches: MAX_FILTER_INDEX_MATCHES, bucketMatches: BUCKET_MATCH_MARGIN * 10 })).toBe('buckets');
   });
+  it('takes the exact path when the buckets likely missed more of the top-k than the recall target allows, within the re-rank cap', () => {
+    const weighed = { ...base, indexMatches: 200, recallTarget: 0.95, rerankCap: 500 };
+    expect(chooseSearchPath({ ...weighed, foundShare: 0.94 })).toBe('exact');
+    expect(chooseSearchPath({ ...weighed, foundShare: 0.95 })).toBe('buckets');
+    // more matches than the re-rank may fetch: the buckets, whatever they found
+    expect(chooseSearchPath({ ...weighed, foundShare: 0.5, indexMatches: 501 })).toBe('buckets');
+    // not weighed (the model): the other rules alone
+    expect(chooseSearchPath({ ...base, indexMatches: 200 })).toBe('buckets');
+  });
   it('expects the filter share of the candidates among the buckets', () => {
     expect(expectedBucketMatches(2000, 10, 10000)).toBe(2);
     expect(expectedBucketMatches(2000, 10, 0)).toBe(0);

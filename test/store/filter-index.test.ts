@@ -73,6 +73,31 @@ describe('selective filters on real data', () => {
     expect(short).toBeGreaterThan(0);
   });
 
+  it('a filter matching a fifth of the collection keeps the recall target: where the buckets likely missed its top 10, the query ranks its matches exactly', async () => {
+    // GIVEN: a word-count range that about a fifth of the chunks fall in, unrelated to where the query lies
+    const sorted = [...data.wordCounts].sort((a, b) => a - b);
+    const [lo, hi] = [sorted[Math.floor(sorted.length * 0.4)], sorted[Math.floor(sorted.length * 0.6)]];
+    const keep = (i: number) => data.wordCounts[i] >= lo && data.wordCounts[i] < hi;
+    const matching = data.wordCounts.filter((_, i) => keep(i)).length;
+    expect(matching / data.vectors.length).toBeGreaterThan(0.15);
+    expect(matching / data.vectors.length).toBeLessThan(0.25);
+    let found = 0;
+    let total = 0;
+    const paths = new Set<string>();
+    for (let i = 1; i < data.vectors.length; i += 19) {
+      // WHEN
+      const { matches, stats } = await search(i, { wordCount: { $gte: lo, $lt: hi } });
+      // THEN: recall@10 against the exact filtered top 10
+      const truth = new Set(exactFiltered(data.vectors[i], keep, 10));
+      found += matches.filter((m) => truth.has(m.id)).length;
+      total += truth.size;
+      paths.add(stats.path);
+    }
+    expect(found / total).toBeGreaterThanOrEqual(0.95);
+    // some queries needed the exact path, others were sure enough of the buckets
+    expect([...paths].sort()).toEqual(['buckets', 'exact']);
+  });
+
   it('combines indexed terms, checks the rest of the filter on each vector, and leaves unindexable filters to the buckets', async () => {
     const source = 'local-sapui5';
     const filter = { $and: [{ source }, { wordCount: { $lt: 100 } }], wordCount: { $ne: 43 } };
