@@ -50,7 +50,8 @@ export async function fullMetadata(
   opts: { consistent?: boolean; meter?: CapacityMeter } = {},
 ): Promise<Map<string, Metadata>> {
   const named = items.filter((i) => i.p !== undefined && i.f?.B !== undefined);
-  const out = new Map(items.filter((i) => !named.includes(i)).map((i) => [i.sk.S!, toMetadata(i)]));
+  const withPayload = new Set(named);
+  const out = new Map(items.filter((i) => !withPayload.has(i)).map((i) => [i.sk.S!, toMetadata(i)]));
   if (named.length === 0) return out;
   const keyOf = (i: Item) => {
     const k = payloadKey(uid, i.sk.S!, i.f.B!);
