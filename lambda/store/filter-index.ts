@@ -6,7 +6,8 @@ import { IndexTerm, indexedValues } from '../core/filter-index';
 import { MAX_FILTER_INDEX_MATCHES } from '../core/limits';
 import { Metadata } from '../core/types';
 import { CapacityMeter, Item } from './batch';
-import { filterNumberRange, filterPartition, filterSortKey, filterValuePrefix, filterVersion, idFromFilterSortKey, numberPrefixLength } from './key-format';
+import { filterNumberRange, filterPartition, filterSortKey, filterValuePrefix, filterVersion, idFromFilterSortKey, numberPrefixLength, payloadKey } from './key-format';
+import { keyItem } from './records';
 
 /**
  * One version of a vector's metadata as the filter index holds it: its entries' sort keys end
@@ -45,9 +46,15 @@ export function filterEntryKeys(uid: string, id: string, v: FilterVersion): Item
   return indexedValues(v.metadata).map(([key, value]) => ({ pk: { S: filterPartition(uid, key) }, sk: { S: filterSortKey(key, value, id, v.version) } }));
 }
 
+/** The keys of what one metadata version of `id` put besides its bucket entries: its filter index entries and its payload item, if it has one. */
+export function metadataEntryKeys(uid: string, id: string, v: FilterVersion): Item[] {
+  return [...filterEntryKeys(uid, id, v), ...(v.payload ? [keyItem(payloadKey(uid, id, v.version))] : [])];
+}
+
 /**
- * The keys of the entries of `versions` except those of the version `keep` (the item's current
- * one, which an earlier version may share when two writes derived it from the same item), each once.
+ * The keys of the filter index entries and payload items of `versions` (`metadataEntryKeys`)
+ * except those of the version `keep` (the item's current one, which an earlier version may share
+ * when two writes derived it from the same item), each once.
  */
 export function staleFilterKeys(uid: string, id: string, versions: readonly FilterVersion[], keep?: Uint8Array): Item[] {
   const keepText = keep ? filterVersion(keep) : undefined;
@@ -55,7 +62,7 @@ export function staleFilterKeys(uid: string, id: string, versions: readonly Filt
   const keys: Item[] = [];
   for (const v of versions) {
     if (filterVersion(v.version) === keepText) continue;
-    for (const k of filterEntryKeys(uid, id, v)) {
+    for (const k of metadataEntryKeys(uid, id, v)) {
       const text = `${k.pk.S} ${k.sk.S}`;
       if (seen.has(text)) continue;
       seen.add(text);

@@ -12,7 +12,7 @@ import { CountedWrite, VectorCounter, writeCounted } from './counted-writes';
 import { currentFilterVersion, decodePending, encodePending, filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
 import { filterVersion, vectorKey } from './key-format';
 import { bucketEntries, bucketEntryKey, bucketVersion, BucketVersion, bucketVersionFromBytes, bucketVersionToBytes, bytesToCodes, vectorItem } from './layout';
-import { payloadItem, stalePayloadKeys } from './payloads';
+import { payloadItem } from './payloads';
 import { keyItem, metadataJson } from './records';
 import { TableNames } from './table-definitions';
 
@@ -147,7 +147,7 @@ export function staleKeys(
       keys.push(key);
     }
   }
-  return [...keys, ...staleFilterKeys(config.uid, id, filters, keep?.filter), ...stalePayloadKeys(config.uid, id, filters, keep?.filter)];
+  return [...keys, ...staleFilterKeys(config.uid, id, filters, keep?.filter)];
 }
 
 /** Reads and writes the versions of one collection's vector items, and writes their entries. */

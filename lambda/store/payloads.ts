@@ -3,9 +3,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Metadata } from '../core/types';
 import { batchGetAll, CapacityMeter, Item } from './batch';
-import { FilterVersion } from './filter-index';
-import { filterVersion, payloadKey } from './key-format';
-import { toMetadata } from './records';
+import { payloadKey } from './key-format';
+import { keyItem, toMetadata } from './records';
 
 /**
  * The payload item of one version of `id`: its non-filterable metadata as JSON (`m`), keyed by the
@@ -14,23 +13,7 @@ import { toMetadata } from './records';
  * finds the item live finds its payload (a strongly consistent read does at once).
  */
 export function payloadItem(uid: string, id: string, version: Uint8Array, payload: Metadata): Item {
-  const key = payloadKey(uid, id, version);
-  return { pk: { S: key.pk }, sk: { S: key.sk }, m: { S: JSON.stringify(payload) } };
-}
-
-/** The keys of the payload items of those of `versions` that have one, except the version `keep`'s, each once. */
-export function stalePayloadKeys(uid: string, id: string, versions: readonly FilterVersion[], keep?: Uint8Array): Item[] {
-  const keepText = keep ? filterVersion(keep) : undefined;
-  const seen = new Set<string>();
-  const keys: Item[] = [];
-  for (const v of versions) {
-    const text = filterVersion(v.version);
-    if (!v.payload || text === keepText || seen.has(text)) continue;
-    seen.add(text);
-    const key = payloadKey(uid, id, v.version);
-    keys.push({ pk: { S: key.pk }, sk: { S: key.sk } });
-  }
-  return keys;
+  return { ...keyItem(payloadKey(uid, id, version)), m: { S: JSON.stringify(payload) } };
 }
 
 /**
@@ -53,15 +36,12 @@ export async function fullMetadata(
   const withPayload = new Set(named);
   const out = new Map(items.filter((i) => !withPayload.has(i)).map((i) => [i.sk.S!, toMetadata(i)]));
   if (named.length === 0) return out;
-  const keyOf = (i: Item) => {
-    const k = payloadKey(uid, i.sk.S!, i.f.B!);
-    return { pk: { S: k.pk }, sk: { S: k.sk } };
-  };
+  const keyOf = (i: Item) => keyItem(payloadKey(uid, i.sk.S!, i.f.B!));
   const read = async (from: readonly Item[], consistentRead: boolean) => {
     const found = await batchGetAll(client, from.map((i) => ({ table, key: keyOf(i) })), { consistentRead, meter: opts.meter });
     const bySortKey = new Map((found[table] ?? []).map((p) => [p.sk.S!, JSON.parse(p.m.S!) as Metadata]));
     return from.filter((i) => {
-      const payload = bySortKey.get(keyOf(i).sk.S);
+      const payload = bySortKey.get(keyOf(i).sk.S!);
       if (payload) out.set(i.sk.S!, { ...toMetadata(i), ...payload });
       return payload === undefined;
     });

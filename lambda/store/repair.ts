@@ -10,8 +10,8 @@ import { packSketch } from '../core/sketch-format';
 import { bytesToVector } from '../core/vector';
 import { batchGetAll, conditionHeld, deleteAll, Item, putAll, queryAll } from './batch';
 import { bucketEntries, bucketEntryKey } from './layout';
-import { filterEntryKeys, FilterVersion, filterVersionOf } from './filter-index';
-import { allFilterPartitions, allPartitions, allPayloadPartitions, collectionKey, payloadKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
+import { filterEntryKeys, FilterVersion, filterVersionOf, metadataEntryKeys } from './filter-index';
+import { allFilterPartitions, allPartitions, allPayloadPartitions, collectionKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { keyItem, toMetadata } from './records';
 import { everyEntry, ItemVersions, staleKeys, versionOf } from './item-versions';
 import { TableNames } from './table-definitions';
@@ -73,11 +73,7 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
       }
       const indexed = current ?? (await indexItem(client, tables, config.uid, item));
       if (!current && indexed) filterIndexed++;
-      for (const k of indexed ? filterEntryKeys(config.uid, id, indexed) : []) live.add(`${k.pk.S} ${k.sk.S}`);
-      if (current?.payload) {
-        const k = payloadKey(config.uid, id, current.version);
-        live.add(`${k.pk} ${k.sk}`);
-      }
+      for (const k of indexed ? metadataEntryKeys(config.uid, id, indexed) : []) live.add(`${k.pk.S} ${k.sk.S}`);
       if (v.pending.length > 0 || v.pendingFilters.length > 0) {
         await deleteAll(client, tables.buckets, staleKeys(config, id, v.pending, v.pendingFilters, { bucket: v.entries, filter: current?.version }));
         await versions.settle(id, v.writeId);

@@ -185,7 +185,7 @@ function targetOf(state: CollectionState) {
 /** The fetched vector items of `matches` that name a payload of non-filterable metadata. */
 function payloadItems(matches: readonly QueryMatch[], items: readonly Item[]): Item[] {
   const ids = new Set(matches.map((m) => m.id));
-  return items.filter((i) => i.p !== undefined && i.t === undefined && ids.has(i.sk.S!));
+  return items.filter((i) => i.p !== undefined && ids.has(i.sk.S!));
 }
 
 /** The exact top-k of the fetched vector items, shaped as the API returns them. */

@@ -3,8 +3,8 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { CollectionInfo } from '../../lambda/core/types';
 import type { Item } from '../../lambda/store/batch';
-import { filterEntryKeys } from '../../lambda/store/filter-index';
-import { allPayloadPartitions, bucketPartition, bucketSortKey, entryToken, isFilterPartitionOf, payloadKey } from '../../lambda/store/key-format';
+import { metadataEntryKeys } from '../../lambda/store/filter-index';
+import { allPayloadPartitions, bucketPartition, bucketSortKey, entryToken, isFilterPartitionOf } from '../../lambda/store/key-format';
 import { toMetadata } from '../../lambda/store/records';
 import { bytesToCodes } from '../../lambda/store/layout';
 import type { TableNames } from '../../lambda/store/table-definitions';
@@ -66,11 +66,7 @@ export async function scanCollection(client: DynamoDBClient, tables: TableNames,
     const codes = bytesToCodes(v.c.B!);
     const token = tokened && v.f?.B ? entryToken(v.f.B) : '';
     for (let t = 0; t < hashTables; t++) expected.add(`${bucketPartition(uid, t, codes[t], partitionBits)} ${bucketSortKey(codes[t], partitionBits, id, token)}`);
-    if (v.f?.B) for (const k of filterEntryKeys(uid, id, { version: v.f.B, metadata: toMetadata(v) })) expected.add(`${k.pk.S} ${k.sk.S}`);
-    if (v.p !== undefined) {
-      const k = payloadKey(uid, id, v.f.B!);
-      expected.add(`${k.pk} ${k.sk}`);
-    }
+    if (v.f?.B) for (const k of metadataEntryKeys(uid, id, { version: v.f.B, metadata: toMetadata(v), payload: v.p !== undefined })) expected.add(`${k.pk.S} ${k.sk.S}`);
   }
   const found = new Set([...entries, ...filterEntries, ...payloads].map((e) => `${e.pk.S} ${e.sk.S}`));
   return {
