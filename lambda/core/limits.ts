@@ -5,10 +5,14 @@
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
- * Largest response (and request) payload of a synchronously invoked Lambda function: 6 MB
- * (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). A search answer must fit in it.
+ * Largest invocation payload of a synchronously invoked Lambda function, in bytes: 6 MB for the
+ * request (the whole API Gateway proxy event as JSON, in which the body is a JSON string) and for
+ * the response. A search answer and an upsert batch's event must fit in it.
+ * Source: Lambda quotas, https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+ * ("Invocation payload (request and response): 6 MB each for request and response (synchronous)"),
+ * and the Invoke API, https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html.
  */
-export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+export const MAX_LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 /** Largest vector dimension. */
 export const MAX_DIMENSION = 4096;

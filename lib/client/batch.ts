@@ -1,23 +1,40 @@
 // Splitting an upsert into batch requests within the API's limits, sent with bounded concurrency.
-import { MAX_UPSERT_BATCH } from '../../lambda/core/limits';
+import { MAX_LAMBDA_PAYLOAD_BYTES, MAX_UPSERT_BATCH } from '../../lambda/core/limits';
 import type { VectorInput } from '../../lambda/core/types';
 import { WhiplashBatchError, WhiplashError } from './errors';
 import type { BatchAck, UpsertBatchOptions, UpsertBatchResult } from './types';
 
 /** Most vectors the API accepts in one batch request (`POST .../items/batch`): `MAX_UPSERT_BATCH` (500). */
 export const API_MAX_BATCH = MAX_UPSERT_BATCH;
-/** Default upper bound of one batch request body, below API Gateway's 10 MB payload limit (`MAX_BODY_BYTES`). */
-export const DEFAULT_MAX_BATCH_BYTES = 6_000_000;
+/**
+ * Room left in the proxy event for all but the vectors: the path, the headers (API Gateway REST
+ * allows 10,240 bytes of request line and headers; the event carries them twice, in `headers` and
+ * `multiValueHeaders`) and the request context.
+ */
+const EVENT_ENVELOPE_BYTES = 64 * 1024;
+/**
+ * Default upper bound of the estimated vectors of one batch request ({@link estimateJsonBytes}), in
+ * bytes: Lambda's 6 MB invocation payload limit (`MAX_LAMBDA_PAYLOAD_BYTES`) less room for the rest
+ * of the proxy event. It stays below API Gateway's 10 MB body limit (`MAX_BODY_BYTES`) too.
+ */
+export const DEFAULT_MAX_BATCH_BYTES = MAX_LAMBDA_PAYLOAD_BYTES - EVENT_ENVELOPE_BYTES;
 /** Default number of batch requests in flight. */
 export const DEFAULT_CONCURRENCY = 4;
 
 /**
- * Upper bound of the JSON size of one vector: a float32 printed as a JavaScript number takes at
- * most 24 characters plus a comma; id and metadata are measured.
+ * Upper bound of the bytes one vector adds to the Lambda proxy event that carries its batch: a
+ * float32 printed as a JavaScript number takes at most 24 characters plus a comma; id and metadata
+ * are measured as the event carries them, inside the body's JSON string, where every quote,
+ * backslash and control character is escaped once more.
  */
 export function estimateJsonBytes(item: VectorInput): number {
-  const meta = item.metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(item.metadata));
-  return 64 + Buffer.byteLength(String(item.id)) * 2 + (item.vector?.length ?? 0) * 25 + meta;
+  const meta = item.metadata === undefined ? 0 : inEventBytes(item.metadata);
+  return 64 + inEventBytes(String(item.id)) + (item.vector?.length ?? 0) * 25 + meta;
+}
+
+/** Bytes of a value's JSON once it is escaped again as part of a JSON string (the proxy event's `body`). */
+function inEventBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(JSON.stringify(value))) - 2;
 }
 
 interface Chunk {

@@ -49,9 +49,11 @@ export interface UpsertBatchOptions {
    */
   readonly batchSize?: number;
   /**
-   * Upper bound of one request body in bytes (estimated before sending). API Gateway accepts
-   * 10 MB (`MAX_BODY_BYTES`); the default leaves room for the envelope.
-   * @default 6_000_000
+   * Upper bound of one request's vectors in bytes, as the Lambda proxy event carries them
+   * (estimated before sending: the body is a JSON string in the event, so quotes and newlines
+   * in metadata count twice). Lambda refuses an event over 6 MB (`MAX_LAMBDA_PAYLOAD_BYTES`) with
+   * a 413; the default leaves 64 KiB of it for headers and request context.
+   * @default 6_225_920 (`DEFAULT_MAX_BATCH_BYTES`)
    */
   readonly maxBatchBytes?: number;
   /**

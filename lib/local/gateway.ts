@@ -9,14 +9,13 @@ import { errorBody, errorResponse, forbidden, HttpError, quotaExceeded, throttle
 import { requestLogger } from '../../lambda/api/logger';
 import { openApiDocument } from '../../lambda/api/openapi';
 import { FunctionRole, matchPath, ROUTES, RouteDef } from '../../lambda/api/routes';
-import { MAX_BODY_BYTES } from '../../lambda/core/limits';
+import { MAX_BODY_BYTES, MAX_LAMBDA_PAYLOAD_BYTES } from '../../lambda/core/limits';
 import { docsAsset } from './docs';
 import {
   endpointTimedOut,
   internalServerError,
   InvocationFailedError,
   InvocationTimeoutError,
-  LAMBDA_PAYLOAD_LIMIT_BYTES,
   payloadBytes,
   requestTooLong,
 } from './lambda-limits';
@@ -173,7 +172,7 @@ function sendRaw(res: ServerResponse, result: APIGatewayProxyResult, requestId: 
  */
 export async function invokeWithinLimits(handler: ApiHandler, event: APIGatewayProxyEvent, requestId: string): Promise<APIGatewayProxyResult> {
   const eventBytes = payloadBytes(event);
-  if (eventBytes > LAMBDA_PAYLOAD_LIMIT_BYTES) return requestTooLong(requestId, eventBytes);
+  if (eventBytes > MAX_LAMBDA_PAYLOAD_BYTES) return requestTooLong(requestId, eventBytes);
   let result: APIGatewayProxyResult;
   try {
     result = await handler(event, undefined);
@@ -183,8 +182,8 @@ export async function invokeWithinLimits(handler: ApiHandler, event: APIGatewayP
     throw err;
   }
   const resultBytes = payloadBytes(result);
-  if (resultBytes > LAMBDA_PAYLOAD_LIMIT_BYTES) {
-    return internalServerError(requestId, `The function's response is ${resultBytes} bytes, over Lambda's ${LAMBDA_PAYLOAD_LIMIT_BYTES}-byte invocation payload limit`);
+  if (resultBytes > MAX_LAMBDA_PAYLOAD_BYTES) {
+    return internalServerError(requestId, `The function's response is ${resultBytes} bytes, over Lambda's ${MAX_LAMBDA_PAYLOAD_BYTES}-byte invocation payload limit`);
   }
   return result;
 }

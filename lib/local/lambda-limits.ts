@@ -2,15 +2,7 @@
 // the errors an invocation ends in, and the answers API Gateway (REST, Lambda proxy) gives for each.
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { errorBody, jsonResponse } from '../../lambda/api/http-errors';
-
-/**
- * Largest invocation payload of a synchronous Lambda invocation, in bytes: 6 MB, for the request
- * (the whole proxy event as JSON) and for the response (the handler's result as JSON).
- * Source: Lambda quotas, https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
- * ("Invocation payload (request and response): 6 MB each for request and response (synchronous)"),
- * and the Invoke API, https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html.
- */
-export const LAMBDA_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+import { MAX_LAMBDA_PAYLOAD_BYTES } from '../../lambda/core/limits';
 
 /**
  * API Gateway's integration timeout for a REST API, in milliseconds: 29 s by default.
@@ -40,7 +32,7 @@ export function payloadBytes(value: unknown): number {
 }
 
 /**
- * A proxy event over {@link LAMBDA_PAYLOAD_LIMIT_BYTES}: Lambda refuses the invocation
+ * A proxy event over {@link MAX_LAMBDA_PAYLOAD_BYTES}: Lambda refuses the invocation
  * (RequestEntityTooLargeException, "Request must be smaller than 6291456 bytes for the Invoke
  * operation") and the function never runs. API Gateway (REST) answers 413
  * `{"message":"Request Too Long"}`, as AWS's own emulator of it does (AWS Lambda Test Tool v2,
@@ -52,12 +44,12 @@ export function payloadBytes(value: unknown): number {
  * as the construct's REQUEST_TOO_LARGE gateway response does (`lib/construct/rest-api.ts`).
  */
 export function requestTooLong(requestId: string, bytes: number): APIGatewayProxyResult {
-  const message = `The request event is ${bytes} bytes, larger than Lambda's ${LAMBDA_PAYLOAD_LIMIT_BYTES}-byte invocation payload limit`;
+  const message = `The request event is ${bytes} bytes, larger than Lambda's ${MAX_LAMBDA_PAYLOAD_BYTES}-byte invocation payload limit`;
   return jsonResponse(413, errorBody(413, 'PayloadTooLarge', message, { requestId, gatewayMessage: 'Request Too Long' }));
 }
 
 /**
- * The function ran but failed: its response was over {@link LAMBDA_PAYLOAD_LIMIT_BYTES} (Lambda:
+ * The function ran but failed: its response was over {@link MAX_LAMBDA_PAYLOAD_BYTES} (Lambda:
  * "Response payload size exceeded maximum allowed payload size"), it threw, or its instance
  * crashed. API Gateway answers 502 `{"message": "Internal server error"}`: "If the function runs
  * but returns an error, or returns a response in the wrong format, API Gateway returns a 502"

@@ -3,7 +3,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createQueryHandler } from '../../lambda/api/handlers/query';
 import { logger } from '../../lambda/api/logger';
-import { MAX_RESPONSE_BYTES } from '../../lambda/core/limits';
+import { MAX_LAMBDA_PAYLOAD_BYTES } from '../../lambda/core/limits';
 import { WhiplashStore } from '../../lambda/store/store';
 import { useTestTables } from '../support/tables';
 
@@ -47,7 +47,7 @@ describe('search answers within the Lambda response limit', () => {
     expect(tooBig.statusCode).toBe(400);
     const error = JSON.parse(tooBig.body).error;
     expect(error).toMatchObject({ code: 'ValidationError', field: 'limit' });
-    expect(error.message).toContain(`above Lambda's response limit of ${MAX_RESPONSE_BYTES} bytes`);
+    expect(error.message).toContain(`above Lambda's response limit of ${MAX_LAMBDA_PAYLOAD_BYTES} bytes`);
     expect(error.message).toContain('include_vector: false');
     const fits = Number(/at most (\d+) results/.exec(error.message)![1]);
     expect(fits).toBeGreaterThan(10);
@@ -56,7 +56,7 @@ describe('search answers within the Lambda response limit', () => {
     const smaller = await query(searchEvent({ query: vector(0), limit: fits, probes: 16 }));
     expect(smaller.statusCode).toBe(200);
     expect(JSON.parse(smaller.body)).toHaveLength(fits);
-    expect(Buffer.byteLength(JSON.stringify(smaller))).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+    expect(Buffer.byteLength(JSON.stringify(smaller))).toBeLessThanOrEqual(MAX_LAMBDA_PAYLOAD_BYTES);
 
     const noVectors = await query(searchEvent({ query: vector(0), limit: 100, probes: 16, include_vector: false }));
     expect(noVectors.statusCode).toBe(200);

@@ -1,6 +1,7 @@
 // Tests the splitter behind upsertBatch: batch size and concurrency, lazy input, exact failed ids, repeated
 // ids and the byte budget.
-import { upsertInChunks } from '../../lib/client/batch';
+import fc from 'fast-check';
+import { estimateJsonBytes, upsertInChunks } from '../../lib/client/batch';
 import { WhiplashBatchError, WhiplashError } from '../../lib/client';
 import type { VectorInput } from '../../lambda/core/types';
 
@@ -85,5 +86,22 @@ describe('upsertInChunks', () => {
     const alone: number[] = [];
     await upsertInChunks(items(3, 1000), async (c) => void alone.push(c.length), { maxBatchBytes: 10 });
     expect(alone).toEqual([1, 1, 1]);
+  });
+
+  test('the estimate bounds the bytes a batch takes in the Lambda event, where the body is a JSON string escaped once more', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', '"', '\\', '\n', '\t', '\u0001', 'é', '😀') });
+    const item = fc.record({
+      id: text.filter((id) => id.length > 0),
+      vector: fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 8 }),
+      metadata: fc.option(fc.dictionary(text, fc.oneof(text, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.array(text))), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(item, { minLength: 1, maxLength: 5 }), (vectors) => {
+        // GIVEN a batch body WHEN the proxy event carries it as a string THEN the estimate is not below its size
+        const inEvent = Buffer.byteLength(JSON.stringify(JSON.stringify({ vectors })));
+        const estimate = vectors.reduce((sum, v) => sum + estimateJsonBytes(v), 0);
+        expect(estimate).toBeGreaterThanOrEqual(inEvent);
+      }),
+    );
   });
 });

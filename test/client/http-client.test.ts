@@ -2,6 +2,8 @@
 // partly failed batches and splitting by size.
 import { WhiplashBatchError, WhiplashClient, WhiplashError } from '../../lib/client';
 import type { CollectionHandle } from '../../lib/client';
+import { MAX_METADATA_BYTES } from '../../lambda/core/limits';
+import { loadMiniLm } from '../support/minilm';
 import { exactTopK, loadDocs, projectClient, startTestServer } from './support';
 
 /** The HTTP client against the real local server (gateway + handlers + store on DynamoDB Local). */
@@ -141,7 +143,7 @@ describe('WhiplashClient over HTTP', () => {
     expect(written.sort()).toEqual(items.slice(0, 50).map((d) => d.id).sort());
   });
 
-  test('batches are split by size as well as count (a 6 MB body budget)', async () => {
+  test('batches are split by size as well as count (maxBatchBytes)', async () => {
     await client.createCollection(projectId, { name: 'bytes', dimension: 384 });
     const coll = client.collection(projectId, 'bytes');
     const sent: number[] = [];
@@ -150,6 +152,26 @@ describe('WhiplashClient over HTTP', () => {
     expect(r.upserted).toBe(95);
     expect(sent.length).toBe(10);
     expect(Math.max(...sent)).toBeLessThanOrEqual(10);
+  });
+
+  test("default batches fit Lambda's 6 MB event, in which the body is escaped once more (40 KB texts full of quotes)", async () => {
+    // GIVEN the real chunk texts that JSON escapes most, cut into 40 KB texts: their quotes,
+    // backslashes and newlines grow again when the proxy event carries the body as a string
+    const { texts } = loadMiniLm();
+    const escapeShare = (t: string) => Buffer.byteLength(JSON.stringify(JSON.stringify(t))) / Math.max(1, Buffer.byteLength(t));
+    const heavy = [...texts].sort((a, b) => escapeShare(b) - escapeShare(a)).slice(0, 100).join('\n');
+    const text = longestPrefixWithin(heavy, MAX_METADATA_BYTES - 64);
+    await client.createCollection(projectId, { name: 'texts', dimension: 384, metadataConfiguration: { nonFilterableMetadataKeys: ['text'] } });
+    const coll = client.collection(projectId, 'texts');
+    const items = data.slice(0, 200).map((d, i) => ({ id: d.id, vector: d.vector, metadata: { category: d.metadata.category, text: text.slice(i) } }));
+
+    // WHEN they go up with the default batch options
+    const r = await coll.upsertBatch(items);
+
+    // THEN every vector is acknowledged in more than one request, and a text reads back whole
+    expect(r.upserted).toBe(200);
+    expect(r.requests).toBeGreaterThan(1);
+    expect((await coll.get(items[7].id)).metadata).toEqual(items[7].metadata);
   });
 
   test('an async iterator is read lazily and written completely', async () => {
@@ -175,3 +197,15 @@ describe('WhiplashClient over HTTP', () => {
     expect(err.retryable).toBe(true);
   });
 });
+
+/** The longest prefix of `text` whose metadata object `{ text }` stays within `bytes` as JSON. */
+function longestPrefixWithin(text: string, bytes: number): string {
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (Buffer.byteLength(JSON.stringify({ text: text.slice(0, mid) })) <= bytes) lo = mid;
+    else hi = mid - 1;
+  }
+  return text.slice(0, lo);
+}

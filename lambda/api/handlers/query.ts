@@ -1,7 +1,7 @@
 // The query function's operations: reads of collections, ids and items (one or a batch), and top-k search by vector or stored id.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { NotFoundError, ValidationError } from '../../core/errors';
-import { DEFAULT_LIST_LIMIT, DEFAULT_TOP_K, MAX_RESPONSE_BYTES } from '../../core/limits';
+import { DEFAULT_LIST_LIMIT, DEFAULT_TOP_K, MAX_LAMBDA_PAYLOAD_BYTES } from '../../core/limits';
 import { ApiDeps, depsFromEnv, lazy } from '../deps';
 import { ApiHandler, createApiHandler, Operations } from '../dispatch';
 import { float32List } from '../../core/float32-text';
@@ -104,11 +104,11 @@ const operations: Operations<'query'> = {
 function checkResponseSize(body: unknown, field: string, count: number, includeVector: boolean, dropVectors: string): void {
   const json = JSON.stringify(body);
   const bytes = Buffer.byteLength(json) + (json.match(/"/g)?.length ?? 0) + RESPONSE_ENVELOPE_BYTES;
-  if (bytes <= MAX_RESPONSE_BYTES) return;
-  const fits = Math.max(1, Math.floor((count * (MAX_RESPONSE_BYTES - RESPONSE_ENVELOPE_BYTES)) / bytes));
+  if (bytes <= MAX_LAMBDA_PAYLOAD_BYTES) return;
+  const fits = Math.max(1, Math.floor((count * (MAX_LAMBDA_PAYLOAD_BYTES - RESPONSE_ENVELOPE_BYTES)) / bytes));
   throw new ValidationError(
     field,
-    `gives a response of ${bytes} bytes, above Lambda's response limit of ${MAX_RESPONSE_BYTES} bytes: ask for at most ${fits} results${includeVector ? `, or set ${dropVectors}` : ''}`,
+    `gives a response of ${bytes} bytes, above Lambda's response limit of ${MAX_LAMBDA_PAYLOAD_BYTES} bytes: ask for at most ${fits} results${includeVector ? `, or set ${dropVectors}` : ''}`,
   );
 }
 
