@@ -17,6 +17,7 @@ import { mean, percentile } from '../recall';
 import { FIXTURE_COLLECTION, FIXTURE_PROJECT, FIXTURE_TABLE_PREFIX, startFixture } from '../lambda/fixture';
 import { gitCommit, machine } from '../lambda/machine';
 import { GatewayDatasetFigures, gatewayMarkdown, GatewayResult, latencySummary } from './report';
+import { searchOverHttp } from './search-http';
 
 const opts = new Command()
   .description('Query latency through the local gateway (HTTP) vs in process, sequential, against DynamoDB Local')
@@ -39,21 +40,10 @@ async function measure(dataset: 'minilm' | 'fashion-mnist', queries: number, war
     await fx.store.bindApiKey({ apiKeyId: localKeyId(keyValue), projectId: FIXTURE_PROJECT });
     const server = await startLocalServer({ port: 0, host: '127.0.0.1', dataDir: null, ddbEndpoint: fx.ddb.endpoint, tablePrefix: FIXTURE_TABLE_PREFIX, purgeIntervalMs: 0 });
     try {
-      const url = `${server.url}/projects/${FIXTURE_PROJECT}/collections/${FIXTURE_COLLECTION}/search`;
-      const headers = { 'content-type': 'application/json', 'x-api-key': keyValue };
+      const target = { serverUrl: server.url, projectId: FIXTURE_PROJECT, collection: FIXTURE_COLLECTION, apiKey: keyValue };
       // Warm-up queries are base vectors (real data, not counted); measured ones are the held-out queries.
       const vectorOf = (q: number) => (q < 0 ? row(fx.data.base, -q - 1) : row(fx.data.queries, q));
-      const viaHttp = async (q: number) => {
-        const body = JSON.stringify({ query: Array.from(vectorOf(q)), limit: TOP_K, include_vector: false });
-        const t = performance.now();
-        const res = await fetch(url, { method: 'POST', headers, body });
-        const text = await res.text();
-        const ms = performance.now() - t;
-        if (res.status !== 200) throw new Error(`search over HTTP: ${res.status} ${text}`);
-        const stats = JSON.parse(res.headers.get('x-whiplash-stats') ?? '{}') as { readUnits?: number };
-        const ids = (JSON.parse(text) as { id: string }[]).map((m) => m.id);
-        return { ms, ids, readUnits: stats.readUnits ?? NaN, bytes: Buffer.byteLength(text) };
-      };
+      const viaHttp = (q: number) => searchOverHttp(target, vectorOf(q), TOP_K);
       const inProcess = async (q: number) => {
         const t = performance.now();
         const r = await fx.store.query(FIXTURE_PROJECT, FIXTURE_COLLECTION, { vector: vectorOf(q), topK: TOP_K, includeVector: false });

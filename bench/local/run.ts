@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { logger } from '../../lambda/api/logger';
 import { startLocalServer } from '../../lib/local/server';
 import { WhiplashClient } from '../../lib/client';
 import { DEFAULT_IMPORT_BATCH, DEFAULT_IMPORT_CONCURRENCY } from '../../lib/cli/import';
@@ -23,6 +24,8 @@ import { groundTruth } from '../ground-truth';
 import { mean, percentile, recallAgainst } from '../recall';
 import { distance } from '../distance';
 import { gitCommit, machine } from '../lambda/machine';
+import { searchOverHttp } from '../gateway/search-http';
+import { LocalDiskResult, localDiskMarkdown, TOP_K } from './report';
 
 const opts = new Command()
   .description('Local mode on disk: `whiplash import` of Fashion-MNIST with default options, then search latency over HTTP')
@@ -34,7 +37,6 @@ const opts = new Command()
   .parse()
   .opts<{ size: string; queries: string; dataDir?: string; workDir?: string; out: string }>();
 
-const TOP_K = 10;
 const COLLECTION = 'fashion';
 
 /** Runs the CLI as a user would, with the server's URL and key in its environment; resolves with its wall time in seconds. */
@@ -53,8 +55,9 @@ function cli(args: string[], env: Record<string, string>): Promise<number> {
 
 async function main(): Promise<void> {
   const commit = gitCommit();
-  // the handlers' instances (worker threads) read their log level from the environment: one line per request would drown the report
-  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  // The handlers' instances (worker threads) take this process's logger level with each invocation, not
+  // POWERTOOLS_LOG_LEVEL: their INFO line per request would drown the CLI's progress and the report.
+  logger.setLogLevel('ERROR');
   const data = loadFashionMnist({ dir: opts.dataDir, size: Number(opts.size), queries: Number(opts.queries) });
   const gt = groundTruth(data, TOP_K);
   const work = opts.workDir ?? mkdtempSync(path.join(os.tmpdir(), 'whiplash-local-disk-'));
@@ -72,16 +75,10 @@ async function main(): Promise<void> {
     const importSeconds = await cli(['import', COLLECTION, vectors, '--progress', 'plain'], env);
     process.stdout.write(`import: ${importSeconds.toFixed(1)} s, ${(data.base.rows / importSeconds).toFixed(1)} vectors/s\n`);
 
-    const url = `${server.url}/projects/${project.projectId}/collections/${COLLECTION}/search`;
-    const headers = { 'content-type': 'application/json', 'x-api-key': apiKey };
+    const target = { serverUrl: server.url, projectId: project.projectId, collection: COLLECTION, apiKey };
     const search = async (vector: Float32Array) => {
-      const t = performance.now();
-      const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: Array.from(vector), limit: TOP_K, include_vector: false }) });
-      const text = await res.text();
-      const ms = performance.now() - t;
-      if (res.status !== 200) throw new Error(`search: ${res.status} ${text}`);
-      const stats = JSON.parse(res.headers.get('x-whiplash-stats') ?? '{}') as { readUnits?: number; roundTrips?: number };
-      return { ms, ids: (JSON.parse(text) as { id: string }[]).map((m) => Number(m.id)), readUnits: stats.readUnits ?? NaN, roundTrips: stats.roundTrips ?? NaN };
+      const { ms, ids, readUnits, roundTrips } = await searchOverHttp(target, vector, TOP_K);
+      return { ms, ids: ids.map(Number), readUnits, roundTrips };
     };
     for (let w = 0; w < 5; w++) await search(row(data.base, w)); // warm the instances; not counted
     const results = [];
@@ -92,7 +89,7 @@ async function main(): Promise<void> {
     }
     const ms = results.map((r) => r.ms);
     const du = execFileSync('du', ['-sb', dataDir], { encoding: 'utf8' }).split(/\s/)[0];
-    const result = {
+    const result: LocalDiskResult = {
       measuredAt: new Date().toISOString(),
       commit,
       machine: machine(),
@@ -113,41 +110,13 @@ async function main(): Promise<void> {
     };
     mkdirSync(opts.out, { recursive: true });
     writeFileSync(path.join(opts.out, 'local-disk.json'), `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(path.join(opts.out, 'local-disk.md'), localDiskMarkdown(result));
-    process.stdout.write(localDiskMarkdown(result));
+    const markdown = localDiskMarkdown(result);
+    writeFileSync(path.join(opts.out, 'local-disk.md'), markdown);
+    process.stdout.write(markdown);
   } finally {
     await server.stop();
     if (!opts.workDir) rmSync(work, { recursive: true, force: true });
   }
-}
-
-type LocalDiskResult = {
-  measuredAt: string; commit: string; command: string; machine: ReturnType<typeof machine>; source: string; vectors: number; dim: number; metric: string;
-  importDefaults: { batchSize: number; concurrency: number }; importSeconds: number; importVectorsPerSecond: number; diskBytes: number;
-  queries: number; recall: number; readUnits: number; roundTrips: number; latencyMs: { p50: number; p90: number; p99: number; max: number };
-};
-
-function localDiskMarkdown(r: LocalDiskResult): string {
-  const f = (x: number, d = 1) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-  return [
-    `## Local mode on disk: Fashion-MNIST ${r.vectors.toLocaleString('en-US')} through the HTTP API with default options`,
-    '',
-    '```sh',
-    r.command,
-    '```',
-    '',
-    `Measured ${r.measuredAt} at commit \`${r.commit}\`: the server of \`npm start\` (DynamoDB Local on disk, 2 instances per function), ` +
-      `the CLI's \`whiplash import\` of an fvecs file with its defaults (${r.importDefaults.batchSize} vectors per request, ${r.importDefaults.concurrency} in flight), ` +
-      `then ${r.queries} sequential top-${TOP_K} searches over HTTP with held-out queries. ${r.machine.cpus} cores (load average ${r.machine.loadAverage.join(' / ')} at the end), Node ${r.machine.node}. Data: \`${r.source}\`.`,
-    '',
-    '| step | result |',
-    '| --- | --- |',
-    `| import of ${r.vectors.toLocaleString('en-US')} x ${r.dim} (CLI process start included) | ${f(r.importSeconds)} s, ${f(r.importVectorsPerSecond)} vectors per second |`,
-    `| DynamoDB Local's files after the import | ${f(r.diskBytes / 2 ** 20)} MiB (${f(r.diskBytes / r.vectors, 0)} bytes per vector) |`,
-    `| search p50 / p90 / p99 / max | ${f(r.latencyMs.p50, 0)} / ${f(r.latencyMs.p90, 0)} / ${f(r.latencyMs.p99, 0)} / ${f(r.latencyMs.max, 0)} ms |`,
-    `| recall@10, read units, round trips per query | ${f(r.recall, 3)}, ${f(r.readUnits)}, ${f(r.roundTrips, 2)} |`,
-    '',
-  ].join('\n');
 }
 
 main().catch((e: unknown) => {
