@@ -1,8 +1,10 @@
 // The cost model of Whiplash's query, in process: the store's own search steps over every base
 // vector's encoding held in memory, for collections too large to ingest into DynamoDB Local.
 import { frameOf, Hasher } from '../../lambda/core/hasher';
-import { PlanTable, planTableForIndex } from '../../lambda/core/planner';
-import { DataProfile, PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE } from '../../lambda/core/profile';
+import { calibratedPlanner, observedBins, PlanBasis, planBasisOf, QueryAngles } from '../../lambda/core/calibration';
+import { addObservations, CalibratedPlans, ObservationBuffer } from '../../lambda/core/observations';
+import { PlanAtSize, PlanTable, planTableForIndex } from '../../lambda/core/planner';
+import { ANGLE_BINS, DataProfile, PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE } from '../../lambda/core/profile';
 import { PRNG_VERSION } from '../../lambda/core/prng';
 import { bucketReadLimit, CandidateSet, exactTopK, planSearch, sampleProfile } from '../../lambda/core/search';
 import { packedSketchBytes, packSketch } from '../../lambda/core/sketch-format';
@@ -10,6 +12,9 @@ import { IndexParams, Metric } from '../../lambda/core/types';
 import { readUnits } from '../../lambda/store/layout';
 import { Matrix, row } from '../datasets/types';
 import { StoreItems } from './store-layout';
+
+/** The model's one collection, as the calibration's buffers key it. */
+const MODEL_UID = 'model';
 
 /** Largest page a DynamoDB Query returns: 1 MB of items read (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html). */
 export const QUERY_PAGE_BYTES = 1024 * 1024;
@@ -92,6 +97,9 @@ export class WhiplashModel {
   private readonly profile?: { readonly profile: DataProfile; readonly entryBytes: number };
   /** Plans by recall target, made from the profile on first use. */
   private readonly plansByTarget = new Map<number, PlanTable>();
+  /** The collection's observations as the store keeps them: this process's buffer, the counter item's, and its calibrated plans. */
+  private explicit?: { readonly observed: QueryAngles; readonly plans: PlanAtSize };
+  private readonly observations = { buffer: new ObservationBuffer(), plans: new CalibratedPlans(), counter: undefined as QueryAngles | undefined, read: undefined as QueryAngles | undefined };
   private readonly codes: Uint32Array;
   private readonly packed: Uint8Array;
   private readonly packedBytes: number;
@@ -174,6 +182,35 @@ export class WhiplashModel {
     return plans;
   }
 
+  /**
+   * Adds one query's results (base rows, nearest first) to `observed`, as the store observes an
+   * unfiltered query (`ObservationBuffer.observe`): their angles in the hash frame, moved to the
+   * profile's sample size. Returns the new observations (for plans calibrated by a chosen set of queries).
+   * @throws Error when the first batch was too small to profile
+   */
+  observe(observed: QueryAngles | undefined, q: Float32Array, results: readonly number[], rows = this.base.rows): QueryAngles {
+    const bins = observedBins(this.basis(), rows, results.map((r) => this.hasher.angleBetween(q, row(this.base, r))));
+    if (bins.length === 0) return observed ?? { queries: 0, counts: new Float64Array(ANGLE_BINS) };
+    return addObservations(observed, { queries: 1, counts: new Map(bins.reduce((m, b) => m.set(b, (m.get(b) ?? 0) + 1), new Map<number, number>())) });
+  }
+
+  private basis(): PlanBasis {
+    if (!this.profile) throw new Error('the first batch is smaller than PROFILE_MIN_SAMPLE: nothing to calibrate');
+    return planBasisOf(this.profile.profile, this.profile.entryBytes);
+  }
+
+  /** Plans calibrated by the given observations; the last ones are kept. */
+  private plannerFor(observed: QueryAngles): PlanAtSize {
+    if (this.explicit?.observed !== observed) this.explicit = { observed, plans: calibratedPlanner(this.basis(), observed, this.planOptions(this.params.recallTarget)) };
+    return this.explicit.plans;
+  }
+
+  /** The planner's options for the index at `recallTarget`. */
+  private planOptions(recallTarget: number) {
+    const { hashTables, partitionBits, bucketSize, probes } = this.params;
+    return { hashTables, partitionBits, bucketSize, probes, recallTarget };
+  }
+
   /** The buckets as they are once the first `rows` vectors are ingested. */
   private snapshot(rows: number): Snapshot {
     let s = this.snapshots.get(rows);
@@ -252,10 +289,34 @@ export class WhiplashModel {
    * @param opts.recallTarget the plans the store would have made for this target instead of the index's
    * @param opts.truth exact neighbours (base rows), to tell whether a miss is the buckets' or the re-rank choice's
    * @param opts.readLimit entries per bucket read instead of the store's `bucketReadLimit`, to measure what its cut costs
+   * @param opts.calibration `store` (the default): as the store, this query follows the plans the
+   *   queries before it calibrated, and is observed in turn (`lambda/store/query-calibration.ts`:
+   *   16 gathered, added to the counter with the next query's bucket reads, read back in its
+   *   round trip 2); `off`: the profile's plans, nothing observed; observations (`observe`): the
+   *   plans they calibrate, nothing observed. With `recallTarget` (the plans of a collection with
+   *   another target), the profile's.
    */
-  query(q: Float32Array, opts: { topK: number; rows?: number; probes?: number; rerank?: number; recallTarget?: number; truth?: ArrayLike<number>; readLimit?: number }): ModelQuery {
+  query(
+    q: Float32Array,
+    opts: { topK: number; rows?: number; probes?: number; rerank?: number; recallTarget?: number; truth?: ArrayLike<number>; readLimit?: number; calibration?: 'store' | 'off' | QueryAngles },
+  ): ModelQuery {
     const snap = this.snapshot(opts.rows ?? this.base.rows);
-    const target = { dimension: this.base.dim, metric: this.metric, index: this.params, hasher: this.hasher, plans: this.plansAt(opts.recallTarget), vectorCount: snap.rows };
+    const calibration = opts.recallTarget !== undefined ? 'off' : (opts.calibration ?? 'store');
+    const o = this.observations;
+    const calibrated =
+      !this.profile || calibration === 'off'
+        ? undefined
+        : calibration === 'store'
+          ? o.plans.plansOf(MODEL_UID, this.basis(), o.read, this.planOptions(this.params.recallTarget))
+          : this.plannerFor(calibration);
+    const plans = calibrated ?? this.plansAt(opts.recallTarget);
+    if (calibration === 'store') {
+      // round trip 1 adds the pending observations; round trip 2 reads the counter
+      const pending = o.buffer.take(MODEL_UID);
+      if (pending) o.counter = addObservations(o.counter, pending);
+      o.read = o.counter;
+    }
+    const target = { dimension: this.base.dim, metric: this.metric, index: this.params, hasher: this.hasher, plans, vectorCount: snap.rows };
     const plan = planSearch(target, { query: q, topK: opts.topK, probes: opts.probes, rerank: opts.rerank });
     const { shape } = plan;
     const enc = plan.encoding!;
@@ -290,6 +351,7 @@ export class WhiplashModel {
     const truth = opts.truth ? Array.from(opts.truth) : undefined;
     const finalSet = truth ? new Set(finalists) : undefined;
     const matches = exactTopK(plan, finalists.map((r) => ({ r, id: String(r), vector: row(this.base, r) })));
+    if (calibration === 'store' && this.profile) o.buffer.observe(MODEL_UID, this.basis(), o.read, snap.rows, matches.map((m) => this.hasher.angleBetween(q, m.vector)));
     return {
       ids: matches.map((m) => m.r),
       ...shape,

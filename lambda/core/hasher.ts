@@ -97,6 +97,20 @@ export class Hasher {
     return normalized(this.centred(x, 'stored'));
   }
 
+  /**
+   * The angle in radians between a query and a stored vector as the hyperplanes see them (each
+   * lifted and centred, `centred`): the angle the collision model (`collision.ts`) prices.
+   * @throws RangeError when either vector's length is not the collection's dimension
+   */
+  angleBetween(query: Float32Array, stored: Float32Array): number {
+    if (query.length !== this.dimension || stored.length !== this.dimension) throw new RangeError(`vectors of dimension ${this.dimension} expected, got ${query.length} and ${stored.length}`);
+    const q = normalized(this.centred(query, 'query'));
+    const v = normalized(this.centred(stored, 'stored'));
+    let s = 0;
+    for (let i = 0; i < q.length; i++) s += q[i] * v[i];
+    return Math.acos(Math.max(-1, Math.min(1, s)));
+  }
+
   private project(x: Float32Array, side: 'stored' | 'query'): { projections: Float32Array; norm: number; offset: number } {
     const y = this.centred(x, side);
     const d = this.space;

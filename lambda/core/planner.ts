@@ -62,7 +62,7 @@ const MODELLED_DEGREES = 90;
  * probability that a vector at θ lies in a bucket read. Beyond 90 degrees a vector's code is
  * nearly independent of the query's, so each bucket read holds it with probability (1 − θ/π)^d.
  */
-export function expectedEntriesRead(profile: DataProfile, vectorCount: number, depth: number, probes: number): number {
+export function expectedEntriesRead(profile: Pick<DataProfile, 'pairAngles'>, vectorCount: number, depth: number, probes: number): number {
   let share = 0;
   for (let b = 0; b < ANGLE_BINS; b++) {
     const w = profile.pairAngles[b];
@@ -76,7 +76,7 @@ export function expectedEntriesRead(profile: DataProfile, vectorCount: number, d
  * Predicted read units of a plan's bucket reads: per hash table, 1 + probes Query calls of at
  * least half a unit, half a unit per 4 KB of entries, and on average half a page of rounding.
  */
-export function bucketReadUnits(profile: DataProfile, vectorCount: number, depth: number, probes: number, o: Pick<PlanOptions, 'hashTables' | 'entryBytes'>): number {
+export function bucketReadUnits(profile: Pick<DataProfile, 'pairAngles'>, vectorCount: number, depth: number, probes: number, o: Pick<PlanOptions, 'hashTables' | 'entryBytes'>): number {
   const reads = 1 + probes;
   const bytes = expectedEntriesRead(profile, vectorCount, depth, probes) * o.entryBytes;
   return o.hashTables * Math.max(0.5 * reads, 0.25 * reads + bytes / 8192);
@@ -87,7 +87,15 @@ export function bucketReadUnits(profile: DataProfile, vectorCount: number, depth
  * plan with the highest predicted recall.
  */
 export function planQuery(profile: DataProfile, vectorCount: number, o: PlanOptions): QueryPlan {
-  const angles = neighbourAngles(profile, vectorCount);
+  return planForAngles(profile, neighbourAngles(profile, vectorCount), vectorCount, o);
+}
+
+/**
+ * The cheapest plan for N vectors whose queries' 10 nearest neighbours lie at `angles` (a
+ * histogram over whole degrees, as `neighbourAngles`), with bucket reads priced from the pair
+ * angles of `profile`; when no plan reaches the target, the one with the highest predicted recall.
+ */
+export function planForAngles(profile: Pick<DataProfile, 'pairAngles'>, angles: Float64Array, vectorCount: number, o: PlanOptions): QueryPlan {
   const log2N = Math.log2(Math.max(2, vectorCount));
   const depths =
     o.bucketSize !== undefined
@@ -145,6 +153,9 @@ export function planTableForIndex(index: IndexParams, profile: DataProfile, entr
   return { from: table.from, plans: table.plans.map((p) => ({ ...p, recall: Math.round(p.recall * 1000) / 1000 })) };
 }
 
+/** Plans made on demand (a collection calibrated by its queries, `calibration.ts`): the plan for a collection of `vectorCount` vectors. */
+export type PlanAtSize = (vectorCount: number) => QueryPlan;
+
 /** What one query reads: bucket depth and probes per hash table, and the recall its plan predicts. */
 export interface QueryShape {
   readonly depth: number;
@@ -156,10 +167,11 @@ export interface QueryShape {
 /**
  * The depth and probes of a query of a collection of `vectorCount` vectors: the index's fixed
  * `bucketSize` or `probes` where set, the query's `probes` override where given, the plan of the
- * nearest size otherwise, and `UNPROFILED` when the collection has no plans yet.
+ * nearest size (or the calibrated plan, `calibration.ts`) otherwise, and `UNPROFILED` when the
+ * collection has no plans yet.
  */
-export function queryShape(index: IndexParams, plans: PlanTable | undefined, vectorCount: number, probesOverride?: number): QueryShape {
-  const planned = plans ? planAtSize(plans, vectorCount) : undefined;
+export function queryShape(index: IndexParams, plans: PlanTable | PlanAtSize | undefined, vectorCount: number, probesOverride?: number): QueryShape {
+  const planned = typeof plans === 'function' ? plans(vectorCount) : plans ? planAtSize(plans, vectorCount) : undefined;
   const depth =
     index.bucketSize !== undefined
       ? bucketDepth(vectorCount, index.bucketSize, index.partitionBits)

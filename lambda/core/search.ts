@@ -7,7 +7,7 @@ import { Hasher, QueryEncoding } from './hasher';
 import { checkTopK } from './params';
 import { INDEX_PARAM_BOUNDS, MAX_BUCKET_ENTRIES_PER_QUERY, MAX_BUCKET_READ_ENTRIES } from './limits';
 import { ValidationError } from './errors';
-import { PlanTable, queryShape, QueryShape } from './planner';
+import { PlanAtSize, PlanTable, queryShape, QueryShape } from './planner';
 import { DataProfile, PROFILE_MAX_SAMPLE, profileOf } from './profile';
 import { RERANK_CONFIDENCE, selectForRerank } from './rerank';
 import { AngleEstimate, SketchEstimator } from './sketch-estimator';
@@ -23,8 +23,8 @@ export interface SearchTarget {
   readonly index: IndexParams;
   /** The collection's hasher; absent, or without a centre, until its first write. */
   readonly hasher?: Hasher;
-  /** The collection's query plans; absent until it was profiled. */
-  readonly plans?: PlanTable;
+  /** The collection's query plans (stored, or calibrated by its queries); absent until it was profiled. */
+  readonly plans?: PlanTable | PlanAtSize;
   /** The collection's vector count as last known; the plan's depth follows it. */
   readonly vectorCount: number;
 }

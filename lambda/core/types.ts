@@ -147,6 +147,11 @@ export interface CollectionInfo extends CollectionConfig {
     readonly expectedRecall?: number;
     /** False until an upsert batch of at least 100 vectors gave the collection a data profile. */
     readonly profiled: boolean;
+    /**
+     * Present once the plan is made from the collection's own queries rather than its profile:
+     * how many unfiltered queries of top-k 10 or more it has observed (`lambda/core/calibration.ts`).
+     */
+    readonly calibratedBy?: number;
   };
 }
 

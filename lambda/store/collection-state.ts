@@ -1,7 +1,8 @@
 // What the store holds of a collection besides its items: the types shared by its modules, the
 // plans made from the first batch, and the collection as the API describes it.
+import { PlanBasis, planBasisOf, QueryAngles } from '../core/calibration';
 import { HashFrame, Hasher } from '../core/hasher';
-import { PlanTable, planTableForIndex, queryShape } from '../core/planner';
+import { PlanAtSize, PlanTable, planTableForIndex, queryShape } from '../core/planner';
 import { nonFilterableKeys, splitMetadata } from '../core/metadata';
 import { PROFILE_MAX_SAMPLE } from '../core/profile';
 import { sampleProfile } from '../core/search';
@@ -27,12 +28,16 @@ export interface CreateCollectionInput {
   readonly metadataConfiguration?: MetadataConfiguration;
 }
 
-/** A collection as one instance holds it in memory: config, hasher, query plans, last known size. */
+/** A collection as one instance holds it in memory: config, hasher, query plans, last known size and observed queries. */
 export interface CollectionState {
   readonly config: CollectionConfig;
   readonly hasher?: Hasher;
   readonly plans?: PlanTable;
+  /** What the plans were made from, to plan again from observed queries (`calibration.ts`). */
+  readonly basis?: PlanBasis;
   count: number;
+  /** The observed queries as last read from the counter item. */
+  observed?: QueryAngles;
 }
 
 /** A row of an upsert, checked. */
@@ -49,8 +54,11 @@ export interface CheckedRow {
  */
 export class StaleCollectionError extends Error {}
 
-/** Query plans from a sample of one batch, profiled in the collection's hash `frame`; read units priced with the batch's own bucket entries. */
-export function planFromSample(config: CollectionConfig, frame: HashFrame, rows: readonly CheckedRow[]): PlanTable {
+/**
+ * Query plans from a sample of one batch, profiled in the collection's hash `frame`; read units
+ * priced with the batch's own bucket entries. With them, the basis to plan again from observed queries.
+ */
+export function planFromSample(config: CollectionConfig, frame: HashFrame, rows: readonly CheckedRow[]): { plans: PlanTable; basis: PlanBasis } {
   const hasher = new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, frame.centre, frame.mipsNorm);
   const sample = rows.slice(0, PROFILE_MAX_SAMPLE);
   // an entry's size depends on lengths only (fixed-width code digits and version token, id, packed sketch, metadata)
@@ -61,12 +69,17 @@ export function planFromSample(config: CollectionConfig, frame: HashFrame, rows:
   for (const row of sample) {
     entryBytes += itemSize(bucketEntryItem(config.uid, config.index.partitionBits, 0, 0, row.id, packed, metadataJson(splitMetadata(row.metadata, nonFilterable).filterable), token));
   }
-  return planTableForIndex(config.index, sampleProfile(hasher, sample.map((r) => r.vector)), entryBytes / sample.length);
+  const profile = sampleProfile(hasher, sample.map((r) => r.vector));
+  return { plans: planTableForIndex(config.index, profile, entryBytes / sample.length), basis: planBasisOf(profile, entryBytes / sample.length) };
 }
 
-/** What the API says of a collection: its config, its count and the shape of its next query. */
-export function describe(state: Pick<CollectionState, 'config' | 'plans' | 'count'>): CollectionInfo {
-  const shape = queryShape(state.config.index, state.plans, state.count);
+/**
+ * What the API says of a collection: its config, its count and the shape of its next query, by
+ * `plans` (the stored ones, or those its observed queries calibrated, `QueryCalibration.plansOf`).
+ */
+export function describe(state: Pick<CollectionState, 'config' | 'plans' | 'count' | 'observed'>, plans: PlanTable | PlanAtSize | undefined = state.plans): CollectionInfo {
+  const shape = queryShape(state.config.index, plans, state.count);
   const { filterIndex: _index, bucketLayout: _layout, ...config } = state.config;
-  return { ...config, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined } };
+  const calibrated = typeof plans === 'function' ? { calibratedBy: state.observed?.queries ?? 0 } : {};
+  return { ...config, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined, ...calibrated } };
 }

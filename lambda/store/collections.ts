@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { frameOf, Hasher } from '../core/hasher';
 import { checkMetadataConfiguration } from '../core/metadata';
 import { checkCollectionName, checkDimension, checkMetric, checkSeed, resolveIndexParams } from '../core/params';
+import { encodePlanBasis, PlanBasis } from '../core/calibration';
 import { PlanTable } from '../core/planner';
 import { PROFILE_MIN_SAMPLE } from '../core/profile';
 import { PRNG_VERSION } from '../core/prng';
@@ -17,7 +18,8 @@ import { collectionKey, counterKey, droppedKey, projectItemOf, projectPartition,
 import { VectorCounter } from './counted-writes';
 import { BUCKET_LAYOUT, counterItem } from './layout';
 import { CheckedRow, CollectionState, CreateCollectionInput, describe, planFromSample, StaleCollectionError } from './collection-state';
-import { configAttributes, keyItem, S, toConfig, toFrame, toPlans } from './records';
+import { configAttributes, keyItem, S, toConfig, toFrame, toPlanBasis, toPlans, toQueryAngles } from './records';
+import { QueryCalibration } from './query-calibration';
 import { TableNames } from './table-definitions';
 
 /** Most collections one instance keeps cached. */
@@ -28,11 +30,15 @@ const cacheKey = (projectId: string, name: string) => `${projectId}/${name}`;
 /** The store's collections; each instance caches their state (the `load` with `refresh` re-reads it). */
 export class CollectionStore {
   private readonly cache = new Map<string, CollectionState>();
+  /** This instance's observed queries and the plans calibrated by them. */
+  readonly calibration: QueryCalibration;
 
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tables: TableNames,
-  ) {}
+  ) {
+    this.calibration = new QueryCalibration(client, tables);
+  }
 
   /**
    * Creates a collection; the project must exist (`ensureProject`).
@@ -80,21 +86,24 @@ export class CollectionStore {
   }
   /** @throws NotFoundError */
   async get(projectId: string, name: string): Promise<CollectionInfo> {
-    return describe(await this.load(projectId, name, true));
+    const state = await this.load(projectId, name, true);
+    return describe(state, this.calibration.plansOf(state));
   }
 
   async list(projectId: string): Promise<CollectionInfo[]> {
     const items = await queryAll(this.client, this.tables.metadata, projectPartition(projectId));
-    const counts = new Map<string, number>();
+    const counters = new Map<string, Item>();
     const configs: Item[] = [];
     for (const i of items) {
       const what = projectItemOf(i.sk.S!);
-      if (what?.kind === 'counter') counts.set(`${what.name}/${i.uid.S}`, Number(i.n.N));
+      if (what?.kind === 'counter') counters.set(`${what.name}/${i.uid.S}`, i);
       if (what?.kind === 'collection') configs.push(i);
     }
     return configs.map((i) => {
       const config = toConfig(projectId, i);
-      return describe({ config, plans: toPlans(i), count: counts.get(`${config.name}/${config.uid}`) ?? 0 });
+      const counter = counters.get(`${config.name}/${config.uid}`);
+      const state = { config, plans: toPlans(i), basis: toPlanBasis(i), count: counter ? Number(counter.n.N) : 0, observed: counter ? toQueryAngles(counter) : undefined };
+      return describe(state, this.calibration.plansOf(state));
     });
   }
 
@@ -127,9 +136,9 @@ export class CollectionStore {
     this.cache.delete(cacheKey(projectId, name));
   }
 
-  /** Caches newer plans of a collection, found by a query's second round trip. */
-  rememberPlans(state: CollectionState, plans: PlanTable): void {
-    this.cache.set(cacheKey(state.config.projectId, state.config.name), { ...state, plans });
+  /** Caches newer plans of a collection (and their basis), found by a query's second round trip. */
+  rememberPlans(state: CollectionState, plans: PlanTable, basis: PlanBasis | undefined): void {
+    this.cache.set(cacheKey(state.config.projectId, state.config.name), { ...state, plans, basis });
   }
 
   /**
@@ -165,7 +174,7 @@ export class CollectionStore {
         ? cached.hasher
         : new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, frame.centre, frame.mipsNorm)
       : undefined;
-    const state: CollectionState = { config, hasher, plans: toPlans(configItem), count: counter ? Number(counter.n.N) : 0 };
+    const state: CollectionState = { config, hasher, plans: toPlans(configItem), basis: toPlanBasis(configItem), count: counter ? Number(counter.n.N) : 0, observed: counter ? toQueryAngles(counter) : undefined };
     if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, state);
     return state;
@@ -232,12 +241,13 @@ export class CollectionStore {
 
   /**
    * Checks a collection's counter item, read in the same round trip as the data, against the
-   * collection this instance knows; takes its count when it matches.
+   * collection this instance knows; takes its count and observed queries when it matches.
    * @throws StaleCollectionError when the counter is gone or belongs to another uid
    */
   check(state: CollectionState, counter: Item | undefined): void {
     if (!counter || counter.uid?.S !== state.config.uid) throw this.stale(state);
     state.count = Number(counter.n.N);
+    state.observed = toQueryAngles(counter);
   }
 
   /** Forgets a collection this instance found dropped or re-created, and says so. */
@@ -261,7 +271,7 @@ export class CollectionStore {
   async settleFirstWrites(state: CollectionState, rows: readonly CheckedRow[], retry = true): Promise<CollectionState> {
     const { projectId, name, uid, metric } = state.config;
     const frame = state.hasher?.centre ? { centre: state.hasher.centre, mipsNorm: state.hasher.mipsNorm } : frameOf(rows.map((r) => r.vector), metric);
-    const plans = !state.plans && rows.length >= PROFILE_MIN_SAMPLE ? planFromSample(state.config, frame, rows) : undefined;
+    const planned = !state.plans && rows.length >= PROFILE_MIN_SAMPLE ? planFromSample(state.config, frame, rows) : undefined;
     const sets: string[] = [];
     const conditions = ['uid = :uid'];
     const values: Item = { ':uid': S(uid) };
@@ -274,10 +284,11 @@ export class CollectionStore {
         values[':u'] = { N: String(frame.mipsNorm) };
       }
     }
-    if (plans) {
-      sets.push('plans = :p');
+    if (planned) {
+      sets.push('plans = :p', 'basis = :b');
       conditions.push('attribute_not_exists(plans)');
-      values[':p'] = S(JSON.stringify(plans));
+      values[':p'] = S(JSON.stringify(planned.plans));
+      values[':b'] = S(encodePlanBasis(planned.basis));
     }
     let landed = true;
     try {

@@ -3,7 +3,9 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_INDEX_PARAMS } from '../core/params';
 import type { HashFrame } from '../core/hasher';
+import { decodePlanBasis, PlanBasis, QueryAngles } from '../core/calibration';
 import { PlanTable } from '../core/planner';
+import { ANGLE_BINS } from '../core/profile';
 import { CollectionConfig, IndexParams, Metadata, Metric, StoredVector } from '../core/types';
 import { bytesToVector } from '../core/vector';
 import type { Item } from './batch';
@@ -70,6 +72,28 @@ export function toConfig(projectId: string, i: Item): CollectionConfig {
 /** The query plans a config item holds, if its collection was profiled. */
 export function toPlans(i: Item): PlanTable | undefined {
   return i.plans?.S ? (JSON.parse(i.plans.S) as PlanTable) : undefined;
+}
+
+/** The basis a config item keeps for planning again (`calibration.ts`); absent on collections profiled before it existed. */
+export function toPlanBasis(i: Item): PlanBasis | undefined {
+  return i.basis?.S ? decodePlanBasis(i.basis.S) : undefined;
+}
+
+/** Counter item attribute of the count of observed queries; `a<degree>` attributes hold the histogram. */
+export const OBSERVED_QUERIES_ATTRIBUTE = 'q';
+/** Counter item attribute of the observed results at one whole degree (`QueryAngles.counts`). */
+export const observedAngleAttribute = (degree: number) => `a${degree}`;
+
+/** The queries a counter item has observed (`calibration.ts`); undefined before the first. */
+export function toQueryAngles(counter: Item): QueryAngles | undefined {
+  const q = counter[OBSERVED_QUERIES_ATTRIBUTE]?.N;
+  if (q === undefined) return undefined;
+  const counts = new Float64Array(ANGLE_BINS);
+  for (let b = 0; b < ANGLE_BINS; b++) {
+    const c = counter[observedAngleAttribute(b)]?.N;
+    if (c !== undefined) counts[b] = Number(c);
+  }
+  return { queries: Number(q), counts };
 }
 
 /** The hash frame (centre, and the lift's norm under `dot`) a config item holds, once the collection's first write set it. */

@@ -1,11 +1,12 @@
 // A search's two DynamoDB round trips (the probed buckets and the filter index; the finalists' or
 // the filter's matches' vectors with the counter), and a third for the results' non-filterable
 // metadata when asked for, around the pure steps of `lambda/core/search.ts`
-// and `lambda/core/filter-index.ts`, which make every decision.
+// and `lambda/core/filter-index.ts`, which make every decision; unfiltered results feed the planner's calibration.
 import { DynamoDBClient, QueryCommand, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
 import { chooseSearchPath, FILTER_INDEX_VERSION } from '../core/filter-index';
-import { bucketReadLimit, CandidateSet, checkSearch, exactTopK, planSearch, SearchPlan } from '../core/search';
+import { bucketReadLimit, CandidateSet, checkSearch, exactTopK, Fetched, planSearch, SearchPlan } from '../core/search';
+import type { PlanAtSize, PlanTable } from '../core/planner';
 import { QueryMatch, QueryRequest, QueryResult } from '../core/types';
 import { bytesToVector } from '../core/vector';
 import { batchGetAll, CapacityMeter, Item } from './batch';
@@ -15,7 +16,7 @@ import { readTerm, TermMatches } from './filter-index';
 import { collectionKey, counterKey, idFromBucketSortKey, projectItemOf, vectorKey } from './key-format';
 import { BucketRead, bucketReadPlan, hasEntryTokens } from './layout';
 import { fullMetadata } from './payloads';
-import { keyItem, toMetadata, toPlans } from './records';
+import { keyItem, toMetadata, toPlanBasis, toPlans } from './records';
 import { TableNames } from './table-definitions';
 
 /** Bucket reads of round trip 1 in flight at once. */
@@ -46,7 +47,7 @@ export class SearchRunner {
     let state = await this.collections.load(projectId, name, false, fetched);
     const search = checkSearch(state.config, request);
     if (!state.hasher?.centre) state = await this.collections.load(projectId, name, true, fetched);
-    const plan = planSearch(targetOf(state), search);
+    const plan = planSearch(targetOf(state, this.collections.calibration.plansOf(state)), search);
     const { uid, index } = state.config;
     if (!plan.encoding) {
       // nothing was ever written
@@ -57,7 +58,8 @@ export class SearchRunner {
     }
 
     // Round trip 1: every probed bucket of every hash table, in parallel, each at most `limit` entries;
-    // beside them the filter index's entries of the filter's indexed terms.
+    // beside them the filter index's entries of the filter's indexed terms, and this instance's
+    // observed queries added to the counter item when it gathered enough (so round trip 2 reads them).
     const reads = bucketReadPlan(uid, index, plan.encoding, plan.shape.depth, plan.shape.probes);
     const limit = bucketReadLimit(reads.length);
     const candidates = new CandidateSet<string>(plan);
@@ -75,6 +77,7 @@ export class SearchRunner {
       }),
       // a collection written before the filter index has it only once a repair indexed it
       Promise.all((state.config.filterIndex === FILTER_INDEX_VERSION ? (plan.indexTerms ?? []) : []).map((term) => readTerm(this.client, this.tables.buckets, uid, term, meter))),
+      this.collections.calibration.flush(state),
     ]);
 
     // Round trip 2: the best candidates' vectors, or every vector the filter index named, and the
@@ -107,7 +110,13 @@ export class SearchRunner {
     );
     this.refreshState(state, found[this.tables.metadata] ?? []);
 
-    let matches = rank(plan, request, found[this.tables.vectors] ?? []);
+    const ranked = exactTopK(plan, fetchedVectors(plan, request, found[this.tables.vectors] ?? []));
+    // An unfiltered query's results are its nearest neighbours: their angles calibrate the planner.
+    if (path === 'buckets' && !plan.predicate && state.hasher) {
+      const hasher = state.hasher;
+      this.collections.calibration.observe(state, ranked.map((m) => hasher.angleBetween(plan.query, m.vector)));
+    }
+    let matches = toMatches(request, ranked);
     // Round trip 3, only for results returned with metadata that has non-filterable keys: their payloads.
     const withPayload = request.includeMetadata ? payloadItems(matches, found[this.tables.vectors] ?? []) : [];
     if (withPayload.length > 0) {
@@ -141,7 +150,7 @@ export class SearchRunner {
     this.collections.check(state, metadataItems.find((i) => projectItemOf(i.sk.S!)?.kind === 'counter'));
     const configItem = metadataItems.find((i) => projectItemOf(i.sk.S!)?.kind === 'collection');
     const plans = configItem && configItem.uid.S === state.config.uid ? toPlans(configItem) : undefined;
-    if (plans) this.collections.rememberPlans(state, plans);
+    if (plans) this.collections.rememberPlans(state, plans, toPlanBasis(configItem!));
   }
 
   /**
@@ -176,10 +185,10 @@ function indexMatches(terms: readonly TermMatches[]): Set<string> | undefined {
   return new Set([...whole[0].ids].filter((id) => whole.every((t) => t.ids.has(id))));
 }
 
-/** The collection as the search steps see it. */
-function targetOf(state: CollectionState) {
+/** The collection as the search steps see it, with the plans its queries follow. */
+function targetOf(state: CollectionState, plans: PlanTable | PlanAtSize | undefined) {
   const { dimension, metric, index } = state.config;
-  return { dimension, metric, index, hasher: state.hasher, plans: state.plans, vectorCount: state.count };
+  return { dimension, metric, index, hasher: state.hasher, plans, vectorCount: state.count };
 }
 
 /** The fetched vector items of `matches` that name a payload of non-filterable metadata. */
@@ -188,12 +197,15 @@ function payloadItems(matches: readonly QueryMatch[], items: readonly Item[]): I
   return items.filter((i) => i.p !== undefined && ids.has(i.sk.S!));
 }
 
-/** The exact top-k of the fetched vector items, shaped as the API returns them. */
-function rank(plan: SearchPlan, request: QueryRequest, items: readonly Item[]): QueryMatch[] {
+/** The fetched vector items as the exact re-rank takes them; a tombstoned item is being deleted: absent to readers. */
+function fetchedVectors(plan: SearchPlan, request: QueryRequest, items: readonly Item[]): Fetched[] {
   const withMetadata = plan.predicate !== undefined || request.includeMetadata === true;
-  // a tombstoned item is being deleted: absent to readers
-  const fetched = items.filter((item) => item.t === undefined).map((item) => ({ id: item.sk.S!, vector: bytesToVector(item.v.B!), ...(withMetadata ? { metadata: toMetadata(item) } : {}) }));
-  return exactTopK(plan, fetched).map((m) => ({
+  return items.filter((item) => item.t === undefined).map((item) => ({ id: item.sk.S!, vector: bytesToVector(item.v.B!), ...(withMetadata ? { metadata: toMetadata(item) } : {}) }));
+}
+
+/** The exact top-k, shaped as the API returns them. */
+function toMatches(request: QueryRequest, ranked: readonly (Fetched & { distance: number; score: number })[]): QueryMatch[] {
+  return ranked.map((m) => ({
     id: m.id,
     distance: m.distance,
     score: m.score,

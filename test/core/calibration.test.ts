@@ -1,0 +1,109 @@
+// Tests the planner's calibration by observed queries: the histogram of result angles, moved between collection
+// sizes, the basis kept for planning again, and plans that find the neighbours of queries unlike the stored vectors.
+import {
+  CALIBRATION_MAX_QUERIES,
+  CALIBRATION_MIN_QUERIES,
+  calibratedPlan,
+  calibratedPlanner,
+  calibrationStep,
+  decodePlanBasis,
+  encodePlanBasis,
+  isCalibrated,
+  observedAngles,
+  observedBins,
+  planBasisOf,
+  QueryAngles,
+} from '../../lambda/core/calibration';
+import { findProbability } from '../../lambda/core/collision';
+import { centreOf, Hasher } from '../../lambda/core/hasher';
+import { resolveIndexParams } from '../../lambda/core/params';
+import { planQuery } from '../../lambda/core/planner';
+import { ANGLE_BINS, medianDimension, PROFILE_NEIGHBOURS, profileOf } from '../../lambda/core/profile';
+import { exactTopK, loadMiniLm } from '../support/minilm';
+
+const degrees = (rad: number) => (rad * 180) / Math.PI;
+const radians = (deg: number) => (deg * Math.PI) / 180;
+
+describe('calibration by observed queries', () => {
+  const data = loadMiniLm();
+  // four hash tables: at 778 vectors the plan's probes then depend on how far neighbours lie
+  const index = resolveIndexParams({ hashTables: 4 }, 'index', data.dimension);
+  const hasher = new Hasher(data.dimension, 'cosine', index, 5, 1, centreOf(data.vectors.slice(0, 500), 'cosine'));
+  const profile = profileOf(data.vectors.slice(0, 500).map((v) => hasher.centredUnit(v)));
+  const basis = planBasisOf(profile, 120);
+  const N = data.vectors.length;
+  const { hashTables, partitionBits, recallTarget } = index;
+
+  /** Angles of a query's exact 10 nearest chunks in the hash frame, nearest first. */
+  const neighbourAngles = (q: Float32Array) => exactTopK(data.vectors, q, PROFILE_NEIGHBOURS).map((r) => hasher.angleBetween(q, data.vectors[r]));
+  const observe = (queries: readonly Float32Array[]): { observed: QueryAngles; angles: number[][] } => {
+    const counts = new Float64Array(ANGLE_BINS);
+    const angles = queries.map(neighbourAngles);
+    for (const a of angles) for (const b of observedBins(basis, N, a)) counts[b]++;
+    return { observed: { queries: queries.length, counts }, angles };
+  };
+  /** The collision model's share found of the given true angles: the recall a plan gets on them. */
+  const recallOn = (angles: number[][], plan: { depth: number; probes: number }) => {
+    const all = angles.flat();
+    return all.reduce((s, a) => s + findProbability(a, plan.depth, plan.probes, hashTables), 0) / all.length;
+  };
+
+  it('keeps the first 10 result angles of a query, moved to the sample size; none of a query with fewer', () => {
+    const angles = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110].map(radians);
+    expect(observedBins(basis, basis.sampleSize, angles)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    expect(observedBins(basis, N, angles.slice(0, 9))).toEqual([]);
+    // in a larger collection the same angles stand for farther neighbours at the sample size
+    const grown = observedBins(basis, 100 * basis.sampleSize, angles);
+    grown.forEach((b, j) => expect(b).toBeGreaterThanOrEqual(10 * (j + 1)));
+    expect(grown[0]).toBeGreaterThan(10);
+    expect(Math.max(...grown)).toBeLessThanOrEqual(ANGLE_BINS - 1);
+  });
+
+  it('moves the observed angles back to any size: as observed at the size observed, nearer as N grows', () => {
+    const { observed, angles } = observe(data.vectors.slice(0, 50).map((v, i) => v.map((x, j) => x + data.vectors[(i * 131 + 50) % N][j])));
+    const meanOf = (hist: Float64Array) => hist.reduce((s, w, b) => s + w * b, 0);
+    const atN = observedAngles(basis, observed, N);
+    expect(atN.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 9);
+    // whole-degree bins at the sample size, moved back and split between two degrees: within a degree
+    const all = angles.flat().map(degrees);
+    expect(Math.abs(meanOf(atN) - all.reduce((s, a) => s + a, 0) / all.length)).toBeLessThan(1);
+    expect(meanOf(observedAngles(basis, observed, 1e6))).toBeLessThan(meanOf(atN) - 1);
+    expect(() => observedAngles(basis, { queries: 0, counts: new Float64Array(ANGLE_BINS) }, N)).toThrow(/no observed angles/);
+  });
+
+  it('stores the basis as JSON and reads it back; refuses what is not one', () => {
+    const back = decodePlanBasis(encodePlanBasis(basis));
+    expect(back).toMatchObject({ sampleSize: 500, dimension: medianDimension(profile), entryBytes: 120 });
+    back.pairAngles.forEach((x, b) => expect(x).toBeCloseTo(basis.pairAngles[b], 6));
+    expect(() => decodePlanBasis('{"sampleSize":500}')).toThrow(/not a plan basis/);
+  });
+
+  it('plans again from a minimum of observed queries, then at each doubling, up to the maximum', () => {
+    const at = (queries: number) => ({ queries, counts: new Float64Array(ANGLE_BINS) });
+    expect(isCalibrated(undefined)).toBe(false);
+    expect(isCalibrated(at(CALIBRATION_MIN_QUERIES - 1))).toBe(false);
+    expect(calibrationStep(at(CALIBRATION_MIN_QUERIES - 1))).toBe(0);
+    expect(calibrationStep(at(CALIBRATION_MIN_QUERIES))).toBe(1);
+    expect(calibrationStep(at(2 * CALIBRATION_MIN_QUERIES - 1))).toBe(1);
+    expect(calibrationStep(at(2 * CALIBRATION_MIN_QUERIES))).toBe(2);
+    expect(calibrationStep(at(10 * CALIBRATION_MAX_QUERIES))).toBe(calibrationStep(at(CALIBRATION_MAX_QUERIES)));
+  });
+
+  it('gives queries unlike the stored vectors a plan that reaches the target where the profile’s does not', () => {
+    // GIVEN queries that span two topics (the sum of two far-apart chunks' embeddings)
+    const twoTopics = Array.from({ length: 200 }, (_, i) => data.vectors[(i * 7) % N].map((x, j) => x + data.vectors[(i * 131 + 50) % N][j]));
+    const { observed, angles } = observe(twoTopics);
+    // WHEN the planner plans from the profile, and from the observed queries
+    const fromProfile = planQuery(profile, N, { hashTables, partitionBits, recallTarget, entryBytes: basis.entryBytes });
+    const calibrated = calibratedPlan(basis, observed, N, { hashTables, partitionBits, recallTarget });
+    // THEN on the queries' true neighbour angles the profile's plan falls short and the calibrated one does not
+    expect(recallOn(angles, fromProfile)).toBeLessThan(recallTarget);
+    expect(calibrated.probes).toBeGreaterThan(fromProfile.probes);
+    expect(recallOn(angles, calibrated)).toBeGreaterThanOrEqual(recallTarget);
+    // AND its prediction is within 0.01 of what it gets
+    expect(Math.abs(calibrated.recall - recallOn(angles, calibrated))).toBeLessThan(0.01);
+    // AND the planner on demand gives the plan of the nearest half octave of sizes
+    const halfOctave = Math.pow(2, Math.round(2 * Math.log2(N)) / 2);
+    expect(calibratedPlanner(basis, observed, { hashTables, partitionBits, recallTarget })(N)).toEqual(calibratedPlan(basis, observed, halfOctave, { hashTables, partitionBits, recallTarget }));
+  });
+});
