@@ -16,7 +16,7 @@
  * deeper: the error is on the safe side.
  */
 import { PlanAtSize, PlanOptions, planForAngles, QueryPlan } from './planner';
-import { ANGLE_BINS, DataProfile, medianDimension, PROFILE_NEIGHBOURS } from './profile';
+import { addToAngleHistogram, ANGLE_BINS, angleOfChord, chord, DataProfile, medianDimension, PROFILE_NEIGHBOURS } from './profile';
 
 /** Queries observed before their angles replace the profile's prediction. */
 export const CALIBRATION_MIN_QUERIES = 64;
@@ -61,9 +61,6 @@ export function decodePlanBasis(json: string): PlanBasis {
   return { sampleSize: b.sampleSize, dimension: b.dimension, entryBytes: b.entryBytes, pairAngles: Float64Array.from(b.pairAngles) };
 }
 
-const chord = (theta: number) => 2 * Math.sin(theta / 2);
-const angleOfChord = (c: number) => 2 * Math.asin(Math.min(1, c / 2));
-
 /** The factor a neighbour chord at the sample size m takes at size N: (m / N)^(1/D), at most 1 (`neighbourAngles`). */
 function chordScale(basis: PlanBasis, vectorCount: number): number {
   return Math.pow(Math.min(1, basis.sampleSize / Math.max(1, vectorCount)), 1 / basis.dimension);
@@ -93,12 +90,7 @@ export function observedAngles(basis: PlanBasis, observed: QueryAngles, vectorCo
   const hist = new Float64Array(ANGLE_BINS);
   for (let b = 0; b < ANGLE_BINS; b++) {
     if (observed.counts[b] === 0) continue;
-    const deg = (angleOfChord(chord((b * Math.PI) / 180) * scale) * 180) / Math.PI;
-    const lo = Math.min(ANGLE_BINS - 1, Math.floor(deg));
-    const f = deg - lo;
-    const w = observed.counts[b] / total;
-    hist[lo] += w * (1 - f);
-    if (f > 0) hist[lo + 1] += w * f;
+    addToAngleHistogram(hist, (angleOfChord(chord((b * Math.PI) / 180) * scale) * 180) / Math.PI, observed.counts[b] / total);
   }
   return hist;
 }

@@ -41,8 +41,18 @@ export interface DataProfile {
 /** Smallest and largest local dimension used; a point with duplicates has no finite estimate. */
 const DIMENSION_RANGE = [1, 1000] as const;
 
-const chord = (theta: number) => 2 * Math.sin(theta / 2);
-const angleOfChord = (c: number) => 2 * Math.asin(Math.min(1, c / 2));
+/** The chord (Euclidean distance between unit vectors) of an angle in radians. */
+export const chord = (theta: number) => 2 * Math.sin(theta / 2);
+/** The angle in radians of a chord, at most π. */
+export const angleOfChord = (c: number) => 2 * Math.asin(Math.min(1, c / 2));
+
+/** Adds weight `w` at `deg` degrees to a whole-degree histogram, split between the two degrees around it. */
+export function addToAngleHistogram(hist: Float64Array, deg: number, w: number): void {
+  const lo = Math.min(ANGLE_BINS - 1, Math.floor(deg));
+  const f = deg - lo;
+  hist[lo] += w * (1 - f);
+  if (f > 0) hist[lo + 1] += w * f;
+}
 
 /**
  * Measures the profile of a sample of centred, unit-length vectors (`Hasher.centredUnit`).
@@ -97,11 +107,7 @@ export function neighbourAngles(profile: DataProfile, vectorCount: number): Floa
   for (let i = 0; i < m; i++) {
     const scale = Math.pow(shrink, 1 / localDimension[i]);
     for (let j = 0; j < PROFILE_NEIGHBOURS; j++) {
-      const deg = (angleOfChord(neighbourChords[i * PROFILE_NEIGHBOURS + j] * scale) * 180) / Math.PI;
-      const lo = Math.min(ANGLE_BINS - 1, Math.floor(deg));
-      const f = deg - lo;
-      hist[lo] += w * (1 - f);
-      if (f > 0) hist[lo + 1] += w * f;
+      addToAngleHistogram(hist, (angleOfChord(neighbourChords[i * PROFILE_NEIGHBOURS + j] * scale) * 180) / Math.PI, w);
     }
   }
   return hist;
