@@ -8,20 +8,23 @@
  * two-word phrases taken from the SAP Fiori docs' texts (`@sap-ux/fiori-docs-embeddings`), each
  * the sum of its two unit word vectors, as a short query is often embedded. A phrase's nearest
  * words need not lie as far from it as a word's from another word, which the first batch's
- * profile measures: among the most frequent words they lie farther, in a uniform sample (mostly
- * rare words, far from each other) nearer. For each set, the first `--calibrate` queries are observed as the store observes them
- * (`WhiplashModel.observe`); then the next `--queries` run with the profile's plans and with the
+ * profile measures, and a first batch need not look like the rest (`--base ranked`). For each set,
+ * `--calibrate` queries drawn at random are observed as the store observes them
+ * (`WhiplashModel.observe`); then `--queries` others run with the profile's plans and with the
  * plans calibrated by the observed ones, with recall@10 against the exact neighbours and read units.
+ * `--base fashion-mnist` runs Fashion-MNIST's held-out test images the same way, to see what the
+ * calibration does to queries like the stored vectors.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { QueryAngles } from '../../lambda/core/calibration';
+import { loadDataset } from '../datasets';
 import { fetchGloveJson, GLOVE_SEED, holdoutSplit, loadGlove, readGloveMatrix, WinkEmbeddings } from '../datasets/glove';
 import { loadMiniLmRecords } from '../datasets/minilm';
 import { Dataset, Matrix, pickRows, row } from '../datasets/types';
 import { distance } from '../distance';
 import { exactTopK } from '../ground-truth';
-import { mulberry32 } from '../prng';
+import { mulberry32, permutation } from '../prng';
 import { log } from '../progress';
 import { mean, recallAgainst } from '../recall';
 import { buildWhiplashModel } from '../systems/model';
@@ -35,13 +38,13 @@ const positiveInt = (v: string) => {
 const opts = new Command()
   .description('Recall@10 and read units of the profile-planned and the query-calibrated plans, for queries like and unlike the stored vectors (cost model, GloVe)')
   .option('--size <n>', 'base words', positiveInt, 100_000)
-  .addOption(new Option('--base <kind>', "which words: 'sample', a uniform sample (as npm run bench); 'frequent', the most frequent (GloVe's row order) less the held-out ones, shuffled; 'ranked', the same in rank order, so the first batch is the most frequent words").choices(['sample', 'frequent', 'ranked']).default('sample'))
+  .addOption(new Option('--base <kind>', "which words: 'sample', a uniform sample (as npm run bench); 'frequent', the most frequent (GloVe's row order) less the held-out ones, shuffled; 'ranked', the same in rank order, so the first batch is the most frequent words; 'fashion-mnist': Fashion-MNIST's 60,000 training images instead, its test images as queries (no phrases)").choices(['sample', 'frequent', 'ranked', 'fashion-mnist']).default('sample'))
   .option('--calibrate <n>', 'queries observed before the calibrated plans are measured', positiveInt, 200)
   .option('--queries <n>', 'queries measured per plan', positiveInt, 300)
   .option('--seed <n>', 'hyperplane seed', positiveInt, 1)
   .option('--out <file>', 'markdown report (default: bench/results/query-shift-<base>.md)')
   .parse()
-  .opts<{ size: number; base: 'sample' | 'frequent' | 'ranked'; calibrate: number; queries: number; seed: number; out?: string }>();
+  .opts<{ size: number; base: 'sample' | 'frequent' | 'ranked' | 'fashion-mnist'; calibrate: number; queries: number; seed: number; out?: string }>();
 
 /** Two-word phrases of the Fiori docs' texts whose words GloVe knows, in text order, each once; the sum of the two unit word vectors. */
 function phraseQueries(count: number): Matrix {
@@ -91,24 +94,36 @@ function frequentWords(size: number, holdout: number, ranked: boolean): Dataset 
   return { name: 'glove-100-frequent', metric: 'cosine', dim: all.dim, base: ranked ? inRankOrder() : base, queries, source: 'GloVe 6B 100d, most frequent words' };
 }
 
+/** Seed of the split of a query set into observed and measured queries. */
+const QUERY_SPLIT_SEED = 11;
+
 const slice = (m: Matrix, from: number, to: number): Matrix => ({ rows: to - from, dim: m.dim, data: m.data.subarray(from * m.dim, to * m.dim) });
 
 function main(): void {
   const total = opts.calibrate + opts.queries;
-  const glove = opts.base === 'sample' ? loadGlove({ size: opts.size, log }) : frequentWords(opts.size, total, opts.base === 'ranked');
-  if (glove.queries.rows < total) throw new Error(`GloVe holds out ${glove.queries.rows} words; --calibrate + --queries is ${total}`);
-  const sets: { name: string; queries: Matrix }[] = [
-    { name: 'held-out words', queries: slice(glove.queries, 0, total) },
-    { name: 'two-word phrases', queries: phraseQueries(total) },
-  ];
+  const fashion = opts.base === 'fashion-mnist';
+  const glove = fashion
+    ? loadDataset('fashion-mnist', { queries: total })
+    : opts.base === 'sample'
+      ? loadGlove({ size: opts.size, log })
+      : frequentWords(opts.size, total, opts.base === 'ranked');
+  if (glove.queries.rows < total) throw new Error(`${glove.name} holds out ${glove.queries.rows} queries; --calibrate + --queries is ${total}`);
+  const sets: { name: string; queries: Matrix }[] = fashion
+    ? [{ name: 'held-out test images', queries: slice(glove.queries, 0, total) }]
+    : [
+        { name: 'held-out words', queries: slice(glove.queries, 0, total) },
+        { name: 'two-word phrases', queries: phraseQueries(total) },
+      ];
   const model = buildWhiplashModel(glove, undefined, opts.seed);
   const lines = [
     `| queries | plans | bucket depth, probes | predicted recall | recall@10 | read units |`,
     `| --- | --- | --- | --- | --- | --- |`,
   ];
   for (const set of sets) {
-    const calibration = slice(set.queries, 0, opts.calibrate);
-    const measured = slice(set.queries, opts.calibrate, total);
+    // observed and measured queries drawn at random from the same set (a file's order may not be random)
+    const shuffled = pickRows(set.queries, permutation(total, QUERY_SPLIT_SEED));
+    const calibration = slice(shuffled, 0, opts.calibrate);
+    const measured = slice(shuffled, opts.calibrate, total);
     const ds: Dataset = { ...glove, queries: measured };
     log(`${set.name}: exact neighbours of ${measured.rows} queries`);
     const gt = exactTopK(glove.base, measured, 10, glove.metric);
@@ -138,11 +153,20 @@ function main(): void {
     }
   }
   const command = `npx tsx bench/explore/query-shift.ts ${process.argv.slice(2).join(' ')}`.trim();
-  const which = { sample: 'a uniform sample of its words', frequent: 'its most frequent words, shuffled', ranked: 'its most frequent words in rank order' }[opts.base];
+  const which = { sample: 'a uniform sample of its words', frequent: 'its most frequent words, shuffled', ranked: 'its most frequent words in rank order', 'fashion-mnist': '' }[opts.base];
+  const intro = fashion
+    ? [
+        `## Plans calibrated by observed queries: Fashion-MNIST ${glove.base.rows.toLocaleString('en-US')}`,
+        '',
+        `Fashion-MNIST, ${glove.base.rows.toLocaleString('en-US')} training images (cost model, default index, seed ${opts.seed}); its test images as queries. ${opts.calibrate} of them, drawn at random, are observed as the store observes them; ${opts.queries} more are measured with the profile's plans and with the calibrated ones. Command: \`${command}\`.`,
+      ]
+    : undefined;
   const report = [
-    `### GloVe, ${which}`,
+    ...(intro ?? [
+    `## Plans calibrated by observed queries: GloVe, ${which}`,
     '',
-    `GloVe 6B 100d, ${glove.base.rows.toLocaleString('en-US')} base words (${which}; cost model, default index, seed ${opts.seed}). Queries: held-out words, and two-word phrases of the Fiori docs' texts (the sum of the two unit word vectors). The first ${opts.calibrate} queries of each set are observed as the store observes them; ${opts.queries} more are measured with the profile's plans and with the calibrated ones. Command: \`${command}\`.`,
+    `GloVe 6B 100d, ${glove.base.rows.toLocaleString('en-US')} base words (${which}; cost model, default index, seed ${opts.seed}). Queries: held-out words, and two-word phrases of the Fiori docs' texts (the sum of the two unit word vectors). ${opts.calibrate} queries of each set, drawn at random, are observed as the store observes them; ${opts.queries} more are measured with the profile's plans and with the calibrated ones. Command: \`${command}\`.`,
+    ]),
     '',
     ...lines,
     '',
