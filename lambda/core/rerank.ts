@@ -21,9 +21,18 @@ export const RERANK_CONFIDENCE = 1.25;
  * @param max the most vectors fetched: the collection's `rerank` or the query's override
  */
 export function selectForRerank<T extends DistanceEstimate>(candidates: readonly T[], topK: number, max: number): T[] {
-  const byEstimate = [...candidates].sort((a, b) => a.est - b.est);
+  return selectFromSorted(sortByEstimate(candidates), topK, max);
+}
+
+/** The candidates, closest estimate first (a copy). */
+export function sortByEstimate<T extends DistanceEstimate>(candidates: readonly T[]): T[] {
+  return [...candidates].sort((a, b) => a.est - b.est);
+}
+
+/** `selectForRerank` of candidates already in `sortByEstimate` order. */
+export function selectFromSorted<T extends DistanceEstimate>(byEstimate: readonly T[], topK: number, max: number): T[] {
   if (byEstimate.length <= topK) return byEstimate.slice(0, max);
-  const uppers = candidates.map((c) => c.upper).sort((a, b) => a - b);
+  const uppers = byEstimate.map((c) => c.upper).sort((a, b) => a - b);
   const bound = uppers[topK - 1];
   const chosen = byEstimate.filter((c) => c.lower <= bound);
   return chosen.slice(0, max);

@@ -9,7 +9,7 @@ import { INDEX_PARAM_BOUNDS, MAX_BUCKET_ENTRIES_PER_QUERY, MAX_BUCKET_READ_ENTRI
 import { ValidationError } from './errors';
 import { PlanAtSize, PlanTable, queryShape, QueryShape } from './planner';
 import { DataProfile, PROFILE_MAX_SAMPLE, profileOf } from './profile';
-import { RERANK_CONFIDENCE, selectForRerank } from './rerank';
+import { RERANK_CONFIDENCE, selectFromSorted, sortByEstimate } from './rerank';
 import { AngleEstimate, SketchEstimator } from './sketch-estimator';
 import { unpackSketch } from './sketch-format';
 import { IndexParams, Metadata, MetadataConfiguration, Metric, QueryRequest } from './types';
@@ -109,6 +109,8 @@ export type Candidate<K> = AngleEstimate & { readonly key: K };
 export class CandidateSet<K> {
   private readonly byKey = new Map<K, Candidate<K>>();
   private readonly estimator: SketchEstimator;
+  /** The candidates by estimate, sorted once for both `finalists` and `foundShare`; dropped by `add`. */
+  private sorted?: Candidate<K>[];
 
   constructor(private readonly plan: SearchPlan) {
     if (!plan.encoding) throw new Error('a search with no encoding has no candidates');
@@ -133,11 +135,17 @@ export class CandidateSet<K> {
     const { predicate } = this.plan;
     if (predicate && !predicate(metadataJson ? (JSON.parse(metadataJson) as Metadata) : {})) return;
     this.byKey.set(key, { key, ...this.estimator.withBounds(unpackSketch(packedSketch, this.plan.sketchBits), RERANK_CONFIDENCE) });
+    this.sorted = undefined;
+  }
+
+  private byEstimate(): Candidate<K>[] {
+    this.sorted ??= sortByEstimate([...this.byKey.values()]);
+    return this.sorted;
   }
 
   /** The candidates whose full vectors the exact re-rank fetches (`selectForRerank`), best estimate first. */
   finalists(): K[] {
-    return selectForRerank([...this.byKey.values()], this.plan.topK, this.plan.rerankCap).map((c) => c.key);
+    return selectFromSorted(this.byEstimate(), this.plan.topK, this.plan.rerankCap).map((c) => c.key);
   }
 
   /**
@@ -149,7 +157,7 @@ export class CandidateSet<K> {
    * Undefined with fewer than top-k candidates.
    */
   foundShare(): number | undefined {
-    const best = [...this.byKey.values()].sort((a, b) => a.est - b.est).slice(0, this.plan.topK);
+    const best = this.byEstimate().slice(0, this.plan.topK);
     if (best.length < this.plan.topK) return undefined;
     const { depth, probes } = this.plan.shape;
     return best.reduce((s, c) => s + findProbability(c.angle, depth, probes, this.plan.hashTables), 0) / best.length;
