@@ -1,10 +1,10 @@
 // The cost model of Whiplash's query, in process: the store's own search steps over every base
 // vector's encoding held in memory, for collections too large to ingest into DynamoDB Local.
 import { frameOf, Hasher } from '../../lambda/core/hasher';
-import { calibratedPlanner, observedBins, PlanBasis, planBasisOf, QueryAngles } from '../../lambda/core/calibration';
+import { calibratedPlanner, isObserving, observedBins, PlanBasis, planBasisOf, QueryAngles } from '../../lambda/core/calibration';
 import { addObservations, CalibratedPlans, ObservationBuffer } from '../../lambda/core/observations';
 import { PlanAtSize, PlanTable, planTableForIndex } from '../../lambda/core/planner';
-import { ANGLE_BINS, DataProfile, PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE } from '../../lambda/core/profile';
+import { ANGLE_BINS, DataProfile, PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE, PROFILE_NEIGHBOURS } from '../../lambda/core/profile';
 import { PRNG_VERSION } from '../../lambda/core/prng';
 import { bucketReadLimit, CandidateSet, exactTopK, planSearch, sampleProfile } from '../../lambda/core/search';
 import { packedSketchBytes, packSketch } from '../../lambda/core/sketch-format';
@@ -189,7 +189,7 @@ export class WhiplashModel {
    * @throws Error when the first batch was too small to profile
    */
   observe(observed: QueryAngles | undefined, q: Float32Array, results: readonly number[], rows = this.base.rows): QueryAngles {
-    const bins = observedBins(this.basis(), rows, results.map((r) => this.hasher.angleBetween(q, row(this.base, r))));
+    const bins = observedBins(this.basis(), rows, this.hasher.anglesFrom(q, results.slice(0, PROFILE_NEIGHBOURS).map((r) => row(this.base, r))));
     if (bins.length === 0) return observed ?? { queries: 0, counts: new Float64Array(ANGLE_BINS) };
     return addObservations(observed, { queries: 1, counts: new Map(bins.reduce((m, b) => m.set(b, (m.get(b) ?? 0) + 1), new Map<number, number>())) });
   }
@@ -351,7 +351,9 @@ export class WhiplashModel {
     const truth = opts.truth ? Array.from(opts.truth) : undefined;
     const finalSet = truth ? new Set(finalists) : undefined;
     const matches = exactTopK(plan, finalists.map((r) => ({ r, id: String(r), vector: row(this.base, r) })));
-    if (calibration === 'store' && this.profile) o.buffer.observe(MODEL_UID, this.basis(), o.read, snap.rows, matches.map((m) => this.hasher.angleBetween(q, m.vector)));
+    if (calibration === 'store' && this.profile && isObserving(o.read) && matches.length >= PROFILE_NEIGHBOURS) {
+      o.buffer.observe(MODEL_UID, this.basis(), o.read, snap.rows, this.hasher.anglesFrom(q, matches.slice(0, PROFILE_NEIGHBOURS).map((m) => m.vector)));
+    }
     return {
       ids: matches.map((m) => m.r),
       ...shape,

@@ -15,7 +15,7 @@
  * replaced by farther ones, so a collection whose plans fall short sees larger angles and plans
  * deeper: the error is on the safe side.
  */
-import { PlanAtSize, PlanOptions, planForAngles, QueryPlan } from './planner';
+import { halfOctave, PlanAtSize, PlanOptions, planForAngles, QueryPlan, roundedRecall } from './planner';
 import { addToAngleHistogram, ANGLE_BINS, angleOfChord, chord, DataProfile, medianDimension, PROFILE_NEIGHBOURS } from './profile';
 
 /** Queries observed before their angles replace the profile's prediction. */
@@ -68,7 +68,7 @@ function chordScale(basis: PlanBasis, vectorCount: number): number {
 
 /**
  * The histogram bins (whole degrees at the basis's sample size) of one query's results, nearest
- * first, given their angles in radians (`Hasher.angleBetween`) in a collection of `vectorCount`:
+ * first, given their angles in radians (`Hasher.anglesFrom`) in a collection of `vectorCount`:
  * its first `PROFILE_NEIGHBOURS`, or none when it has fewer (a query of a smaller top-k, or of a
  * collection that small, says nothing of the 10th neighbour).
  */
@@ -95,6 +95,11 @@ export function observedAngles(basis: PlanBasis, observed: QueryAngles, vectorCo
   return hist;
 }
 
+/** Whether a collection still observes its queries (fewer than `CALIBRATION_MAX_QUERIES` so far). */
+export function isObserving(observed: QueryAngles | undefined): boolean {
+  return (observed?.queries ?? 0) < CALIBRATION_MAX_QUERIES;
+}
+
 /** Whether a collection's observed queries are enough to plan from. */
 export function isCalibrated(observed: QueryAngles | undefined): observed is QueryAngles {
   return observed !== undefined && observed.queries >= CALIBRATION_MIN_QUERIES;
@@ -112,8 +117,7 @@ export function calibrationStep(observed: QueryAngles | undefined): number {
 
 /** The plan for N vectors from the observed angles, bucket reads priced from the basis (`planForAngles`). */
 export function calibratedPlan(basis: PlanBasis, observed: QueryAngles, vectorCount: number, o: Omit<PlanOptions, 'entryBytes'>): QueryPlan {
-  const plan = planForAngles(basis, observedAngles(basis, observed, vectorCount), vectorCount, { ...o, entryBytes: basis.entryBytes });
-  return { ...plan, recall: Math.round(plan.recall * 1000) / 1000 };
+  return roundedRecall(planForAngles(basis, observedAngles(basis, observed, vectorCount), vectorCount, { ...o, entryBytes: basis.entryBytes }));
 }
 
 /**
@@ -124,7 +128,7 @@ export function calibratedPlan(basis: PlanBasis, observed: QueryAngles, vectorCo
 export function calibratedPlanner(basis: PlanBasis, observed: QueryAngles, o: Omit<PlanOptions, 'entryBytes'>): PlanAtSize {
   const byHalfOctave = new Map<number, QueryPlan>();
   return (vectorCount) => {
-    const h = Math.round(2 * Math.log2(Math.max(1, vectorCount)));
+    const h = halfOctave(vectorCount);
     let plan = byHalfOctave.get(h);
     if (!plan) {
       plan = calibratedPlan(basis, observed, Math.pow(2, h / 2), o);

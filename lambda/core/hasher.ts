@@ -98,17 +98,20 @@ export class Hasher {
   }
 
   /**
-   * The angle in radians between a query and a stored vector as the hyperplanes see them (each
-   * lifted and centred, `centred`): the angle the collision model (`collision.ts`) prices.
-   * @throws RangeError when either vector's length is not the collection's dimension
+   * The angles in radians between a query and stored vectors as the hyperplanes see them (each
+   * lifted and centred, `centred`): the angles the collision model (`collision.ts`) prices.
+   * @throws RangeError when a vector's length is not the collection's dimension
    */
-  angleBetween(query: Float32Array, stored: Float32Array): number {
-    if (query.length !== this.dimension || stored.length !== this.dimension) throw new RangeError(`vectors of dimension ${this.dimension} expected, got ${query.length} and ${stored.length}`);
+  anglesFrom(query: Float32Array, stored: readonly Float32Array[]): number[] {
+    const wrong = [query, ...stored].find((x) => x.length !== this.dimension);
+    if (wrong) throw new RangeError(`vectors of dimension ${this.dimension} expected, got ${wrong.length}`);
     const q = normalized(this.centred(query, 'query'));
-    const v = normalized(this.centred(stored, 'stored'));
-    let s = 0;
-    for (let i = 0; i < q.length; i++) s += q[i] * v[i];
-    return Math.acos(Math.max(-1, Math.min(1, s)));
+    return stored.map((x) => {
+      const v = normalized(this.centred(x, 'stored'));
+      let s = 0;
+      for (let i = 0; i < q.length; i++) s += q[i] * v[i];
+      return Math.acos(Math.max(-1, Math.min(1, s)));
+    });
   }
 
   private project(x: Float32Array, side: 'stored' | 'query'): { projections: Float32Array; norm: number; offset: number } {

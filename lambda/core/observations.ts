@@ -1,6 +1,6 @@
 // What one instance holds of its collections' calibration (`calibration.ts`): the observed queries it has not
 // written yet, and the plans it made from the observed queries it last read.
-import { CALIBRATION_MAX_QUERIES, calibratedPlanner, calibrationStep, isCalibrated, observedBins, PlanBasis, QueryAngles } from './calibration';
+import { calibratedPlanner, calibrationStep, isCalibrated, isObserving, observedBins, PlanBasis, QueryAngles } from './calibration';
 import { PlanAtSize, PlanOptions } from './planner';
 import { ANGLE_BINS } from './profile';
 
@@ -25,12 +25,12 @@ export class ObservationBuffer {
   private readonly pending = new Map<string, { queries: number; counts: Map<number, number> }>();
 
   /**
-   * Takes one query's result angles (radians, nearest first, `Hasher.angleBetween`) in a
+   * Takes one query's result angles (radians, nearest first, `Hasher.anglesFrom`) in a
    * collection of `vectorCount`, unless the collection has observed `CALIBRATION_MAX_QUERIES`
    * already or the query had fewer than 10 results (`observedBins`).
    */
   observe(uid: string, basis: PlanBasis, observed: QueryAngles | undefined, vectorCount: number, angles: readonly number[]): void {
-    if ((observed?.queries ?? 0) >= CALIBRATION_MAX_QUERIES) return;
+    if (!isObserving(observed)) return;
     const bins = observedBins(basis, vectorCount, angles);
     if (bins.length === 0) return;
     let mine = this.pending.get(uid);

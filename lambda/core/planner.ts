@@ -141,16 +141,24 @@ export function planTable(profile: DataProfile, o: PlanOptions): PlanTable {
 
 /** The plan for a collection of `vectorCount` vectors: the table's nearest size. */
 export function planAtSize(table: PlanTable, vectorCount: number): QueryPlan {
-  const h = Math.round(2 * Math.log2(Math.max(1, vectorCount)));
-  return table.plans[Math.min(table.plans.length - 1, Math.max(0, h - table.from))];
+  return table.plans[Math.min(table.plans.length - 1, Math.max(0, halfOctave(vectorCount) - table.from))];
+}
+
+/** The h of the nearest planned size 2^(h/2) to a collection of `vectorCount` vectors. */
+export function halfOctave(vectorCount: number): number {
+  return Math.round(2 * Math.log2(Math.max(1, vectorCount)));
+}
+
+/** A plan with its predicted recall to three decimals: plenty, and it keeps a stored table small. */
+export function roundedRecall(plan: QueryPlan): QueryPlan {
+  return { ...plan, recall: Math.round(plan.recall * 1000) / 1000 };
 }
 
 /** The plans of a collection with these index parameters (`PlanOptions` from them). */
 export function planTableForIndex(index: IndexParams, profile: DataProfile, entryBytes: number): PlanTable {
   const { hashTables, partitionBits, recallTarget, bucketSize, probes } = index;
   const table = planTable(profile, { hashTables, partitionBits, recallTarget, entryBytes, bucketSize, probes });
-  // three decimals of recall are plenty, and keep the stored table small
-  return { from: table.from, plans: table.plans.map((p) => ({ ...p, recall: Math.round(p.recall * 1000) / 1000 })) };
+  return { from: table.from, plans: table.plans.map(roundedRecall) };
 }
 
 /** Plans made on demand (a collection calibrated by its queries, `calibration.ts`): the plan for a collection of `vectorCount` vectors. */

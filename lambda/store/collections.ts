@@ -27,6 +27,11 @@ const CACHE_SIZE = 256;
 
 const cacheKey = (projectId: string, name: string) => `${projectId}/${name}`;
 
+/** What a collection's config item and counter item (absent: none yet) say of its plans, size and observed queries. */
+function plansAndCount(configItem: Item, counter: Item | undefined): Pick<CollectionState, 'plans' | 'basis' | 'count' | 'observed'> {
+  return { plans: toPlans(configItem), basis: toPlanBasis(configItem), count: counter ? Number(counter.n.N) : 0, observed: counter ? toQueryAngles(counter) : undefined };
+}
+
 /** The store's collections; each instance caches their state (the `load` with `refresh` re-reads it). */
 export class CollectionStore {
   private readonly cache = new Map<string, CollectionState>();
@@ -101,8 +106,7 @@ export class CollectionStore {
     }
     return configs.map((i) => {
       const config = toConfig(projectId, i);
-      const counter = counters.get(`${config.name}/${config.uid}`);
-      const state = { config, plans: toPlans(i), basis: toPlanBasis(i), count: counter ? Number(counter.n.N) : 0, observed: counter ? toQueryAngles(counter) : undefined };
+      const state = { config, ...plansAndCount(i, counters.get(`${config.name}/${config.uid}`)) };
       return describe(state, this.calibration.plansOf(state));
     });
   }
@@ -174,7 +178,7 @@ export class CollectionStore {
         ? cached.hasher
         : new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, frame.centre, frame.mipsNorm)
       : undefined;
-    const state: CollectionState = { config, hasher, plans: toPlans(configItem), basis: toPlanBasis(configItem), count: counter ? Number(counter.n.N) : 0, observed: counter ? toQueryAngles(counter) : undefined };
+    const state: CollectionState = { config, hasher, ...plansAndCount(configItem, counter) };
     if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, state);
     return state;

@@ -1,8 +1,10 @@
 // The planner's calibration by a collection's own queries, as the store runs it: each instance's observed
 // queries written to the collection's counter item now and then, and the plans made from what it holds.
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { isObserving } from '../core/calibration';
 import { CalibratedPlans, ObservationBuffer } from '../core/observations';
 import { PlanAtSize, PlanTable } from '../core/planner';
+import { PROFILE_NEIGHBOURS } from '../core/profile';
 import type { Item } from './batch';
 import type { CollectionState } from './collection-state';
 import { counterKey } from './key-format';
@@ -27,9 +29,14 @@ export class QueryCalibration {
     return this.calibrated.plansOf(config.uid, basis, observed, { hashTables, partitionBits, recallTarget, bucketSize, probes }) ?? state.plans;
   }
 
-  /** Takes one unfiltered query's result angles (radians, nearest first, `Hasher.angleBetween`), when the collection has a basis to plan from. */
-  observe(state: CollectionState, angles: readonly number[]): void {
-    if (state.basis) this.buffer.observe(state.config.uid, state.basis, state.observed, state.count, angles);
+  /**
+   * Takes one unfiltered query's results (their vectors, nearest first), when the collection has
+   * a basis to plan from and still observes: the angles of its first `PROFILE_NEIGHBOURS`.
+   */
+  observe(state: CollectionState, query: Float32Array, nearest: readonly Float32Array[]): void {
+    const { basis, hasher, observed } = state;
+    if (!basis || !hasher || !isObserving(observed) || nearest.length < PROFILE_NEIGHBOURS) return;
+    this.buffer.observe(state.config.uid, basis, observed, state.count, hasher.anglesFrom(query, nearest.slice(0, PROFILE_NEIGHBOURS)));
   }
 
   /**

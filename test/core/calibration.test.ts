@@ -35,7 +35,7 @@ describe('calibration by observed queries', () => {
   const { hashTables, partitionBits, recallTarget } = index;
 
   /** Angles of a query's exact 10 nearest chunks in the hash frame, nearest first. */
-  const neighbourAngles = (q: Float32Array) => exactTopK(data.vectors, q, PROFILE_NEIGHBOURS).map((r) => hasher.angleBetween(q, data.vectors[r]));
+  const neighbourAngles = (q: Float32Array) => hasher.anglesFrom(q, exactTopK(data.vectors, q, PROFILE_NEIGHBOURS).map((r) => data.vectors[r]));
   const observe = (queries: readonly Float32Array[]): { observed: QueryAngles; angles: number[][] } => {
     const counts = new Float64Array(ANGLE_BINS);
     const angles = queries.map(neighbourAngles);
