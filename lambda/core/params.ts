@@ -27,9 +27,14 @@ export const METRICS: readonly Metric[] = ['cosine', 'euclidean', 'dot'];
  * Index defaults. `bucketSize` and `probes` are absent: the query planner chooses them for each
  * collection size from the collection's data profile, to reach `recallTarget`. Measured on
  * Fashion-MNIST 60k (Euclidean), GloVe-100 (cosine) and all-MiniLM-L6-v2 embeddings: BENCHMARKS.md.
+ *
+ * `hashTables` is 8: each table is one bucket entry (one write unit) per vector written, and the
+ * planner makes up for fewer tables with more probes. The read units a query needs for a recall
+ * move far less with L than the writes do ("Index layout exploration" and "Fewer hash tables by
+ * default" in BENCHMARKS.md); collections keep the `hashTables` they were created with.
  */
 export const DEFAULT_INDEX_PARAMS: IndexParams = {
-  hashTables: 32,
+  hashTables: 8,
   partitionBits: 4,
   recallTarget: 0.95,
   sketchBits: 512,

@@ -10,9 +10,11 @@ export type Metric = 'cosine' | 'euclidean' | 'dot';
  */
 export interface IndexParams {
   /**
-   * Number of hash tables (L), 1 to 32. More tables: higher recall, more bucket reads, and one
-   * more write unit per vector.
-   * @default 32
+   * Number of hash tables (L), 1 to 32. Each table is one bucket entry per vector: one more write
+   * unit and its bytes per vector written. The planner makes up for fewer tables with more probes
+   * (up to 64 per table); more tables need fewer probes, which lowers the read units per query on
+   * data whose neighbours lie far apart (BENCHMARKS.md, "Fewer hash tables by default").
+   * @default 8
    */
   readonly hashTables: number;
   /**

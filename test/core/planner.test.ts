@@ -60,15 +60,16 @@ describe('planQuery', () => {
 
 describe('expectedEntriesRead', () => {
   it('counts the entries the real hash tables put in the buckets a query reads (real embeddings)', () => {
-    // GIVEN the whole set in 32 hash tables, read at depth 6 with 3 probes
+    // GIVEN the whole set in the default hash tables, read at depth 6 with 3 probes
     const [depth, probes] = [6, 3];
+    const L = hasher.hashTables;
     const shift = CODE_BITS - depth;
     const codes = data.vectors.map((v) => hasher.encode(v).codes);
     let entries = 0;
     let queries = 0;
     for (let qi = 1; qi < codes.length; qi += 4) {
       const eq = hasher.encodeQuery(data.vectors[qi]);
-      for (let t = 0; t < 32; t++) {
+      for (let t = 0; t < L; t++) {
         const reads = new Set(probeSequence(eq.codes[t], eq.margins.subarray(t * CODE_BITS, (t + 1) * CODE_BITS), depth, probes).map((c) => c >>> shift));
         codes.forEach((c, i) => {
           if (i !== qi && reads.has(c[t] >>> shift)) entries++; // the query itself is not an entry it finds
@@ -77,7 +78,7 @@ describe('expectedEntriesRead', () => {
       queries++;
     }
     // THEN the profile of 300 predicts the mean entries read per table within 15 %
-    const measured = entries / queries / 32;
+    const measured = entries / queries / L;
     expect(Math.abs(expectedEntriesRead(profile, data.vectors.length, depth, probes) / measured - 1)).toBeLessThan(0.15);
   });
 });
@@ -108,7 +109,7 @@ describe('planTableForIndex and queryShape', () => {
   });
 
   it('predicts the recall the hash tables give on the real embeddings', () => {
-    // GIVEN the whole set (778 all-MiniLM-L6-v2 vectors) in 32 hash tables, and its plan for 778 vectors
+    // GIVEN the whole set (778 all-MiniLM-L6-v2 vectors) in the default hash tables, and its plan for 778 vectors
     const n = data.vectors.length;
     const shape = queryShape(index, plans, n);
     const shift = CODE_BITS - shape.depth;
@@ -118,7 +119,7 @@ describe('planTableForIndex and queryShape', () => {
     for (let qi = 0; qi < n; qi += 3) {
       // WHEN each query reads its planned buckets
       const eq = hasher.encodeQuery(data.vectors[qi]);
-      const reads = Array.from({ length: 32 }, (_, t) => new Set(probeSequence(eq.codes[t], eq.margins.subarray(t * CODE_BITS, (t + 1) * CODE_BITS), shape.depth, shape.probes).map((c) => c >>> shift)));
+      const reads = Array.from({ length: hasher.hashTables }, (_, t) => new Set(probeSequence(eq.codes[t], eq.margins.subarray(t * CODE_BITS, (t + 1) * CODE_BITS), shape.depth, shape.probes).map((c) => c >>> shift)));
       for (const i of exactTopK(data.vectors, data.vectors[qi], 10, qi)) {
         if (codes[i].some((c, t) => reads[t].has(c >>> shift))) found++;
         total++;

@@ -85,7 +85,7 @@ describe('repairing a damaged collection', () => {
     const report = await store.repairCollection('p', 'hurt');
     // THEN: 9 live vectors (a2 was being deleted), nothing unsettled, no orphan, the count right
     expect(report).toMatchObject({ vectorCount: 9, settled: 1, finishedDeletes: 1, entriesRestored: 3 });
-    expect(report.orphansRemoved).toBeGreaterThanOrEqual(32);
+    expect(report.orphansRemoved).toBeGreaterThanOrEqual((await store.getCollection('p', 'hurt')).index.hashTables); // the ghost's entries at least
     const after = await scanCollection(db.client, db.tables, await store.getCollection('p', 'hurt'));
     expect(after).toMatchObject({ orphans: [], missing: [], unsettled: [] });
     expect(after.ids).toEqual(['a0', 'a1', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9']);
