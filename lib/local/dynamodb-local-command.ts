@@ -13,7 +13,16 @@ import * as path from 'node:path';
 export const DYNAMODB_LOCAL_CORS_ORIGIN = 'https://dynamodb-local.invalid';
 
 /**
- * A launcher for the DynamoDB Local jar that binds its server to one address. DynamoDB Local has
+ * Connections DynamoDB Local's listening socket queues before it accepts them (its `backlog`).
+ * Java's default is 50: the local handlers open a connection per request (`localDeps`), and a
+ * query's 50-odd parallel bucket reads overflowed it; the kernel then dropped the extra SYNs and
+ * the client re-sent them one second later, which added a whole second to one query in ten.
+ */
+export const DYNAMODB_LOCAL_ACCEPT_QUEUE = 1024;
+
+/**
+ * A launcher for the DynamoDB Local jar that binds its server to one address and sets its
+ * accept queue ({@link DYNAMODB_LOCAL_ACCEPT_QUEUE}). DynamoDB Local has
  * no host option (`-help` lists `-port`, `-inMemory`, `-dbPath`, `-sharedDb`, `-cors`,
  * `-delayTransientStatuses`, `-optimizeDbBeforeStartup`, `-disableTelemetry`) and builds its Jetty
  * server with a port only, which listens on every interface. The launcher builds the server as
@@ -37,7 +46,11 @@ public final class WhiplashLoopbackDynamoDBLocal {
     Field field = DynamoDBProxyServer.class.getDeclaredField("server");
     field.setAccessible(true);
     Server server = (Server) field.get(proxy);
-    for (Connector connector : server.getConnectors()) ((ServerConnector) connector).setHost(host);
+    int acceptQueue = Integer.getInteger("whiplash.acceptQueue", 0);
+    for (Connector connector : server.getConnectors()) {
+      ((ServerConnector) connector).setHost(host);
+      if (acceptQueue > 0) ((ServerConnector) connector).setAcceptQueueSize(acceptQueue);
+    }
     proxy.start();
   }
 }
@@ -122,11 +135,12 @@ export function dynamoDBLocalCommand(port: number, dataDir: string | null, loopb
   ];
   const classpath = [path.join(jarDir, 'DynamoDBLocal.jar'), path.join(libDir, '*')].join(path.delimiter);
   let main = ['-jar', path.join(jarDir, 'DynamoDBLocal.jar')];
+  const launcherProperties = ['-Dwhiplash.host=127.0.0.1', `-Dwhiplash.acceptQueue=${DYNAMODB_LOCAL_ACCEPT_QUEUE}`];
   if (loopback) {
     const l = launcher(classpath);
     main = 'classes' in l
-      ? ['-cp', [classpath, l.classes].join(path.delimiter), '-Dwhiplash.host=127.0.0.1', LAUNCHER_CLASS]
-      : ['-cp', classpath, '-Dwhiplash.host=127.0.0.1', l.source];
+      ? ['-cp', [classpath, l.classes].join(path.delimiter), ...launcherProperties, LAUNCHER_CLASS]
+      : ['-cp', classpath, ...launcherProperties, l.source];
   }
   return { args: [`-Djava.library.path=${libDir}`, ...main, ...options], loopbackOnly: loopback };
 }

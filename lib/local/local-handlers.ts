@@ -33,17 +33,25 @@ export const HANDLER_FACTORIES: Readonly<Record<FunctionRole, (deps: ApiDeps) =>
 };
 
 /**
+ * Requests one local instance's DynamoDB client has open at once; more wait for one to finish. As
+ * the AWS SDK's own default per client on Lambda (`maxSockets` 50 of its HTTP agent); it
+ * also keeps one query's burst of connections within the 50 that DynamoDB Local queues where the
+ * launcher cannot enlarge its accept queue (no JDK: `DYNAMODB_LOCAL_ACCEPT_QUEUE`).
+ */
+export const LOCAL_MAX_SOCKETS = 50;
+
+/**
  * The dependencies of a local handler: a DynamoDB client with time limits, a store, the admin key's
  * id, a local key issuer. The client opens a connection per request (no keep-alive): with its data
  * on disk, DynamoDB Local let writes from several instances' idle keep-alive connections stall past
  * the 5 s request limit (seen in `test/reliability/kill-restart.test.ts`); on 127.0.0.1 a fresh
- * connection costs well under a millisecond.
+ * connection costs well under a millisecond. At most `LOCAL_MAX_SOCKETS` at once.
  */
 export function localDeps(config: LocalHandlerConfig): ApiDeps {
   const client = new DynamoDBClient({
     ...LOCAL_CLIENT_CONFIG,
     endpoint: config.endpoint,
-    requestHandler: { ...DYNAMODB_REQUEST_HANDLER, httpAgent: new Agent({ keepAlive: false }) },
+    requestHandler: { ...DYNAMODB_REQUEST_HANDLER, httpAgent: new Agent({ keepAlive: false, maxSockets: LOCAL_MAX_SOCKETS }) },
   });
   const store = new WhiplashStore({ client, tables: config.tables });
   return { store, adminKeyId: config.adminKeyId, keyIssuer: new LocalKeyIssuer(config.tiers) };
