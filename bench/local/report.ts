@@ -6,6 +6,9 @@ import type { MachineInfo } from '../lambda/machine';
 /** Matches asked for per search, and the k of recall@k. */
 export const TOP_K = 10;
 
+/** Issue #17's targets for local mode on disk with default options: import rate and search latency. */
+export const LOCAL_DISK_TARGETS = { importVectorsPerSecond: 60, searchP50Ms: 150 } as const;
+
 /** What `npm run bench:local` writes to bench/results/local-disk.json. */
 export interface LocalDiskResult {
   readonly measuredAt: string;
@@ -53,6 +56,10 @@ export function localDiskMarkdown(r: LocalDiskResult): string {
     `| DynamoDB Local's files after the import | ${f(r.diskBytes / 2 ** 20)} MiB (${f(r.diskBytes / r.vectors, 0)} bytes per vector) |`,
     `| search p50 / p90 / p99 / max | ${f(r.latencyMs.p50, 0)} / ${f(r.latencyMs.p90, 0)} / ${f(r.latencyMs.p99, 0)} / ${f(r.latencyMs.max, 0)} ms |`,
     `| recall@${TOP_K}, read units, round trips per query | ${f(r.recall, 3)}, ${f(r.readUnits)}, ${f(r.roundTrips, 2)} |`,
+    '',
+    `Against #17's targets: import ${f(r.importVectorsPerSecond)} vectors per second (target at least ${LOCAL_DISK_TARGETS.importVectorsPerSecond}): ` +
+      `**${r.importVectorsPerSecond >= LOCAL_DISK_TARGETS.importVectorsPerSecond ? 'met' : 'not met'}**; search p50 ${f(r.latencyMs.p50, 0)} ms (target at most ${LOCAL_DISK_TARGETS.searchP50Ms}): ` +
+      `**${r.latencyMs.p50 <= LOCAL_DISK_TARGETS.searchP50Ms ? 'met' : 'not met'}**. The load average above says how much else shared the cores; latencies and rates are relative to it.`,
     '',
   ].join('\n');
 }
