@@ -81,6 +81,39 @@ export const TARGETS: Record<string, { recall: number; ratio: number; fullSize: 
 };
 
 /**
+ * Issue #17's cost targets at default settings on the full data sets: recall@10 at or above
+ * `recall` with at most `readUnits` per query, and at most `storedRatio` times the float32
+ * vector's bytes stored per vector (no metadata). Its write-unit target is priced by
+ * `npm run bench:cost`, which bills transactions as DynamoDB does (DynamoDB Local under-reports them).
+ */
+export const COST_TARGETS: Record<string, { recall: number; readUnits: number; storedRatio: number; fullSize: number }> = {
+  'fashion-mnist': { recall: 0.95, readUnits: 100, storedRatio: 2, fullSize: 60000 },
+  'glove-100': { recall: 0.95, readUnits: 400, storedRatio: 2, fullSize: 340479 },
+};
+
+/**
+ * The line that checks #17's cost targets (`COST_TARGETS`) on a result's default-settings
+ * Whiplash (measured on DynamoDB Local, else its cost model); empty for other data sets and sizes.
+ */
+export function costTargetLine(r: BenchResult): string {
+  const t = COST_TARGETS[r.dataset.name];
+  if (!t || r.dataset.base !== t.fullSize) return '';
+  const isDefault = (s: Summary) => Object.keys((s.settings.overrides as object | undefined) ?? {}).length === 0;
+  const wl = r.systems.find((s) => s.system === 'whiplash' && isDefault(s)) ?? r.systems.find((s) => s.system === 'model' && isDefault(s));
+  const model = r.systems.find((s) => s.system === 'model' && isDefault(s));
+  if (!wl) return '';
+  const stored = model?.settings.storedBytesPerVector as number | undefined;
+  const float32 = 4 * r.dataset.dim;
+  const verdict = (ok: boolean) => (ok ? '**met**' : '**not met**');
+  const read = `recall@10 ${wl.recall.toFixed(3)} at ${wl.readUnits.toFixed(1)} read units per query (target >= ${t.recall} at <= ${t.readUnits}): ${verdict(wl.recall >= t.recall && wl.readUnits <= t.readUnits)}`;
+  const bytes =
+    stored === undefined
+      ? ''
+      : `; ${stored.toLocaleString('en-US')} bytes stored per vector, ${(stored / float32).toFixed(2)}x the ${float32.toLocaleString('en-US')}-byte float32 vector (target <= ${t.storedRatio}x): ${verdict(stored <= t.storedRatio * float32)}`;
+  return `Cost targets of #17 (default settings, ${wl.label}): ${read}${bytes}. Write units per vector: the cost section (\`npm run bench:cost\`).\n`;
+}
+
+/**
  * The original layout's reference figures on the full data sets (../shared/datasets/README.md:
  * its own code on DynamoDB Local and an exact simulation of it, 1000 queries, mean of 3 seeds).
  */
@@ -209,6 +242,7 @@ export function renderSection(r: BenchResult, plot?: string): string {
     ...r.systems.filter((s) => s.system === 'whiplash' || s.system === 'model').slice(0, 1).map((s) => `Whiplash settings: \`${JSON.stringify(s.settings)}\`.\n`),
     targetLine(r.target),
     '',
+    costTargetLine(r),
     anchorLine(r),
     ...validationLines(r.validation),
     ...scalingLines(r.scaling),

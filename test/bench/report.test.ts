@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { GroundTruth } from '../../bench/ground-truth';
 import { recallCostSvg } from '../../bench/plot';
-import { BenchResult, checkTarget, markdownTable, renderBenchmarksMd, writeReports } from '../../bench/report';
+import { BenchResult, checkTarget, costTargetLine, markdownTable, renderBenchmarksMd, writeReports } from '../../bench/report';
 import { sweepPoints } from '../../bench/benchmark';
 import { summarise, Summary, SystemRun } from '../../bench/summary';
 import { tempDir } from './fixtures';
@@ -104,6 +104,28 @@ describe('BENCHMARKS.md', () => {
     const mdFile = path.join(dir, '..', 'BENCHMARKS.md');
     writeReports(dir, mdFile);
     expect(readFileSync(mdFile, 'utf8')).toContain('bench/results/fashion-mnist.svg');
+  });
+});
+
+describe("#17's cost targets", () => {
+  const result = (readUnits: number, storedBytesPerVector: number, base = 60000): BenchResult => {
+    const wl = summarise(run('whiplash', [[0, 1], [2, 3]], [readUnits, readUnits]), gt, 2, distanceOf);
+    const model = { ...summarise(run('model', [[0, 1], [2, 9]], [readUnits, readUnits]), gt, 2, distanceOf), settings: { overrides: {}, storedBytesPerVector } };
+    return {
+      dataset: { name: 'fashion-mnist', source: 'x', metric: 'euclidean', dim: 784, base, queries: 2, fullSize: base === 60000 },
+      k: 2, command: 'npm run bench', date: '2026-12-01T00:00:00.000Z', commit: 'abc1234', engine: 'DynamoDB Local (java, in memory)', machine: { cpus: 2, node: '20' },
+      systems: [wl, model],
+    };
+  };
+
+  test('read units and stored bytes against the targets, from the measured run first and the model for the bytes', () => {
+    // 784 x 4 = 3,136 float32 bytes: 2x is 6,272
+    expect(costTargetLine(result(100, 6272))).toContain('recall@10 1.000 at 100.0 read units per query (target >= 0.95 at <= 100): **met**; 6,272 bytes stored per vector, 2.00x the 3,136-byte float32 vector (target <= 2x): **met**');
+    expect(costTargetLine(result(100.5, 6273))).toContain('(target >= 0.95 at <= 100): **not met**; 6,273 bytes stored per vector, 2.00x the 3,136-byte float32 vector (target <= 2x): **not met**');
+  });
+
+  test('says nothing on a subset, where the target is not defined', () => {
+    expect(costTargetLine(result(50, 4000, 10000))).toBe('');
   });
 });
 
