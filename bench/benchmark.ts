@@ -16,7 +16,7 @@ import { OriginalLayout } from './original/layout';
 import { ensureOriginalTables, originalTableNames } from './original/tables';
 import { log, progress } from './progress';
 import { BenchResult, checkTarget, ScalingPoint, ScalingResult } from './report';
-import { summarise, SystemRun } from './summary';
+import { hasDefaultSettings, summarise, SystemRun } from './summary';
 import { cachedRun, cachedRuns } from './systems/cache';
 import { RunContext } from './systems/context';
 import { runExact } from './systems/exact';
@@ -233,9 +233,8 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
   const commonQueries = measuredCommon(runs) ? originalQueries : queryCount;
   const common = (r: SystemRun) => summarise({ ...r, queries: r.queries.filter((x, i) => (x.q ?? i) < commonQueries) }, gt, o.k, distanceOf);
   // The target on measured figures where both ran on DynamoDB Local, else on the models.
-  const isDefault = (r: SystemRun) => Object.keys((r.settings.overrides as object | undefined) ?? {}).length === 0;
   const measured = measuredCommon(runs);
-  const wlDefault = runs.find((r) => r.system === (measured ? 'whiplash' : 'model') && isDefault(r));
+  const wlDefault = runs.find((r) => r.system === (measured ? 'whiplash' : 'model') && hasDefaultSettings(r));
   const orig = runs.find((r) => r.system === (measured ? 'original' : 'original-model'));
   const overridden = o.index !== undefined && Object.keys(o.index).length > 0;
   // With index overrides the target is still checked, marked as not the default settings.
@@ -271,8 +270,7 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
 
 /** True when Whiplash (defaults) and the original layout both ran on DynamoDB Local: the target is then checked on them. */
 function measuredCommon(runs: readonly SystemRun[]): boolean {
-  const isDefault = (r: SystemRun) => Object.keys((r.settings.overrides as object | undefined) ?? {}).length === 0;
-  return runs.some((r) => r.system === 'whiplash' && isDefault(r)) && runs.some((r) => r.system === 'original');
+  return runs.some((r) => r.system === 'whiplash' && hasDefaultSettings(r)) && runs.some((r) => r.system === 'original');
 }
 
 /** The exact top-k of a data set, cached (see `groundTruth`), with a progress bar. */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { REPO_ROOT } from './datasets/fashion-mnist';
 import { recallCostSvg } from './plot';
 import type { PowerFit } from './fit';
-import type { Summary } from './summary';
+import { hasDefaultSettings, Summary } from './summary';
 import type { Validation } from './validate';
 
 /** Where result files go: `bench/results/<dataset>[-n<size>].json` and its `.svg` plot. */
@@ -91,6 +91,12 @@ export const COST_TARGETS: Record<string, { recall: number; readUnits: number; s
   'glove-100': { recall: 0.95, readUnits: 400, storedRatio: 2, fullSize: 340479 },
 };
 
+/** A result's summary of `system` at default settings, if it ran one. */
+const defaultRun = (r: BenchResult, system: string): Summary | undefined => r.systems.find((s) => s.system === system && hasDefaultSettings(s));
+
+/** Whiplash at default settings: measured on DynamoDB Local, else its cost model. */
+const defaultWhiplash = (r: BenchResult): Summary | undefined => defaultRun(r, 'whiplash') ?? defaultRun(r, 'model');
+
 /**
  * The line that checks #17's cost targets (`COST_TARGETS`) on a result's default-settings
  * Whiplash (measured on DynamoDB Local, else its cost model); empty for other data sets and sizes.
@@ -98,9 +104,8 @@ export const COST_TARGETS: Record<string, { recall: number; readUnits: number; s
 export function costTargetLine(r: BenchResult): string {
   const t = COST_TARGETS[r.dataset.name];
   if (!t || r.dataset.base !== t.fullSize) return '';
-  const isDefault = (s: Summary) => Object.keys((s.settings.overrides as object | undefined) ?? {}).length === 0;
-  const wl = r.systems.find((s) => s.system === 'whiplash' && isDefault(s)) ?? r.systems.find((s) => s.system === 'model' && isDefault(s));
-  const model = r.systems.find((s) => s.system === 'model' && isDefault(s));
+  const wl = defaultWhiplash(r);
+  const model = defaultRun(r, 'model');
   if (!wl) return '';
   const stored = model?.settings.storedBytesPerVector as number | undefined;
   const float32 = 4 * r.dataset.dim;
@@ -124,8 +129,7 @@ export const ORIGINAL_ANCHORS: Record<string, { base: number; recall: number; re
 
 function anchorLine(r: BenchResult): string {
   const a = ORIGINAL_ANCHORS[r.dataset.name];
-  const isDefault = (s: Summary) => Object.keys((s.settings.overrides as object | undefined) ?? {}).length === 0;
-  const wl = r.systems.find((s) => s.system === 'whiplash' && isDefault(s)) ?? r.systems.find((s) => s.system === 'model' && isDefault(s));
+  const wl = defaultWhiplash(r);
   if (!a || !wl || r.dataset.base !== a.base) return '';
   return `Reference for the original layout (../shared/datasets/README.md, 1000 queries, mean of 3 seeds): recall@10 ${a.recall.toFixed(2)} at ~${a.readUnits.toLocaleString('en-US')} read units per query; against it Whiplash's ${wl.readUnits.toFixed(1)} is 1/${(a.readUnits / wl.readUnits).toFixed(1)}.\n`;
 }

@@ -66,6 +66,10 @@ export interface SystemRun {
   readonly notes?: string[];
 }
 
+/** Whether a run or summary used the default settings: no per-query or index overrides. */
+export const hasDefaultSettings = (r: { readonly settings: Record<string, unknown> }): boolean =>
+  Object.keys((r.settings.overrides as object | undefined) ?? {}).length === 0;
+
 /** The figures of one system, averaged over the queries. */
 export interface Summary {
   readonly system: string;
