@@ -1,5 +1,5 @@
 // Explores issue #17's index layout through the cost model: hash tables x bucket depth x probes (and sketch
-// bits, re-rank cap, hash codes taken in a PCA subspace), with recall@10 and where the read units go.
+// bits, re-rank cap, hash codes in the hashing subspace or the whole space), with recall@10 and where the read units go.
 /**
  * `npx tsx bench/explore/layout-sweep.ts --help`. For each layout (hash tables L, sketch bits, hash
  * space) it encodes the data set once with the cost model (`bench/model/whiplash-model.ts`, the
@@ -9,21 +9,15 @@
  * stored per vector. Nothing here changes the store: depth is forced by giving the model a view
  * whose index has `bucketSize = N / 2^depth` (the store's own `bucketDepth` rule) and no plans.
  *
- * `--hash-space pca-K`: the experiment of a data-aware hashing space. The hash codes and their
- * margins (not the sketch, not the re-rank) are taken from a second Hasher over the first K
- * principal components of the collection's first batch (centred, unit first under cosine), and
- * the profile the planner reads is measured there too. Random Gaussian hyperplanes are rotation
- * invariant, so a full PCA rotation alone would change nothing in distribution; dropping the
- * low-variance directions is what can change the collision probabilities.
+ * `--hash-space whole,auto`: `auto` hashes as the store does (in the hashing subspace of the first
+ * batch when it has one, `lambda/core/subspace.ts`), `whole` in the whole space, as collections
+ * whose first write predates the subspace do.
  */
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { Hasher, orthonormalize } from '../../lambda/core/hasher';
 import { resolveIndexParams } from '../../lambda/core/params';
-import { PRNG_VERSION } from '../../lambda/core/prng';
 import { packSketch } from '../../lambda/core/sketch-format';
-import { IndexParams, Metric } from '../../lambda/core/types';
-import { normalized } from '../../lambda/core/vector';
+import { IndexParams } from '../../lambda/core/types';
 import { DATASET_NAMES, DatasetName, loadDataset } from '../datasets';
 import { Dataset, row } from '../datasets/types';
 import { distance } from '../distance';
@@ -63,99 +57,6 @@ interface Point {
   truthInCandidates: number;
   writeUnits: number;
   storedBytes: number;
-}
-
-/** Top-k principal directions (rows, unit, orthogonal) of the centred rows of `x`, by subspace iteration. */
-function principalDirections(xs: Float32Array[], k: number, iterations = 30): Float32Array {
-  const d = xs[0].length;
-  let q = new Float32Array(k * d);
-  for (let i = 0; i < q.length; i++) q[i] = Math.sin(i * 12.9898 + 78.233) * 43758.5453 - Math.floor(Math.sin(i * 12.9898 + 78.233) * 43758.5453) - 0.5;
-  orthonormalize(q, d);
-  const proj = new Float64Array(k);
-  for (let it = 0; it < iterations; it++) {
-    const z = new Float64Array(k * d);
-    for (const x of xs) {
-      for (let j = 0; j < k; j++) {
-        let s = 0;
-        for (let i = 0; i < d; i++) s += q[j * d + i] * x[i];
-        proj[j] = s;
-      }
-      for (let j = 0; j < k; j++) for (let i = 0; i < d; i++) z[j * d + i] += proj[j] * x[i];
-    }
-    q = Float32Array.from(z);
-    orthonormalize(q, d);
-  }
-  return q;
-}
-
-/**
- * Makes every Hasher of dimension `dim` take its codes and margins, and the profile its
- * directions, from a Hasher over the first `k` principal components of `sample` (module comment).
- * @returns the share of the sample's variance the k components hold
- */
-function hashInPcaSubspace(dim: number, metric: Metric, sample: Float32Array[], k: number, seed: number): number {
-  const view = (x: Float32Array) => (metric === 'cosine' ? normalized(x) : x);
-  const mean = new Float64Array(dim);
-  for (const x of sample) {
-    const v = view(x);
-    for (let i = 0; i < dim; i++) mean[i] += v[i] / sample.length;
-  }
-  const centred = sample.map((x) => {
-    const v = view(x);
-    return Float32Array.from(v, (a, i) => a - mean[i]);
-  });
-  const p = principalDirections(centred, k);
-  let total = 0;
-  let kept = 0;
-  for (const x of centred) {
-    for (let i = 0; i < dim; i++) total += x[i] * x[i];
-    for (let j = 0; j < k; j++) {
-      let s = 0;
-      for (let i = 0; i < dim; i++) s += p[j * dim + i] * x[i];
-      kept += s * s;
-    }
-  }
-  const toSubspace = (x: Float32Array) => {
-    const v = view(x);
-    const out = new Float32Array(k);
-    for (let j = 0; j < k; j++) {
-      let s = 0;
-      for (let i = 0; i < dim; i++) s += p[j * dim + i] * (v[i] - mean[i]);
-      out[j] = s;
-    }
-    return out;
-  };
-  const subspaceHashers = new WeakMap<Hasher, Hasher>();
-  const inner = new WeakSet<Hasher>();
-  const of = (h: Hasher): Hasher | undefined => {
-    if (inner.has(h) || h.dimension !== dim) return undefined;
-    let t = subspaceHashers.get(h);
-    if (!t) {
-      t = new Hasher(k, 'euclidean', { hashTables: h.hashTables, sketchBits: 32 }, seed + 7919, PRNG_VERSION);
-      inner.add(t);
-      subspaceHashers.set(h, t);
-    }
-    return t;
-  };
-  const proto = Hasher.prototype;
-  const { encode, encodeQuery, centredUnit } = proto;
-  proto.encode = function (this: Hasher, x: Float32Array) {
-    const e = encode.call(this, x);
-    const t = of(this);
-    return t ? { ...e, codes: encode.call(t, toSubspace(x)).codes } : e;
-  };
-  proto.encodeQuery = function (this: Hasher, x: Float32Array) {
-    const e = encodeQuery.call(this, x);
-    const t = of(this);
-    if (!t) return e;
-    const s = encodeQuery.call(t, toSubspace(x));
-    return { ...e, codes: s.codes, margins: s.margins };
-  };
-  proto.centredUnit = function (this: Hasher, x: Float32Array) {
-    const t = of(this);
-    return t ? centredUnit.call(t, toSubspace(x)) : centredUnit.call(this, x);
-  };
-  return kept / total;
 }
 
 /** Write units and stored bytes per vector (no metadata), over the first 200 rows: items of at most 1 KB cost 1 WCU each. */
@@ -207,14 +108,13 @@ const fmt = (p: Point) =>
 async function main(): Promise<void> {
   const program = new Command()
     .name('layout-sweep')
-    .description("Issue #17: recall@10 and read/write cost of index layouts through the cost model (hash tables x depth x probes, sketch bits, re-rank cap, PCA hashing space)")
+    .description("Issue #17: recall@10 and read/write cost of index layouts through the cost model (hash tables x depth x probes, sketch bits, re-rank cap, hashing subspace or whole space)")
     .option('--dataset <name>', `data set (${DATASET_NAMES.join(', ')})`, 'fashion-mnist')
     .option('--size <n>', 'first N base vectors (default: all)', (v) => Number(v))
     .option('--queries <n>', 'queries', (v) => Number(v), 300)
     .option('--tables <list>', 'hash tables (L) to try', ints, [32])
     .option('--sketch-bits <list>', 'sketch bits to try (default: the data set default)', ints)
-    .option('--hash-space <list>', 'raw, or pca-K (codes from the first K principal components)', list, ['raw'])
-    .option('--pca-sample <n>', 'rows of the first batch the PCA is computed on', (v) => Number(v), 500)
+    .option('--hash-space <list>', 'auto (as the store: the first batch\'s hashing subspace, if any) and/or whole (the whole space)', list, ['auto'])
     .option('--depths <list>', 'bucket depths of the grid (default: none, planner only)', ints, [])
     .option('--probes <list>', 'probes per table of the grid', ints, [0, 1, 2, 4, 8, 16, 32, 64])
     .option('--rerank <list>', 'per-query re-rank caps of the grid (default: the index rerank)', ints)
@@ -222,31 +122,24 @@ async function main(): Promise<void> {
     .option('--target <r>', 'recall target of the floor (cheapest grid point at or above it)', (v) => Number(v), 0.95)
     .option('--out <file>', 'also write the points as JSON')
     .parse();
-  const o = program.opts<{ dataset: DatasetName; size?: number; queries: number; tables: number[]; sketchBits?: number[]; hashSpace: string[]; pcaSample: number; depths: number[]; probes: number[]; rerank?: number[]; seed: number; target: number; out?: string }>();
+  const o = program.opts<{ dataset: DatasetName; size?: number; queries: number; tables: number[]; sketchBits?: number[]; hashSpace: string[]; depths: number[]; probes: number[]; rerank?: number[]; seed: number; target: number; out?: string }>();
   const k = 10;
   const ds = loadDataset(o.dataset, { size: o.size, queries: o.queries, log });
   log(`${ds.name}: ${ds.base.rows} x ${ds.dim} (${ds.metric}), ${ds.queries.rows} queries`);
   const gt = groundTruth(ds, k, { log });
   const points: Point[] = [];
   console.log('layout | kind | depth | probes | rerank | expected | recall@10 | RU | bucket RU | fetch RU | candidates | entries read | re-ranked | truncated reads | top10 in candidates | WCU/vector | bytes/vector');
-  let patched = false;
   for (const space of o.hashSpace) {
-    if (space !== 'raw') {
-      const m = /^pca-(\d+)$/.exec(space);
-      if (!m || patched) throw new Error(`--hash-space ${space}: use raw and at most one pca-K per run`);
-      const sample = Array.from({ length: Math.min(o.pcaSample, ds.base.rows) }, (_, i) => row(ds.base, i));
-      const kept = hashInPcaSubspace(ds.dim, ds.metric, sample, Number(m[1]), o.seed);
-      patched = true;
-      log(`${space}: the first ${m[1]} principal components hold ${(100 * kept).toFixed(1)} % of the sample's variance`);
-    }
+    if (space !== 'auto' && space !== 'whole') throw new Error(`--hash-space ${space}: use auto or whole`);
     for (const L of o.tables) {
       for (const sb of o.sketchBits ?? [undefined]) {
         const params: IndexParams = resolveIndexParams({ hashTables: L, ...(sb === undefined ? {} : { sketchBits: sb }) }, 'index', ds.dim);
         const items = new StoreItems(params, ds.dim, BENCH_PROJECT, collectionName(ds));
         const t0 = performance.now();
-        const model = new WhiplashModel(ds.base, ds.metric, params, o.seed, items, 500);
+        const model = new WhiplashModel(ds.base, ds.metric, params, o.seed, items, 500, undefined, space);
         const layout = `L=${L} sketch=${params.sketchBits} ${space}`;
-        log(`${layout}: encoded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        const rows = (model.hasher.subspace?.length ?? 0) / model.hasher.space;
+        log(`${layout}: encoded in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${rows ? `codes in a subspace of ${rows} dimensions` : 'codes in the whole space'}`);
         const cost = writeCost(model, items, ds);
         const base = { layout, hashTables: L, sketchBits: params.sketchBits, hashSpace: space, ...cost };
         const emit = (p: Point) => {

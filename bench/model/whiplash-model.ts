@@ -110,6 +110,8 @@ export class WhiplashModel {
   /**
    * Encodes every row of `base`.
    * @param centreRows rows of the first upsert batch, whose mean is the centre. @default 500
+   * @param hashSpace `auto`: the hashing subspace the first batch fixes, as the store; `whole`:
+   *   the whole space, as a collection whose first write predates the subspace. @default auto
    */
   constructor(
     readonly base: Matrix,
@@ -119,11 +121,12 @@ export class WhiplashModel {
     readonly items: StoreItems,
     centreRows = 500,
     onProgress?: (done: number) => void,
+    hashSpace: 'auto' | 'whole' = 'auto',
   ) {
     if (base.rows >= ROW_BITS) throw new RangeError(`the model holds fewer than ${ROW_BITS} rows`);
     const first = Array.from({ length: Math.min(centreRows, base.rows) }, (_, i) => row(base, i));
     const frame = frameOf(first, metric);
-    this.hasher = new Hasher(base.dim, metric, params, seed, PRNG_VERSION, frame.centre, frame.mipsNorm);
+    this.hasher = new Hasher(base.dim, metric, params, seed, PRNG_VERSION, frame.centre, frame.mipsNorm, hashSpace === 'auto' ? frame.subspace : undefined);
     const L = params.hashTables;
     this.packedBytes = packedSketchBytes(params.sketchBits);
     this.codes = new Uint32Array(base.rows * L);

@@ -4,6 +4,7 @@ import { CODE_BITS } from './params';
 import { fillGaussian } from './prng';
 import { sketchLayout, sketchLevel, StoredSketch, TWO_BIT } from './sketch-format';
 import { liftQuery, liftStored, mipsNormOf } from './mips';
+import { hashingSubspace, orthonormalize, SUBSPACE_MAX_SAMPLE, SUBSPACE_MIN_SAMPLE } from './subspace';
 import { dot, normalized } from './vector';
 import { IndexParams, Metric } from './types';
 
@@ -62,6 +63,11 @@ export class Hasher {
     readonly centre?: Float32Array,
     /** The norm U of the maximum-inner-product lift (`mips.ts`); only under `dot`, none for no lift. */
     readonly mipsNorm?: number,
+    /**
+     * K x `space` orthonormal rows (`subspace.ts`): when given, the hash codes' hyperplanes are
+     * Gaussian within their span (the seed's Gaussian rows projected onto it); the sketch is not.
+     */
+    readonly subspace?: Float32Array,
   ) {
     this.hashTables = params.hashTables;
     this.sketchBits = params.sketchBits;
@@ -70,7 +76,11 @@ export class Hasher {
     this.space = mipsNorm === undefined ? dimension : dimension + 1;
     if (centre && centre.length !== this.space) throw new Error(`centre has ${centre.length} dimensions, expected ${this.space}`);
     this.layout = sketchLayout(this.space, params.sketchBits, prngVersion);
-    this.planes = planesFor(this.space, params.hashTables * CODE_BITS, this.layout.directions, seed, prngVersion);
+    const planes = planesFor(this.space, params.hashTables * CODE_BITS, this.layout.directions, seed, prngVersion);
+    if (subspace && (subspace.length === 0 || subspace.length % this.space !== 0)) {
+      throw new Error(`subspace must hold whole rows of ${this.space} dimensions, got ${subspace.length} values`);
+    }
+    this.planes = subspace ? projectCodePlanes(planes, params.hashTables * CODE_BITS, this.space, subspace) : planes;
   }
 
   /** Whether sketches carry a gain and error (prngVersion 2 and later). */
@@ -92,22 +102,46 @@ export class Hasher {
     return base;
   }
 
-  /** (x' - c) / |x' - c| of a stored vector: the direction the hyperplanes see, which a data profile measures (`profile.ts`). */
+  /** (x' - c) / |x' - c| of a stored vector in the whole space: the direction the sketch sees, and the hash codes too without a subspace. */
   centredUnit(x: Float32Array): Float32Array {
     return normalized(this.centred(x, 'stored'));
   }
 
   /**
-   * The angles in radians between a query and stored vectors as the hyperplanes see them (each
-   * lifted and centred, `centred`): the angles the collision model (`collision.ts`) prices.
+   * The unit vector the hash codes see of a stored vector: `centredUnit`, or with a subspace its
+   * projection onto the subspace's rows (K dimensions), normalised. Its angles are the ones the
+   * collision model (`collision.ts`) prices.
+   */
+  hashView(x: Float32Array): Float32Array {
+    return this.viewOf(this.centred(x, 'stored'));
+  }
+
+  /** y normalised, or with a subspace P·y normalised. */
+  private viewOf(y: Float32Array): Float32Array {
+    const s = this.subspace;
+    if (!s) return normalized(y);
+    const d = this.space;
+    const out = new Float32Array(s.length / d);
+    for (let j = 0; j < out.length; j++) {
+      let t = 0;
+      for (let i = 0; i < d; i++) t += s[j * d + i] * y[i];
+      out[j] = t;
+    }
+    return normalized(out);
+  }
+
+  /**
+   * The angles in radians between a query and stored vectors as the hash codes see them (each
+   * lifted and centred, `centred`, and projected onto the subspace if any, `hashView`): the
+   * angles the collision model (`collision.ts`) prices.
    * @throws RangeError when a vector's length is not the collection's dimension
    */
   anglesFrom(query: Float32Array, stored: readonly Float32Array[]): number[] {
     const wrong = [query, ...stored].find((x) => x.length !== this.dimension);
     if (wrong) throw new RangeError(`vectors of dimension ${this.dimension} expected, got ${wrong.length}`);
-    const q = normalized(this.centred(query, 'query'));
+    const q = this.viewOf(this.centred(query, 'query'));
     return stored.map((x) => {
-      const v = normalized(this.centred(x, 'stored'));
+      const v = this.hashView(x);
       let s = 0;
       for (let i = 0; i < q.length; i++) s += q[i] * v[i];
       return Math.acos(Math.max(-1, Math.min(1, s)));
@@ -211,6 +245,31 @@ export class Hasher {
   }
 }
 
+/**
+ * A copy of `planes` whose first `codeRows` rows w are replaced by P^T P w, P the subspace's
+ * orthonormal rows: a standard normal row projected onto the span is standard normal within it.
+ */
+function projectCodePlanes(planes: Float32Array, codeRows: number, d: number, subspace: Float32Array): Float32Array {
+  const out = Float32Array.from(planes);
+  const k = subspace.length / d;
+  const coefficients = new Float64Array(k);
+  for (let r = 0; r < codeRows; r++) {
+    const w = planes.subarray(r * d, (r + 1) * d);
+    for (let j = 0; j < k; j++) {
+      let t = 0;
+      for (let i = 0; i < d; i++) t += subspace[j * d + i] * w[i];
+      coefficients[j] = t;
+    }
+    const o = r * d;
+    for (let i = 0; i < d; i++) {
+      let t = 0;
+      for (let j = 0; j < k; j++) t += coefficients[j] * subspace[j * d + i];
+      out[o + i] = t;
+    }
+  }
+  return out;
+}
+
 const planeCache = new Map<string, Float32Array>();
 const PLANE_CACHE_SIZE = 16;
 
@@ -234,32 +293,6 @@ function planesFor(dimension: number, codeRows: number, sketchRows: number, seed
 }
 
 /**
- * Modified Gram-Schmidt, in place, on consecutive blocks of `dimension` rows (the last block may
- * be shorter): rows of one block become orthonormal; blocks stay independent. In float64.
- */
-export function orthonormalize(rows: Float32Array, dimension: number): void {
-  const count = rows.length / dimension;
-  for (let start = 0; start < count; start += dimension) {
-    const end = Math.min(count, start + dimension);
-    const block = Float64Array.from(rows.subarray(start * dimension, end * dimension));
-    for (let r = 0; r < end - start; r++) {
-      const v = block.subarray(r * dimension, (r + 1) * dimension);
-      for (let p = 0; p < r; p++) {
-        const u = block.subarray(p * dimension, (p + 1) * dimension);
-        let d = 0;
-        for (let i = 0; i < dimension; i++) d += u[i] * v[i];
-        for (let i = 0; i < dimension; i++) v[i] -= d * u[i];
-      }
-      let n = 0;
-      for (let i = 0; i < dimension; i++) n += v[i] * v[i];
-      n = Math.sqrt(n);
-      for (let i = 0; i < dimension; i++) v[i] /= n;
-    }
-    rows.set(block, start * dimension);
-  }
-}
-
-/**
  * The centre a collection hashes around: the mean of the vectors of its first write as the
  * hyperplanes see them (for cosine unit-length, under the lift of norm `mipsNorm` lifted). Fixed
  * once set, so codes never change under a stored vector.
@@ -275,15 +308,31 @@ export function centreOf(vectors: readonly Float32Array[], metric: Metric, mipsN
   return c;
 }
 
-/** What a collection's first write fixes of its hashing: the centre and, under `dot`, the lift's norm. */
+/** What a collection's first write fixes of its hashing: the centre, under `dot` the lift's norm, and the hashing subspace. */
 export interface HashFrame {
   readonly centre: Float32Array;
   /** The norm U of the maximum-inner-product lift (`mips.ts`); only under `dot`. */
   readonly mipsNorm?: number;
+  /** K x space orthonormal rows the hash codes are taken in (`subspace.ts`); absent: the whole space. */
+  readonly subspace?: Float32Array;
 }
 
-/** The frame of a collection whose first write is `vectors`: under `dot` lifted by their largest norm. */
+/**
+ * The frame of a collection whose first write is `vectors`: under `dot` lifted by their largest
+ * norm; under cosine and Euclidean, with the hashing subspace of the batch when it has one
+ * (`hashingSubspace`: at least SUBSPACE_MIN_SAMPLE vectors whose variance lies in few directions).
+ * The lift keeps the whole space: the angles it makes equivalent to inner products do not survive
+ * a projection.
+ */
 export function frameOf(vectors: readonly Float32Array[], metric: Metric): HashFrame {
   const mipsNorm = metric === 'dot' ? mipsNormOf(vectors) : undefined;
-  return { centre: centreOf(vectors, metric, mipsNorm), mipsNorm };
+  const centre = centreOf(vectors, metric, mipsNorm);
+  if (metric === 'dot' || vectors.length < SUBSPACE_MIN_SAMPLE) return { centre, mipsNorm };
+  const centred = vectors.slice(0, SUBSPACE_MAX_SAMPLE).map((v) => {
+    const y = metric === 'cosine' ? normalized(v) : Float32Array.from(v);
+    for (let i = 0; i < y.length; i++) y[i] -= centre[i];
+    return y;
+  });
+  const subspace = hashingSubspace(centred);
+  return subspace ? { centre, subspace } : { centre };
 }

@@ -55,17 +55,47 @@ export function addToAngleHistogram(hist: Float64Array, deg: number, w: number):
 }
 
 /**
- * Measures the profile of a sample of centred, unit-length vectors (`Hasher.centredUnit`).
- * Costs m² / 2 dot products.
+ * Measures the profile of a sample of centred, unit-length vectors as the hash codes see them
+ * (`Hasher.hashView`). Costs m² / 2 dot products, twice with `rankBy`.
  * @param sample at least PROFILE_MIN_SAMPLE vectors; only the first PROFILE_MAX_SAMPLE are used
- * @throws RangeError when the sample is smaller than PROFILE_MIN_SAMPLE
+ * @param rankBy the same vectors in the whole space (`Hasher.centredUnit`), when the codes see a
+ *   subspace: each vector's 10 nearest are chosen by their angles there (the neighbours a query
+ *   wants), and their local dimension too; their chords are measured in `sample` (where they
+ *   collide). The whole space's local dimension is the larger one, so chords shrink less with N:
+ *   the prediction errs on the side of reading more, until the collection's queries calibrate it
+ *   (BENCHMARKS.md, "Hashing in a subspace")
+ * @throws RangeError when the sample is smaller than PROFILE_MIN_SAMPLE, or rankBy has another length
  */
-export function profileOf(sample: readonly Float32Array[]): DataProfile {
+export function profileOf(sample: readonly Float32Array[], rankBy?: readonly Float32Array[]): DataProfile {
   if (sample.length < PROFILE_MIN_SAMPLE) throw new RangeError(`a profile needs at least ${PROFILE_MIN_SAMPLE} vectors, got ${sample.length}`);
+  if (rankBy && rankBy.length !== sample.length) throw new RangeError(`rankBy has ${rankBy.length} vectors, the sample ${sample.length}`);
   const xs = sample.slice(0, PROFILE_MAX_SAMPLE);
   const m = xs.length;
-  const angles = xs.map(() => new Float64Array(m));
+  const angles = pairwiseAngles(xs);
   const pairAngles = new Float64Array(ANGLE_BINS);
+  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) pairAngles[Math.round((angles[i][j] * 180) / Math.PI)] += 2 / (m * (m - 1));
+  const ranking = rankBy ? pairwiseAngles(rankBy.slice(0, PROFILE_MAX_SAMPLE)) : angles;
+  const k = PROFILE_NEIGHBOURS;
+  const neighbourChords = new Float64Array(m * k);
+  const localDimension = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    ranking[i][i] = Infinity;
+    const order = Array.from(ranking[i].keys()).sort((a, b) => ranking[i][a] - ranking[i][b]).slice(0, k);
+    neighbourChords.set(order.map((j) => chord(angles[i][j])).sort((x, y) => x - y), i * k);
+    // how distances shrink as N grows is the neighbours' own structure: measured where they were chosen
+    const nearest = order.map((j) => chord(ranking[i][j]));
+    let acc = 0;
+    for (let j = 0; j < k - 1; j++) acc += Math.log(nearest[k - 1] / Math.max(nearest[j], 1e-9));
+    const d = acc > 0 ? (k - 1) / acc : DIMENSION_RANGE[1];
+    localDimension[i] = Math.min(DIMENSION_RANGE[1], Math.max(DIMENSION_RANGE[0], d));
+  }
+  return { sampleSize: m, neighbourChords, localDimension, pairAngles };
+}
+
+/** The m x m angles in radians between unit vectors (the diagonal 0). */
+function pairwiseAngles(xs: readonly Float32Array[]): Float64Array[] {
+  const m = xs.length;
+  const angles = xs.map(() => new Float64Array(m));
   for (let i = 0; i < m; i++) {
     const a = xs[i];
     for (let j = i + 1; j < m; j++) {
@@ -75,22 +105,9 @@ export function profileOf(sample: readonly Float32Array[]): DataProfile {
       const theta = Math.acos(Math.max(-1, Math.min(1, s)));
       angles[i][j] = theta;
       angles[j][i] = theta;
-      pairAngles[Math.round((theta * 180) / Math.PI)] += 2 / (m * (m - 1));
     }
   }
-  const k = PROFILE_NEIGHBOURS;
-  const neighbourChords = new Float64Array(m * k);
-  const localDimension = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    angles[i][i] = Infinity;
-    const nearest = Array.from(angles[i]).sort((x, y) => x - y).slice(0, k).map(chord);
-    neighbourChords.set(nearest, i * k);
-    let acc = 0;
-    for (let j = 0; j < k - 1; j++) acc += Math.log(nearest[k - 1] / Math.max(nearest[j], 1e-9));
-    const d = acc > 0 ? (k - 1) / acc : DIMENSION_RANGE[1];
-    localDimension[i] = Math.min(DIMENSION_RANGE[1], Math.max(DIMENSION_RANGE[0], d));
-  }
-  return { sampleSize: m, neighbourChords, localDimension, pairAngles };
+  return angles;
 }
 
 /**

@@ -189,8 +189,13 @@ export function exactTopK<T extends Fetched>(plan: SearchPlan, fetched: Iterable
 
 /**
  * The data profile of a collection's first batch, as the planner takes it: at most
- * PROFILE_MAX_SAMPLE vectors, centred and normalised by the collection's hasher.
+ * PROFILE_MAX_SAMPLE vectors as the hash codes see them (`Hasher.hashView`); with a hashing
+ * subspace, each one's neighbours chosen in the whole space (`profileOf`).
  */
 export function sampleProfile(hasher: Hasher, vectors: readonly Float32Array[]): DataProfile {
-  return profileOf(vectors.slice(0, PROFILE_MAX_SAMPLE).map((v) => hasher.centredUnit(v)));
+  const sample = vectors.slice(0, PROFILE_MAX_SAMPLE);
+  return profileOf(
+    sample.map((v) => hasher.hashView(v)),
+    hasher.subspace ? sample.map((v) => hasher.centredUnit(v)) : undefined,
+  );
 }

@@ -54,12 +54,17 @@ export interface CheckedRow {
  */
 export class StaleCollectionError extends Error {}
 
+/** The hasher of a collection whose first write fixed `frame`. */
+export function hasherOf(config: CollectionConfig, frame: HashFrame): Hasher {
+  return new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, frame.centre, frame.mipsNorm, frame.subspace);
+}
+
 /**
  * Query plans from a sample of one batch, profiled in the collection's hash `frame`; read units
  * priced with the batch's own bucket entries. With them, the basis to plan again from observed queries.
  */
 export function planFromSample(config: CollectionConfig, frame: HashFrame, rows: readonly CheckedRow[]): { plans: PlanTable; basis: PlanBasis } {
-  const hasher = new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, frame.centre, frame.mipsNorm);
+  const hasher = hasherOf(config, frame);
   const sample = rows.slice(0, PROFILE_MAX_SAMPLE);
   // an entry's size depends on lengths only (fixed-width code digits and version token, id, packed sketch, metadata)
   const packed = new Uint8Array(packedSketchBytes(config.index.sketchBits));

@@ -3,7 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
-import { frameOf, Hasher } from '../core/hasher';
+import { frameOf } from '../core/hasher';
 import { checkMetadataConfiguration } from '../core/metadata';
 import { checkCollectionName, checkDimension, checkMetric, checkSeed, resolveIndexParams } from '../core/params';
 import { encodePlanBasis, PlanBasis } from '../core/calibration';
@@ -17,7 +17,7 @@ import { FILTER_INDEX_VERSION } from '../core/filter-index';
 import { collectionKey, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
 import { VectorCounter } from './counted-writes';
 import { BUCKET_LAYOUT, counterItem } from './layout';
-import { CheckedRow, CollectionState, CreateCollectionInput, describe, planFromSample, StaleCollectionError } from './collection-state';
+import { CheckedRow, CollectionState, CreateCollectionInput, describe, hasherOf, planFromSample, StaleCollectionError } from './collection-state';
 import { configAttributes, keyItem, S, toConfig, toFrame, toPlanBasis, toPlans, toQueryAngles } from './records';
 import { QueryCalibration } from './query-calibration';
 import { TableNames } from './table-definitions';
@@ -176,7 +176,7 @@ export class CollectionStore {
     const hasher = frame
       ? cached?.config.uid === config.uid && cached.hasher?.centre
         ? cached.hasher
-        : new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, frame.centre, frame.mipsNorm)
+        : hasherOf(config, frame)
       : undefined;
     const state: CollectionState = { config, hasher, ...plansAndCount(configItem, counter) };
     if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
@@ -274,7 +274,8 @@ export class CollectionStore {
    */
   async settleFirstWrites(state: CollectionState, rows: readonly CheckedRow[], retry = true): Promise<CollectionState> {
     const { projectId, name, uid, metric } = state.config;
-    const frame = state.hasher?.centre ? { centre: state.hasher.centre, mipsNorm: state.hasher.mipsNorm } : frameOf(rows.map((r) => r.vector), metric);
+    const { hasher } = state;
+    const frame = hasher?.centre ? { centre: hasher.centre, mipsNorm: hasher.mipsNorm, subspace: hasher.subspace } : frameOf(rows.map((r) => r.vector), metric);
     const planned = !state.plans && rows.length >= PROFILE_MIN_SAMPLE ? planFromSample(state.config, frame, rows) : undefined;
     const sets: string[] = [];
     const conditions = ['uid = :uid'];
@@ -286,6 +287,10 @@ export class CollectionStore {
       if (frame.mipsNorm !== undefined) {
         sets.push('mipsNorm = :u');
         values[':u'] = { N: String(frame.mipsNorm) };
+      }
+      if (frame.subspace) {
+        sets.push('subspace = :s');
+        values[':s'] = { B: vectorToBytes(frame.subspace) };
       }
     }
     if (planned) {

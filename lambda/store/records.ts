@@ -96,9 +96,14 @@ export function toQueryAngles(counter: Item): QueryAngles | undefined {
   return { queries: Number(q), counts };
 }
 
-/** The hash frame (centre, and the lift's norm under `dot`) a config item holds, once the collection's first write set it. */
+/** The hash frame (centre, the lift's norm under `dot`, the hashing subspace) a config item holds, once the collection's first write set it. */
 export function toFrame(i: Item): HashFrame | undefined {
-  return i.centre?.B ? { centre: bytesToVector(i.centre.B), mipsNorm: i.mipsNorm?.N ? Number(i.mipsNorm.N) : undefined } : undefined;
+  if (!i.centre?.B) return undefined;
+  return {
+    centre: bytesToVector(i.centre.B),
+    ...(i.mipsNorm?.N ? { mipsNorm: Number(i.mipsNorm.N) } : {}),
+    ...(i.subspace?.B ? { subspace: bytesToVector(i.subspace.B) } : {}),
+  };
 }
 
 /** The metadata of a vector item (empty when it has none). */

@@ -1,32 +1,9 @@
-// Tests the Hasher: orthonormal sketch directions, and codes regenerated from the seed across PRNG versions.
-import fc from 'fast-check';
-import { centreOf, Hasher, orthonormalize } from '../../lambda/core/hasher';
+// Tests the Hasher: codes regenerated from the seed across PRNG versions, and codes taken in a hashing subspace.
+import { centreOf, frameOf, Hasher } from '../../lambda/core/hasher';
 import { fillGaussian, PRNG_VERSION } from '../../lambda/core/prng';
+import { dot } from '../../lambda/core/vector';
 import { DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
 import { loadMiniLm } from '../support/minilm';
-
-describe('orthonormalize (sketch directions)', () => {
-  it('makes the rows of every block of `dimension` rows orthonormal (property)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 1000 }), (dim, rows, seed) => {
-        // GIVEN Gaussian rows
-        const m = fillGaussian(new Float32Array(rows * dim), seed);
-        // WHEN orthonormalized in blocks
-        orthonormalize(m, dim);
-        // THEN rows in one block are orthonormal
-        const rowAt = (r: number) => m.subarray(r * dim, (r + 1) * dim);
-        for (let r = 0; r < rows; r++) {
-          for (let p = Math.floor(r / dim) * dim; p <= r; p++) {
-            let d = 0;
-            for (let i = 0; i < dim; i++) d += rowAt(r)[i] * rowAt(p)[i];
-            expect(Math.abs(d - (p === r ? 1 : 0))).toBeLessThan(1e-4);
-          }
-        }
-      }),
-      { numRuns: 50 },
-    );
-  });
-});
 
 describe('Hasher on real embeddings', () => {
   const data = loadMiniLm();
@@ -37,5 +14,54 @@ describe('Hasher on real embeddings', () => {
     const v1 = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, 1, centreOf(data.vectors, 'cosine'));
     expect(again.encode(data.vectors[5])).toEqual(hasher.encode(data.vectors[5]));
     expect(v1.encode(data.vectors[5]).codes).toEqual(hasher.encode(data.vectors[5]).codes);
+  });
+});
+
+describe('Hasher with a hashing subspace', () => {
+  const data = loadMiniLm();
+  const frame = frameOf(data.vectors.slice(0, 500), 'cosine');
+  const hasher = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, PRNG_VERSION, frame.centre, undefined, frame.subspace);
+  const whole = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, PRNG_VERSION, frame.centre);
+
+  it('takes a subspace from a first batch of real embeddings', () => {
+    expect(frame.subspace).toBeDefined();
+    expect(frame.subspace!.length % data.dimension).toBe(0);
+  });
+
+  it('gives the same codes to vectors that differ only outside the subspace, and keeps the sketch in the whole space', () => {
+    // GIVEN a Euclidean collection's subspace, a vector, and the vector moved orthogonally to the subspace
+    const euclidean = frameOf(data.vectors.slice(0, 500), 'euclidean');
+    const h = new Hasher(data.dimension, 'euclidean', DEFAULT_INDEX_PARAMS, 11, PRNG_VERSION, euclidean.centre, undefined, euclidean.subspace);
+    const away = fillGaussian(new Float32Array(data.dimension), 5);
+    const rows = euclidean.subspace!;
+    for (let j = 0; j < rows.length / data.dimension; j++) {
+      const row = rows.subarray(j * data.dimension, (j + 1) * data.dimension);
+      const t = dot(row, away);
+      for (let i = 0; i < away.length; i++) away[i] -= t * row[i];
+    }
+    const x = data.vectors[3];
+    const moved = Float32Array.from(x, (v, i) => v + 0.2 * away[i]);
+    // WHEN both are encoded
+    const [a, b] = [h.encode(x), h.encode(moved)];
+    // THEN the codes agree and the sketches do not
+    expect(Array.from(b.codes)).toEqual(Array.from(a.codes));
+    expect(Array.from(b.sketch)).not.toEqual(Array.from(a.sketch));
+    // and without the subspace the codes move too
+    const w = new Hasher(data.dimension, 'euclidean', DEFAULT_INDEX_PARAMS, 11, PRNG_VERSION, euclidean.centre);
+    expect(Array.from(w.encode(moved).codes)).not.toEqual(Array.from(w.encode(x).codes));
+  });
+
+  it('prices the angles the codes see: between the projections onto the subspace', () => {
+    const q = data.vectors[10];
+    const [angle] = hasher.anglesFrom(q, [data.vectors[20]]);
+    const [u, v] = [hasher.hashView(q), hasher.hashView(data.vectors[20])];
+    expect(angle).toBeCloseTo(Math.acos(dot(u, v)), 5);
+    expect(angle).not.toBeCloseTo(whole.anglesFrom(q, [data.vectors[20]])[0], 2);
+  });
+
+  it('rejects a subspace whose rows are not of the space', () => {
+    expect(() => new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, PRNG_VERSION, frame.centre, undefined, new Float32Array(data.dimension + 1))).toThrow(
+      /subspace must hold whole rows of 384 dimensions/,
+    );
   });
 });

@@ -1,7 +1,9 @@
 // Tests the data profile of a sample: neighbour distances, local dimension, and the neighbour angles it predicts for a whole set.
-import { centreOf, Hasher } from '../../lambda/core/hasher';
+import { centreOf, frameOf, Hasher } from '../../lambda/core/hasher';
 import { DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
 import { ANGLE_BINS, medianDimension, neighbourAngles, PROFILE_MIN_SAMPLE, PROFILE_NEIGHBOURS, profileOf } from '../../lambda/core/profile';
+import { PRNG_VERSION } from '../../lambda/core/prng';
+import { dot } from '../../lambda/core/vector';
 import { loadMiniLm } from '../support/minilm';
 
 /** The angle (degrees) below which a share `q` of a whole-degree histogram lies. */
@@ -53,7 +55,37 @@ describe('data profile', () => {
     expect(predicted.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
   });
 
+  it('with a hashing subspace, measures the whole space\'s nearest vectors where the codes see them, shrinking as in the whole space', () => {
+    // GIVEN the sample as a subspace's codes see it, and in the whole space
+    const frame = frameOf(data.vectors.slice(0, sampleSize), 'cosine');
+    const sub = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 5, PRNG_VERSION, frame.centre, undefined, frame.subspace);
+    const sample = data.vectors.slice(0, sampleSize);
+    const views = sample.map((v) => sub.hashView(v));
+    // WHEN profiled with and without ranking by the whole space
+    const ranked = profileOf(views, sample.map((v) => sub.centredUnit(v)));
+    const own = profileOf(views);
+    // THEN each vector's recorded chords are those of its whole-space neighbours, measured in the subspace
+    const i = 7;
+    const truth = sample
+      .map((_, j) => j)
+      .filter((j) => j !== i)
+      .sort((a, b) => dot(sub.centredUnit(sample[b]), sub.centredUnit(sample[i])) - dot(sub.centredUnit(sample[a]), sub.centredUnit(sample[i])))
+      .slice(0, PROFILE_NEIGHBOURS)
+      .map((j) => 2 * Math.sin(Math.acos(Math.max(-1, Math.min(1, dot(views[i], views[j])))) / 2))
+      .sort((a, b) => a - b);
+    const row = Array.from(ranked.neighbourChords.subarray(i * PROFILE_NEIGHBOURS, (i + 1) * PROFILE_NEIGHBOURS));
+    row.forEach((c, j) => expect(c).toBeCloseTo(truth[j], 5));
+    // and they lie no nearer than the subspace's own nearest, and farther on the whole
+    const sum = (p: typeof own) => p.neighbourChords.reduce((a, b) => a + b, 0);
+    for (let r = 0; r < sampleSize; r++) expect(ranked.neighbourChords[r * PROFILE_NEIGHBOURS]).toBeGreaterThanOrEqual(own.neighbourChords[r * PROFILE_NEIGHBOURS] - 1e-9);
+    expect(sum(ranked)).toBeGreaterThan(sum(own));
+    expect(Array.from(ranked.pairAngles)).toEqual(Array.from(own.pairAngles));
+    // and how those chords shrink with N is taken from the whole space, where the neighbours were chosen
+    expect(Array.from(ranked.localDimension)).toEqual(Array.from(profileOf(sample.map((v) => sub.centredUnit(v))).localDimension));
+  });
+
   it('needs at least PROFILE_MIN_SAMPLE vectors', () => {
     expect(() => profileOf(centred.slice(0, PROFILE_MIN_SAMPLE - 1))).toThrow(/a profile needs at least 100 vectors, got 99/);
+    expect(() => profileOf(centred.slice(0, PROFILE_MIN_SAMPLE), centred.slice(0, PROFILE_MIN_SAMPLE + 1))).toThrow(/rankBy has 101 vectors, the sample 100/);
   });
 });

@@ -1,7 +1,11 @@
-// Tests query planning in the store on DynamoDB Local: profiling at the first large batch, stored plans, fixed parameters.
+// Tests query planning in the store on DynamoDB Local: profiling and the hashing subspace at the first large batch, stored plans, fixed parameters.
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { bucketDepth } from '../../lambda/core/multiprobe';
 import { UNPROFILED } from '../../lambda/core/params';
 import { PROFILE_MIN_SAMPLE } from '../../lambda/core/profile';
+import { SUBSPACE_MIN_SAMPLE } from '../../lambda/core/subspace';
+import { collectionKey } from '../../lambda/store/key-format';
+import { keyItem } from '../../lambda/store/records';
 import { WhiplashStore } from '../../lambda/store/store';
 import { loadMiniLm } from '../support/minilm';
 import { useTestTables } from '../support/tables';
@@ -56,6 +60,27 @@ describe('query planning against DynamoDB Local', () => {
     expect(mine.queryPlan.profiled).toBe(true);
     expect(fresh.queryPlan).toEqual(mine.queryPlan);
     expect(mine.vectorCount).toBe(400);
+  });
+
+  it('hashes in the subspace its first large batch fixed, and a fresh process hashes the same', async () => {
+    // GIVEN a collection whose first batch is large and one whose first batch is small
+    await store.createCollection('plans', { name: 'sub', dimension: data.dimension, seed: 5 });
+    await store.upsert('plans', 'sub', rows(0, 300));
+    await store.createCollection('plans', { name: 'nosub', dimension: data.dimension, seed: 5 });
+    await store.upsert('plans', 'nosub', rows(0, SUBSPACE_MIN_SAMPLE - 1));
+    await store.upsert('plans', 'nosub', rows(SUBSPACE_MIN_SAMPLE - 1, 300));
+    // THEN the first holds K x dimension float32 rows in its config item, the second none
+    const subspace = async (name: string) => (await db.client.send(new GetItemCommand({ TableName: db.tables.metadata, Key: keyItem(collectionKey('plans', name)) }))).Item?.subspace?.B;
+    const rowsHeld = (await subspace('sub'))!.byteLength / (4 * data.dimension);
+    expect(Number.isInteger(rowsHeld) && rowsHeld >= 1 && rowsHeld <= data.dimension / 4).toBe(true);
+    expect(await subspace('nosub')).toBeUndefined();
+    // WHEN a fresh process queries the first
+    const q = { vector: data.vectors[7], topK: 10 };
+    const [mine, fresh] = [await store.query('plans', 'sub', q), await new WhiplashStore(db).query('plans', 'sub', q)];
+    // THEN it reads the same buckets and finds the same neighbours
+    expect(fresh.stats).toMatchObject({ depth: mine.stats.depth, probes: mine.stats.probes, candidates: mine.stats.candidates });
+    expect(fresh.matches.map((m) => m.id)).toEqual(mine.matches.map((m) => m.id));
+    expect(mine.matches[0].id).toBe(data.ids[7]);
   });
 
   it('picks up plans another process made, through the query’s second round trip', async () => {
