@@ -154,6 +154,11 @@ export interface CollectionInfo extends CollectionConfig {
      * how many unfiltered queries of top-k 10 or more it has observed (`lambda/core/calibration.ts`).
      */
     readonly calibratedBy?: number;
+    /**
+     * Dimensions the hash codes see, once the first write fixed them: the hashing subspace's
+     * (`lambda/core/subspace.ts`), or the whole space's (the dimension, plus one under the `dot` lift).
+     */
+    readonly hashDimensions?: number;
   };
 }
 

@@ -54,6 +54,11 @@ export interface CheckedRow {
  */
 export class StaleCollectionError extends Error {}
 
+/** The frame a collection's hasher was made with (once its first write fixed one). */
+export function frameOfHasher(hasher: Hasher | undefined): HashFrame | undefined {
+  return hasher?.centre ? { centre: hasher.centre, mipsNorm: hasher.mipsNorm, subspace: hasher.subspace } : undefined;
+}
+
 /** The hasher of a collection whose first write fixed `frame`. */
 export function hasherOf(config: CollectionConfig, frame: HashFrame): Hasher {
   return new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, frame.centre, frame.mipsNorm, frame.subspace);
@@ -82,9 +87,14 @@ export function planFromSample(config: CollectionConfig, frame: HashFrame, rows:
  * What the API says of a collection: its config, its count and the shape of its next query, by
  * `plans` (the stored ones, or those its observed queries calibrated, `QueryCalibration.plansOf`).
  */
-export function describe(state: Pick<CollectionState, 'config' | 'plans' | 'count' | 'observed'>, plans: PlanTable | PlanAtSize | undefined = state.plans): CollectionInfo {
+export function describe(
+  state: Pick<CollectionState, 'config' | 'plans' | 'count' | 'observed'> & { readonly frame?: HashFrame },
+  plans: PlanTable | PlanAtSize | undefined = state.plans,
+): CollectionInfo {
   const shape = queryShape(state.config.index, plans, state.count);
   const { filterIndex: _index, bucketLayout: _layout, ...config } = state.config;
   const calibrated = typeof plans === 'function' ? { calibratedBy: state.observed?.queries ?? 0 } : {};
-  return { ...config, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined, ...calibrated } };
+  const frame = state.frame;
+  const hashed = frame ? { hashDimensions: frame.subspace ? frame.subspace.length / frame.centre.length : frame.centre.length } : {};
+  return { ...config, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined, ...calibrated, ...hashed } };
 }

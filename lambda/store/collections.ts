@@ -17,7 +17,7 @@ import { FILTER_INDEX_VERSION } from '../core/filter-index';
 import { collectionKey, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
 import { VectorCounter } from './counted-writes';
 import { BUCKET_LAYOUT, counterItem } from './layout';
-import { CheckedRow, CollectionState, CreateCollectionInput, describe, hasherOf, planFromSample, StaleCollectionError } from './collection-state';
+import { CheckedRow, CollectionState, CreateCollectionInput, describe, frameOfHasher, hasherOf, planFromSample, StaleCollectionError } from './collection-state';
 import { configAttributes, keyItem, S, toConfig, toFrame, toPlanBasis, toPlans, toQueryAngles } from './records';
 import { QueryCalibration } from './query-calibration';
 import { TableNames } from './table-definitions';
@@ -92,7 +92,7 @@ export class CollectionStore {
   /** @throws NotFoundError */
   async get(projectId: string, name: string): Promise<CollectionInfo> {
     const state = await this.load(projectId, name, true);
-    return describe(state, this.calibration.plansOf(state));
+    return describe({ ...state, frame: frameOfHasher(state.hasher) }, this.calibration.plansOf(state));
   }
 
   async list(projectId: string): Promise<CollectionInfo[]> {
@@ -106,7 +106,7 @@ export class CollectionStore {
     }
     return configs.map((i) => {
       const config = toConfig(projectId, i);
-      const state = { config, ...plansAndCount(i, counters.get(`${config.name}/${config.uid}`)) };
+      const state = { config, frame: toFrame(i), ...plansAndCount(i, counters.get(`${config.name}/${config.uid}`)) };
       return describe(state, this.calibration.plansOf(state));
     });
   }
@@ -274,8 +274,7 @@ export class CollectionStore {
    */
   async settleFirstWrites(state: CollectionState, rows: readonly CheckedRow[], retry = true): Promise<CollectionState> {
     const { projectId, name, uid, metric } = state.config;
-    const { hasher } = state;
-    const frame = hasher?.centre ? { centre: hasher.centre, mipsNorm: hasher.mipsNorm, subspace: hasher.subspace } : frameOf(rows.map((r) => r.vector), metric);
+    const frame = frameOfHasher(state.hasher) ?? frameOf(rows.map((r) => r.vector), metric);
     const planned = !state.plans && rows.length >= PROFILE_MIN_SAMPLE ? planFromSample(state.config, frame, rows) : undefined;
     const sets: string[] = [];
     const conditions = ['uid = :uid'];

@@ -29,7 +29,7 @@ describe('query planning against DynamoDB Local', () => {
     await store.upsert('plans', 'small-first', rows(0, PROFILE_MIN_SAMPLE - 1));
     const before = await store.getCollection('plans', 'small-first');
     // THEN it reads buckets of UNPROFILED.bucketSize with UNPROFILED.probes, and predicts nothing
-    expect(before.queryPlan).toEqual({ depth: bucketDepth(PROFILE_MIN_SAMPLE - 1, UNPROFILED.bucketSize, 4), probes: UNPROFILED.probes, profiled: false });
+    expect(before.queryPlan).toEqual({ depth: bucketDepth(PROFILE_MIN_SAMPLE - 1, UNPROFILED.bucketSize, 4), probes: UNPROFILED.probes, profiled: false, hashDimensions: data.dimension });
     const q1 = await store.query('plans', 'small-first', { vector: data.vectors[5] });
     expect(q1.stats).toMatchObject({ depth: before.queryPlan.depth, probes: UNPROFILED.probes });
     expect(q1.stats.expectedRecall).toBeUndefined();
@@ -74,6 +74,11 @@ describe('query planning against DynamoDB Local', () => {
     const rowsHeld = (await subspace('sub'))!.byteLength / (4 * data.dimension);
     expect(Number.isInteger(rowsHeld) && rowsHeld >= 1 && rowsHeld <= data.dimension / 4).toBe(true);
     expect(await subspace('nosub')).toBeUndefined();
+    // and the descriptions say so, read alone and listed
+    expect((await store.getCollection('plans', 'sub')).queryPlan.hashDimensions).toBe(rowsHeld);
+    expect((await store.getCollection('plans', 'nosub')).queryPlan.hashDimensions).toBe(data.dimension);
+    const listed = await new WhiplashStore(db).listCollections('plans');
+    expect(listed.find((c) => c.name === 'sub')!.queryPlan.hashDimensions).toBe(rowsHeld);
     // WHEN a fresh process queries the first
     const q = { vector: data.vectors[7], topK: 10 };
     const [mine, fresh] = [await store.query('plans', 'sub', q), await new WhiplashStore(db).query('plans', 'sub', q)];
