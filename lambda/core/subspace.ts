@@ -59,8 +59,8 @@ export const SUBSPACE_VARIANCE_SHARE = 0.85;
  */
 export const SUBSPACE_MAX_FLOATS = 32768;
 
-/** Subspace iterations; the span converges geometrically and only the span matters. */
-const ITERATIONS = 20;
+/** Subspace iterations: the span converges geometrically and only the span matters (convergence measured: BENCHMARKS.md, "Hashing in a subspace"). */
+const ITERATIONS = 10;
 
 /**
  * The first `k` principal directions of `rows` (already centred), by orthogonal (subspace)
@@ -68,7 +68,7 @@ const ITERATIONS = 20;
  * (mean squared projection) of the rows along each.
  * @throws RangeError when k is not between 1 and the dimension, or rows have unequal lengths
  */
-export function principalDirections(rows: readonly Float32Array[], k: number): { directions: Float32Array; variances: Float64Array } {
+export function principalDirections(rows: readonly Float32Array[], k: number, iterations = ITERATIONS): { directions: Float32Array; variances: Float64Array } {
   const d = rows[0]?.length ?? 0;
   if (!(k >= 1 && k <= d)) throw new RangeError(`k must be between 1 and ${d}, got ${k}`);
   if (rows.some((r) => r.length !== d)) throw new RangeError(`rows of ${d} dimensions expected`);
@@ -77,7 +77,7 @@ export function principalDirections(rows: readonly Float32Array[], k: number): {
   for (let j = 0; j < k; j++) for (let i = 0; i < d; i++) q[j * d + i] = ((i * 7919 + j * 104729) % 1009) / 1009 - 0.5 + (i === j ? 1 : 0);
   orthonormalize(q, d);
   const proj = new Float64Array(k);
-  for (let it = 0; it < ITERATIONS; it++) {
+  for (let it = 0; it < iterations; it++) {
     const z = new Float64Array(k * d);
     for (const x of rows) {
       project(q, x, proj);
