@@ -15,7 +15,7 @@ import { IndexParams, Metric } from './types';
  *
  * Every vector is hashed relative to the collection's centre `c` (cosine: of the unit vectors):
  * y = x' - c. Each of the L hash tables gives y a CODE_BITS-bit code (one bit per hyperplane, the
- * sign of w·y). A separate set of `sketchBits` directions gives each vector a sketch, stored
+ * sign of w·y; with a hashing subspace, `subspace.ts`, the w are Gaussian within its span). A separate set of `sketchBits` directions gives each vector a sketch, stored
  * with its bucket entries with |y| and c·y (`sketch-format.ts`): from it the query estimates every
  * candidate's distance (`sketch-estimator.ts`) and fetches only the best `rerank` full vectors.
  *
