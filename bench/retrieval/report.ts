@@ -179,7 +179,8 @@ export function retrievalMarkdown(r: RetrievalResult): string {
     ...rows.map(line),
     '',
     '`over bare`: read units per query over `bare`\'s under the same filter. `extra read units for metadata`: over the same query without includeMetadata. ' +
-      '`bucket entries / query`: the store\'s `entriesRead`. `exact path`: share of the queries the store ranked through the filter index (every match fetched) rather than through the buckets.',
+      '`bucket entries / query`: the store\'s `entriesRead`. `exact path`: share of the queries the store ranked through the filter index (every match fetched) rather than through the buckets. ' +
+      'A collection\'s rows run in the order shown, and from its 64th observed unfiltered query on it follows plans calibrated by its own queries (README, "Calibration by the collection\'s own queries"): a later row may read buckets differently from an earlier one of the same collection (e.g. with includeMetadata after without); rows at the same place in each collection\'s order compare like with like.',
     '',
     ...ratioLines,
     `- Checks: ${violations} results outside their filter; ${mismatches} results returned with metadata other than was written; ` +
