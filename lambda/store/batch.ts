@@ -160,18 +160,23 @@ export async function batchGetAll(
 
 /**
  * Every item of one partition (optionally only sort keys starting with `skPrefix`, and only the
- * attributes of `projection`), strongly consistent, following pages.
+ * attributes of `projection`: an expression, or attribute names, which may be reserved words),
+ * strongly consistent, following pages.
  */
-export async function queryAll(client: DynamoDBClient, table: string, pk: string, skPrefix?: string, projection?: string): Promise<Item[]> {
+export async function queryAll(client: DynamoDBClient, table: string, pk: string, skPrefix?: string, projection?: string | readonly string[]): Promise<Item[]> {
   const items: Item[] = [];
   let start: Item | undefined;
+  const names = typeof projection === 'object' ? projection : undefined;
   do {
     const page: QueryCommandOutput = await client.send(
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
         ExpressionAttributeValues: { ':pk': { S: pk }, ...(skPrefix ? { ':p': { S: skPrefix } } : {}) },
-        ...(projection ? { ProjectionExpression: projection } : {}),
+        ...(typeof projection === 'string' ? { ProjectionExpression: projection } : {}),
+        ...(names
+          ? { ProjectionExpression: names.map((_, i) => `#a${i}`).join(', '), ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])) }
+          : {}),
         ExclusiveStartKey: start,
         ConsistentRead: true,
       }),

@@ -59,6 +59,11 @@ export function frameOfHasher(hasher: Hasher | undefined): HashFrame | undefined
   return hasher?.centre ? { centre: hasher.centre, mipsNorm: hasher.mipsNorm, subspace: hasher.subspace } : undefined;
 }
 
+/** The dimensions the hash codes of `frame` see: its subspace's, or the whole space's. */
+export function hashDimensionsOf(frame: HashFrame): number {
+  return frame.subspace ? frame.subspace.length / frame.centre.length : frame.centre.length;
+}
+
 /** The hasher of a collection whose first write fixed `frame`. */
 export function hasherOf(config: CollectionConfig, frame: HashFrame): Hasher {
   return new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, frame.centre, frame.mipsNorm, frame.subspace);
@@ -88,13 +93,12 @@ export function planFromSample(config: CollectionConfig, frame: HashFrame, rows:
  * `plans` (the stored ones, or those its observed queries calibrated, `QueryCalibration.plansOf`).
  */
 export function describe(
-  state: Pick<CollectionState, 'config' | 'plans' | 'count' | 'observed'> & { readonly frame?: HashFrame },
+  state: Pick<CollectionState, 'config' | 'plans' | 'count' | 'observed'> & { readonly hashDimensions?: number },
   plans: PlanTable | PlanAtSize | undefined = state.plans,
 ): CollectionInfo {
   const shape = queryShape(state.config.index, plans, state.count);
   const { filterIndex: _index, bucketLayout: _layout, ...config } = state.config;
   const calibrated = typeof plans === 'function' ? { calibratedBy: state.observed?.queries ?? 0 } : {};
-  const frame = state.frame;
-  const hashed = frame ? { hashDimensions: frame.subspace ? frame.subspace.length / frame.centre.length : frame.centre.length } : {};
+  const hashed = state.hashDimensions === undefined ? {} : { hashDimensions: state.hashDimensions };
   return { ...config, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined, ...calibrated, ...hashed } };
 }

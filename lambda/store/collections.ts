@@ -14,11 +14,11 @@ import { CollectionConfig, CollectionInfo } from '../core/types';
 import { vectorToBytes } from '../core/vector';
 import { batchGetAll, Item, queryAll, writeAtomically } from './batch';
 import { FILTER_INDEX_VERSION } from '../core/filter-index';
-import { collectionKey, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
+import { COLLECTION_PREFIX, collectionKey, COUNTER_PREFIX, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
 import { VectorCounter } from './counted-writes';
 import { BUCKET_LAYOUT, counterItem } from './layout';
-import { CheckedRow, CollectionState, CreateCollectionInput, describe, frameOfHasher, hasherOf, planFromSample, StaleCollectionError } from './collection-state';
-import { configAttributes, keyItem, S, toConfig, toFrame, toPlanBasis, toPlans, toQueryAngles } from './records';
+import { CheckedRow, CollectionState, CreateCollectionInput, describe, frameOfHasher, hashDimensionsOf, hasherOf, planFromSample, StaleCollectionError } from './collection-state';
+import { configAttributes, keyItem, LISTED_CONFIG_ATTRIBUTES, S, toConfig, toFrame, toHashDimensions, toPlanBasis, toPlans, toQueryAngles } from './records';
 import { QueryCalibration } from './query-calibration';
 import { TableNames } from './table-definitions';
 
@@ -92,21 +92,20 @@ export class CollectionStore {
   /** @throws NotFoundError */
   async get(projectId: string, name: string): Promise<CollectionInfo> {
     const state = await this.load(projectId, name, true);
-    return describe({ ...state, frame: frameOfHasher(state.hasher) }, this.calibration.plansOf(state));
+    const frame = frameOfHasher(state.hasher);
+    return describe({ ...state, hashDimensions: frame && hashDimensionsOf(frame) }, this.calibration.plansOf(state));
   }
 
   async list(projectId: string): Promise<CollectionInfo[]> {
-    const items = await queryAll(this.client, this.tables.metadata, projectPartition(projectId));
-    const counters = new Map<string, Item>();
-    const configs: Item[] = [];
-    for (const i of items) {
-      const what = projectItemOf(i.sk.S!);
-      if (what?.kind === 'counter') counters.set(`${what.name}/${i.uid.S}`, i);
-      if (what?.kind === 'collection') configs.push(i);
-    }
+    // the configs without their hashing subspaces (up to 128 KB each), and the counters
+    const [configs, counterItems] = await Promise.all([
+      queryAll(this.client, this.tables.metadata, projectPartition(projectId), COLLECTION_PREFIX, LISTED_CONFIG_ATTRIBUTES),
+      queryAll(this.client, this.tables.metadata, projectPartition(projectId), COUNTER_PREFIX),
+    ]);
+    const counters = new Map(counterItems.map((i) => [`${projectItemOf(i.sk.S!)!.name}/${i.uid.S}`, i]));
     return configs.map((i) => {
       const config = toConfig(projectId, i);
-      const state = { config, frame: toFrame(i), ...plansAndCount(i, counters.get(`${config.name}/${config.uid}`)) };
+      const state = { config, hashDimensions: toHashDimensions(i), ...plansAndCount(i, counters.get(`${config.name}/${config.uid}`)) };
       return describe(state, this.calibration.plansOf(state));
     });
   }
@@ -291,6 +290,8 @@ export class CollectionStore {
         sets.push('subspace = :s');
         values[':s'] = { B: vectorToBytes(frame.subspace) };
       }
+      sets.push('hd = :hd');
+      values[':hd'] = { N: String(hashDimensionsOf(frame)) };
     }
     if (planned) {
       sets.push('plans = :p', 'basis = :b');

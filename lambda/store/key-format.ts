@@ -18,8 +18,8 @@ export const projectKey = (projectId: string): MetadataKey => ({ pk: projectPart
 /** The partition that lists every project, one item each, so projects can be listed with one Query. */
 export const PROJECT_REGISTRY = 'PROJECTS';
 export const projectRegistryKey = (projectId: string): MetadataKey => ({ pk: PROJECT_REGISTRY, sk: projectId });
-const COLLECTION_PREFIX = 'C#';
-const COUNTER_PREFIX = 'N#';
+export const COLLECTION_PREFIX = 'C#';
+export const COUNTER_PREFIX = 'N#';
 const API_KEY_PREFIX = 'K#';
 export const collectionKey = (projectId: string, name: string): MetadataKey => ({ pk: projectPartition(projectId), sk: `${COLLECTION_PREFIX}${name}` });
 /** The collection's vector count, a separate small item so that counting never rewrites the config. */

@@ -96,6 +96,22 @@ export function toQueryAngles(counter: Item): QueryAngles | undefined {
   return { queries: Number(q), counts };
 }
 
+/**
+ * The attributes of a config item a listing of collections reads: all but the hashing subspace's
+ * rows (up to 128 KB), whose size `hd` gives.
+ */
+export const LISTED_CONFIG_ATTRIBUTES = ['pk', 'sk', 'uid', 'dimension', 'metric', 'index', 'seed', 'prngVersion', 'createdAt', 'fi', 'bl', 'nf', 'plans', 'basis', 'hd', 'centre'] as const;
+
+/**
+ * The dimensions a collection's hash codes see (`hd`, set with its hash frame: the hashing
+ * subspace's, or the whole space's); undefined before its first write.
+ */
+export function toHashDimensions(i: Item): number | undefined {
+  if (i.hd?.N) return Number(i.hd.N);
+  // a frame set before `hd` existed hashes in the whole space, the centre's
+  return i.centre?.B ? i.centre.B.byteLength / 4 : undefined;
+}
+
 /** The hash frame (centre, the lift's norm under `dot`, the hashing subspace) a config item holds, once the collection's first write set it. */
 export function toFrame(i: Item): HashFrame | undefined {
   if (!i.centre?.B) return undefined;

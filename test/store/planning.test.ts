@@ -116,6 +116,19 @@ describe('query planning against DynamoDB Local', () => {
     expect(cheap.expectedRecall!).toBeLessThan(usual.expectedRecall!);
   });
 
+  it('lists every collection as it describes it alone, without reading their hashing subspaces', async () => {
+    // GIVEN the collections above, and one with non-filterable metadata keys
+    await store.createCollection('plans', { name: 'split', dimension: data.dimension, seed: 6, metadataConfiguration: { nonFilterableMetadataKeys: ['text'] } });
+    await store.upsert('plans', 'split', rows(0, 150));
+    // WHEN a fresh process lists them
+    const fresh = new WhiplashStore(db);
+    const listed = await fresh.listCollections('plans');
+    // THEN each equals its description read alone
+    expect(listed.length).toBeGreaterThanOrEqual(7);
+    for (const c of listed) expect(c).toEqual(await fresh.getCollection('plans', c.name));
+    expect(listed.find((c) => c.name === 'split')!.metadataConfiguration).toEqual({ nonFilterableMetadataKeys: ['text'] });
+  });
+
   it('rejects a recall target outside 0.5..0.999 and creates nothing', async () => {
     for (const recallTarget of [1, 0.2, Number.NaN]) {
       await expect(store.createCollection('plans', { name: 'bad', dimension: 3, index: { recallTarget } })).rejects.toThrow(/index.recallTarget must be a number between 0.5 and 0.999/);
