@@ -131,9 +131,19 @@ export interface BucketRead {
  * and `probes` more, cheapest first (`probeSequence`, Lv et al. 2007). Buckets of one partition
  * whose ranges touch are read by one Query over their joint range: the same entries, and one
  * page's rounding up to 4 KB instead of two (`readUnits`).
+ *
+ * At the shallowest depth (`partitionBits`: a small collection) every bucket is a whole
+ * partition, and when the plan would read at least as many buckets as one hash table has, the
+ * query reads one table whole instead: every vector is a candidate, in no more reads, each
+ * entry read once. (Probing a few of so few buckets per table can miss even a collection's only
+ * vector, `test/store/small-collections.test.ts`.)
  * @returns at most `hashTables x (probes + 1)` reads, per table in code order
  */
 export function bucketReadPlan(uid: string, index: Pick<IndexParams, 'hashTables' | 'partitionBits'>, query: QueryEncoding, depth: number, probes: number): BucketRead[] {
+  const partitions = 2 ** index.partitionBits;
+  if (depth <= index.partitionBits && partitions <= index.hashTables * (probes + 1)) {
+    return Array.from({ length: partitions }, (_, p) => ({ table: 0, pk: bucketPartition(uid, 0, (p * 2 ** (CODE_BITS - index.partitionBits)) >>> 0, index.partitionBits) }));
+  }
   const reads: BucketRead[] = [];
   const shift = CODE_BITS - depth;
   for (let t = 0; t < index.hashTables; t++) {
