@@ -8,10 +8,9 @@
  * iterations run over the most directions allowed, the worst case). Prints markdown.
  */
 import { Command } from 'commander';
-import { centreOf, frameOf } from '../../lambda/core/hasher';
+import { centredVector, centreOf, frameOf } from '../../lambda/core/hasher';
 import { fillGaussian } from '../../lambda/core/prng';
 import { principalDirections, SUBSPACE_MAX_FLOATS, SUBSPACE_MAX_SAMPLE, SUBSPACE_VARIANCE_SHARE } from '../../lambda/core/subspace';
-import { normalized } from '../../lambda/core/vector';
 import { DATASET_NAMES, DatasetName, loadDataset, row } from '../datasets';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -36,7 +35,7 @@ for (const name of opts.datasets) {
   const first = Array.from({ length: Math.min(SUBSPACE_MAX_SAMPLE, ds.base.rows) }, (_, i) => row(ds.base, i));
   const [frame, ms] = timed(() => frameOf(first, ds.metric));
   const centre = centreOf(first, ds.metric);
-  const centred = first.map((x) => Float32Array.from(ds.metric === 'cosine' ? normalized(x) : x, (v, i) => v - centre[i]));
+  const centred = first.map((x) => centredVector(x, ds.metric, 'stored', centre));
   const total = centred.reduce((s, x) => s + x.reduce((a, v) => a + v * v, 0), 0) / centred.length;
   const most = Math.min(Math.floor(ds.dim / 4), Math.floor(SUBSPACE_MAX_FLOATS / ds.dim));
   const kept = frame.subspace ? frame.subspace.length / ds.dim : undefined;

@@ -15,9 +15,10 @@ import { IndexParams, Metric } from './types';
  *
  * Every vector is hashed relative to the collection's centre `c` (cosine: of the unit vectors):
  * y = x' - c. Each of the L hash tables gives y a CODE_BITS-bit code (one bit per hyperplane, the
- * sign of w·y; with a hashing subspace, `subspace.ts`, the w are Gaussian within its span). A separate set of `sketchBits` directions gives each vector a sketch, stored
- * with its bucket entries with |y| and c·y (`sketch-format.ts`): from it the query estimates every
- * candidate's distance (`sketch-estimator.ts`) and fetches only the best `rerank` full vectors.
+ * sign of w·y; with a hashing subspace, `subspace.ts`, the w are Gaussian within its span). A
+ * separate set of `sketchBits` directions gives each vector a sketch, stored with its bucket
+ * entries with |y| and c·y (`sketch-format.ts`): from it the query estimates every candidate's
+ * distance (`sketch-estimator.ts`) and fetches only the best `rerank` full vectors.
  *
  * The sketch (prngVersion 2): the directions are orthonormal in blocks of `dimension` (Gram-Schmidt
  * on the Gaussian rows), and the query's side is exact. A vector's codes along the directions
@@ -88,18 +89,9 @@ export class Hasher {
     return this.prngVersion >= 2;
   }
 
-  /** x' - c: the vector the hyperplanes see; x' is x lifted (`mips.ts`), unit (cosine) or x itself. */
+  /** x' - c: the vector the hyperplanes see (`centredVector`). */
   private centred(x: Float32Array, side: 'stored' | 'query'): Float32Array {
-    const base =
-      this.mipsNorm !== undefined
-        ? side === 'stored'
-          ? liftStored(x, this.mipsNorm)
-          : liftQuery(x)
-        : this.metric === 'cosine'
-          ? normalized(x)
-          : Float32Array.from(x);
-    if (this.centre) for (let i = 0; i < base.length; i++) base[i] -= this.centre[i];
-    return base;
+    return centredVector(x, this.metric, side, this.centre, this.mipsNorm);
   }
 
   /** (x' - c) / |x' - c| of a stored vector in the whole space: the direction the sketch sees, and the hash codes too without a subspace. */
@@ -293,6 +285,17 @@ function planesFor(dimension: number, codeRows: number, sketchRows: number, seed
 }
 
 /**
+ * x' - c: a vector as a collection's hyperplanes see it. x' is x lifted under `dot` with a norm U
+ * (`mips.ts`: stored and query vectors differently), unit under cosine, x itself otherwise; c is
+ * the centre (none: zero). A new array.
+ */
+export function centredVector(x: Float32Array, metric: Metric, side: 'stored' | 'query', centre?: Float32Array, mipsNorm?: number): Float32Array {
+  const base = mipsNorm !== undefined ? (side === 'stored' ? liftStored(x, mipsNorm) : liftQuery(x)) : metric === 'cosine' ? normalized(x) : Float32Array.from(x);
+  if (centre) for (let i = 0; i < base.length; i++) base[i] -= centre[i];
+  return base;
+}
+
+/**
  * The centre a collection hashes around: the mean of the vectors of its first write as the
  * hyperplanes see them (for cosine unit-length, under the lift of norm `mipsNorm` lifted). Fixed
  * once set, so codes never change under a stored vector.
@@ -328,11 +331,6 @@ export function frameOf(vectors: readonly Float32Array[], metric: Metric): HashF
   const mipsNorm = metric === 'dot' ? mipsNormOf(vectors) : undefined;
   const centre = centreOf(vectors, metric, mipsNorm);
   if (metric === 'dot' || vectors.length < SUBSPACE_MIN_SAMPLE) return { centre, mipsNorm };
-  const centred = vectors.slice(0, SUBSPACE_MAX_SAMPLE).map((v) => {
-    const y = metric === 'cosine' ? normalized(v) : Float32Array.from(v);
-    for (let i = 0; i < y.length; i++) y[i] -= centre[i];
-    return y;
-  });
-  const subspace = hashingSubspace(centred);
+  const subspace = hashingSubspace(vectors.slice(0, SUBSPACE_MAX_SAMPLE).map((v) => centredVector(v, metric, 'stored', centre)));
   return subspace ? { centre, subspace } : { centre };
 }
