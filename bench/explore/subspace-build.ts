@@ -10,7 +10,7 @@
 import { Command } from 'commander';
 import { centredVector, centreOf, frameOf } from '../../lambda/core/hasher';
 import { fillGaussian } from '../../lambda/core/prng';
-import { principalDirections, SUBSPACE_MAX_FLOATS, SUBSPACE_MAX_SAMPLE, SUBSPACE_VARIANCE_SHARE } from '../../lambda/core/subspace';
+import { maxSubspaceDirections, principalDirections, SUBSPACE_MAX_SAMPLE, SUBSPACE_VARIANCE_SHARE } from '../../lambda/core/subspace';
 import { DATASET_NAMES, DatasetName, loadDataset, row } from '../datasets';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -37,7 +37,7 @@ for (const name of opts.datasets) {
   const centre = centreOf(first, ds.metric);
   const centred = first.map((x) => centredVector(x, ds.metric, 'stored', centre));
   const total = centred.reduce((s, x) => s + x.reduce((a, v) => a + v * v, 0), 0) / centred.length;
-  const most = Math.min(Math.floor(ds.dim / 4), Math.floor(SUBSPACE_MAX_FLOATS / ds.dim));
+  const most = maxSubspaceDirections(ds.dim);
   const kept = frame.subspace ? frame.subspace.length / ds.dim : undefined;
   const held = opts.iterations.map((it) => {
     const { variances } = principalDirections(centred, most, Number(it));
@@ -52,5 +52,5 @@ console.log('|---:|---:|---:|');
 for (const d of opts.dimensions.map(Number)) {
   const rows = Array.from({ length: SUBSPACE_MAX_SAMPLE }, (_, i) => fillGaussian(new Float32Array(d), i + 1));
   const [, ms] = timed(() => frameOf(rows, 'cosine'));
-  console.log(`| ${d} | ${Math.min(Math.floor(d / 4), Math.floor(SUBSPACE_MAX_FLOATS / d))} | ${ms.toFixed(0)} |`);
+  console.log(`| ${d} | ${maxSubspaceDirections(d)} | ${ms.toFixed(0)} |`);
 }

@@ -116,11 +116,16 @@ function project(q: Float32Array, x: Float32Array, out: Float64Array): void {
   }
 }
 
+/** The most directions a hashing subspace of `dimension` may have: a quarter of it, within SUBSPACE_MAX_FLOATS. */
+export function maxSubspaceDirections(dimension: number): number {
+  return Math.min(Math.floor(dimension / 4), Math.floor(SUBSPACE_MAX_FLOATS / dimension));
+}
+
 /**
  * The hashing subspace of a first batch, or undefined when the codes should stay in the whole
  * space: the fewest leading principal directions that hold SUBSPACE_VARIANCE_SHARE of the
  * variance of `centred` (the first batch as the hyperplanes see it, around its centre), if they
- * are at most a quarter of the dimension and fit SUBSPACE_MAX_FLOATS.
+ * are at most `maxSubspaceDirections` (a quarter of the dimension, within SUBSPACE_MAX_FLOATS).
  * @param centred at least SUBSPACE_MIN_SAMPLE rows (fewer: undefined); the first SUBSPACE_MAX_SAMPLE are used
  * @returns K x dimension orthonormal rows, leading first
  */
@@ -128,7 +133,7 @@ export function hashingSubspace(centred: readonly Float32Array[]): Float32Array 
   if (centred.length < SUBSPACE_MIN_SAMPLE) return undefined;
   const rows = centred.slice(0, SUBSPACE_MAX_SAMPLE);
   const d = rows[0].length;
-  const most = Math.min(Math.floor(d / 4), Math.floor(SUBSPACE_MAX_FLOATS / d));
+  const most = maxSubspaceDirections(d);
   if (most < 1) return undefined;
   let total = 0;
   for (const x of rows) for (let i = 0; i < d; i++) total += (x[i] * x[i]) / rows.length;
