@@ -7,7 +7,7 @@ import { PlanAtSize, PlanTable, planTableForIndex } from '../../lambda/core/plan
 import { ANGLE_BINS, DataProfile, PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE, PROFILE_NEIGHBOURS } from '../../lambda/core/profile';
 import { PRNG_VERSION } from '../../lambda/core/prng';
 import { bucketReadLimit, CandidateSet, exactTopK, planSearch, sampleProfile } from '../../lambda/core/search';
-import { packedSketchBytes, packSketch } from '../../lambda/core/sketch-format';
+import { packSketch } from '../../lambda/core/sketch-format';
 import { IndexParams, Metric } from '../../lambda/core/types';
 import { readUnits } from '../../lambda/store/layout';
 import { Matrix, row } from '../datasets/types';
@@ -128,7 +128,7 @@ export class WhiplashModel {
     const frame = frameOf(first, metric);
     this.hasher = new Hasher(base.dim, metric, params, seed, PRNG_VERSION, frame.centre, frame.mipsNorm, hashSpace === 'auto' ? frame.subspace : undefined);
     const L = params.hashTables;
-    this.packedBytes = packedSketchBytes(params.sketchBits);
+    this.packedBytes = this.hasher.packedSketchBytes;
     this.codes = new Uint32Array(base.rows * L);
     this.packed = new Uint8Array(base.rows * this.packedBytes);
     this.entryBytes = new Uint16Array(base.rows * L);

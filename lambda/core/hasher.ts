@@ -2,7 +2,7 @@
 // queries with them: hash codes, sketch codes, the sketch's gain and error; and the centre.
 import { CODE_BITS } from './params';
 import { fillGaussian } from './prng';
-import { sketchLayout, sketchLevel, StoredSketch, TWO_BIT } from './sketch-format';
+import { coordinateCode, coordinateLevel, packedSketchBytes, sketchLayout, sketchLevel, SplitSketchLayout, splitSketchLayout, StoredSketch, TWO_BIT } from './sketch-format';
 import { liftQuery, liftStored, mipsNormOf } from './mips';
 import { hashingSubspace, orthonormalize, SUBSPACE_MAX_SAMPLE, SUBSPACE_MIN_SAMPLE } from './subspace';
 import { dot, normalized } from './vector';
@@ -28,6 +28,12 @@ import { IndexParams, Metric } from './types';
  * error in the angle, |x̂ - (x̂·ŷ_x) ŷ_x| / (x̂·ŷ_x sqrt(D - 1)) for a residual direction uniform
  * around ŷ_x. Collections of prngVersion 1 keep Gaussian directions, one sign bit each, and no
  * gain or error (the Hamming estimate, Charikar 2002).
+ *
+ * The split sketch (prngVersion 3 with a hashing subspace, `splitSketchLayout`): ŷ's coordinates
+ * on the subspace's rows, a few bits each, and the signs of its residual along directions
+ * orthonormal within the residual space (the seed's Gaussian sketch rows with the subspace
+ * projected out). Stored with it: the coordinates' scale and error, the residual's weight
+ * |r|² / x̂_r·r and its error (`sketch-format.ts`).
  */
 
 /** What the index stores of one vector: its hash codes and its sketch. */
@@ -40,8 +46,13 @@ export interface Encoding extends StoredSketch {
 export interface QueryEncoding extends Encoding {
   /** |w·y| for every code bit of every table (L x CODE_BITS), the margin of each bit. */
   readonly margins: Float32Array;
-  /** r_j·ŷ_q for every sketch direction (`sketchLayout`): the query's exact side of the sketch. */
+  /**
+   * r_j·ŷ_q for every sketch direction (`sketchLayout`): the query's exact side of the sketch. For
+   * a split sketch, the residual directions' and then the K subspace coordinates of ŷ_q.
+   */
   readonly sketchProjections: Float32Array;
+  /** The split sketch's layout, when the collection's sketch is split. */
+  readonly split?: SplitSketchLayout;
 }
 
 /** The hyperplanes of one collection, regenerated from its seed. Pure and immutable. */
@@ -52,6 +63,8 @@ export class Hasher {
   readonly layout: { readonly directions: number; readonly bitsPerDirection: 1 | 2 };
   /** The dimension the hyperplanes live in: `dimension`, or dimension + 1 under the lift (`mips.ts`). */
   readonly space: number;
+  /** The split sketch's layout (prngVersion 3 with a subspace, when `splitSketchLayout` allows one); undefined: whole-space directions. */
+  readonly split?: SplitSketchLayout;
   private readonly planes: Float32Array;
 
   constructor(
@@ -66,7 +79,8 @@ export class Hasher {
     readonly mipsNorm?: number,
     /**
      * K x `space` orthonormal rows (`subspace.ts`): when given, the hash codes' hyperplanes are
-     * Gaussian within their span (the seed's Gaussian rows projected onto it); the sketch is not.
+     * Gaussian within their span (the seed's Gaussian rows projected onto it); from prngVersion 3
+     * the sketch is split (`splitSketchLayout`).
      */
     readonly subspace?: Float32Array,
   ) {
@@ -76,12 +90,21 @@ export class Hasher {
     if (mipsNorm !== undefined && !(mipsNorm > 0)) throw new Error(`mipsNorm must be positive, got ${mipsNorm}`);
     this.space = mipsNorm === undefined ? dimension : dimension + 1;
     if (centre && centre.length !== this.space) throw new Error(`centre has ${centre.length} dimensions, expected ${this.space}`);
-    this.layout = sketchLayout(this.space, params.sketchBits, prngVersion);
-    const planes = planesFor(this.space, params.hashTables * CODE_BITS, this.layout.directions, seed, prngVersion);
     if (subspace && (subspace.length === 0 || subspace.length % this.space !== 0)) {
       throw new Error(`subspace must hold whole rows of ${this.space} dimensions, got ${subspace.length} values`);
     }
-    this.planes = subspace ? projectCodePlanes(planes, params.hashTables * CODE_BITS, this.space, subspace) : planes;
+    this.split = subspace && prngVersion >= 3 ? splitSketchLayout(params.sketchBits, subspace.length / this.space) : undefined;
+    this.layout = this.split ? { directions: this.split.directions, bitsPerDirection: 1 } : sketchLayout(this.space, params.sketchBits, prngVersion);
+    const codeRows = params.hashTables * CODE_BITS;
+    const planes = planesFor(this.space, codeRows, this.layout.directions, seed, prngVersion, !this.split);
+    if (!subspace) this.planes = planes;
+    else if (!this.split) this.planes = projectCodePlanes(planes, codeRows, this.space, subspace);
+    else this.planes = splitPlanes(planes, codeRows, this.space, subspace);
+  }
+
+  /** Bytes of this hasher's packed sketches (`packedSketchBytes`). */
+  get packedSketchBytes(): number {
+    return packedSketchBytes(this.sketchBits, this.split !== undefined);
   }
 
   /** Whether sketches carry a gain and error (prngVersion 2 and later). */
@@ -158,6 +181,7 @@ export class Hasher {
   /** Encodes a vector for storage. The caller has checked the dimension. */
   encode(x: Float32Array): Encoding {
     const { projections, norm, offset } = this.project(x, 'stored');
+    if (this.split) return { codes: this.codesOf(projections), norm, offset, ...this.splitSketch(projections, norm, this.split) };
     const codes = this.sketchCodes(projections, norm);
     return { codes: this.codesOf(projections), sketch: this.sketchOf(codes), norm, offset, ...this.sketchGain(projections, codes, norm) };
   }
@@ -169,8 +193,54 @@ export class Hasher {
     for (let i = 0; i < margins.length; i++) margins[i] = Math.abs(projections[i]);
     const sketchProjections = projections.slice(this.hashTables * CODE_BITS);
     if (norm > 0) for (let j = 0; j < sketchProjections.length; j++) sketchProjections[j] /= norm;
+    if (this.split) {
+      const { sketch } = this.splitSketch(projections, norm, this.split);
+      return { codes: this.codesOf(projections), sketch, norm, offset, margins, sketchProjections, split: this.split };
+    }
     const sketch = this.sketchOf(this.sketchCodes(projections, norm));
     return { codes: this.codesOf(projections), sketch, norm, offset, margins, sketchProjections };
+  }
+
+  /**
+   * The split sketch of y (|y| = norm) from its projections: the residual directions' r_j·y, then
+   * the subspace coordinates' (module comment; `sketch-format.ts` for the stored fields).
+   */
+  private splitSketch(projections: Float32Array, norm: number, split: SplitSketchLayout): Omit<StoredSketch, 'norm' | 'offset'> {
+    const { coordinates: k, bitsPerCoordinate: bits, coordinateBytes, directions: m } = split;
+    const sketch = new Uint8Array(this.sketchBits / 8);
+    if (norm === 0) return { sketch, scale: 0, weight: 0, error: 1, residualError: 1 };
+    const base = this.hashTables * CODE_BITS;
+    const a = Float64Array.from(projections.subarray(base + m, base + m + k), (v) => v / norm);
+    const scale = a.reduce((s, v) => Math.max(s, Math.abs(v)), 0);
+    let held = 0;
+    let quantization = 0;
+    for (let j = 0; j < k; j++) {
+      const code = coordinateCode(bits, a[j], scale);
+      for (let b = 0; b < bits; b++) if ((code >> (bits - 1 - b)) & 1) setBit(sketch, j * bits + b);
+      quantization += (a[j] - coordinateLevel(bits, code, scale)) ** 2;
+      held += a[j] * a[j];
+    }
+    // |ŷ|² = |a|² + |r|²; the signs of r_j·ŷ = r_j·r, directions orthonormal within each block of the residual space
+    const residual = Math.max(0, 1 - held);
+    const d = this.space - k;
+    const xhat = m > d ? new Float64Array(this.space) : undefined;
+    let gain = 0;
+    for (let j = 0; j < m; j++) {
+      const p = projections[base + j] / norm;
+      const level = p >= 0 ? 1 : -1;
+      if (p >= 0) setBit(sketch, 8 * coordinateBytes + j);
+      gain += level * p;
+      if (xhat) {
+        const o = (base + j) * this.space;
+        for (let i = 0; i < this.space; i++) xhat[i] += level * this.planes[o + i];
+      }
+    }
+    const squared = xhat ? xhat.reduce((s, v) => s + v * v, 0) : m;
+    const error = Math.sqrt(quantization / k);
+    if (!(residual > 0) || !(gain > 0)) return { sketch, scale, weight: 0, error, residualError: 0 };
+    const r = Math.sqrt(residual);
+    const g = gain / r;
+    return { sketch, scale, weight: residual / gain, error, residualError: (r * Math.sqrt(Math.max(0, squared - g * g))) / (g * Math.sqrt(Math.max(1, d - 1))) };
   }
 
   /** Each sketch direction's code (`sketchLevel`): its sign, and with 2 bits whether |r_j·y| passes the threshold. */
@@ -237,6 +307,36 @@ export class Hasher {
   }
 }
 
+/** Sets bit `bit` of `bytes`, most significant bit of each byte first. */
+function setBit(bytes: Uint8Array, bit: number): void {
+  bytes[bit >> 3] |= 0x80 >> (bit & 7);
+}
+
+/**
+ * The planes of a split sketch: the code rows projected onto the subspace (`projectCodePlanes`),
+ * the Gaussian sketch rows with the subspace projected out and then orthonormalized in blocks of
+ * the residual space's dimension, and the subspace's K rows, whose projections are ŷ's coordinates.
+ */
+function splitPlanes(planes: Float32Array, codeRows: number, d: number, subspace: Float32Array): Float32Array {
+  const k = subspace.length / d;
+  const sketchRows = planes.length / d - codeRows;
+  const out = new Float32Array(planes.length + subspace.length);
+  out.set(projectCodePlanes(planes, codeRows, d, subspace).subarray(0, codeRows * d));
+  const residual = out.subarray(codeRows * d, (codeRows + sketchRows) * d);
+  residual.set(planes.subarray(codeRows * d));
+  for (let r = 0; r < sketchRows; r++) {
+    const w = residual.subarray(r * d, (r + 1) * d);
+    for (let j = 0; j < k; j++) {
+      let t = 0;
+      for (let i = 0; i < d; i++) t += subspace[j * d + i] * w[i];
+      for (let i = 0; i < d; i++) w[i] -= t * subspace[j * d + i];
+    }
+  }
+  orthonormalize(residual, d, d - k);
+  out.set(subspace, (codeRows + sketchRows) * d);
+  return out;
+}
+
 /**
  * A copy of `planes` whose first `codeRows` rows w are replaced by P^T P w, P the subspace's
  * orthonormal rows: a standard normal row projected onto the span is standard normal within it.
@@ -267,17 +367,18 @@ const PLANE_CACHE_SIZE = 16;
 
 /**
  * (codeRows + sketchRows) x dimension standard normals from the pinned PRNG; from version 2 the
- * sketch rows are orthonormalized in blocks of `dimension` (`orthonormalize`). Cached (LRU) per
- * (dimension, rows, seed, version).
+ * sketch rows are orthonormalized in blocks of `dimension` (`orthonormalize`), unless
+ * `orthonormal` is false (a split sketch orthonormalizes them in the residual space). Cached
+ * (LRU) per (dimension, rows, seed, version, orthonormal).
  */
-function planesFor(dimension: number, codeRows: number, sketchRows: number, seed: number, version: number): Float32Array {
-  const key = `${dimension}:${codeRows}:${sketchRows}:${seed}:${version}`;
+function planesFor(dimension: number, codeRows: number, sketchRows: number, seed: number, version: number, orthonormal: boolean): Float32Array {
+  const key = `${dimension}:${codeRows}:${sketchRows}:${seed}:${version}:${orthonormal}`;
   let planes = planeCache.get(key);
   if (planes) {
     planeCache.delete(key);
   } else {
     planes = fillGaussian(new Float32Array((codeRows + sketchRows) * dimension), seed, version);
-    if (version >= 2) orthonormalize(planes.subarray(codeRows * dimension), dimension);
+    if (version >= 2 && orthonormal) orthonormalize(planes.subarray(codeRows * dimension), dimension);
     if (planeCache.size >= PLANE_CACHE_SIZE) planeCache.delete(planeCache.keys().next().value as string);
   }
   planeCache.set(key, planes);

@@ -11,11 +11,15 @@
  *
  * Version 2: the same normals; the Hasher orthonormalizes the sketch directions in blocks and
  * sketches carry their gain and error (`hasher.ts`). Hash codes are those of version 1.
+ *
+ * Version 3: the same normals; a collection with a hashing subspace gets a split sketch (its
+ * subspace coordinates and the residual's signs, `splitSketchLayout` in `sketch-format.ts`).
+ * Without one, as version 2.
  */
-export const PRNG_VERSION = 2;
+export const PRNG_VERSION = 3;
 
 /** Versions this code regenerates (`fillGaussian`, `Hasher`). */
-export const PRNG_VERSIONS: readonly number[] = [1, 2];
+export const PRNG_VERSIONS: readonly number[] = [1, 2, 3];
 
 function splitmix32(state: number): () => number {
   let s = state >>> 0;

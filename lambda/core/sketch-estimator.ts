@@ -1,7 +1,7 @@
 // Candidates' angles and distances to a query, estimated from their stored sketches: the
 // asymmetric estimate of prngVersion 2 and the Hamming estimate of version 1.
 import type { Encoding, QueryEncoding } from './hasher';
-import { sketchLevel, StoredSketch } from './sketch-format';
+import { coordinateLevel, sketchLevel, SplitSketchLayout, StoredSketch } from './sketch-format';
 import { Metric } from './types';
 
 /**
@@ -17,6 +17,10 @@ import { Metric } from './types';
  * stored. From the same sign bits it estimates the angle to near neighbours with less error than
  * their Hamming estimate. Collections of prngVersion 1 keep Gaussian directions, one sign bit each,
  * and the Hamming estimate (Charikar, STOC 2002).
+ *
+ * A split sketch (`splitSketchLayout`) estimates cos(y_q, y_x) = a_q·a_x + r_q·r_x as a_q·â_x
+ * (its coordinates' levels) plus weight x̂_r·ŷ_q (RaBitQ on the residual), with standard error
+ * sqrt((error |a_q|)² + (residualError |r_q|)²) in the cosine; bounds are taken on the cosine.
  */
 
 const POPCOUNT = new Uint8Array(256).map((_, i) => {
@@ -74,11 +78,21 @@ export interface AngleEstimate extends DistanceEstimate {
  */
 export class SketchEstimator {
   private readonly table: Float64Array;
+  /** A split sketch: sum_j a_q,j (2^-bits - 1), the part of a_q·â_x that does not depend on the codes, and |a_q|, |r_q|. */
+  private readonly splitQuery?: { readonly layout: SplitSketchLayout; readonly constant: number; readonly coordinateNorm: number; readonly residualNorm: number };
 
   constructor(
     readonly metric: Metric,
     private readonly q: QueryEncoding,
   ) {
+    if (q.split) {
+      this.table = splitTable(q.sketchProjections, q.split, q.sketch.length);
+      const a = q.sketchProjections.subarray(q.split.directions);
+      const held = a.reduce((s, v) => s + v * v, 0);
+      const constant = a.reduce((s, v) => s + v * coordinateLevel(q.split!.bitsPerCoordinate, 0, 1), 0);
+      this.splitQuery = { layout: q.split, constant, coordinateNorm: Math.sqrt(held), residualNorm: Math.sqrt(Math.max(0, 1 - held)) };
+      return;
+    }
     const a = q.sketchProjections;
     const bytes = q.sketch.length;
     const bitsPerDirection = (bytes * 8) / a.length;
@@ -102,6 +116,11 @@ export class SketchEstimator {
    */
   angle(s: StoredSketch): { angle: number; stdError: number } {
     if (s.sketch.length !== this.q.sketch.length) throw new Error(`sketch has ${s.sketch.length} bytes, the query's ${this.q.sketch.length}`);
+    if (this.splitQuery) {
+      const { cos, stdError } = this.splitCosine(s);
+      // the delta method: d angle = d cos / sin(angle), the sine floored at the cosine's own error
+      return { angle: Math.acos(clampCos(cos)), stdError: stdError / Math.max(Math.sqrt(1 - clampCos(cos) ** 2), stdError) };
+    }
     if (s.gain === undefined || s.error === undefined) return hammingAngle(this.q.sketch, s.sketch);
     let dot = 0;
     const t = this.table;
@@ -115,8 +134,30 @@ export class SketchEstimator {
     return distanceAtAngle(this.metric, this.q, s.norm, s.offset, this.angle(s).angle);
   }
 
-  /** The estimated distance with bounds at the angle +- `z` standard errors, and the angle. */
+  /**
+   * cos(y_q, y_x) of a split sketch and its standard error (module comment).
+   * @throws Error when the sketch is not split
+   */
+  private splitCosine(s: StoredSketch): { cos: number; stdError: number } {
+    const split = this.splitQuery!;
+    if (s.scale === undefined || s.weight === undefined || s.error === undefined || s.residualError === undefined) throw new Error('the collection has split sketches, this one is not');
+    const t = this.table;
+    const sk = s.sketch;
+    const bytes = split.layout.coordinateBytes;
+    let coordinates = split.constant;
+    for (let b = 0; b < bytes; b++) coordinates += t[(b << 8) | sk[b]];
+    let residual = 0;
+    for (let b = bytes; b < sk.length; b++) residual += t[(b << 8) | sk[b]];
+    return { cos: s.scale * coordinates + s.weight * residual, stdError: Math.hypot(s.error * split.coordinateNorm, s.residualError * split.residualNorm) };
+  }
+
+  /** The estimated distance with bounds at the angle +- `z` standard errors (of a split sketch: at the cosine +- `z` errors), and the angle. */
   withBounds(s: StoredSketch, z: number): AngleEstimate {
+    if (this.splitQuery) {
+      const { cos, stdError } = this.splitCosine(s);
+      const at = (c: number) => distanceAtAngle(this.metric, this.q, s.norm, s.offset, Math.acos(clampCos(c)));
+      return { angle: Math.acos(clampCos(cos)), est: at(cos), lower: at(cos + z * stdError), upper: at(cos - z * stdError) };
+    }
     const { angle, stdError } = this.angle(s);
     return {
       angle,
@@ -125,4 +166,34 @@ export class SketchEstimator {
       upper: distanceAtAngle(this.metric, this.q, s.norm, s.offset, angle + z * stdError),
     };
   }
+}
+
+const clampCos = (c: number) => Math.min(1, Math.max(-1, c));
+
+/**
+ * The per-byte table of a split sketch's estimate: for the coordinates' bytes, each set bit adds
+ * its place value's share of a coordinate's level (`coordinateLevel` is linear in the code:
+ * scale (2 code + 1) / 2^bits - scale), 2^(place + 1) / 2^bits a_q,j, the scale applied per
+ * candidate; for the residual's bytes, each bit its sign (±1) times r_j·ŷ_q.
+ */
+function splitTable(projections: Float32Array, layout: SplitSketchLayout, bytes: number): Float64Array {
+  const { coordinates: k, bitsPerCoordinate: bits, coordinateBytes, directions: m } = layout;
+  const a = projections.subarray(m, m + k);
+  const table = new Float64Array(bytes * 256);
+  const bitValue = (bit: number, set: boolean): number => {
+    if (bit < 8 * coordinateBytes) {
+      if (!set || bit >= k * bits) return 0;
+      return (2 ** (bits - (bit % bits)) / 2 ** bits) * a[Math.floor(bit / bits)];
+    }
+    const j = bit - 8 * coordinateBytes;
+    return j < m ? sketchLevel(1, Number(set)) * projections[j] : 0;
+  };
+  for (let b = 0; b < bytes; b++) {
+    for (let v = 0; v < 256; v++) {
+      let sum = 0;
+      for (let i = 0; i < 8; i++) sum += bitValue(8 * b + i, ((v >> (7 - i)) & 1) === 1);
+      table[b * 256 + v] = sum;
+    }
+  }
+  return table;
 }

@@ -1,5 +1,5 @@
-// The stored form of a vector's sketch: how its bits are spent per direction, the level each
-// code stands for, and the bytes a bucket entry holds (`packSketch`, `unpackSketch`).
+// The stored form of a vector's sketch: how its bits are spent per direction (or, split, per
+// subspace coordinate), the level each code stands for, and the bytes a bucket entry holds.
 
 /**
  * A sketch gives a vector one code per sketch direction r_j (`hasher.ts`): its sign, or (prngVersion
@@ -9,6 +9,7 @@
  * 2024; `sketch-estimator.ts`). Their extended RaBitQ (SIGMOD 2025) spends more bits per direction
  * too, there with a searched codebook, here a Lloyd-Max quantizer per direction. Collections of
  * prngVersion 1 keep one sign bit per direction (Charikar, STOC 2002) and store no gain or error.
+ * From prngVersion 3 a collection with a hashing subspace splits its sketch (`SplitSketchLayout`).
  */
 
 /** What a bucket entry stores of a vector's sketch (`packSketch`, `unpackSketch`). */
@@ -21,8 +22,68 @@ export interface StoredSketch {
   readonly offset: number;
   /** prngVersion 2: the sketch's gain x̂·ŷ (see the module comment); absent in version 1. */
   readonly gain?: number;
-  /** prngVersion 2: the standard error of the sketch's angle estimate, in radians; absent in version 1. */
+  /**
+   * prngVersion 2: the standard error of the sketch's angle estimate, in radians; absent in version 1.
+   * A split sketch: the standard error of its coordinates' part of the cosine, per unit of the
+   * query's norm in the subspace (|a - â| / sqrt(K)).
+   */
   readonly error?: number;
+  /** A split sketch (`splitSketchLayout`): the coordinates' scale max_j |a_j| (float32). */
+  readonly scale?: number;
+  /** A split sketch: the residual's weight |r|² / x̂_r·r (float32; 0 for no residual). */
+  readonly weight?: number;
+  /** A split sketch: the standard error of the residual's part of the cosine, per unit of the query's residual norm. */
+  readonly residualError?: number;
+}
+
+/**
+ * A split sketch (prngVersion 3, collections with a hashing subspace, `subspace.ts`): ŷ = P^T a + r,
+ * a the K coordinates of ŷ on the subspace's rows P and r the residual orthogonal to them. The
+ * first `coordinateBytes` bytes hold each a_j at `bitsPerCoordinate` bits (`coordinateCode`,
+ * scaled by the vector's largest |a_j|); the rest hold the signs of r along `directions`
+ * directions orthonormal within the residual space, RaBitQ's estimate for the residual (Gao & Long,
+ * SIGMOD 2024). Where the data's variance lies in few directions, the coordinates carry most of
+ * ŷ at a few bits each and the signs only what is left, so at equal bits the cosine errs far
+ * less than signs spread over the whole space (BENCHMARKS.md, "Split sketches").
+ */
+export interface SplitSketchLayout {
+  /** K: the subspace's rows. */
+  readonly coordinates: number;
+  /** Bits of each coordinate's code (`SPLIT_COORDINATE_BITS`). */
+  readonly bitsPerCoordinate: number;
+  /** Bytes the coordinates' codes take, padded to a whole byte. */
+  readonly coordinateBytes: number;
+  /** Residual directions, one sign bit each, in the sketch's remaining bits. */
+  readonly directions: number;
+}
+
+/** Bits per coordinate a split sketch tries, most first: on Fashion-MNIST and MiniLM 6 and 5 estimate alike, 4 errs more. */
+export const SPLIT_COORDINATE_BITS = [6, 5, 4] as const;
+
+/**
+ * The split layout of a sketch of `sketchBits` for a subspace of `coordinates` rows: the most bits
+ * per coordinate (`SPLIT_COORDINATE_BITS`) that leave at least a quarter of the bits to the
+ * residual's signs; undefined when even 4 bits do not, and the sketch keeps whole-space directions.
+ */
+export function splitSketchLayout(sketchBits: number, coordinates: number): SplitSketchLayout | undefined {
+  for (const bitsPerCoordinate of SPLIT_COORDINATE_BITS) {
+    const coordinateBytes = Math.ceil((coordinates * bitsPerCoordinate) / 8);
+    const directions = sketchBits - 8 * coordinateBytes;
+    if (directions >= sketchBits / 4) return { coordinates, bitsPerCoordinate, coordinateBytes, directions };
+  }
+  return undefined;
+}
+
+/** The code of coordinate `a` (|a| <= scale) at `bits` bits: its cell among 2^bits equal cells of [-scale, scale]. */
+export function coordinateCode(bits: number, a: number, scale: number): number {
+  const cells = 2 ** bits;
+  if (!(scale > 0)) return 0;
+  return Math.max(0, Math.min(cells - 1, Math.floor(((a / scale + 1) * cells) / 2)));
+}
+
+/** The level a coordinate's code stands for: the midpoint of its cell, scale ((2 code + 1) / 2^bits - 1). Linear in the code's bits. */
+export function coordinateLevel(bits: number, code: number, scale: number): number {
+  return scale * ((2 * code + 1) / 2 ** bits - 1);
 }
 
 /**
@@ -65,26 +126,38 @@ function fromBfloat16(h: number): number {
   return new Float32Array(new Uint32Array([h << 16]).buffer)[0];
 }
 
-/** Bytes of a packed sketch (`packSketch`) of prngVersion 2: the sketch, three bfloat16s and a float32. */
-export function packedSketchBytes(sketchBits: number): number {
-  return sketchBits / 8 + 10;
+/**
+ * Bytes of a packed sketch (`packSketch`) of prngVersion 2: the sketch, three bfloat16s and a
+ * float32; split (`splitSketchLayout`): the sketch, four bfloat16s and two float32s.
+ */
+export function packedSketchBytes(sketchBits: number, split = false): number {
+  return sketchBits / 8 + (split ? SPLIT_TRAILER : 10);
 }
+
+const SPLIT_TRAILER = 16;
 
 /**
  * Packs a sketch into the bytes a bucket entry stores, little-endian: the sketch, then |y| and
  * c·y as bfloat16; from prngVersion 2 also the error (bfloat16) and the gain (float32: a
- * relative error of 2^-8 in the gain would move the estimate of a near-duplicate by degrees).
- * `packedSketchBytes(sketchBits)` bytes, 6 fewer in version 1.
+ * relative error of 2^-8 in the gain would move the estimate of a near-duplicate by degrees);
+ * a split sketch instead both errors (bfloat16), the scale and the weight (float32, likewise).
+ * `packedSketchBytes(sketchBits, split)` bytes, 6 fewer in version 1.
  */
 export function packSketch(e: StoredSketch): Uint8Array {
-  const v2 = e.gain !== undefined && e.error !== undefined;
+  const split = e.scale !== undefined;
+  const v2 = !split && e.gain !== undefined && e.error !== undefined;
   const n = e.sketch.length;
-  const out = new Uint8Array(n + (v2 ? 10 : 4));
+  const out = new Uint8Array(n + (split ? SPLIT_TRAILER : v2 ? 10 : 4));
   out.set(e.sketch, 0);
   const view = new DataView(out.buffer);
   view.setUint16(n, toBfloat16(e.norm), true);
   view.setUint16(n + 2, toBfloat16(e.offset), true);
-  if (v2) {
+  if (split) {
+    view.setUint16(n + 4, toBfloat16(e.error!), true);
+    view.setUint16(n + 6, toBfloat16(e.residualError!), true);
+    view.setFloat32(n + 8, e.scale!, true);
+    view.setFloat32(n + 12, e.weight!, true);
+  } else if (v2) {
     view.setUint16(n + 4, toBfloat16(e.error!), true);
     view.setFloat32(n + 6, e.gain!, true);
   }
@@ -98,10 +171,23 @@ export function packSketch(e: StoredSketch): Uint8Array {
 export function unpackSketch(b: Uint8Array, sketchBits: number): StoredSketch {
   const n = sketchBits / 8;
   const trailer = b.byteLength - n;
-  if (trailer !== 4 && trailer !== 10) throw new Error(`a packed sketch of ${sketchBits} bits has ${n + 4} or ${n + 10} bytes, got ${b.byteLength}`);
+  if (trailer !== 4 && trailer !== 10 && trailer !== SPLIT_TRAILER) {
+    throw new Error(`a packed sketch of ${sketchBits} bits has ${n + 4}, ${n + 10} or ${n + SPLIT_TRAILER} bytes, got ${b.byteLength}`);
+  }
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const norm = fromBfloat16(view.getUint16(n, true));
   const offset = fromBfloat16(view.getUint16(n + 2, true));
   if (trailer === 4) return { sketch: b.subarray(0, n), norm, offset };
+  if (trailer === SPLIT_TRAILER) {
+    return {
+      sketch: b.subarray(0, n),
+      norm,
+      offset,
+      error: fromBfloat16(view.getUint16(n + 4, true)),
+      residualError: fromBfloat16(view.getUint16(n + 6, true)),
+      scale: view.getFloat32(n + 8, true),
+      weight: view.getFloat32(n + 12, true),
+    };
+  }
   return { sketch: b.subarray(0, n), norm, offset, error: fromBfloat16(view.getUint16(n + 4, true)), gain: view.getFloat32(n + 6, true) };
 }

@@ -16,13 +16,15 @@ import { PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE } from './profile';
  */
 
 /**
- * Modified Gram-Schmidt, in place, on consecutive blocks of `dimension` rows (the last block may
- * be shorter): rows of one block become orthonormal; blocks stay independent. In float64.
+ * Modified Gram-Schmidt, in place, on consecutive blocks of `rank` rows of `dimension` values
+ * (the last block may be shorter): rows of one block become orthonormal; blocks stay
+ * independent. In float64. `rank` is at most that of the space the rows lie in.
+ * @default rank `dimension`
  */
-export function orthonormalize(rows: Float32Array, dimension: number): void {
+export function orthonormalize(rows: Float32Array, dimension: number, rank = dimension): void {
   const count = rows.length / dimension;
-  for (let start = 0; start < count; start += dimension) {
-    const end = Math.min(count, start + dimension);
+  for (let start = 0; start < count; start += rank) {
+    const end = Math.min(count, start + rank);
     const block = Float64Array.from(rows.subarray(start * dimension, end * dimension));
     for (let r = 0; r < end - start; r++) {
       const v = block.subarray(r * dimension, (r + 1) * dimension);

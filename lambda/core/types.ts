@@ -102,8 +102,9 @@ export interface CollectionConfig {
   readonly seed: number;
   /**
    * How the hyperplanes are regenerated from `seed` (`prng.ts`): 1, Gaussian sketch directions and
-   * the Hamming estimate; 2 (new collections), orthonormal sketch directions and the asymmetric
-   * estimate (`sketch-estimator.ts`). Both keep the same hash codes.
+   * the Hamming estimate; 2, orthonormal sketch directions and the asymmetric estimate
+   * (`sketch-estimator.ts`); 3 (new collections), as 2, and with a hashing subspace a split sketch
+   * (`splitSketchLayout`). All keep the same hash codes.
    */
   readonly prngVersion: number;
   /** ISO 8601 */

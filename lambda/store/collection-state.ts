@@ -6,7 +6,6 @@ import { PlanAtSize, PlanTable, planTableForIndex, queryShape } from '../core/pl
 import { nonFilterableKeys, splitMetadata } from '../core/metadata';
 import { PROFILE_MAX_SAMPLE } from '../core/profile';
 import { sampleProfile } from '../core/search';
-import { packedSketchBytes } from '../core/sketch-format';
 import { CollectionConfig, CollectionInfo, IndexParams, Metadata, MetadataConfiguration, Metric } from '../core/types';
 import { FILTER_VERSION_BYTES } from './filter-index';
 import { bucketEntryItem, bucketVersion, itemSize } from './layout';
@@ -77,7 +76,7 @@ export function planFromSample(config: CollectionConfig, frame: HashFrame, rows:
   const hasher = hasherOf(config, frame);
   const sample = rows.slice(0, PROFILE_MAX_SAMPLE);
   // an entry's size depends on lengths only (fixed-width code digits and version token, id, packed sketch, metadata)
-  const packed = new Uint8Array(packedSketchBytes(config.index.sketchBits));
+  const packed = new Uint8Array(hasher.packedSketchBytes);
   const { token } = bucketVersion(config, new Uint32Array(1), new Uint8Array(FILTER_VERSION_BYTES));
   const nonFilterable = nonFilterableKeys(config);
   let entryBytes = 0;

@@ -1,5 +1,5 @@
 // Tests the sketch angle estimator on real embeddings: its error is what it reports and below the Hamming estimate's.
-import { centreOf, Hasher } from '../../lambda/core/hasher';
+import { centreOf, frameOf, Hasher } from '../../lambda/core/hasher';
 import { PRNG_VERSION } from '../../lambda/core/prng';
 import { DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
 import { hammingAngle, SketchEstimator } from '../../lambda/core/sketch-estimator';
@@ -67,5 +67,26 @@ describe('the 2-bit sketch (sketchBits >= 2 x dimension)', () => {
     expect(two.measured / two.reported).toBeGreaterThan(0.75);
     expect(two.measured / two.reported).toBeLessThan(1.25);
     expect(two.measured).toBeLessThan(0.9 * one.measured);
+  });
+});
+
+describe('the split sketch (prngVersion 3, a collection with a hashing subspace)', () => {
+  const data = loadMiniLm();
+  const frame = frameOf(data.vectors, 'cosine');
+
+  it('reports its error, and at the same bits errs less than whole-space directions', () => {
+    // GIVEN MiniLM's hashing subspace, a version 3 Hasher (split sketch) and a version 2 one (whole-space sketch), both of 512 bits
+    const split = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, 3, frame.centre, undefined, frame.subspace);
+    const whole = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, 2, frame.centre, undefined, frame.subspace);
+    expect(frame.subspace).toBeDefined();
+    expect(split.split).toMatchObject({ coordinates: frame.subspace!.length / data.dimension });
+    expect(whole.split).toBeUndefined();
+    // WHEN each estimates the angles to the 10 nearest neighbours of 100 queries
+    const s = angleErrors(data, split);
+    const w = angleErrors(data, whole);
+    // THEN the split error is as reported within 25 %, and at most two thirds of the whole-space error
+    expect(s.measured / s.reported).toBeGreaterThan(0.75);
+    expect(s.measured / s.reported).toBeLessThan(1.25);
+    expect(s.measured).toBeLessThan((2 / 3) * w.measured);
   });
 });

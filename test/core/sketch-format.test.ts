@@ -1,9 +1,9 @@
 // Tests packing and unpacking stored sketches, and the 1- and 2-bit sketch layouts.
-import { centreOf, Hasher } from '../../lambda/core/hasher';
+import { centreOf, frameOf, Hasher } from '../../lambda/core/hasher';
 import { PRNG_VERSION } from '../../lambda/core/prng';
 import { DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
 import { SketchEstimator } from '../../lambda/core/sketch-estimator';
-import { packedSketchBytes, packSketch, sketchLayout, sketchLevel, unpackSketch } from '../../lambda/core/sketch-format';
+import { coordinateCode, coordinateLevel, packedSketchBytes, packSketch, sketchLayout, sketchLevel, splitSketchLayout, unpackSketch } from '../../lambda/core/sketch-format';
 import { loadMiniLm } from '../support/minilm';
 
 describe('packSketch and unpackSketch on real embeddings', () => {
@@ -23,7 +23,7 @@ describe('packSketch and unpackSketch on real embeddings', () => {
     const estimator = new SketchEstimator('cosine', hasher.encodeQuery(data.vectors[3]));
     expect(estimator.angle(u).angle).toBeLessThan(0.01);
     expect(estimator.estimate(u)).toBeLessThan(estimator.estimate(unpackSketch(packSketch(hasher.encode(data.vectors[400])), DEFAULT_INDEX_PARAMS.sketchBits)));
-    expect(() => unpackSketch(packSketch(e).subarray(1), DEFAULT_INDEX_PARAMS.sketchBits)).toThrow(/has 68 or 74 bytes, got 73/);
+    expect(() => unpackSketch(packSketch(e).subarray(1), DEFAULT_INDEX_PARAMS.sketchBits)).toThrow(/has 68, 74 or 80 bytes, got 73/);
   });
 });
 
@@ -34,5 +34,46 @@ describe('the 2-bit sketch (sketchBits >= 2 x dimension)', () => {
     expect(sketchLayout(100, 192, PRNG_VERSION)).toEqual({ directions: 192, bitsPerDirection: 1 });
     expect(sketchLayout(100, 200, 1)).toEqual({ directions: 200, bitsPerDirection: 1 });
     expect([0, 1, 2, 3].map((c) => sketchLevel(2, c))).toEqual([-0.4528, -1.51, 0.4528, 1.51]);
+  });
+});
+
+describe('the split sketch (prngVersion 3 with a hashing subspace)', () => {
+  it('spends the most bits per coordinate that leave a quarter of the sketch to the residual, and none when 4 bits do not', () => {
+    expect(splitSketchLayout(512, 35)).toEqual({ coordinates: 35, bitsPerCoordinate: 6, coordinateBytes: 27, directions: 296 });
+    expect(splitSketchLayout(512, 63)).toEqual({ coordinates: 63, bitsPerCoordinate: 6, coordinateBytes: 48, directions: 128 });
+    expect(splitSketchLayout(512, 85)).toEqual({ coordinates: 85, bitsPerCoordinate: 4, coordinateBytes: 43, directions: 168 });
+    expect(splitSketchLayout(200, 60)).toBeUndefined();
+  });
+
+  it('codes a coordinate by its cell of [-scale, scale], whose midpoint is its level', () => {
+    for (const a of [-0.5, -0.31, 0, 0.01, 0.2, 0.5]) {
+      const code = coordinateCode(6, a, 0.5);
+      expect(code).toBeGreaterThanOrEqual(0);
+      expect(code).toBeLessThan(64);
+      expect(Math.abs(coordinateLevel(6, code, 0.5) - a)).toBeLessThanOrEqual(0.5 / 64 + 1e-12);
+    }
+    expect(coordinateCode(6, 0.3, 0)).toBe(0);
+  });
+
+  it('round-trips a split sketch on real embeddings', () => {
+    // GIVEN MiniLM's hashing subspace and a version 3 Hasher
+    const data = loadMiniLm();
+    const frame = frameOf(data.vectors, 'cosine');
+    const hasher = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, 3, frame.centre, undefined, frame.subspace);
+    // WHEN a vector's sketch is packed and unpacked
+    const e = hasher.encode(data.vectors[3]);
+    const packed = packSketch(e);
+    const u = unpackSketch(packed, DEFAULT_INDEX_PARAMS.sketchBits);
+    // THEN it keeps its bytes, its errors as bfloat16 and its scale and weight as float32, and estimates itself at a cosine near 1
+    expect(packed.byteLength).toBe(packedSketchBytes(DEFAULT_INDEX_PARAMS.sketchBits, true));
+    expect(hasher.packedSketchBytes).toBe(packed.byteLength);
+    expect(u.sketch).toEqual(e.sketch);
+    expect(Math.abs(u.error! - e.error!)).toBeLessThanOrEqual(e.error! * 2 ** -8);
+    expect(Math.abs(u.residualError! - e.residualError!)).toBeLessThanOrEqual(e.residualError! * 2 ** -8);
+    expect(u.scale).toBe(Math.fround(e.scale!));
+    expect(u.weight).toBe(Math.fround(e.weight!));
+    const estimator = new SketchEstimator('cosine', hasher.encodeQuery(data.vectors[3]));
+    expect(Math.cos(estimator.angle(u).angle)).toBeGreaterThan(0.99);
+    expect(estimator.estimate(u)).toBeLessThan(estimator.estimate(unpackSketch(packSketch(hasher.encode(data.vectors[400])), DEFAULT_INDEX_PARAMS.sketchBits)));
   });
 });

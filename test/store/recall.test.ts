@@ -1,4 +1,4 @@
-// Tests recall@10 against brute force on real embeddings at default settings, and collections of PRNG version 1.
+// Tests recall@10 against brute force on real embeddings at default settings, and collections of PRNG versions 1 and 2.
 import { ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
 import { collectionKey } from '../../lambda/store/key-format';
@@ -51,38 +51,47 @@ describe('recall on all-MiniLM-L6-v2 embeddings', () => {
     expect(recall).toBeGreaterThanOrEqual(0.9);
     expect(Math.abs(recall - expected / queryRows.length)).toBeLessThan(0.05);
     expect(maxRoundTrips).toBeLessThanOrEqual(2);
+    // AND its bucket entries hold split sketches (16 bytes after the codes): the collection hashes in a subspace
+    const entry = await db.client.send(new ScanCommand({ TableName: db.tables.buckets, Limit: 1 }));
+    expect(entry.Items![0].s.B!.byteLength).toBe(DEFAULT_INDEX_PARAMS.sketchBits / 8 + 16);
   }, 600_000);
 });
 
 /**
- * A collection of prngVersion 1 (written before sketches carried a gain) keeps its Gaussian
- * sketch directions and is ranked by the Hamming estimate.
+ * Collections of older PRNG versions keep their sketches: version 1 (written before sketches
+ * carried a gain) Gaussian directions ranked by the Hamming estimate; version 2 (before split
+ * sketches) whole-space directions although its codes are taken in a hashing subspace.
  */
-describe('a collection of prngVersion 1', () => {
+describe.each([
+  { version: 1, trailer: 4 },
+  { version: 2, trailer: 10 },
+])('a collection of prngVersion $version', ({ version, trailer }) => {
   const db = useTestTables();
   const data = loadMiniLm();
 
-  it('stores sketches without gain and still finds the nearest neighbours', async () => {
-    // GIVEN a collection whose stored config says prngVersion 1, as older code wrote it
+  it(`stores its version's sketches (${trailer} bytes after the codes) and still finds the nearest neighbours`, async () => {
+    // GIVEN a collection whose stored config says the older prngVersion, as older code wrote it
     await new WhiplashStore(db).createProject({ projectId: 'legacy' });
-    await new WhiplashStore(db).createCollection('legacy', { name: 'v1', dimension: data.dimension, seed: 7 });
-    const key = collectionKey('legacy', 'v1');
+    await new WhiplashStore(db).createCollection('legacy', { name: 'old', dimension: data.dimension, seed: 7 });
+    const key = collectionKey('legacy', 'old');
     await db.client.send(
-      new UpdateItemCommand({ TableName: db.tables.metadata, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, UpdateExpression: 'SET prngVersion = :v', ExpressionAttributeValues: { ':v': { N: '1' } } }),
+      new UpdateItemCommand({ TableName: db.tables.metadata, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, UpdateExpression: 'SET prngVersion = :v', ExpressionAttributeValues: { ':v': { N: String(version) } } }),
     );
-    // WHEN a fresh process writes every vector and queries 50 of them
+    // WHEN a fresh process writes 500 vectors and queries 50 of them
     const store = new WhiplashStore(db);
-    await store.upsert('legacy', 'v1', data.vectors.slice(0, 500).map((v, i) => ({ id: data.ids[i], vector: v })));
+    await store.upsert('legacy', 'old', data.vectors.slice(0, 500).map((v, i) => ({ id: data.ids[i], vector: v })));
     let hits = 0;
     for (let qi = 0; qi < 50; qi++) {
       const truth = new Set(exactTopK(data.vectors.slice(0, 500), data.vectors[qi], 10).map((i) => data.ids[i]));
-      const { matches } = await store.query('legacy', 'v1', { vector: data.vectors[qi], topK: 10 });
+      const { matches } = await store.query('legacy', 'old', { vector: data.vectors[qi], topK: 10 });
       hits += matches.filter((m) => truth.has(m.id)).length;
     }
-    // THEN its bucket entries hold version 1 sketches (4 bytes after the signs, not 10), and recall@10 stays high
+    // THEN its bucket entries hold that version's sketches, its codes see the hashing subspace, and recall@10 stays high
     const entry = await db.client.send(new ScanCommand({ TableName: db.tables.buckets, Limit: 1 }));
-    expect(entry.Items![0].s.B!.byteLength).toBe(DEFAULT_INDEX_PARAMS.sketchBits / 8 + 4);
-    expect((await store.getCollection('legacy', 'v1')).prngVersion).toBe(1);
+    expect(entry.Items![0].s.B!.byteLength).toBe(DEFAULT_INDEX_PARAMS.sketchBits / 8 + trailer);
+    const described = await store.getCollection('legacy', 'old');
+    expect(described.prngVersion).toBe(version);
+    expect(described.queryPlan?.hashDimensions).toBeLessThan(data.dimension);
     expect(hits / 500).toBeGreaterThanOrEqual(0.9);
   }, 600_000);
 });

@@ -24,7 +24,7 @@ describe('WhiplashStore against DynamoDB Local', () => {
       await expect(store.createProject({ projectId: 'acme' })).rejects.toBeInstanceOf(ConflictError);
       await expect(store.getProject('nope')).rejects.toBeInstanceOf(NotFoundError);
       const c = await store.createCollection('acme', { name: 'docs', dimension: 384 });
-      expect(c).toMatchObject({ name: 'docs', dimension: 384, metric: 'cosine', vectorCount: 0, prngVersion: 2 });
+      expect(c).toMatchObject({ name: 'docs', dimension: 384, metric: 'cosine', vectorCount: 0, prngVersion: 3 });
       await expect(store.createCollection('acme', { name: 'docs', dimension: 384 })).rejects.toBeInstanceOf(ConflictError);
       await expect(store.createCollection('nope', { name: 'docs', dimension: 384 })).rejects.toBeInstanceOf(NotFoundError);
       expect((await store.listCollections('acme')).map((x) => x.name)).toContain('docs');
