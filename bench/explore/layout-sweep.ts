@@ -11,11 +11,13 @@
  *
  * `--hash-space whole,auto`: `auto` hashes as the store does (in the hashing subspace of the first
  * batch when it has one, `lambda/core/subspace.ts`), `whole` in the whole space, as collections
- * whose first write predates the subspace do.
+ * whose first write predates the subspace do. `--prng-versions 2,3`: whole-space sketches (version
+ * 2) against the split sketches of version 3 in a subspace (`splitSketchLayout`).
  */
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveIndexParams } from '../../lambda/core/params';
+import { PRNG_VERSION } from '../../lambda/core/prng';
 import { packSketch } from '../../lambda/core/sketch-format';
 import { IndexParams } from '../../lambda/core/types';
 import { DATASET_NAMES, DatasetName, loadDataset } from '../datasets';
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
     .option('--tables <list>', 'hash tables (L) to try', ints, [32])
     .option('--sketch-bits <list>', 'sketch bits to try (default: the data set default)', ints)
     .option('--hash-space <list>', 'auto (as the store: the first batch\'s hashing subspace, if any) and/or whole (the whole space)', list, ['auto'])
+    .option('--prng-versions <list>', 'collections\' PRNG versions (2: whole-space sketches, 3: split sketches in a subspace)', ints, [PRNG_VERSION])
     .option('--depths <list>', 'bucket depths of the grid (default: none, planner only)', ints, [])
     .option('--probes <list>', 'probes per table of the grid', ints, [0, 1, 2, 4, 8, 16, 32, 64])
     .option('--rerank <list>', 'per-query re-rank caps of the grid (default: the index rerank)', ints)
@@ -122,22 +125,22 @@ async function main(): Promise<void> {
     .option('--target <r>', 'recall target of the floor (cheapest grid point at or above it)', (v) => Number(v), 0.95)
     .option('--out <file>', 'also write the points as JSON')
     .parse();
-  const o = program.opts<{ dataset: DatasetName; size?: number; queries: number; tables: number[]; sketchBits?: number[]; hashSpace: string[]; depths: number[]; probes: number[]; rerank?: number[]; seed: number; target: number; out?: string }>();
+  const o = program.opts<{ dataset: DatasetName; size?: number; queries: number; tables: number[]; sketchBits?: number[]; hashSpace: string[]; prngVersions: number[]; depths: number[]; probes: number[]; rerank?: number[]; seed: number; target: number; out?: string }>();
   const k = 10;
   const ds = loadDataset(o.dataset, { size: o.size, queries: o.queries, log });
   log(`${ds.name}: ${ds.base.rows} x ${ds.dim} (${ds.metric}), ${ds.queries.rows} queries`);
   const gt = groundTruth(ds, k, { log });
   const points: Point[] = [];
   console.log('layout | kind | depth | probes | rerank | expected | recall@10 | RU | bucket RU | fetch RU | candidates | entries read | re-ranked | truncated reads | top10 in candidates | WCU/vector | bytes/vector');
-  for (const space of o.hashSpace) {
+  for (const [space, version] of o.hashSpace.flatMap((h) => o.prngVersions.map((v) => [h, v] as const))) {
     if (space !== 'auto' && space !== 'whole') throw new Error(`--hash-space ${space}: use auto or whole`);
     for (const L of o.tables) {
       for (const sb of o.sketchBits ?? [undefined]) {
         const params: IndexParams = resolveIndexParams({ hashTables: L, ...(sb === undefined ? {} : { sketchBits: sb }) }, 'index', ds.dim);
         const items = new StoreItems(params, ds.dim, BENCH_PROJECT, collectionName(ds));
         const t0 = performance.now();
-        const model = new WhiplashModel(ds.base, ds.metric, params, o.seed, items, 500, undefined, space);
-        const layout = `L=${L} sketch=${params.sketchBits} ${space}`;
+        const model = new WhiplashModel(ds.base, ds.metric, params, o.seed, items, 500, undefined, space, version);
+        const layout = `L=${L} sketch=${params.sketchBits} ${space} v${version}${model.hasher.split ? ' split' : ''}`;
         const rows = (model.hasher.subspace?.length ?? 0) / model.hasher.space;
         log(`${layout}: encoded in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${rows ? `codes in a subspace of ${rows} dimensions` : 'codes in the whole space'}`);
         const cost = writeCost(model, items, ds);

@@ -112,6 +112,8 @@ export class WhiplashModel {
    * @param centreRows rows of the first upsert batch, whose mean is the centre. @default 500
    * @param hashSpace `auto`: the hashing subspace the first batch fixes, as the store; `whole`:
    *   the whole space, as a collection whose first write predates the subspace. @default auto
+   * @param prngVersion the collection's PRNG version (`prng.ts`; 2: whole-space sketches even in a
+   *   subspace, 3: split sketches there). @default PRNG_VERSION
    */
   constructor(
     readonly base: Matrix,
@@ -122,11 +124,12 @@ export class WhiplashModel {
     centreRows = 500,
     onProgress?: (done: number) => void,
     hashSpace: 'auto' | 'whole' = 'auto',
+    prngVersion = PRNG_VERSION,
   ) {
     if (base.rows >= ROW_BITS) throw new RangeError(`the model holds fewer than ${ROW_BITS} rows`);
     const first = Array.from({ length: Math.min(centreRows, base.rows) }, (_, i) => row(base, i));
     const frame = frameOf(first, metric);
-    this.hasher = new Hasher(base.dim, metric, params, seed, PRNG_VERSION, frame.centre, frame.mipsNorm, hashSpace === 'auto' ? frame.subspace : undefined);
+    this.hasher = new Hasher(base.dim, metric, params, seed, prngVersion, frame.centre, frame.mipsNorm, hashSpace === 'auto' ? frame.subspace : undefined);
     const L = params.hashTables;
     this.packedBytes = this.hasher.packedSketchBytes;
     this.codes = new Uint32Array(base.rows * L);
