@@ -131,7 +131,7 @@ export const INDEX_PARAM_BOUNDS = {
  * `params.ts`: Gram-Schmidt in blocks of the dimension), which every cold instance does on its
  * first request of the collection. Creating a collection whose `sketchBits` would exceed it at its
  * dimension answers 400 (`maxSketchBits`). The value admits every dimension's default sketch
- * (4,096 dimensions with 512 bits is the largest, 5.4e8) and keeps the build to a few seconds at the
+ * (4,096 dimensions with 384 bits, 3.0e8) and keeps the build to a few seconds at the
  * construct's 1024 MB (BENCHMARKS.md, "Hasher build time"), far from API Gateway's 29 s.
  */
 export const MAX_SKETCH_BUILD_WORK = 6e8;

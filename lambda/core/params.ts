@@ -37,7 +37,7 @@ export const DEFAULT_INDEX_PARAMS: IndexParams = {
   hashTables: 8,
   partitionBits: 4,
   recallTarget: 0.95,
-  sketchBits: 512,
+  sketchBits: 384,
   rerank: 500,
 };
 
@@ -60,9 +60,11 @@ function checkInt(value: unknown, field: string, [lo, hi]: readonly [number, num
 
 /**
  * The default sketch length for vectors of `dimension`: twice the dimension rounded up to a
- * multiple of 8, at most `DEFAULT_INDEX_PARAMS.sketchBits` (512). From twice the dimension the
+ * multiple of 8, at most `DEFAULT_INDEX_PARAMS.sketchBits` (384). From twice the dimension the
  * sketch holds 2 bits per direction (`sketchLayout` in `sketch-format.ts`), whose angle error at that
- * length matches the 512 sign bits of a higher dimension, in fewer bytes per bucket entry.
+ * length matches the sign bits of a higher dimension, in fewer bytes per bucket entry. At most
+ * 384: with split sketches (`splitSketchLayout`) 384 bits read fewer units per query than 512 on
+ * Fashion-MNIST, and whole-space sketches read the same at either (BENCHMARKS.md, "Split sketches").
  */
 export function defaultSketchBits(dimension: number): number {
   return Math.min(DEFAULT_INDEX_PARAMS.sketchBits, Math.ceil((2 * dimension) / 8) * 8);

@@ -44,8 +44,9 @@ export interface IndexParams {
   readonly recallTarget: number;
   /**
    * Bits of the sketch stored with each bucket entry and used to rank candidates (a multiple of
-   * 8, 32 to 2048): one bit per direction below twice the dimension, two from there.
-   * @default 512, or twice the dimension rounded up to a multiple of 8 when that is smaller
+   * 8, 32 to 2048): one bit per direction below twice the dimension, two from there; with a
+   * hashing subspace, split between its coordinates and the residual (`splitSketchLayout`).
+   * @default 384, or twice the dimension rounded up to a multiple of 8 when that is smaller
    */
   readonly sketchBits: number;
   /**

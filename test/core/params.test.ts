@@ -3,11 +3,12 @@ import { MAX_DIMENSION, MAX_SKETCH_BUILD_WORK } from '../../lambda/core/limits';
 import { DEFAULT_INDEX_PARAMS, defaultSketchBits, maxSketchBits, resolveIndexParams, sketchBuildWork } from '../../lambda/core/params';
 
 describe('index parameters', () => {
-  it('defaults sketchBits to twice the dimension, rounded up to a multiple of 8, at most 512', () => {
+  it('defaults sketchBits to twice the dimension, rounded up to a multiple of 8, at most 384', () => {
     expect(defaultSketchBits(100)).toBe(200);
     expect(defaultSketchBits(13)).toBe(32);
     expect(defaultSketchBits(384)).toBe(DEFAULT_INDEX_PARAMS.sketchBits);
     expect(defaultSketchBits(784)).toBe(DEFAULT_INDEX_PARAMS.sketchBits);
+    expect(DEFAULT_INDEX_PARAMS.sketchBits).toBe(384);
   });
 
   it('applies the default of the dimension unless sketchBits is given, and checks it', () => {
@@ -30,7 +31,7 @@ describe('index parameters', () => {
     expect(() => resolveIndexParams({ sketchBits: 2048 }, 'index', 4096)).toThrow(new RegExp(`index.sketchBits must be at most ${max} for 4096 dimensions: .*Gram-Schmidt`));
     expect(() => resolveIndexParams({ sketchBits: max + 8 }, 'index', 4096)).toThrow(/index.sketchBits must be at most/);
     expect(resolveIndexParams({ sketchBits: max }, 'index', 4096).sketchBits).toBe(max);
-    expect(resolveIndexParams(undefined, 'index', 4096).sketchBits).toBe(512);
+    expect(resolveIndexParams(undefined, 'index', 4096).sketchBits).toBe(384);
     // small dimensions keep the whole range
     expect(resolveIndexParams({ sketchBits: 2048 }, 'index', 384).sketchBits).toBe(2048);
   });

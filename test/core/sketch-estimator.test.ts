@@ -75,11 +75,12 @@ describe('the split sketch (prngVersion 3, a collection with a hashing subspace)
   const frame = frameOf(data.vectors, 'cosine');
 
   it('reports its error, and at the same bits errs less than whole-space directions', () => {
-    // GIVEN MiniLM's hashing subspace, a version 3 Hasher (split sketch) and a version 2 one (whole-space sketch), both of 512 bits
-    const split = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, 3, frame.centre, undefined, frame.subspace);
-    const whole = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 11, 2, frame.centre, undefined, frame.subspace);
+    // GIVEN MiniLM's hashing subspace, a version 3 Hasher (split sketch: 6 bits per coordinate) and a version 2 one (whole-space sketch), both of 512 bits
+    const params = { ...DEFAULT_INDEX_PARAMS, sketchBits: 512 };
+    const split = new Hasher(data.dimension, 'cosine', params, 11, 3, frame.centre, undefined, frame.subspace);
+    const whole = new Hasher(data.dimension, 'cosine', params, 11, 2, frame.centre, undefined, frame.subspace);
     expect(frame.subspace).toBeDefined();
-    expect(split.split).toMatchObject({ coordinates: frame.subspace!.length / data.dimension });
+    expect(split.split).toMatchObject({ coordinates: frame.subspace!.length / data.dimension, bitsPerCoordinate: 6 });
     expect(whole.split).toBeUndefined();
     // WHEN each estimates the angles to the 10 nearest neighbours of 100 queries
     const s = angleErrors(data, split);

@@ -1,6 +1,7 @@
 // Tests that one query's bucket reads stay bounded when many copies of one vector crowd a bucket, on real embeddings.
 import { bucketReadLimit } from '../../lambda/core/search';
 import { MAX_BUCKET_READ_ENTRIES } from '../../lambda/core/limits';
+import { DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
 import { WhiplashStore } from '../../lambda/store/store';
 import { loadMiniLm } from '../support/minilm';
 import { useTestTables } from '../support/tables';
@@ -50,8 +51,8 @@ describe('a bucket crowded by copies of one vector (all-MiniLM-L6-v2 embeddings)
     expect(stats.entriesRead).toBeLessThan(COPIES * HASH_TABLES);
     expect(stats.truncatedReads).toBeGreaterThanOrEqual(HASH_TABLES);
     // the read units DynamoDB reported stay below what the copies' sketches alone would cost to read
-    // (64 bytes of a 512-bit sketch per entry; half a unit per 4 KB, eventually consistent)
-    expect(stats.readUnits).toBeLessThan((COPIES * HASH_TABLES * 64) / 4096 / 2);
+    // (sketchBits / 8 bytes of sketch per entry; half a unit per 4 KB, eventually consistent)
+    expect(stats.readUnits).toBeLessThan((COPIES * HASH_TABLES * DEFAULT_INDEX_PARAMS.sketchBits) / 8 / 4096 / 2);
     // and the answer is still the copied vector's: ten at distance 0
     expect(matches).toHaveLength(10);
     for (const m of matches) expect(m.distance).toBeLessThan(1e-5);
