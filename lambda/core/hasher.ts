@@ -59,7 +59,7 @@ export interface QueryEncoding extends Encoding {
 export class Hasher {
   readonly hashTables: number;
   readonly sketchBits: number;
-  /** Sketch directions and bits per direction (`sketchLayout`). */
+  /** Sketch directions and bits per direction (`sketchLayout`; a split sketch's residual directions, one bit each). */
   readonly layout: { readonly directions: number; readonly bitsPerDirection: 1 | 2 };
   /** The dimension the hyperplanes live in: `dimension`, or dimension + 1 under the lift (`mips.ts`). */
   readonly space: number;

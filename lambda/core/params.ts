@@ -72,7 +72,7 @@ export function defaultSketchBits(dimension: number): number {
 
 /**
  * The work of building a collection's sketch directions, as `Hasher` does on every cold instance:
- * modified Gram-Schmidt (`orthonormalize` in `hasher.ts`) on the `sketchLayout` directions in
+ * modified Gram-Schmidt (`orthonormalize` in `subspace.ts`) on the `sketchLayout` directions in
  * blocks of `dimension` rows, one dot product and one update of `dimension` multiply-adds per pair
  * of rows in a block: the sum over blocks of m(m - 1)/2 x dimension. Build time grows with it
  * (BENCHMARKS.md, "Hasher build time"); the Gaussian rows themselves cost far less.
