@@ -223,24 +223,33 @@ export class Hasher {
     // |ŷ|² = |a|² + |r|²; the signs of r_j·ŷ = r_j·r, directions orthonormal within each block of the residual space
     const residual = Math.max(0, 1 - held);
     const d = this.space - k;
-    const xhat = m > d ? new Float64Array(this.space) : undefined;
+    const levels = new Float64Array(m);
     let gain = 0;
     for (let j = 0; j < m; j++) {
       const p = projections[base + j] / norm;
-      const level = p >= 0 ? 1 : -1;
+      levels[j] = p >= 0 ? 1 : -1;
       if (p >= 0) setBit(sketch, 8 * coordinateBytes + j);
-      gain += level * p;
-      if (xhat) {
-        const o = (base + j) * this.space;
-        for (let i = 0; i < this.space; i++) xhat[i] += level * this.planes[o + i];
-      }
+      gain += levels[j] * p;
     }
-    const squared = xhat ? xhat.reduce((s, v) => s + v * v, 0) : m;
     const error = Math.sqrt(quantization / k);
     if (!(residual > 0) || !(gain > 0)) return { sketch, scale, weight: 0, error, residualError: 0 };
     const r = Math.sqrt(residual);
-    const g = gain / r;
-    return { sketch, scale, weight: residual / gain, error, residualError: (r * Math.sqrt(Math.max(0, squared - g * g))) / (g * Math.sqrt(Math.max(1, d - 1))) };
+    return { sketch, scale, weight: residual / gain, error, residualError: r * angleError(this.squaredNormOf(base, levels, d), gain / r, d) };
+  }
+
+  /**
+   * |x̂|² for x̂ = sum_j levels_j r_(first + j), the rows orthonormal in blocks of `rank`: within
+   * one block sum_j levels_j²; across blocks x̂ is summed here.
+   */
+  private squaredNormOf(first: number, levels: Float64Array, rank: number): number {
+    if (levels.length <= rank) return levels.reduce((s, l) => s + l * l, 0);
+    const d = this.space;
+    const xhat = new Float64Array(d);
+    for (let j = 0; j < levels.length; j++) {
+      const o = (first + j) * d;
+      for (let i = 0; i < d; i++) xhat[i] += levels[j] * this.planes[o + i];
+    }
+    return xhat.reduce((s, v) => s + v * v, 0);
   }
 
   /** Each sketch direction's code (`sketchLevel`): its sign, and with 2 bits whether |r_j·y| passes the threshold. */
@@ -256,33 +265,18 @@ export class Hasher {
     return codes;
   }
 
-  /**
-   * Gain x̂·ŷ and angle error of the sketch (module comment), x̂ = sum_j level_j r_j, from the
-   * projections of y (|y| = norm). Within one block of orthonormal directions
-   * |x̂|² = sum_j level_j²; across blocks x̂ is summed here.
-   */
+  /** Gain x̂·ŷ and angle error of the sketch (module comment), x̂ = sum_j level_j r_j, from the projections of y (|y| = norm). */
   private sketchGain(projections: Float32Array, codes: Uint8Array, norm: number): { gain?: number; error?: number } {
     if (!this.asymmetric) return {};
     const base = this.hashTables * CODE_BITS;
     const d = this.space;
     const { directions, bitsPerDirection } = this.layout;
     if (norm === 0) return { gain: 1, error: Math.PI / 2 };
-    const xhat = directions > d ? new Float64Array(d) : undefined;
+    const levels = Float64Array.from(codes.subarray(0, directions), (c) => sketchLevel(bitsPerDirection, c));
     let gain = 0;
-    let squared = 0;
-    for (let j = 0; j < directions; j++) {
-      const level = sketchLevel(bitsPerDirection, codes[j]);
-      gain += level * projections[base + j];
-      squared += level * level;
-      if (xhat) {
-        const o = (base + j) * d;
-        for (let i = 0; i < d; i++) xhat[i] += level * this.planes[o + i];
-      }
-    }
+    for (let j = 0; j < directions; j++) gain += levels[j] * projections[base + j];
     gain /= norm;
-    if (xhat) squared = xhat.reduce((s, v) => s + v * v, 0);
-    const residual = Math.sqrt(Math.max(0, squared - gain * gain));
-    return { gain, error: residual / (gain * Math.sqrt(Math.max(1, d - 1))) };
+    return { gain, error: angleError(this.squaredNormOf(base, levels, d), gain, d) };
   }
 
   private codesOf(projections: Float32Array): Uint32Array {
@@ -305,6 +299,14 @@ export class Hasher {
     }
     return sketch;
   }
+}
+
+/**
+ * RaBitQ's standard error of the angle estimate, |x̂ - g ŷ| / (g sqrt(D - 1)), for a sketch vector x̂
+ * with |x̂|² = `squared` and gain g = x̂·ŷ in D dimensions (Gao & Long, SIGMOD 2024; module comment).
+ */
+function angleError(squared: number, gain: number, dimension: number): number {
+  return Math.sqrt(Math.max(0, squared - gain * gain)) / (gain * Math.sqrt(Math.max(1, dimension - 1)));
 }
 
 /** Sets bit `bit` of `bytes`, most significant bit of each byte first. */
