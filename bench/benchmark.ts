@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { storeClient } from '../lambda/api/deps';
 import type { IndexParams } from '../lambda/core/types';
 import { DynamoDBLocalHandle, LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from '../lib/local/dynamodb-local';
 import { Dataset, DatasetName, headRows, loadDataset, Metric, row } from './datasets';
@@ -142,7 +142,7 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
         engine = 'DynamoDB Local (java, in memory)';
         log(`DynamoDB Local at ${endpoint}`);
       }
-      const newClient = () => new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint });
+      const newClient = () => storeClient({ ...LOCAL_CLIENT_CONFIG, endpoint });
       const client = newClient();
       const ctx: RunContext = { client, newClient, dataset: ds, gt, k: o.k, tablePrefix: `bench${Date.now().toString(36)}-` };
       if (o.systems.includes('whiplash')) {

@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { storeClient } from '../../lambda/api/deps';
 import { Command, InvalidArgumentError } from 'commander';
 import { logger } from '../../lambda/api/logger';
 import { MAX_METADATA_BYTES } from '../../lambda/core/limits';
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
       engine = 'DynamoDB Local (java, in memory)';
       log(`DynamoDB Local at ${endpoint}`);
     }
-    const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint });
+    const client = storeClient({ ...LOCAL_CLIENT_CONFIG, endpoint });
     const meter = attachCapacityMeter(client);
     const tables = prefixedTableNames(`retr${Date.now().toString(36)}-`);
     await ensureTables(client, tables);

@@ -188,12 +188,20 @@ function splitTable(projections: Float32Array, layout: SplitSketchLayout, bytes:
     const j = bit - 8 * coordinateBytes;
     return j < m ? sketchLevel(1, Number(set)) * projections[j] : 0;
   };
+  // Each byte's 256 sums from its 8 bits: a value's sum is that of the value without its lowest
+  // set bit plus that bit's change from clear to set (a query builds the table: 48 x 256 lookups
+  // at 384 bits instead of 8 times as many terms).
+  const change = new Float64Array(8);
   for (let b = 0; b < bytes; b++) {
-    for (let v = 0; v < 256; v++) {
-      let sum = 0;
-      for (let i = 0; i < 8; i++) sum += bitValue(8 * b + i, ((v >> (7 - i)) & 1) === 1);
-      table[b * 256 + v] = sum;
+    let clear = 0;
+    for (let i = 0; i < 8; i++) {
+      const off = bitValue(8 * b + i, false);
+      clear += off;
+      change[7 - i] = bitValue(8 * b + i, true) - off; // bit i of the byte is its (7 - i)-th lowest
     }
+    const row = b * 256;
+    table[row] = clear;
+    for (let v = 1; v < 256; v++) table[row + v] = table[row + (v & (v - 1))] + change[31 - Math.clz32(v & -v)];
   }
   return table;
 }

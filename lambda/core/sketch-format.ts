@@ -122,8 +122,12 @@ function toBfloat16(x: number): number {
   return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
+/** One scratch word for `fromBfloat16`: a search unpacks thousands of entries, and typed arrays per call cost a garbage collection. */
+const bfloat16Scratch = new DataView(new ArrayBuffer(4));
+
 function fromBfloat16(h: number): number {
-  return new Float32Array(new Uint32Array([h << 16]).buffer)[0];
+  bfloat16Scratch.setUint32(0, h << 16);
+  return bfloat16Scratch.getFloat32(0);
 }
 
 /**

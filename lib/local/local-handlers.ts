@@ -1,8 +1,7 @@
 // Builds one function's handler for local mode from the same factories and deps the Lambda entry points use:
 // its own DynamoDB client (with the request time limits) and store against the local tables.
 import { Agent } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DYNAMODB_REQUEST_HANDLER, type ApiDeps } from '../../lambda/api/deps';
+import { DYNAMODB_REQUEST_HANDLER, storeClient, type ApiDeps } from '../../lambda/api/deps';
 import type { ApiHandler } from '../../lambda/api/dispatch';
 import { createAdminHandler } from '../../lambda/api/handlers/admin';
 import { createQueryHandler } from '../../lambda/api/handlers/query';
@@ -48,7 +47,7 @@ export const LOCAL_MAX_SOCKETS = 50;
  * connection costs well under a millisecond. At most `LOCAL_MAX_SOCKETS` at once.
  */
 export function localDeps(config: LocalHandlerConfig): ApiDeps {
-  const client = new DynamoDBClient({
+  const client = storeClient({
     ...LOCAL_CLIENT_CONFIG,
     endpoint: config.endpoint,
     requestHandler: { ...DYNAMODB_REQUEST_HANDLER, httpAgent: new Agent({ keepAlive: false, maxSockets: LOCAL_MAX_SOCKETS }) },
