@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { storeClient } from '../lambda/api/deps';
+import { storeClient } from '../lambda/store/store-client';
 import type { IndexParams } from '../lambda/core/types';
 import { DynamoDBLocalHandle, LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from '../lib/local/dynamodb-local';
 import { Dataset, DatasetName, headRows, loadDataset, Metric, row } from './datasets';

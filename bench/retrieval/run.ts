@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { storeClient } from '../../lambda/api/deps';
+import { storeClient } from '../../lambda/store/store-client';
 import { Command, InvalidArgumentError } from 'commander';
 import { logger } from '../../lambda/api/logger';
 import { MAX_METADATA_BYTES } from '../../lambda/core/limits';

@@ -1,6 +1,6 @@
 // What the handlers depend on (the store, the admin key's id, the key issuer), built from the environment
 // at cold start, with time limits on every DynamoDB request.
-import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { storeClient } from '../store/store-client';
 import { tableNamesFromEnv } from '../store/table-definitions';
 import { WhiplashStore } from '../store/store';
 import type { KeyIssuer, TierPlans } from './api-keys';
@@ -31,20 +31,6 @@ export const REST_API_ID_ENV = 'WHIPLASH_REST_API_ID';
  * and then a 503, well inside API Gateway's 29 s integration timeout, instead of a hang.
  */
 export const DYNAMODB_REQUEST_HANDLER = { requestTimeout: 5000, connectionTimeout: 3000, throwOnRequestTimeout: true } as const;
-
-/**
- * A DynamoDB client for the store's hot path: `config` as given, without the SDK's logger
- * middleware. That middleware hands `logger.info` a copy of every response filtered for sensitive
- * fields, and builds the copy before the call even when the logger is the SDK's default no-op: it
- * walks every item of every Query page against the operation's schema, a CPU cost per request
- * that grows with the entries a search reads (measured in BENCHMARKS.md, "Search CPU").
- * The store logs its own errors; the SDK's info and error records went nowhere before.
- */
-export function storeClient(config: DynamoDBClientConfig): DynamoDBClient {
-  const client = new DynamoDBClient(config);
-  client.middlewareStack.remove('loggerMiddleware');
-  return client;
-}
 
 /** The value of an environment variable. @throws Error naming it when it is unset or empty. */
 export function required(env: NodeJS.ProcessEnv, name: string): string {

@@ -2,6 +2,7 @@
 import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { WhiplashDomainError, ValidationError } from '../../lambda/core/errors';
 import type { CollectionInfo } from '../../lambda/core/types';
+import { storeClient } from '../../lambda/store/store-client';
 import { TableNames, tableNamesFromEnv } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
 import { CollectionClient, ItemOperations } from './collection';
@@ -17,7 +18,8 @@ export interface WhiplashDirectClientOptions {
   readonly tables?: TableNames;
   /**
    * The DynamoDB client to use.
-   * @default a new `DynamoDBClient(clientConfig)` (region and credentials from the environment)
+   * @default a new `DynamoDBClient(clientConfig)` (region and credentials from the environment),
+   *   without the SDK's logger middleware unless `clientConfig` names a `logger` (`storeClient`)
    */
   readonly client?: DynamoDBClient;
   /** Configuration of the default client, e.g. `{ endpoint }` for DynamoDB Local. Ignored when `client` is given. */
@@ -63,7 +65,7 @@ export class WhiplashDirectClient implements CollectionsApi {
 
   constructor(options: WhiplashDirectClientOptions = {}) {
     this.ownsClient = options.client === undefined;
-    this.ddb = options.client ?? new DynamoDBClient(options.clientConfig ?? {});
+    this.ddb = options.client ?? storeClient(options.clientConfig ?? {});
     this.store = new WhiplashStore({ client: this.ddb, tables: options.tables ?? tableNamesFromEnv() });
   }
 

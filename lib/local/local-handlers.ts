@@ -1,7 +1,8 @@
 // Builds one function's handler for local mode from the same factories and deps the Lambda entry points use:
 // its own DynamoDB client (with the request time limits) and store against the local tables.
 import { Agent } from 'node:http';
-import { DYNAMODB_REQUEST_HANDLER, storeClient, type ApiDeps } from '../../lambda/api/deps';
+import { DYNAMODB_REQUEST_HANDLER, type ApiDeps } from '../../lambda/api/deps';
+import { storeClient } from '../../lambda/store/store-client';
 import type { ApiHandler } from '../../lambda/api/dispatch';
 import { createAdminHandler } from '../../lambda/api/handlers/admin';
 import { createQueryHandler } from '../../lambda/api/handlers/query';
