@@ -1,10 +1,34 @@
 // Builds the API Gateway REST proxy events the benchmark sends the bundled handlers, and the role that serves each route.
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { ADMIN_KEY_ID_ENV, REST_API_ID_ENV, USAGE_PLAN_ID_ENV, USAGE_PLANS_ENV } from '../../lambda/api/deps';
 import { findRoute, type FunctionRole } from '../../lambda/api/routes';
+import { TABLE_ENV, TableNames } from '../../lambda/store/table-definitions';
 import { proxyIdentity } from '../../lib/local/gateway';
 
 /** The admin key id the benchmark's handlers are given (`WHIPLASH_ADMIN_KEY_ID`); events carry it, so every request is the admin's. */
 export const BENCH_ADMIN_KEY_ID = 'bench-admin-key-id';
+
+/**
+ * The environment the benchmark gives every bundled handler: what the construct sets on its
+ * functions (`lib/construct/vector-store.ts`; the admin function's usage plans and REST API id
+ * included, placeholders here), plus DynamoDB Local's endpoint and a region.
+ */
+export function benchEnvironment(tables: TableNames, endpoint: string): Record<string, string> {
+  return {
+    [TABLE_ENV.metadata]: tables.metadata,
+    [TABLE_ENV.vectors]: tables.vectors,
+    [TABLE_ENV.buckets]: tables.buckets,
+    [ADMIN_KEY_ID_ENV]: BENCH_ADMIN_KEY_ID,
+    [USAGE_PLAN_ID_ENV]: 'bench-usage-plan',
+    [USAGE_PLANS_ENV]: JSON.stringify({ default: 'bench-usage-plan' }),
+    [REST_API_ID_ENV]: 'bench-rest-api',
+    POWERTOOLS_SERVICE_NAME: 'whiplash',
+    POWERTOOLS_METRICS_NAMESPACE: 'Whiplash',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    DYNAMODB_ENDPOINT: endpoint,
+    AWS_REGION: 'us-east-1',
+  };
+}
 
 /** One request to a handler: the route (method and path template as in `lambda/api/routes.ts`), its path parameters and body. */
 export interface RequestSpec {

@@ -11,15 +11,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ADMIN_KEY_ID_ENV, USAGE_PLAN_ID_ENV } from '../../lambda/api/deps';
 import type { FunctionRole } from '../../lambda/api/routes';
-import { TABLE_ENV } from '../../lambda/store/table-definitions';
 import { REPO_ROOT } from '../datasets/fashion-mnist';
 import { row } from '../datasets/types';
 import { percentile } from '../recall';
 import { measureBundles } from './bundle-size';
 import { coldStartOnce, ColdStartRun } from './cold-start';
-import { BENCH_ADMIN_KEY_ID, proxyEvent, RequestSpec } from './events';
+import { benchEnvironment, proxyEvent, RequestSpec } from './events';
 import { FIXTURE_COLLECTION, FIXTURE_PROJECT, startFixture } from './fixture';
 import { gitCommit, machine } from './machine';
 import { lambdaMarkdown, LambdaResult, RoleFigures } from './report';
@@ -46,19 +44,7 @@ async function main(): Promise<void> {
   const fx = await startFixture({ dataset: 'minilm' });
   try {
     process.stdout.write(`DynamoDB Local on ${fx.ddb.endpoint}; ${fx.data.base.rows} MiniLM vectors loaded in ${fx.loadSeconds.toFixed(1)} s\n`);
-    // The environment the construct gives each function (lib/construct/vector-store.ts), with DynamoDB Local's endpoint.
-    const env: Record<string, string> = {
-      [TABLE_ENV.metadata]: fx.tables.metadata,
-      [TABLE_ENV.vectors]: fx.tables.vectors,
-      [TABLE_ENV.buckets]: fx.tables.buckets,
-      [ADMIN_KEY_ID_ENV]: BENCH_ADMIN_KEY_ID,
-      [USAGE_PLAN_ID_ENV]: 'bench-usage-plan',
-      POWERTOOLS_SERVICE_NAME: 'whiplash',
-      POWERTOOLS_METRICS_NAMESPACE: 'Whiplash',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      DYNAMODB_ENDPOINT: fx.ddb.endpoint,
-      AWS_REGION: 'us-east-1',
-    };
+    const env = benchEnvironment(fx.tables, fx.ddb.endpoint);
     const q = fx.data.queries;
     const requests: Record<FunctionRole, RequestSpec[]> = {
       query: Array.from({ length: q.rows }, (_, i) => ({

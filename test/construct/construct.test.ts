@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { ROUTES } from '../../lambda/api/routes';
 import { TABLE_ENV } from '../../lambda/store/table-definitions';
 import { FunctionRole, TableRole, type WhiplashVectorStore } from '../../lib';
+import { benchEnvironment } from '../../bench/lambda/events';
 import { checkNoCycle, prepareBundles, storeStack, synthTemplate } from './support';
 
 beforeAll(prepareBundles);
@@ -76,6 +77,14 @@ describe('WhiplashVectorStore with default props', () => {
       expect(vars).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'whiplash', POWERTOOLS_LOG_LEVEL: 'INFO' });
       if (role === 'admin') expect(vars.WHIPLASH_USAGE_PLAN_ID).toEqual(ref(store.defaultUsagePlan));
       else expect(vars.WHIPLASH_USAGE_PLAN_ID).toBeUndefined();
+    }
+  });
+
+  test("THEN bench:lambda's handlers get every variable the functions get (a bundle run without one fails at its first request)", () => {
+    const bench = Object.keys(benchEnvironment({ metadata: 'm', vectors: 'v', buckets: 'b' }, 'http://127.0.0.1:1'));
+    for (const f of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      const vars = Object.keys((f.Properties.Environment?.Variables ?? {}) as Record<string, unknown>);
+      expect(vars.filter((v) => !bench.includes(v))).toEqual([]);
     }
   });
 
