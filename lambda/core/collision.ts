@@ -32,31 +32,44 @@ export const MAX_PROBE_RANK = INDEX_PARAM_BOUNDS.probes[1];
 /** Seed of the sampled margins (any fixed value; pinned so plans are reproducible). */
 const MARGIN_SEED = 0x5eed;
 
-interface Trials {
-  /** margins[t * CODE_BITS + j] = |u_j| of trial t */
-  readonly margins: Float32Array;
-  /** masks[(t * (CODE_BITS + 1) + d) * MAX_PROBE_RANK + r] = bit mask (bit j = code bit j) of the r-th cheapest set at depth d */
-  readonly masks: Uint32Array;
+/**
+ * Probe ranks modelled first: the planner rarely asks beyond a few probes per table, and the ranks
+ * past these (up to MAX_PROBE_RANK) cost most of the model's time; they are added when asked for.
+ */
+const FIRST_RANKS = 8;
+
+/** |u_j| of the sampled query margins: margins[t * CODE_BITS + j] for trial t, code bit j. */
+let margins: Float32Array | undefined;
+
+/**
+ * masksByRanks.get(R)[(t * (CODE_BITS + 1) + d) * MAX_PROBE_RANK + r] = bit mask (bit j = code bit
+ * j) of trial t's r-th cheapest perturbation set at depth d, r < R. The first R sets are the same
+ * for any larger R (`perturbationSets` yields them cheapest first).
+ */
+const masksByRanks = new Map<number, Uint32Array>();
+
+function sampledMargins(): Float32Array {
+  margins ??= fillGaussian(new Float32Array(COLLISION_TRIALS * CODE_BITS), MARGIN_SEED).map(Math.abs);
+  return margins;
 }
 
-let trials: Trials | undefined;
-
-function sampledTrials(): Trials {
-  if (trials) return trials;
-  const margins = fillGaussian(new Float32Array(COLLISION_TRIALS * CODE_BITS), MARGIN_SEED).map(Math.abs);
+function sampledMasks(ranks: number): Uint32Array {
+  const cached = masksByRanks.get(ranks);
+  if (cached) return cached;
+  const all = sampledMargins();
   const masks = new Uint32Array(COLLISION_TRIALS * (CODE_BITS + 1) * MAX_PROBE_RANK);
   for (let t = 0; t < COLLISION_TRIALS; t++) {
-    const m = margins.subarray(t * CODE_BITS, (t + 1) * CODE_BITS);
+    const m = all.subarray(t * CODE_BITS, (t + 1) * CODE_BITS);
     for (let d = 1; d <= CODE_BITS; d++) {
-      const sets = perturbationSets(m, d, MAX_PROBE_RANK);
+      const sets = perturbationSets(m, d, ranks);
       const base = (t * (CODE_BITS + 1) + d) * MAX_PROBE_RANK;
       sets.forEach((set, r) => {
         masks[base + r] = set.reduce((mask, j) => (mask | (1 << j)) >>> 0, 0);
       });
     }
   }
-  trials = { margins, masks };
-  return trials;
+  masksByRanks.set(ranks, masks);
+  return masks;
 }
 
 /**
@@ -76,18 +89,24 @@ export function normalCdf(x: number): number {
   return x >= 0 ? 1 - erfc / 2 : erfc / 2;
 }
 
-/** cumulative[d * (MAX_PROBE_RANK + 1) + r]: P(found in the home bucket or the first r probes at depth d), per whole degree. */
-const byDegree = new Map<number, Float64Array>();
+/**
+ * Per whole degree: cumulative[d * (MAX_PROBE_RANK + 1) + r] = P(found in the home bucket or the
+ * first r probes at depth d), for r up to `ranks`.
+ */
+const byDegree = new Map<number, { readonly ranks: number; readonly cumulative: Float64Array }>();
 
 // Bound once: inside a vm context (Jest's), a global lookup in a hot loop costs a property interceptor call.
 const clz32 = Math.clz32;
 /** Largest probability that a bit differs used (keeps f / (1 - f) finite at 180 degrees). */
 const MAX_DIFFER = 1 - 1e-12;
 
-function cumulativeAt(degrees: number): Float64Array {
+/** The cumulative probabilities at whole degree `degrees` (`byDegree`) for at least `probes` ranks. */
+function cumulativeAt(degrees: number, probes: number): Float64Array {
   const cached = byDegree.get(degrees);
-  if (cached) return cached;
-  const { margins, masks } = sampledTrials();
+  if (cached && cached.ranks >= probes) return cached.cumulative;
+  const ranks = probes <= FIRST_RANKS ? FIRST_RANKS : MAX_PROBE_RANK;
+  const margins = sampledMargins();
+  const masks = sampledMasks(ranks);
   const theta = (degrees * Math.PI) / 180;
   const cot = Math.cos(theta) / Math.sin(theta);
   const out = new Float64Array((CODE_BITS + 1) * (MAX_PROBE_RANK + 1));
@@ -108,7 +127,7 @@ function cumulativeAt(degrees: number): Float64Array {
       let cum = agree;
       out[row] += cum;
       const base = (t * (CODE_BITS + 1) + d) * MAX_PROBE_RANK;
-      for (let r = 0; r < MAX_PROBE_RANK; r++) {
+      for (let r = 0; r < ranks; r++) {
         let mask = d > 0 ? masks[base + r] : 0;
         if (mask !== 0) {
           let p = agree;
@@ -124,7 +143,7 @@ function cumulativeAt(degrees: number): Float64Array {
     }
   }
   for (let i = 0; i < out.length; i++) out[i] /= COLLISION_TRIALS;
-  byDegree.set(degrees, out);
+  byDegree.set(degrees, { ranks, cumulative: out });
   return out;
 }
 
@@ -142,7 +161,7 @@ export function tableHitProbability(angle: number, depth: number, probes: number
   const deg = Math.min(180, Math.max(0, (angle * 180) / Math.PI));
   const lo = Math.floor(deg);
   const w = deg - lo;
-  const at = (g: number) => cumulativeAt(g)[depth * (MAX_PROBE_RANK + 1) + probes];
+  const at = (g: number) => cumulativeAt(g, probes)[depth * (MAX_PROBE_RANK + 1) + probes];
   return w === 0 ? at(lo) : at(lo) * (1 - w) + at(lo + 1) * w;
 }
 

@@ -79,7 +79,12 @@ export function expectedEntriesRead(profile: Pick<DataProfile, 'pairAngles'>, ve
 export function bucketReadUnits(profile: Pick<DataProfile, 'pairAngles'>, vectorCount: number, depth: number, probes: number, o: Pick<PlanOptions, 'hashTables' | 'entryBytes'>): number {
   const reads = 1 + probes;
   const bytes = expectedEntriesRead(profile, vectorCount, depth, probes) * o.entryBytes;
-  return o.hashTables * Math.max(0.5 * reads, 0.25 * reads + bytes / 8192);
+  return Math.max(bucketReadFloor(probes, o.hashTables), o.hashTables * (0.25 * reads + bytes / 8192));
+}
+
+/** The least a plan's bucket reads cost whatever they hold: half a unit per Query call, L × (1 + probes) calls. */
+export function bucketReadFloor(probes: number, hashTables: number): number {
+  return hashTables * 0.5 * (1 + probes);
 }
 
 /**
@@ -112,6 +117,9 @@ export function planForAngles(profile: Pick<DataProfile, 'pairAngles'>, angles: 
   let fallback: (QueryPlan & { cost: number }) | undefined;
   for (const depth of depths) {
     for (const probes of probeChoices) {
+      // more probes cost more: once even their floor reaches the best plan's cost, none of them can
+      // replace it (and the collision model is not asked about ranks no plan will use)
+      if (best && bucketReadFloor(probes, o.hashTables) >= best.cost) break;
       const plan = { depth, probes, recall: recallOf(depth, probes), cost: bucketReadUnits(profile, vectorCount, depth, probes, o) };
       if (plan.recall >= o.recallTarget) {
         if (!best || plan.cost < best.cost) best = plan;
