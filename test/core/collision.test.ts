@@ -98,6 +98,17 @@ describe('collision model', () => {
     expect(Math.abs(hits / trials - tableHitProbability(theta, depth, probes))).toBeLessThan(0.03);
   });
 
+  it('gives the same probabilities for few probes before and after a larger probe count is modelled at that angle', () => {
+    // GIVEN an angle no other test asks about, modelled first for at most 8 probes
+    const theta = (131 * Math.PI) / 180;
+    const few = [0, 1, 4, 8].map((p) => [6, 12, 20].map((d) => tableHitProbability(theta, d, p)));
+    // WHEN a probe count past 8 is asked for at the same angle (the model adds the ranks past 8)
+    const many = tableHitProbability(theta, 12, 40);
+    // THEN the smaller counts are unchanged to the bit, and more probes find more
+    expect([0, 1, 4, 8].map((p) => [6, 12, 20].map((d) => tableHitProbability(theta, d, p)))).toEqual(few);
+    expect(many).toBeGreaterThan(tableHitProbability(theta, 12, 8));
+  });
+
   it('rejects a depth or probe count outside the model', () => {
     expect(() => tableHitProbability(1, CODE_BITS + 1, 0)).toThrow(/depth must be an integer in 0..24/);
     expect(() => tableHitProbability(1, 10, MAX_PROBE_RANK + 1)).toThrow(/probes must be an integer in 0..64/);
