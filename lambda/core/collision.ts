@@ -42,8 +42,8 @@ const FIRST_RANKS = 8;
 let margins: Float32Array | undefined;
 
 /**
- * masksByRanks.get(R)[(t * (CODE_BITS + 1) + d) * MAX_PROBE_RANK + r] = bit mask (bit j = code bit
- * j) of trial t's r-th cheapest perturbation set at depth d, r < R. The first R sets are the same
+ * masksByRanks.get(R)[(t * (CODE_BITS + 1) + d) * R + r] = bit mask (bit j = code bit j) of trial
+ * t's r-th cheapest perturbation set at depth d, r < R. The first R sets are the same
  * for any larger R (`perturbationSets` yields them cheapest first).
  */
 const masksByRanks = new Map<number, Uint32Array>();
@@ -57,12 +57,12 @@ function sampledMasks(ranks: number): Uint32Array {
   const cached = masksByRanks.get(ranks);
   if (cached) return cached;
   const all = sampledMargins();
-  const masks = new Uint32Array(COLLISION_TRIALS * (CODE_BITS + 1) * MAX_PROBE_RANK);
+  const masks = new Uint32Array(COLLISION_TRIALS * (CODE_BITS + 1) * ranks);
   for (let t = 0; t < COLLISION_TRIALS; t++) {
     const m = all.subarray(t * CODE_BITS, (t + 1) * CODE_BITS);
     for (let d = 1; d <= CODE_BITS; d++) {
       const sets = perturbationSets(m, d, ranks);
-      const base = (t * (CODE_BITS + 1) + d) * MAX_PROBE_RANK;
+      const base = (t * (CODE_BITS + 1) + d) * ranks;
       sets.forEach((set, r) => {
         masks[base + r] = set.reduce((mask, j) => (mask | (1 << j)) >>> 0, 0);
       });
@@ -126,7 +126,7 @@ function cumulativeAt(degrees: number, probes: number): Float64Array {
       const row = d * (MAX_PROBE_RANK + 1);
       let cum = agree;
       out[row] += cum;
-      const base = (t * (CODE_BITS + 1) + d) * MAX_PROBE_RANK;
+      const base = (t * (CODE_BITS + 1) + d) * ranks;
       for (let r = 0; r < ranks; r++) {
         let mask = d > 0 ? masks[base + r] : 0;
         if (mask !== 0) {
