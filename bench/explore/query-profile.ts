@@ -1,7 +1,8 @@
 // `npx tsx bench/explore/query-profile.ts`: where a search's CPU goes in this process, from a V8 CPU profile of
 // WhiplashStore.query on DynamoDB Local (in memory), with the store's client or, for comparison, a plain SDK client.
 /**
- * Loads the first `--size` base vectors through `WhiplashStore.upsert` (batches of 500), runs
+ * Loads the benchmarks' fixture (`bench/lambda/fixture.ts`: DynamoDB Local in memory, `--size`
+ * base vectors upserted through `WhiplashStore` in batches of 500), runs
  * `--warm` queries (the planner calibrates; connections open), then profiles the next
  * `--queries` sequential top-10 searches with the inspector's sampling profiler. Prints the
  * process's CPU per search (samples that are not idle), the p50 latency, and the functions with
@@ -11,15 +12,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Command } from 'commander';
-import type { VectorInput } from '../../lambda/core/types';
-import { ensureTables } from '../../lambda/store/local-tables';
-import { WhiplashStore } from '../../lambda/store/store';
-import { storeClient } from '../../lambda/store/store-client';
-import { prefixedTableNames } from '../../lambda/store/table-definitions';
-import { LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from '../../lib/local/dynamodb-local';
-import { DATASET_NAMES, DatasetName, loadDataset, row } from '../datasets';
+import { Command, Option } from 'commander';
+import { row } from '../datasets';
+import { FIXTURE_COLLECTION, FIXTURE_PROJECT, FixtureOptions, startFixture } from '../lambda/fixture';
 
 interface ProfileNode {
   readonly id: number;
@@ -46,31 +41,20 @@ function selfTimes(profile: CpuProfile): Map<string, number> {
 async function main(): Promise<void> {
   const o = new Command()
     .description("CPU profile of WhiplashStore.query on DynamoDB Local (in memory)")
-    .option('--dataset <name>', `data set (${DATASET_NAMES.join(', ')})`, 'fashion-mnist')
-    .option('--size <n>', 'base vectors loaded', Number, 20000)
+    .addOption(new Option('--dataset <name>', 'data set (minilm holds 100 queries)').choices(['fashion-mnist', 'minilm']).default('fashion-mnist'))
+    .option('--size <n>', 'base vectors loaded (fashion-mnist)', Number, 20000)
     .option('--warm <n>', 'searches before the profile', Number, 100)
     .option('--queries <n>', 'searches profiled', Number, 200)
     .option('--top <n>', 'functions listed', Number, 15)
     .option('--plain-client', "a DynamoDBClient as the SDK builds it (with its logger middleware) instead of storeClient's")
     .option('--out <file>', 'also write the .cpuprofile (Chrome DevTools, speedscope)')
     .parse()
-    .opts<{ dataset: DatasetName; size: number; warm: number; queries: number; top: number; plainClient?: boolean; out?: string }>();
-  const ds = loadDataset(o.dataset, { size: o.size, queries: o.warm + o.queries });
-  const ddb = await startDynamoDBLocal({ engine: 'java' });
+    .opts<{ dataset: FixtureOptions['dataset']; size: number; warm: number; queries: number; top: number; plainClient?: boolean; out?: string }>();
+  const fx = await startFixture({ dataset: o.dataset, size: o.size, queries: o.warm + o.queries, plainClient: o.plainClient });
   try {
-    const config = { ...LOCAL_CLIENT_CONFIG, endpoint: ddb.endpoint };
-    const client = o.plainClient ? new DynamoDBClient(config) : storeClient(config);
-    const tables = prefixedTableNames('profile-');
-    await ensureTables(client, tables);
-    const store = new WhiplashStore({ client, tables });
-    await store.createProject({ projectId: 'profile', name: 'profile' });
-    await store.createCollection('profile', { name: 'c', dimension: ds.dim, metric: ds.metric, seed: 1 });
-    for (let i = 0; i < ds.base.rows; i += 500) {
-      const batch: VectorInput[] = [];
-      for (let j = i; j < Math.min(ds.base.rows, i + 500); j++) batch.push({ id: String(j), vector: row(ds.base, j) });
-      await store.upsert('profile', 'c', batch);
-    }
-    const search = (q: number) => store.query('profile', 'c', { vector: row(ds.queries, q), topK: 10 });
+    const ds = fx.data;
+    if (ds.queries.rows < o.warm + o.queries) throw new Error(`${ds.name} holds ${ds.queries.rows} queries: --warm plus --queries must not exceed it`);
+    const search = (q: number) => fx.store.query(FIXTURE_PROJECT, FIXTURE_COLLECTION, { vector: row(ds.queries, q), topK: 10 });
     for (let q = 0; q < o.warm; q++) await search(q);
 
     const session = new Session();
@@ -85,7 +69,6 @@ async function main(): Promise<void> {
     }
     const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
     session.disconnect();
-    client.destroy();
     if (o.out) writeFileSync(o.out, JSON.stringify(profile));
 
     const times = selfTimes(profile);
@@ -98,7 +81,7 @@ async function main(): Promise<void> {
       console.log(`| ${(t / o.queries).toFixed(2)} | \`${fn}\` |`);
     }
   } finally {
-    await ddb.stop();
+    await fx.stop();
   }
 }
 

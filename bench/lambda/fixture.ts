@@ -9,6 +9,7 @@ import type { IndexParams, VectorInput } from '../../lambda/core/types';
 import { ensureTables } from '../../lambda/store/local-tables';
 import { prefixedTableNames, TableNames } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
+import { storeClient } from '../../lambda/store/store-client';
 import { LOCAL_CLIENT_CONFIG, startDynamoDBLocal, DynamoDBLocalHandle } from '../../lib/local/dynamodb-local';
 import { loadFashionMnist } from '../datasets/fashion-mnist';
 import { loadMiniLm } from '../datasets/minilm';
@@ -33,6 +34,11 @@ export interface FixtureOptions {
   readonly index?: Partial<IndexParams>;
   /** Called with the store's client just before the base vectors are written (e.g. to attach a capacity meter). */
   readonly beforeLoad?: (client: DynamoDBClient) => void;
+  /**
+   * A `DynamoDBClient` as the SDK builds it, with its logger middleware, for comparison.
+   * @default false: `storeClient`, the client the handlers run on
+   */
+  readonly plainClient?: boolean;
 }
 
 /** A running DynamoDB Local with the fixture's collection loaded. */
@@ -64,7 +70,8 @@ export function loadFixtureData(opts: FixtureOptions): Dataset {
 export async function startFixture(opts: FixtureOptions): Promise<Fixture> {
   const data = loadFixtureData(opts);
   const ddb = await startDynamoDBLocal({ engine: 'java' });
-  const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: ddb.endpoint });
+  const config = { ...LOCAL_CLIENT_CONFIG, endpoint: ddb.endpoint };
+  const client = opts.plainClient ? new DynamoDBClient(config) : storeClient(config);
   const stop = async () => {
     client.destroy();
     await ddb.stop();
