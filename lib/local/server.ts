@@ -5,7 +5,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_REQUEST_HANDLER, type ApiDeps } from '../../lambda/api/deps';
 import type { CorsPolicy } from '../../lambda/api/cors';
 import type { ApiHandler } from '../../lambda/api/dispatch';
@@ -16,6 +15,7 @@ import type { FunctionRole } from '../../lambda/api/routes';
 import { ensureTables } from '../../lambda/store/local-tables';
 import { prefixedTableNames } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
+import { storeClient } from '../../lambda/store/store-client';
 import { DynamoDBLocalHandle, hasJava, LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from './dynamodb-local';
 import { createGatewayListener } from './gateway';
 import { InstancePool } from './instance-pool';
@@ -157,7 +157,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   }
   // A time limit per DynamoDB request: a database that stops answering ends in 503 after the
   // SDK's retries, not in a request that hangs (on AWS, Lambda's timeout bounds it instead).
-  const client = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint, requestHandler: DYNAMODB_REQUEST_HANDLER });
+  const client = storeClient({ ...LOCAL_CLIENT_CONFIG, endpoint, requestHandler: DYNAMODB_REQUEST_HANDLER });
   let server: Server | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
