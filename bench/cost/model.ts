@@ -89,9 +89,15 @@ export function serverlessWriteCost(writeUnits: number, batchSize: number, batch
  * Local under-reports) twice each action's units computed from its item by `transactWriteUnits`.
  * A change to the store's write protocol (e.g. a per-vector item written in a transaction with the
  * collection's counter) is priced as soon as `npm run bench:cost` runs again on the new code.
+ *
+ * Moved to the workload's vectors: a creation writes its vector item in a transaction (twice the
+ * item's units), so the measured vector items' units are replaced by those of `vectorItemBytes`,
+ * the workload's vector item (`denseVectorItemBytes`: the measured data's may deflate where dense
+ * embeddings do not); without it, the measured figure as it is.
  */
-export function whiplashWriteUnitsPerVector(measured: { readonly writeUnitsPerVector: number }): number {
-  return measured.writeUnitsPerVector;
+export function whiplashWriteUnitsPerVector(measured: { readonly writeUnitsPerVector: number; readonly vectorItemWriteUnits?: number }, vectorItemBytes?: number): number {
+  if (vectorItemBytes === undefined || measured.vectorItemWriteUnits === undefined) return measured.writeUnitsPerVector;
+  return measured.writeUnitsPerVector + 2 * (Math.ceil(vectorItemBytes / 1024) - measured.vectorItemWriteUnits);
 }
 
 /** $ per month to store `n` vectors of `bytesPerVector` billed bytes each at `usdPerGbMonth` per 2^30 bytes. */
@@ -100,13 +106,18 @@ export function monthlyStorage(bytesPerVector: number, n: number, usdPerGbMonth:
 }
 
 /**
- * Whiplash's billed storage bytes per vector at dimension `dim` and ids of `idBytes`, from a
- * measurement at `measuredDim` with ids of `measuredIdBytes` on average: the vector item holds the
- * float32 vector (4 bytes a component); the id is in the key of the vector item and of every bucket
- * entry (`itemsPerVector` items in all); bucket entries do not depend on the dimension.
+ * Whiplash's billed storage bytes per vector for vector items of `vectorItemBytes` (the workload's,
+ * `denseVectorItemBytes`, its id included) and ids of `idBytes`, from a measurement with vector
+ * items of `vectorItemBytes` and ids of `idBytes` on average: the measured vector item is replaced
+ * by the workload's; the id is in the key of every bucket entry (`itemsPerVector` - 1 of them),
+ * whose size does not depend on the dimension.
  */
-export function whiplashBytesPerVector(measured: { bytesPerVector: number; dim: number; idBytes: number; itemsPerVector: number }, dim: number, idBytes: number): number {
-  return measured.bytesPerVector + 4 * (dim - measured.dim) + measured.itemsPerVector * (idBytes - measured.idBytes);
+export function whiplashBytesPerVector(
+  measured: { bytesPerVector: number; vectorItemBytes: number; idBytes: number; itemsPerVector: number },
+  vectorItemBytes: number,
+  idBytes: number,
+): number {
+  return measured.bytesPerVector + (vectorItemBytes - measured.vectorItemBytes) + (measured.itemsPerVector - 1) * (idBytes - measured.idBytes);
 }
 
 /** The original whiplash layout's hash tables: 8, 10, ..., 18 bits (bit_start 8, 6 tables, bit_scale_factor 2). */

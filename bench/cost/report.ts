@@ -2,7 +2,7 @@
 import type { MachineInfo } from '../lambda/machine';
 import type { DeployedFunction } from './construct-functions';
 import { indexDifferences, type FoundExponent, type MeasuredSystem } from './inputs';
-import { dynamoVectorIndexBytes, DYNAMO_VECTOR_RETURN_BYTES, s3VectorBytes, s3VectorsDataProcessedPerQuery, TOP_K, type ScalingRule } from './model';
+import { dynamoVectorIndexBytes, DYNAMO_VECTOR_RETURN_BYTES, s3VectorBytes, s3VectorsDataProcessedPerQuery, TOP_K, whiplashBytesPerVector, whiplashWriteUnitsPerVector, type ScalingRule } from './model';
 import type { Price, PriceTable } from './prices';
 import type { StorageMeasurement } from './storage';
 import type { CostRow } from './table';
@@ -27,6 +27,8 @@ export interface CostResult {
     /** Whiplash read-unit exponents fitted in other files (other data sets), for reference. */
     readonly otherExponents?: FoundExponent[];
     readonly storage: StorageMeasurement;
+    /** Bytes of a dense `dim`-d embedding's vector item (`denseVectorItemBytes`), priced in place of the measured ones. */
+    readonly vectorItemBytes?: number;
     readonly functions: DeployedFunction[];
     /** Every other Whiplash default-settings figure found (measured, or through the benchmark's model), for reference. */
     readonly otherWhiplash: MeasuredSystem[];
@@ -103,6 +105,13 @@ const ordinal = (k: number) => `${k}${k % 10 === 1 && k % 100 !== 11 ? 'st' : k 
 /** The BENCHMARKS.md section of a cost result (kept in bench/results/cost.md). */
 export function costMarkdown(r: CostResult): string {
   const { whiplash: wl, original: or, storage: st, rule } = r.inputs;
+  const vib = r.inputs.vectorItemBytes;
+  const denseText =
+    vib === undefined || st.vectorItemWriteUnits === undefined
+      ? `At ${r.dim}-d: minus 4 x ${st.dim - r.dim} bytes of vector, plus ${n(st.itemsPerVector, 0)} x (${r.idBytes} - ${st.idBytes.toFixed(1)}) bytes of longer ids.`
+      : `Vector items here average ${n(st.vectorItemWriteUnits, 2)} write units (${st.dataset.split(' ')[0]}'s pixels take few distinct values, so the store holds them deflated: \`lambda/store/vector-bytes.ts\`). ` +
+        `Priced at ${r.dim}-d with a dense embedding's vector item instead: ${n(vib)} bytes with an ${r.idBytes}-byte id (bench/cost/storage.ts \`denseVectorItemBytes\`, the store's \`vectorItem\` on the MiniLM embeddings' values, which barely deflate), ${Math.ceil(vib / 1024)} write units, twice that in its transaction: ` +
+        `**${n(whiplashWriteUnitsPerVector(st, vib), 2)}** write units and **${n(whiplashBytesPerVector(st, vib, r.idBytes))}** billed bytes per vector (bucket entries plus ${n(st.itemsPerVector - 1, 0)} x (${r.idBytes} - ${st.idBytes.toFixed(1)}) bytes of longer ids).`;
   const q = r.inputs.functions.find((f) => f.role === 'query');
   const w = r.inputs.functions.find((f) => f.role === 'write');
   const ruleText =
@@ -160,7 +169,7 @@ export function costMarkdown(r: CostResult): string {
     `- Scaling to larger N: ${ruleText}.`,
     `- Original layout: **${or.readUnits.toFixed(1)}** read units per query (${n(or.candidates)} candidates, ${((100 * or.candidates) / or.base).toFixed(1)} % of the collection) at recall@10 ${or.recall.toFixed(3)}, same file set (\`bench/results/${or.file}\`, commit \`${or.commit}\`): it fetches every candidate's full vector and its buckets have fixed bit counts, so read units grow with N: ${r.inputs.originalExponent ? `as N^${r.inputs.originalExponent.value.toFixed(3)}, the exponent fitted in \`bench/results/${r.inputs.originalExponent.file}\` (${r.inputs.originalExponent.path})` : 'linearly (no fitted exponent in bench/results)'}. Its Lambda duration is scaled the same way.`,
     `- Lambda: memory from the construct's synthesized template with default props (query ${q?.memoryMb ?? '?'} MB, write ${w?.memoryMb ?? '?'} MB, ${q?.architecture ?? '?'}, ${q?.runtime ?? '?'}). Duration: **assumed** equal to the measured in-process p50 of a query on this machine (Whiplash ${wl.p50Ms.toFixed(0)} ms, original ${or.p50Ms.toFixed(0)} ms at ${n(or.base)}; at larger N both scaled as their read units, conservative for Whiplash, whose round trips stay 2; the original's benchmark ran 4 vector fetches in flight where its own code makes them one after another), i.e. DynamoDB Local round trips and re-ranking on a loaded 2-core machine; on Lambda the CPU share at ${q?.memoryMb ?? '?'} MB and DynamoDB's own latency differ.`,
-    `- Whiplash storage and writes: measured by upserting ${n(st.vectors)} real vectors (${st.dataset}, ${st.dim}-d) with the index settings of the run above (\`${JSON.stringify(st.index)}\`) into ${st.engine} and sizing every item by DynamoDB's rules (lambda/store/layout.ts \`itemSize\`) plus 100 bytes per item: ${n(st.itemsPerVector, 0)} items per vector (vector item ${n(st.vectorItemBytes)} bytes, bucket entries ${n(st.bucketEntryBytes, 1)} bytes), **${n(st.bytesPerVector)}** billed bytes per vector at ${st.dim}-d; **${n(st.writeUnitsPerVector, 2)}** write units per vector (bench/cost/model.ts \`whiplashWriteUnitsPerVector\`), of which ${n(st.transactionalWriteUnitsPerVector ?? 0, 2)} in transactions: DynamoDB Local reported ${n(st.transactionalReportedPerVector ?? 0, 2)} for those (one action's units per TransactWriteItems call), so they are computed from the actions' items at 2 units per KB as DynamoDB bills them (bench/meter.ts \`transactWriteUnits\`), the rest as DynamoDB Local reported them; ${n(st.readUnitsPerVector ?? 0, 2)} read units per vector (the upsert reads each id's current version; DynamoDB Local bills a missing item nothing where DynamoDB bills half a unit, at most $0.06 more per million vectors); ${st.batchSeconds.toFixed(1)} s per batch of 500. At ${r.dim}-d: minus 4 x ${st.dim - r.dim} bytes of vector, plus ${n(st.itemsPerVector, 0)} x (${r.idBytes} - ${st.idBytes.toFixed(1)}) bytes of longer ids.`,
+    `- Whiplash storage and writes: measured by upserting ${n(st.vectors)} real vectors (${st.dataset}, ${st.dim}-d) with the index settings of the run above (\`${JSON.stringify(st.index)}\`) into ${st.engine} and sizing every item by DynamoDB's rules (lambda/store/layout.ts \`itemSize\`) plus 100 bytes per item: ${n(st.itemsPerVector, 0)} items per vector (vector item ${n(st.vectorItemBytes)} bytes, bucket entries ${n(st.bucketEntryBytes, 1)} bytes), **${n(st.bytesPerVector)}** billed bytes per vector at ${st.dim}-d; **${n(st.writeUnitsPerVector, 2)}** write units per vector (bench/cost/model.ts \`whiplashWriteUnitsPerVector\`), of which ${n(st.transactionalWriteUnitsPerVector ?? 0, 2)} in transactions: DynamoDB Local reported ${n(st.transactionalReportedPerVector ?? 0, 2)} for those (one action's units per TransactWriteItems call), so they are computed from the actions' items at 2 units per KB as DynamoDB bills them (bench/meter.ts \`transactWriteUnits\`), the rest as DynamoDB Local reported them; ${n(st.readUnitsPerVector ?? 0, 2)} read units per vector (the upsert reads each id's current version; DynamoDB Local bills a missing item nothing where DynamoDB bills half a unit, at most $0.06 more per million vectors); ${st.batchSeconds.toFixed(1)} s per batch of 500. ${denseText}`,
     ...(r.inputs.otherWhiplash.length > 0
       ? [
           `- Other Whiplash default-settings figures in bench/results (not priced: other data, sizes or code): ${r.inputs.otherWhiplash

@@ -21,7 +21,7 @@ import { pickAnchor, pickExponent, readMeasurements } from './inputs';
 import { scaleReadUnits, ScalingRule, serverlessQueryCost } from './model';
 import { PRICES } from './prices';
 import { costMarkdown, CostResult } from './report';
-import { measureStorage } from './storage';
+import { denseVectorItemBytes, measureStorage } from './storage';
 import { costRows, CostInputs } from './table';
 import { monthlyBill, parseWorkloads, WORKLOADS } from './workloads';
 
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
         : { kind: 'linear', why: 'no fitted exponent in bench/results; fixed bit counts: its buckets, and so its candidates, grow in proportion to N' },
     },
     storage,
+    vectorItemBytes: denseVectorItemBytes(dim, idBytes),
     queryMemoryMb: memoryOf('query'),
     writeMemoryMb: memoryOf('write'),
   };
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
       originalExponent,
       otherExponents: exponents.filter((e) => e !== exponent && /read/i.test(e.path) && !/original|exact|hnsw/i.test(e.path)),
       storage,
+      vectorItemBytes: inputs.vectorItemBytes,
       functions,
       otherWhiplash: systems.filter((s) => (s.isDefault || s.isModelDefault) && s !== whiplash),
       currentDefaults: { ...DEFAULT_INDEX_PARAMS },

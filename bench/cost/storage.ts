@@ -2,7 +2,11 @@
 import * as path from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { REPO_ROOT } from '../datasets/fashion-mnist';
-import { itemSize } from '../../lambda/store/layout';
+import { itemSize, vectorItem, WRITE_ID_BYTES } from '../../lambda/store/layout';
+import { FILTER_VERSION_BYTES } from '../../lambda/store/filter-index';
+import { vectorToBytes } from '../../lambda/core/vector';
+import { loadMiniLm } from '../datasets/minilm';
+import { row } from '../datasets/types';
 import type { Item } from '../../lambda/store/batch';
 import type { IndexParams } from '../../lambda/core/types';
 import { attachCapacityMeter, CapacityMeter } from '../meter';
@@ -21,6 +25,8 @@ export interface StorageMeasurement {
   /** Mean DynamoDB item size (`itemSize` of lambda/store/layout.ts) of vector items and of bucket entries. */
   readonly vectorItemBytes: number;
   readonly bucketEntryBytes: number;
+  /** Mean write units of one plain write of a vector item (1 per KB or part of it): a creation's transaction bills twice that. */
+  readonly vectorItemWriteUnits: number;
   /** Billed bytes per vector: item sizes + 100 bytes overhead per item, vectors and buckets tables. */
   readonly bytesPerVector: number;
   /**
@@ -42,19 +48,22 @@ export interface StorageMeasurement {
   readonly index: Record<string, unknown>;
 }
 
-async function scanSizes(client: DynamoDBClient, table: string): Promise<{ items: number; bytes: number }> {
+async function scanSizes(client: DynamoDBClient, table: string): Promise<{ items: number; bytes: number; units: number }> {
   let items = 0;
   let bytes = 0;
+  let units = 0;
   let start: Item | undefined;
   do {
     const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
     for (const it of page.Items ?? []) {
       items++;
-      bytes += itemSize(it as Item);
+      const size = itemSize(it as Item);
+      bytes += size;
+      units += Math.ceil(size / 1024);
     }
     start = page.LastEvaluatedKey as Item | undefined;
   } while (start);
-  return { items, bytes };
+  return { items, bytes, units };
 }
 
 /**
@@ -92,6 +101,7 @@ export async function measureStorage(size: number, dir?: string, index?: Partial
       itemsPerVector: (v.items + b.items) / n,
       vectorItemBytes: v.bytes / v.items,
       bucketEntryBytes: b.bytes / b.items,
+      vectorItemWriteUnits: v.units / v.items,
       bytesPerVector: (v.bytes + b.bytes + DYNAMO_ITEM_OVERHEAD * (v.items + b.items)) / n,
       writeUnitsPerVector: loaded.writes / n,
       readUnitsPerVector: loaded.reads / n,
@@ -104,4 +114,23 @@ export async function measureStorage(size: number, dir?: string, index?: Partial
   } finally {
     await fx.stop();
   }
+}
+
+/**
+ * Mean size of the vector item of a dense `dim`-d embedding with an id of `idBytes`, as the store
+ * writes it (`vectorItem`, no metadata, with its filter index version; `itemSize`): the priced
+ * workloads hold dense embeddings, which barely deflate, unlike Fashion-MNIST's pixels. Sized on
+ * the MiniLM embeddings' real values, each vector the next rows laid end to end up to `dim`.
+ */
+export function denseVectorItemBytes(dim: number, idBytes: number): number {
+  const data = loadMiniLm().base;
+  const id = 'x'.repeat(idBytes);
+  const samples = Math.min(200, data.rows);
+  let bytes = 0;
+  for (let s = 0; s < samples; s++) {
+    const v = new Float32Array(dim);
+    for (let i = 0; i < dim; i++) v[i] = row(data, (s + Math.floor(i / data.dim)) % data.rows)[i % data.dim];
+    bytes += itemSize(vectorItem('AAAAAAAA', id, vectorToBytes(v), new Uint32Array(8), undefined, new Uint8Array(WRITE_ID_BYTES), new Uint8Array(FILTER_VERSION_BYTES)));
+  }
+  return bytes / samples;
 }

@@ -35,7 +35,19 @@ export interface CostInputs {
   /** The original layout: read units per query at `base` vectors, how they grow with N (linear unless fitted), and its p50. */
   readonly original: { readUnits: number; base: number; p50Ms: number; rule?: ScalingRule };
   /** Whiplash's stored bytes and write units per vector, measured by a real ingest. */
-  readonly storage: { bytesPerVector: number; dim: number; idBytes: number; itemsPerVector: number; writeUnitsPerVector: number; readUnitsPerVector?: number; batchSeconds: number };
+  readonly storage: {
+    bytesPerVector: number;
+    dim: number;
+    idBytes: number;
+    itemsPerVector: number;
+    vectorItemBytes: number;
+    vectorItemWriteUnits?: number;
+    writeUnitsPerVector: number;
+    readUnitsPerVector?: number;
+    batchSeconds: number;
+  };
+  /** Bytes of the vector item of one of the workload's dense `dim`-d embeddings with an id of `idBytes` (`denseVectorItemBytes`). */
+  readonly vectorItemBytes: number;
   /** Memory of the query and write functions as the construct deploys them, MB. */
   readonly queryMemoryMb: number;
   readonly writeMemoryMb: number;
@@ -59,7 +71,8 @@ export function costRows(n: number, inp: CostInputs, p: PriceTable): CostRow[] {
   // Duration grows as the read units do (conservative: its round trips stay 2, only pages and re-rank grow).
   const wlMs = inp.whiplash.p50Ms * (wlRu.readUnits / inp.whiplash.readUnits);
   const wlQuery = serverlessQueryCost(wlRu.readUnits, wlMs, inp.queryMemoryMb, p);
-  const wlBytes = whiplashBytesPerVector(inp.storage, inp.dim, inp.idBytes);
+  const wlBytes = whiplashBytesPerVector(inp.storage, inp.vectorItemBytes, inp.idBytes);
+  const wlWrites = whiplashWriteUnitsPerVector(inp.storage, inp.vectorItemBytes);
   const wlGb = (wlBytes * n) / 2 ** 30;
   const whiplash: CostRow = {
     system: 'whiplash',
@@ -69,12 +82,12 @@ export function costRows(n: number, inp: CostInputs, p: PriceTable): CostRow[] {
     perMillionQueries: wlQuery.total,
     storagePerMonth: monthlyStorage(wlBytes, n, p.dynamoStoragePerGbMonth.usd),
     storedGb: wlGb,
-    perMillionWrites: serverlessWriteCost(whiplashWriteUnitsPerVector(inp.storage), 500, inp.storage.batchSeconds, inp.writeMemoryMb, p, inp.storage.readUnitsPerVector ?? 0),
+    perMillionWrites: serverlessWriteCost(wlWrites, 500, inp.storage.batchSeconds, inp.writeMemoryMb, p, inp.storage.readUnitsPerVector ?? 0),
     basis: [
       `read units: ${wlRu.arithmetic}; x $${p.dynamoReadPerMillion.usd}/M = $${wlQuery.dynamoReads.toFixed(2)}`,
       `Lambda: ${inp.queryMemoryMb} MB x ${wlMs.toFixed(0)} ms (measured p50 ${inp.whiplash.p50Ms.toFixed(0)} ms scaled as its read units) = $${wlQuery.lambdaDuration.toFixed(2)} + requests $${wlQuery.lambdaRequests.toFixed(2)}; API Gateway REST $${wlQuery.apiGateway.toFixed(2)}`,
       `storage: ${wlBytes.toFixed(0)} billed bytes per vector x ${n.toLocaleString('en-US')} = ${wlGb.toFixed(2)} GB x $${p.dynamoStoragePerGbMonth.usd}`,
-      `writes: ${whiplashWriteUnitsPerVector(inp.storage).toFixed(1)} WRU per vector (measured) x $${p.dynamoWritePerMillion.usd}/M + ${(inp.storage.readUnitsPerVector ?? 0).toFixed(2)} RRU x $${p.dynamoReadPerMillion.usd}/M, batches of 500 through API Gateway and Lambda (${inp.storage.batchSeconds.toFixed(1)} s each)`,
+      `writes: ${wlWrites.toFixed(1)} WRU per vector (measured, its vector item's transaction at ${inp.dim}-d) x $${p.dynamoWritePerMillion.usd}/M + ${(inp.storage.readUnitsPerVector ?? 0).toFixed(2)} RRU x $${p.dynamoReadPerMillion.usd}/M, batches of 500 through API Gateway and Lambda (${inp.storage.batchSeconds.toFixed(1)} s each)`,
     ],
   };
 

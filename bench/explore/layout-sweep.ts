@@ -69,7 +69,7 @@ function writeCost(model: WhiplashModel, items: StoreItems, ds: Dataset): { writ
     const e = model.hasher.encode(row(ds.base, r));
     const packed = packSketch(e);
     for (let t = 0; t < model.params.hashTables; t++) wcu += Math.ceil(items.bucketEntryBytes(t, e.codes[t], String(r), packed) / 1024);
-    wcu += Math.ceil(items.vectorItemBytes(String(r)) / 1024);
+    wcu += Math.ceil(items.vectorItemBytes(String(r), row(ds.base, r)) / 1024);
   }
   return { writeUnits: wcu / n, storedBytes: model.storedBytesPerVector() };
 }

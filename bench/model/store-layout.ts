@@ -1,6 +1,7 @@
 // The store's own item and key functions, wrapped for the cost model: item sizes, bucket keys and read plans.
 import { QueryEncoding } from '../../lambda/core/hasher';
 import { IndexParams } from '../../lambda/core/types';
+import { vectorToBytes } from '../../lambda/core/vector';
 import { bucketEntryItem, BucketRead, bucketReadPlan, counterItem, itemSize, vectorItem, WRITE_ID_BYTES } from '../../lambda/store/layout';
 import { FILTER_VERSION_BYTES } from '../../lambda/store/filter-index';
 import { bucketPartition, bucketSortKey, entryToken } from '../../lambda/store/key-format';
@@ -18,8 +19,6 @@ const MODEL_TOKEN = entryToken(new Uint8Array(FILTER_VERSION_BYTES));
  * Sizes by `itemSize` ("Item sizes and formats").
  */
 export class StoreItems {
-  /** A float32 vector's bytes (only its length matters to the sizes). */
-  private readonly vectorBytes: Uint8Array;
   private readonly codes: Uint32Array;
 
   constructor(
@@ -28,7 +27,6 @@ export class StoreItems {
     readonly project: string,
     readonly collection: string,
   ) {
-    this.vectorBytes = new Uint8Array(dim * Float32Array.BYTES_PER_ELEMENT);
     this.codes = new Uint32Array(params.hashTables);
   }
 
@@ -42,9 +40,14 @@ export class StoreItems {
     return { pk: bucketPartition(MODEL_UID, table, code, this.params.partitionBits), sk: bucketSortKey(code, this.params.partitionBits, id, MODEL_TOKEN) };
   }
 
-  /** Bytes of the vector item of `id` (no metadata; its filter index version, as the store writes one with every item). */
-  vectorItemBytes(id: string): number {
-    return itemSize(vectorItem(MODEL_UID, id, this.vectorBytes, this.codes, undefined, new Uint8Array(WRITE_ID_BYTES), new Uint8Array(FILTER_VERSION_BYTES)));
+  /**
+   * Bytes of the vector item of `id` holding `vector` (no metadata; its filter index version, as
+   * the store writes one with every item): the vector's values matter, as the item holds them
+   * deflated when that is shorter (`vectorAttribute`).
+   */
+  vectorItemBytes(id: string, vector: Float32Array): number {
+    if (vector.length !== this.dim) throw new RangeError(`vector has ${vector.length} dimensions, the model ${this.dim}`);
+    return itemSize(vectorItem(MODEL_UID, id, vectorToBytes(vector), this.codes, undefined, new Uint8Array(WRITE_ID_BYTES), new Uint8Array(FILTER_VERSION_BYTES)));
   }
 
   /** Bytes of the collection's counter item, which round trip 2 reads with the finalists. */

@@ -144,7 +144,7 @@ export class WhiplashModel {
       this.packed.set(packed, r * this.packedBytes);
       const id = String(r);
       for (let t = 0; t < L; t++) this.entryBytes[r * L + t] = items.bucketEntryBytes(t, e.codes[t], id, packed);
-      this.vectorBytes[r] = items.vectorItemBytes(id);
+      this.vectorBytes[r] = items.vectorItemBytes(id, row(base, r));
       if (onProgress && (r + 1) % 1000 === 0) onProgress(r + 1);
     }
     onProgress?.(base.rows);

@@ -18,6 +18,7 @@ import { decodeCursor, ItemStore } from './items';
 import { fullMetadata } from './payloads';
 import { keyItem, toMetadata } from './records';
 import { TableNames } from './table-definitions';
+import { storedVectorBytes } from './vector-bytes';
 
 /** A metadata update: the new metadata, or the keys to change (`null` removes a key). */
 export interface MetadataUpdate {
@@ -79,9 +80,10 @@ export class ItemEdits {
         if (stored === undefined) continue;
         metadata = applyPatch(stored, patch, nonFilterable);
       }
-      const vector = bytesToVector(item.v.B!);
+      const vectorBytes = storedVectorBytes(item)!;
+      const vector = bytesToVector(vectorBytes);
       const enc = state.hasher!.encode(vector);
-      const write = versionWrite(config, checkedId, { vectorBytes: item.v.B!, codes: enc.codes, sketch: packSketch(enc), metadata }, read.writeId);
+      const write = versionWrite(config, checkedId, { vectorBytes, codes: enc.codes, sketch: packSketch(enc), metadata }, read.writeId);
       // 1. the entries with the new metadata, under the version derived from the item read (in
       //    bucket layout 1 the bucket entries keep the item's keys and are overwritten), then the
       //    item, only over the version read; a lost race starts over from the item as it is now,

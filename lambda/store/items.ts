@@ -9,7 +9,7 @@ import { checkMetadata, nonFilterableKeys } from '../core/metadata';
 import { checkId } from '../core/params';
 import { packSketch } from '../core/sketch-format';
 import { CollectionConfig, IdPage, Metadata, StoredVector, VectorInput } from '../core/types';
-import { bytesToVector, toFloat32, vectorToBytes } from '../core/vector';
+import { toFloat32, vectorToBytes } from '../core/vector';
 import { batchGetAll, deleteAll, Item } from './batch';
 import { CheckedRow, StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
@@ -18,6 +18,7 @@ import { ItemVersions, staleKeys, versionWrite, WRITE_CONCURRENCY } from './item
 import { fullMetadata } from './payloads';
 import { keyItem, S, toMetadata, toStoredVector } from './records';
 import { TableNames } from './table-definitions';
+import { storedVector, VECTOR_ATTRIBUTES } from './vector-bytes';
 
 /** The items of every collection. */
 export class ItemStore {
@@ -149,14 +150,14 @@ export class ItemStore {
     const prefix = opts.prefix === undefined || opts.prefix === '' ? undefined : opts.prefix === '.' || opts.prefix === '..' ? opts.prefix : checkId(opts.prefix, 'prefix');
     const counter = await this.client.send(new GetItemCommand({ TableName: this.tables.metadata, Key: keyItem(counterKey(projectId, name)), ConsistentRead: true }));
     this.collections.check(state, counter.Item);
-    const projection = ['sk', ...(opts.includeVector ? ['v'] : []), ...(opts.includeMetadata ? ['m', 'f', 'p'] : [])].join(', ');
+    const projection = ['sk', ...(opts.includeVector ? VECTOR_ATTRIBUTES : []), ...(opts.includeMetadata ? ['m', 'f', 'p'] : [])].join(', ');
     const { items, cursor } = await this.scan(state.config, decodeCursor(opts.cursor), limit, { prefix, projection, live: true });
     const ids = items.map((i) => i.sk.S!);
     if (!withData) return cursor ? { ids, cursor } : { ids };
     const metadata = opts.includeMetadata ? await fullMetadata(this.client, this.tables.buckets, state.config.uid, items) : undefined;
     const vectors = items.map((i) => ({
       id: i.sk.S!,
-      ...(opts.includeVector ? { vector: Array.from(bytesToVector(i.v.B!)) } : {}),
+      ...(opts.includeVector ? { vector: Array.from(storedVector(i)) } : {}),
       ...(metadata ? { metadata: metadata.get(i.sk.S!) ?? toMetadata(i) } : {}),
     }));
     return cursor ? { ids, vectors, cursor } : { ids, vectors };

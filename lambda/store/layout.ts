@@ -7,6 +7,7 @@ import { CODE_BITS } from '../core/params';
 import type { CollectionConfig, IndexParams } from '../core/types';
 import type { Item } from './batch';
 import { bucketPartition, bucketRange, bucketSortKey, counterKey, entryToken, vectorKey } from './key-format';
+import { vectorAttribute } from './vector-bytes';
 
 /** The bucket layout of new collections (`CollectionConfig.bucketLayout`): version tokens in entry sort keys. */
 export const BUCKET_LAYOUT = 2;
@@ -91,7 +92,8 @@ export function bucketVersionFromBytes(b: Uint8Array, hashTables: number): Bucke
 }
 
 /**
- * One vector item: the float32 bytes `v` (`vectorToBytes`), its hash codes `c` (so an upsert or delete finds the
+ * One vector item: the float32 bytes `vectorBytes` (`vectorToBytes`) as `v`, or `vz` when
+ * deflated they are shorter (`vector-bytes.ts`), its hash codes `c` (so an upsert or delete finds the
  * bucket entries to remove), the id of the write that made it `w` (`item-versions.ts`), its
  * metadata as JSON `m`, and the version `f` of the metadata's filter index entries
  * (`filter-index.ts`). Round trip 2 of a query reads it.
@@ -101,7 +103,7 @@ export function vectorItem(uid: string, id: string, vectorBytes: Uint8Array, cod
   return {
     pk: { S: key.pk },
     sk: { S: key.sk },
-    v: { B: vectorBytes },
+    ...vectorAttribute(vectorBytes),
     c: { B: codesToBytes(codes) },
     w: { B: writeId },
     ...(metadata === undefined ? {} : { m: { S: metadata } }),

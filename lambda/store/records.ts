@@ -10,6 +10,7 @@ import { CollectionConfig, IndexParams, Metadata, Metric, StoredVector } from '.
 import { bytesToVector } from '../core/vector';
 import type { Item } from './batch';
 import { MetadataKey, projectItemOf } from './key-format';
+import { storedVector } from './vector-bytes';
 
 export const S = (s: string): AttributeValue => ({ S: s });
 
@@ -128,7 +129,7 @@ export function toMetadata(i: Item): Metadata {
 }
 
 export function toStoredVector(i: Item): StoredVector {
-  return { id: i.sk.S!, vector: Array.from(bytesToVector(i.v.B!)), metadata: toMetadata(i) };
+  return { id: i.sk.S!, vector: Array.from(storedVector(i)), metadata: toMetadata(i) };
 }
 
 /** Metadata as bucket entries and vector items store it: JSON, or nothing when empty. */

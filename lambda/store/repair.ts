@@ -15,6 +15,7 @@ import { allFilterPartitions, allPartitions, allPayloadPartitions, collectionKey
 import { keyItem, toMetadata } from './records';
 import { everyEntry, ItemVersions, staleKeys, versionOf } from './item-versions';
 import { TableNames } from './table-definitions';
+import { storedVectorBytes } from './vector-bytes';
 
 /** What a repair found and fixed. */
 export interface RepairReport {
@@ -119,8 +120,9 @@ async function restoreEntries(client: DynamoDBClient, tables: TableNames, config
   const found = await batchGetAll(client, [...ids].map((id) => ({ table: tables.vectors, key: keyItem(vectorKey(config.uid, id)) })), { consistentRead: true });
   const puts = (found[tables.vectors] ?? []).flatMap((item) => {
     const v = versionOf(config, item);
-    if (!v || v.tombstone || !item.v?.B) return [];
-    const sketch = packSketch(hasher.encode(bytesToVector(item.v.B)));
+    const vectorBytes = storedVectorBytes(item);
+    if (!v || v.tombstone || !vectorBytes) return [];
+    const sketch = packSketch(hasher.encode(bytesToVector(vectorBytes)));
     return bucketEntries(config.uid, config.index, v.entries, item.sk.S!, sketch, item.m?.S).filter((e) => missing.has(`${e.pk.S} ${e.sk.S}`));
   });
   await putAll(client, tables.buckets, puts);

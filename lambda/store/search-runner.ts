@@ -8,7 +8,6 @@ import { chooseSearchPath, FILTER_INDEX_VERSION } from '../core/filter-index';
 import { bucketReadLimit, CandidateSet, checkSearch, exactTopK, Fetched, planSearch, SearchPlan } from '../core/search';
 import type { PlanAtSize, PlanTable } from '../core/planner';
 import { QueryMatch, QueryRequest, QueryResult } from '../core/types';
-import { bytesToVector } from '../core/vector';
 import { batchGetAll, CapacityMeter, Item } from './batch';
 import { CollectionState } from './collection-state';
 import { CollectionStore } from './collections';
@@ -18,6 +17,7 @@ import { BucketRead, bucketReadPlan, hasEntryTokens } from './layout';
 import { fullMetadata } from './payloads';
 import { keyItem, toMetadata, toPlanBasis, toPlans } from './records';
 import { TableNames } from './table-definitions';
+import { storedVector } from './vector-bytes';
 
 /** Bucket reads of round trip 1 in flight at once. */
 const BUCKET_READ_CONCURRENCY = 64;
@@ -197,7 +197,7 @@ function payloadItems(matches: readonly QueryMatch[], items: readonly Item[]): I
 /** The fetched vector items as the exact re-rank takes them; a tombstoned item is being deleted: absent to readers. */
 function fetchedVectors(plan: SearchPlan, request: QueryRequest, items: readonly Item[]): Fetched[] {
   const withMetadata = plan.predicate !== undefined || request.includeMetadata === true;
-  return items.filter((item) => item.t === undefined).map((item) => ({ id: item.sk.S!, vector: bytesToVector(item.v.B!), ...(withMetadata ? { metadata: toMetadata(item) } : {}) }));
+  return items.filter((item) => item.t === undefined).map((item) => ({ id: item.sk.S!, vector: storedVector(item), ...(withMetadata ? { metadata: toMetadata(item) } : {}) }));
 }
 
 /** The exact top-k, shaped as the API returns them. */

@@ -23,6 +23,7 @@ import {
   whiplashWriteUnitsPerVector,
 } from '../../bench/cost/model';
 import { PRICES } from '../../bench/cost/prices';
+import { denseVectorItemBytes } from '../../bench/cost/storage';
 import { verdict } from '../../bench/cost/report';
 import { transactWriteUnits } from '../../bench/meter';
 import { costRows, CostInputs } from '../../bench/cost/table';
@@ -60,9 +61,9 @@ describe('cost model arithmetic', () => {
     expect(serverlessWriteCost(20, 500, 2, 1024, PRICES)).toBeCloseTo(12.5 + 2000 * (3.7e-6 + 2.66668e-5), 9);
   });
 
-  test("Whiplash's stored bytes move to another dimension and id length", () => {
-    // 6,000 - 4 x (784 - 768) + 17 x (8 - 3)
-    expect(whiplashBytesPerVector({ bytesPerVector: 6000, dim: 784, idBytes: 3, itemsPerVector: 17 }, 768, 8)).toBe(6021);
+  test("Whiplash's stored bytes move to the workload's vector items and id length", () => {
+    // 6,000 - 700 + 3,150 (a deflated vector item replaced by a dense one) + 16 bucket entries x (8 - 3)
+    expect(whiplashBytesPerVector({ bytesPerVector: 6000, vectorItemBytes: 700, idBytes: 3, itemsPerVector: 17 }, 3150, 8)).toBe(8530);
   });
 
   test("the original layout's write units grow with N as its bucket items do", () => {
@@ -140,8 +141,18 @@ describe('cost model arithmetic', () => {
     expect(c.storagePerMonth).toBeCloseTo(3.072 * PRICES.upstashStoragePerGbMonth.usd, 10);
   });
 
-  test("Whiplash's write units per vector are the measured ones, from one place", () => {
+  test("a dense embedding's vector item, as the workloads are priced, barely deflates", () => {
+    // 768 x 4 bytes of vector, an 8-byte id, keys, codes and versions; the MiniLM values deflate a few per cent
+    const bytes = denseVectorItemBytes(768, 8);
+    expect(bytes).toBeGreaterThan(0.9 * 768 * 4);
+    expect(bytes).toBeLessThan(768 * 4 + 200);
+  });
+
+  test("Whiplash's write units per vector are the measured ones, their vector item's transaction moved to the workload's item", () => {
     expect(whiplashWriteUnitsPerVector({ writeUnitsPerVector: 38 })).toBe(38);
+    // measured 10.1 with vector items of 1.05 units on average; a dense 3,150-byte item is 4 units, twice in its transaction
+    expect(whiplashWriteUnitsPerVector({ writeUnitsPerVector: 10.1, vectorItemWriteUnits: 1.05 }, 3150)).toBeCloseTo(10.1 + 2 * (4 - 1.05), 10);
+    expect(whiplashWriteUnitsPerVector({ writeUnitsPerVector: 10.1, vectorItemWriteUnits: 1.05 })).toBe(10.1);
   });
 
   test('a transaction bills each action twice, a Put by its item size, the rest at the 1 KB minimum', () => {
@@ -159,7 +170,8 @@ describe('cost model arithmetic', () => {
       idBytes: 8,
       whiplash: { readUnits: 280.8, base: 60_000, p50Ms: 271, rule: { kind: 'constant', why: 'test' } },
       original: { readUnits: 4549.2, base: 60_000, p50Ms: 1173 },
-      storage: { bytesPerVector: 6367, dim: 784, idBytes: 3.4, itemsPerVector: 17, writeUnitsPerVector: 20, batchSeconds: 4.9 },
+      storage: { bytesPerVector: 6367, dim: 784, idBytes: 3.4, itemsPerVector: 17, vectorItemBytes: 3206, writeUnitsPerVector: 20, batchSeconds: 4.9 },
+      vectorItemBytes: 3150,
       queryMemoryMb: 1024,
       writeMemoryMb: 1024,
     };
@@ -183,7 +195,8 @@ const inputs: CostInputs = {
   idBytes: 8,
   whiplash: { readUnits: 204.4, base: 60_000, p50Ms: 335, rule: { kind: 'power', exponent: 0.554, why: 'test' } },
   original: { readUnits: 4549.2, base: 60_000, p50Ms: 1220 },
-  storage: { bytesPerVector: 9670, dim: 784, idBytes: 3.4, itemsPerVector: 33, writeUnitsPerVector: 36, batchSeconds: 9.1 },
+  storage: { bytesPerVector: 9670, dim: 784, idBytes: 3.4, itemsPerVector: 33, vectorItemBytes: 3206, writeUnitsPerVector: 36, batchSeconds: 9.1 },
+  vectorItemBytes: 3150,
   queryMemoryMb: 1024,
   writeMemoryMb: 1024,
 };
