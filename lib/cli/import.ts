@@ -1,5 +1,7 @@
 // `importFile`: streams a file of vectors (or stdin) into a collection in batches, with a checkpoint to resume from.
 import { join } from 'node:path';
+import { MAX_UPSERT_BATCH } from '../../lambda/core/limits';
+import { PROFILE_MAX_SAMPLE } from '../../lambda/core/profile';
 import type { Metric, VectorInput } from '../../lambda/core/types';
 import type { WhiplashClient } from '../client/client';
 import { WhiplashError } from '../client/errors';
@@ -16,6 +18,14 @@ import { OpenedSource, openSource } from './readers';
  */
 export const DEFAULT_IMPORT_BATCH = 100;
 export const DEFAULT_IMPORT_CONCURRENCY = 2;
+
+/**
+ * Vectors of the first request into an empty collection, sent alone before the others: the store
+ * fixes a collection's hash frame and profiles it for the planner from its first write, up to
+ * `PROFILE_MAX_SAMPLE` vectors (`lambda/core/profile.ts`). With batches of 100, two in flight, the
+ * index would learn from whichever 100 landed first.
+ */
+export const FIRST_IMPORT_BATCH = Math.min(PROFILE_MAX_SAMPLE, MAX_UPSERT_BATCH);
 
 /** Options of {@link importFile}. */
 export interface ImportOptions {
@@ -66,7 +76,8 @@ export interface ImportResult {
 
 /**
  * Streams a file of vectors into a collection: reads lazily (constant memory), sends batches with
- * bounded concurrency, and records every acknowledged batch in a checkpoint beside the input.
+ * bounded concurrency (into an empty collection, the first `FIRST_IMPORT_BATCH` vectors alone),
+ * and records every acknowledged batch in a checkpoint beside the input.
  * After an interruption, the same command resumes: acknowledged rows are skipped; the rest,
  * including batches that were in flight, are sent again (upserts are idempotent). The checkpoint
  * is removed when the import completes.
@@ -87,7 +98,7 @@ async function importSource(client: WhiplashClient, source: OpenedSource, opts: 
   let collectionCreated = false;
   if (opts.create) collectionCreated = await ensureCollection(client, opts, source.dimension ?? (await firstDimension(source.records())));
   // the collection's identity binds the checkpoint: a re-created collection starts over
-  const { createdAt } = await client.getCollection(opts.projectId, opts.collection);
+  const { createdAt, vectorCount } = await client.getCollection(opts.projectId, opts.collection);
   const target = { apiUrl: opts.apiUrl, projectId: opts.projectId, collection: opts.collection, collectionCreatedAt: createdAt };
   // Standard input cannot be read again: its checkpoint lives with its spooled copy and goes with it.
   const stdin = source.input.stdin;
@@ -118,6 +129,7 @@ async function importSource(client: WhiplashClient, source: OpenedSource, opts: 
     await client.collection(opts.projectId, opts.collection).upsertBatch(items(), {
       batchSize: opts.batchSize ?? DEFAULT_IMPORT_BATCH,
       concurrency: opts.concurrency ?? DEFAULT_IMPORT_CONCURRENCY,
+      ...(vectorCount === 0 && !resumed ? { firstBatchSize: FIRST_IMPORT_BATCH } : {}),
       onBatch: ({ ids, offset }) => {
         const rows: { row: number; end: number }[] = [];
         for (let k = 0; k < ids.length; k++) {

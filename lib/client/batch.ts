@@ -43,8 +43,9 @@ interface Chunk {
 }
 
 /**
- * Splits `items` into requests of at most `batchSize` vectors and `maxBatchBytes` estimated bytes,
- * without an id twice in one request, and hands them to `send`, at most `concurrency` at a time. Reads the input lazily: no more than
+ * Splits `items` into requests of at most `batchSize` vectors (the first, `firstBatchSize` when
+ * given, sent alone) and `maxBatchBytes` estimated bytes, without an id twice in one request, and
+ * hands them to `send`, at most `concurrency` at a time. Reads the input lazily: no more than
  * `concurrency + 1` chunks are held in memory.
  *
  * On the first failed request no further chunks are started; requests in flight finish; then a
@@ -56,6 +57,7 @@ export async function upsertInChunks(
   options: UpsertBatchOptions = {},
 ): Promise<UpsertBatchResult> {
   const batchSize = Math.max(1, Math.min(options.batchSize ?? API_MAX_BATCH, API_MAX_BATCH));
+  const firstBatchSize = options.firstBatchSize === undefined ? undefined : Math.max(1, Math.min(options.firstBatchSize, API_MAX_BATCH));
   const maxBytes = Math.max(1, options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES);
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
 
@@ -65,13 +67,13 @@ export async function upsertInChunks(
   let position = 0;
   let exhausted = false;
 
-  const nextChunk = async (): Promise<Chunk | undefined> => {
+  const nextChunk = async (size: number): Promise<Chunk | undefined> => {
     const chunk: VectorInput[] = [];
     const ids = new Set<string>();
     const offset = position;
     let bytes = 0;
     // A full chunk goes out before the next item is read: a failing input still delivers it.
-    while (chunk.length < batchSize) {
+    while (chunk.length < size) {
       let item = carry;
       carry = undefined;
       if (item === undefined) {
@@ -122,10 +124,10 @@ export async function upsertInChunks(
     }
   };
 
-  while (firstError === undefined) {
+  for (let first = firstBatchSize !== undefined; firstError === undefined; first = false) {
     let chunk: Chunk | undefined;
     try {
-      chunk = await nextChunk();
+      chunk = await nextChunk(first ? firstBatchSize! : batchSize);
     } catch (err) {
       // The input itself failed (e.g. a broken line in a file): let the requests in flight
       // finish (their acknowledgements reach onBatch), then report the input's error as is.
@@ -135,7 +137,7 @@ export async function upsertInChunks(
     if (!chunk) break;
     const p = run(chunk).finally(() => inflight.delete(p));
     inflight.add(p);
-    if (inflight.size >= concurrency) await Promise.race(inflight);
+    if (first || inflight.size >= concurrency) await Promise.race(inflight);
   }
   await Promise.all(inflight);
 

@@ -61,6 +61,16 @@ export interface UpsertBatchOptions {
    * @default 4
    */
   readonly concurrency?: number;
+  /**
+   * Vectors of the first request, which is sent alone: the others start once it is acknowledged.
+   * A collection's first write fixes its hash frame and profiles its data for the query planner
+   * from up to 500 of its vectors (`PROFILE_MAX_SAMPLE`, `lambda/core/profile.ts`), so a first
+   * request of 500 into an empty collection gives the index the most to learn from, and the same
+   * input the same index whatever the concurrency. Capped at 500 (`MAX_UPSERT_BATCH`) and by
+   * `maxBatchBytes`.
+   * @default batchSize, sent with the others
+   */
+  readonly firstBatchSize?: number;
   /** Called after each acknowledged request with the ids it wrote, in completion order. */
   readonly onBatch?: (ack: BatchAck) => void | Promise<void>;
 }

@@ -88,6 +88,22 @@ describe('whiplash CLI', () => {
     expect((await client.collection('cli', 'docs').get(docs[7].id)).metadata).toEqual(docs[7].metadata);
   });
 
+  test('import into an empty collection sends its first vectors in one request, so the first write profiles them all', async () => {
+    // GIVEN 120 vectors (enough to profile: PROFILE_MIN_SAMPLE is 100) and batches of 25, 2 in flight
+    const file = join(dir, 'first.jsonl');
+    writeJsonl(file, docs);
+    // WHEN they are imported into a new collection
+    const r = await whiplash(['import', 'first', file, '--create', '--batch-size', '25', '--concurrency', '2'], env);
+    expect(r.code).toBe(0);
+    // THEN its first write held all 120: it profiled them and fixed a hashing subspace from them
+    // (batches of 25 would have left it unprofiled, hashing in the whole space)
+    const info = JSON.parse((await whiplash(['--json', 'collections', 'get', 'first'], env)).stdout) as { vectorCount: number; queryPlan: { profiled: boolean; hashDimensions: number } };
+    expect(info.vectorCount).toBe(120);
+    expect(info.queryPlan.profiled).toBe(true);
+    expect(info.queryPlan.hashDimensions).toBeLessThan(384);
+    expect((await whiplash(['collections', 'delete', 'first'], env)).code).toBe(0);
+  });
+
   test('import CSV (header, JSON metadata column) into a collection made by --create', async () => {
     const file = join(dir, 'docs.csv');
     writeCsv(file, docs.slice(60, 120));
@@ -162,16 +178,26 @@ describe('whiplash CLI', () => {
     const lines = readFileSync(file, 'utf8').split('\n');
     lines[20] = '{"id": "x", "vector": [1, 2,';
     writeFileSync(file, lines.join('\n'));
-    const r = await whiplash(['import', 'broken', file, '--create', '-b', '10', '-c', '1', '--progress', 'none'], env);
+    // into an empty collection the first request would carry the first 500 records: record 21 breaks it before it goes
+    const first = await whiplash(['import', 'broken', file, '--create', '-b', '10', '-c', '1', '--progress', 'none'], env);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/broken\.jsonl: record 21 \(byte \d+\): not valid JSON/);
+    expect(await ids('broken')).toEqual([]);
+    expect(existsSync(`${file}.whiplash-import.json`)).toBe(false);
+    // into a collection that holds a vector, batches of 10 go out: the first two are acknowledged and kept
+    await client.collection('cli', 'broken').upsert(docs[100]);
+    const r = await whiplash(['import', 'broken', file, '-b', '10', '-c', '1', '--progress', 'none'], env);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/broken\.jsonl: record 21 \(byte \d+\): not valid JSON/);
     const cp = JSON.parse(readFileSync(`${file}.whiplash-import.json`, 'utf8')) as { watermark: { row: number } };
     expect(cp.watermark.row).toBe(20);
-    expect(await ids('broken')).toEqual(sorted(docs.slice(0, 20)));
+    expect(await ids('broken')).toEqual(sorted([...docs.slice(0, 20), docs[100]]));
 
     const wrong = join(dir, 'wrong-dim.jsonl');
     writeFileSync(wrong, docs.slice(0, 12).map((d, i) => JSON.stringify({ id: d.id, vector: i === 11 ? d.vector.slice(1) : d.vector })).join('\n'));
-    const w = await whiplash(['import', 'wrongdim', wrong, '--create', '-b', '5', '-c', '1', '--progress', 'none'], env);
+    expect((await whiplash(['collections', 'create', 'wrongdim', '--dimension', '384'], env)).code).toBe(0);
+    await client.collection('cli', 'wrongdim').upsert(docs[100]);
+    const w = await whiplash(['import', 'wrongdim', wrong, '-b', '5', '-c', '1', '--progress', 'none'], env);
     expect(w.code).toBe(1);
     expect(w.stderr).toMatch(new RegExp(`^error: 400 ValidationError: batch upsert failed: 2 vector\\(s\\) not written \\(10 written\\): vector "${docs[11].id}": vector must have 384`, 'm'));
     expect(w.stderr).toContain(`not written: ${docs[10].id}, ${docs[11].id}\n`);

@@ -51,7 +51,8 @@ interface Scenario {
  * A proxy between the CLI and the server withholds the answers of some batch requests after
  * forwarding them: those vectors are written but not acknowledged when the process dies, so the
  * resumed run must send them again (upserts are idempotent) and skip everything acknowledged.
- * Batches of 50, 2 in flight, all 778 real embeddings.
+ * All 778 real embeddings into an empty collection: rows 0-499 in a first request sent alone
+ * (`FIRST_IMPORT_BATCH`), then batches of 50, 2 in flight.
  */
 describe('whiplash import, killed and resumed', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -111,14 +112,15 @@ describe('whiplash import, killed and resumed', () => {
     expect([...ids].sort()).toEqual(docs.map((d) => d.id).sort());
     expect((await client.getCollection(projectId, collection)).vectorCount).toBe(docs.length);
     const coll = client.collection(projectId, collection);
-    for (const row of [0, 299, 300, 349, 350, 449, 450, docs.length - 1]) {
+    for (const row of [0, 499, 500, 549, 550, 649, 650, docs.length - 1]) {
       const v = await coll.get(docs[row].id);
       expect(v.vector).toEqual(Array.from(Float32Array.from(docs[row].vector)));
     }
   }
 
-  // Batches 7 and 8 are written but never answered; with 2 in flight, 1-6 were acknowledged.
-  const inOrder: Scenario = { swallow: (n) => n > 6, killAfterSwallowed: 2, watermark: 300, acked: [], writtenAtKill: 400, resumedBatches: 10 };
+  // Requests 4 and 5 (rows 600-699) are written but never answered; 1-3 (rows 0-599) were acknowledged.
+  // The resumed run sends rows 600-777 in batches of 50: the collection is no longer empty.
+  const inOrder: Scenario = { swallow: (n) => n > 3, killAfterSwallowed: 2, watermark: 600, acked: [], writtenAtKill: 700, resumedBatches: 4 };
 
   test('JSONL: resumes at the byte offset of the first unacknowledged row', async () => {
     const file = join(dir, 'docs.jsonl');
@@ -136,16 +138,16 @@ describe('whiplash import, killed and resumed', () => {
   test('CSV, batches acknowledged out of order: the resumed run skips rows acknowledged beyond the gap', async () => {
     const file = join(dir, 'docs.csv');
     writeCsv(file, docs);
-    // Batch 7 (rows 300-349) loses its answer; 8 and 9 (rows 350-449) are acknowledged while it
-    // hangs; batch 10 (rows 450-499) loses its answer too, and the kill comes once it is written.
+    // Request 2 (rows 500-549) loses its answer; 3 and 4 (rows 550-649) are acknowledged while it
+    // hangs; request 5 (rows 650-699) loses its answer too, and the kill comes once it is written.
     await killAndResume('csv', file, [], {
-      swallow: (n) => n === 7 || n === 10,
+      swallow: (n) => n === 2 || n === 5,
       killAfterSwallowed: 2,
-      watermark: 300,
-      acked: [[350, 450]],
-      writtenAtKill: 500,
-      // Rows 300-349 and 450-777 (378 vectors): 8 requests.
-      resumedBatches: 8,
+      watermark: 500,
+      acked: [[550, 650]],
+      writtenAtKill: 700,
+      // Rows 500-549 and 650-777 (178 vectors): 4 requests.
+      resumedBatches: 4,
     });
   });
 });

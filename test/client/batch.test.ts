@@ -30,6 +30,38 @@ describe('upsertInChunks', () => {
     expect(peak).toBe(3);
   });
 
+  test('sends a firstBatchSize request alone, then batches of batchSize in parallel; a failed first request sends nothing more', async () => {
+    // GIVEN a sender that records each request and how many others were in flight beside it
+    const log: { size: number; beside: number }[] = [];
+    let inflight = 0;
+    const send = async (chunk: readonly VectorInput[]) => {
+      log.push({ size: chunk.length, beside: inflight++ });
+      await new Promise((res) => setTimeout(res, 5));
+      inflight--;
+    };
+    // WHEN 1,000 vectors go out with a first request of 500 (asked for 9,999: capped) and batches of 100, 3 in flight
+    const r = await upsertInChunks(items(1000), send, { batchSize: 100, concurrency: 3, firstBatchSize: 9999 });
+    // THEN the first request holds 500 and ran alone; the rest went 100 at a time, up to 3 at once
+    expect(r).toEqual({ upserted: 1000, requests: 6 });
+    expect(log[0]).toEqual({ size: 500, beside: 0 });
+    expect(log[1].beside).toBe(0); // started only once the first was acknowledged
+    expect(log.slice(1).map((l) => l.size)).toEqual([100, 100, 100, 100, 100]);
+    expect(Math.max(...log.map((l) => l.beside))).toBe(2);
+    // AND when the first request fails, no other starts
+    let calls = 0;
+    const err = (await upsertInChunks(
+      items(1000),
+      async () => {
+        calls++;
+        throw refused();
+      },
+      { batchSize: 100, concurrency: 3, firstBatchSize: 500 },
+    ).catch((e: unknown) => e)) as WhiplashBatchError;
+    expect(calls).toBe(1);
+    expect(err.upserted).toBe(0);
+    expect(err.failedIds).toHaveLength(1000);
+  });
+
   test('reads an iterator lazily and stops reading at the first failure', async () => {
     let read = 0;
     function* endless(): Generator<VectorInput> {
