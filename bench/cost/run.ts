@@ -81,7 +81,7 @@ async function main(): Promise<void> {
         : { kind: 'linear', why: 'no fitted exponent in bench/results; fixed bit counts: its buckets, and so its candidates, grow in proportion to N' },
     },
     storage,
-    vectorItemBytes: denseVectorItemBytes(dim, idBytes),
+    vectorItemBytes: denseVectorItemBytes(dim, idBytes, whiplash.index as Partial<IndexParams> | undefined),
     queryMemoryMb: memoryOf('query'),
     writeMemoryMb: memoryOf('write'),
   };

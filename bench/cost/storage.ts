@@ -1,10 +1,10 @@
-// Measures Whiplash's stored bytes and write units per vector by a real Fashion-MNIST ingest into DynamoDB Local.
+// Measures Whiplash's stored bytes and write units per vector by a real Fashion-MNIST ingest into DynamoDB Local, and sizes the priced workloads' dense vector items.
 import * as path from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { REPO_ROOT } from '../datasets/fashion-mnist';
-import { itemSize, vectorItem, WRITE_ID_BYTES } from '../../lambda/store/layout';
-import { FILTER_VERSION_BYTES } from '../../lambda/store/filter-index';
-import { vectorToBytes } from '../../lambda/core/vector';
+import { itemSize } from '../../lambda/store/layout';
+import { resolveIndexParams } from '../../lambda/core/params';
+import { StoreItems } from '../model/store-layout';
 import { loadMiniLm } from '../datasets/minilm';
 import { row } from '../datasets/types';
 import type { Item } from '../../lambda/store/batch';
@@ -118,19 +118,21 @@ export async function measureStorage(size: number, dir?: string, index?: Partial
 
 /**
  * Mean size of the vector item of a dense `dim`-d embedding with an id of `idBytes`, as the store
- * writes it (`vectorItem`, no metadata, with its filter index version; `itemSize`): the priced
- * workloads hold dense embeddings, which barely deflate, unlike Fashion-MNIST's pixels. Sized on
- * the MiniLM embeddings' real values, each vector the next rows laid end to end up to `dim`.
+ * writes it in a collection of `index` (`StoreItems.vectorItemBytes`: the store's `vectorItem`
+ * and `itemSize`, no metadata): the priced workloads hold dense embeddings, which barely deflate,
+ * unlike Fashion-MNIST's pixels. Sized on the MiniLM embeddings' real values, each vector the
+ * next rows laid end to end up to `dim`.
  */
-export function denseVectorItemBytes(dim: number, idBytes: number): number {
+export function denseVectorItemBytes(dim: number, idBytes: number, index?: Partial<IndexParams>): number {
   const data = loadMiniLm().base;
+  const items = new StoreItems(resolveIndexParams(index, 'index', dim), dim, FIXTURE_PROJECT, FIXTURE_COLLECTION);
   const id = 'x'.repeat(idBytes);
   const samples = Math.min(200, data.rows);
   let bytes = 0;
   for (let s = 0; s < samples; s++) {
     const v = new Float32Array(dim);
     for (let i = 0; i < dim; i++) v[i] = row(data, (s + Math.floor(i / data.dim)) % data.rows)[i % data.dim];
-    bytes += itemSize(vectorItem('AAAAAAAA', id, vectorToBytes(v), new Uint32Array(8), undefined, new Uint8Array(WRITE_ID_BYTES), new Uint8Array(FILTER_VERSION_BYTES)));
+    bytes += items.vectorItemBytes(id, v);
   }
   return bytes / samples;
 }
