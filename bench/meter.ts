@@ -2,7 +2,7 @@
 // (transactions priced from their items, as DynamoDB Local under-reports them).
 import { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { Item } from '../lambda/store/batch';
-import { itemSize } from '../lambda/store/layout';
+import { itemSize, writeUnits } from '../lambda/store/layout';
 import { capacityUnits } from './ddb';
 
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
@@ -82,5 +82,5 @@ export function attachCapacityMeter(client: DynamoDBClient): CapacityMeter {
  * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html).
  */
 export function transactWriteUnits(actions: readonly TransactWriteItem[]): number {
-  return actions.reduce((s, a) => s + 2 * Math.max(1, Math.ceil((a.Put?.Item ? itemSize(a.Put.Item as Item) : 0) / 1024)), 0);
+  return actions.reduce((s, a) => s + 2 * writeUnits(a.Put?.Item ? itemSize(a.Put.Item as Item) : 0), 0);
 }

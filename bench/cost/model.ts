@@ -5,6 +5,7 @@
  * (DynamoDB, S3 Vectors; a TB 2^40) and 10^9 bytes for Pinecone (its documentation's namespace-size
  * table), turbopuffer (its pricing page: "decimal units") and Upstash (unstated; the larger bill).
  */
+import { writeUnits } from '../../lambda/store/layout';
 import type { PriceTable } from './prices';
 
 /** Bytes in a gibibyte, the GB of AWS storage bills. */
@@ -97,7 +98,7 @@ export function serverlessWriteCost(writeUnits: number, batchSize: number, batch
  */
 export function whiplashWriteUnitsPerVector(measured: { readonly writeUnitsPerVector: number; readonly vectorItemWriteUnits?: number }, vectorItemBytes?: number): number {
   if (vectorItemBytes === undefined || measured.vectorItemWriteUnits === undefined) return measured.writeUnitsPerVector;
-  return measured.writeUnitsPerVector + 2 * (Math.ceil(vectorItemBytes / 1024) - measured.vectorItemWriteUnits);
+  return measured.writeUnitsPerVector + 2 * (writeUnits(vectorItemBytes) - measured.vectorItemWriteUnits);
 }
 
 /** $ per month to store `n` vectors of `bytesPerVector` billed bytes each at `usdPerGbMonth` per 2^30 bytes. */
@@ -148,8 +149,8 @@ export function originalVectorItemBytes(dim: number, idBytes: number): number {
  * or part), with uniform buckets: a lower bound.
  */
 export function originalWriteUnits(n: number, dim: number, idBytes: number): number {
-  const vector = Math.ceil(originalVectorItemBytes(dim, idBytes) / 1024);
-  return ORIGINAL_TABLE_BITS.reduce((s, bits) => s + Math.max(1, Math.ceil(originalBucketItemBytes(n, bits, idBytes) / 1024)), vector);
+  const vector = writeUnits(originalVectorItemBytes(dim, idBytes));
+  return ORIGINAL_TABLE_BITS.reduce((s, bits) => s + writeUnits(originalBucketItemBytes(n, bits, idBytes)), vector);
 }
 
 /**
@@ -318,7 +319,7 @@ export function dynamoVectorSearchCost(n: number, dim: number, idBytes: number, 
   const index = dynamoVectorIndexBytes(dim);
   const stored = baseItem + DYNAMO_ITEM_OVERHEAD + index;
   const gb = (stored * n) / GIB;
-  const wru = Math.ceil(baseItem / 1024);
+  const wru = writeUnits(baseItem);
   const replicated = Math.max(1024, index);
   return {
     perMillionQueries: 1e6 * perQuery(search.low),

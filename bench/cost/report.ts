@@ -3,6 +3,7 @@ import type { MachineInfo } from '../lambda/machine';
 import type { DeployedFunction } from './construct-functions';
 import { indexDifferences, type FoundExponent, type MeasuredSystem } from './inputs';
 import { dynamoVectorIndexBytes, DYNAMO_VECTOR_RETURN_BYTES, s3VectorBytes, s3VectorsDataProcessedPerQuery, TOP_K, whiplashBytesPerVector, whiplashWriteUnitsPerVector, type ScalingRule } from './model';
+import { writeUnits } from '../../lambda/store/layout';
 import type { Price, PriceTable } from './prices';
 import type { StorageMeasurement } from './storage';
 import type { CostRow } from './table';
@@ -28,7 +29,7 @@ export interface CostResult {
     readonly otherExponents?: FoundExponent[];
     readonly storage: StorageMeasurement;
     /** Bytes of a dense `dim`-d embedding's vector item (`denseVectorItemBytes`), priced in place of the measured ones. */
-    readonly vectorItemBytes?: number;
+    readonly vectorItemBytes: number;
     readonly functions: DeployedFunction[];
     /** Every other Whiplash default-settings figure found (measured, or through the benchmark's model), for reference. */
     readonly otherWhiplash: MeasuredSystem[];
@@ -107,10 +108,8 @@ export function costMarkdown(r: CostResult): string {
   const { whiplash: wl, original: or, storage: st, rule } = r.inputs;
   const vib = r.inputs.vectorItemBytes;
   const denseText =
-    vib === undefined || st.vectorItemWriteUnits === undefined
-      ? `At ${r.dim}-d: minus 4 x ${st.dim - r.dim} bytes of vector, plus ${n(st.itemsPerVector, 0)} x (${r.idBytes} - ${st.idBytes.toFixed(1)}) bytes of longer ids.`
-      : `Vector items here average ${n(st.vectorItemWriteUnits, 2)} write units (${st.dataset.split(' ')[0]}'s pixels take few distinct values, so the store holds them deflated: \`lambda/store/vector-bytes.ts\`). ` +
-        `Priced at ${r.dim}-d with a dense embedding's vector item instead: ${n(vib)} bytes with an ${r.idBytes}-byte id (bench/cost/storage.ts \`denseVectorItemBytes\`, the store's \`vectorItem\` on the MiniLM embeddings' values, which barely deflate), ${Math.ceil(vib / 1024)} write units, twice that in its transaction: ` +
+    `Vector items here average ${n(st.vectorItemWriteUnits, 2)} write units (${st.dataset.split(' ')[0]}'s pixels take few distinct values, so the store holds them deflated: \`lambda/store/vector-bytes.ts\`). ` +
+        `Priced at ${r.dim}-d with a dense embedding's vector item instead: ${n(vib)} bytes with an ${r.idBytes}-byte id (bench/cost/storage.ts \`denseVectorItemBytes\`, the store's \`vectorItem\` on the MiniLM embeddings' values, which barely deflate), ${writeUnits(vib)} write units, twice that in its transaction: ` +
         `**${n(whiplashWriteUnitsPerVector(st, vib), 2)}** write units and **${n(whiplashBytesPerVector(st, vib, r.idBytes))}** billed bytes per vector (bucket entries plus ${n(st.itemsPerVector - 1, 0)} x (${r.idBytes} - ${st.idBytes.toFixed(1)}) bytes of longer ids).`;
   const q = r.inputs.functions.find((f) => f.role === 'query');
   const w = r.inputs.functions.find((f) => f.role === 'write');

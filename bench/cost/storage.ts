@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { REPO_ROOT } from '../datasets/fashion-mnist';
-import { itemSize } from '../../lambda/store/layout';
+import { itemSize, writeUnits } from '../../lambda/store/layout';
 import { resolveIndexParams } from '../../lambda/core/params';
 import { StoreItems } from '../model/store-layout';
 import { loadMiniLm } from '../datasets/minilm';
@@ -59,7 +59,7 @@ async function scanSizes(client: DynamoDBClient, table: string): Promise<{ items
       items++;
       const size = itemSize(it as Item);
       bytes += size;
-      units += Math.ceil(size / 1024);
+      units += writeUnits(size);
     }
     start = page.LastEvaluatedKey as Item | undefined;
   } while (start);

@@ -20,6 +20,7 @@ import { resolveIndexParams } from '../../lambda/core/params';
 import { PRNG_VERSION } from '../../lambda/core/prng';
 import { packSketch } from '../../lambda/core/sketch-format';
 import { IndexParams } from '../../lambda/core/types';
+import { writeUnits } from '../../lambda/store/layout';
 import { DATASET_NAMES, DatasetName, loadDataset } from '../datasets';
 import { Dataset, row } from '../datasets/types';
 import { distance } from '../distance';
@@ -68,8 +69,8 @@ function writeCost(model: WhiplashModel, items: StoreItems, ds: Dataset): { writ
   for (let r = 0; r < n; r++) {
     const e = model.hasher.encode(row(ds.base, r));
     const packed = packSketch(e);
-    for (let t = 0; t < model.params.hashTables; t++) wcu += Math.ceil(items.bucketEntryBytes(t, e.codes[t], String(r), packed) / 1024);
-    wcu += Math.ceil(items.vectorItemBytes(String(r), row(ds.base, r)) / 1024);
+    for (let t = 0; t < model.params.hashTables; t++) wcu += writeUnits(items.bucketEntryBytes(t, e.codes[t], String(r), packed));
+    wcu += writeUnits(items.vectorItemBytes(String(r), row(ds.base, r)));
   }
   return { writeUnits: wcu / n, storedBytes: model.storedBytesPerVector() };
 }

@@ -216,3 +216,14 @@ export function itemSize(item: Item): number {
 export function readUnits(bytes: number, consistent = false): number {
   return Math.max(1, Math.ceil(bytes / 4096)) * (consistent ? 1 : 0.5);
 }
+
+/**
+ * Write capacity units of one write (PutItem, UpdateItem, DeleteItem, or a BatchWriteItem request)
+ * of an item of `bytes`: 1 KB or part of it costs one unit, at least one; a transaction bills
+ * each of its writes twice that.
+ * Source: Amazon DynamoDB Developer Guide, "Write consumption"
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html).
+ */
+export function writeUnits(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / 1024));
+}

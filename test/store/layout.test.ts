@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { CODE_BITS } from '../../lambda/core/params';
 import { bucketPartition, bucketRange, bucketSortKey, encodeFixed, entryToken, idFromBucketSortKey, KEY_DIGITS } from '../../lambda/store/key-format';
 import { packedSketchBytes } from '../../lambda/core/sketch-format';
-import { bucketEntryItem, bucketReadPlan, itemSize, readUnits } from '../../lambda/store/layout';
+import { bucketEntryItem, bucketReadPlan, itemSize, readUnits, writeUnits } from '../../lambda/store/layout';
 import { probeSequence } from '../../lambda/core/multiprobe';
 
 // DynamoDB compares string sort keys by their UTF-8 bytes.
@@ -124,5 +124,12 @@ describe('item sizes and read units', () => {
     expect(readUnits(4096)).toBe(0.5);
     expect(readUnits(4097)).toBe(1);
     expect(readUnits(4097, true)).toBe(2);
+  });
+
+  it('charges writes by whole 1 KB blocks, at least one', () => {
+    expect(writeUnits(0)).toBe(1);
+    expect(writeUnits(1024)).toBe(1);
+    expect(writeUnits(1025)).toBe(2);
+    expect(writeUnits(3206)).toBe(4);
   });
 });
