@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoDBLocalCommand } from './dynamodb-local-command';
+import { dynamoDBLocalDbFile, journalMode, useWriteAheadLog } from './sqlite-journal';
 
 export { DYNAMODB_LOCAL_CORS_ORIGIN, dynamoDBLocalCommand, hasJavaCompiler } from './dynamodb-local-command';
 
@@ -126,9 +127,24 @@ function installExitHook(): void {
 
 let warnedOpen = false;
 
+/**
+ * The jar on `port`; on disk, with its database file in SQLite's write-ahead-log mode
+ * (`useWriteAheadLog`). DynamoDB Local creates that file when it starts, in rollback mode: in a
+ * fresh directory it is started once on another port to create the file, and stopped, so that the
+ * file can be switched before the instance that serves requests opens it.
+ */
 async function startJava(opts: DynamoDBLocalOptions, port: number): Promise<DynamoDBLocalHandle> {
   const dataDir = opts.dataDir ? path.resolve(opts.dataDir) : null;
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    const file = dynamoDBLocalDbFile(dataDir);
+    if (journalMode(file) === undefined) await (await launchJava(opts, await freePort(), dataDir)).stop();
+    useWriteAheadLog(file);
+  }
+  return launchJava(opts, port, dataDir);
+}
+
+async function launchJava(opts: DynamoDBLocalOptions, port: number, dataDir: string | null): Promise<DynamoDBLocalHandle> {
   const { args, loopbackOnly } = dynamoDBLocalCommand(port, dataDir);
   if (!loopbackOnly && !warnedOpen) {
     warnedOpen = true;
@@ -201,7 +217,10 @@ async function startDynalite(opts: DynamoDBLocalOptions, port: number): Promise<
  * 127.0.0.1 (a launcher sets the host of its Jetty connector; this needs a JDK, and without
  * one the jar listens on every interface and a warning says so), and its CORS allow-list names
  * no real origin, so no web page can call it. The java process is killed when this process
- * exits, and by a detached watchdog if this process is killed outright.
+ * exits, and by a detached watchdog if this process is killed outright. On disk (`dataDir`), its
+ * SQLite file runs in write-ahead-log mode (`sqlite-journal.ts`): the directory then holds
+ * `shared-local-instance.db` and, while it runs or after it was killed, its `-wal` and `-shm` files,
+ * which belong with it.
  * Options: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DynamoDBLocal.UsageNotes.html
  *
  * @throws Error when the emulator does not answer within `startTimeoutMs`, or when
