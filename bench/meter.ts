@@ -2,7 +2,8 @@
 // (transactions priced from their items, as DynamoDB Local under-reports them).
 import { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { Item } from '../lambda/store/batch';
-import { itemSize, writeUnits } from '../lambda/store/layout';
+import { writeUnits } from '../lambda/core/capacity';
+import { itemSize } from '../lambda/store/layout';
 import { capacityUnits } from './ddb';
 
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);

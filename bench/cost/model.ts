@@ -5,7 +5,7 @@
  * (DynamoDB, S3 Vectors; a TB 2^40) and 10^9 bytes for Pinecone (its documentation's namespace-size
  * table), turbopuffer (its pricing page: "decimal units") and Upstash (unstated; the larger bill).
  */
-import { writeUnits } from '../../lambda/store/layout';
+import { writeUnits } from '../../lambda/core/capacity';
 import type { PriceTable } from './prices';
 
 /** Bytes in a gibibyte, the GB of AWS storage bills. */

@@ -3,7 +3,7 @@ import type { MachineInfo } from '../lambda/machine';
 import type { DeployedFunction } from './construct-functions';
 import { indexDifferences, type FoundExponent, type MeasuredSystem } from './inputs';
 import { dynamoVectorIndexBytes, DYNAMO_VECTOR_RETURN_BYTES, s3VectorBytes, s3VectorsDataProcessedPerQuery, TOP_K, whiplashBytesPerVector, whiplashWriteUnitsPerVector, type ScalingRule } from './model';
-import { writeUnits } from '../../lambda/store/layout';
+import { writeUnits } from '../../lambda/core/capacity';
 import type { Price, PriceTable } from './prices';
 import type { StorageMeasurement } from './storage';
 import type { CostRow } from './table';

@@ -2,7 +2,8 @@
 import * as path from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { REPO_ROOT } from '../datasets/fashion-mnist';
-import { itemSize, writeUnits } from '../../lambda/store/layout';
+import { writeUnits } from '../../lambda/core/capacity';
+import { itemSize } from '../../lambda/store/layout';
 import { resolveIndexParams } from '../../lambda/core/params';
 import { StoreItems } from '../model/store-layout';
 import { loadMiniLm } from '../datasets/minilm';

@@ -20,7 +20,7 @@ import { resolveIndexParams } from '../../lambda/core/params';
 import { PRNG_VERSION } from '../../lambda/core/prng';
 import { packSketch } from '../../lambda/core/sketch-format';
 import { IndexParams } from '../../lambda/core/types';
-import { writeUnits } from '../../lambda/store/layout';
+import { writeUnits } from '../../lambda/core/capacity';
 import { DATASET_NAMES, DatasetName, loadDataset } from '../datasets';
 import { Dataset, row } from '../datasets/types';
 import { distance } from '../distance';

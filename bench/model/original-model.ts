@@ -1,6 +1,7 @@
 // The cost model of the original whiplash layout's query, in process, for sizes too slow to load into DynamoDB Local.
 import type { Metric } from '../../lambda/core/types';
-import { itemSize, readUnits } from '../../lambda/store/layout';
+import { readUnits } from '../../lambda/core/capacity';
+import { itemSize } from '../../lambda/store/layout';
 import { Matrix, row } from '../datasets/types';
 import { BATCH_GET_MAX } from '../ddb';
 import { distance } from '../distance';

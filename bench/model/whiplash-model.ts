@@ -9,7 +9,7 @@ import { PRNG_VERSION } from '../../lambda/core/prng';
 import { bucketReadLimit, CandidateSet, exactTopK, planSearch, sampleProfile } from '../../lambda/core/search';
 import { packSketch } from '../../lambda/core/sketch-format';
 import { IndexParams, Metric } from '../../lambda/core/types';
-import { readUnits } from '../../lambda/store/layout';
+import { readUnits } from '../../lambda/core/capacity';
 import { Matrix, row } from '../datasets/types';
 import { StoreItems } from './store-layout';
 

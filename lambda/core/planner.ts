@@ -1,5 +1,6 @@
 // The query planner: for each collection size, the bucket depth and probes per hash table that reach the recall
 // target at the fewest read units, and the query shape a query uses.
+import { READ_UNIT_BYTES, readUnits } from './capacity';
 import { findProbability, MAX_PROBE_RANK, tableHitProbability } from './collision';
 import { bucketDepth } from './multiprobe';
 import { CODE_BITS, UNPROFILED } from './params';
@@ -72,19 +73,23 @@ export function expectedEntriesRead(profile: Pick<DataProfile, 'pairAngles'>, ve
   return vectorCount * share;
 }
 
+/** Read units of a Query page that holds nothing (eventually consistent): the least any bucket read costs. */
+const QUERY_PAGE_FLOOR = readUnits(0);
+
 /**
- * Predicted read units of a plan's bucket reads: per hash table, 1 + probes Query calls of at
- * least half a unit, half a unit per 4 KB of entries, and on average half a page of rounding.
+ * Predicted read units of a plan's bucket reads (`readUnits` in expectation): per hash table,
+ * 1 + probes Query calls of at least the floor, the floor per 4 KB of entries, and on average half
+ * a page of rounding per call.
  */
 export function bucketReadUnits(profile: Pick<DataProfile, 'pairAngles'>, vectorCount: number, depth: number, probes: number, o: Pick<PlanOptions, 'hashTables' | 'entryBytes'>): number {
   const reads = 1 + probes;
   const bytes = expectedEntriesRead(profile, vectorCount, depth, probes) * o.entryBytes;
-  return Math.max(bucketReadFloor(probes, o.hashTables), o.hashTables * (0.25 * reads + bytes / 8192));
+  return Math.max(bucketReadFloor(probes, o.hashTables), o.hashTables * QUERY_PAGE_FLOOR * (reads / 2 + bytes / READ_UNIT_BYTES));
 }
 
-/** The least a plan's bucket reads cost whatever they hold: half a unit per Query call, L × (1 + probes) calls. */
+/** The least a plan's bucket reads cost whatever they hold: L × (1 + probes) Query calls at the floor of `readUnits`. */
 export function bucketReadFloor(probes: number, hashTables: number): number {
-  return hashTables * 0.5 * (1 + probes);
+  return hashTables * QUERY_PAGE_FLOOR * (1 + probes);
 }
 
 /**

@@ -1,5 +1,6 @@
 // The items the store writes (bucket entries, vector items, counters), the bucket reads of a
-// query, and what DynamoDB bills for them: pure functions the store and the cost model share.
+// query, and the item sizes DynamoDB bills (units per size: `core/capacity.ts`): pure functions the
+// store and the cost model share.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { QueryEncoding } from '../core/hasher';
 import { probeSequence } from '../core/multiprobe';
@@ -204,26 +205,4 @@ export function itemSize(item: Item): number {
   let size = 0;
   for (const [name, value] of Object.entries(item)) size += utf8(name) + valueSize(value);
   return size;
-}
-
-/**
- * Read capacity units of one Query page or one item of a BatchGetItem/GetItem that returned
- * `bytes`: 4 KB or part of it costs one unit strongly consistent, half eventually consistent;
- * a read that returns nothing still costs the minimum.
- * Source: Amazon DynamoDB Developer Guide, "Read consumption for Query"
- * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html).
- */
-export function readUnits(bytes: number, consistent = false): number {
-  return Math.max(1, Math.ceil(bytes / 4096)) * (consistent ? 1 : 0.5);
-}
-
-/**
- * Write capacity units of one write (PutItem, UpdateItem, DeleteItem, or a BatchWriteItem request)
- * of an item of `bytes`: 1 KB or part of it costs one unit, at least one; a transaction bills
- * each of its writes twice that.
- * Source: Amazon DynamoDB Developer Guide, "Write consumption"
- * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html).
- */
-export function writeUnits(bytes: number): number {
-  return Math.max(1, Math.ceil(bytes / 1024));
 }

@@ -1,9 +1,9 @@
-// Tests bucket key encoding and ranges, the bucket read plan, and item sizes and read units as DynamoDB bills them.
+// Tests bucket key encoding and ranges, the bucket read plan, and item sizes as DynamoDB bills them.
 import fc from 'fast-check';
 import { CODE_BITS } from '../../lambda/core/params';
 import { bucketPartition, bucketRange, bucketSortKey, encodeFixed, entryToken, idFromBucketSortKey, KEY_DIGITS } from '../../lambda/store/key-format';
 import { packedSketchBytes } from '../../lambda/core/sketch-format';
-import { bucketEntryItem, bucketReadPlan, itemSize, readUnits, writeUnits } from '../../lambda/store/layout';
+import { bucketEntryItem, bucketReadPlan, itemSize } from '../../lambda/store/layout';
 import { probeSequence } from '../../lambda/core/multiprobe';
 
 // DynamoDB compares string sort keys by their UTF-8 bytes.
@@ -117,19 +117,5 @@ describe('item sizes and read units', () => {
     expect(itemSize({ n: { N: '12345' } })).toBe(1 + 4);
     expect(itemSize({ n: { N: '-0.00100' } })).toBe(1 + 2);
     expect(itemSize({ l: { L: [{ S: 'ab' }, { BOOL: true }] } })).toBe(1 + 3 + 1 + 2 + 1 + 1);
-  });
-
-  it('charges whole 4 KB blocks, half for eventually consistent reads, with a minimum', () => {
-    expect(readUnits(0)).toBe(0.5);
-    expect(readUnits(4096)).toBe(0.5);
-    expect(readUnits(4097)).toBe(1);
-    expect(readUnits(4097, true)).toBe(2);
-  });
-
-  it('charges writes by whole 1 KB blocks, at least one', () => {
-    expect(writeUnits(0)).toBe(1);
-    expect(writeUnits(1024)).toBe(1);
-    expect(writeUnits(1025)).toBe(2);
-    expect(writeUnits(3206)).toBe(4);
   });
 });
