@@ -24,8 +24,10 @@ export interface LocalDiskResult {
   /** Wall time of the CLI's `import` process, its start included. */
   readonly importSeconds: number;
   readonly importVectorsPerSecond: number;
-  /** Bytes of DynamoDB Local's files after the import (`du -sb`). */
+  /** Bytes of DynamoDB Local's files after the import and the searches (`du -sb`). */
   readonly diskBytes: number;
+  /** Of them, SQLite's write-ahead log (`<db>-wal`); absent in results from before it. */
+  readonly walBytes?: number;
   readonly queries: number;
   /** Means per query: recall@k against the exact neighbours, and read units and round trips from the X-Whiplash-Stats header. */
   readonly recall: number;
@@ -53,7 +55,7 @@ export function localDiskMarkdown(r: LocalDiskResult): string {
     '| step | result |',
     '| --- | --- |',
     `| import of ${r.vectors.toLocaleString('en-US')} x ${r.dim} (CLI process start included) | ${f(r.importSeconds)} s, ${f(r.importVectorsPerSecond)} vectors per second |`,
-    `| DynamoDB Local's files after the import | ${f(r.diskBytes / 2 ** 20)} MiB (${f(r.diskBytes / r.vectors, 0)} bytes per vector) |`,
+    `| DynamoDB Local's files after the import and the searches | ${f(r.diskBytes / 2 ** 20)} MiB (${f(r.diskBytes / r.vectors, 0)} bytes per vector${r.walBytes === undefined ? '' : `; of them the write-ahead log ${f(r.walBytes / 2 ** 20)} MiB`}) |`,
     `| search p50 / p90 / p99 / max | ${f(r.latencyMs.p50, 0)} / ${f(r.latencyMs.p90, 0)} / ${f(r.latencyMs.p99, 0)} / ${f(r.latencyMs.max, 0)} ms |`,
     `| recall@${TOP_K}, read units, round trips per query | ${f(r.recall, 3)}, ${f(r.readUnits)}, ${f(r.roundTrips, 2)} |`,
     '',

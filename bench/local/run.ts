@@ -9,12 +9,13 @@
  * neighbours. Writes bench/results/local-disk.json and local-disk.md.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { logger } from '../../lambda/api/logger';
-import { startLocalServer } from '../../lib/local/server';
+import { dynamoDBDataDir, startLocalServer } from '../../lib/local/server';
+import { dynamoDBLocalDbFile } from '../../lib/local/sqlite-journal';
 import { WhiplashClient } from '../../lib/client';
 import { DEFAULT_IMPORT_BATCH, DEFAULT_IMPORT_CONCURRENCY } from '../../lib/cli/import';
 import { loadFashionMnist, REPO_ROOT } from '../datasets/fashion-mnist';
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
     }
     const ms = results.map((r) => r.ms);
     const du = execFileSync('du', ['-sb', dataDir], { encoding: 'utf8' }).split(/\s/)[0];
+    const wal = `${dynamoDBLocalDbFile(dynamoDBDataDir(dataDir))}-wal`;
     const result: LocalDiskResult = {
       measuredAt: new Date().toISOString(),
       commit,
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
       importSeconds,
       importVectorsPerSecond: data.base.rows / importSeconds,
       diskBytes: Number(du),
+      walBytes: existsSync(wal) ? statSync(wal).size : 0,
       queries: results.length,
       recall: mean(results.map((r) => r.recall)),
       readUnits: mean(results.map((r) => r.readUnits)),

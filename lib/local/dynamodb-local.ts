@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoDBLocalCommand } from './dynamodb-local-command';
-import { dynamoDBLocalDbFile, journalMode, useWriteAheadLog } from './sqlite-journal';
+import { dynamoDBLocalDbFile, JournalMode, journalMode, useWriteAheadLog } from './sqlite-journal';
 
 export { DYNAMODB_LOCAL_CORS_ORIGIN, dynamoDBLocalCommand, hasJavaCompiler } from './dynamodb-local-command';
 
@@ -28,6 +28,15 @@ export interface DynamoDBLocalOptions {
    * @default 'java'
    */
   readonly engine?: 'java' | 'dynalite' | 'auto';
+  /**
+   * The SQLite journal mode of DynamoDB Local's file in `dataDir`: `wal` (write-ahead log, one
+   * sync per commit; `sqlite-journal.ts`) or `rollback` (the file as DynamoDB Local makes it: a
+   * journal created, synced and deleted per commit). `rollback` leaves the file unswitched, e.g. on
+   * a network file system, where WAL cannot run (https://www.sqlite.org/wal.html); a file already in
+   * WAL mode stays in it. Ignored in memory and by dynalite.
+   * @default 'wal'
+   */
+  readonly journal?: JournalMode;
   /**
    * How long to wait for the emulator to answer, in milliseconds.
    * @default 60000
@@ -129,14 +138,14 @@ let warnedOpen = false;
 
 /**
  * The jar on `port`; on disk, with its database file in SQLite's write-ahead-log mode
- * (`useWriteAheadLog`). DynamoDB Local creates that file when it starts, in rollback mode: in a
+ * (`useWriteAheadLog`) unless `journal` is `rollback`. DynamoDB Local creates that file when it starts, in rollback mode: in a
  * fresh directory it is started once on another port to create the file, and stopped, so that the
  * file can be switched before the instance that serves requests opens it.
  */
 async function startJava(opts: DynamoDBLocalOptions, port: number): Promise<DynamoDBLocalHandle> {
   const dataDir = opts.dataDir ? path.resolve(opts.dataDir) : null;
-  if (dataDir) {
-    mkdirSync(dataDir, { recursive: true });
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir && (opts.journal ?? 'wal') === 'wal') {
     const file = dynamoDBLocalDbFile(dataDir);
     if (journalMode(file) === undefined) await (await launchJava(opts, await freePort(), dataDir)).stop();
     useWriteAheadLog(file);

@@ -131,6 +131,9 @@ function adminKeyFor(opts: LocalServerOptions, dataDir: string | null): string {
   return key;
 }
 
+/** Where DynamoDB Local (the jar) keeps its files under the server's data directory. */
+export const dynamoDBDataDir = (dataDir: string) => path.join(dataDir, 'dynamodb');
+
 /**
  * Starts the whole store on one machine: DynamoDB Local (files under `dataDir`, or in memory;
  * dynalite when no Java runtime is found), the three tables (from the same definitions the
@@ -150,7 +153,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     if (!java) log(`No Java runtime found (java -version failed): falling back to dynalite; ${DYNALITE_CAVEAT}. Install Java 17+ (apt-get install -y openjdk-17-jre-headless) for the official DynamoDB Local.`);
     ddb = await startDynamoDBLocal({
       engine: java ? 'java' : 'dynalite',
-      dataDir: dataDir ? (java ? path.join(dataDir, 'dynamodb') : dataDir) : undefined,
+      dataDir: dataDir ? (java ? dynamoDBDataDir(dataDir) : dataDir) : undefined,
     });
     endpoint = ddb.endpoint;
     log(`DynamoDB Local (${ddb.engine}) on ${endpoint}, ${dataDir ? `data in ${dataDir}` : 'in memory'}`);

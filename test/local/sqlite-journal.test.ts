@@ -1,11 +1,10 @@
 // Tests DynamoDB Local's database file on disk in SQLite's write-ahead-log mode: the header switch, its
 // guards, and a data directory of an earlier version (rollback mode) switched with its tables and items kept.
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { dynamoDBLocalCommand, freePort, LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from '../../lib/local/dynamodb-local';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from '../../lib/local/dynamodb-local';
 import { dynamoDBLocalDbFile, journalMode, useWriteAheadLog } from '../../lib/local/sqlite-journal';
 
 const dirs: string[] = [];
@@ -30,31 +29,19 @@ const createTable = (c: DynamoDBClient, name: string) =>
   );
 
 /**
- * A data directory as local mode left it before WAL: the jar started directly (as `startDynamoDBLocal`
- * did then), one table with one item, stopped. Its file is in rollback mode.
+ * A data directory as local mode left it before WAL (`journal: 'rollback'` leaves the file as
+ * DynamoDB Local makes it): one table with one item, stopped.
  */
 async function rollbackDataDir(): Promise<string> {
   const dir = freshDir();
-  const port = await freePort();
-  const java = spawn('java', dynamoDBLocalCommand(port, dir).args, { stdio: 'ignore' });
-  const exited = new Promise((resolve) => java.once('exit', resolve));
-  const ddb = client(`http://127.0.0.1:${port}`);
+  const ddb = await startDynamoDBLocal({ engine: 'java', dataDir: dir, journal: 'rollback' });
+  const c = client(ddb.endpoint);
   try {
-    for (let tries = 0; ; tries++) {
-      try {
-        await ddb.send(new ListTablesCommand({}));
-        break;
-      } catch (err) {
-        if (tries > 600) throw err;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    await createTable(ddb, 'kept');
-    await ddb.send(new PutItemCommand({ TableName: 'kept', Item: { pk: { S: 'a' }, sk: { S: 'b' }, n: { N: '7' } } }));
+    await createTable(c, 'kept');
+    await c.send(new PutItemCommand({ TableName: 'kept', Item: { pk: { S: 'a' }, sk: { S: 'b' }, n: { N: '7' } } }));
   } finally {
-    ddb.destroy();
-    java.kill('SIGTERM');
-    await exited;
+    c.destroy();
+    await ddb.stop();
   }
   return dir;
 }
