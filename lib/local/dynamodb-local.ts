@@ -138,9 +138,10 @@ let warnedOpen = false;
 
 /**
  * The jar on `port`; on disk, with its database file in SQLite's write-ahead-log mode
- * (`useWriteAheadLog`) unless `journal` is `rollback`. DynamoDB Local creates that file when it starts, in rollback mode: in a
- * fresh directory it is started once on another port to create the file, and stopped, so that the
- * file can be switched before the instance that serves requests opens it.
+ * (`useWriteAheadLog`) unless `journal` is `rollback`. DynamoDB Local creates that file when it
+ * starts, in rollback mode: in a fresh directory it is started once on another port to create the
+ * file, and stopped, so that the file can be switched before the instance that serves requests
+ * opens it.
  */
 async function startJava(opts: DynamoDBLocalOptions, port: number): Promise<DynamoDBLocalHandle> {
   const dataDir = opts.dataDir ? path.resolve(opts.dataDir) : null;
