@@ -1,8 +1,8 @@
 // The command line of the local server, shared by `npm start` (bin/local.ts) and `whiplash local`
 // (lib/cli/commands/local.ts): its options with their environment defaults, and its startup banner.
-import type { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { int, positiveNumber } from '../cli/parse';
-import { InvalidArgumentError } from 'commander';
+import type { JournalMode } from './sqlite-journal';
 import { DEFAULT_LOCAL_USAGE_PLAN, UsagePlanSettings } from './usage-plan';
 
 /** Instances per function by default (the local server's `DEFAULT_INSTANCES`; kept here so option parsing loads no handler code). */
@@ -28,6 +28,8 @@ export interface LocalCommandOptions {
   readonly instances: number;
   /** Run the handlers in this process on one store (`--instances 0`), for debugging. */
   readonly inProcess: boolean;
+  /** The journal mode of DynamoDB Local's SQLite file on disk (`--sqlite-journal`). */
+  readonly sqliteJournal: JournalMode;
 }
 
 /** Environment variables that give the options their defaults (flags override them). */
@@ -70,7 +72,8 @@ export function parseTiers(text: string): Record<string, UsagePlanSettings> {
 
 /**
  * Adds the local server's options to `cmd`: `--port`, `--host`, `--data-dir`, `--in-memory`,
- * `--admin-key`, `--rate-limit`, `--burst-limit`, `--tiers`, `--default-tier`, `--quiet`, `--instances` (default 2) and `--in-process`, with defaults from `env` (PORT,
+ * `--admin-key`, `--rate-limit`, `--burst-limit`, `--tiers`, `--default-tier`, `--quiet`, `--instances` (default 2), `--in-process`
+ * and `--sqlite-journal` (default `wal`), with defaults from `env` (PORT,
  * HOST, WHIPLASH_DATA_DIR, WHIPLASH_ADMIN_KEY). A PORT that is not a port is an error when the
  * command runs (in a `preAction` hook, so an action handler must be set) unless `--port` is given.
  *
@@ -102,6 +105,11 @@ export function addLocalServerOptions(cmd: Command, env: Readonly<Record<string,
     .option('--quiet', 'do not log each request', false)
     .option('--instances <n>', 'isolated instances (worker threads) per function, as Lambda runs many; 0 = in process', int(0), DEFAULT_INSTANCES)
     .option('--in-process', 'run the three handlers in this process on one store (same as --instances 0; for debugging)', false)
+    .addOption(
+      new Option('--sqlite-journal <mode>', "DynamoDB Local's SQLite file on disk: wal (write-ahead log) or rollback (for a network file system)")
+        .choices(['wal', 'rollback'])
+        .default('wal'),
+    )
     .hook('preAction', (self) => {
       if (envPortError && self.getOptionValueSource('port') === 'default') self.error(`error: ${envPortError}`, { code: 'whiplash.invalidEnv' });
     });

@@ -22,6 +22,7 @@ import { InstancePool } from './instance-pool';
 import { INTEGRATION_TIMEOUT_MS, InvocationTimeoutError } from './lambda-limits';
 import { LocalKeyIssuer, localKeyId } from './local-keys';
 import type { LocalCommandOptions } from './options';
+import type { JournalMode } from './sqlite-journal';
 import { TIER_NAME_PATTERN } from '../../lambda/core/limits';
 import { DEFAULT_LOCAL_USAGE_PLAN, UsagePlanEnforcer, UsagePlanSettings } from './usage-plan';
 
@@ -61,6 +62,11 @@ export interface LocalServerOptions {
    * @default the first of `tiers`
    */
   defaultTier?: string;
+  /**
+   * The journal mode of DynamoDB Local's SQLite file under `dataDir` (`startDynamoDBLocal`'s `journal`).
+   * @default 'wal'
+   */
+  readonly sqliteJournal?: JournalMode;
   /** Receives progress and one line per request. @default no output */
   log?: (line: string) => void;
   /** How often the purge of deleted collections runs (the EventBridge schedule on AWS), in ms; 0 disables it. @default 60000 */
@@ -154,6 +160,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     ddb = await startDynamoDBLocal({
       engine: java ? 'java' : 'dynalite',
       dataDir: dataDir ? (java ? dynamoDBDataDir(dataDir) : dataDir) : undefined,
+      journal: opts.sqliteJournal,
     });
     endpoint = ddb.endpoint;
     log(`DynamoDB Local (${ddb.engine}) on ${endpoint}, ${dataDir ? `data in ${dataDir}` : 'in memory'}`);
@@ -301,6 +308,7 @@ export async function startLocalServerForCommand(
     adminKey: o.adminKey,
     ...(o.tiers ? { tiers: o.tiers, defaultTier: o.defaultTier } : { usagePlan: { rateLimit: o.rateLimit, burstLimit: o.burstLimit } }),
     instances: o.inProcess ? 0 : o.instances,
+    sqliteJournal: o.sqliteJournal,
     log: (line) => {
       if (!o.quiet || !REQUEST_LINE.test(line)) log(line);
     },

@@ -1,10 +1,13 @@
-// Tests DynamoDB Local's database file on disk in SQLite's write-ahead-log mode: the header switch, its
-// guards, and a data directory of an earlier version (rollback mode) switched with its tables and items kept.
+// Tests DynamoDB Local's database file on disk in SQLite's write-ahead-log mode: the header switch, its guards,
+// a data directory of an earlier version (rollback mode) switched with its tables and items kept, and the server's flag.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from '../../lib/local/dynamodb-local';
+import { Command } from 'commander';
+import { addLocalServerOptions, LocalCommandOptions } from '../../lib/local/options';
+import { dynamoDBDataDir, startLocalServer } from '../../lib/local/server';
 import { dynamoDBLocalDbFile, journalMode, useWriteAheadLog } from '../../lib/local/sqlite-journal';
 
 const dirs: string[] = [];
@@ -134,6 +137,35 @@ describe('startDynamoDBLocal on disk', () => {
     } finally {
       c.destroy();
       await ddb.stop();
+    }
+  }, 120_000);
+});
+
+describe('the local server\'s --sqlite-journal', () => {
+  const parse = (args: string[]) => {
+    let parsed: LocalCommandOptions | undefined;
+    const cmd = addLocalServerOptions(new Command().exitOverride().configureOutput({ writeErr: () => undefined }), {}).action((o: LocalCommandOptions) => {
+      parsed = o;
+    });
+    cmd.parse(args, { from: 'user' });
+    return parsed!;
+  };
+
+  test('defaults to wal, takes rollback, and refuses any other mode', () => {
+    expect(parse([]).sqliteJournal).toBe('wal');
+    expect(parse(['--sqlite-journal', 'rollback']).sqliteJournal).toBe('rollback');
+    expect(() => parse(['--sqlite-journal', 'delete'])).toThrow(/Allowed choices are wal, rollback/);
+  });
+
+  test('reaches DynamoDB Local: with rollback, the server leaves a fresh directory\'s file in rollback mode', async () => {
+    // GIVEN an empty data directory; WHEN the server starts on it with rollback
+    const dir = freshDir();
+    const server = await startLocalServer({ port: 0, dataDir: dir, sqliteJournal: 'rollback', purgeIntervalMs: 0 });
+    try {
+      // THEN DynamoDB Local's file is in rollback mode
+      expect(journalMode(dynamoDBLocalDbFile(dynamoDBDataDir(dir)))).toBe('rollback');
+    } finally {
+      await server.stop();
     }
   }, 120_000);
 });
