@@ -1,8 +1,8 @@
 // The command line of the local server, shared by `npm start` (bin/local.ts) and `whiplash local`
 // (lib/cli/commands/local.ts): its options with their environment defaults, and its startup banner.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { int, positiveNumber } from '../cli/parse';
-import type { JournalMode } from './sqlite-journal';
+import { JOURNAL_MODES, JournalMode } from './sqlite-journal';
 import { DEFAULT_LOCAL_USAGE_PLAN, UsagePlanSettings } from './usage-plan';
 
 /** Instances per function by default (the local server's `DEFAULT_INSTANCES`; kept here so option parsing loads no handler code). */
@@ -107,8 +107,8 @@ export function addLocalServerOptions(cmd: Command, env: Readonly<Record<string,
     .option('--in-process', 'run the three handlers in this process on one store (same as --instances 0; for debugging)', false)
     .addOption(
       new Option('--sqlite-journal <mode>', "DynamoDB Local's SQLite file on disk: wal (write-ahead log) or rollback (for a network file system)")
-        .choices(['wal', 'rollback'])
-        .default('wal'),
+        .choices(JOURNAL_MODES)
+        .default(JOURNAL_MODES[0]),
     )
     .hook('preAction', (self) => {
       if (envPortError && self.getOptionValueSource('port') === 'default') self.error(`error: ${envPortError}`, { code: 'whiplash.invalidEnv' });

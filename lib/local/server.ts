@@ -66,7 +66,7 @@ export interface LocalServerOptions {
    * The journal mode of DynamoDB Local's SQLite file under `dataDir` (`startDynamoDBLocal`'s `journal`).
    * @default 'wal'
    */
-  readonly sqliteJournal?: JournalMode;
+  sqliteJournal?: JournalMode;
   /** Receives progress and one line per request. @default no output */
   log?: (line: string) => void;
   /** How often the purge of deleted collections runs (the EventBridge schedule on AWS), in ms; 0 disables it. @default 60000 */

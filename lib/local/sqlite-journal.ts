@@ -7,7 +7,8 @@ import * as path from 'node:path';
 export const DYNAMODB_LOCAL_DB_FILE = 'shared-local-instance.db';
 
 /** SQLite's journal modes as a database file's header records them: `rollback` (DELETE, TRUNCATE, PERSIST, ...) or `wal`. */
-export type JournalMode = 'rollback' | 'wal';
+export const JOURNAL_MODES = ['wal', 'rollback'] as const;
+export type JournalMode = (typeof JOURNAL_MODES)[number];
 
 const MAGIC = 'SQLite format 3\0';
 /**
