@@ -53,10 +53,14 @@ export class CapacityMeter {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function backoff(attempt: number, p: RetryPolicy): number {
-  return Math.random() * Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** attempt);
+/**
+ * Waits before retry `attempt` (0 first): exponential backoff with full jitter, a random time up
+ * to min(maxDelayMs, baseDelayMs × 2^attempt), so that writers who met go again apart.
+ * Source: AWS Architecture Blog, "Exponential Backoff And Jitter"
+ * (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/).
+ */
+export function backOff(attempt: number, p: RetryPolicy): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.random() * Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** attempt)));
 }
 
 function chunks<T>(xs: readonly T[], n: number): T[][] {
@@ -104,7 +108,7 @@ export async function batchWriteAll(
         throw new ServiceUnavailableError(`DynamoDB left ${n} writes unprocessed after ${retry.maxAttempts} attempts`);
       }
       pending = left;
-      await sleep(backoff(attempt, retry));
+      await backOff(attempt, retry);
     }
   });
 }
@@ -151,7 +155,7 @@ export async function batchGetAll(
           throw new ServiceUnavailableError(`DynamoDB left keys unprocessed after ${retry.maxAttempts} attempts`);
         }
         pending = left;
-        await sleep(backoff(attempt, retry));
+        await backOff(attempt, retry);
       }
     }),
   );

@@ -11,7 +11,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ServiceUnavailableError } from '../core/errors';
-import { DEFAULT_RETRY, RetryPolicy } from './batch';
+import { backOff, DEFAULT_RETRY, RetryPolicy } from './batch';
 
 /**
  * TransactWriteItems takes at most 100 actions
@@ -40,7 +40,6 @@ export interface CountedWrite {
 /** Cancellation reasons that say another request held an item: the same transaction may go again. */
 const TRANSIENT = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Commits `writes` in transactions of up to `COUNTED_WRITES_PER_TRANSACTION`, each with the
@@ -84,7 +83,7 @@ export async function writeCounted(
         }
         if (!reasons.some((r) => r.Code && TRANSIENT.has(r.Code))) throw err;
         if (++attempt >= retry.maxAttempts) throw new ServiceUnavailableError('the collection is busy with concurrent writes; retry');
-        await sleep(Math.random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt));
+        await backOff(attempt, retry);
       }
     }
   }

@@ -9,7 +9,7 @@ import { checkId } from '../core/params';
 import { packSketch } from '../core/sketch-format';
 import { Filter, Metadata, StoredVector } from '../core/types';
 import { bytesToVector } from '../core/vector';
-import { batchGetAll, deleteAll } from './batch';
+import { backOff, batchGetAll, DEFAULT_RETRY, deleteAll } from './batch';
 import { StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
 import { counterKey, vectorKey } from './key-format';
@@ -67,6 +67,7 @@ export class ItemEdits {
     // the writes of attempts that lost their race: their entries are recorded as stale in the next
     const abandoned: VersionWrite[] = [];
     for (let attempt = 0; attempt < RACE_ATTEMPTS; attempt++) {
+      if (attempt > 0) await backOff(attempt - 1, DEFAULT_RETRY);
       const found = await batchGetAll(this.client, [{ table: this.tables.vectors, key }], { consistentRead: true });
       const item = found[this.tables.vectors]?.[0];
       const read = versionOf(config, item);

@@ -7,7 +7,7 @@ import { mapLimit } from '../core/concurrency';
 import { nonFilterableKeys, splitMetadata } from '../core/metadata';
 import { ServiceUnavailableError } from '../core/errors';
 import { CollectionConfig, Metadata } from '../core/types';
-import { batchGetAll, conditionHeld, deleteAll, Item, putAll } from './batch';
+import { backOff, batchGetAll, conditionHeld, DEFAULT_RETRY, deleteAll, Item, putAll } from './batch';
 import { CountedWrite, VectorCounter, writeCounted } from './counted-writes';
 import { currentFilterVersion, decodePending, encodePending, filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
 import { filterVersion, vectorKey } from './key-format';
@@ -99,7 +99,10 @@ export interface StaleEntries {
   readonly staleFilters: FilterVersion[];
 }
 
-/** Conditional writes of one id that lose a race are retried this often before answering 503. */
+/**
+ * Conditional writes of one id that lose a race are retried this often, each after a jittered
+ * backoff (`backOff`, `DEFAULT_RETRY`) so that the writers who met go again apart, before answering 503.
+ */
 export const RACE_ATTEMPTS = 8;
 
 /** Single-item writes of one request in flight at once. */
@@ -217,7 +220,10 @@ export class ItemVersions {
       const lostIds = new Set(lost);
       for (const p of plans) if (lostIds.has(p.i)) abandoned[p.i].push(p.write);
       todo = lost;
-      if (todo.length > 0) known = await this.readAll(todo.map((i) => ids[i]));
+      if (todo.length > 0) {
+        await backOff(attempt, DEFAULT_RETRY);
+        known = await this.readAll(todo.map((i) => ids[i]));
+      }
     }
     if (todo.length > 0) throw new ServiceUnavailableError(`vector ${ids[todo[0]]} kept changing under concurrent writes; retry`);
     return out;
@@ -310,6 +316,7 @@ export class ItemVersions {
     const out = new Array<{ counted: boolean; versions: BucketVersion[]; filters: FilterVersion[]; writeId: Uint8Array } | undefined>(ids.length);
     let todo = ids.map((_, i) => i);
     for (let attempt = 0; attempt < RACE_ATTEMPTS && todo.length > 0; attempt++) {
+      if (attempt > 0) await backOff(attempt - 1, DEFAULT_RETRY);
       const known = await this.readAll(todo.map((i) => ids[i]));
       const live: { i: number; old: ItemVersion; writeId: Uint8Array }[] = [];
       for (const i of todo) {
