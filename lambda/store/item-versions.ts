@@ -200,8 +200,9 @@ export class ItemVersions {
     const out = new Array<{ created: boolean; write: VersionWrite } & StaleEntries>(ids.length);
     const abandoned = ids.map((): VersionWrite[] => []);
     let todo = ids.map((_, i) => i);
-    let known = await this.readAll(ids);
     for (let attempt = 0; attempt < RACE_ATTEMPTS && todo.length > 0; attempt++) {
+      if (attempt > 0) await backOff(attempt - 1, DEFAULT_RETRY);
+      const known = await this.readAll(todo.map((i) => ids[i]));
       const plans = todo.map((i) => {
         const old = known.get(ids[i]);
         const write = build(i, old);
@@ -220,10 +221,6 @@ export class ItemVersions {
       const lostIds = new Set(lost);
       for (const p of plans) if (lostIds.has(p.i)) abandoned[p.i].push(p.write);
       todo = lost;
-      if (todo.length > 0) {
-        await backOff(attempt, DEFAULT_RETRY);
-        known = await this.readAll(todo.map((i) => ids[i]));
-      }
     }
     if (todo.length > 0) throw new ServiceUnavailableError(`vector ${ids[todo[0]]} kept changing under concurrent writes; retry`);
     return out;
