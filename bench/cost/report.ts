@@ -109,8 +109,8 @@ export function costMarkdown(r: CostResult): string {
   const vib = r.inputs.vectorItemBytes;
   const denseText =
     `Vector items here average ${n(st.vectorItemWriteUnits, 2)} write units (${st.dataset.split(' ')[0]}'s pixels take few distinct values, so the store holds them deflated: \`lambda/store/vector-bytes.ts\`). ` +
-        `Priced at ${r.dim}-d with a dense embedding's vector item instead: ${n(vib)} bytes with an ${r.idBytes}-byte id (bench/cost/storage.ts \`denseVectorItemBytes\`, the store's \`vectorItem\` on the MiniLM embeddings' values, which barely deflate), ${writeUnits(vib)} write units, twice that in its transaction: ` +
-        `**${n(whiplashWriteUnitsPerVector(st, vib), 2)}** write units and **${n(whiplashBytesPerVector(st, vib, r.idBytes))}** billed bytes per vector (bucket entries plus ${n(st.itemsPerVector - 1, 0)} x (${r.idBytes} - ${st.idBytes.toFixed(1)}) bytes of longer ids).`;
+    `Priced at ${r.dim}-d with a dense embedding's vector item instead: ${n(vib)} bytes with an ${r.idBytes}-byte id (bench/cost/storage.ts \`denseVectorItemBytes\`, the store's \`vectorItem\` on the MiniLM embeddings' values, which barely deflate), ${writeUnits(vib)} write units, twice that in its transaction: ` +
+    `**${n(whiplashWriteUnitsPerVector(st, vib), 2)}** write units and **${n(whiplashBytesPerVector(st, vib, r.idBytes))}** billed bytes per vector (bucket entries plus ${n(st.itemsPerVector - 1, 0)} x (${r.idBytes} - ${st.idBytes.toFixed(1)}) bytes of longer ids).`;
   const q = r.inputs.functions.find((f) => f.role === 'query');
   const w = r.inputs.functions.find((f) => f.role === 'write');
   const ruleText =

@@ -40,7 +40,6 @@ export interface CountedWrite {
 /** Cancellation reasons that say another request held an item: the same transaction may go again. */
 const TRANSIENT = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
 
-
 /**
  * Commits `writes` in transactions of up to `COUNTED_WRITES_PER_TRANSACTION`, each with the
  * counter's update by the sum of its deltas: a write and its count land together or not at all,

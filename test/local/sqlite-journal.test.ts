@@ -8,7 +8,7 @@ import { LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from '../../lib/local/dynamod
 import { Command } from 'commander';
 import { addLocalServerOptions, LocalCommandOptions } from '../../lib/local/options';
 import { dynamoDBDataDir, startLocalServer } from '../../lib/local/server';
-import { dynamoDBLocalDbFile, journalMode, useWriteAheadLog } from '../../lib/local/sqlite-journal';
+import { dynamoDBLocalDbFile, JournalMode, journalMode, useWriteAheadLog } from '../../lib/local/sqlite-journal';
 
 const dirs: string[] = [];
 const freshDir = () => {
@@ -18,7 +18,17 @@ const freshDir = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const client = (endpoint: string) => new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint, maxAttempts: 1 });
+/** Runs `use` with a client of DynamoDB Local started on `dataDir` (`journal` as given), then stops it. */
+async function onDynamoDBLocal<T>(dataDir: string, use: (c: DynamoDBClient) => Promise<T>, journal?: JournalMode): Promise<T> {
+  const ddb = await startDynamoDBLocal({ engine: 'java', dataDir, journal });
+  const c = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: ddb.endpoint, maxAttempts: 1 });
+  try {
+    return await use(c);
+  } finally {
+    c.destroy();
+    await ddb.stop();
+  }
+}
 
 /** A table keyed as the store's tables are (`pk`, `sk`), on demand. */
 const createTable = (c: DynamoDBClient, name: string) =>
@@ -37,15 +47,14 @@ const createTable = (c: DynamoDBClient, name: string) =>
  */
 async function rollbackDataDir(): Promise<string> {
   const dir = freshDir();
-  const ddb = await startDynamoDBLocal({ engine: 'java', dataDir: dir, journal: 'rollback' });
-  const c = client(ddb.endpoint);
-  try {
-    await createTable(c, 'kept');
-    await c.send(new PutItemCommand({ TableName: 'kept', Item: { pk: { S: 'a' }, sk: { S: 'b' }, n: { N: '7' } } }));
-  } finally {
-    c.destroy();
-    await ddb.stop();
-  }
+  await onDynamoDBLocal(
+    dir,
+    async (c) => {
+      await createTable(c, 'kept');
+      await c.send(new PutItemCommand({ TableName: 'kept', Item: { pk: { S: 'a' }, sk: { S: 'b' }, n: { N: '7' } } }));
+    },
+    'rollback',
+  );
   return dir;
 }
 
@@ -100,26 +109,14 @@ describe('startDynamoDBLocal on disk', () => {
   test('runs a fresh directory\'s file in WAL mode, and what it wrote is there after a restart', async () => {
     // GIVEN an empty directory; WHEN DynamoDB Local starts on it and an item is written
     const dir = freshDir();
-    let ddb = await startDynamoDBLocal({ engine: 'java', dataDir: dir });
-    let c = client(ddb.endpoint);
-    try {
+    await onDynamoDBLocal(dir, async (c) => {
       expect(journalMode(dynamoDBLocalDbFile(dir))).toBe('wal');
       await createTable(c, 'fresh');
       await c.send(new PutItemCommand({ TableName: 'fresh', Item: { pk: { S: 'x' }, sk: { S: 'y' } } }));
-    } finally {
-      c.destroy();
-      await ddb.stop();
-    }
+    });
     // THEN after a restart the item is read back
-    ddb = await startDynamoDBLocal({ engine: 'java', dataDir: dir });
-    c = client(ddb.endpoint);
-    try {
-      const got = await c.send(new GetItemCommand({ TableName: 'fresh', Key: { pk: { S: 'x' }, sk: { S: 'y' } }, ConsistentRead: true }));
-      expect(got.Item?.pk.S).toBe('x');
-    } finally {
-      c.destroy();
-      await ddb.stop();
-    }
+    const got = await onDynamoDBLocal(dir, (c) => c.send(new GetItemCommand({ TableName: 'fresh', Key: { pk: { S: 'x' }, sk: { S: 'y' } }, ConsistentRead: true })));
+    expect(got.Item?.pk.S).toBe('x');
   }, 120_000);
 
   test('switches an earlier version\'s directory (rollback mode) and keeps its tables and items', async () => {
@@ -127,17 +124,12 @@ describe('startDynamoDBLocal on disk', () => {
     const dir = await rollbackDataDir();
     expect(journalMode(dynamoDBLocalDbFile(dir))).toBe('rollback');
     // WHEN local mode starts DynamoDB Local on it
-    const ddb = await startDynamoDBLocal({ engine: 'java', dataDir: dir });
-    const c = client(ddb.endpoint);
-    try {
+    await onDynamoDBLocal(dir, async (c) => {
       // THEN the file is in WAL mode and the item written before is there
       expect(journalMode(dynamoDBLocalDbFile(dir))).toBe('wal');
       const got = await c.send(new GetItemCommand({ TableName: 'kept', Key: { pk: { S: 'a' }, sk: { S: 'b' } }, ConsistentRead: true }));
       expect(got.Item?.n.N).toBe('7');
-    } finally {
-      c.destroy();
-      await ddb.stop();
-    }
+    });
   }, 120_000);
 });
 
