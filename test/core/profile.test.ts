@@ -84,6 +84,35 @@ describe('data profile', () => {
     expect(Array.from(ranked.localDimension)).toEqual(Array.from(profileOf(sample.map((v) => sub.centredUnit(v))).localDimension));
   });
 
+  it('with a hashing subspace, shrinks the chords the codes see by the sample\'s chord ratio as well (real all-MiniLM-L6-v2 embeddings)', () => {
+    // GIVEN the subspace of the first 250 vectors, and every vector's 10 nearest in the whole space measured where the codes see them
+    const frame = frameOf(data.vectors.slice(0, sampleSize), 'cosine');
+    const sub = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 5, PRNG_VERSION, frame.centre, undefined, frame.subspace);
+    const views = data.vectors.map((v) => sub.hashView(v));
+    const whole = data.vectors.map((v) => sub.centredUnit(v));
+    const actual = new Float64Array(ANGLE_BINS);
+    whole.forEach((a, i) => {
+      const nearest = whole.map((b, j) => ({ j, c: i === j ? -Infinity : dot(a, b) })).sort((x, y) => y.c - x.c).slice(0, PROFILE_NEIGHBOURS);
+      for (const { j } of nearest) actual[Math.round((Math.acos(Math.max(-1, Math.min(1, dot(views[i], views[j])))) * 180) / Math.PI)] += 1 / (whole.length * PROFILE_NEIGHBOURS);
+    });
+    // WHEN the sample's profile records the ratio of subspace to whole-space chords, and predicts the whole set with and without it
+    const ranked = profileOf(views.slice(0, sampleSize), whole.slice(0, sampleSize));
+    const ratio = ranked.chordRatio!;
+    const withRatio = neighbourAngles(ranked, data.vectors.length);
+    const withoutRatio = neighbourAngles({ ...ranked, chordRatio: undefined }, data.vectors.length);
+    // THEN the ratio falls as pairs lie nearer (a subspace keeps the directions in which far vectors differ)
+    expect(ratio).toHaveLength(ANGLE_BINS);
+    expect(ratio[20]).toBeLessThan(ratio[90] - 0.05);
+    expect(ranked.rankChords).toHaveLength(ranked.neighbourChords.length);
+    // AND the prediction with it lies nearer the actual angles, still no nearer than they are (the ratio is held below the sample's nearest pairs)
+    const mean = (hist: Float64Array) => hist.reduce((s, w, b) => s + w * b, 0);
+    expect(mean(withRatio)).toBeLessThan(mean(withoutRatio) - 0.5);
+    expect(mean(withRatio)).toBeGreaterThan(mean(actual));
+    // AND a profile without a subspace has no ratio: its chords shrink as before
+    expect(profile.chordRatio).toBeUndefined();
+    expect(profile.rankChords).toBeUndefined();
+  });
+
   it('needs at least PROFILE_MIN_SAMPLE vectors', () => {
     expect(() => profileOf(centred.slice(0, PROFILE_MIN_SAMPLE - 1))).toThrow(/a profile needs at least 100 vectors, got 99/);
     expect(() => profileOf(centred.slice(0, PROFILE_MIN_SAMPLE), centred.slice(0, PROFILE_MIN_SAMPLE + 1))).toThrow(/rankBy has 101 vectors, the sample 100/);
