@@ -19,7 +19,7 @@ import { halfOctave, PlanAtSize, PlanOptions, planForAngles, QueryPlan, roundedR
 import { addToAngleHistogram, ANGLE_BINS, angleOfChord, chord, DataProfile, medianDimension, PROFILE_NEIGHBOURS } from './profile';
 
 /** Queries observed before their angles replace the profile's prediction. */
-export const CALIBRATION_MIN_QUERIES = 64;
+export const CALIBRATION_MIN_QUERIES = 32;
 
 /** Queries after which a collection stops observing: its histogram is then settled. */
 export const CALIBRATION_MAX_QUERIES = 65_536;
@@ -115,9 +115,26 @@ export function calibrationStep(observed: QueryAngles | undefined): number {
   return 1 + Math.floor(Math.log2(Math.min(observed.queries, CALIBRATION_MAX_QUERIES) / CALIBRATION_MIN_QUERIES));
 }
 
-/** The plan for N vectors from the observed angles, bucket reads priced from the basis (`planForAngles`). */
+/**
+ * How far above the recall target a calibrated plan aims: one standard error of the recall the
+ * observed queries measure, as if their `queries` x 10 neighbours were found or missed
+ * independently at the target's rate. The observed queries are a sample of the collection's
+ * queries: the cheapest plan that reaches the target on them is, more often than not, one that
+ * their sample flatters, and the queries after them find less (BENCHMARKS.md, "The first plan
+ * of a subspace"). A query's 10 neighbours are found together more often than not, so the true
+ * error is larger: this is the least margin, shrinking as the observed queries grow.
+ */
+export function calibrationMargin(queries: number, recallTarget: number): number {
+  return Math.sqrt((recallTarget * (1 - recallTarget)) / (PROFILE_NEIGHBOURS * Math.max(1, queries)));
+}
+
+/**
+ * The plan for N vectors from the observed angles, bucket reads priced from the basis
+ * (`planForAngles`), aiming at the recall target plus `calibrationMargin`.
+ */
 export function calibratedPlan(basis: PlanBasis, observed: QueryAngles, vectorCount: number, o: Omit<PlanOptions, 'entryBytes'>): QueryPlan {
-  return roundedRecall(planForAngles(basis, observedAngles(basis, observed, vectorCount), vectorCount, { ...o, entryBytes: basis.entryBytes }));
+  const recallTarget = Math.min(1, o.recallTarget + calibrationMargin(observed.queries, o.recallTarget));
+  return roundedRecall(planForAngles(basis, observedAngles(basis, observed, vectorCount), vectorCount, { ...o, recallTarget, entryBytes: basis.entryBytes }));
 }
 
 /**

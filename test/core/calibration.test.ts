@@ -5,6 +5,7 @@ import {
   CALIBRATION_MIN_QUERIES,
   calibratedPlan,
   calibratedPlanner,
+  calibrationMargin,
   calibrationStep,
   decodePlanBasis,
   encodePlanBasis,
@@ -17,7 +18,7 @@ import {
 import { findProbability } from '../../lambda/core/collision';
 import { centreOf, Hasher } from '../../lambda/core/hasher';
 import { resolveIndexParams } from '../../lambda/core/params';
-import { planQuery } from '../../lambda/core/planner';
+import { planForAngles, planQuery } from '../../lambda/core/planner';
 import { ANGLE_BINS, medianDimension, PROFILE_NEIGHBOURS, profileOf } from '../../lambda/core/profile';
 import { exactTopK, loadMiniLm } from '../support/minilm';
 
@@ -105,5 +106,29 @@ describe('calibration by observed queries', () => {
     // AND the planner on demand gives the plan of the nearest half octave of sizes
     const halfOctave = Math.pow(2, Math.round(2 * Math.log2(N)) / 2);
     expect(calibratedPlanner(basis, observed, { hashTables, partitionBits, recallTarget })(N)).toEqual(calibratedPlan(basis, observed, halfOctave, { hashTables, partitionBits, recallTarget }));
+  });
+
+  it('aims above the target by one standard error of the observed recall, less as more queries are observed', () => {
+    // GIVEN the binomial standard error of n queries' 10 neighbours at the target
+    expect(calibrationMargin(32, 0.95)).toBeCloseTo(Math.sqrt((0.95 * 0.05) / 320), 12);
+    expect(calibrationMargin(128, 0.95)).toBeCloseTo(calibrationMargin(32, 0.95) / 2, 12);
+    expect(calibrationMargin(CALIBRATION_MAX_QUERIES, 0.95)).toBeLessThan(0.001);
+    // WHEN plans are made from the first 32 and from all 200 of the same queries
+    const twoTopics = Array.from({ length: 200 }, (_, i) => data.vectors[(i * 7) % N].map((x, j) => x + data.vectors[(i * 131 + 50) % N][j]));
+    const few = observe(twoTopics.slice(0, 32)).observed;
+    const many = observe(twoTopics).observed;
+    const o = { hashTables, partitionBits, recallTarget };
+    // THEN each predicts, on the angles it was made from, at least the target plus its margin
+    expect(calibratedPlan(basis, few, N, o).recall).toBeGreaterThanOrEqual(recallTarget + calibrationMargin(32, recallTarget) - 0.0005);
+    expect(calibratedPlan(basis, many, N, o).recall).toBeGreaterThanOrEqual(recallTarget + calibrationMargin(200, recallTarget) - 0.0005);
+    // AND where the cheapest plan for the target alone predicts less than target + margin (0.97 here),
+    // the calibrated plan is the one for target + margin instead
+    const high = { ...o, recallTarget: 0.97 };
+    const margin = calibrationMargin(32, high.recallTarget);
+    const targetAlone = planForAngles(basis, observedAngles(basis, few, N), N, { ...high, entryBytes: basis.entryBytes });
+    const aimed = planForAngles(basis, observedAngles(basis, few, N), N, { ...high, recallTarget: high.recallTarget + margin, entryBytes: basis.entryBytes });
+    expect(targetAlone.recall).toBeLessThan(high.recallTarget + margin);
+    expect(calibratedPlan(basis, few, N, high)).toMatchObject({ depth: aimed.depth, probes: aimed.probes });
+    expect(calibratedPlan(basis, few, N, high).recall).toBeGreaterThanOrEqual(high.recallTarget + margin - 0.0005);
   });
 });

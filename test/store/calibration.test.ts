@@ -60,7 +60,7 @@ describe('the planner calibrated by the collection’s own queries, against Dyna
     expect(profiled.calibratedBy).toBeUndefined();
 
     // WHEN fewer unfiltered top-10 queries than calibrate run: they follow the profile's plan
-    const evaluation = Array.from({ length: 48 }, (_, i) => 1000 + i);
+    const evaluation = Array.from({ length: CALIBRATION_MIN_QUERIES - OBSERVATION_FLUSH_QUERIES }, (_, i) => 1000 + i);
     const before = await recallOf(evaluation);
     expect(before.shapes.every((s) => s.probes === profiled.probes && s.depth === profiled.depth)).toBe(true);
     expect((await store.getCollection('cal', 'docs')).queryPlan.calibratedBy).toBeUndefined();
