@@ -104,7 +104,7 @@ export class Hasher {
 
   /** Bytes of this hasher's packed sketches (`packedSketchBytes`). */
   get packedSketchBytes(): number {
-    return packedSketchBytes(this.sketchBits, this.split !== undefined);
+    return packedSketchBytes(this.sketchBits, this.split !== undefined, this.metric !== 'euclidean');
   }
 
   /** Whether sketches carry a gain and error (prngVersion 2 and later). */
@@ -181,7 +181,11 @@ export class Hasher {
   /** Encodes a vector for storage. The caller has checked the dimension. */
   encode(x: Float32Array): Encoding {
     const { projections, norm, offset } = this.project(x, 'stored');
-    if (this.split) return { codes: this.codesOf(projections), norm, offset, ...this.splitSketch(projections, norm, this.split) };
+    if (this.split) {
+      // a Euclidean distance does not use c·y: split sketches, new since prngVersion 3, leave it out
+      const kept = this.metric === 'euclidean' ? {} : { offset };
+      return { codes: this.codesOf(projections), norm, ...kept, ...this.splitSketch(projections, norm, this.split) };
+    }
     const codes = this.sketchCodes(projections, norm);
     return { codes: this.codesOf(projections), sketch: this.sketchOf(codes), norm, offset, ...this.sketchGain(projections, codes, norm) };
   }

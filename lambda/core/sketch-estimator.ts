@@ -49,14 +49,15 @@ export function hammingAngle(q: Uint8Array, sketch: Uint8Array): { angle: number
 }
 
 /**
- * The distance a candidate of centred norm `norm` and offset c·y would have at `angle` to the
+ * The distance a candidate of centred norm `norm` and offset c·y (absent only where Euclidean
+ * sketches leave it out) would have at `angle` to the
  * query (smaller is closer; increasing in the angle). y_q·y_x = |y_q| |y_x| cos(angle).
  * Euclidean: |y_q|^2 + |y_x|^2 - 2 y_q·y_x. Cosine and dot: -(y_q·y_x + c·y_x), which orders
  * candidates as -(q·x) does.
  */
-export function distanceAtAngle(metric: Metric, q: Encoding, norm: number, offset: number, angle: number): number {
+export function distanceAtAngle(metric: Metric, q: Encoding, norm: number, offset: number | undefined, angle: number): number {
   const inner = q.norm * norm * Math.cos(Math.min(Math.PI, Math.max(0, angle)));
-  return metric === 'euclidean' ? q.norm * q.norm + norm * norm - 2 * inner : -(inner + offset);
+  return metric === 'euclidean' ? q.norm * q.norm + norm * norm - 2 * inner : -(inner + (offset ?? 0));
 }
 
 /** A sketch estimate of a candidate's distance with bounds `z` standard errors of the angle either side. */

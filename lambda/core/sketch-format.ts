@@ -18,8 +18,8 @@ export interface StoredSketch {
   readonly sketch: Uint8Array;
   /** |y|, y = x' - c */
   readonly norm: number;
-  /** c·y */
-  readonly offset: number;
+  /** c·y; absent from a Euclidean collection's split sketch, whose distance does not use it (`packSketch`). */
+  readonly offset?: number;
   /** prngVersion 2: the sketch's gain x̂·ŷ (see the module comment); absent in version 1. */
   readonly gain?: number;
   /**
@@ -132,66 +132,78 @@ function fromBfloat16(h: number): number {
 
 /**
  * Bytes of a packed sketch (`packSketch`) of prngVersion 2: the sketch, three bfloat16s and a
- * float32; split (`splitSketchLayout`): the sketch, four bfloat16s and two float32s.
+ * float32; split (`splitSketchLayout`): the sketch, four bfloat16s and two float32s, or three
+ * bfloat16s without the offset c·y (`withOffset` false: a Euclidean collection's).
  */
-export function packedSketchBytes(sketchBits: number, split = false): number {
-  return sketchBits / 8 + (split ? SPLIT_TRAILER : 10);
+export function packedSketchBytes(sketchBits: number, split = false, withOffset = true): number {
+  return sketchBits / 8 + (split ? (withOffset ? SPLIT_TRAILER : SPLIT_TRAILER_NO_OFFSET) : 10);
 }
 
 const SPLIT_TRAILER = 16;
+const SPLIT_TRAILER_NO_OFFSET = 14;
 
 /**
  * Packs a sketch into the bytes a bucket entry stores, little-endian: the sketch, then |y| and
  * c·y as bfloat16; from prngVersion 2 also the error (bfloat16) and the gain (float32: a
  * relative error of 2^-8 in the gain would move the estimate of a near-duplicate by degrees);
- * a split sketch instead both errors (bfloat16), the scale and the weight (float32, likewise).
- * `packedSketchBytes(sketchBits, split)` bytes, 6 fewer in version 1.
+ * a split sketch instead both errors (bfloat16), the scale and the weight (float32, likewise),
+ * and leaves c·y out when the encoding has none (Euclidean: every query reads every entry it
+ * reaches, so 2 bytes less of each is 2 bytes less read). `packedSketchBytes(sketchBits, split,
+ * withOffset)` bytes, 6 fewer in version 1.
  */
 export function packSketch(e: StoredSketch): Uint8Array {
   const split = e.scale !== undefined;
   const v2 = !split && e.gain !== undefined && e.error !== undefined;
   const n = e.sketch.length;
-  const out = new Uint8Array(n + (split ? SPLIT_TRAILER : v2 ? 10 : 4));
+  if (!split && e.offset === undefined) throw new RangeError('only a split sketch may leave out its offset');
+  const withOffset = e.offset !== undefined;
+  const out = new Uint8Array(n + (split ? (withOffset ? SPLIT_TRAILER : SPLIT_TRAILER_NO_OFFSET) : v2 ? 10 : 4));
   out.set(e.sketch, 0);
   const view = new DataView(out.buffer);
   view.setUint16(n, toBfloat16(e.norm), true);
-  view.setUint16(n + 2, toBfloat16(e.offset), true);
+  let at = n + 2;
+  if (withOffset) {
+    view.setUint16(at, toBfloat16(e.offset!), true);
+    at += 2;
+  }
   if (split) {
-    view.setUint16(n + 4, toBfloat16(e.error!), true);
-    view.setUint16(n + 6, toBfloat16(e.residualError!), true);
-    view.setFloat32(n + 8, e.scale!, true);
-    view.setFloat32(n + 12, e.weight!, true);
+    view.setUint16(at, toBfloat16(e.error!), true);
+    view.setUint16(at + 2, toBfloat16(e.residualError!), true);
+    view.setFloat32(at + 4, e.scale!, true);
+    view.setFloat32(at + 8, e.weight!, true);
   } else if (v2) {
-    view.setUint16(n + 4, toBfloat16(e.error!), true);
-    view.setFloat32(n + 6, e.gain!, true);
+    view.setUint16(at, toBfloat16(e.error!), true);
+    view.setFloat32(at + 2, e.gain!, true);
   }
   return out;
 }
 
 /**
  * Inverse of `packSketch` for sketches of `sketchBits` (values to their stored precision).
- * @throws Error when the length is neither version's
+ * @throws Error when the length is none of the formats'
  */
 export function unpackSketch(b: Uint8Array, sketchBits: number): StoredSketch {
   const n = sketchBits / 8;
   const trailer = b.byteLength - n;
-  if (trailer !== 4 && trailer !== 10 && trailer !== SPLIT_TRAILER) {
-    throw new Error(`a packed sketch of ${sketchBits} bits has ${n + 4}, ${n + 10} or ${n + SPLIT_TRAILER} bytes, got ${b.byteLength}`);
+  if (trailer !== 4 && trailer !== 10 && trailer !== SPLIT_TRAILER_NO_OFFSET && trailer !== SPLIT_TRAILER) {
+    throw new Error(`a packed sketch of ${sketchBits} bits has ${n + 4}, ${n + 10}, ${n + SPLIT_TRAILER_NO_OFFSET} or ${n + SPLIT_TRAILER} bytes, got ${b.byteLength}`);
   }
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const sketch = b.subarray(0, n);
   const norm = fromBfloat16(view.getUint16(n, true));
+  if (trailer === SPLIT_TRAILER_NO_OFFSET) return { sketch, norm, ...splitTrailer(view, n + 2) };
   const offset = fromBfloat16(view.getUint16(n + 2, true));
-  if (trailer === 4) return { sketch: b.subarray(0, n), norm, offset };
-  if (trailer === SPLIT_TRAILER) {
-    return {
-      sketch: b.subarray(0, n),
-      norm,
-      offset,
-      error: fromBfloat16(view.getUint16(n + 4, true)),
-      residualError: fromBfloat16(view.getUint16(n + 6, true)),
-      scale: view.getFloat32(n + 8, true),
-      weight: view.getFloat32(n + 12, true),
-    };
-  }
-  return { sketch: b.subarray(0, n), norm, offset, error: fromBfloat16(view.getUint16(n + 4, true)), gain: view.getFloat32(n + 6, true) };
+  if (trailer === 4) return { sketch, norm, offset };
+  if (trailer === SPLIT_TRAILER) return { sketch, norm, offset, ...splitTrailer(view, n + 4) };
+  return { sketch, norm, offset, error: fromBfloat16(view.getUint16(n + 4, true)), gain: view.getFloat32(n + 6, true) };
+}
+
+/** A split sketch's errors, scale and weight from byte `at` of its packed bytes. */
+function splitTrailer(view: DataView, at: number): Pick<StoredSketch, 'error' | 'residualError' | 'scale' | 'weight'> {
+  return {
+    error: fromBfloat16(view.getUint16(at, true)),
+    residualError: fromBfloat16(view.getUint16(at + 2, true)),
+    scale: view.getFloat32(at + 4, true),
+    weight: view.getFloat32(at + 8, true),
+  };
 }

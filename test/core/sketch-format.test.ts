@@ -17,13 +17,13 @@ describe('packSketch and unpackSketch on real embeddings', () => {
     expect(u.sketch).toEqual(e.sketch);
     // bfloat16: relative error at most 2^-8; the gain is a float32
     expect(Math.abs(u.norm - e.norm)).toBeLessThanOrEqual(e.norm * 2 ** -8);
-    expect(Math.abs(u.offset - e.offset)).toBeLessThanOrEqual(Math.abs(e.offset) * 2 ** -8);
+    expect(Math.abs(u.offset! - e.offset!)).toBeLessThanOrEqual(Math.abs(e.offset!) * 2 ** -8);
     expect(Math.abs(u.error! - e.error!)).toBeLessThanOrEqual(e.error! * 2 ** -8);
     expect(u.gain).toBe(Math.fround(e.gain!));
     const estimator = new SketchEstimator('cosine', hasher.encodeQuery(data.vectors[3]));
     expect(estimator.angle(u).angle).toBeLessThan(0.01);
     expect(estimator.estimate(u)).toBeLessThan(estimator.estimate(unpackSketch(packSketch(hasher.encode(data.vectors[400])), DEFAULT_INDEX_PARAMS.sketchBits)));
-    expect(() => unpackSketch(packSketch(e).subarray(1), DEFAULT_INDEX_PARAMS.sketchBits)).toThrow(/a packed sketch of 384 bits has 52, 58 or 64 bytes, got 57/);
+    expect(() => unpackSketch(packSketch(e).subarray(1), DEFAULT_INDEX_PARAMS.sketchBits)).toThrow(/a packed sketch of 384 bits has 52, 58, 62 or 64 bytes, got 57/);
   });
 });
 
@@ -75,5 +75,35 @@ describe('the split sketch (prngVersion 3 with a hashing subspace)', () => {
     const estimator = new SketchEstimator('cosine', hasher.encodeQuery(data.vectors[3]));
     expect(Math.cos(estimator.angle(u).angle)).toBeGreaterThan(0.99);
     expect(estimator.estimate(u)).toBeLessThan(estimator.estimate(unpackSketch(packSketch(hasher.encode(data.vectors[400])), DEFAULT_INDEX_PARAMS.sketchBits)));
+  });
+
+  it('leaves the offset c·y out of a Euclidean collection\'s split sketch, and estimates the same without it', () => {
+    // GIVEN MiniLM's vectors as a Euclidean collection with a hashing subspace
+    const data = loadMiniLm();
+    const frame = frameOf(data.vectors, 'euclidean');
+    const hasher = new Hasher(data.dimension, 'euclidean', DEFAULT_INDEX_PARAMS, 11, 3, frame.centre, undefined, frame.subspace);
+    const bits = DEFAULT_INDEX_PARAMS.sketchBits;
+    // WHEN vectors are encoded and packed
+    const e = hasher.encode(data.vectors[3]);
+    const packed = packSketch(e);
+    const u = unpackSketch(packed, bits);
+    // THEN the encoding has no offset and the packed sketch is 2 bytes shorter than a cosine collection's
+    expect(e.offset).toBeUndefined();
+    expect(packed.byteLength).toBe(packedSketchBytes(bits, true) - 2);
+    expect(hasher.packedSketchBytes).toBe(packed.byteLength);
+    expect(u.offset).toBeUndefined();
+    expect(u.sketch).toEqual(e.sketch);
+    expect(u.scale).toBe(Math.fround(e.scale!));
+    expect(u.weight).toBe(Math.fround(e.weight!));
+    expect(Math.abs(u.residualError! - e.residualError!)).toBeLessThanOrEqual(e.residualError! * 2 ** -8);
+    // AND a query estimates every vector as it would with the offset stored (a Euclidean distance does not use it)
+    const estimator = new SketchEstimator('euclidean', hasher.encodeQuery(data.vectors[3]));
+    for (const i of [3, 17, 400]) {
+      const without = unpackSketch(packSketch(hasher.encode(data.vectors[i])), bits);
+      expect(estimator.estimate({ ...without, offset: 123 })).toBe(estimator.estimate(without));
+    }
+    // AND only a split sketch may leave its offset out
+    const whole = new Hasher(data.dimension, 'euclidean', DEFAULT_INDEX_PARAMS, 11, 3, frame.centre).encode(data.vectors[3]);
+    expect(() => packSketch({ ...whole, offset: undefined })).toThrow(/only a split sketch may leave out its offset/);
   });
 });
