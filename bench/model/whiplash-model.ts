@@ -94,7 +94,7 @@ const ROW_BITS = 2 ** 20;
 export class WhiplashModel {
   readonly hasher: Hasher;
   /** The first batch's profile and mean bucket entry size (undefined when it is too small to profile). */
-  private readonly profile?: { readonly profile: DataProfile; readonly entryBytes: number };
+  readonly profile?: { readonly profile: DataProfile; readonly entryBytes: number };
   /** Plans by recall target, made from the profile on first use. */
   private readonly plansByTarget = new Map<number, PlanTable>();
   /** The collection's observations as the store keeps them: this process's buffer, the counter item's, and its calibrated plans. */
