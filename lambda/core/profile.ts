@@ -99,11 +99,12 @@ export function profileOf(sample: readonly Float32Array[], rankBy?: readonly Flo
   for (let i = 0; i < m; i++) {
     ranking[i][i] = Infinity;
     const order = Array.from(ranking[i].keys()).sort((a, b) => ranking[i][a] - ranking[i][b]).slice(0, k);
-    const byChord = order.sort((a, b) => angles[i][a] - angles[i][b]);
+    // recorded nearest first where the codes see them, each beside its whole-space chord
+    const byChord = [...order].sort((a, b) => angles[i][a] - angles[i][b]);
     neighbourChords.set(byChord.map((j) => chord(angles[i][j])), i * k);
     rankChords?.set(byChord.map((j) => chord(ranking[i][j])), i * k);
     // how distances shrink as N grows is the neighbours' own structure: measured where they were chosen
-    const nearest = order.map((j) => chord(ranking[i][j])).sort((x, y) => x - y);
+    const nearest = order.map((j) => chord(ranking[i][j]));
     let acc = 0;
     for (let j = 0; j < k - 1; j++) acc += Math.log(nearest[k - 1] / Math.max(nearest[j], 1e-9));
     const d = acc > 0 ? (k - 1) / acc : DIMENSION_RANGE[1];

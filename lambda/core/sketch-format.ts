@@ -191,19 +191,20 @@ export function unpackSketch(b: Uint8Array, sketchBits: number): StoredSketch {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const sketch = b.subarray(0, n);
   const norm = fromBfloat16(view.getUint16(n, true));
-  if (trailer === SPLIT_TRAILER_NO_OFFSET) return { sketch, norm, ...splitTrailer(view, n + 2) };
+  if (trailer === SPLIT_TRAILER || trailer === SPLIT_TRAILER_NO_OFFSET) {
+    // both split formats end in the errors (bfloat16), the scale and the weight (float32): 12 bytes
+    const at = b.byteLength - 12;
+    return {
+      sketch,
+      norm,
+      offset: trailer === SPLIT_TRAILER ? fromBfloat16(view.getUint16(n + 2, true)) : undefined,
+      error: fromBfloat16(view.getUint16(at, true)),
+      residualError: fromBfloat16(view.getUint16(at + 2, true)),
+      scale: view.getFloat32(at + 4, true),
+      weight: view.getFloat32(at + 8, true),
+    };
+  }
   const offset = fromBfloat16(view.getUint16(n + 2, true));
   if (trailer === 4) return { sketch, norm, offset };
-  if (trailer === SPLIT_TRAILER) return { sketch, norm, offset, ...splitTrailer(view, n + 4) };
   return { sketch, norm, offset, error: fromBfloat16(view.getUint16(n + 4, true)), gain: view.getFloat32(n + 6, true) };
-}
-
-/** A split sketch's errors, scale and weight from byte `at` of its packed bytes. */
-function splitTrailer(view: DataView, at: number): Pick<StoredSketch, 'error' | 'residualError' | 'scale' | 'weight'> {
-  return {
-    error: fromBfloat16(view.getUint16(at, true)),
-    residualError: fromBfloat16(view.getUint16(at + 2, true)),
-    scale: view.getFloat32(at + 4, true),
-    weight: view.getFloat32(at + 8, true),
-  };
 }
