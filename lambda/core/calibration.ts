@@ -121,8 +121,9 @@ export function calibrationStep(observed: QueryAngles | undefined): number {
  * independently at the target's rate. The observed queries are a sample of the collection's
  * queries: the cheapest plan that reaches the target on them is, more often than not, one that
  * their sample flatters, and the queries after them find less (BENCHMARKS.md, "The first plan
- * of a subspace"). A query's 10 neighbours are found together more often than not, so the true
- * error is larger: this is the least margin, shrinking as the observed queries grow.
+ * of a subspace, and a margin for calibration"). A query's 10 neighbours are found together more
+ * often than not, so the true error is larger: this is the least margin, shrinking as the observed
+ * queries grow.
  */
 export function calibrationMargin(queries: number, recallTarget: number): number {
   return Math.sqrt((recallTarget * (1 - recallTarget)) / (PROFILE_NEIGHBOURS * Math.max(1, queries)));

@@ -79,7 +79,8 @@ export function addToAngleHistogram(hist: Float64Array, deg: number, w: number):
  *   wants), and their local dimension too; their chords are measured in `sample` (where they
  *   collide), with their chords in the whole space beside them and the sample's chord ratio
  *   between the two views (`chordRatios`), so that `neighbourAngles` can shrink them as the whole
- *   space's do (BENCHMARKS.md, "Hashing in a subspace", "The first plan of a subspace")
+ *   space's do (BENCHMARKS.md, "Hashing in a subspace" and "The first plan of a subspace, and a
+ *   margin for calibration")
  * @throws RangeError when the sample is smaller than PROFILE_MIN_SAMPLE, or rankBy has another length
  */
 export function profileOf(sample: readonly Float32Array[], rankBy?: readonly Float32Array[]): DataProfile {
