@@ -11,9 +11,8 @@
  */
 import { Command } from 'commander';
 import { CALIBRATION_MIN_QUERIES } from '../../lambda/core/calibration';
-import { findProbability } from '../../lambda/core/collision';
 import { resolveIndexParams } from '../../lambda/core/params';
-import { bucketReadUnits, planForAngles, planQuery } from '../../lambda/core/planner';
+import { bucketReadUnits, planForAngles, planQuery, recallAtAngles } from '../../lambda/core/planner';
 import { addToAngleHistogram, ANGLE_BINS, PROFILE_NEIGHBOURS } from '../../lambda/core/profile';
 import { DATASET_NAMES, DatasetName, loadDataset, row } from '../datasets';
 import { groundTruth } from '../ground-truth';
@@ -47,7 +46,6 @@ for (let q = 0; q < Q; q++) {
   for (const a of angles) addToAngleHistogram(truth, (a * 180) / Math.PI, 1 / (PROFILE_NEIGHBOURS * Q));
 }
 const o = { hashTables: params.hashTables, partitionBits: params.partitionBits, recallTarget: params.recallTarget, entryBytes };
-const onTruth = (depth: number, probes: number) => truth.reduce((s, w, b) => (w > 0 ? s + w * findProbability((b * Math.PI) / 180, depth, probes, params.hashTables) : s), 0);
 const meanAngle = (hist: Float64Array) => hist.reduce((s, w, b) => s + w * b, 0);
 console.log(`${ds.name}, ${N.toLocaleString('en-US')} vectors, ${Q} queries${model.hasher.subspace ? `, codes in a subspace of ${model.hasher.subspace.length / ds.dim} dimensions` : ''}\n`);
 console.log('| plan from | depth, probes | predicted recall | collision model on the true angles | predicted bucket read units |');
@@ -55,7 +53,7 @@ console.log('| --- | --- | ---: | ---: | ---: |');
 const fromTruth = planForAngles(profile, truth, N, o);
 const fromProfile = planQuery(profile, N, o);
 for (const [label, p] of [[`the queries' true neighbours (mean ${meanAngle(truth).toFixed(1)}°)`, fromTruth], ["the first batch's profile", fromProfile]] as const) {
-  console.log(`| ${label} | ${p.depth}, ${p.probes} | ${p.recall.toFixed(3)} | ${onTruth(p.depth, p.probes).toFixed(3)} | ${bucketReadUnits(profile, N, p.depth, p.probes, o).toFixed(1)} |`);
+  console.log(`| ${label} | ${p.depth}, ${p.probes} | ${p.recall.toFixed(3)} | ${recallAtAngles(truth, p.depth, p.probes, params.hashTables).toFixed(3)} | ${bucketReadUnits(profile, N, p.depth, p.probes, o).toFixed(1)} |`);
 }
 
 // Part 2: the queries in order, as the store calibrates them

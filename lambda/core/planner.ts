@@ -101,6 +101,17 @@ export function planQuery(profile: DataProfile, vectorCount: number, o: PlanOpti
 }
 
 /**
+ * The share of neighbours lying at `angles` (a histogram over whole degrees summing to 1, as
+ * `neighbourAngles`) that a plan of `depth` and `probes` finds in `hashTables` hash tables: the
+ * collision model's find probability (`findProbability`) averaged over the histogram.
+ */
+export function recallAtAngles(angles: Float64Array, depth: number, probes: number, hashTables: number): number {
+  let r = 0;
+  for (let b = 0; b < ANGLE_BINS; b++) if (angles[b] > 0) r += angles[b] * findProbability((b * Math.PI) / 180, depth, probes, hashTables);
+  return r;
+}
+
+/**
  * The cheapest plan for N vectors whose queries' 10 nearest neighbours lie at `angles` (a
  * histogram over whole degrees, as `neighbourAngles`), with bucket reads priced from the pair
  * angles of `profile`; when no plan reaches the target, the one with the highest predicted recall.
@@ -113,11 +124,6 @@ export function planForAngles(profile: Pick<DataProfile, 'pairAngles'>, angles: 
       : // buckets of about 1 to 4096 vectors at N / 2^d
         range(Math.max(o.partitionBits, Math.floor(log2N) - 12), Math.max(o.partitionBits, Math.min(CODE_BITS, Math.ceil(log2N))));
   const probeChoices = o.probes !== undefined ? [o.probes] : PROBE_CHOICES;
-  const recallOf = (depth: number, probes: number) => {
-    let r = 0;
-    for (let b = 0; b < ANGLE_BINS; b++) if (angles[b] > 0) r += angles[b] * findProbability((b * Math.PI) / 180, depth, probes, o.hashTables);
-    return r;
-  };
   let best: (QueryPlan & { cost: number }) | undefined;
   let fallback: (QueryPlan & { cost: number }) | undefined;
   for (const depth of depths) {
@@ -125,7 +131,7 @@ export function planForAngles(profile: Pick<DataProfile, 'pairAngles'>, angles: 
       // more probes cost more: once even their floor reaches the best plan's cost, none of them can
       // replace it (and the collision model is not asked about ranks no plan will use)
       if (best && bucketReadFloor(probes, o.hashTables) >= best.cost) break;
-      const plan = { depth, probes, recall: recallOf(depth, probes), cost: bucketReadUnits(profile, vectorCount, depth, probes, o) };
+      const plan = { depth, probes, recall: recallAtAngles(angles, depth, probes, o.hashTables), cost: bucketReadUnits(profile, vectorCount, depth, probes, o) };
       if (plan.recall >= o.recallTarget) {
         if (!best || plan.cost < best.cost) best = plan;
         break; // more probes at this depth only cost more
