@@ -40,11 +40,15 @@ export function loadMiniLm(): MiniLm {
   return cached;
 }
 
-/** Exact top-k by cosine similarity, or by inner product under 'dot' (brute force), for ground truth. */
-export function exactTopK(base: Float32Array[], q: Float32Array, k: number, exclude?: number, metric: 'cosine' | 'dot' = 'cosine'): number[] {
+/** Exact top-k by cosine similarity, by inner product under 'dot', or by Euclidean distance (brute force), for ground truth. */
+export function exactTopK(base: Float32Array[], q: Float32Array, k: number, exclude?: number, metric: 'cosine' | 'dot' | 'euclidean' = 'cosine'): number[] {
   const nq = Math.hypot(...q);
   const scored = base.map((v, i) => {
     let s = 0;
+    if (metric === 'euclidean') {
+      for (let j = 0; j < v.length; j++) s -= (v[j] - q[j]) ** 2;
+      return { i, s };
+    }
     for (let j = 0; j < v.length; j++) s += v[j] * q[j];
     return { i, s: metric === 'dot' ? s : s / (Math.hypot(...v) * nq) };
   });
