@@ -104,7 +104,15 @@ export class Hasher {
 
   /** Bytes of this hasher's packed sketches (`packedSketchBytes`). */
   get packedSketchBytes(): number {
-    return packedSketchBytes(this.sketchBits, this.split !== undefined, this.metric !== 'euclidean');
+    return packedSketchBytes(this.sketchBits, this.split !== undefined, this.storesOffset);
+  }
+
+  /**
+   * Whether stored sketches carry the offset c·y: all but a Euclidean collection's split sketches
+   * (a Euclidean distance does not use it; split sketches, new since prngVersion 3, leave it out).
+   */
+  private get storesOffset(): boolean {
+    return this.split === undefined || this.metric !== 'euclidean';
   }
 
   /** Whether sketches carry a gain and error (prngVersion 2 and later). */
@@ -181,11 +189,7 @@ export class Hasher {
   /** Encodes a vector for storage. The caller has checked the dimension. */
   encode(x: Float32Array): Encoding {
     const { projections, norm, offset } = this.project(x, 'stored');
-    if (this.split) {
-      // a Euclidean distance does not use c·y: split sketches, new since prngVersion 3, leave it out
-      const kept = this.metric === 'euclidean' ? {} : { offset };
-      return { codes: this.codesOf(projections), norm, ...kept, ...this.splitSketch(projections, norm, this.split) };
-    }
+    if (this.split) return { codes: this.codesOf(projections), norm, ...(this.storesOffset ? { offset } : {}), ...this.splitSketch(projections, norm, this.split) };
     const codes = this.sketchCodes(projections, norm);
     return { codes: this.codesOf(projections), sketch: this.sketchOf(codes), norm, offset, ...this.sketchGain(projections, codes, norm) };
   }
