@@ -99,9 +99,55 @@ export interface StaleEntries {
   readonly staleFilters: FilterVersion[];
 }
 
+/** What `tombstoneAll` did for one id that has an item. */
+export interface Tombstone {
+  /** Whether this call set the tombstone (and decremented the counter). */
+  readonly counted: boolean;
+  /** The bucket versions and metadata versions whose entries must go. */
+  readonly versions: BucketVersion[];
+  readonly filters: FilterVersion[];
+  /** The tombstone's write id, for `remove`; absent when another request's write overwrote the delete. */
+  readonly writeId?: Uint8Array;
+}
+
+/** What `writeAll` did for one id: its write landed, or another request's overwrote it first. */
+export interface WrittenVersion extends StaleEntries {
+  /** Whether the write made the item live (committed with the counter). */
+  readonly created: boolean;
+  /** Its write (for an overwritten one, its last attempt). */
+  readonly write: VersionWrite;
+  /**
+   * Present when another request's write or delete overwrote this one before it landed: that
+   * request's version (its own entries, which the stale ones of this write may share; none for a
+   * delete). The item is not this write's, so nothing is settled on it.
+   */
+  readonly superseded?: { readonly bucket?: BucketVersion; readonly filter?: Uint8Array };
+}
+
 /**
- * Conditional writes of one id that lose a race are retried this often, each after a jittered
- * backoff (`backOff`, `DEFAULT_RETRY`) so that the writers who met go again apart, before answering 503.
+ * Whether a write that read the version `read` of an id, then lost its race, was overwritten by a
+ * change readers could see: the id now holds a live version other than `read`, or `read` was live
+ * and is now deleted or being deleted. Such a change landed after the write read `read`, within its
+ * request, so the write may be ordered just before it (the Thomas write rule: Thomas, "A majority
+ * consensus approach to concurrency control for multiple copy databases", ACM TODS 4(2), 1979) and
+ * needs no retry. A tombstone that went meanwhile is no such change: no reader saw it.
+ */
+export function supersedes(now: ItemVersion | undefined, read: ItemVersion | undefined): boolean {
+  const live = (v: ItemVersion | undefined): v is ItemVersion => v !== undefined && !v.tombstone;
+  if (live(now)) return !live(read) || !Buffer.from(now.writeId).equals(read.writeId);
+  return live(read);
+}
+
+/** The entries of a write's attempts that lost their race: all stale. */
+function staleAttempts(attempts: readonly VersionWrite[]): StaleEntries {
+  return { stale: uniqueVersions(attempts.map((a) => a.bucket)), staleFilters: attempts.map((a) => a.filter) };
+}
+
+/**
+ * Conditional writes of one id that lose a race and must go again (a metadata update, which
+ * derives from the item it read; a write whose item only finished its delete meanwhile) are retried
+ * this often, each after a jittered backoff (`backOff`, `DEFAULT_RETRY`) so that the writers who met
+ * go again apart, before answering 503. A write overwritten by another request's ({@link supersedes}) is not retried.
  */
 export const RACE_ATTEMPTS = 8;
 
@@ -136,14 +182,14 @@ export function staleKeys(
   id: string,
   versions: readonly BucketVersion[],
   filters: readonly FilterVersion[],
-  keep?: { bucket: BucketVersion; filter?: Uint8Array },
+  keep?: { bucket?: BucketVersion; filter?: Uint8Array },
 ): Item[] {
   const { partitionBits, hashTables } = config.index;
   const seen = new Set<string>();
   const keys: Item[] = [];
   for (const v of versions) {
     for (let t = 0; t < hashTables; t++) {
-      if (keep && keep.bucket.codes[t] === v.codes[t] && keep.bucket.token === v.token) continue;
+      if (keep?.bucket && keep.bucket.codes[t] === v.codes[t] && keep.bucket.token === v.token) continue;
       const key = bucketEntryKey(config.uid, partitionBits, t, v, id);
       if (seen.has(key.pk.S + '\u0000' + key.sk.S)) continue;
       seen.add(key.pk.S + '\u0000' + key.sk.S);
@@ -185,24 +231,37 @@ export class ItemVersions {
    * on condition that the id still holds that version. Over a live item that is a plain
    * conditional Put; where no live item was (none, or a tombstone) the write makes one live and
    * is committed with the counter (`writeCounted`). An id whose item changed meanwhile is read
-   * again and built again over the new version, so its entries never carry a version derived from
-   * one it did not replace (another writer's cleanup of that version would delete them); the
-   * entries of the lost attempt are recorded as stale in the next one.
-   * @returns per id: whether it became live (counted), what it wrote, and the entries now stale
-   *   (recorded in the new item's `o` and `q` until {@link settle})
+   * again. When another request's write or delete of the id became visible since this one read
+   * it, that write came after this one's start, so this write is acknowledged as overwritten by it
+   * ({@link supersedes}; the Thomas write rule): ordered just before it, it needs no retry, and
+   * its entries are stale. Otherwise (a tombstone that went meanwhile, which no reader saw) it is
+   * built again over the new version, so its entries never carry a version derived from one it did
+   * not replace (another writer's cleanup of that version would delete them); the entries of the
+   * lost attempt are recorded as stale in the next one.
+   * @returns per id: whether it became live (counted), what it wrote, the entries now stale
+   *   (recorded in the new item's `o` and `q` until {@link settle}), and, for a write overwritten
+   *   by another, `superseded` with that one's version, whose entries its stale ones may share
    * @throws ServiceUnavailableError when an id lost every race; the counter's stale error
    */
   async writeAll(
     ids: readonly string[],
     build: (i: number, old: ItemVersion | undefined) => VersionWrite,
     counter: VectorCounter,
-  ): Promise<({ created: boolean; write: VersionWrite } & StaleEntries)[]> {
-    const out = new Array<{ created: boolean; write: VersionWrite } & StaleEntries>(ids.length);
+  ): Promise<WrittenVersion[]> {
+    const out = new Array<WrittenVersion>(ids.length);
     const abandoned = ids.map((): VersionWrite[] => []);
+    const lostTo = new Map<number, ItemVersion | undefined>();
     let todo = ids.map((_, i) => i);
     for (let attempt = 0; attempt < RACE_ATTEMPTS && todo.length > 0; attempt++) {
       if (attempt > 0) await backOff(attempt - 1, DEFAULT_RETRY);
       const known = await this.readAll(todo.map((i) => ids[i]));
+      todo = todo.filter((i) => {
+        const now = known.get(ids[i]);
+        if (!lostTo.has(i) || !supersedes(now, lostTo.get(i))) return true;
+        const last = abandoned[i][abandoned[i].length - 1];
+        out[i] = { created: false, write: last, ...staleAttempts(abandoned[i]), superseded: now && !now.tombstone ? { bucket: now.entries, filter: now.filter?.version } : {} };
+        return false;
+      });
       const plans = todo.map((i) => {
         const old = known.get(ids[i]);
         const write = build(i, old);
@@ -219,7 +278,11 @@ export class ItemVersions {
       const landed = await writeCounted(this.client, creates.map((p) => ({ write: { Put: p.put }, delta: 1 })), counter);
       creates.forEach((p, j) => (landed[j] ? (out[p.i] = { created: true, write: p.write, stale: p.stale, staleFilters: p.staleFilters }) : lost.push(p.i)));
       const lostIds = new Set(lost);
-      for (const p of plans) if (lostIds.has(p.i)) abandoned[p.i].push(p.write);
+      for (const p of plans) {
+        if (!lostIds.has(p.i)) continue;
+        abandoned[p.i].push(p.write);
+        lostTo.set(p.i, p.old);
+      }
       todo = lost;
     }
     if (todo.length > 0) throw new ServiceUnavailableError(`vector ${ids[todo[0]]} kept changing under concurrent writes; retry`);
@@ -267,20 +330,21 @@ export class ItemVersions {
   }
 
   /**
-   * The second step of landed writes: deletes the entries each left stale (except those of its own
-   * version, which a stale one may share), then clears each item's record of them ({@link settle}).
-   * A reader in between sees a duplicate entry at worst, and re-ranking uses the vector item, so
-   * never a stale vector; a failure in between leaves the record, so a retry or a repair finishes.
+   * The second step of writes: deletes the entries each left stale (except those of the version
+   * the id now holds: its own, or the overwriting request's, which a stale one may share), then
+   * clears each landed item's record of them ({@link settle}). A reader in between sees a
+   * duplicate entry at worst, and re-ranking uses the vector item, so never a stale vector; a
+   * failure in between leaves the record, so a retry or a repair finishes.
    */
-  async cleanUp(landed: readonly ({ write: VersionWrite } & StaleEntries)[]): Promise<void> {
+  async cleanUp(written: readonly Omit<WrittenVersion, 'created'>[]): Promise<void> {
     const idOf = (w: VersionWrite) => w.item.sk.S!;
     await deleteAll(
       this.client,
       this.tables.buckets,
-      landed.flatMap((l) => staleKeys(this.config, idOf(l.write), l.stale, l.staleFilters, { bucket: l.write.bucket, filter: l.write.filter.version })),
+      written.flatMap((l) => staleKeys(this.config, idOf(l.write), l.stale, l.staleFilters, l.superseded ?? { bucket: l.write.bucket, filter: l.write.filter.version })),
     );
     await mapLimit(
-      landed.filter((l) => l.stale.length > 0 || l.staleFilters.length > 0),
+      written.filter((l) => !l.superseded && (l.stale.length > 0 || l.staleFilters.length > 0)),
       WRITE_CONCURRENCY,
       (l) => this.settle(idOf(l.write), l.write.item.w.B!),
     );
@@ -304,13 +368,17 @@ export class ItemVersions {
   /**
    * Marks each of `ids` deleted (a tombstone that names its entries), each tombstone committed with
    * the counter's decrement (`writeCounted`); a tombstone left by a failed delete is taken over
-   * (it was counted when it was set). Items that changed since they were read are read again.
+   * (it was counted when it was set). Items that changed since they were read are read again; one
+   * that another request wrote meanwhile ({@link supersedes}) overwrote this delete, which then
+   * marks nothing.
    * @returns per id: undefined when there is no item; else whether this call made the tombstone,
-   *   every bucket version and metadata version whose entries must go, and the tombstone's write id for {@link remove}
+   *   every bucket version and metadata version whose entries must go, and the tombstone's write id
+   *   for {@link remove} (none when another write overwrote the delete)
    * @throws ServiceUnavailableError when an id lost every race; the counter's stale error
    */
-  async tombstoneAll(ids: readonly string[], counter: VectorCounter): Promise<({ counted: boolean; versions: BucketVersion[]; filters: FilterVersion[]; writeId: Uint8Array } | undefined)[]> {
-    const out = new Array<{ counted: boolean; versions: BucketVersion[]; filters: FilterVersion[]; writeId: Uint8Array } | undefined>(ids.length);
+  async tombstoneAll(ids: readonly string[], counter: VectorCounter): Promise<(Tombstone | undefined)[]> {
+    const out = new Array<Tombstone | undefined>(ids.length);
+    const lostTo = new Map<number, ItemVersion>();
     let todo = ids.map((_, i) => i);
     for (let attempt = 0; attempt < RACE_ATTEMPTS && todo.length > 0; attempt++) {
       if (attempt > 0) await backOff(attempt - 1, DEFAULT_RETRY);
@@ -320,6 +388,7 @@ export class ItemVersions {
         const old = known.get(ids[i]);
         if (!old) out[i] = undefined;
         else if (old.tombstone) out[i] = { counted: false, ...everyEntry(old), writeId: old.writeId };
+        else if (lostTo.has(i) && supersedes(old, lostTo.get(i))) out[i] = { counted: false, versions: [], filters: [] };
         else live.push({ i, old, writeId: newWriteId() });
       }
       const writes: CountedWrite[] = live.map(({ i, old, writeId }) => ({
@@ -336,7 +405,13 @@ export class ItemVersions {
       }));
       const landed = await writeCounted(this.client, writes, counter);
       todo = [];
-      live.forEach(({ i, old, writeId }, j) => (landed[j] ? (out[i] = { counted: true, ...everyEntry(old), writeId }) : todo.push(i)));
+      live.forEach(({ i, old, writeId }, j) => {
+        if (landed[j]) out[i] = { counted: true, ...everyEntry(old), writeId };
+        else {
+          todo.push(i);
+          lostTo.set(i, old);
+        }
+      });
     }
     if (todo.length > 0) throw new ServiceUnavailableError(`vector ${ids[todo[0]]} kept changing under concurrent writes; retry`);
     return out;

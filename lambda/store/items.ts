@@ -113,7 +113,7 @@ export class ItemStore {
     await deleteAll(this.client, this.tables.buckets, checked.flatMap((id, i) => (marked[i] ? staleKeys(config, id, marked[i].versions, marked[i].filters) : [])));
     await mapLimit(checked, WRITE_CONCURRENCY, async (id, i) => {
       const m = marked[i];
-      if (m) await versions.remove(id, m.writeId);
+      if (m?.writeId) await versions.remove(id, m.writeId);
     });
     // no tombstone was committed with the counter: check the collection still lives
     if (!marked.some((m) => m?.counted)) await this.collections.checkLive(state);

@@ -23,16 +23,17 @@ describe('many store instances over one set of tables', () => {
   });
 
   it('concurrent upserts and deletes of the same ids leave no orphan, no missing entry and an exact count', async () => {
-    // GIVEN: a collection and 24 ids that six workers on three instances write and delete at once
+    // GIVEN: a collection and 24 ids that twelve workers on three instances write and delete at once,
+    // 16 times each: enough for writers of one id to meet again and again
     await stores[0].createCollection('p', { name: 'race', dimension: 384 });
     const ids = Array.from({ length: 24 }, (_, i) => `id${i}`);
     const rnd = seededRandom(7);
     const pick = () => ids.filter(() => rnd() < 0.4);
     // WHEN
     await Promise.all(
-      Array.from({ length: 6 }, async (_, w) => {
+      Array.from({ length: 12 }, async (_, w) => {
         const store = stores[w % stores.length];
-        for (let round = 0; round < 8; round++) {
+        for (let round = 0; round < 16; round++) {
           const some = pick();
           if (some.length === 0) continue;
           if (rnd() < 0.65) await store.upsert('p', 'race', some.map((id) => ({ id, vector: vec(Math.floor(rnd() * 700)), metadata: { w, round } })));
@@ -199,5 +200,100 @@ describe('batches failing part way, then retried', () => {
     const info = await clean.getCollection('p', 'z');
     expect(await scanCollection(db.client, db.tables, info)).toMatchObject({ ids: ['x'], orphans: [], missing: [], unsettled: [] });
     expect((await clean.query('p', 'z', { vector: A, topK: 1 })).matches.map((m) => m.id)).toEqual(['x']);
+  });
+});
+
+describe('a write that another request overwrites while it runs', () => {
+  const db = useTestTables();
+  const through = useFaultyStore(db);
+  let clean: WhiplashStore;
+
+  beforeAll(async () => {
+    clean = new WhiplashStore({ client: testClient(), tables: db.tables });
+    await clean.createProject({ projectId: 'p' });
+  });
+
+  /**
+   * Runs `request` through the proxy with its first `op` call held back 3 s, and `other` on the
+   * direct client once that call is held: `other` lands between `request`'s read and its
+   * conditional write. Resolves with `request`'s answer and its calls of `op`.
+   */
+  async function overtaken<T>(op: string, request: () => Promise<T>, other: () => Promise<unknown>): Promise<{ answer: T; calls: number }> {
+    let calls = 0;
+    through.proxy.setPolicy((o) => (o === op && calls++ === 0 ? { kind: 'delay', ms: 3000 } : { kind: 'pass' }));
+    try {
+      const running = request();
+      while (calls === 0) await new Promise((r) => setTimeout(r, 10));
+      await other();
+      return { answer: await running, calls };
+    } finally {
+      through.proxy.setPolicy(() => ({ kind: 'pass' }));
+    }
+  }
+
+  async function expectConsistent(name: string, ids: string[], count: number): Promise<void> {
+    const info = await clean.getCollection('p', name);
+    expect(await scanCollection(db.client, db.tables, info)).toMatchObject({ ids, orphans: [], missing: [], unsettled: [] });
+    expect(info.vectorCount).toBe(count);
+  }
+
+  it('a replace overwritten by another instance is acknowledged without a retry, and leaves none of its entries', async () => {
+    // GIVEN: x holds A; a replace by B whose conditional write is held while another instance writes C
+    await clean.createCollection('p', { name: 'r', dimension: 384 });
+    const [A, B, C] = [vec(50), vec(51), vec(52)];
+    await clean.upsert('p', 'r', [{ id: 'x', vector: A, metadata: { v: 'A' } }]);
+    await through.store.getCollection('p', 'r'); // warm: the held call is the replace's own
+    // WHEN
+    const { answer, calls } = await overtaken('PutItem', () => through.store.upsert('p', 'r', [{ id: 'x', vector: B, metadata: { v: 'B' } }]), () => clean.upsert('p', 'r', [{ id: 'x', vector: C, metadata: { v: 'C' } }]));
+    // THEN: the replace is acknowledged as ordered before C, which it did not retry over: x holds C, with its entries only
+    expect(answer).toEqual({ upserted: 1 });
+    expect(calls).toBe(1);
+    const [x] = await clean.getVectors('p', 'r', ['x']);
+    expect(Array.from(x.vector)).toEqual(Array.from(Float32Array.from(C)));
+    expect(x.metadata).toEqual({ v: 'C' });
+    await expectConsistent('r', ['x'], 1);
+    expect((await clean.query('p', 'r', { vector: B, topK: 1, filter: { v: 'B' } })).matches).toEqual([]);
+  });
+
+  it('a replace overwritten by the same vector and metadata keeps the entries both wrote, which are the live version', async () => {
+    // GIVEN: x holds A; two instances write the same D over it (same version: same entries)
+    await clean.createCollection('p', { name: 's', dimension: 384 });
+    const [A, D] = [vec(60), vec(61)];
+    await clean.upsert('p', 's', [{ id: 'x', vector: A }]);
+    await through.store.getCollection('p', 's');
+    // WHEN: the one through the proxy is overtaken by the other
+    const { answer } = await overtaken('PutItem', () => through.store.upsert('p', 's', [{ id: 'x', vector: D, metadata: { k: 1 } }]), () => clean.upsert('p', 's', [{ id: 'x', vector: D, metadata: { k: 1 } }]));
+    // THEN: its cleanup spared the live version's entries
+    expect(answer).toEqual({ upserted: 1 });
+    await expectConsistent('s', ['x'], 1);
+    expect((await clean.query('p', 's', { vector: D, topK: 1, filter: { k: 1 } })).matches.map((m) => m.id)).toEqual(['x']);
+  });
+
+  it('a creation overwritten by another creation of the same id counts the vector once', async () => {
+    // GIVEN: no item y; a creation (a counted transaction) held while another instance creates y
+    await clean.createCollection('p', { name: 'c', dimension: 384 });
+    await through.store.getCollection('p', 'c');
+    // WHEN
+    const { answer, calls } = await overtaken('TransactWriteItems', () => through.store.upsert('p', 'c', [{ id: 'y', vector: vec(70) }]), () => clean.upsert('p', 'c', [{ id: 'y', vector: vec(71) }]));
+    // THEN
+    expect(answer).toEqual({ upserted: 1 });
+    expect(calls).toBe(1);
+    expect((await clean.getVectors('p', 'c', ['y']))[0].vector[0]).toBe(Float32Array.from(vec(71))[0]);
+    await expectConsistent('c', ['y'], 1);
+  });
+
+  it('a delete overwritten by a replace is acknowledged, and the replace stands', async () => {
+    // GIVEN: x holds A; a delete whose tombstone (a counted transaction) is held while another instance replaces x by C
+    await clean.createCollection('p', { name: 'd', dimension: 384 });
+    const [A, C] = [vec(80), vec(81)];
+    await clean.upsert('p', 'd', [{ id: 'x', vector: A }]);
+    await through.store.getCollection('p', 'd');
+    // WHEN
+    const { answer, calls } = await overtaken('TransactWriteItems', () => through.store.deleteVectors('p', 'd', ['x']), () => clean.upsert('p', 'd', [{ id: 'x', vector: C }]));
+    // THEN: the delete found x and is ordered before the replace, which it did not retry over
+    expect(answer).toEqual({ deleted: 1, notFound: [] });
+    expect(calls).toBe(1);
+    expect((await clean.getVectors('p', 'd', ['x']))[0].vector[0]).toBe(Float32Array.from(C)[0]);
+    await expectConsistent('d', ['x'], 1);
   });
 });
