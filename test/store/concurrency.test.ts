@@ -86,14 +86,27 @@ describe('many store instances over one set of tables', () => {
   });
 });
 
-describe('batches failing part way, then retried', () => {
+/**
+ * Fresh tables with project `p`, a store through a fault proxy (`through.store`) and one on a
+ * direct client (`clean()`), for the tests of one `describe` block.
+ */
+function useProxiedAndDirectStores() {
   const db = useTestTables();
   const through = useFaultyStore(db);
+  const ctx = {} as { clean: WhiplashStore };
+  beforeAll(async () => {
+    ctx.clean = new WhiplashStore({ client: testClient(), tables: db.tables });
+    await ctx.clean.createProject({ projectId: 'p' });
+  });
+  return { db, through, clean: () => ctx.clean };
+}
+
+describe('batches failing part way, then retried', () => {
+  const { db, through, clean: direct } = useProxiedAndDirectStores();
   let clean: WhiplashStore;
 
   beforeAll(async () => {
-    clean = new WhiplashStore({ client: testClient(), tables: db.tables });
-    await clean.createProject({ projectId: 'p' });
+    clean = direct();
     await clean.createCollection('p', { name: 'f', dimension: 384 });
   });
 
@@ -204,13 +217,11 @@ describe('batches failing part way, then retried', () => {
 });
 
 describe('a write that another request overwrites while it runs', () => {
-  const db = useTestTables();
-  const through = useFaultyStore(db);
+  const { db, through, clean: direct } = useProxiedAndDirectStores();
   let clean: WhiplashStore;
 
-  beforeAll(async () => {
-    clean = new WhiplashStore({ client: testClient(), tables: db.tables });
-    await clean.createProject({ projectId: 'p' });
+  beforeAll(() => {
+    clean = direct();
   });
 
   /**
