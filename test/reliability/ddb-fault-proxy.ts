@@ -16,6 +16,8 @@ export type Fault =
   | { kind: 'drop-after' }
   /** Forward after `ms` milliseconds. */
   | { kind: 'delay'; ms: number }
+  /** Forward once `until` settles: a test orders another request before this one. */
+  | { kind: 'hold'; until: Promise<unknown> }
   /** Never answer (the connection stays open until the proxy closes). */
   | { kind: 'hang' };
 
@@ -57,11 +59,11 @@ export function seededRandom(seed: number): () => number {
  * A policy that injects each fault kind with its probability (seeded), and passes the rest.
  * @param rates probability per kind, e.g. `{ throttle: 0.1, 'drop-after': 0.05 }`; their sum must be <= 1
  */
-export function randomFaults(seed: number, rates: Partial<Record<Exclude<Fault['kind'], 'pass'>, number>>, delayMs = 200): FaultPolicy {
+export function randomFaults(seed: number, rates: Partial<Record<Exclude<Fault['kind'], 'pass' | 'hold'>, number>>, delayMs = 200): FaultPolicy {
   const rnd = seededRandom(seed);
   return () => {
     let x = rnd();
-    for (const [kind, p] of Object.entries(rates) as [Exclude<Fault['kind'], 'pass'>, number][]) {
+    for (const [kind, p] of Object.entries(rates) as [Exclude<Fault['kind'], 'pass' | 'hold'>, number][]) {
       if (x < p) {
         if (kind === 'server-error') return { kind, status: rnd() < 0.5 ? 500 : 503 };
         if (kind === 'delay') return { kind, ms: delayMs };
@@ -82,13 +84,13 @@ function answer(res: ServerResponse, status: number, type: string, message: stri
 /**
  * Starts a real HTTP proxy on 127.0.0.1 that forwards DynamoDB's JSON protocol to `target`
  * and injects the faults `policy` chooses: throttling (400 ProvisionedThroughputExceededException),
- * 500/503, connections dropped before or after DynamoDB applied the request, and delays.
+ * 500/503, connections dropped before or after DynamoDB applied the request, delays and holds.
  */
 export async function startDdbFaultProxy(target: string, policy: FaultPolicy): Promise<DdbFaultProxy> {
   const upstream = new URL(target);
   let current = policy;
   const stats: ProxyStats = {
-    faults: { pass: 0, throttle: 0, 'server-error': 0, 'drop-before': 0, 'drop-after': 0, delay: 0, hang: 0 },
+    faults: { pass: 0, throttle: 0, 'server-error': 0, 'drop-before': 0, 'drop-after': 0, delay: 0, hold: 0, hang: 0 },
     operations: new Map(),
   };
   const sockets = new Set<Socket>();
@@ -108,6 +110,7 @@ export async function startDdbFaultProxy(target: string, policy: FaultPolicy): P
       return;
     }
     if (fault.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
+    if (fault.kind === 'hold') await fault.until.catch(() => undefined);
     const headers = { ...req.headers, host: upstream.host };
     const fwd = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (up) => {
       const parts: Buffer[] = [];

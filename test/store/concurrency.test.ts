@@ -225,19 +225,25 @@ describe('a write that another request overwrites while it runs', () => {
   });
 
   /**
-   * Runs `request` through the proxy with its first `op` call held back 3 s, and `other` on the
-   * direct client once that call is held: `other` lands between `request`'s read and its
-   * conditional write. Resolves with `request`'s answer and its calls of `op`.
+   * Runs `request` through the proxy with its first `op` call held until `other`, on the direct
+   * client, has answered: `other` lands between `request`'s read and its conditional write.
+   * Resolves with `request`'s answer and its calls of `op`.
    */
   async function overtaken<T>(op: string, request: () => Promise<T>, other: () => Promise<unknown>): Promise<{ answer: T; calls: number }> {
     let calls = 0;
-    through.proxy.setPolicy((o) => (o === op && calls++ === 0 ? { kind: 'delay', ms: 3000 } : { kind: 'pass' }));
+    let release!: () => void;
+    const otherDone = new Promise<void>((r) => (release = r));
+    through.proxy.setPolicy((o) => (o === op && calls++ === 0 ? { kind: 'hold', until: otherDone } : { kind: 'pass' }));
     try {
       const running = request();
-      while (calls === 0) await new Promise((r) => setTimeout(r, 10));
-      await other();
+      for (let waited = 0; calls === 0; waited += 10) {
+        if (waited > 20_000) throw new Error(`the request made no ${op} call`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await other().finally(release);
       return { answer: await running, calls };
     } finally {
+      release();
       through.proxy.setPolicy(() => ({ kind: 'pass' }));
     }
   }
