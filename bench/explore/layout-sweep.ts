@@ -26,7 +26,7 @@ import { Dataset, row } from '../datasets/types';
 import { distance } from '../distance';
 import { groundTruth, GroundTruth } from '../ground-truth';
 import { StoreItems } from '../model/store-layout';
-import { WhiplashModel } from '../model/whiplash-model';
+import { atDepth, WhiplashModel } from '../model/whiplash-model';
 import { log } from '../progress';
 import { recallAgainst } from '../recall';
 import { BENCH_PROJECT, collectionName } from '../systems/model';
@@ -73,14 +73,6 @@ function writeCost(model: WhiplashModel, items: StoreItems, ds: Dataset): { writ
     wcu += writeUnits(items.vectorItemBytes(String(r), row(ds.base, r)));
   }
   return { writeUnits: wcu / n, storedBytes: model.storedBytesPerVector() };
-}
-
-/** A view of `model` that reads buckets of `depth` bits (index `bucketSize` = N / 2^depth) and has no plans. */
-function atDepth(model: WhiplashModel, depth: number): WhiplashModel {
-  const view = Object.create(model) as WhiplashModel;
-  Object.defineProperty(view, 'params', { value: { ...model.params, bucketSize: model.base.rows / 2 ** depth } });
-  Object.defineProperty(view, 'profile', { value: undefined });
-  return view;
 }
 
 function measure(model: WhiplashModel, ds: Dataset, gt: GroundTruth, k: number, opts: { probes?: number; rerank?: number }) {

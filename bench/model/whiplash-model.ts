@@ -379,3 +379,14 @@ export class WhiplashModel {
     };
   }
 }
+
+/**
+ * A view of `model` that reads buckets of `depth` bits (index `bucketSize` = N / 2^depth, the
+ * store's own `bucketDepth` rule) and has no plans: for exploring layouts the planner would not choose.
+ */
+export function atDepth(model: WhiplashModel, depth: number): WhiplashModel {
+  const view = Object.create(model) as WhiplashModel;
+  Object.defineProperty(view, 'params', { value: { ...model.params, bucketSize: model.base.rows / 2 ** depth } });
+  Object.defineProperty(view, 'profile', { value: undefined });
+  return view;
+}
