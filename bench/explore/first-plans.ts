@@ -8,12 +8,14 @@
  * predicts and what the collision model gives it on the true angles. Part 2 runs the queries in
  * order, each following the plans the queries before it calibrated (`calibration: 'store'`), and
  * reports them by calibration step (`CALIBRATION_MIN_QUERIES` x 2^k). Prints markdown.
+ * `--pricing-batches N` prices bucket reads from the mean pair angles of the first N runs of 500
+ * base vectors instead of the first batch's (`bench/explore/bucket-pricing.ts` shows how they vary).
  */
 import { Command } from 'commander';
 import { CALIBRATION_MIN_QUERIES } from '../../lambda/core/calibration';
 import { resolveIndexParams } from '../../lambda/core/params';
 import { bucketReadUnits, planForAngles, planQuery, recallAtAngles } from '../../lambda/core/planner';
-import { addToAngleHistogram, ANGLE_BINS, PROFILE_NEIGHBOURS } from '../../lambda/core/profile';
+import { addToAngleHistogram, ANGLE_BINS, PROFILE_MAX_SAMPLE, PROFILE_NEIGHBOURS, profileOf } from '../../lambda/core/profile';
 import { DATASET_NAMES, DatasetName, loadDataset, row } from '../datasets';
 import { groundTruth } from '../ground-truth';
 import { StoreItems } from '../model/store-layout';
@@ -26,8 +28,9 @@ const opts = new Command()
   .option('--size <n>', 'first N base vectors (default: all)', Number)
   .option('--queries <n>', 'queries, in the data set\'s order', Number, 300)
   .option('--seed <n>', 'hyperplane seed', Number, 1)
+  .option('--pricing-batches <n>', 'price bucket reads from the mean pair angles of this many runs of 500 base vectors', Number, 1)
   .parse()
-  .opts<{ dataset: DatasetName; size?: number; queries: number; seed: number }>();
+  .opts<{ dataset: DatasetName; size?: number; queries: number; seed: number; pricingBatches: number }>();
 
 const ds = loadDataset(opts.dataset, { size: opts.size, queries: opts.queries });
 const gt = groundTruth(ds, PROFILE_NEIGHBOURS);
@@ -35,6 +38,15 @@ const params = resolveIndexParams(undefined, 'index', ds.dim);
 const model = new WhiplashModel(ds.base, ds.metric, params, opts.seed, new StoreItems(params, ds.dim, BENCH_PROJECT, collectionName(ds)), 500);
 if (!model.profile) throw new Error('the first batch is too small to profile');
 const { profile, entryBytes } = model.profile;
+if (opts.pricingBatches > 1) {
+  // before the first query: the model plans lazily from this profile
+  const mean = new Float64Array(ANGLE_BINS);
+  for (let b = 0; b < opts.pricingBatches; b++) {
+    const batch = Array.from({ length: PROFILE_MAX_SAMPLE }, (_, i) => model.hasher.hashView(row(ds.base, b * PROFILE_MAX_SAMPLE + i)));
+    profileOf(batch).pairAngles.forEach((w, k) => (mean[k] += w / opts.pricingBatches));
+  }
+  profile.pairAngles.set(mean);
+}
 const N = ds.base.rows;
 const Q = ds.queries.rows;
 const truthOf = (q: number) => Array.from(gt.ids.subarray(q * gt.k, q * gt.k + PROFILE_NEIGHBOURS));
@@ -47,7 +59,7 @@ for (let q = 0; q < Q; q++) {
 }
 const o = { hashTables: params.hashTables, partitionBits: params.partitionBits, recallTarget: params.recallTarget, entryBytes };
 const meanAngle = (hist: Float64Array) => hist.reduce((s, w, b) => s + w * b, 0);
-console.log(`${ds.name}, ${N.toLocaleString('en-US')} vectors, ${Q} queries${model.hasher.subspace ? `, codes in a subspace of ${model.hasher.subspace.length / ds.dim} dimensions` : ''}\n`);
+console.log(`${ds.name}, ${N.toLocaleString('en-US')} vectors, ${Q} queries${model.hasher.subspace ? `, codes in a subspace of ${model.hasher.subspace.length / ds.dim} dimensions` : ''}${opts.pricingBatches > 1 ? `, bucket reads priced from ${opts.pricingBatches} batches of ${PROFILE_MAX_SAMPLE}` : ''}\n`);
 console.log('| plan from | depth, probes | predicted recall | collision model on the true angles | predicted bucket read units |');
 console.log('| --- | --- | ---: | ---: | ---: |');
 const fromTruth = planForAngles(profile, truth, N, o);
