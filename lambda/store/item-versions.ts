@@ -145,9 +145,10 @@ function staleAttempts(attempts: readonly VersionWrite[]): StaleEntries {
 
 /**
  * Conditional writes of one id that lose a race and must go again (a metadata update, which
- * derives from the item it read; a write whose item only finished its delete meanwhile) are retried
- * this often, each after a jittered backoff (`backOff`, `DEFAULT_RETRY`) so that the writers who met
- * go again apart, before answering 503. A write overwritten by another request's ({@link supersedes}) is not retried.
+ * derives from the item it read; a write whose item only finished its delete meanwhile) are
+ * retried this often, each after a jittered backoff (`backOff`, `DEFAULT_RETRY`) so that the
+ * writers who met go again apart, before answering 503. A write overwritten by another request's
+ * ({@link supersedes}) is not retried.
  */
 export const RACE_ATTEMPTS = 8;
 
