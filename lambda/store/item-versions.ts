@@ -1,103 +1,18 @@
 // The per-vector write protocol that keeps bucket entries, filter index entries and vector items
 // consistent under concurrent requests and failures: entries are keyed by the version that wrote
-// them, and a vector item records the versions whose entries are still to go.
+// them (`item-version.ts`), and a vector item records the versions whose entries are still to go.
 import { DeleteItemCommand, DynamoDBClient, Put, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { randomBytes } from 'node:crypto';
 import { mapLimit } from '../core/concurrency';
-import { nonFilterableKeys, splitMetadata } from '../core/metadata';
 import { ServiceUnavailableError } from '../core/errors';
-import { CollectionConfig, Metadata } from '../core/types';
+import { CollectionConfig } from '../core/types';
 import { backOff, batchGetAll, conditionHeld, DEFAULT_RETRY, deleteAll, Item, putAll } from './batch';
 import { CountedWrite, VectorCounter, writeCounted } from './counted-writes';
-import { currentFilterVersion, decodePending, encodePending, filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
+import { encodePending, FilterVersion } from './filter-index';
 import { filterVersion, vectorKey } from './key-format';
-import { bucketEntries, bucketEntryKey, bucketVersion, BucketVersion, bucketVersionFromBytes, bucketVersionToBytes, bytesToCodes, vectorItem } from './layout';
-import { payloadItem } from './payloads';
-import { keyItem, metadataJson } from './records';
+import { BucketVersion, bucketVersionToBytes } from './layout';
+import { everyEntry, ItemVersion, newWriteId, sameVersion, StaleEntries, staleAttempts, staleKeys, supersedes, uniqueVersions, versionOf, VersionWrite } from './item-version';
+import { keyItem } from './records';
 import { TableNames } from './table-definitions';
-
-/**
- * A vector item's attributes besides the vector (`layout.vectorItem`):
- * - `w`: the id of the write that made this version (random bytes);
- * - `f`: the version of what it holds (`filter-index.ts` `filterVersionOf`): its filter index
- *   entries carry it, and in bucket layout 2 its bucket entries carry its token (`entryToken`);
- * - `o`: binary set of bucket versions (`bucketVersionToBytes`: codes and token) of earlier
- *   versions, or of this write's attempts that lost a race, whose bucket entries may still exist;
- *   the writer removes it once it has deleted them;
- * - `p`: present when the version has a payload item of non-filterable metadata (`payloads.ts`);
- * - `q`: string set of earlier metadata versions whose filter index entries or payload items may
- *   still exist (`encodePending`), removed with `o`;
- * - `t`: present while the item is being deleted (a tombstone): readers treat it as absent, and
- *   its bucket entries (`c` and `o`), filter index entries and payloads (`f` and `q`) are deleted before the item.
- * Whatever step of a request fails, the item still names every entry that must go, so the next
- * write or delete of the id (a client's retry) or a repair finishes the cleanup. A write that makes
- * an item live and a tombstone are committed with the collection's counter (`counted-writes.ts`).
- */
-export interface ItemVersion {
-  readonly codes: Uint32Array;
-  /** Its own bucket entries: its codes, and their token in bucket layout 2. */
-  readonly entries: BucketVersion;
-  readonly pending: BucketVersion[];
-  readonly tombstone: boolean;
-  readonly writeId: Uint8Array;
-  /** The metadata version the item's filter index entries carry (absent: written before the filter index). */
-  readonly filter?: FilterVersion;
-  /** Earlier metadata versions whose filter index entries may still exist. */
-  readonly pendingFilters: FilterVersion[];
-}
-
-/** What one attempt of a write puts for one id over the version it read. */
-export interface VersionWrite {
-  /** The vector item (`layout.vectorItem`, without `o` and `q`). */
-  readonly item: Item;
-  /** Its bucket entries' codes and token. */
-  readonly bucket: BucketVersion;
-  /** Its metadata version. */
-  readonly filter: FilterVersion;
-  /** Its bucket entries and filter index entries, written before the item. */
-  readonly entries: Item[];
-}
-
-/**
- * The write of one vector over the item version whose write id is `replaced` (absent: no item):
- * its version (`filterVersionOf` of its whole metadata, `replaced` and its vector), its vector item
- * with a fresh write id and its filterable metadata, its bucket and filter index entries under
- * that version, and the payload item of its non-filterable metadata if it has any (`p` on the item).
- * @param v the vector's float32 bytes, its encoding's codes and packed sketch, its whole metadata (checked)
- */
-export function versionWrite(
-  config: CollectionConfig,
-  id: string,
-  v: { vectorBytes: Uint8Array; codes: Uint32Array; sketch: Uint8Array; metadata: Metadata },
-  replaced: Uint8Array | undefined,
-): VersionWrite {
-  const { filterable, payload } = splitMetadata(v.metadata, nonFilterableKeys(config));
-  const hasPayload = Object.keys(payload).length > 0;
-  const meta = metadataJson(filterable);
-  const filter: FilterVersion = { version: filterVersionOf(metadataJson(v.metadata), replaced, v.vectorBytes), metadata: filterable, ...(hasPayload ? { payload: true } : {}) };
-  const bucket = bucketVersion(config, v.codes, filter.version);
-  return {
-    item: { ...vectorItem(config.uid, id, v.vectorBytes, v.codes, meta, newWriteId(), filter.version), ...(hasPayload ? { p: { BOOL: true } } : {}) },
-    bucket,
-    filter,
-    entries: [
-      ...bucketEntries(config.uid, config.index, bucket, id, v.sketch, meta),
-      ...filterEntryKeys(config.uid, id, filter),
-      ...(hasPayload ? [payloadItem(config.uid, id, filter.version, payload)] : []),
-    ],
-  };
-}
-
-/** Every entry an item version names: its own bucket and filter index entries and the pending ones (what a delete removes). */
-export function everyEntry(v: ItemVersion): { versions: BucketVersion[]; filters: FilterVersion[] } {
-  return { versions: [v.entries, ...v.pending], filters: [...(v.filter ? [v.filter] : []), ...v.pendingFilters] };
-}
-
-/** What a landed write left to delete: the entries of the versions it replaced and of its own lost attempts. */
-export interface StaleEntries {
-  readonly stale: BucketVersion[];
-  readonly staleFilters: FilterVersion[];
-}
 
 /** What `tombstoneAll` did for one id that has an item. */
 export interface Tombstone {
@@ -125,25 +40,6 @@ export interface WrittenVersion extends StaleEntries {
 }
 
 /**
- * Whether a write that read the version `read` of an id, then lost its race, was overwritten by a
- * change readers could see: the id now holds a live version other than `read`, or `read` was live
- * and is now deleted or being deleted. Such a change landed after the write read `read`, within its
- * request, so the write may be ordered just before it (the Thomas write rule: Thomas, "A majority
- * consensus approach to concurrency control for multiple copy databases", ACM TODS 4(2), 1979) and
- * needs no retry. A tombstone that went meanwhile is no such change: no reader saw it.
- */
-export function supersedes(now: ItemVersion | undefined, read: ItemVersion | undefined): boolean {
-  const live = (v: ItemVersion | undefined): v is ItemVersion => v !== undefined && !v.tombstone;
-  if (live(now)) return !live(read) || !Buffer.from(now.writeId).equals(read.writeId);
-  return live(read);
-}
-
-/** The entries of a write's attempts that lost their race: all stale. */
-function staleAttempts(attempts: readonly VersionWrite[]): StaleEntries {
-  return { stale: uniqueVersions(attempts.map((a) => a.bucket)), staleFilters: attempts.map((a) => a.filter) };
-}
-
-/**
  * Conditional writes of one id that lose a race and must go again (a metadata update, which
  * derives from the item it read; a write whose item only finished its delete meanwhile) are
  * retried this often, each after a jittered backoff (`backOff`, `DEFAULT_RETRY`) so that the
@@ -154,51 +50,6 @@ export const RACE_ATTEMPTS = 8;
 
 /** Single-item writes of one request in flight at once. */
 export const WRITE_CONCURRENCY = 32;
-
-/** The version an item of a collection of `config` holds, from its attributes (absent: no item). */
-export function versionOf(config: Pick<CollectionConfig, 'bucketLayout' | 'index'>, item: Item | undefined): ItemVersion | undefined {
-  if (!item?.c?.B) return undefined;
-  const codes = bytesToCodes(item.c.B);
-  return {
-    codes,
-    entries: bucketVersion(config, codes, item.f?.B),
-    pending: (item.o?.BS ?? []).map((b) => bucketVersionFromBytes(b, config.index.hashTables)),
-    tombstone: item.t !== undefined,
-    writeId: item.w?.B ?? new Uint8Array(0),
-    ...(item.f?.B ? { filter: currentFilterVersion(item) } : {}),
-    pendingFilters: decodePending(item.q?.SS),
-  };
-}
-
-/** A fresh write id. */
-export const newWriteId = (): Uint8Array => randomBytes(8);
-
-/**
- * The keys of the bucket entries of `id` that `versions` name and the filter index entries and
- * payload items of `filters`, except those of the current version `keep` (which an earlier version may share): the
- * entries that must go, each once.
- */
-export function staleKeys(
-  config: CollectionConfig,
-  id: string,
-  versions: readonly BucketVersion[],
-  filters: readonly FilterVersion[],
-  keep?: { bucket?: BucketVersion; filter?: Uint8Array },
-): Item[] {
-  const { partitionBits, hashTables } = config.index;
-  const seen = new Set<string>();
-  const keys: Item[] = [];
-  for (const v of versions) {
-    for (let t = 0; t < hashTables; t++) {
-      if (keep?.bucket && keep.bucket.codes[t] === v.codes[t] && keep.bucket.token === v.token) continue;
-      const key = bucketEntryKey(config.uid, partitionBits, t, v, id);
-      if (seen.has(key.pk.S + '\u0000' + key.sk.S)) continue;
-      seen.add(key.pk.S + '\u0000' + key.sk.S);
-      keys.push(key);
-    }
-  }
-  return [...keys, ...staleFilterKeys(config.uid, id, filters, keep?.filter)];
-}
 
 /** Reads and writes the versions of one collection's vector items, and writes their entries. */
 export class ItemVersions {
@@ -437,11 +288,4 @@ export class ItemVersions {
 function pendingAttribute(versions: readonly FilterVersion[]): Item {
   const ss = encodePending(versions);
   return ss.length > 0 ? { q: { SS: ss } } : {};
-}
-
-const sameVersion = (a: BucketVersion, b: BucketVersion): boolean => a.token === b.token && a.codes.length === b.codes.length && a.codes.every((x, i) => x === b.codes[i]);
-
-function uniqueVersions(versions: readonly BucketVersion[]): BucketVersion[] {
-  const byKey = new Map(versions.map((v) => [Buffer.from(bucketVersionToBytes(v)).toString('base64'), v]));
-  return [...byKey.values()];
 }

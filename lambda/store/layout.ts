@@ -95,7 +95,7 @@ export function bucketVersionFromBytes(b: Uint8Array, hashTables: number): Bucke
 /**
  * One vector item: the float32 bytes `vectorBytes` (`vectorToBytes`) as `v`, or `vz` when
  * deflated they are shorter (`vector-bytes.ts`), its hash codes `c` (so an upsert or delete finds the
- * bucket entries to remove), the id of the write that made it `w` (`item-versions.ts`), its
+ * bucket entries to remove), the id of the write that made it `w` (`item-version.ts`), its
  * metadata as JSON `m`, and the version `f` of the metadata's filter index entries
  * (`filter-index.ts`). Round trip 2 of a query reads it.
  */
@@ -112,7 +112,7 @@ export function vectorItem(uid: string, id: string, vectorBytes: Uint8Array, cod
   };
 }
 
-/** Bytes of a write id (`w` of a vector item: `item-versions.ts`). */
+/** Bytes of a write id (`w` of a vector item: `item-version.ts`). */
 export const WRITE_ID_BYTES = 8;
 
 /** A collection's vector counter: the count `n` of the collection with uid `uid` (round trip 2 reads it to prove the collection lives). */

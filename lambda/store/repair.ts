@@ -13,7 +13,8 @@ import { bucketEntries, bucketEntryKey } from './layout';
 import { filterEntryKeys, FilterVersion, filterVersionOf, metadataEntryKeys } from './filter-index';
 import { allFilterPartitions, allPartitions, allPayloadPartitions, collectionKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { keyItem, toMetadata } from './records';
-import { everyEntry, ItemVersions, staleKeys, versionOf } from './item-versions';
+import { everyEntry, staleKeys, versionOf } from './item-version';
+import { ItemVersions } from './item-versions';
 import { TableNames } from './table-definitions';
 import { storedVectorBytes } from './vector-bytes';
 

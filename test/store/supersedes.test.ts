@@ -1,6 +1,6 @@
 // The rule that lets a write that lost its race be acknowledged as overwritten (`supersedes`, the
 // Thomas write rule): only a change a reader could have seen, landed after the write read the item.
-import { ItemVersion, supersedes } from '../../lambda/store/item-versions';
+import { ItemVersion, supersedes } from '../../lambda/store/item-version';
 
 const version = (writeId: number, tombstone = false): ItemVersion => ({
   codes: new Uint32Array(8),
