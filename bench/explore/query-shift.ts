@@ -130,7 +130,7 @@ function main(): void {
     let observed: QueryAngles | undefined;
     for (let q = 0; q < calibration.rows; q++) {
       const v = row(calibration, q);
-      observed = model.observe(observed, v, model.query(v, { topK: 10, calibration: 'off' }).ids);
+      observed = model.observe(observed, v, model.query(v, { topK: 10, calibration: 'off' }));
     }
     for (const [plans, o] of [
       ['profile', 'off'],

@@ -1,8 +1,8 @@
 // The cost model of Whiplash's query, in process: the store's own search steps over every base
 // vector's encoding held in memory, for collections too large to ingest into DynamoDB Local.
 import { frameOf, Hasher } from '../../lambda/core/hasher';
-import { calibratedPlanner, isObserving, observedBins, PlanBasis, planBasisOf, QueryAngles } from '../../lambda/core/calibration';
-import { addObservations, CalibratedPlans, ObservationBuffer } from '../../lambda/core/observations';
+import { calibratedPlanner, isObserving, observationOf, PlanBasis, planBasisOf, QueryAngles } from '../../lambda/core/calibration';
+import { addObservations, CalibratedPlans, ObservationBuffer, withObservation } from '../../lambda/core/observations';
 import { PlanAtSize, PlanTable, planTableForIndex } from '../../lambda/core/planner';
 import { ANGLE_BINS, DataProfile, PROFILE_MAX_SAMPLE, PROFILE_MIN_SAMPLE, PROFILE_NEIGHBOURS } from '../../lambda/core/profile';
 import { PRNG_VERSION } from '../../lambda/core/prng';
@@ -44,6 +44,8 @@ export function queryPages(itemBytes: Iterable<number>): number[] {
 export interface ModelQuery {
   /** Base row numbers, nearest first (the store's ids are `String(row)`). */
   readonly ids: number[];
+  /** For each of `ids`, the hash tables whose bucket reads held it (`CandidateSet.arrivalsOf`). */
+  readonly arrivals: number[];
   readonly depth: number;
   readonly probes: number;
   /** The plan's predicted share of the neighbours among the candidates (absent without plans or with a probes override). */
@@ -189,15 +191,23 @@ export class WhiplashModel {
   }
 
   /**
-   * Adds one query's results (base rows, nearest first) to `observed`, as the store observes an
-   * unfiltered query (`ObservationBuffer.observe`): their angles in the hash frame, moved to the
-   * profile's sample size. Returns the new observations (for plans calibrated by a chosen set of queries).
+   * Adds one query's results to `observed`, as the store observes an unfiltered query
+   * (`ObservationBuffer.observe`): their angles in the hash frame, moved to the profile's sample
+   * size, and the hash tables that held each. Returns the new observations (for plans calibrated
+   * by a chosen set of queries).
+   * @param result the query's answer (`query`) against the first `rows` base vectors
    * @throws Error when the first batch was too small to profile
    */
-  observe(observed: QueryAngles | undefined, q: Float32Array, results: readonly number[], rows = this.base.rows): QueryAngles {
-    const bins = observedBins(this.basis(), rows, this.hasher.anglesFrom(q, results.slice(0, PROFILE_NEIGHBOURS).map((r) => row(this.base, r))));
-    if (bins.length === 0) return observed ?? { queries: 0, counts: new Float64Array(ANGLE_BINS) };
-    return addObservations(observed, { queries: 1, counts: new Map(bins.reduce((m, b) => m.set(b, (m.get(b) ?? 0) + 1), new Map<number, number>())) });
+  observe(observed: QueryAngles | undefined, q: Float32Array, result: Pick<ModelQuery, 'ids' | 'arrivals' | 'depth' | 'probes'>, rows = this.base.rows): QueryAngles {
+    const shape = { depth: result.depth, probes: result.probes, hashTables: this.params.hashTables };
+    const seen = observationOf(this.basis(), rows, shape, this.firstAngles(q, result.ids), result.arrivals.slice(0, PROFILE_NEIGHBOURS));
+    if (!seen) return observed ?? { queries: 0, counts: new Float64Array(ANGLE_BINS) };
+    return addObservations(observed, withObservation(undefined, seen));
+  }
+
+  /** The angles from `q` of the first `PROFILE_NEIGHBOURS` results (base rows), as the store observes them. */
+  private firstAngles(q: Float32Array, ids: readonly number[]): number[] {
+    return this.hasher.anglesFrom(q, ids.slice(0, PROFILE_NEIGHBOURS).map((r) => row(this.base, r)));
   }
 
   private basis(): PlanBasis {
@@ -357,11 +367,14 @@ export class WhiplashModel {
     const truth = opts.truth ? Array.from(opts.truth) : undefined;
     const finalSet = truth ? new Set(finalists) : undefined;
     const matches = exactTopK(plan, finalists.map((r) => ({ r, id: String(r), vector: row(this.base, r) })));
+    const ids = matches.map((m) => m.r);
+    const arrivals = ids.map((r) => candidates.arrivalsOf(r));
     if (calibration === 'store' && this.profile && isObserving(o.read) && matches.length >= PROFILE_NEIGHBOURS) {
-      o.buffer.observe(MODEL_UID, this.basis(), o.read, snap.rows, this.hasher.anglesFrom(q, matches.slice(0, PROFILE_NEIGHBOURS).map((m) => m.vector)));
+      o.buffer.observe(MODEL_UID, this.basis(), o.read, snap.rows, { ...shape, hashTables: this.params.hashTables }, this.firstAngles(q, ids), arrivals.slice(0, PROFILE_NEIGHBOURS));
     }
     return {
-      ids: matches.map((m) => m.r),
+      ids,
+      arrivals,
       ...shape,
       bucketReads: reads.length,
       pages,

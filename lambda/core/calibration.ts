@@ -17,6 +17,7 @@
  */
 import { halfOctave, PlanAtSize, PlanOptions, planForAngles, QueryPlan, roundedRecall } from './planner';
 import { addToAngleHistogram, ANGLE_BINS, angleOfChord, chord, DataProfile, medianDimension, PROFILE_NEIGHBOURS } from './profile';
+import { hitScaleOf, SearchedShape, TableHits, tableHitsOf } from './table-hits';
 
 /** Queries observed before their angles replace the profile's prediction. */
 export const CALIBRATION_MIN_QUERIES = 32;
@@ -36,11 +37,24 @@ export interface PlanBasis {
   readonly pairAngles: Float64Array;
 }
 
-/** A collection's observed queries: how many, and how many of their results lie at each whole degree at the basis's sample size. */
+/**
+ * A collection's observed queries: how many, how many of their results lie at each whole degree
+ * at the basis's sample size, and the hash tables that held those results (`table-hits.ts`).
+ */
 export interface QueryAngles {
   readonly queries: number;
   /** ANGLE_BINS counts. */
   readonly counts: Float64Array;
+  /** Absent when observed before table hits were kept: the calibrated plans then scale nothing. */
+  readonly hits?: TableHits;
+}
+
+/** What one query adds to its collection's observations. */
+export interface QueryObservation {
+  /** Its results' histogram bins (`observedBins`). */
+  readonly bins: readonly number[];
+  /** Its results' hits per hash table (`tableHitsOf`). */
+  readonly hits: TableHits;
 }
 
 /** The basis of a profile's plans. */
@@ -76,6 +90,19 @@ export function observedBins(basis: PlanBasis, vectorCount: number, angles: read
   if (angles.length < PROFILE_NEIGHBOURS) return [];
   const grow = 1 / chordScale(basis, vectorCount);
   return angles.slice(0, PROFILE_NEIGHBOURS).map((theta) => Math.min(ANGLE_BINS - 1, Math.round((angleOfChord(chord(theta) * grow) * 180) / Math.PI)));
+}
+
+/**
+ * One query's observation, from its first `PROFILE_NEIGHBOURS` results: their histogram bins
+ * (`observedBins`) and table hits (`tableHitsOf`); undefined when it has fewer.
+ * @param shape the depth and probes the query read, and the hash tables
+ * @param angles the results' angles from the query, radians, nearest first (`Hasher.anglesFrom`)
+ * @param arrivals the hash tables that held each result, same order (`CandidateSet.arrivalsOf`)
+ */
+export function observationOf(basis: PlanBasis, vectorCount: number, shape: SearchedShape, angles: readonly number[], arrivals: readonly number[]): QueryObservation | undefined {
+  const bins = observedBins(basis, vectorCount, angles);
+  if (bins.length === 0) return undefined;
+  return { bins, hits: tableHitsOf(shape, angles.slice(0, PROFILE_NEIGHBOURS), arrivals.slice(0, PROFILE_NEIGHBOURS)) };
 }
 
 /**
@@ -131,11 +158,13 @@ export function calibrationMargin(queries: number, recallTarget: number): number
 
 /**
  * The plan for N vectors from the observed angles, bucket reads priced from the basis
- * (`planForAngles`), aiming at the recall target plus `calibrationMargin`.
+ * (`planForAngles`), each table's hit probability scaled by the observed hits (`hitScaleOf`),
+ * aiming at the recall target plus `calibrationMargin`.
  */
-export function calibratedPlan(basis: PlanBasis, observed: QueryAngles, vectorCount: number, o: Omit<PlanOptions, 'entryBytes'>): QueryPlan {
+export function calibratedPlan(basis: PlanBasis, observed: QueryAngles, vectorCount: number, o: Omit<PlanOptions, 'entryBytes' | 'hitScale'>): QueryPlan {
   const recallTarget = Math.min(1, o.recallTarget + calibrationMargin(observed.queries, o.recallTarget));
-  return roundedRecall(planForAngles(basis, observedAngles(basis, observed, vectorCount), vectorCount, { ...o, recallTarget, entryBytes: basis.entryBytes }));
+  const hitScale = hitScaleOf(observed.hits);
+  return roundedRecall(planForAngles(basis, observedAngles(basis, observed, vectorCount), vectorCount, { ...o, recallTarget, hitScale, entryBytes: basis.entryBytes }));
 }
 
 /**
@@ -143,7 +172,7 @@ export function calibratedPlan(basis: PlanBasis, observed: QueryAngles, vectorCo
  * 2^(h/2), as the stored plan table (`planAtSize`), each made once (a plan costs a search over
  * depths and probes).
  */
-export function calibratedPlanner(basis: PlanBasis, observed: QueryAngles, o: Omit<PlanOptions, 'entryBytes'>): PlanAtSize {
+export function calibratedPlanner(basis: PlanBasis, observed: QueryAngles, o: Omit<PlanOptions, 'entryBytes' | 'hitScale'>): PlanAtSize {
   const byHalfOctave = new Map<number, QueryPlan>();
   return (vectorCount) => {
     const h = halfOctave(vectorCount);

@@ -167,8 +167,9 @@ export function tableHitProbability(angle: number, depth: number, probes: number
 
 /**
  * Probability that at least one of `tables` independent hash tables finds a vector at `angle`:
- * 1 − (1 − p)^L, p from `tableHitProbability`.
+ * 1 − (1 − s·p)^L, p from `tableHitProbability`.
+ * @param hitScale s, the factor a collection's own hash tables hit by (`table-hits.ts`), s·p at most 1. @default 1
  */
-export function findProbability(angle: number, depth: number, probes: number, tables: number): number {
-  return 1 - Math.pow(1 - tableHitProbability(angle, depth, probes), tables);
+export function findProbability(angle: number, depth: number, probes: number, tables: number, hitScale = 1): number {
+  return 1 - Math.pow(1 - Math.min(1, hitScale * tableHitProbability(angle, depth, probes)), tables);
 }

@@ -1,8 +1,9 @@
 // What one instance holds of its collections' calibration (`calibration.ts`): the observed queries it has not
 // written yet, and the plans it made from the observed queries it last read.
-import { calibratedPlanner, calibrationStep, isCalibrated, isObserving, observedBins, PlanBasis, QueryAngles } from './calibration';
+import { calibratedPlanner, calibrationStep, isCalibrated, isObserving, observationOf, PlanBasis, QueryAngles, QueryObservation } from './calibration';
 import { PlanAtSize, PlanOptions } from './planner';
 import { ANGLE_BINS } from './profile';
+import { addTableHits, SearchedShape, TableHits } from './table-hits';
 
 /**
  * Observed queries an instance gathers before they are written to the collection: a write per
@@ -14,33 +15,31 @@ export const OBSERVATION_FLUSH_QUERIES = 16;
 /** Collections one instance keeps pending observations or calibrated plans of. */
 const COLLECTIONS = 256;
 
-/** Observed queries of one collection not yet written: how many, and their results per whole degree. */
+/** Observed queries of one collection not yet written: how many, their results per whole degree, and their table hits. */
 export interface PendingObservations {
   readonly queries: number;
   readonly counts: ReadonlyMap<number, number>;
+  readonly hits: TableHits;
 }
 
 /** One instance's observed queries, by collection uid, until they are taken to be written. */
 export class ObservationBuffer {
-  private readonly pending = new Map<string, { queries: number; counts: Map<number, number> }>();
+  private readonly pending = new Map<string, PendingObservations>();
 
   /**
-   * Takes one query's result angles (radians, nearest first, `Hasher.anglesFrom`) in a
-   * collection of `vectorCount`, unless the collection has observed `CALIBRATION_MAX_QUERIES`
-   * already or the query had fewer than 10 results (`observedBins`).
+   * Takes one query's results in a collection of `vectorCount` (`observationOf`), unless the
+   * collection has observed `CALIBRATION_MAX_QUERIES` already or the query had fewer than 10
+   * results.
+   * @param shape the depth and probes the query read, and the hash tables
+   * @param angles the results' angles from the query, radians, nearest first (`Hasher.anglesFrom`)
+   * @param arrivals the hash tables that held each result, same order (`CandidateSet.arrivalsOf`)
    */
-  observe(uid: string, basis: PlanBasis, observed: QueryAngles | undefined, vectorCount: number, angles: readonly number[]): void {
+  observe(uid: string, basis: PlanBasis, observed: QueryAngles | undefined, vectorCount: number, shape: SearchedShape, angles: readonly number[], arrivals: readonly number[]): void {
     if (!isObserving(observed)) return;
-    const bins = observedBins(basis, vectorCount, angles);
-    if (bins.length === 0) return;
-    let mine = this.pending.get(uid);
-    if (!mine) {
-      if (this.pending.size >= COLLECTIONS) this.pending.delete(this.pending.keys().next().value as string);
-      mine = { queries: 0, counts: new Map() };
-      this.pending.set(uid, mine);
-    }
-    mine.queries++;
-    for (const b of bins) mine.counts.set(b, (mine.counts.get(b) ?? 0) + 1);
+    const seen = observationOf(basis, vectorCount, shape, angles, arrivals);
+    if (!seen) return;
+    if (!this.pending.has(uid) && this.pending.size >= COLLECTIONS) this.pending.delete(this.pending.keys().next().value as string);
+    this.pending.set(uid, withObservation(this.pending.get(uid), seen));
   }
 
   /** The collection's pending observations once there are `OBSERVATION_FLUSH_QUERIES`, removed from the buffer; undefined before. */
@@ -61,7 +60,7 @@ export class CalibratedPlans {
   private readonly planned = new Map<string, { step: number; plans: PlanAtSize }>();
 
   /** The calibrated plans of a collection; undefined while its observed queries are too few (`isCalibrated`). */
-  plansOf(uid: string, basis: PlanBasis, observed: QueryAngles | undefined, o: Omit<PlanOptions, 'entryBytes'>): PlanAtSize | undefined {
+  plansOf(uid: string, basis: PlanBasis, observed: QueryAngles | undefined, o: Omit<PlanOptions, 'entryBytes' | 'hitScale'>): PlanAtSize | undefined {
     if (!isCalibrated(observed)) return undefined;
     const step = calibrationStep(observed);
     let memo = this.planned.get(uid);
@@ -74,9 +73,19 @@ export class CalibratedPlans {
   }
 }
 
-/** Adds pending observations to a collection's observed queries, as the counter item's update does. */
+/** Pending observations with one query's more. */
+export function withObservation(pending: PendingObservations | undefined, seen: QueryObservation): PendingObservations {
+  const counts = new Map(pending?.counts ?? []);
+  for (const b of seen.bins) counts.set(b, (counts.get(b) ?? 0) + 1);
+  return { queries: (pending?.queries ?? 0) + 1, counts, hits: addTableHits(pending?.hits, seen.hits) };
+}
+
+/**
+ * Adds pending observations to a collection's observed queries, as the counter item's update does
+ * (table hits start with the first observations that carry them).
+ */
 export function addObservations(observed: QueryAngles | undefined, pending: PendingObservations): QueryAngles {
   const counts = observed ? Float64Array.from(observed.counts) : new Float64Array(ANGLE_BINS);
   for (const [b, c] of pending.counts) counts[b] += c;
-  return { queries: (observed?.queries ?? 0) + pending.queries, counts };
+  return { queries: (observed?.queries ?? 0) + pending.queries, counts, hits: addTableHits(observed?.hits, pending.hits) };
 }

@@ -46,6 +46,12 @@ export interface PlanOptions {
   readonly bucketSize?: number;
   /** A fixed probe count; undefined: planned. */
   readonly probes?: number;
+  /**
+   * The factor on each hash table's hit probability that the collection's own hyperplanes show
+   * (`hitScaleOf`), for the predicted recall only: bucket reads are priced from the pair angles.
+   * @default 1
+   */
+  readonly hitScale?: number;
 }
 
 /** Sizes are planned up to 2^30 vectors. */
@@ -103,11 +109,12 @@ export function planQuery(profile: DataProfile, vectorCount: number, o: PlanOpti
 /**
  * The share of neighbours lying at `angles` (a histogram over whole degrees summing to 1, as
  * `neighbourAngles`) that a plan of `depth` and `probes` finds in `hashTables` hash tables: the
- * collision model's find probability (`findProbability`) averaged over the histogram.
+ * collision model's find probability (`findProbability`, each table's hit probability scaled by
+ * `hitScale`) averaged over the histogram.
  */
-export function recallAtAngles(angles: Float64Array, depth: number, probes: number, hashTables: number): number {
+export function recallAtAngles(angles: Float64Array, depth: number, probes: number, hashTables: number, hitScale = 1): number {
   let r = 0;
-  for (let b = 0; b < ANGLE_BINS; b++) if (angles[b] > 0) r += angles[b] * findProbability((b * Math.PI) / 180, depth, probes, hashTables);
+  for (let b = 0; b < ANGLE_BINS; b++) if (angles[b] > 0) r += angles[b] * findProbability((b * Math.PI) / 180, depth, probes, hashTables, hitScale);
   return r;
 }
 
@@ -131,7 +138,7 @@ export function planForAngles(profile: Pick<DataProfile, 'pairAngles'>, angles: 
       // more probes cost more: once even their floor reaches the best plan's cost, none of them can
       // replace it (and the collision model is not asked about ranks no plan will use)
       if (best && bucketReadFloor(probes, o.hashTables) >= best.cost) break;
-      const plan = { depth, probes, recall: recallAtAngles(angles, depth, probes, o.hashTables), cost: bucketReadUnits(profile, vectorCount, depth, probes, o) };
+      const plan = { depth, probes, recall: recallAtAngles(angles, depth, probes, o.hashTables, o.hitScale), cost: bucketReadUnits(profile, vectorCount, depth, probes, o) };
       if (plan.recall >= o.recallTarget) {
         if (!best || plan.cost < best.cost) best = plan;
         break; // more probes at this depth only cost more

@@ -104,10 +104,13 @@ export type Candidate<K> = AngleEstimate & { readonly key: K };
 
 /**
  * The distinct candidates of one query, in the order their bucket entries arrive, each with its
- * sketch estimate. An entry whose metadata fails the filter is left out.
+ * sketch estimate, and how many bucket entries of each arrived. An entry whose metadata fails the
+ * filter is left out.
  */
 export class CandidateSet<K> {
   private readonly byKey = new Map<K, Candidate<K>>();
+  /** Entries that arrived per candidate: one per hash table that holds it in a bucket read. */
+  private readonly arrivals = new Map<K, number>();
   private readonly estimator: SketchEstimator;
   /** The candidates by estimate, sorted once for both `finalists` and `foundShare`; dropped by `add`. */
   private sorted?: Candidate<K>[];
@@ -131,11 +134,25 @@ export class CandidateSet<K> {
    * @param metadataJson the entry's metadata as JSON, if it has any
    */
   add(key: K, packedSketch: Uint8Array, metadataJson?: string): void {
-    if (this.byKey.has(key)) return;
+    const before = this.arrivals.get(key);
+    if (before !== undefined) {
+      this.arrivals.set(key, before + 1);
+      return;
+    }
     const { predicate } = this.plan;
     if (predicate && !predicate(metadataJson ? (JSON.parse(metadataJson) as Metadata) : {})) return;
     this.byKey.set(key, { key, ...this.estimator.withBounds(unpackSketch(packedSketch, this.plan.sketchBits), RERANK_CONFIDENCE) });
+    this.arrivals.set(key, 1);
     this.sorted = undefined;
+  }
+
+  /**
+   * The bucket entries of a candidate that arrived: the hash tables whose reads held it (a vector
+   * lies in one bucket per table, and a query reads distinct buckets), which calibrates the
+   * collision model (`table-hits.ts`); 0 for a key that is not a candidate.
+   */
+  arrivalsOf(key: K): number {
+    return this.arrivals.get(key) ?? 0;
   }
 
   private byEstimate(): Candidate<K>[] {

@@ -157,6 +157,11 @@ export interface CollectionInfo extends CollectionConfig {
      */
     readonly calibratedBy?: number;
     /**
+     * With `calibratedBy`, once the observed results' hits per hash table are kept: the factor on
+     * each table's hit probability that they show, 0.8..1.2 (`lambda/core/table-hits.ts`).
+     */
+    readonly hitScale?: number;
+    /**
      * Dimensions the hash codes see, once the first write fixed them: the hashing subspace's
      * (`lambda/core/subspace.ts`), or the whole space's (the dimension, plus one under the `dot` lift).
      */

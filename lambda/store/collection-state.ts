@@ -6,6 +6,7 @@ import { PlanAtSize, PlanTable, planTableForIndex, queryShape } from '../core/pl
 import { nonFilterableKeys, splitMetadata } from '../core/metadata';
 import { PROFILE_MAX_SAMPLE } from '../core/profile';
 import { sampleProfile } from '../core/search';
+import { hitScaleOf } from '../core/table-hits';
 import { CollectionConfig, CollectionInfo, IndexParams, Metadata, MetadataConfiguration, Metric } from '../core/types';
 import { FILTER_VERSION_BYTES } from './filter-index';
 import { bucketEntryItem, bucketVersion, itemSize } from './layout';
@@ -97,7 +98,9 @@ export function describe(
 ): CollectionInfo {
   const shape = queryShape(state.config.index, plans, state.count);
   const { filterIndex: _index, bucketLayout: _layout, ...config } = state.config;
-  const calibrated = typeof plans === 'function' ? { calibratedBy: state.observed?.queries ?? 0 } : {};
+  const observed = state.observed;
+  const calibrated =
+    typeof plans === 'function' ? { calibratedBy: observed?.queries ?? 0, ...(observed?.hits ? { hitScale: Math.round(hitScaleOf(observed.hits) * 1000) / 1000 } : {}) } : {};
   const hashed = state.hashDimensions === undefined ? {} : { hashDimensions: state.hashDimensions };
   return { ...config, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined, ...calibrated, ...hashed } };
 }

@@ -8,7 +8,7 @@ import { PROFILE_NEIGHBOURS } from '../core/profile';
 import type { Item } from './batch';
 import type { CollectionState } from './collection-state';
 import { counterKey } from './key-format';
-import { keyItem, OBSERVED_QUERIES_ATTRIBUTE, observedAngleAttribute, S } from './records';
+import { expectedHitsAttribute, keyItem, OBSERVED_HITS_ATTRIBUTE, OBSERVED_QUERIES_ATTRIBUTE, observedAngleAttribute, S } from './records';
 import { TableNames } from './table-definitions';
 
 /** One instance's observed queries not yet on the counter items, and its calibrated plans. */
@@ -30,13 +30,17 @@ export class QueryCalibration {
   }
 
   /**
-   * Takes one unfiltered query's results (their vectors, nearest first), when the collection has
-   * a basis to plan from and still observes: the angles of its first `PROFILE_NEIGHBOURS`.
+   * Takes one unfiltered query's results, when the collection has a basis to plan from and still
+   * observes: the angles of its first `PROFILE_NEIGHBOURS`, and the hash tables that held each.
+   * @param shape the depth and probes the query read
+   * @param nearest the results' vectors, nearest first, with the hash tables whose reads held each (`CandidateSet.arrivalsOf`)
    */
-  observe(state: CollectionState, query: Float32Array, nearest: readonly Float32Array[]): void {
-    const { basis, hasher, observed } = state;
+  observe(state: CollectionState, query: Float32Array, shape: { depth: number; probes: number }, nearest: readonly { vector: Float32Array; arrivals: number }[]): void {
+    const { basis, hasher, observed, config } = state;
     if (!basis || !hasher || !isObserving(observed) || nearest.length < PROFILE_NEIGHBOURS) return;
-    this.buffer.observe(state.config.uid, basis, observed, state.count, hasher.anglesFrom(query, nearest.slice(0, PROFILE_NEIGHBOURS)));
+    const first = nearest.slice(0, PROFILE_NEIGHBOURS);
+    const angles = hasher.anglesFrom(query, first.map((n) => n.vector));
+    this.buffer.observe(config.uid, basis, observed, state.count, { ...shape, hashTables: config.index.hashTables }, angles, first.map((n) => n.arrivals));
   }
 
   /**
@@ -48,14 +52,20 @@ export class QueryCalibration {
     const { uid, projectId, name } = state.config;
     const mine = this.buffer.take(uid);
     if (!mine) return;
-    const names: Record<string, string> = { '#q': OBSERVED_QUERIES_ATTRIBUTE };
-    const values: Item = { ':q': { N: String(mine.queries) }, ':uid': S(uid) };
-    const adds = ['#q :q'];
+    const names: Record<string, string> = { '#q': OBSERVED_QUERIES_ATTRIBUTE, '#ho': OBSERVED_HITS_ATTRIBUTE };
+    const values: Item = { ':q': { N: String(mine.queries) }, ':ho': { N: String(mine.hits.observed) }, ':uid': S(uid) };
+    const adds = ['#q :q', '#ho :ho'];
     for (const [b, c] of mine.counts) {
       names[`#a${b}`] = observedAngleAttribute(b);
       values[`:a${b}`] = { N: String(c) };
       adds.push(`#a${b} :a${b}`);
     }
+    mine.hits.expected.forEach((x, j) => {
+      names[`#hx${j}`] = expectedHitsAttribute(j);
+      // fixed-point: a DynamoDB number takes no exponent form, and 1e-6 of a hit is plenty
+      values[`:hx${j}`] = { N: x.toFixed(6) };
+      adds.push(`#hx${j} :hx${j}`);
+    });
     try {
       await this.client.send(
         new UpdateItemCommand({

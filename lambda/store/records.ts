@@ -6,6 +6,7 @@ import type { HashFrame } from '../core/hasher';
 import { decodePlanBasis, PlanBasis, QueryAngles } from '../core/calibration';
 import { PlanTable } from '../core/planner';
 import { ANGLE_BINS } from '../core/profile';
+import { HIT_SCALES } from '../core/table-hits';
 import { CollectionConfig, IndexParams, Metadata, Metric, StoredVector } from '../core/types';
 import { bytesToVector } from '../core/vector';
 import type { Item } from './batch';
@@ -85,6 +86,11 @@ export const OBSERVED_QUERIES_ATTRIBUTE = 'q';
 /** Counter item attribute of the observed results at one whole degree (`QueryAngles.counts`). */
 export const observedAngleAttribute = (degree: number) => `a${degree}`;
 
+/** Counter item attribute of the observed results' hits per hash table (`TableHits.observed`). */
+export const OBSERVED_HITS_ATTRIBUTE = 'ho';
+/** Counter item attribute of the observed results' expected hits at `HIT_SCALES[j]` (`TableHits.expected`). */
+export const expectedHitsAttribute = (j: number) => `hx${j}`;
+
 /** The queries a counter item has observed (`calibration.ts`); undefined before the first. */
 export function toQueryAngles(counter: Item): QueryAngles | undefined {
   const q = counter[OBSERVED_QUERIES_ATTRIBUTE]?.N;
@@ -94,7 +100,11 @@ export function toQueryAngles(counter: Item): QueryAngles | undefined {
     const c = counter[observedAngleAttribute(b)]?.N;
     if (c !== undefined) counts[b] = Number(c);
   }
-  return { queries: Number(q), counts };
+  const ho = counter[OBSERVED_HITS_ATTRIBUTE]?.N;
+  // observed before table hits were kept: none
+  if (ho === undefined) return { queries: Number(q), counts };
+  const expected = Float64Array.from(HIT_SCALES, (_, j) => Number(counter[expectedHitsAttribute(j)]?.N ?? 0));
+  return { queries: Number(q), counts, hits: { observed: Number(ho), expected } };
 }
 
 /**

@@ -112,7 +112,14 @@ export class SearchRunner {
 
     const ranked = exactTopK(plan, fetchedVectors(plan, request, found[this.tables.vectors] ?? []));
     // An unfiltered query's results are its nearest neighbours: their angles calibrate the planner.
-    if (path === 'buckets' && !plan.predicate) this.collections.calibration.observe(state, plan.query, ranked.map((m) => m.vector));
+    if (path === 'buckets' && !plan.predicate) {
+      this.collections.calibration.observe(
+        state,
+        plan.query,
+        plan.shape,
+        ranked.map((m) => ({ vector: m.vector, arrivals: candidates.arrivalsOf(m.id) })),
+      );
+    }
     let matches = toMatches(request, ranked);
     // Round trip 3, only for results returned with metadata that has non-filterable keys: their payloads.
     const withPayload = request.includeMetadata ? payloadItems(matches, found[this.tables.vectors] ?? []) : [];

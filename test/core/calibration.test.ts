@@ -18,7 +18,8 @@ import {
 import { findProbability } from '../../lambda/core/collision';
 import { centreOf, Hasher } from '../../lambda/core/hasher';
 import { resolveIndexParams } from '../../lambda/core/params';
-import { planForAngles, planQuery } from '../../lambda/core/planner';
+import { bucketReadUnits, planForAngles, planQuery, recallAtAngles } from '../../lambda/core/planner';
+import { HIT_SCALES, hitScaleOf, tableHitsOf } from '../../lambda/core/table-hits';
 import { ANGLE_BINS, medianDimension, PROFILE_NEIGHBOURS, profileOf } from '../../lambda/core/profile';
 import { exactTopK, loadMiniLm } from '../support/minilm';
 
@@ -130,5 +131,27 @@ describe('calibration by observed queries', () => {
     expect(targetAlone.recall).toBeLessThan(high.recallTarget + margin);
     expect(calibratedPlan(basis, few, N, high)).toMatchObject({ depth: aimed.depth, probes: aimed.probes });
     expect(calibratedPlan(basis, few, N, high).recall).toBeGreaterThanOrEqual(high.recallTarget + margin - 0.0005);
+  });
+
+  it('scales each hash table’s hit probability by the factor the observed results’ hits show', () => {
+    // GIVEN the same observed queries, once with their results held by fewer hash tables than the
+    // collision model expects (as a draw of hyperplanes that hits 0.85 times as often), once with none kept
+    const twoTopics = Array.from({ length: 200 }, (_, i) => data.vectors[(i * 7) % N].map((x, j) => x + data.vectors[(i * 131 + 50) % N][j]));
+    const { observed, angles } = observe(twoTopics);
+    const profiled = calibratedPlan(basis, observed, N, { hashTables, partitionBits, recallTarget });
+    const hits = tableHitsOf({ depth: profiled.depth, probes: profiled.probes, hashTables }, angles.flat(), angles.flat().map(() => 1));
+    const fewer = { ...observed, hits: { observed: hits.expected[HIT_SCALES.indexOf(0.85)], expected: hits.expected } };
+    expect(hitScaleOf(fewer.hits)).toBeCloseTo(0.85, 9);
+    // WHEN plans are made from each
+    const scaled = calibratedPlan(basis, fewer, N, { hashTables, partitionBits, recallTarget });
+    // THEN the unscaled plan falls short on the queries' angles at the scaled probabilities, and the scaled one does not
+    const scaledRecall = (plan: { depth: number; probes: number }) => recallAtAngles(observedAngles(basis, observed, N), plan.depth, plan.probes, hashTables, 0.85);
+    expect(scaledRecall(profiled)).toBeLessThan(recallTarget);
+    expect(scaledRecall(scaled)).toBeGreaterThanOrEqual(recallTarget);
+    expect(scaled.recall).toBeCloseTo(scaledRecall(scaled), 3);
+    // AND it reads more to get there
+    expect(bucketReadUnits(basis, N, scaled.depth, scaled.probes, { hashTables, entryBytes: basis.entryBytes })).toBeGreaterThan(
+      bucketReadUnits(basis, N, profiled.depth, profiled.probes, { hashTables, entryBytes: basis.entryBytes }),
+    );
   });
 });

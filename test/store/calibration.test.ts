@@ -1,7 +1,13 @@
 // Tests the planner's calibration by a collection's own queries on DynamoDB Local: which queries are observed,
-// how they reach the counter item, and that queries unlike the stored vectors get a plan that finds their neighbours.
+// how they and their results' hits per hash table reach the counter item, and that queries unlike the stored
+// vectors get a plan that finds their neighbours.
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CALIBRATION_MIN_QUERIES } from '../../lambda/core/calibration';
 import { OBSERVATION_FLUSH_QUERIES } from '../../lambda/core/observations';
+import { PROFILE_NEIGHBOURS } from '../../lambda/core/profile';
+import { HIT_SCALES, hitScaleOf } from '../../lambda/core/table-hits';
+import { counterKey } from '../../lambda/store/key-format';
+import { keyItem, toQueryAngles } from '../../lambda/store/records';
 import { WhiplashStore } from '../../lambda/store/store';
 import { exactTopK, loadMiniLm } from '../support/minilm';
 import { useTestTables } from '../support/tables';
@@ -85,4 +91,35 @@ describe('the planner calibrated by the collection’s own queries, against Dyna
     expect(after.shapes.every((s) => s.probes === calibrated.probes && s.depth === calibrated.depth)).toBe(true);
     expect(after.recall).toBeGreaterThan(before.recall);
   }, 180_000);
+
+  it('keeps on the counter item, beside the observed angles, the hash tables that held each observed result', async () => {
+    // GIVEN the queries the test above observed, flushed to the counter item
+    const counter = (await db.client.send(new GetItemCommand({ TableName: db.tables.metadata, Key: keyItem(counterKey('cal', 'docs')), ConsistentRead: true }))).Item!;
+    const observed = toQueryAngles(counter)!;
+    expect(observed.queries).toBeGreaterThanOrEqual(CALIBRATION_MIN_QUERIES);
+    // THEN each observed result arrived from at least one of the 4 hash tables, and at most all of them
+    const results = PROFILE_NEIGHBOURS * observed.queries;
+    expect(observed.hits!.observed).toBeGreaterThanOrEqual(results);
+    expect(observed.hits!.observed).toBeLessThanOrEqual(4 * results);
+    expect(Number.isInteger(observed.hits!.observed)).toBe(true);
+    // AND the hits expected given a find, at each factor, lie between as many and 4 times as many, growing with the factor
+    const expected = Array.from(observed.hits!.expected);
+    expect(expected).toHaveLength(HIT_SCALES.length);
+    expect(expected[0]).toBeGreaterThanOrEqual(results);
+    expect(expected[expected.length - 1]).toBeLessThanOrEqual(4 * results);
+    expected.slice(1).forEach((x, j) => expect(x).toBeGreaterThan(expected[j]));
+    // AND the description gives the factor they fit
+    const { queryPlan } = await new WhiplashStore(db).getCollection('cal', 'docs');
+    expect(queryPlan.calibratedBy).toBe(observed.queries);
+    expect(queryPlan.hitScale).toBeCloseTo(hitScaleOf(observed.hits), 3);
+  });
+
+  it('reads a counter item written before table hits were kept as observations without them', () => {
+    const counter = { pk: { S: 'p' }, sk: { S: 'c' }, n: { N: '9' }, q: { N: '64' }, a20: { N: '640' } };
+    const observed = toQueryAngles(counter)!;
+    expect(observed.queries).toBe(64);
+    expect(observed.counts[20]).toBe(640);
+    expect(observed.hits).toBeUndefined();
+    expect(hitScaleOf(observed.hits)).toBe(1);
+  });
 });
