@@ -3,7 +3,7 @@ import { QueryEncoding } from '../../lambda/core/hasher';
 import { IndexParams } from '../../lambda/core/types';
 import { vectorToBytes } from '../../lambda/core/vector';
 import { bucketEntryItem, BucketRead, bucketReadPlan, counterItem, itemSize, vectorItem, WRITE_ID_BYTES } from '../../lambda/store/layout';
-import { FILTER_VERSION_BYTES } from '../../lambda/store/filter-index';
+import { FILTER_VERSION_BYTES, filterVersionOf } from '../../lambda/store/filter-index';
 import { bucketPartition, bucketSortKey, entryToken } from '../../lambda/store/key-format';
 
 export type { BucketRead };
@@ -35,9 +35,22 @@ export class StoreItems {
     return itemSize(bucketEntryItem(MODEL_UID, this.params.partitionBits, table, code, id, packed, undefined, MODEL_TOKEN));
   }
 
-  /** The bucket entry's key, to place it among a read's range (DynamoDB compares UTF-8 bytes; keys here are ASCII). */
-  bucketKey(table: number, code: number, id: string): { pk: string; sk: string } {
-    return { pk: bucketPartition(MODEL_UID, table, code, this.params.partitionBits), sk: bucketSortKey(code, this.params.partitionBits, id, MODEL_TOKEN) };
+  /**
+   * The bucket entry's key, to place it among a read's range (DynamoDB compares UTF-8 bytes; keys here are ASCII).
+   * @param token its version token (`entryTokenOf`); any has the same length. @default a token of zero bytes
+   */
+  bucketKey(table: number, code: number, id: string, token = MODEL_TOKEN): { pk: string; sk: string } {
+    return { pk: bucketPartition(MODEL_UID, table, code, this.params.partitionBits), sk: bucketSortKey(code, this.params.partitionBits, id, token) };
+  }
+
+  /**
+   * The version token in the sort keys of the bucket entries of a vector the store inserted with
+   * no metadata: `versionWrite` over no item derives the version from no metadata, no replaced
+   * version and the vector's float32 bytes (`filterVersionOf`). A bucket's entries of one code lie
+   * in the order of these tokens, then of ids, so a read cut at its limit keeps the same ones.
+   */
+  entryTokenOf(vector: Float32Array): string {
+    return entryToken(filterVersionOf(undefined, undefined, vectorToBytes(vector)));
   }
 
   /**

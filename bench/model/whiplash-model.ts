@@ -91,7 +91,8 @@ const ROW_BITS = 2 ** 20;
  *
  * Assumes what the benchmark's ingest does: row i has id `String(i)`, the first upsert batch
  * (`centreRows` rows) sets the centre and, when it holds at least PROFILE_MIN_SAMPLE rows, the
- * query plans; no metadata; the store's cached count equals the rows.
+ * query plans; no metadata, and each row inserted once (its entries' version tokens follow from
+ * that); the store's cached count equals the rows.
  */
 export class WhiplashModel {
   readonly hasher: Hasher;
@@ -107,6 +108,8 @@ export class WhiplashModel {
   private readonly packedBytes: number;
   private readonly entryBytes: Uint16Array;
   private readonly vectorBytes: Uint16Array;
+  /** Each row's bucket entry version token (`StoreItems.entryTokenOf`), which orders the entries of one code. */
+  private readonly tokens: string[];
   private readonly snapshots = new Map<number, Snapshot>();
 
   /**
@@ -138,6 +141,7 @@ export class WhiplashModel {
     this.packed = new Uint8Array(base.rows * this.packedBytes);
     this.entryBytes = new Uint16Array(base.rows * L);
     this.vectorBytes = new Uint16Array(base.rows);
+    this.tokens = new Array<string>(base.rows);
     for (let r = 0; r < base.rows; r++) {
       const e = this.hasher.encode(row(base, r));
       const packed = packSketch(e);
@@ -147,6 +151,7 @@ export class WhiplashModel {
       const id = String(r);
       for (let t = 0; t < L; t++) this.entryBytes[r * L + t] = items.bucketEntryBytes(t, e.codes[t], id, packed);
       this.vectorBytes[r] = items.vectorItemBytes(id, row(base, r));
+      this.tokens[r] = items.entryTokenOf(row(base, r));
       if (onProgress && (r + 1) % 1000 === 0) onProgress(r + 1);
     }
     onProgress?.(base.rows);
@@ -265,7 +270,7 @@ export class WhiplashModel {
     let hi = tb.codes.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const k = this.items.bucketKey(table, tb.codes[mid], String(tb.rows[mid]));
+      const k = this.items.bucketKey(table, tb.codes[mid], String(tb.rows[mid]), this.tokens[tb.rows[mid]]);
       let c = k.pk < pk ? -1 : k.pk > pk ? 1 : 0;
       if (c === 0) c = sk === undefined ? (strict ? -1 : 1) : k.sk < sk ? -1 : k.sk > sk ? 1 : 0;
       const before = strict ? c <= 0 : c < 0;
@@ -277,7 +282,7 @@ export class WhiplashModel {
 
   /**
    * One bucket read as DynamoDB answers the store's Query with `Limit: limit`: one page of the
-   * range's first entries in key order (code, then id as a string) until `limit` entries or 1 MB
+   * range's first entries in key order (code, version token, then id as a string) until `limit` entries or 1 MB
    * (`queryPages`); `truncated` when it stopped at either, as a `LastEvaluatedKey` says.
    */
   private readBucket(snap: Snapshot, read: { table: number; pk: string; lower?: string; upper?: string }, limit: number): { rows: number[]; bytes: number; truncated: boolean } {
@@ -286,9 +291,9 @@ export class WhiplashModel {
     const b = this.seek(snap, read.table, read.pk, read.upper, true);
     const all = tb.cum[b] - tb.cum[a];
     if (b - a < limit && all < QUERY_PAGE_BYTES) return { rows: Array.from(tb.rows.subarray(a, b)), bytes: all, truncated: false };
-    // the snapshot orders equal codes by row number; DynamoDB by the id's string
+    // the snapshot orders equal codes by row number; DynamoDB by the sort key: the entry's version token, then the id's string
     const L = this.params.hashTables;
-    const order = Array.from({ length: b - a }, (_, i) => a + i).sort((x, y) => tb.codes[x] - tb.codes[y] || (String(tb.rows[x]) < String(tb.rows[y]) ? -1 : 1));
+    const order = Array.from({ length: b - a }, (_, i) => a + i).sort((x, y) => tb.codes[x] - tb.codes[y] || compareStrings(this.tokens[tb.rows[x]], this.tokens[tb.rows[y]]) || compareStrings(String(tb.rows[x]), String(tb.rows[y])));
     const rows: number[] = [];
     let bytes = 0;
     for (const i of order) {
@@ -402,4 +407,8 @@ export function atDepth(model: WhiplashModel, depth: number): WhiplashModel {
   Object.defineProperty(view, 'params', { value: { ...model.params, bucketSize: model.base.rows / 2 ** depth } });
   Object.defineProperty(view, 'profile', { value: undefined });
   return view;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
