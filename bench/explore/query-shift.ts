@@ -145,7 +145,7 @@ function main(): void {
         const m = model.query(v, { topK: 10, calibration: o });
         recall.push(recallAgainst(gt, q, m.ids, 10, (id) => distance(ds.metric, v, row(glove.base, id))));
         units.push(m.readUnits);
-        shape = `${m.depth}, ${m.probes}`;
+        shape = `${m.depth}, ${m.probes}${m.extraProbes > 0 ? `+${m.extraProbes}` : ''}`;
         predicted = m.expectedRecall ?? NaN;
       }
       lines.push(`| ${set.name} | ${plans} | ${shape} | ${predicted.toFixed(3)} | ${mean(recall).toFixed(3)} | ${mean(units).toFixed(1)} |`);

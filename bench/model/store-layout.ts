@@ -69,7 +69,7 @@ export class StoreItems {
   }
 
   /** The bucket reads of one query (`bucketReadPlan`, as `WhiplashStore.query` calls it). */
-  readPlan(enc: QueryEncoding, depth: number, probes: number): BucketRead[] {
-    return bucketReadPlan(MODEL_UID, this.params, enc, depth, probes);
+  readPlan(enc: QueryEncoding, depth: number, probes: number, extraProbes = 0): BucketRead[] {
+    return bucketReadPlan(MODEL_UID, this.params, enc, depth, probes, extraProbes);
   }
 }

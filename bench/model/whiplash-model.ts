@@ -48,6 +48,8 @@ export interface ModelQuery {
   readonly arrivals: number[];
   readonly depth: number;
   readonly probes: number;
+  /** Hash tables that probed one bucket more (`QueryShape.extraProbes`). */
+  readonly extraProbes: number;
   /** The plan's predicted share of the neighbours among the candidates (absent without plans or with a probes override). */
   readonly expectedRecall?: number;
   /** Query calls of round trip 1, one page each (`pages` equals it: a read stops at its limit or 1 MB). */
@@ -203,8 +205,8 @@ export class WhiplashModel {
    * @param result the query's answer (`query`) against the first `rows` base vectors
    * @throws Error when the first batch was too small to profile
    */
-  observe(observed: QueryAngles | undefined, q: Float32Array, result: Pick<ModelQuery, 'ids' | 'arrivals' | 'depth' | 'probes'>, rows = this.base.rows): QueryAngles {
-    const shape = { depth: result.depth, probes: result.probes, hashTables: this.params.hashTables };
+  observe(observed: QueryAngles | undefined, q: Float32Array, result: Pick<ModelQuery, 'ids' | 'arrivals' | 'depth' | 'probes' | 'extraProbes'>, rows = this.base.rows): QueryAngles {
+    const shape = { depth: result.depth, probes: result.probes, extraProbes: result.extraProbes, hashTables: this.params.hashTables };
     const seen = observationOf(this.basis(), rows, shape, this.firstAngles(q, result.ids), result.arrivals.slice(0, PROFILE_NEIGHBOURS));
     if (!seen) return observed ?? { queries: 0, counts: new Float64Array(ANGLE_BINS) };
     return addObservations(observed, withObservation(undefined, seen));
@@ -348,7 +350,7 @@ export class WhiplashModel {
     let emptyReads = 0;
     let entriesRead = 0;
     let truncatedReads = 0;
-    const reads = this.items.readPlan(enc, shape.depth, shape.probes);
+    const reads = this.items.readPlan(enc, shape.depth, shape.probes, shape.extraProbes);
     const limit = opts.readLimit ?? bucketReadLimit(reads.length);
     const candidates = new CandidateSet<number>(plan);
     for (const read of reads) {

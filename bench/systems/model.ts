@@ -9,7 +9,7 @@ import { WhiplashModel } from '../model/whiplash-model';
 import { ORIGINAL_DEFAULTS } from '../original/hashing';
 import { log, progress } from '../progress';
 import { QueryRecord, SystemRun } from '../summary';
-import { SweepPoint } from './whiplash';
+import { probesText, SweepPoint } from './whiplash';
 
 /** The project and collection names the real runner (`whiplash.ts`) uses: the counter item's key holds them. */
 export const BENCH_PROJECT = 'bench';
@@ -55,15 +55,15 @@ export function runWhiplashModel(ds: Dataset, model: WhiplashModel, k: number, s
       bar.update(q + 1);
     }
     bar.stop();
-    const { depth, probes, expectedRecall } = model.query(row(ds.queries, 0), { topK: k, rows, ...point });
+    const { depth, probes, extraProbes, expectedRecall } = model.query(row(ds.queries, 0), { topK: k, rows, ...point });
     const n = ds.queries.rows * k;
     return {
       system: 'model',
       label,
-      settings: { index: model.params, seed: model.seed, overrides: point, rows, depth, probes, expectedRecall, storedBytesPerVector: Math.round(model.storedBytesPerVector(rows)), ...(gt ? { truthInCandidates: hits.candidates / n, truthReranked: hits.reranked / n } : {}) },
+      settings: { index: model.params, seed: model.seed, overrides: point, rows, depth, probes, extraProbes, expectedRecall, storedBytesPerVector: Math.round(model.storedBytesPerVector(rows)), ...(gt ? { truthInCandidates: hits.candidates / n, truthReranked: hits.reranked / n } : {}) },
       queries,
       notes: [
-        `${label}: bucket depth ${depth}, ${probes} probes per table${expectedRecall !== undefined ? `, planned for an expected ${expectedRecall} of the top 10 among the candidates` : ''}.`,
+        `${label}: bucket depth ${depth}, ${probesText({ probes, extraProbes })}${expectedRecall !== undefined ? `, planned for an expected ${expectedRecall} of the top 10 among the candidates` : ''}.`,
         ...(gt ? [`${label}: of the exact top ${k}, ${((100 * hits.candidates) / n).toFixed(1)} % were among the candidates read and ${((100 * hits.reranked) / n).toFixed(1)} % among those re-ranked (the rest is what the buckets and the re-rank choice miss).`] : []),
         `whiplash (model): Whiplash's query computed in process by the store's own search steps (planSearch, CandidateSet, exactTopK, sampleProfile, planTableForIndex, bucketReadPlan, bucketEntryItem, itemSize, readUnits) over every vector's encoding, not on DynamoDB; read units as DynamoDB bills them (each Query page rounded up to 4 KB, half a unit per 4 KB, at least half a unit; each BatchGetItem item on its own); bytes are item sizes per \"Item sizes and formats\"; no latency. Stored per vector: ${Math.round(model.storedBytesPerVector(rows)).toLocaleString('en-US')} bytes (${model.params.hashTables} bucket entries and the vector item, with DynamoDB's 100 bytes per item).`,
       ],

@@ -18,6 +18,12 @@ export interface SweepPoint {
   readonly recallTarget?: number;
 }
 
+/** A query shape's probes in words: "5 probes per table", or "3 probes per table, 4 in the first 6 tables". */
+export function probesText(shape: { probes: number; extraProbes: number }): string {
+  const per = `${shape.probes} probes per table`;
+  return shape.extraProbes > 0 ? `${per}, ${shape.probes + 1} in the first ${shape.extraProbes}` : per;
+}
+
 export interface WhiplashRunOptions {
   /** Index parameters at collection creation (absent: the store's defaults). */
   readonly index?: Partial<IndexParams>;
@@ -105,7 +111,7 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
         agree
           ? `${label}: the store's reported read units equal those the benchmark's own meter counted on every DynamoDB call of the client (ReturnConsumedCapacity TOTAL): ${(meteredRu / queries.length).toFixed(1)} per query.`
           : `${label}: MISMATCH: the store reported ${(storeRu / queries.length).toFixed(1)} read units per query, the benchmark's own meter on the client counted ${(meteredRu / queries.length).toFixed(1)}.`,
-        `whiplash: the store's query plan at ${info.vectorCount.toLocaleString('en-US')} vectors${info.queryPlan.profiled ? " (from the first batch's data profile)" : ' (no profile: too small a first batch)'}: bucket depth ${info.queryPlan.depth}, ${info.queryPlan.probes} probes per table${info.queryPlan.expectedRecall !== undefined ? `, expected share of the top 10 among the candidates ${info.queryPlan.expectedRecall}` : ''}.`,
+        `whiplash: the store's query plan at ${info.vectorCount.toLocaleString('en-US')} vectors${info.queryPlan.profiled ? " (from the first batch's data profile)" : ' (no profile: too small a first batch)'}: bucket depth ${info.queryPlan.depth}, ${probesText(info.queryPlan)}${info.queryPlan.expectedRecall !== undefined ? `, expected share of the top 10 among the candidates ${info.queryPlan.expectedRecall}` : ''}.`,
         `whiplash: through WhiplashStore (the code the Lambda handlers run); candidates, full vectors, read units and round trips are the store's own QueryStats (read units summed from ReturnConsumedCapacity TOTAL). Ingest: upsert batches of ${batchSize}, ${opts.ingestConcurrency ?? 1} in flight; write units counted by the benchmark's meter on the client.`,
       ],
     });

@@ -167,9 +167,13 @@ export function tableHitProbability(angle: number, depth: number, probes: number
 
 /**
  * Probability that at least one of `tables` independent hash tables finds a vector at `angle`:
- * 1 − (1 − s·p)^L, p from `tableHitProbability`.
+ * 1 − (1 − s·p)^(L − e) (1 − s·p⁺)^e, p from `tableHitProbability` at `probes` and p⁺ at one
+ * probe more, for the e = `extraProbes` tables that probe one bucket more (`tableProbes`).
  * @param hitScale s, the factor a collection's own hash tables hit by (`table-hits.ts`), s·p at most 1. @default 1
+ * @param extraProbes e, 0..L−1. @default 0
  */
-export function findProbability(angle: number, depth: number, probes: number, tables: number, hitScale = 1): number {
-  return 1 - Math.pow(1 - Math.min(1, hitScale * tableHitProbability(angle, depth, probes)), tables);
+export function findProbability(angle: number, depth: number, probes: number, tables: number, hitScale = 1, extraProbes = 0): number {
+  const miss = (p: number) => 1 - Math.min(1, hitScale * tableHitProbability(angle, depth, p));
+  const more = extraProbes > 0 ? Math.pow(miss(probes + 1), extraProbes) : 1;
+  return 1 - Math.pow(miss(probes), tables - extraProbes) * more;
 }

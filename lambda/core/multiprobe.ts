@@ -21,6 +21,16 @@ export function bucketDepth(vectorCount: number, bucketSize: number, partitionBi
 }
 
 /**
+ * The probes of hash table `table` when a query probes `probes` buckets per table and
+ * `extraProbes` more, one in each of the first `extraProbes` tables: spreading a total of
+ * L × probes + extraProbes over L tables, so that plans are not limited to multiples of L.
+ * @param extraProbes 0..L−1
+ */
+export function tableProbes(probes: number, extraProbes: number, table: number): number {
+  return table < extraProbes ? probes + 1 : probes;
+}
+
+/**
  * Query-directed probing (Lv et al. 2007, section 4.4): the home bucket of `code` at `depth`,
  * then up to `probes` buckets reached by flipping the bit sets of `perturbationSets`, cheapest
  * first. Only the `depth` leading bits matter.

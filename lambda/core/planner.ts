@@ -14,7 +14,9 @@ import { ANGLE_BINS, DataProfile, neighbourAngles } from './profile';
  * - Recall: a neighbour at angle θ is found with probability 1 − (1 − p)^L, p from the collision
  *   model (`collision.ts`); the plan's recall is the mean over the neighbour angles the profile
  *   predicts at N (`neighbourAngles`).
- * - Read units: a query reads L × (1 + probes) buckets, which hold N × E[p(θ)] entries per table
+ * - Probes: `probes` per hash table, and one more in the first `extraProbes` tables
+ *   (`tableProbes`), so that a plan may add one probe at a time, not L.
+ * - Read units: a query reads L × (1 + probes) + extraProbes buckets, which hold N × E[p(θ)] entries per table
  *   over the profile's pair angles θ (`expectedEntriesRead`): more than (1 + probes) N / 2^d
  *   when the data is clustered, since a query lands where vectors are dense
  *   (`bucketReadUnits`).
@@ -29,6 +31,12 @@ export interface QueryPlan {
   readonly depth: number;
   /** Extra buckets per hash table (0..MAX_PROBE_RANK). */
   readonly probes: number;
+  /**
+   * Hash tables, the first ones, that probe one bucket more than `probes` (0..L − 1,
+   * `tableProbes`). Absent from plans stored before it existed.
+   * @default 0
+   */
+  readonly extraProbes?: number;
   /** Predicted share of the 10 nearest neighbours among the candidates (0..1). */
   readonly recall: number;
 }
@@ -84,18 +92,26 @@ const QUERY_PAGE_FLOOR = readUnits(0);
 
 /**
  * Predicted read units of a plan's bucket reads (`readUnits` in expectation): per hash table,
- * 1 + probes Query calls of at least the floor, the floor per 4 KB of entries, and on average half
- * a page of rounding per call.
+ * 1 + its probes Query calls of at least the floor, the floor per 4 KB of entries, and on average
+ * half a page of rounding per call.
+ * @param extraProbes tables that probe one bucket more (`tableProbes`). @default 0
  */
-export function bucketReadUnits(profile: Pick<DataProfile, 'pairAngles'>, vectorCount: number, depth: number, probes: number, o: Pick<PlanOptions, 'hashTables' | 'entryBytes'>): number {
-  const reads = 1 + probes;
-  const bytes = expectedEntriesRead(profile, vectorCount, depth, probes) * o.entryBytes;
-  return Math.max(bucketReadFloor(probes, o.hashTables), o.hashTables * QUERY_PAGE_FLOOR * (reads / 2 + bytes / READ_UNIT_BYTES));
+export function bucketReadUnits(
+  profile: Pick<DataProfile, 'pairAngles'>,
+  vectorCount: number,
+  depth: number,
+  probes: number,
+  o: Pick<PlanOptions, 'hashTables' | 'entryBytes'>,
+  extraProbes = 0,
+): number {
+  const perTable = (p: number) => QUERY_PAGE_FLOOR * ((1 + p) / 2 + (expectedEntriesRead(profile, vectorCount, depth, p) * o.entryBytes) / READ_UNIT_BYTES);
+  const units = (o.hashTables - extraProbes) * perTable(probes) + (extraProbes > 0 ? extraProbes * perTable(probes + 1) : 0);
+  return Math.max(bucketReadFloor(probes, o.hashTables, extraProbes), units);
 }
 
-/** The least a plan's bucket reads cost whatever they hold: L × (1 + probes) Query calls at the floor of `readUnits`. */
-export function bucketReadFloor(probes: number, hashTables: number): number {
-  return hashTables * QUERY_PAGE_FLOOR * (1 + probes);
+/** The least a plan's bucket reads cost whatever they hold: L × (1 + probes) + extraProbes Query calls at the floor of `readUnits`. */
+export function bucketReadFloor(probes: number, hashTables: number, extraProbes = 0): number {
+  return QUERY_PAGE_FLOOR * (hashTables * (1 + probes) + extraProbes);
 }
 
 /**
@@ -108,13 +124,13 @@ export function planQuery(profile: DataProfile, vectorCount: number, o: PlanOpti
 
 /**
  * The share of neighbours lying at `angles` (a histogram over whole degrees summing to 1, as
- * `neighbourAngles`) that a plan of `depth` and `probes` finds in `hashTables` hash tables: the
- * collision model's find probability (`findProbability`, each table's hit probability scaled by
- * `hitScale`) averaged over the histogram.
+ * `neighbourAngles`) that a plan of `depth`, `probes` and `extraProbes` finds in `hashTables` hash
+ * tables: the collision model's find probability (`findProbability`, each table's hit probability
+ * scaled by `hitScale`) averaged over the histogram.
  */
-export function recallAtAngles(angles: Float64Array, depth: number, probes: number, hashTables: number, hitScale = 1): number {
+export function recallAtAngles(angles: Float64Array, depth: number, probes: number, hashTables: number, hitScale = 1, extraProbes = 0): number {
   let r = 0;
-  for (let b = 0; b < ANGLE_BINS; b++) if (angles[b] > 0) r += angles[b] * findProbability((b * Math.PI) / 180, depth, probes, hashTables, hitScale);
+  for (let b = 0; b < ANGLE_BINS; b++) if (angles[b] > 0) r += angles[b] * findProbability((b * Math.PI) / 180, depth, probes, hashTables, hitScale, extraProbes);
   return r;
 }
 
@@ -122,32 +138,62 @@ export function recallAtAngles(angles: Float64Array, depth: number, probes: numb
  * The cheapest plan for N vectors whose queries' 10 nearest neighbours lie at `angles` (a
  * histogram over whole degrees, as `neighbourAngles`), with bucket reads priced from the pair
  * angles of `profile`; when no plan reaches the target, the one with the highest predicted recall.
+ *
+ * At each depth, recall and read units both grow with the total probes T = L × probes +
+ * extraProbes, so the cheapest plan of a depth is the least T that reaches the target: found among
+ * `PROBE_CHOICES` per table, then by bisection over the T between the last choice that fell short
+ * and the first that reached it.
  */
 export function planForAngles(profile: Pick<DataProfile, 'pairAngles'>, angles: Float64Array, vectorCount: number, o: PlanOptions): QueryPlan {
   const log2N = Math.log2(Math.max(2, vectorCount));
+  const L = o.hashTables;
   const depths =
     o.bucketSize !== undefined
       ? [bucketDepth(vectorCount, o.bucketSize, o.partitionBits)]
       : // buckets of about 1 to 4096 vectors at N / 2^d
         range(Math.max(o.partitionBits, Math.floor(log2N) - 12), Math.max(o.partitionBits, Math.min(CODE_BITS, Math.ceil(log2N))));
   const probeChoices = o.probes !== undefined ? [o.probes] : PROBE_CHOICES;
-  let best: (QueryPlan & { cost: number }) | undefined;
-  let fallback: (QueryPlan & { cost: number }) | undefined;
+  const planAt = (depth: number, total: number) => {
+    const probes = Math.floor(total / L);
+    const extraProbes = total - probes * L;
+    return {
+      depth,
+      probes,
+      extraProbes,
+      recall: recallAtAngles(angles, depth, probes, L, o.hitScale, extraProbes),
+      cost: bucketReadUnits(profile, vectorCount, depth, probes, o, extraProbes),
+    };
+  };
+  let best: (Required<QueryPlan> & { cost: number }) | undefined;
+  let fallback: (Required<QueryPlan> & { cost: number }) | undefined;
   for (const depth of depths) {
+    let shortOf = -1; // the largest total probes known to fall short at this depth
     for (const probes of probeChoices) {
-      // more probes cost more: once even their floor reaches the best plan's cost, none of them can
-      // replace it (and the collision model is not asked about ranks no plan will use)
-      if (best && bucketReadFloor(probes, o.hashTables) >= best.cost) break;
-      const plan = { depth, probes, recall: recallAtAngles(angles, depth, probes, o.hashTables, o.hitScale), cost: bucketReadUnits(profile, vectorCount, depth, probes, o) };
+      // more probes cost more: once even the floor of the least total not yet known to fall short
+      // reaches the best plan's cost, no more probes can replace it (and the collision model is not
+      // asked about ranks no plan will use)
+      const least = Math.max(shortOf + 1, o.probes === undefined ? 0 : probes * L);
+      if (best && bucketReadFloor(Math.floor(least / L), L, least % L) >= best.cost) break;
+      let plan = planAt(depth, probes * L);
       if (plan.recall >= o.recallTarget) {
+        let reaches = probes * L;
+        while (o.probes === undefined && reaches - shortOf > 1) {
+          const mid = (shortOf + reaches) >> 1;
+          const between = planAt(depth, mid);
+          if (between.recall >= o.recallTarget) {
+            reaches = mid;
+            plan = between;
+          } else shortOf = mid;
+        }
         if (!best || plan.cost < best.cost) best = plan;
         break; // more probes at this depth only cost more
       }
+      shortOf = probes * L;
       if (!fallback || plan.recall > fallback.recall) fallback = plan;
     }
   }
-  const { depth, probes, recall } = (best ?? fallback)!;
-  return { depth, probes, recall };
+  const { depth, probes, extraProbes, recall } = (best ?? fallback)!;
+  return { depth, probes, ...(extraProbes > 0 ? { extraProbes } : {}), recall };
 }
 
 /** A plan for each size 2^(h/2), h = 2 log2(m) .. 2 PLAN_MAX_LOG2, m the profile's sample size. */
@@ -194,6 +240,8 @@ export type PlanAtSize = (vectorCount: number) => QueryPlan;
 export interface QueryShape {
   readonly depth: number;
   readonly probes: number;
+  /** Hash tables, the first ones, that probe one bucket more than `probes` (`tableProbes`). */
+  readonly extraProbes: number;
   /** Predicted by the plan; undefined without a plan or with a probes override. */
   readonly expectedRecall?: number;
 }
@@ -211,7 +259,8 @@ export function queryShape(index: IndexParams, plans: PlanTable | PlanAtSize | u
       ? bucketDepth(vectorCount, index.bucketSize, index.partitionBits)
       : (planned?.depth ?? bucketDepth(vectorCount, UNPROFILED.bucketSize, index.partitionBits));
   const probes = probesOverride ?? index.probes ?? planned?.probes ?? UNPROFILED.probes;
-  return { depth, probes, ...(planned && probesOverride === undefined ? { expectedRecall: planned.recall } : {}) };
+  const extraProbes = probesOverride === undefined && index.probes === undefined ? (planned?.extraProbes ?? 0) : 0;
+  return { depth, probes, extraProbes, ...(planned && probesOverride === undefined ? { expectedRecall: planned.recall } : {}) };
 }
 
 function range(lo: number, hi: number): number[] {

@@ -176,8 +176,8 @@ export class CandidateSet<K> {
   foundShare(): number | undefined {
     const best = this.byEstimate().slice(0, this.plan.topK);
     if (best.length < this.plan.topK) return undefined;
-    const { depth, probes } = this.plan.shape;
-    return best.reduce((s, c) => s + findProbability(c.angle, depth, probes, this.plan.hashTables), 0) / best.length;
+    const { depth, probes, extraProbes } = this.plan.shape;
+    return best.reduce((s, c) => s + findProbability(c.angle, depth, probes, this.plan.hashTables, 1, extraProbes), 0) / best.length;
   }
 }
 

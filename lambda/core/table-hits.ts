@@ -12,8 +12,13 @@
  */
 import { tableHitProbability } from './collision';
 
-/** Factors on a table's hit probability at which expected hits are summed: 0.8 to 1.2 in steps of 0.05. */
-export const HIT_SCALES: readonly number[] = [0.8, 0.85, 0.9, 0.95, 1, 1.05, 1.1, 1.15, 1.2];
+/**
+ * Factors on a table's hit probability at which expected hits are summed: 0.5 to 1.5 in steps of
+ * 0.05. A draw of random hyperplanes moves the factor by a few per cent; a first batch unlike
+ * the rest (the hashing centre and subspace come from it) moves it by more: GloVe's most frequent
+ * words imported first fit below 0.8 (BENCHMARKS.md, "A collection's own hyperplanes").
+ */
+export const HIT_SCALES: readonly number[] = Array.from({ length: 21 }, (_, j) => Math.round((0.5 + 0.05 * j) * 100) / 100);
 
 /** A collection's observed results' hits per hash table. */
 export interface TableHits {
@@ -27,18 +32,24 @@ export interface TableHits {
 export interface SearchedShape {
   readonly depth: number;
   readonly probes: number;
+  /** Hash tables that probed one bucket more (`tableProbes`). @default 0 */
+  readonly extraProbes?: number;
   readonly hashTables: number;
 }
 
 /**
- * The hash tables expected to hold a vector that at least one of L holds, when each holds it with
- * probability p independently: L·p / (1 − (1 − p)^L), 1 as p tends to 0.
+ * The hash tables expected to hold a vector that at least one of L holds, when each holds it
+ * independently, with probability p, or p⁺ in the first `moreTables` of them:
+ * (Σ p_t) / (1 − Π (1 − p_t)), which is L·p / (1 − (1 − p)^L) when all are equal, and 1 as the
+ * p_t tend to 0.
  * @param p one table's hit probability, 0..1 (a larger value counts as 1)
+ * @param moreTables how many of the `tables` hit with `pMore` instead. @default 0
  */
-export function expectedHitsGivenFound(p: number, tables: number): number {
+export function expectedHitsGivenFound(p: number, tables: number, pMore = p, moreTables = 0): number {
   const q = Math.min(1, Math.max(0, p));
-  const found = 1 - Math.pow(1 - q, tables);
-  return found > 1e-12 ? (tables * q) / found : 1;
+  const qMore = Math.min(1, Math.max(0, pMore));
+  const found = 1 - Math.pow(1 - q, tables - moreTables) * Math.pow(1 - qMore, moreTables);
+  return found > 1e-12 ? ((tables - moreTables) * q + moreTables * qMore) / found : 1;
 }
 
 /**
@@ -51,11 +62,13 @@ export function expectedHitsGivenFound(p: number, tables: number): number {
 export function tableHitsOf(shape: SearchedShape, angles: readonly number[], arrivals: readonly number[]): TableHits {
   if (angles.length !== arrivals.length) throw new RangeError(`${angles.length} angles but ${arrivals.length} arrivals`);
   const expected = new Float64Array(HIT_SCALES.length);
+  const extra = shape.extraProbes ?? 0;
   let observed = 0;
   for (let i = 0; i < angles.length; i++) {
     observed += arrivals[i];
     const p = tableHitProbability(angles[i], shape.depth, shape.probes);
-    for (let j = 0; j < HIT_SCALES.length; j++) expected[j] += expectedHitsGivenFound(HIT_SCALES[j] * p, shape.hashTables);
+    const pMore = extra > 0 ? tableHitProbability(angles[i], shape.depth, shape.probes + 1) : p;
+    for (let j = 0; j < HIT_SCALES.length; j++) expected[j] += expectedHitsGivenFound(HIT_SCALES[j] * p, shape.hashTables, HIT_SCALES[j] * pMore, extra);
   }
   return { observed, expected };
 }

@@ -148,6 +148,8 @@ export interface CollectionInfo extends CollectionConfig {
   readonly queryPlan: {
     readonly depth: number;
     readonly probes: number;
+    /** Hash tables, the first ones, that probe one bucket more than `probes`. */
+    readonly extraProbes: number;
     readonly expectedRecall?: number;
     /** False until an upsert batch of at least 100 vectors gave the collection a data profile. */
     readonly profiled: boolean;
@@ -205,6 +207,11 @@ export interface QueryStats {
   readonly depth: number;
   /** Extra buckets probed per hash table. */
   readonly probes: number;
+  /**
+   * Hash tables, the first ones, that probed one bucket more than `probes`: the plan spreads its
+   * probes one at a time, not a multiple of the hash tables (0 with a probes override).
+   */
+  readonly extraProbes: number;
   /**
    * Share of the 10 nearest neighbours the collection's query plan predicts a query finds among
    * its candidates; absent before the collection has a data profile, or with a probes override.

@@ -3,7 +3,7 @@
 // store and the cost model share.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { QueryEncoding } from '../core/hasher';
-import { probeSequence } from '../core/multiprobe';
+import { probeSequence, tableProbes } from '../core/multiprobe';
 import { CODE_BITS } from '../core/params';
 import type { CollectionConfig, IndexParams } from '../core/types';
 import type { Item } from './batch';
@@ -140,18 +140,19 @@ export interface BucketRead {
  * query reads one table whole instead: every vector is a candidate, in no more reads, each
  * entry read once. (Probing a few of so few buckets per table can miss even a collection's only
  * vector, `test/store/small-collections.test.ts`.)
- * @returns at most `hashTables x (probes + 1)` reads, per table in code order
+ * @param extraProbes the first tables that probe one bucket more (`tableProbes`). @default 0
+ * @returns at most `hashTables x (probes + 1) + extraProbes` reads, per table in code order
  */
-export function bucketReadPlan(uid: string, index: Pick<IndexParams, 'hashTables' | 'partitionBits'>, query: QueryEncoding, depth: number, probes: number): BucketRead[] {
+export function bucketReadPlan(uid: string, index: Pick<IndexParams, 'hashTables' | 'partitionBits'>, query: QueryEncoding, depth: number, probes: number, extraProbes = 0): BucketRead[] {
   const partitions = 2 ** index.partitionBits;
-  if (depth <= index.partitionBits && partitions <= index.hashTables * (probes + 1)) {
+  if (depth <= index.partitionBits && partitions <= index.hashTables * (probes + 1) + extraProbes) {
     return Array.from({ length: partitions }, (_, p) => ({ table: 0, pk: bucketPartition(uid, 0, (p * 2 ** (CODE_BITS - index.partitionBits)) >>> 0, index.partitionBits) }));
   }
   const reads: BucketRead[] = [];
   const shift = CODE_BITS - depth;
   for (let t = 0; t < index.hashTables; t++) {
     const margins = query.margins.subarray(t * CODE_BITS, (t + 1) * CODE_BITS);
-    const codes = probeSequence(query.codes[t], margins, depth, probes).sort((a, b) => a - b);
+    const codes = probeSequence(query.codes[t], margins, depth, tableProbes(probes, extraProbes, t)).sort((a, b) => a - b);
     for (let i = 0; i < codes.length; ) {
       const pk = bucketPartition(uid, t, codes[i], index.partitionBits);
       let last = i;

@@ -5,6 +5,7 @@ import { isObserving } from '../core/calibration';
 import { CalibratedPlans, ObservationBuffer } from '../core/observations';
 import { PlanAtSize, PlanTable } from '../core/planner';
 import { PROFILE_NEIGHBOURS } from '../core/profile';
+import type { SearchedShape } from '../core/table-hits';
 import type { Item } from './batch';
 import type { CollectionState } from './collection-state';
 import { counterKey } from './key-format';
@@ -35,7 +36,7 @@ export class QueryCalibration {
    * @param shape the depth and probes the query read
    * @param nearest the results' vectors, nearest first, with the hash tables whose reads held each (`CandidateSet.arrivalsOf`)
    */
-  observe(state: CollectionState, query: Float32Array, shape: { depth: number; probes: number }, nearest: readonly { vector: Float32Array; arrivals: number }[]): void {
+  observe(state: CollectionState, query: Float32Array, shape: Omit<SearchedShape, 'hashTables'>, nearest: readonly { vector: Float32Array; arrivals: number }[]): void {
     const { basis, hasher, observed, config } = state;
     if (!basis || !hasher || !isObserving(observed) || nearest.length < PROFILE_NEIGHBOURS) return;
     const first = nearest.slice(0, PROFILE_NEIGHBOURS);
@@ -52,19 +53,19 @@ export class QueryCalibration {
     const { uid, projectId, name } = state.config;
     const mine = this.buffer.take(uid);
     if (!mine) return;
-    const names: Record<string, string> = { '#q': OBSERVED_QUERIES_ATTRIBUTE, '#ho': OBSERVED_HITS_ATTRIBUTE };
-    const values: Item = { ':q': { N: String(mine.queries) }, ':ho': { N: String(mine.hits.observed) }, ':uid': S(uid) };
-    const adds = ['#q :q', '#ho :ho'];
+    const names: Record<string, string> = { '#q': OBSERVED_QUERIES_ATTRIBUTE, '#ht': OBSERVED_HITS_ATTRIBUTE };
+    const values: Item = { ':q': { N: String(mine.queries) }, ':ht': { N: String(mine.hits.observed) }, ':uid': S(uid) };
+    const adds = ['#q :q', '#ht :ht'];
     for (const [b, c] of mine.counts) {
       names[`#a${b}`] = observedAngleAttribute(b);
       values[`:a${b}`] = { N: String(c) };
       adds.push(`#a${b} :a${b}`);
     }
     mine.hits.expected.forEach((x, j) => {
-      names[`#hx${j}`] = expectedHitsAttribute(j);
+      names[`#he${j}`] = expectedHitsAttribute(j);
       // fixed-point: a DynamoDB number takes no exponent form, and 1e-6 of a hit is plenty
-      values[`:hx${j}`] = { N: x.toFixed(6) };
-      adds.push(`#hx${j} :hx${j}`);
+      values[`:he${j}`] = { N: x.toFixed(6) };
+      adds.push(`#he${j} :he${j}`);
     });
     try {
       await this.client.send(

@@ -87,9 +87,10 @@ export const OBSERVED_QUERIES_ATTRIBUTE = 'q';
 export const observedAngleAttribute = (degree: number) => `a${degree}`;
 
 /** Counter item attribute of the observed results' hits per hash table (`TableHits.observed`). */
-export const OBSERVED_HITS_ATTRIBUTE = 'ho';
+export const OBSERVED_HITS_ATTRIBUTE = 'ht';
 /** Counter item attribute of the observed results' expected hits at `HIT_SCALES[j]` (`TableHits.expected`). */
-export const expectedHitsAttribute = (j: number) => `hx${j}`;
+export const expectedHitsAttribute = (j: number) => `he${j}`;
+// `ho` and `hx0`-`hx8` held hits at factors 0.8-1.2 only (before `HIT_SCALES` widened): not read.
 
 /** The queries a counter item has observed (`calibration.ts`); undefined before the first. */
 export function toQueryAngles(counter: Item): QueryAngles | undefined {

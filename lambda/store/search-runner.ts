@@ -60,7 +60,7 @@ export class SearchRunner {
     // Round trip 1: every probed bucket of every hash table, in parallel, each at most `limit` entries;
     // beside them the filter index's entries of the filter's indexed terms, and this instance's
     // observed queries added to the counter item when it gathered enough (so round trip 2 reads them).
-    const reads = bucketReadPlan(uid, index, plan.encoding, plan.shape.depth, plan.shape.probes);
+    const reads = bucketReadPlan(uid, index, plan.encoding, plan.shape.depth, plan.shape.probes, plan.shape.extraProbes);
     const limit = bucketReadLimit(reads.length);
     const candidates = new CandidateSet<string>(plan);
     let entriesRead = 0;

@@ -18,7 +18,7 @@ import {
 import { findProbability } from '../../lambda/core/collision';
 import { centreOf, Hasher } from '../../lambda/core/hasher';
 import { resolveIndexParams } from '../../lambda/core/params';
-import { bucketReadUnits, planForAngles, planQuery, recallAtAngles } from '../../lambda/core/planner';
+import { bucketReadUnits, planForAngles, planQuery, QueryPlan, recallAtAngles } from '../../lambda/core/planner';
 import { HIT_SCALES, hitScaleOf, tableHitsOf } from '../../lambda/core/table-hits';
 import { ANGLE_BINS, medianDimension, PROFILE_NEIGHBOURS, profileOf } from '../../lambda/core/profile';
 import { exactTopK, loadMiniLm } from '../support/minilm';
@@ -45,9 +45,9 @@ describe('calibration by observed queries', () => {
     return { observed: { queries: queries.length, counts }, angles };
   };
   /** The collision model's share found of the given true angles: the recall a plan gets on them. */
-  const recallOn = (angles: number[][], plan: { depth: number; probes: number }) => {
+  const recallOn = (angles: number[][], plan: QueryPlan) => {
     const all = angles.flat();
-    return all.reduce((s, a) => s + findProbability(a, plan.depth, plan.probes, hashTables), 0) / all.length;
+    return all.reduce((s, a) => s + findProbability(a, plan.depth, plan.probes, hashTables, 1, plan.extraProbes), 0) / all.length;
   };
 
   it('keeps the first 10 result angles of a query, moved to the sample size; none of a query with fewer', () => {
@@ -129,7 +129,7 @@ describe('calibration by observed queries', () => {
     const targetAlone = planForAngles(basis, observedAngles(basis, few, N), N, { ...high, entryBytes: basis.entryBytes });
     const aimed = planForAngles(basis, observedAngles(basis, few, N), N, { ...high, recallTarget: high.recallTarget + margin, entryBytes: basis.entryBytes });
     expect(targetAlone.recall).toBeLessThan(high.recallTarget + margin);
-    expect(calibratedPlan(basis, few, N, high)).toMatchObject({ depth: aimed.depth, probes: aimed.probes });
+    expect(calibratedPlan(basis, few, N, high)).toMatchObject({ depth: aimed.depth, probes: aimed.probes, extraProbes: aimed.extraProbes });
     expect(calibratedPlan(basis, few, N, high).recall).toBeGreaterThanOrEqual(high.recallTarget + margin - 0.0005);
   });
 
@@ -139,19 +139,19 @@ describe('calibration by observed queries', () => {
     const twoTopics = Array.from({ length: 200 }, (_, i) => data.vectors[(i * 7) % N].map((x, j) => x + data.vectors[(i * 131 + 50) % N][j]));
     const { observed, angles } = observe(twoTopics);
     const profiled = calibratedPlan(basis, observed, N, { hashTables, partitionBits, recallTarget });
-    const hits = tableHitsOf({ depth: profiled.depth, probes: profiled.probes, hashTables }, angles.flat(), angles.flat().map(() => 1));
+    const hits = tableHitsOf({ ...profiled, hashTables }, angles.flat(), angles.flat().map(() => 1));
     const fewer = { ...observed, hits: { observed: hits.expected[HIT_SCALES.indexOf(0.85)], expected: hits.expected } };
     expect(hitScaleOf(fewer.hits)).toBeCloseTo(0.85, 9);
     // WHEN plans are made from each
     const scaled = calibratedPlan(basis, fewer, N, { hashTables, partitionBits, recallTarget });
     // THEN the unscaled plan falls short on the queries' angles at the scaled probabilities, and the scaled one does not
-    const scaledRecall = (plan: { depth: number; probes: number }) => recallAtAngles(observedAngles(basis, observed, N), plan.depth, plan.probes, hashTables, 0.85);
+    const scaledRecall = (plan: QueryPlan) => recallAtAngles(observedAngles(basis, observed, N), plan.depth, plan.probes, hashTables, 0.85, plan.extraProbes);
     expect(scaledRecall(profiled)).toBeLessThan(recallTarget);
     expect(scaledRecall(scaled)).toBeGreaterThanOrEqual(recallTarget);
     expect(scaled.recall).toBeCloseTo(scaledRecall(scaled), 3);
     // AND it reads more to get there
-    expect(bucketReadUnits(basis, N, scaled.depth, scaled.probes, { hashTables, entryBytes: basis.entryBytes })).toBeGreaterThan(
-      bucketReadUnits(basis, N, profiled.depth, profiled.probes, { hashTables, entryBytes: basis.entryBytes }),
+    expect(bucketReadUnits(basis, N, scaled.depth, scaled.probes, { hashTables, entryBytes: basis.entryBytes }, scaled.extraProbes)).toBeGreaterThan(
+      bucketReadUnits(basis, N, profiled.depth, profiled.probes, { hashTables, entryBytes: basis.entryBytes }, profiled.extraProbes),
     );
   });
 });

@@ -58,6 +58,11 @@ describe('collision model', () => {
     expect(tableHitProbability(rad(50), 12, 4)).toBeLessThan(tableHitProbability(rad(30), 12, 4));
     expect(tableHitProbability(0, 24, 0)).toBe(1);
     expect(findProbability(rad(40), 12, 4, 32)).toBeCloseTo(1 - Math.pow(1 - tableHitProbability(rad(40), 12, 4), 32), 12);
+    // 5 of the 32 tables probe one bucket more; each table's hit probability scaled by 0.9
+    const [p, pMore] = [tableHitProbability(rad(40), 12, 4), tableHitProbability(rad(40), 12, 5)];
+    expect(findProbability(rad(40), 12, 4, 32, 0.9, 5)).toBeCloseTo(1 - Math.pow(1 - 0.9 * p, 27) * Math.pow(1 - 0.9 * pMore, 5), 12);
+    expect(findProbability(rad(40), 12, 4, 32, 1, 5)).toBeGreaterThan(findProbability(rad(40), 12, 4, 32));
+    expect(findProbability(rad(40), 12, 4, 32, 1, 5)).toBeLessThan(findProbability(rad(40), 12, 5, 32));
   });
 
   it('predicts how often the real hash tables and probe sequence find a vector at a given angle', () => {

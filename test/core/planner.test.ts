@@ -2,9 +2,9 @@
 // expects a query to read, plans by collection size, and the query shape.
 import { findProbability } from '../../lambda/core/collision';
 import { centreOf, Hasher } from '../../lambda/core/hasher';
-import { bucketDepth, probeSequence } from '../../lambda/core/multiprobe';
+import { bucketDepth, probeSequence, tableProbes } from '../../lambda/core/multiprobe';
 import { CODE_BITS, DEFAULT_INDEX_PARAMS, resolveIndexParams, UNPROFILED } from '../../lambda/core/params';
-import { bucketReadUnits, expectedEntriesRead, planAtSize, planQuery, planTableForIndex, PROBE_CHOICES, queryShape } from '../../lambda/core/planner';
+import { bucketReadFloor, bucketReadUnits, expectedEntriesRead, planAtSize, planQuery, planTableForIndex, queryShape } from '../../lambda/core/planner';
 import { ANGLE_BINS, neighbourAngles, profileOf } from '../../lambda/core/profile';
 import { exactTopK, loadMiniLm } from '../support/minilm';
 
@@ -15,29 +15,59 @@ const hasher = new Hasher(data.dimension, 'cosine', DEFAULT_INDEX_PARAMS, 9, 1, 
 const profile = profileOf(sample.map((v) => hasher.centredUnit(v)));
 const options = { hashTables: 32, partitionBits: 4, recallTarget: 0.95, entryBytes: 92 };
 
-const cost = (n: number, depth: number, probes: number) => bucketReadUnits(profile, n, depth, probes, options);
-const recall = (n: number, depth: number, probes: number) => {
-  const angles = neighbourAngles(profile, n);
+const cost = (n: number, depth: number, probes: number, extraProbes = 0) => bucketReadUnits(profile, n, depth, probes, options, extraProbes);
+const anglesAt = new Map<number, Float64Array>();
+const recall = (n: number, depth: number, probes: number, extraProbes = 0) => {
+  const angles = anglesAt.get(n) ?? anglesAt.set(n, neighbourAngles(profile, n)).get(n)!;
   let r = 0;
-  for (let b = 0; b < ANGLE_BINS; b++) if (angles[b] > 0) r += angles[b] * findProbability((b * Math.PI) / 180, depth, probes, 32);
+  for (let b = 0; b < ANGLE_BINS; b++) if (angles[b] > 0) r += angles[b] * findProbability((b * Math.PI) / 180, depth, probes, 32, 1, extraProbes);
   return r;
 };
 
 describe('planQuery', () => {
-  it('picks the cheapest depth and probes that reach the recall target (against every choice)', () => {
+  it('picks the cheapest depth and probes that reach the recall target (against every total of probes)', () => {
+    const L = options.hashTables;
     for (const n of [1000, 100000, 10000000]) {
-      // GIVEN every depth and probe count the planner may choose
+      // GIVEN every depth, and every total of probes spread over the hash tables, that the planner may choose
       const plan = planQuery(profile, n, options);
+      const extra = plan.extraProbes ?? 0;
       // THEN its recall reaches the target, and no choice that also does is cheaper
       expect(plan.recall).toBeGreaterThanOrEqual(0.95);
-      expect(plan.recall).toBeCloseTo(recall(n, plan.depth, plan.probes), 9);
+      expect(plan.recall).toBeCloseTo(recall(n, plan.depth, plan.probes, extra), 9);
+      expect(extra).toBeLessThan(L);
       for (let depth = 4; depth <= Math.min(CODE_BITS, Math.ceil(Math.log2(n))); depth++) {
         if (depth < Math.floor(Math.log2(n)) - 12) continue;
-        for (const probes of PROBE_CHOICES) {
-          if (recall(n, depth, probes) >= 0.95) expect(cost(n, depth, probes)).toBeGreaterThanOrEqual(cost(n, plan.depth, plan.probes) - 1e-9);
+        let previous = -1;
+        for (let total = 0; total <= 64 * L; total++) {
+          const [p, e] = [Math.floor(total / L), total % L];
+          const c = cost(n, depth, p, e);
+          // read units grow with every probe added: the first total that reaches the target is the depth's
+          // cheapest, and past the plan's cost no total can undercut it
+          expect(c).toBeGreaterThanOrEqual(previous);
+          previous = c;
+          if (c > cost(n, plan.depth, plan.probes, extra)) break;
+          if (recall(n, depth, p, e) >= 0.95) {
+            expect(c).toBeGreaterThanOrEqual(cost(n, plan.depth, plan.probes, extra) - 1e-9);
+            break;
+          }
         }
       }
     }
+  });
+
+  it('adds probes one hash table at a time: recall and read units between those of whole probes per table', () => {
+    // GIVEN a plan that spreads its probes unevenly
+    const n = 100000;
+    const plan = [...Array(8).keys()].map((k) => planQuery(profile, n, { ...options, recallTarget: 0.9 + 0.01 * k })).find((p) => (p.extraProbes ?? 0) > 0);
+    expect(plan).toBeDefined();
+    const { depth, probes, extraProbes } = plan!;
+    // THEN it lies strictly between the whole numbers of probes around it, in recall and in read units
+    expect(recall(n, depth, probes, extraProbes)).toBeGreaterThan(recall(n, depth, probes));
+    expect(recall(n, depth, probes, extraProbes)).toBeLessThan(recall(n, depth, probes + 1));
+    expect(cost(n, depth, probes, extraProbes)).toBeGreaterThan(cost(n, depth, probes));
+    expect(cost(n, depth, probes, extraProbes)).toBeLessThan(cost(n, depth, probes + 1));
+    // and its floor is one Query call per bucket read
+    expect(bucketReadFloor(probes, 32, extraProbes!)).toBeCloseTo(0.5 * (32 * (1 + probes) + extraProbes!), 12);
   });
 
   it('spends more for a higher target and keeps fixed parameters fixed', () => {
@@ -101,11 +131,15 @@ describe('planTableForIndex and queryShape', () => {
   it('takes the index’s fixed values and the query’s override over the plan, and UNPROFILED before there is one', () => {
     const n = 50000;
     const planned = planAtSize(plans, n);
-    expect(queryShape(index, plans, n)).toEqual({ depth: planned.depth, probes: planned.probes, expectedRecall: planned.recall });
-    expect(queryShape(index, plans, n, 7)).toEqual({ depth: planned.depth, probes: 7 });
+    expect(queryShape(index, plans, n)).toEqual({ depth: planned.depth, probes: planned.probes, extraProbes: planned.extraProbes ?? 0, expectedRecall: planned.recall });
+    expect(queryShape(index, plans, n, 7)).toEqual({ depth: planned.depth, probes: 7, extraProbes: 0 });
     expect(queryShape({ ...index, bucketSize: 32 }, plans, n).depth).toBe(bucketDepth(n, 32, index.partitionBits));
-    expect(queryShape({ ...index, probes: 5 }, plans, n).probes).toBe(5);
-    expect(queryShape(index, undefined, n)).toEqual({ depth: bucketDepth(n, UNPROFILED.bucketSize, index.partitionBits), probes: UNPROFILED.probes });
+    expect(queryShape({ ...index, probes: 5 }, plans, n)).toMatchObject({ probes: 5, extraProbes: 0 });
+    expect(queryShape(index, undefined, n)).toEqual({ depth: bucketDepth(n, UNPROFILED.bucketSize, index.partitionBits), probes: UNPROFILED.probes, extraProbes: 0 });
+    // a plan stored before extra probes existed reads as none
+    const { extraProbes: _, ...older } = { ...planned, extraProbes: 3 };
+    expect(queryShape(index, () => older, n).extraProbes).toBe(0);
+    expect(queryShape(index, () => ({ ...older, extraProbes: 3 }), n).extraProbes).toBe(3);
   });
 
   it('predicts the recall the hash tables give on the real embeddings', () => {
@@ -119,7 +153,10 @@ describe('planTableForIndex and queryShape', () => {
     for (let qi = 0; qi < n; qi += 3) {
       // WHEN each query reads its planned buckets
       const eq = hasher.encodeQuery(data.vectors[qi]);
-      const reads = Array.from({ length: hasher.hashTables }, (_, t) => new Set(probeSequence(eq.codes[t], eq.margins.subarray(t * CODE_BITS, (t + 1) * CODE_BITS), shape.depth, shape.probes).map((c) => c >>> shift)));
+      const reads = Array.from(
+        { length: hasher.hashTables },
+        (_, t) => new Set(probeSequence(eq.codes[t], eq.margins.subarray(t * CODE_BITS, (t + 1) * CODE_BITS), shape.depth, tableProbes(shape.probes, shape.extraProbes, t)).map((c) => c >>> shift)),
+      );
       for (const i of exactTopK(data.vectors, data.vectors[qi], 10, qi)) {
         if (codes[i].some((c, t) => reads[t].has(c >>> shift))) found++;
         total++;

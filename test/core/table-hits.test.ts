@@ -17,11 +17,14 @@ function uniform(seed: number): () => number {
   return () => next() / 2 ** 32;
 }
 
-/** Hash tables out of `tables` that hold a result when each does with probability p, drawn until at least one does (a result was found). */
-function arrivalsGivenFound(random: () => number, p: number, tables: number): number {
+/**
+ * Hash tables out of `tables` that hold a result when each does with probability p (the first
+ * `moreTables` with `pMore`), drawn until at least one does (a result was found).
+ */
+function arrivalsGivenFound(random: () => number, p: number, tables: number, pMore = p, moreTables = 0): number {
   for (;;) {
     let hits = 0;
-    for (let t = 0; t < tables; t++) if (random() < p) hits++;
+    for (let t = 0; t < tables; t++) if (random() < (t < moreTables ? pMore : p)) hits++;
     if (hits > 0) return hits;
   }
 }
@@ -46,6 +49,30 @@ describe('the hits expected of a result that was found', () => {
       expect(Math.abs(sum / trials - expectedHitsGivenFound(p, 8))).toBeLessThan(0.03);
     }
   });
+
+  it('is the mean of simulated hits when the first tables probe one bucket more, and hit more often', () => {
+    // GIVEN 8 tables, 3 of which hit with a higher probability
+    const random = uniform(9);
+    for (const [p, pMore] of [
+      [0.05, 0.2],
+      [0.3, 0.45],
+    ]) {
+      const trials = 40_000;
+      let sum = 0;
+      let found = 0;
+      for (let i = 0; i < trials; i++) {
+        let hits = 0;
+        for (let t = 0; t < 8; t++) if (random() < (t < 3 ? pMore : p)) hits++;
+        if (hits > 0) {
+          sum += hits;
+          found++;
+        }
+      }
+      // THEN the expected hits given a find are their mean; equal probabilities give the plain form
+      expect(Math.abs(sum / found - expectedHitsGivenFound(p, 8, pMore, 3))).toBeLessThan(0.03);
+      expect(expectedHitsGivenFound(p, 8, p, 3)).toBeCloseTo(expectedHitsGivenFound(p, 8), 12);
+    }
+  });
 });
 
 describe('the factor a collection’s hash tables hit by', () => {
@@ -53,7 +80,7 @@ describe('the factor a collection’s hash tables hit by', () => {
 
   it('recovers the factor that drew the hits of results found at least once', () => {
     // GIVEN results at 15-45 degrees, each held by each table with probability s·p (p the collision model's), all found
-    for (const [s, seed] of [[0.85, 1], [0.95, 2], [1.05, 3], [1.15, 4]] as const) {
+    for (const [s, seed] of [[0.6, 5], [0.85, 1], [0.95, 2], [1.05, 3], [1.15, 4], [1.4, 6]] as const) {
       const random = uniform(seed);
       const angles = Array.from({ length: 20_000 }, () => radians(15 + 30 * random()));
       const arrivals = angles.map((a) => arrivalsGivenFound(random, s * tableHitProbability(a, shape.depth, shape.probes), shape.hashTables));
@@ -65,6 +92,17 @@ describe('the factor a collection’s hash tables hit by', () => {
       // AND what the model alone expects is off in the same direction
       expect(Math.sign(hits!.observed - hits!.expected[HIT_SCALES.indexOf(1)])).toBe(Math.sign(s - 1));
     }
+  });
+
+  it('recovers the factor when the first hash tables probe one bucket more', () => {
+    // GIVEN results drawn with 3 of 8 tables at 5 probes, the rest at 4, each table's probability scaled by 0.9
+    const mixed = { ...shape, extraProbes: 3 };
+    const random = uniform(8);
+    const angles = Array.from({ length: 20_000 }, () => radians(15 + 30 * random()));
+    const arrivals = angles.map((a) => arrivalsGivenFound(random, 0.9 * tableHitProbability(a, 12, 4), 8, 0.9 * tableHitProbability(a, 12, 5), 3));
+    // THEN the factor fitted with the mixed shape is 0.9, and with the extra probes ignored it is not
+    expect(Math.abs(hitScaleOf(tableHitsOf(mixed, angles, arrivals)) - 0.9)).toBeLessThan(0.02);
+    expect(hitScaleOf(tableHitsOf(shape, angles, arrivals)) - 0.9).toBeGreaterThan(0.02);
   });
 
   it('is 1 with nothing observed, and stays within the factors it sums at', () => {

@@ -58,20 +58,20 @@ describe('bucket keys', () => {
 });
 
 describe('bucketReadPlan', () => {
-  it('reads exactly the probed buckets of every table, adjacent buckets of one partition in one range; or one table whole when that takes no more reads (property)', () => {
+  it('reads exactly the probed buckets of every table, one more in the first `extraProbes` tables, adjacent buckets of one partition in one range; or one table whole when that takes no more reads (property)', () => {
     const margins = fc.array(fc.float({ min: 0, max: 10, noNaN: true }), { minLength: 2 * CODE_BITS, maxLength: 2 * CODE_BITS });
     fc.assert(
-      fc.property(code, code, margins, fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 40 }), (c0, c1, m, partitionBits, d, probes) => {
+      fc.property(code, code, margins, fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 1 }), (c0, c1, m, partitionBits, d, probes, extraProbes) => {
         // GIVEN a query's codes and margins in 2 tables, and the buckets its probe sequence visits
         const depth = Math.max(d, partitionBits);
         const query = { codes: Uint32Array.from([c0, c1]), margins: Float32Array.from(m) } as unknown as Parameters<typeof bucketReadPlan>[2];
         // WHEN the plan is made
-        const reads = bucketReadPlan('abcdefgh', { hashTables: 2, partitionBits }, query, depth, probes);
+        const reads = bucketReadPlan('abcdefgh', { hashTables: 2, partitionBits }, query, depth, probes, extraProbes);
         // a small collection's depth, with at least as many buckets probed as one table has: table 0 whole
-        const whole = depth === partitionBits && 2 ** partitionBits <= 2 * (probes + 1);
+        const whole = depth === partitionBits && 2 ** partitionBits <= 2 * (probes + 1) + extraProbes;
         if (whole) expect(reads).toHaveLength(2 ** partitionBits);
         for (let t = 0; t < 2; t++) {
-          const probeSet = probeSequence(query.codes[t], m.slice(t * CODE_BITS), depth, probes).map((c) => c >>> (CODE_BITS - depth));
+          const probeSet = probeSequence(query.codes[t], m.slice(t * CODE_BITS), depth, t < extraProbes ? probes + 1 : probes).map((c) => c >>> (CODE_BITS - depth));
           const probed = new Set(whole ? (t === 0 ? Array.from({ length: 2 ** depth }, (_, p) => p) : []) : probeSet);
           const mine = reads.filter((r) => r.table === t);
           // THEN an entry of any bucket is read once if the bucket was probed, never otherwise

@@ -29,7 +29,7 @@ describe('query planning against DynamoDB Local', () => {
     await store.upsert('plans', 'small-first', rows(0, PROFILE_MIN_SAMPLE - 1));
     const before = await store.getCollection('plans', 'small-first');
     // THEN it reads buckets of UNPROFILED.bucketSize with UNPROFILED.probes, and predicts nothing
-    expect(before.queryPlan).toEqual({ depth: bucketDepth(PROFILE_MIN_SAMPLE - 1, UNPROFILED.bucketSize, 4), probes: UNPROFILED.probes, profiled: false, hashDimensions: data.dimension });
+    expect(before.queryPlan).toEqual({ depth: bucketDepth(PROFILE_MIN_SAMPLE - 1, UNPROFILED.bucketSize, 4), probes: UNPROFILED.probes, extraProbes: 0, profiled: false, hashDimensions: data.dimension });
     const q1 = await store.query('plans', 'small-first', { vector: data.vectors[5] });
     expect(q1.stats).toMatchObject({ depth: before.queryPlan.depth, probes: UNPROFILED.probes });
     expect(q1.stats.expectedRecall).toBeUndefined();
@@ -41,11 +41,11 @@ describe('query planning against DynamoDB Local', () => {
     expect(after.queryPlan.profiled).toBe(true);
     expect(after.queryPlan.expectedRecall).toBeGreaterThanOrEqual(0.95);
     const q2 = await store.query('plans', 'small-first', { vector: data.vectors[5] });
-    expect(q2.stats).toMatchObject({ depth: after.queryPlan.depth, probes: after.queryPlan.probes, expectedRecall: after.queryPlan.expectedRecall });
+    expect(q2.stats).toMatchObject({ depth: after.queryPlan.depth, probes: after.queryPlan.probes, extraProbes: after.queryPlan.extraProbes, expectedRecall: after.queryPlan.expectedRecall });
     expect(q2.matches[0].id).toBe(data.ids[5]);
     // and a per-query probes override wins, without a prediction
     const q3 = await store.query('plans', 'small-first', { vector: data.vectors[5], probes: 9 });
-    expect(q3.stats.probes).toBe(9);
+    expect(q3.stats).toMatchObject({ probes: 9, extraProbes: 0 });
     expect(q3.stats.expectedRecall).toBeUndefined();
   });
 
