@@ -47,6 +47,8 @@ interface Point {
   kind: 'planner' | 'grid';
   depth: number;
   probes: number;
+  /** Tables that probe one bucket more (`QueryShape.extraProbes`). */
+  extraProbes: number;
   rerank: number;
   expectedRecall?: number;
   recall: number;
@@ -77,12 +79,12 @@ function writeCost(model: WhiplashModel, items: StoreItems, ds: Dataset): { writ
 
 function measure(model: WhiplashModel, ds: Dataset, gt: GroundTruth, k: number, opts: { probes?: number; rerank?: number }) {
   const acc = { recall: 0, readUnits: 0, bucketReadUnits: 0, fetchReadUnits: 0, candidates: 0, entriesRead: 0, reranked: 0, truncatedReads: 0, truthInCandidates: 0 };
-  let shape = { depth: 0, probes: 0, expectedRecall: undefined as number | undefined };
+  let shape = { depth: 0, probes: 0, extraProbes: 0, expectedRecall: undefined as number | undefined };
   const Q = ds.queries.rows;
   for (let q = 0; q < Q; q++) {
     const query = row(ds.queries, q);
     const m = model.query(query, { topK: k, ...opts, truth: gt.ids.subarray(q * gt.k, q * gt.k + k) });
-    shape = { depth: m.depth, probes: m.probes, expectedRecall: m.expectedRecall };
+    shape = { depth: m.depth, probes: m.probes, extraProbes: m.extraProbes, expectedRecall: m.expectedRecall };
     acc.recall += recallAgainst(gt, q, m.ids, k, (id) => distance(ds.metric, query, row(ds.base, id)));
     acc.readUnits += m.readUnits;
     acc.bucketReadUnits += m.bucketReadUnits;
@@ -98,7 +100,7 @@ function measure(model: WhiplashModel, ds: Dataset, gt: GroundTruth, k: number, 
 }
 
 const fmt = (p: Point) =>
-  [p.layout, p.kind, p.depth, p.probes, p.rerank, p.expectedRecall ?? '-', p.recall.toFixed(3), p.readUnits.toFixed(1), p.bucketReadUnits.toFixed(1), p.fetchReadUnits.toFixed(1), Math.round(p.candidates), Math.round(p.entriesRead), p.reranked.toFixed(1), p.truncatedReads.toFixed(2), p.truthInCandidates.toFixed(3), p.writeUnits.toFixed(1), Math.round(p.storedBytes)].join(' | ');
+  [p.layout, p.kind, p.depth, p.extraProbes > 0 ? `${p.probes}+${p.extraProbes}` : p.probes, p.rerank, p.expectedRecall ?? '-', p.recall.toFixed(3), p.readUnits.toFixed(1), p.bucketReadUnits.toFixed(1), p.fetchReadUnits.toFixed(1), Math.round(p.candidates), Math.round(p.entriesRead), p.reranked.toFixed(1), p.truncatedReads.toFixed(2), p.truthInCandidates.toFixed(3), p.writeUnits.toFixed(1), Math.round(p.storedBytes)].join(' | ');
 
 async function main(): Promise<void> {
   const program = new Command()
