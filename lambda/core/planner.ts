@@ -65,7 +65,7 @@ export interface PlanOptions {
 /** Sizes are planned up to 2^30 vectors. */
 export const PLAN_MAX_LOG2 = 30;
 
-/** The probe counts the planner considers. */
+/** The probe counts per hash table the planner tries first at each depth; it bisects the totals between two of them (`planForAngles`). */
 export const PROBE_CHOICES: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, MAX_PROBE_RANK];
 
 /** Pair angles up to this many degrees go through the collision model; wider ones are nearly independent of the query. */
