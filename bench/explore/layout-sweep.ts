@@ -30,6 +30,7 @@ import { atDepth, WhiplashModel } from '../model/whiplash-model';
 import { log } from '../progress';
 import { recallAgainst } from '../recall';
 import { BENCH_PROJECT, collectionName } from '../systems/model';
+import { probesCell } from '../systems/probes-text';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 const ints = (v: string) => {
@@ -100,7 +101,7 @@ function measure(model: WhiplashModel, ds: Dataset, gt: GroundTruth, k: number, 
 }
 
 const fmt = (p: Point) =>
-  [p.layout, p.kind, p.depth, p.extraProbes > 0 ? `${p.probes}+${p.extraProbes}` : p.probes, p.rerank, p.expectedRecall ?? '-', p.recall.toFixed(3), p.readUnits.toFixed(1), p.bucketReadUnits.toFixed(1), p.fetchReadUnits.toFixed(1), Math.round(p.candidates), Math.round(p.entriesRead), p.reranked.toFixed(1), p.truncatedReads.toFixed(2), p.truthInCandidates.toFixed(3), p.writeUnits.toFixed(1), Math.round(p.storedBytes)].join(' | ');
+  [p.layout, p.kind, p.depth, probesCell(p), p.rerank, p.expectedRecall ?? '-', p.recall.toFixed(3), p.readUnits.toFixed(1), p.bucketReadUnits.toFixed(1), p.fetchReadUnits.toFixed(1), Math.round(p.candidates), Math.round(p.entriesRead), p.reranked.toFixed(1), p.truncatedReads.toFixed(2), p.truthInCandidates.toFixed(3), p.writeUnits.toFixed(1), Math.round(p.storedBytes)].join(' | ');
 
 async function main(): Promise<void> {
   const program = new Command()

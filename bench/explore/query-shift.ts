@@ -28,6 +28,7 @@ import { mulberry32, permutation } from '../prng';
 import { log } from '../progress';
 import { mean, recallAgainst } from '../recall';
 import { buildWhiplashModel } from '../systems/model';
+import { probesCell } from '../systems/probes-text';
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -145,7 +146,7 @@ function main(): void {
         const m = model.query(v, { topK: 10, calibration: o });
         recall.push(recallAgainst(gt, q, m.ids, 10, (id) => distance(ds.metric, v, row(glove.base, id))));
         units.push(m.readUnits);
-        shape = `${m.depth}, ${m.probes}${m.extraProbes > 0 ? `+${m.extraProbes}` : ''}`;
+        shape = `${m.depth}, ${probesCell(m)}`;
         predicted = m.expectedRecall ?? NaN;
       }
       lines.push(`| ${set.name} | ${plans} | ${shape} | ${predicted.toFixed(3)} | ${mean(recall).toFixed(3)} | ${mean(units).toFixed(1)} |`);

@@ -9,7 +9,8 @@ import { WhiplashModel } from '../model/whiplash-model';
 import { ORIGINAL_DEFAULTS } from '../original/hashing';
 import { log, progress } from '../progress';
 import { QueryRecord, SystemRun } from '../summary';
-import { probesText, SweepPoint } from './whiplash';
+import { probesText } from './probes-text';
+import { SweepPoint } from './whiplash';
 
 /** The project and collection names the real runner (`whiplash.ts`) uses: the counter item's key holds them. */
 export const BENCH_PROJECT = 'bench';

@@ -8,6 +8,7 @@ import { attachCapacityMeter } from '../meter';
 import { log, progress } from '../progress';
 import { QueryRecord, storeQueryRecord, SystemRun } from '../summary';
 import { RunContext } from './context';
+import { probesText } from './probes-text';
 import { mapLimit } from '../../lambda/core/concurrency';
 
 /** Per-query overrides of one sweep point (absent: the collection's own setting). */
@@ -16,12 +17,6 @@ export interface SweepPoint {
   readonly rerank?: number;
   /** Cost model only: the plans the store would make for this recall target (`planTableForIndex`). */
   readonly recallTarget?: number;
-}
-
-/** A query shape's probes in words: "5 probes per table", or "3 probes per table, 4 in the first 6 tables". */
-export function probesText(shape: { probes: number; extraProbes: number }): string {
-  const per = `${shape.probes} probes per table`;
-  return shape.extraProbes > 0 ? `${per}, ${shape.probes + 1} in the first ${shape.extraProbes}` : per;
 }
 
 export interface WhiplashRunOptions {

@@ -153,19 +153,14 @@ export function planForAngles(profile: Pick<DataProfile, 'pairAngles'>, angles: 
       : // buckets of about 1 to 4096 vectors at N / 2^d
         range(Math.max(o.partitionBits, Math.floor(log2N) - 12), Math.max(o.partitionBits, Math.min(CODE_BITS, Math.ceil(log2N))));
   const probeChoices = o.probes !== undefined ? [o.probes] : PROBE_CHOICES;
-  const planAt = (depth: number, total: number) => {
+  // a plan's recall at a total of probes; its read units are priced only once it reaches the target
+  const planAt = (depth: number, total: number): Required<QueryPlan> => {
     const probes = Math.floor(total / L);
     const extraProbes = total - probes * L;
-    return {
-      depth,
-      probes,
-      extraProbes,
-      recall: recallAtAngles(angles, depth, probes, L, o.hitScale, extraProbes),
-      cost: bucketReadUnits(profile, vectorCount, depth, probes, o, extraProbes),
-    };
+    return { depth, probes, extraProbes, recall: recallAtAngles(angles, depth, probes, L, o.hitScale, extraProbes) };
   };
   let best: (Required<QueryPlan> & { cost: number }) | undefined;
-  let fallback: (Required<QueryPlan> & { cost: number }) | undefined;
+  let fallback: Required<QueryPlan> | undefined;
   for (const depth of depths) {
     let shortOf = -1; // the largest total probes known to fall short at this depth
     for (const probes of probeChoices) {
@@ -185,7 +180,8 @@ export function planForAngles(profile: Pick<DataProfile, 'pairAngles'>, angles: 
             plan = between;
           } else shortOf = mid;
         }
-        if (!best || plan.cost < best.cost) best = plan;
+        const cost = bucketReadUnits(profile, vectorCount, depth, plan.probes, o, plan.extraProbes);
+        if (!best || cost < best.cost) best = { ...plan, cost };
         break; // more probes at this depth only cost more
       }
       shortOf = probes * L;

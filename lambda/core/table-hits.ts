@@ -16,7 +16,8 @@ import { tableHitProbability } from './collision';
  * Factors on a table's hit probability at which expected hits are summed: 0.5 to 1.5 in steps of
  * 0.05. A draw of random hyperplanes moves the factor by a few per cent; a first batch unlike
  * the rest (the hashing centre and subspace come from it) moves it by more: GloVe's most frequent
- * words imported first fit below 0.8 (BENCHMARKS.md, "A collection's own hyperplanes").
+ * words imported first fit below 0.8 (BENCHMARKS.md, "Probes one hash table at a time, and a wider
+ * hit factor").
  */
 export const HIT_SCALES: readonly number[] = Array.from({ length: 21 }, (_, j) => Math.round((0.5 + 0.05 * j) * 100) / 100);
 

@@ -160,7 +160,7 @@ export interface CollectionInfo extends CollectionConfig {
     readonly calibratedBy?: number;
     /**
      * With `calibratedBy`, once the observed results' hits per hash table are kept: the factor on
-     * each table's hit probability that they show, 0.8..1.2 (`lambda/core/table-hits.ts`).
+     * each table's hit probability that they show, 0.5..1.5 (`lambda/core/table-hits.ts`).
      */
     readonly hitScale?: number;
     /**

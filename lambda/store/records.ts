@@ -101,11 +101,11 @@ export function toQueryAngles(counter: Item): QueryAngles | undefined {
     const c = counter[observedAngleAttribute(b)]?.N;
     if (c !== undefined) counts[b] = Number(c);
   }
-  const ho = counter[OBSERVED_HITS_ATTRIBUTE]?.N;
-  // observed before table hits were kept: none
-  if (ho === undefined) return { queries: Number(q), counts };
+  const ht = counter[OBSERVED_HITS_ATTRIBUTE]?.N;
+  // observed before table hits were kept, or kept under `ho` and `hx*`: none
+  if (ht === undefined) return { queries: Number(q), counts };
   const expected = Float64Array.from(HIT_SCALES, (_, j) => Number(counter[expectedHitsAttribute(j)]?.N ?? 0));
-  return { queries: Number(q), counts, hits: { observed: Number(ho), expected } };
+  return { queries: Number(q), counts, hits: { observed: Number(ht), expected } };
 }
 
 /**

@@ -137,7 +137,7 @@ describe('planTableForIndex and queryShape', () => {
     expect(queryShape({ ...index, probes: 5 }, plans, n)).toMatchObject({ probes: 5, extraProbes: 0 });
     expect(queryShape(index, undefined, n)).toEqual({ depth: bucketDepth(n, UNPROFILED.bucketSize, index.partitionBits), probes: UNPROFILED.probes, extraProbes: 0 });
     // a plan stored before extra probes existed reads as none
-    const { extraProbes: _, ...older } = { ...planned, extraProbes: 3 };
+    const { extraProbes: _, ...older } = planned;
     expect(queryShape(index, () => older, n).extraProbes).toBe(0);
     expect(queryShape(index, () => ({ ...older, extraProbes: 3 }), n).extraProbes).toBe(3);
   });
