@@ -14,9 +14,19 @@
  * fetches), entries read, the share of the collection read, and write units and bytes stored per
  * vector (one entry and the vector item, no metadata).
  *
- * This is a lower bound on what such a layout would cost: centroids stay fixed however the
- * collection grows (no split or re-assignment), and the centroids themselves (K x dim float32) are
- * not priced (they would be read once per instance, as the hashing subspace is).
+ * With `--grow <cap>` the lists grow as a store would grow them without re-indexing: K lists trained
+ * on the first S vectors, then every vector in arrival order to its nearest centroid, and a list that
+ * reaches `cap` entries splits in two (2-means over its members); the splits' reads and moved
+ * entries are priced per vector written.
+ *
+ * It also picks the nprobe a store could choose by itself for the index's `recallTarget`
+ * (`coverageNprobe`, by recall@10's own rule) and measures the queries at it: from `--calibrate <n>`
+ * stored vectors used as queries, or with `--observed <n>` from n of the data set's own queries,
+ * observed as a store observes its queries and left out of the measured ones.
+ *
+ * This is a lower bound on what such a layout would cost: without `--grow` the centroids stay fixed
+ * however the collection grows, and reading the centroids themselves (K x dim float32) is not priced
+ * (they would be read once per warm instance, as the hashing subspace is).
  */
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
@@ -27,9 +37,8 @@ import { resolveIndexParams } from '../../lambda/core/params';
 import { PRNG_VERSION } from '../../lambda/core/prng';
 import { CandidateSet, exactTopK, planSearch } from '../../lambda/core/search';
 import { packSketch } from '../../lambda/core/sketch-format';
-import { Metric } from '../../lambda/core/types';
 import { DATASET_NAMES, DatasetName, loadDataset } from '../datasets';
-import { Matrix, row } from '../datasets/types';
+import { row } from '../datasets/types';
 import { distance } from '../distance';
 import { groundTruth } from '../ground-truth';
 import { StoreItems } from '../model/store-layout';
@@ -37,91 +46,14 @@ import { log } from '../progress';
 import { recallAgainst } from '../recall';
 import { mulberry32 } from '../prng';
 import { BENCH_PROJECT, collectionName } from '../systems/model';
+import { calibrationQuery, CalibrationQuery, coverageNprobe } from './ivf-calibration';
+import { centroidScores, clusteringSpace, grownLists, trainedLists } from './ivf-lists';
 
 const ints = (v: string) => {
   const xs = v.split(',').map((s) => Number(s.trim()));
   if (xs.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError('must be a comma-separated list of positive integers');
   return xs;
 };
-
-/** Rows of `m` as k-means sees them: unit vectors under cosine, as they are otherwise. */
-function clusteringSpace(m: Matrix, metric: Metric): Float32Array {
-  if (metric !== 'cosine') return m.data;
-  const out = new Float32Array(m.data.length);
-  for (let r = 0; r < m.rows; r++) {
-    let s = 0;
-    for (let j = r * m.dim; j < (r + 1) * m.dim; j++) s += m.data[j] * m.data[j];
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let j = r * m.dim; j < (r + 1) * m.dim; j++) out[j] = m.data[j] * inv;
-  }
-  return out;
-}
-
-/** Scores of `x` against every centroid, higher nearer: the dot product (cosine: unit vectors), or -|x - c|² + |x|² otherwise. */
-function centroidScores(x: Float32Array, xo: number, c: Float32Array, cNorm2: Float32Array, k: number, dim: number, metric: Metric, out: Float32Array): void {
-  for (let i = 0; i < k; i++) {
-    let s = 0;
-    const o = i * dim;
-    for (let j = 0; j < dim; j++) s += x[xo + j] * c[o + j];
-    out[i] = metric === 'cosine' ? s : 2 * s - cNorm2[i];
-  }
-}
-
-function argmax(a: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
-  return best;
-}
-
-/** k-means over the first `sample` rows of `x` (row-major, `dim` wide): K centroids. */
-function kMeans(x: Float32Array, dim: number, sample: number, k: number, iterations: number, metric: Metric, seed: number): { centroids: Float32Array; norms: Float32Array } {
-  if (k > sample) throw new RangeError(`${k} lists need at least as many training vectors, got ${sample}`);
-  const rand = mulberry32(seed);
-  const picks = new Set<number>();
-  while (picks.size < k) picks.add(Math.floor(rand() * sample));
-  const c = new Float32Array(k * dim);
-  [...picks].forEach((r, i) => c.set(x.subarray(r * dim, (r + 1) * dim), i * dim));
-  const norms = new Float32Array(k);
-  const scores = new Float32Array(k);
-  const assign = new Int32Array(sample);
-  for (let it = 0; it < iterations; it++) {
-    for (let i = 0; i < k; i++) {
-      let s = 0;
-      for (let j = i * dim; j < (i + 1) * dim; j++) s += c[j] * c[j];
-      norms[i] = s;
-    }
-    for (let r = 0; r < sample; r++) {
-      centroidScores(x, r * dim, c, norms, k, dim, metric, scores);
-      assign[r] = argmax(scores);
-    }
-    const sums = new Float64Array(k * dim);
-    const counts = new Int32Array(k);
-    for (let r = 0; r < sample; r++) {
-      counts[assign[r]]++;
-      const o = assign[r] * dim;
-      for (let j = 0; j < dim; j++) sums[o + j] += x[r * dim + j];
-    }
-    for (let i = 0; i < k; i++) {
-      // an empty list restarts at a random training row
-      if (counts[i] === 0) {
-        const r = Math.floor(rand() * sample);
-        c.set(x.subarray(r * dim, (r + 1) * dim), i * dim);
-        continue;
-      }
-      let s = 0;
-      for (let j = 0; j < dim; j++) s += (sums[i * dim + j] / counts[i]) ** 2;
-      const scale = metric === 'cosine' && s > 0 ? 1 / Math.sqrt(s) : 1;
-      for (let j = 0; j < dim; j++) c[i * dim + j] = (sums[i * dim + j] / counts[i]) * scale;
-    }
-    log(`k-means K=${k} S=${sample}: iteration ${it + 1}/${iterations}`);
-  }
-  for (let i = 0; i < k; i++) {
-    let s = 0;
-    for (let j = i * dim; j < (i + 1) * dim; j++) s += c[j] * c[j];
-    norms[i] = s;
-  }
-  return { centroids: c, norms };
-}
 
 /** Read units of one list read: Query calls of at most MAX_BUCKET_READ_ENTRIES entries, one page each. */
 function listReadUnits(entryBytes: readonly number[]): { units: number; calls: number } {
@@ -147,12 +79,15 @@ async function main(): Promise<void> {
     .option('--train <list>', 'training sample sizes S (the first S base vectors; S >= K)', ints, [20000])
     .option('--nprobe <list>', 'lists read per query', (v) => ints(v).sort((a, b) => a - b), [1, 2, 4, 8, 16, 32, 64, 128, 256])
     .option('--iterations <n>', 'k-means iterations', (v) => Number(v), 12)
+    .option('--grow <cap>', 'grow the lists instead: K lists trained on the first S vectors, then a list that reaches cap entries splits in two (2-means)', (v) => Number(v))
+    .option('--calibrate <n>', 'also choose nprobe for the index\'s recallTarget from n stored vectors used as queries (0: do not)', (v) => Number(v), 200)
+    .option('--observed <n>', 'calibrate on the first n of the data set\'s queries instead (measured: the next --queries)', (v) => Number(v), 0)
     .option('--seed <n>', 'hyperplane (sketch) and k-means seed', (v) => Number(v), 1)
     .option('--out <file>', 'also write the points as JSON')
     .parse()
-    .opts<{ dataset: DatasetName; size?: number; queries: number; lists: number[]; train: number[]; nprobe: number[]; iterations: number; seed: number; out?: string }>();
+    .opts<{ dataset: DatasetName; size?: number; queries: number; lists: number[]; train: number[]; nprobe: number[]; iterations: number; grow?: number; calibrate: number; observed: number; seed: number; out?: string }>();
   const k = 10;
-  const ds = loadDataset(o.dataset, { size: o.size, queries: o.queries, log });
+  const ds = loadDataset(o.dataset, { size: o.size, queries: o.observed + o.queries, log });
   const N = ds.base.rows;
   const dim = ds.dim;
   log(`${ds.name}: ${N} x ${dim} (${ds.metric}), ${ds.queries.rows} queries`);
@@ -188,24 +123,40 @@ async function main(): Promise<void> {
   const x = clusteringSpace(ds.base, ds.metric);
   const qx = clusteringSpace(ds.queries, ds.metric);
   const points: object[] = [];
-  console.log('K | S | nprobe | recall@10 | RU | list RU | fetch RU | Query calls | entries read | share of N | top10 in candidates | re-ranked | WCU/vector | bytes/vector | list sizes (min / median / max)');
-  for (const K of o.lists) {
+  let calibration: CalibrationQuery[] | undefined;
+  const calibrationRand = mulberry32(o.seed + 2);
+  // a centroid item: the float32 centroid and a few bytes of keys
+  const centroidWriteUnits = writeUnits(dim * 4 + 64);
+  console.log('K0 | K | S | nprobe | recall@10 | RU | list RU | fetch RU | Query calls | entries read | share of N | top10 in candidates | re-ranked | WCU/vector | split WCU/vector | split RU/vector | bytes/vector | list sizes (min / median / max)');
+  for (const K0 of o.lists) {
     for (const S of o.train) {
       const t0 = performance.now();
-      const { centroids, norms } = kMeans(x, dim, Math.min(S, N), K, o.iterations, ds.metric, o.seed);
-      const lists: number[][] = Array.from({ length: K }, () => []);
+      const layout = o.grow === undefined
+        ? trainedLists(x, dim, N, ds.metric, K0, S, o.iterations, o.seed)
+        : grownLists(x, dim, N, ds.metric, K0, S, o.grow, o.iterations, o.seed);
+      const { centroids, norms, lists } = layout;
+      const K = lists.length;
       const scores = new Float32Array(K);
-      for (let r = 0; r < N; r++) {
-        centroidScores(x, r * dim, centroids, norms, K, dim, ds.metric, scores);
-        lists[argmax(scores)].push(r);
-      }
+      // a split queries the full list's entries, reads their vector items, moves a half (delete and put) and writes two centroids
+      let splitWriteUnits = 0;
+      let splitReadUnits = 0;
+      layout.splitReads.forEach((members, i) => {
+        splitReadUnits += listReadUnits(members.map((r) => entryBytes[r])).units + members.reduce((u, r) => u + readUnits(vectorBytes[r]), 0);
+        splitWriteUnits += layout.movedEntries[i].reduce((u, r) => u + 2 * writeUnits(entryBytes[r]), 0) + 2 * centroidWriteUnits;
+      });
       // a list's entries lie in sort-key order (the id as a string); only their sizes matter to the pages
       const listCost = lists.map((l) => listReadUnits(l.map((r) => entryBytes[r])));
       const sizes = lists.map((l) => l.length).sort((a, b) => a - b);
       const sizeText = `${sizes[0]} / ${sizes[K >> 1]} / ${sizes[K - 1]}`;
-      log(`K=${K} S=${S}: clustered and assigned in ${((performance.now() - t0) / 1000).toFixed(1)} s; list sizes ${sizeText}`);
-      const acc = o.nprobe.map(() => ({ recall: 0, listRu: 0, fetchRu: 0, calls: 0, entries: 0, truth: 0, reranked: 0 }));
-      for (let q = 0; q < ds.queries.rows; q++) {
+      log(`K0=${K0} K=${K} S=${S}${o.grow === undefined ? '' : `, ${layout.splits} splits at ${o.grow}`}: clustered and assigned in ${((performance.now() - t0) / 1000).toFixed(1)} s; list sizes ${sizeText}`);
+      calibration ??= o.observed > 0
+        ? Array.from({ length: o.observed }, (_, q) => calibrationQuery(ds.base, ds.metric, row(ds.queries, q), qx, q))
+        : Array.from({ length: o.calibrate }, () => Math.floor(calibrationRand() * N)).map((r) => calibrationQuery(ds.base, ds.metric, row(ds.base, r), x, r, r));
+      const calibrated = calibration.length > 0 ? coverageNprobe(layout, dim, ds.metric, calibration, params.recallTarget) : undefined;
+      if (calibrated !== undefined) log(`K0=${K0} K=${K} S=${S}: nprobe ${calibrated} calibrated for recall@10 ${params.recallTarget} on ${calibration.length} ${o.observed > 0 ? 'observed queries' : 'stored vectors'}`);
+      const nprobes = [...new Set([...o.nprobe, ...(calibrated === undefined ? [] : [calibrated])])].sort((a, b) => a - b);
+      const acc = nprobes.map(() => ({ recall: 0, listRu: 0, fetchRu: 0, calls: 0, entries: 0, truth: 0, reranked: 0 }));
+      for (let q = o.observed; q < ds.queries.rows; q++) {
         const query = row(ds.queries, q);
         centroidScores(qx, q * dim, centroids, norms, K, dim, ds.metric, scores);
         const order = Array.from({ length: K }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
@@ -214,7 +165,7 @@ async function main(): Promise<void> {
         // one candidate set grows list by list; each nprobe of the sweep re-ranks what it holds then
         const candidates = new CandidateSet<number>(plan);
         let read = 0;
-        o.nprobe.forEach((nprobe, i) => {
+        nprobes.forEach((nprobe, i) => {
           const a = acc[i];
           for (; read < Math.min(nprobe, K); read++) {
             const list = order[read];
@@ -233,20 +184,20 @@ async function main(): Promise<void> {
           a.reranked += finalists.length;
         });
       }
-      o.nprobe.forEach((nprobe, i) => {
-        const Q = ds.queries.rows;
+      nprobes.forEach((nprobe, i) => {
+        const Q = ds.queries.rows - o.observed;
         const a = acc[i];
         const p = {
-          K, S: Math.min(S, N), nprobe, recall: a.recall / Q, readUnits: (a.listRu + a.fetchRu) / Q, listReadUnits: a.listRu / Q, fetchReadUnits: a.fetchRu / Q,
+          K0, K, S: Math.min(S, N), grow: o.grow, nprobe, calibrated: nprobe === calibrated, recall: a.recall / Q, readUnits: (a.listRu + a.fetchRu) / Q, listReadUnits: a.listRu / Q, fetchReadUnits: a.fetchRu / Q,
           queryCalls: a.calls / Q, entriesRead: a.entries / Q, shareRead: a.entries / Q / N, truthInCandidates: a.truth / Q, reranked: a.reranked / Q,
-          writeUnits: writeUnitsPerVector, storedBytes, listSizes: sizeText,
+          writeUnits: writeUnitsPerVector, splitWriteUnits: splitWriteUnits / N, splitReadUnits: splitReadUnits / N, storedBytes, listSizes: sizeText,
         };
         points.push(p);
-        console.log([K, p.S, nprobe, p.recall.toFixed(3), p.readUnits.toFixed(1), p.listReadUnits.toFixed(1), p.fetchReadUnits.toFixed(1), p.queryCalls.toFixed(1), Math.round(p.entriesRead), p.shareRead.toFixed(4), p.truthInCandidates.toFixed(3), p.reranked.toFixed(1), p.writeUnits.toFixed(2), Math.round(p.storedBytes), sizeText].join(' | '));
+        console.log([K0, K, p.S, `${nprobe}${p.calibrated ? ' (calibrated)' : ''}`, p.recall.toFixed(3), p.readUnits.toFixed(1), p.listReadUnits.toFixed(1), p.fetchReadUnits.toFixed(1), p.queryCalls.toFixed(1), Math.round(p.entriesRead), p.shareRead.toFixed(4), p.truthInCandidates.toFixed(3), p.reranked.toFixed(1), p.writeUnits.toFixed(2), p.splitWriteUnits.toFixed(2), p.splitReadUnits.toFixed(2), Math.round(p.storedBytes), sizeText].join(' | '));
       });
     }
   }
-  if (o.out) writeFileSync(o.out, JSON.stringify({ dataset: ds.name, rows: N, queries: ds.queries.rows, seed: o.seed, points }, null, 1));
+  if (o.out) writeFileSync(o.out, JSON.stringify({ dataset: ds.name, rows: N, queries: ds.queries.rows - o.observed, observed: o.observed, seed: o.seed, points }, null, 1));
 }
 
 void main().catch((e: unknown) => {
