@@ -4,7 +4,8 @@ import { Metric } from '../../lambda/core/types';
 import { Matrix, row } from '../datasets/types';
 import { distance } from '../distance';
 import { RECALL_EPSILON } from '../recall';
-import { centroidScores, Layout } from './ivf-lists';
+import { listOrder } from '../../lambda/core/lists';
+import { Layout } from './ivf-lists';
 
 /** A calibration query: its row in a clustering-space matrix and every base row that counts as one of its 10 nearest (recall@10's tolerance). */
 export interface CalibrationQuery {
@@ -30,17 +31,15 @@ export function calibrationQuery(m: Matrix, metric: Metric, query: Float32Array,
  * reading its lists in centroid order: a query's recall at nprobe n is the share of 10 slots filled
  * by acceptable rows in its first n lists (what the re-rank then loses is not counted).
  */
-export function coverageNprobe(layout: Layout, dim: number, metric: Metric, queries: readonly CalibrationQuery[], target: number): number {
-  const { centroids, norms, lists } = layout;
+export function coverageNprobe(layout: Layout, queries: readonly CalibrationQuery[], target: number): number {
+  const { index, lists } = layout;
   const K = lists.length;
   const listOf = new Int32Array(lists.reduce((n, l) => n + l.length, 0));
   lists.forEach((l, i) => l.forEach((r) => (listOf[r] = i)));
-  const scores = new Float32Array(K);
   const slotsFilledAt = new Float64Array(K);
   for (const q of queries) {
-    centroidScores(q.x, q.row * dim, centroids, norms, K, dim, metric, scores);
     const rankOf = new Int32Array(K);
-    Array.from({ length: K }, (_, i) => i).sort((a, b) => scores[b] - scores[a]).forEach((list, rank) => (rankOf[list] = rank));
+    listOrder(index, q.x, q.row * index.dim).forEach((list, rank) => (rankOf[list] = rank));
     const ranks = q.acceptable.map((r) => rankOf[listOf[r]]).sort((a, b) => a - b);
     for (const rank of ranks.slice(0, 10)) slotsFilledAt[rank]++;
   }

@@ -2,8 +2,8 @@
 // list per vector (IVF), priced with the store's own entry, sketch, re-rank and read-unit functions.
 /**
  * `npx tsx bench/explore/ivf-sweep.ts --help`. Nothing here changes the store. For each number of
- * lists K and training sample S it clusters the first S base vectors with k-means (spherical under
- * cosine: unit vectors, centroids renormalised; Lloyd 1982 iterations from K distinct sample rows),
+ * lists K and training sample S it clusters the first S base vectors with k-means
+ * (`lambda/core/lists.ts`: spherical under cosine, Lloyd iterations from K distinct sample rows),
  * assigns every base vector to its nearest centroid, and lays the lists out as the buckets table
  * would if a list were a bucket: one bucket entry per vector (the store's `bucketEntryItem`, with the
  * collection's sketch), a list read as DynamoDB Query calls of at most `MAX_BUCKET_READ_ENTRIES`
@@ -35,6 +35,7 @@ import { frameOf, Hasher } from '../../lambda/core/hasher';
 import { MAX_BUCKET_READ_ENTRIES } from '../../lambda/core/limits';
 import { resolveIndexParams } from '../../lambda/core/params';
 import { PRNG_VERSION } from '../../lambda/core/prng';
+import { listOrder } from '../../lambda/core/lists';
 import { CandidateSet, exactTopK, planSearch } from '../../lambda/core/search';
 import { packSketch } from '../../lambda/core/sketch-format';
 import { DATASET_NAMES, DatasetName, loadDataset } from '../datasets';
@@ -47,7 +48,7 @@ import { recallAgainst } from '../recall';
 import { mulberry32 } from '../prng';
 import { BENCH_PROJECT, collectionName } from '../systems/model';
 import { calibrationQuery, CalibrationQuery, coverageNprobe } from './ivf-calibration';
-import { centroidScores, clusteringSpace, grownLists, trainedLists } from './ivf-lists';
+import { clusteringSpace, grownLists, trainedLists } from './ivf-lists';
 
 const ints = (v: string) => {
   const xs = v.split(',').map((s) => Number(s.trim()));
@@ -134,9 +135,8 @@ async function main(): Promise<void> {
       const layout = o.grow === undefined
         ? trainedLists(x, dim, N, ds.metric, K0, S, o.iterations, o.seed)
         : grownLists(x, dim, N, ds.metric, K0, S, o.grow, o.iterations, o.seed);
-      const { centroids, norms, lists } = layout;
+      const { lists } = layout;
       const K = lists.length;
-      const scores = new Float32Array(K);
       // a split queries the full list's entries, reads their vector items, moves a half (delete and put) and writes two centroids
       let splitWriteUnits = 0;
       let splitReadUnits = 0;
@@ -152,14 +152,13 @@ async function main(): Promise<void> {
       calibration ??= o.observed > 0
         ? Array.from({ length: o.observed }, (_, q) => calibrationQuery(ds.base, ds.metric, row(ds.queries, q), qx, q))
         : Array.from({ length: o.calibrate }, () => Math.floor(calibrationRand() * N)).map((r) => calibrationQuery(ds.base, ds.metric, row(ds.base, r), x, r, r));
-      const calibrated = calibration.length > 0 ? coverageNprobe(layout, dim, ds.metric, calibration, params.recallTarget) : undefined;
+      const calibrated = calibration.length > 0 ? coverageNprobe(layout, calibration, params.recallTarget) : undefined;
       if (calibrated !== undefined) log(`K0=${K0} K=${K} S=${S}: nprobe ${calibrated} calibrated for recall@10 ${params.recallTarget} on ${calibration.length} ${o.observed > 0 ? 'observed queries' : 'stored vectors'}`);
       const nprobes = [...new Set([...o.nprobe, ...(calibrated === undefined ? [] : [calibrated])])].sort((a, b) => a - b);
       const acc = nprobes.map(() => ({ recall: 0, listRu: 0, fetchRu: 0, calls: 0, entries: 0, truth: 0, reranked: 0 }));
       for (let q = o.observed; q < ds.queries.rows; q++) {
         const query = row(ds.queries, q);
-        centroidScores(qx, q * dim, centroids, norms, K, dim, ds.metric, scores);
-        const order = Array.from({ length: K }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+        const order = listOrder(layout.index, qx, q * dim);
         const plan = planSearch({ dimension: dim, metric: ds.metric, index: params, hasher, vectorCount: N }, { query, topK: k });
         const truth = Array.from(gt.ids.subarray(q * gt.k, q * gt.k + k));
         // one candidate set grows list by list; each nprobe of the sweep re-ranks what it holds then
