@@ -22,7 +22,8 @@
  * It also picks the nprobe a store could choose by itself for the index's `recallTarget`
  * (`coverageNprobe`, by recall@10's own rule) and measures the queries at it: from `--calibrate <n>`
  * stored vectors used as queries, or with `--observed <n>` from n of the data set's own queries,
- * observed as a store observes its queries and left out of the measured ones.
+ * observed as a store observes its queries and left out of the measured ones; their neighbours
+ * exact, or with `--reference-lists <w>` those found in their first w lists, as a store would find them.
  *
  * This is a lower bound on what such a layout would cost: without `--grow` the centroids stay fixed
  * however the collection grows, and reading the centroids themselves (K x dim float32) is not priced
@@ -47,7 +48,7 @@ import { log } from '../progress';
 import { recallAgainst } from '../recall';
 import { mulberry32 } from '../prng';
 import { BENCH_PROJECT, collectionName } from '../systems/model';
-import { calibrationQuery, CalibrationQuery, coverageNprobe } from './ivf-calibration';
+import { CalibrationQuery, coverageNprobe } from './ivf-calibration';
 import { clusteringSpace, grownLists, trainedLists } from './ivf-lists';
 
 const ints = (v: string) => {
@@ -82,11 +83,12 @@ async function main(): Promise<void> {
     .option('--iterations <n>', 'k-means iterations', (v) => Number(v), 12)
     .option('--grow <cap>', 'grow the lists instead: K lists trained on the first S vectors, then a list that reaches cap entries splits in two (2-means)', (v) => Number(v))
     .option('--calibrate <n>', 'also choose nprobe for the index\'s recallTarget from n stored vectors used as queries (0: do not)', (v) => Number(v), 200)
+    .option('--reference-lists <n>', 'calibrate against the neighbours in each calibration query\'s first n lists (a wide read) instead of the exact ones', (v) => Number(v))
     .option('--observed <n>', 'calibrate on the first n of the data set\'s queries instead (measured: the next --queries)', (v) => Number(v), 0)
     .option('--seed <n>', 'hyperplane (sketch) and k-means seed', (v) => Number(v), 1)
     .option('--out <file>', 'also write the points as JSON')
     .parse()
-    .opts<{ dataset: DatasetName; size?: number; queries: number; lists: number[]; train: number[]; nprobe: number[]; iterations: number; grow?: number; calibrate: number; observed: number; seed: number; out?: string }>();
+    .opts<{ dataset: DatasetName; size?: number; queries: number; lists: number[]; train: number[]; nprobe: number[]; iterations: number; grow?: number; calibrate: number; observed: number; referenceLists?: number; seed: number; out?: string }>();
   const k = 10;
   const ds = loadDataset(o.dataset, { size: o.size, queries: o.observed + o.queries, log });
   const N = ds.base.rows;
@@ -150,10 +152,11 @@ async function main(): Promise<void> {
       const sizeText = `${sizes[0]} / ${sizes[K >> 1]} / ${sizes[K - 1]}`;
       log(`K0=${K0} K=${K} S=${S}${o.grow === undefined ? '' : `, ${layout.splits} splits at ${o.grow}`}: clustered and assigned in ${((performance.now() - t0) / 1000).toFixed(1)} s; list sizes ${sizeText}`);
       calibration ??= o.observed > 0
-        ? Array.from({ length: o.observed }, (_, q) => calibrationQuery(ds.base, ds.metric, row(ds.queries, q), qx, q))
-        : Array.from({ length: o.calibrate }, () => Math.floor(calibrationRand() * N)).map((r) => calibrationQuery(ds.base, ds.metric, row(ds.base, r), x, r, r));
-      const calibrated = calibration.length > 0 ? coverageNprobe(layout, calibration, params.recallTarget) : undefined;
-      if (calibrated !== undefined) log(`K0=${K0} K=${K} S=${S}: nprobe ${calibrated} calibrated for recall@10 ${params.recallTarget} on ${calibration.length} ${o.observed > 0 ? 'observed queries' : 'stored vectors'}`);
+        ? Array.from({ length: o.observed }, (_, q) => ({ query: row(ds.queries, q), x: qx, row: q, self: -1 }))
+        : Array.from({ length: o.calibrate }, () => Math.floor(calibrationRand() * N)).map((r) => ({ query: row(ds.base, r), x, row: r, self: r }));
+      const reference = o.referenceLists ?? 'exact';
+      const calibrated = calibration.length > 0 ? coverageNprobe(ds.base, ds.metric, layout, calibration, params.recallTarget, reference) : undefined;
+      if (calibrated !== undefined) log(`K0=${K0} K=${K} S=${S}: nprobe ${calibrated} calibrated for recall@10 ${params.recallTarget} on ${calibration.length} ${o.observed > 0 ? 'observed queries' : 'stored vectors'}, neighbours ${reference === 'exact' ? 'exact' : `from their first ${reference} lists`}`);
       const nprobes = [...new Set([...o.nprobe, ...(calibrated === undefined ? [] : [calibrated])])].sort((a, b) => a - b);
       const acc = nprobes.map(() => ({ recall: 0, listRu: 0, fetchRu: 0, calls: 0, entries: 0, truth: 0, reranked: 0 }));
       for (let q = o.observed; q < ds.queries.rows; q++) {
