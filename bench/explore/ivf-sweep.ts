@@ -24,6 +24,7 @@
  * stored vectors used as queries, or with `--observed <n>` from n of the data set's own queries,
  * observed as a store observes its queries and left out of the measured ones; their neighbours
  * exact, or with `--reference-lists <w>` those found in their first w lists, as a store would find them.
+ * With `--margins` each query reads the lists within a margin of its nearest one instead.
  *
  * This is a lower bound on what such a layout would cost: without `--grow` the centroids stay fixed
  * however the collection grows, and reading the centroids themselves (K x dim float32) is not priced
@@ -36,7 +37,7 @@ import { frameOf, Hasher } from '../../lambda/core/hasher';
 import { MAX_BUCKET_READ_ENTRIES } from '../../lambda/core/limits';
 import { resolveIndexParams } from '../../lambda/core/params';
 import { PRNG_VERSION } from '../../lambda/core/prng';
-import { listOrder } from '../../lambda/core/lists';
+import { listOrder, Lists, listScores } from '../../lambda/core/lists';
 import { CandidateSet, exactTopK, planSearch } from '../../lambda/core/search';
 import { packSketch } from '../../lambda/core/sketch-format';
 import { DATASET_NAMES, DatasetName, loadDataset } from '../datasets';
@@ -56,6 +57,21 @@ const ints = (v: string) => {
   if (xs.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError('must be a comma-separated list of positive integers');
   return xs;
 };
+
+/** Per margin (ascending), how many of a query's lists (in `order`) lie within (1 + margin) x its nearest list's squared distance. */
+function marginNprobes(index: Lists, x: Float32Array, xo: number, order: Int32Array, margins: readonly number[]): number[] {
+  const scores = listScores(index, x, xo);
+  let norm2 = 0;
+  for (let j = xo; j < xo + index.dim; j++) norm2 += x[j] * x[j];
+  // squared distances from the scores: 2 - 2 x·c on the unit sphere, |x|² - (2 x·c - |c|²) otherwise
+  const d2 = (list: number) => (index.metric === 'cosine' ? 2 - 2 * scores[list] : norm2 - scores[list]);
+  const nearest = Math.max(d2(order[0]), 1e-12);
+  let n = 1;
+  return margins.map((m) => {
+    while (n < order.length && d2(order[n]) <= (1 + m) * nearest) n++;
+    return n;
+  });
+}
 
 /** Read units of one list read: Query calls of at most MAX_BUCKET_READ_ENTRIES entries, one page each. */
 function listReadUnits(entryBytes: readonly number[]): { units: number; calls: number } {
@@ -83,12 +99,13 @@ async function main(): Promise<void> {
     .option('--iterations <n>', 'k-means iterations', (v) => Number(v), 12)
     .option('--grow <cap>', 'grow the lists instead: K lists trained on the first S vectors, then a list that reaches cap entries splits in two (2-means)', (v) => Number(v))
     .option('--calibrate <n>', 'also choose nprobe for the index\'s recallTarget from n stored vectors used as queries (0: do not)', (v) => Number(v), 200)
+    .option('--margins <list>', 'instead of a fixed nprobe, read every list whose centroid lies within (1 + margin) x the nearest centroid\'s squared distance (comma-separated margins)', (v) => v.split(',').map(Number).sort((a, b) => a - b))
     .option('--reference-lists <n>', 'calibrate against the neighbours in each calibration query\'s first n lists (a wide read) instead of the exact ones', (v) => Number(v))
     .option('--observed <n>', 'calibrate on the first n of the data set\'s queries instead (measured: the next --queries)', (v) => Number(v), 0)
     .option('--seed <n>', 'hyperplane (sketch) and k-means seed', (v) => Number(v), 1)
     .option('--out <file>', 'also write the points as JSON')
     .parse()
-    .opts<{ dataset: DatasetName; size?: number; queries: number; lists: number[]; train: number[]; nprobe: number[]; iterations: number; grow?: number; calibrate: number; observed: number; referenceLists?: number; seed: number; out?: string }>();
+    .opts<{ dataset: DatasetName; size?: number; queries: number; lists: number[]; train: number[]; nprobe: number[]; iterations: number; grow?: number; calibrate: number; observed: number; referenceLists?: number; margins?: number[]; seed: number; out?: string }>();
   const k = 10;
   const ds = loadDataset(o.dataset, { size: o.size, queries: o.observed + o.queries, log });
   const N = ds.base.rows;
@@ -158,17 +175,21 @@ async function main(): Promise<void> {
       const calibrated = calibration.length > 0 ? coverageNprobe(ds.base, ds.metric, layout, calibration, params.recallTarget, reference) : undefined;
       if (calibrated !== undefined) log(`K0=${K0} K=${K} S=${S}: nprobe ${calibrated} calibrated for recall@10 ${params.recallTarget} on ${calibration.length} ${o.observed > 0 ? 'observed queries' : 'stored vectors'}, neighbours ${reference === 'exact' ? 'exact' : `from their first ${reference} lists`}`);
       const nprobes = [...new Set([...o.nprobe, ...(calibrated === undefined ? [] : [calibrated])])].sort((a, b) => a - b);
-      const acc = nprobes.map(() => ({ recall: 0, listRu: 0, fetchRu: 0, calls: 0, entries: 0, truth: 0, reranked: 0 }));
+      // the settings swept: fixed nprobes, or margins that give each query its own nprobe
+      const settings: readonly number[] = o.margins ?? nprobes;
+      const acc = settings.map(() => ({ recall: 0, listRu: 0, fetchRu: 0, calls: 0, entries: 0, truth: 0, reranked: 0, lists: 0 }));
       for (let q = o.observed; q < ds.queries.rows; q++) {
         const query = row(ds.queries, q);
         const order = listOrder(layout.index, qx, q * dim);
+        const budgets = o.margins === undefined ? nprobes : marginNprobes(layout.index, qx, q * dim, order, o.margins);
         const plan = planSearch({ dimension: dim, metric: ds.metric, index: params, hasher, vectorCount: N }, { query, topK: k });
         const truth = Array.from(gt.ids.subarray(q * gt.k, q * gt.k + k));
         // one candidate set grows list by list; each nprobe of the sweep re-ranks what it holds then
         const candidates = new CandidateSet<number>(plan);
         let read = 0;
-        nprobes.forEach((nprobe, i) => {
+        budgets.forEach((nprobe, i) => {
           const a = acc[i];
+          a.lists += Math.min(nprobe, K);
           for (; read < Math.min(nprobe, K); read++) {
             const list = order[read];
             for (const r of lists[list]) candidates.add(r, packed.subarray(r * packedBytes, (r + 1) * packedBytes));
@@ -186,16 +207,17 @@ async function main(): Promise<void> {
           a.reranked += finalists.length;
         });
       }
-      nprobes.forEach((nprobe, i) => {
+      settings.forEach((setting, i) => {
         const Q = ds.queries.rows - o.observed;
         const a = acc[i];
+        const nprobe = a.lists / Q;
         const p = {
-          K0, K, S: Math.min(S, N), grow: o.grow, nprobe, calibrated: nprobe === calibrated, recall: a.recall / Q, readUnits: (a.listRu + a.fetchRu) / Q, listReadUnits: a.listRu / Q, fetchReadUnits: a.fetchRu / Q,
+          K0, K, S: Math.min(S, N), grow: o.grow, margin: o.margins === undefined ? undefined : setting, nprobe, calibrated: o.margins === undefined && setting === calibrated, recall: a.recall / Q, readUnits: (a.listRu + a.fetchRu) / Q, listReadUnits: a.listRu / Q, fetchReadUnits: a.fetchRu / Q,
           queryCalls: a.calls / Q, entriesRead: a.entries / Q, shareRead: a.entries / Q / N, truthInCandidates: a.truth / Q, reranked: a.reranked / Q,
           writeUnits: writeUnitsPerVector, splitWriteUnits: splitWriteUnits / N, splitReadUnits: splitReadUnits / N, storedBytes, listSizes: sizeText,
         };
         points.push(p);
-        console.log([K0, K, p.S, `${nprobe}${p.calibrated ? ' (calibrated)' : ''}`, p.recall.toFixed(3), p.readUnits.toFixed(1), p.listReadUnits.toFixed(1), p.fetchReadUnits.toFixed(1), p.queryCalls.toFixed(1), Math.round(p.entriesRead), p.shareRead.toFixed(4), p.truthInCandidates.toFixed(3), p.reranked.toFixed(1), p.writeUnits.toFixed(2), p.splitWriteUnits.toFixed(2), p.splitReadUnits.toFixed(2), Math.round(p.storedBytes), sizeText].join(' | '));
+        console.log([K0, K, p.S, `${o.margins === undefined ? nprobe : `${nprobe.toFixed(1)} (margin ${setting})`}${p.calibrated ? ' (calibrated)' : ''}`, p.recall.toFixed(3), p.readUnits.toFixed(1), p.listReadUnits.toFixed(1), p.fetchReadUnits.toFixed(1), p.queryCalls.toFixed(1), Math.round(p.entriesRead), p.shareRead.toFixed(4), p.truthInCandidates.toFixed(3), p.reranked.toFixed(1), p.writeUnits.toFixed(2), p.splitWriteUnits.toFixed(2), p.splitReadUnits.toFixed(2), Math.round(p.storedBytes), sizeText].join(' | '));
       });
     }
   }
