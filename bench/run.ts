@@ -12,18 +12,10 @@ import { BenchOptions, QUICK, runBenchmark, SYSTEMS, SystemName } from './benchm
 import { DATASET_NAMES } from './datasets';
 import { log } from './progress';
 import { markdownTable, RESULTS_DIR, writeReports, writeResult } from './report';
+import { int, intList } from '../lib/cli/parse';
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
-
-function intList(value: string): number[] {
-  const list = value.split(',').map((s) => Number(s.trim()));
-  if (list.some((n) => !Number.isInteger(n) || n < 0)) throw new InvalidArgumentError('must be a comma-separated list of non-negative integers');
-  return list;
-}
+const positiveInt = int(1);
+const counts = intList(0);
 
 const INDEX_KEYS: readonly (keyof IndexParams)[] = ['hashTables', 'partitionBits', 'bucketSize', 'probes', 'recallTarget', 'sketchBits', 'rerank'];
 function indexParams(value: string): Partial<IndexParams> {
@@ -68,16 +60,16 @@ async function main(argv: string[]): Promise<void> {
     .option('--k <n>', 'top-k', positiveInt, 10)
     .option('--systems <list>', `comma-separated: ${SYSTEMS.join(',')}`, systemList, [...SYSTEMS])
     .option('--index <k=v,...>', `Whiplash index parameters at creation (${INDEX_KEYS.join(', ')}); the target is only checked without them`, indexParams)
-    .option('--probes <list>', 'sweep: per-query probes overrides, e.g. 0,4,8', intList)
-    .option('--rerank <list>', 'sweep: per-query re-rank overrides, e.g. 100,200,400', intList)
+    .option('--probes <list>', 'sweep: per-query probes overrides, e.g. 0,4,8', counts)
+    .option('--rerank <list>', 'sweep: per-query re-rank overrides, e.g. 100,200,400', counts)
     .option('--recall-targets <list>', 'sweep (cost model only): the plans the store makes for these recall targets, e.g. 0.8,0.9', fractionList)
     .option('--seed <n>', 'hyperplane seed of Whiplash', positiveInt, 1)
-    .option('--original-seeds <list>', 'hyperplane seeds of the original layout; its figures are the mean over them', intList, [1, 2, 3])
+    .option('--original-seeds <list>', 'hyperplane seeds of the original layout; its figures are the mean over them', counts, [1, 2, 3])
     .option('--ingest-concurrency <n>', 'Whiplash upsert calls (500 vectors each) in flight', positiveInt, 2)
     .option('--original-concurrency <n>', 'original layout: candidate BatchGetItem calls in flight (the original: 1; round trips are counted as sequential either way)', positiveInt, 4)
     .option('--original-queries <n>', 'original layout: run only the first N queries (default: at most 100; each original query fetches thousands of vectors)', positiveInt)
-    .option('--ef <list>', 'hnsw: efSearch values, the first being its reference point (default: 64,10,32,128,256)', intList)
-    .option('--scale <list>', 'also run the cost models (whiplash and original) on the first N base vectors for each N, and fit the growth of read units with N, e.g. 50000,150000', intList)
+    .option('--ef <list>', 'hnsw: efSearch values, the first being its reference point (default: 64,10,32,128,256)', counts)
+    .option('--scale <list>', 'also run the cost models (whiplash and original) on the first N base vectors for each N, and fit the growth of read units with N, e.g. 50000,150000', counts)
     .option('--endpoint <url>', 'use this DynamoDB endpoint instead of starting DynamoDB Local')
     .option('--no-cache', 're-measure the original layout and the exact scan even when bench/.cache/ holds their figures')
     .option('--no-save', 'do not write bench/results/*.json and BENCHMARKS.md')

@@ -31,15 +31,17 @@
  * (they would be read once per warm instance, as the hashing subspace is).
  */
 import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { readUnits, writeUnits } from '../../lambda/core/capacity';
 import { frameOf, Hasher } from '../../lambda/core/hasher';
 import { MAX_BUCKET_READ_ENTRIES } from '../../lambda/core/limits';
 import { resolveIndexParams } from '../../lambda/core/params';
 import { PRNG_VERSION } from '../../lambda/core/prng';
 import { listOrder, Lists, listScores } from '../../lambda/core/lists';
+import { dot } from '../../lambda/core/vector';
 import { CandidateSet, exactTopK, planSearch } from '../../lambda/core/search';
 import { packSketch } from '../../lambda/core/sketch-format';
+import { int, intList, positiveNumber } from '../../lib/cli/parse';
 import { DATASET_NAMES, DatasetName, loadDataset } from '../datasets';
 import { row } from '../datasets/types';
 import { distance } from '../distance';
@@ -52,17 +54,12 @@ import { BENCH_PROJECT, collectionName } from '../systems/model';
 import { CalibrationQuery, coverageNprobe } from './ivf-calibration';
 import { clusteringSpace, grownLists, trainedLists } from './ivf-lists';
 
-const ints = (v: string) => {
-  const xs = v.split(',').map((s) => Number(s.trim()));
-  if (xs.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError('must be a comma-separated list of positive integers');
-  return xs;
-};
+const ints = intList(1);
 
 /** Per margin (ascending), how many of a query's lists (in `order`) lie within (1 + margin) x its nearest list's squared distance. */
 function marginNprobes(index: Lists, x: Float32Array, xo: number, order: Int32Array, margins: readonly number[]): number[] {
   const scores = listScores(index, x, xo);
-  let norm2 = 0;
-  for (let j = xo; j < xo + index.dim; j++) norm2 += x[j] * x[j];
+  const norm2 = dot(x, x, xo, xo, index.dim);
   // squared distances from the scores: 2 - 2 x·c on the unit sphere, |x|² - (2 x·c - |c|²) otherwise
   const d2 = (list: number) => (index.metric === 'cosine' ? 2 - 2 * scores[list] : norm2 - scores[list]);
   const nearest = Math.max(d2(order[0]), 1e-12);
@@ -91,18 +88,18 @@ async function main(): Promise<void> {
     .name('ivf-sweep')
     .description('Issue #17: recall@10 and read/write cost of a k-means list layout (IVF), priced with the store\'s own entry and read-unit functions')
     .option('--dataset <name>', `data set (${DATASET_NAMES.join(', ')})`, 'glove-100')
-    .option('--size <n>', 'first N base vectors (default: all)', (v) => Number(v))
-    .option('--queries <n>', 'queries', (v) => Number(v), 300)
+    .option('--size <n>', 'first N base vectors (default: all)', int(1))
+    .option('--queries <n>', 'queries', int(1), 300)
     .option('--lists <list>', 'numbers of lists K', ints, [256, 1024])
     .option('--train <list>', 'training sample sizes S (the first S base vectors; S >= K)', ints, [20000])
     .option('--nprobe <list>', 'lists read per query', (v) => ints(v).sort((a, b) => a - b), [1, 2, 4, 8, 16, 32, 64, 128, 256])
-    .option('--iterations <n>', 'k-means iterations', (v) => Number(v), 12)
-    .option('--grow <cap>', 'grow the lists instead: K lists trained on the first S vectors, then a list that reaches cap entries splits in two (2-means)', (v) => Number(v))
-    .option('--calibrate <n>', 'also choose nprobe for the index\'s recallTarget from n stored vectors used as queries (0: do not)', (v) => Number(v), 200)
-    .option('--margins <list>', 'instead of a fixed nprobe, read every list whose centroid lies within (1 + margin) x the nearest centroid\'s squared distance (comma-separated margins)', (v) => v.split(',').map(Number).sort((a, b) => a - b))
-    .option('--reference-lists <n>', 'calibrate against the neighbours in each calibration query\'s first n lists (a wide read) instead of the exact ones', (v) => Number(v))
-    .option('--observed <n>', 'calibrate on the first n of the data set\'s queries instead (measured: the next --queries)', (v) => Number(v), 0)
-    .option('--seed <n>', 'hyperplane (sketch) and k-means seed', (v) => Number(v), 1)
+    .option('--iterations <n>', 'k-means iterations', int(1), 12)
+    .option('--grow <cap>', 'grow the lists instead: K lists trained on the first S vectors, then a list that reaches cap entries splits in two (2-means)', int(2))
+    .option('--calibrate <n>', 'also choose nprobe for the index\'s recallTarget from n stored vectors used as queries (0: do not)', int(0), 200)
+    .option('--margins <list>', 'instead of a fixed nprobe, read every list whose centroid lies within (1 + margin) x the nearest centroid\'s squared distance (comma-separated margins)', (v) => v.split(',').map((m) => positiveNumber(m)).sort((a, b) => a - b))
+    .option('--reference-lists <n>', 'calibrate against the neighbours in each calibration query\'s first n lists (a wide read) instead of the exact ones', int(1))
+    .option('--observed <n>', 'calibrate on the first n of the data set\'s queries instead (measured: the next --queries)', int(0), 0)
+    .option('--seed <n>', 'hyperplane (sketch) and k-means seed', int(0), 1)
     .option('--out <file>', 'also write the points as JSON')
     .parse()
     .opts<{ dataset: DatasetName; size?: number; queries: number; lists: number[]; train: number[]; nprobe: number[]; iterations: number; grow?: number; calibrate: number; observed: number; referenceLists?: number; margins?: number[]; seed: number; out?: string }>();

@@ -15,13 +15,14 @@
  * 2) against the split sketches of version 3 in a subspace (`splitSketchLayout`).
  */
 import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { resolveIndexParams } from '../../lambda/core/params';
 import { PRNG_VERSION } from '../../lambda/core/prng';
 import { packSketch } from '../../lambda/core/sketch-format';
 import { IndexParams } from '../../lambda/core/types';
 import { writeUnits } from '../../lambda/core/capacity';
 import { DATASET_NAMES, DatasetName, loadDataset } from '../datasets';
+import { int, intList } from '../../lib/cli/parse';
 import { Dataset, row } from '../datasets/types';
 import { distance } from '../distance';
 import { groundTruth, GroundTruth } from '../ground-truth';
@@ -33,11 +34,7 @@ import { BENCH_PROJECT, collectionName } from '../systems/model';
 import { probesCell } from '../systems/probes-text';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-const ints = (v: string) => {
-  const xs = list(v).map(Number);
-  if (xs.some((n) => !Number.isInteger(n) || n < 0)) throw new InvalidArgumentError('must be a comma-separated list of non-negative integers');
-  return xs;
-};
+const ints = intList(0);
 
 /** One measured point: means over the queries. */
 interface Point {
@@ -108,8 +105,8 @@ async function main(): Promise<void> {
     .name('layout-sweep')
     .description("Issue #17: recall@10 and read/write cost of index layouts through the cost model (hash tables x depth x probes, sketch bits, re-rank cap, hashing subspace or whole space)")
     .option('--dataset <name>', `data set (${DATASET_NAMES.join(', ')})`, 'fashion-mnist')
-    .option('--size <n>', 'first N base vectors (default: all)', (v) => Number(v))
-    .option('--queries <n>', 'queries', (v) => Number(v), 300)
+    .option('--size <n>', 'first N base vectors (default: all)', int(1))
+    .option('--queries <n>', 'queries', int(1), 300)
     .option('--tables <list>', 'hash tables (L) to try', ints, [32])
     .option('--sketch-bits <list>', 'sketch bits to try (default: the data set default)', ints)
     .option('--hash-space <list>', 'auto (as the store: the first batch\'s hashing subspace, if any) and/or whole (the whole space)', list, ['auto'])
@@ -117,7 +114,7 @@ async function main(): Promise<void> {
     .option('--depths <list>', 'bucket depths of the grid (default: none, planner only)', ints, [])
     .option('--probes <list>', 'probes per table of the grid', ints, [0, 1, 2, 4, 8, 16, 32, 64])
     .option('--rerank <list>', 'per-query re-rank caps of the grid (default: the index rerank)', ints)
-    .option('--seed <n>', 'hyperplane seed', (v) => Number(v), 1)
+    .option('--seed <n>', 'hyperplane seed', int(0), 1)
     .option('--target <r>', 'recall target of the floor (cheapest grid point at or above it)', (v) => Number(v), 0.95)
     .option('--out <file>', 'also write the points as JSON')
     .parse();

@@ -16,12 +16,13 @@
  * calibration does to queries like the stored vectors.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { QueryAngles } from '../../lambda/core/calibration';
 import { loadDataset } from '../datasets';
 import { fetchGloveJson, GLOVE_SEED, holdoutSplit, loadGlove, readGloveMatrix, WinkEmbeddings } from '../datasets/glove';
 import { loadMiniLmRecords } from '../datasets/minilm';
 import { Dataset, Matrix, pickRows, row } from '../datasets/types';
+import { int } from '../../lib/cli/parse';
 import { distance } from '../distance';
 import { exactTopK } from '../ground-truth';
 import { mulberry32, permutation } from '../prng';
@@ -30,11 +31,7 @@ import { mean, recallAgainst } from '../recall';
 import { buildWhiplashModel } from '../systems/model';
 import { probesCell } from '../systems/probes-text';
 
-const positiveInt = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-};
+const positiveInt = int(1);
 
 const opts = new Command()
   .description('Recall@10 and read units of the profile-planned and the query-calibrated plans, for queries like and unlike the stored vectors (cost model, GloVe)')

@@ -11,7 +11,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { storeClient } from '../../lambda/store/store-client';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { logger } from '../../lambda/api/logger';
 import { MAX_METADATA_BYTES } from '../../lambda/core/limits';
 import type { Filter, Metadata, VectorInput } from '../../lambda/core/types';
@@ -19,6 +19,7 @@ import { compileFilter } from '../../lambda/core/filter';
 import { ensureTables } from '../../lambda/store/local-tables';
 import { prefixedTableNames } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
+import { int } from '../../lib/cli/parse';
 import { DynamoDBLocalHandle, LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from '../../lib/local/dynamodb-local';
 import { REPO_ROOT } from '../datasets/fashion-mnist';
 import { loadMiniLm, loadMiniLmRecords, miniLmSplit } from '../datasets/minilm';
@@ -55,11 +56,7 @@ const COLLECTIONS = [
 /** Metadata as JSON with its keys sorted, to compare regardless of key order. */
 const canonical = (m: Metadata | undefined) => (m === undefined ? 'undefined' : JSON.stringify(Object.fromEntries(Object.entries(m).sort(([a], [b]) => a.localeCompare(b)))));
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
+const positiveInt = int(1);
 
 const opts = new Command()
   .name('npm run bench:retrieval --')

@@ -11,6 +11,7 @@
  * Not yet a store layout: `bench/explore/ivf-sweep.ts` prices it (BENCHMARKS.md, "k-means lists").
  */
 import { Metric } from './types';
+import { dot, normalized, squaredL2 } from './vector';
 
 /** Metrics the lists compare vectors by. `dot` needs a lift to a metric space first (`mips.ts`). */
 export type ListMetric = Exclude<Metric, 'dot'>;
@@ -45,18 +46,6 @@ function checkMetric(metric: Metric): ListMetric {
   return metric;
 }
 
-function squaredNorm(x: Float32Array, o: number, dim: number): number {
-  let s = 0;
-  for (let j = o; j < o + dim; j++) s += x[j] * x[j];
-  return s;
-}
-
-function dotAt(x: Float32Array, xo: number, c: Float32Array, co: number, dim: number): number {
-  let s = 0;
-  for (let j = 0; j < dim; j++) s += x[xo + j] * c[co + j];
-  return s;
-}
-
 /**
  * Rows as the lists compare them: under cosine each row scaled to unit length (a zero row stays
  * zero), a new array; under euclidean `rows` itself.
@@ -66,18 +55,14 @@ export function listSpace(rows: Float32Array, dim: number, metric: Metric): Floa
   const n = checkRows(rows, dim);
   if (checkMetric(metric) === 'euclidean') return rows;
   const out = new Float32Array(rows.length);
-  for (let r = 0; r < n; r++) {
-    const s = squaredNorm(rows, r * dim, dim);
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let j = r * dim; j < (r + 1) * dim; j++) out[j] = rows[j] * inv;
-  }
+  for (let r = 0; r < n; r++) out.set(normalized(rows.subarray(r * dim, (r + 1) * dim)), r * dim);
   return out;
 }
 
 function listsOf(metric: ListMetric, dim: number, centroids: Float32Array): Lists {
   const count = centroids.length / dim;
   const norms2 = new Float32Array(count);
-  for (let i = 0; i < count; i++) norms2[i] = squaredNorm(centroids, i * dim, dim);
+  for (let i = 0; i < count; i++) norms2[i] = dot(centroids, centroids, i * dim, i * dim, dim);
   return { metric, dim, count, centroids, norms2 };
 }
 
@@ -91,7 +76,7 @@ export function listScores(lists: Lists, x: Float32Array, xo = 0, out: Float32Ar
   if (out.length < lists.count) throw new RangeError(`scores need room for ${lists.count} lists, got ${out.length}`);
   const { centroids, norms2, dim, count } = lists;
   for (let i = 0; i < count; i++) {
-    const s = dotAt(x, xo, centroids, i * dim, dim);
+    const s = dot(x, centroids, xo, i * dim, dim);
     out[i] = lists.metric === 'cosine' ? s : 2 * s - norms2[i];
   }
   return out;
@@ -180,8 +165,7 @@ export function splitList(rows: Float32Array, dim: number, metric: Metric, membe
   let b = a;
   let far = 0;
   for (const r of members) {
-    let d = 0;
-    for (let j = 0; j < dim; j++) d += (rows[a * dim + j] - rows[r * dim + j]) ** 2;
+    const d = squaredL2(rows, rows, a * dim, r * dim, dim);
     if (d > far) [b, far] = [r, d];
   }
   if (far === 0) return undefined;

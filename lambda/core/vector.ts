@@ -31,9 +31,13 @@ export function toFloat32(value: unknown, dimension: number, field: string, metr
   return out;
 }
 
-export function dot(a: Float32Array, b: Float32Array): number {
+/**
+ * The dot product of `n` values of `a` from `ao` and of `b` from `bo` (by default the whole of `a`),
+ * so that rows of a packed matrix need no copy.
+ */
+export function dot(a: Float32Array, b: Float32Array, ao = 0, bo = 0, n = a.length - ao): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  for (let i = 0; i < n; i++) s += a[ao + i] * b[bo + i];
   return s;
 }
 
@@ -41,10 +45,11 @@ export function norm(a: Float32Array): number {
   return Math.sqrt(dot(a, a));
 }
 
-export function squaredL2(a: Float32Array, b: Float32Array): number {
+/** The squared Euclidean distance between `n` values of `a` from `ao` and of `b` from `bo` (by default the whole of `a`). */
+export function squaredL2(a: Float32Array, b: Float32Array, ao = 0, bo = 0, n = a.length - ao): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = a[i] - b[i];
+  for (let i = 0; i < n; i++) {
+    const d = a[ao + i] - b[bo + i];
     s += d * d;
   }
   return s;

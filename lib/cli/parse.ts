@@ -1,16 +1,40 @@
-// Parsers of `whiplash`'s option values (integers in a range, positive numbers, JSON objects) and
-// the metric choices.
+// Parsers of option values (integers in a range, lists of them, positive numbers, JSON objects) for
+// `whiplash` and the benchmark commands, and the metric choices.
 import { InvalidArgumentError } from 'commander';
 
 /** The values of `--metric`. */
 export const METRICS = ['cosine', 'euclidean', 'dot'];
 
-/** A parser of integers from `min` to `max`, both included. */
+// Number('') is 0, so a blank value is no number here.
+const toNumber = (s: string) => (s.trim() === '' ? NaN : Number(s));
+const inRange = (min: number, max: number) => (n: number) => Number.isInteger(n) && n >= min && n <= max;
+const rangeText = (min: number, max: number) => (max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`);
+
+/**
+ * A parser of integers from `min` to `max`, both included.
+ * @default max Number.MAX_SAFE_INTEGER (no upper bound)
+ * @throws InvalidArgumentError naming the range
+ */
 export function int(min: number, max = Number.MAX_SAFE_INTEGER) {
+  const ok = inRange(min, max);
   return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
+    const n = toNumber(value);
+    if (!ok(n)) throw new InvalidArgumentError(`must be an integer ${rangeText(min, max)}`);
     return n;
+  };
+}
+
+/**
+ * A parser of comma-separated integers from `min` to `max`, e.g. `0,4,8`.
+ * @default max Number.MAX_SAFE_INTEGER (no upper bound)
+ * @throws InvalidArgumentError naming the range, if any item is not such an integer
+ */
+export function intList(min: number, max = Number.MAX_SAFE_INTEGER) {
+  const ok = inRange(min, max);
+  return (value: string): number[] => {
+    const xs = value.split(',').map(toNumber);
+    if (!xs.every(ok)) throw new InvalidArgumentError(`must be a comma-separated list of integers ${rangeText(min, max)}`);
+    return xs;
   };
 }
 

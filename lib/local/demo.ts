@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import { mapLimit } from '../../lambda/core/concurrency';
+import { int } from '../cli/parse';
 import { DEFAULT_IMPORT_BATCH, DEFAULT_IMPORT_CONCURRENCY, FIRST_IMPORT_BATCH } from '../cli/import';
 
 interface Doc {
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
     .option('--url <url>', 'the local server (env WHIPLASH_URL)', process.env.WHIPLASH_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`)
     .option('--admin-key <key>', `admin API key (env WHIPLASH_ADMIN_KEY; default: ${keyFile})`, process.env.WHIPLASH_ADMIN_KEY)
     .option('--project <id>', 'project to (re)create for the demo', 'fiori-demo')
-    .option('--queries <n>', 'documents to show neighbours for', (v) => Number(v), 3)
+    .option('--queries <n>', 'documents to show neighbours for', int(0), 3)
     .parse()
     .opts<{ url: string; adminKey?: string; project: string; queries: number }>();
   const adminKey = o.adminKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
