@@ -1,6 +1,6 @@
 // How a store could choose nprobe for ivf-sweep's lists from queries it has seen (or its own vectors):
 // the smallest nprobe whose lists reach the recall target by recall@10's own rule.
-import { listOrder } from '../../lambda/core/lists';
+import { coverageNprobe, listOrder } from '../../lambda/core/lists';
 import { Metric } from '../../lambda/core/types';
 import { Matrix, row } from '../datasets/types';
 import { distance } from '../distance';
@@ -29,21 +29,18 @@ export function acceptableRows(m: Matrix, metric: Metric, q: CalibrationQuery, r
 const exactCache = new WeakMap<CalibrationQuery, number[]>();
 
 /**
- * The smallest nprobe at which the calibration queries' mean recall@10 reaches `target`, each query
- * reading its lists in centroid order: a query's recall at nprobe n is the share of 10 slots filled
- * by acceptable rows in its first n lists (what the re-rank then loses is not counted). The
- * acceptable rows come from every base row (`reference` 'exact', brute force), or as a store
- * would find them, from the query's first `reference` lists (a wide read).
+ * The smallest nprobe at which the calibration queries' mean recall@10 reaches `target`
+ * (`coverageNprobe` of `lambda/core/lists.ts`), each query reading its lists in centroid order. The
+ * rows it counts as a query's neighbours come from every base row (`reference` 'exact', brute
+ * force), or as a store would find them, from the query's first `reference` lists (a wide read).
  */
-export function coverageNprobe(m: Matrix, metric: Metric, layout: Layout, queries: readonly CalibrationQuery[], target: number, reference: 'exact' | number = 'exact'): number {
+export function calibratedNprobe(m: Matrix, metric: Metric, layout: Layout, queries: readonly CalibrationQuery[], target: number, reference: 'exact' | number = 'exact'): number {
   const { index, lists } = layout;
-  const K = lists.length;
   const listOf = new Int32Array(lists.reduce((n, l) => n + l.length, 0));
   lists.forEach((l, i) => l.forEach((r) => (listOf[r] = i)));
-  const slotsFilledAt = new Float64Array(K);
-  for (const q of queries) {
+  const neighbourRanks = queries.map((q) => {
     const order = listOrder(index, q.x, q.row * index.dim);
-    const rankOf = new Int32Array(K);
+    const rankOf = new Int32Array(lists.length);
     order.forEach((list, rank) => (rankOf[list] = rank));
     let acceptable: number[];
     if (reference === 'exact') {
@@ -52,13 +49,7 @@ export function coverageNprobe(m: Matrix, metric: Metric, layout: Layout, querie
     } else {
       acceptable = acceptableRows(m, metric, q, Array.from(order.subarray(0, reference)).flatMap((list) => lists[list]));
     }
-    const ranks = acceptable.map((r) => rankOf[listOf[r]]).sort((a, b) => a - b);
-    for (const rank of ranks.slice(0, 10)) slotsFilledAt[rank]++;
-  }
-  let filled = 0;
-  for (let n = 0; n < K; n++) {
-    filled += slotsFilledAt[n];
-    if (filled >= target * 10 * queries.length) return n + 1;
-  }
-  return K;
+    return acceptable.map((r) => rankOf[listOf[r]]);
+  });
+  return coverageNprobe(neighbourRanks, lists.length, target);
 }

@@ -20,8 +20,8 @@
  * entries are priced per vector written.
  *
  * It also picks the nprobe a store could choose by itself for the index's `recallTarget`
- * (`coverageNprobe`, by recall@10's own rule) and measures the queries at it: from `--calibrate <n>`
- * stored vectors used as queries, or with `--observed <n>` from n of the data set's own queries,
+ * (`coverageNprobe` of `lambda/core/lists.ts`, by recall@10's own rule) and measures the queries at
+ * it: from `--calibrate <n>` stored vectors used as queries, or with `--observed <n>` from n of the data set's own queries,
  * observed as a store observes its queries and left out of the measured ones; their neighbours
  * exact, or with `--reference-lists <w>` those found in their first w lists, as a store would find them.
  * With `--margins` each query reads the lists within a margin of its nearest one instead.
@@ -51,7 +51,7 @@ import { log } from '../progress';
 import { recallAgainst } from '../recall';
 import { mulberry32 } from '../prng';
 import { BENCH_PROJECT, collectionName } from '../systems/model';
-import { CalibrationQuery, coverageNprobe } from './ivf-calibration';
+import { CalibrationQuery, calibratedNprobe } from './ivf-calibration';
 import { clusteringSpace, grownLists, trainedLists } from './ivf-lists';
 
 const ints = intList(1);
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
         ? Array.from({ length: o.observed }, (_, q) => ({ query: row(ds.queries, q), x: qx, row: q, self: -1 }))
         : Array.from({ length: o.calibrate }, () => Math.floor(calibrationRand() * N)).map((r) => ({ query: row(ds.base, r), x, row: r, self: r }));
       const reference = o.referenceLists ?? 'exact';
-      const calibrated = calibration.length > 0 ? coverageNprobe(ds.base, ds.metric, layout, calibration, params.recallTarget, reference) : undefined;
+      const calibrated = calibration.length > 0 ? calibratedNprobe(ds.base, ds.metric, layout, calibration, params.recallTarget, reference) : undefined;
       if (calibrated !== undefined) log(`K0=${K0} K=${K} S=${S}: nprobe ${calibrated} calibrated for recall@10 ${params.recallTarget} on ${calibration.length} ${o.observed > 0 ? 'observed queries' : 'stored vectors'}, neighbours ${reference === 'exact' ? 'exact' : `from their first ${reference} lists`}`);
       const nprobes = [...new Set([...o.nprobe, ...(calibrated === undefined ? [] : [calibrated])])].sort((a, b) => a - b);
       // the settings swept: fixed nprobes, or margins that give each query its own nprobe

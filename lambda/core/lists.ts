@@ -1,13 +1,14 @@
-// k-means lists (an inverted file, IVF): training on a first batch, a vector's nearest lists, and the
-// 2-means split of a full list. Pure steps of a candidate index layout, measured in BENCHMARKS.md.
+// k-means lists (an inverted file, IVF): training on a first batch, a vector's nearest lists, the
+// 2-means split of a full list, and the nprobe that reaches a recall target. Pure steps of a candidate index layout, measured in BENCHMARKS.md.
 /**
  * The steps of an inverted-file index over k-means lists (the coarse quantizer of Jégou, Douze &
  * Schmid, "Product quantization for nearest neighbor search", TPAMI 2011), kept pure so that a store
  * layout and the benchmark's cost model run the same code: Lloyd's k-means (Lloyd, "Least squares
  * quantization in PCM", 1982) from distinct sample rows, spherical under cosine (rows and centroids
  * of unit length, so the dot product orders them as the cosine distance does); a vector's lists
- * nearest first; and a full list cut in two by 2-means over its members, seeded with a member and
- * the member farthest from it. Rows are row-major `Float32Array`s in list space (`listSpace`).
+ * nearest first; a full list cut in two by 2-means over its members, seeded with a member and
+ * the member farthest from it; and the nprobe at which calibration queries reach a recall target.
+ * Rows are row-major `Float32Array`s in list space (`listSpace`).
  * Not yet a store layout: `bench/explore/ivf-sweep.ts` prices it (BENCHMARKS.md, "k-means lists").
  */
 import { Metric } from './types';
@@ -190,4 +191,34 @@ export function splitList(rows: Float32Array, dim: number, metric: Metric, membe
   const side = assign();
   const ones = side.reduce((s, v) => s + v, 0);
   return ones === 0 || ones === members.length ? undefined : { halves, side };
+}
+
+/**
+ * The smallest nprobe at which calibration queries reach a mean recall@k of `target`, reading their
+ * lists nearest first. `neighbourRanks[q]` holds, for each row that query q's recall@k counts as a
+ * neighbour, the rank (0 = nearest) of that row's list in q's `listOrder`; a query's recall at
+ * nprobe n is the share of its k slots filled by those rows in its first n lists, as if the re-rank
+ * lost nothing. Which rows count (exact neighbours, ties within a tolerance, or those found by a
+ * wider read) is the caller's choice.
+ * @param lists how many lists there are: the answer when even all of them fall short
+ * @returns an nprobe from 1 to `lists`
+ * @throws RangeError when there are no queries, `k` < 1, `target` is not in [0, 1], or a rank is not
+ *   in 0..lists-1
+ */
+export function coverageNprobe(neighbourRanks: readonly (readonly number[])[], lists: number, target: number, k = 10): number {
+  if (neighbourRanks.length === 0) throw new RangeError('calibration needs at least one query');
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
+  if (!(target >= 0 && target <= 1)) throw new RangeError(`target must be in [0, 1], got ${target}`);
+  const slotsFilledAt = new Float64Array(lists);
+  for (const ranks of neighbourRanks) {
+    for (const r of ranks) if (!Number.isInteger(r) || r < 0 || r >= lists) throw new RangeError(`a list rank must be an integer in 0..${lists - 1}, got ${r}`);
+    for (const r of [...ranks].sort((a, b) => a - b).slice(0, k)) slotsFilledAt[r]++;
+  }
+  const needed = target * k * neighbourRanks.length;
+  let filled = 0;
+  for (let n = 0; n < lists; n++) {
+    filled += slotsFilledAt[n];
+    if (filled >= needed) return n + 1;
+  }
+  return lists;
 }

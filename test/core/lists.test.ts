@@ -1,7 +1,7 @@
 // Tests the k-means lists (IVF) steps: list space, nearest lists against brute force, training on
-// real embeddings, and the 2-means split of a full list.
+// real embeddings, the 2-means split of a full list, and the nprobe calibration queries need.
 import fc from 'fast-check';
-import { listOrder, listScores, listSpace, nearestList, splitList, trainLists } from '../../lambda/core/lists';
+import { coverageNprobe, listOrder, listScores, listSpace, nearestList, splitList, trainLists } from '../../lambda/core/lists';
 import { fillGaussian, xoshiro128ss } from '../../lambda/core/prng';
 import { loadMiniLm } from '../support/minilm';
 
@@ -137,5 +137,75 @@ describe('splitList', () => {
     const rows = new Float32Array([1, 2, 1, 2, 1, 2]);
     expect(splitList(rows, 2, 'euclidean', [0, 1, 2], { iterations: 3, random: uniform(1) })).toBeUndefined();
     expect(splitList(rows, 2, 'euclidean', [0], { iterations: 3, random: uniform(1) })).toBeUndefined();
+  });
+});
+
+describe('coverageNprobe', () => {
+  /** Slots filled in the first n lists, over all queries: recall@k x k x queries. */
+  const filledAt = (ranks: readonly (readonly number[])[], n: number, k: number) => ranks.reduce((s, r) => s + Math.min(k, r.filter((x) => x < n).length), 0);
+
+  it('is the smallest nprobe whose lists hold the target share of the top-k slots, as brute force finds it (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }).chain((lists) =>
+          fc.record({
+            lists: fc.constant(lists),
+            ranks: fc.array(fc.array(fc.integer({ min: 0, max: lists - 1 }), { maxLength: 14 }), { minLength: 1, maxLength: 6 }),
+            k: fc.integer({ min: 1, max: 10 }),
+            target: fc.double({ min: 0, max: 1, noNaN: true }),
+          }),
+        ),
+        ({ lists, ranks, k, target }) => {
+          const needed = target * k * ranks.length;
+          let expected = lists;
+          for (let n = 1; n <= lists; n++) {
+            if (filledAt(ranks, n, k) >= needed) {
+              expected = n;
+              break;
+            }
+          }
+          expect(coverageNprobe(ranks, lists, target, k)).toBe(expected);
+        },
+      ),
+    );
+  });
+
+  it('picks an nprobe at which MiniLM queries find the target share of their exact top 10 in the lists they read', () => {
+    // GIVEN 16 lists over MiniLM, and 40 of its embeddings as queries (each left out of its own neighbours)
+    const { rows: raw, dim } = miniLmRows();
+    const rows = listSpace(raw, dim, 'cosine');
+    const n = rows.length / dim;
+    const lists = trainLists(rows, dim, 'cosine', 16, { iterations: 8, random: uniform(3) });
+    const listOf = Int32Array.from({ length: n }, (_, r) => nearestList(lists, rows, r * dim));
+    const queries = Array.from({ length: 40 }, (_, i) => i * 13);
+    const top10 = queries.map((q) =>
+      Array.from({ length: n }, (_, r) => r)
+        .filter((r) => r !== q)
+        .sort((a, b) => squaredDistance(rows, q * dim, rows, a * dim, dim) - squaredDistance(rows, q * dim, rows, b * dim, dim))
+        .slice(0, 10),
+    );
+    const orders = queries.map((q) => listOrder(lists, rows, q * dim));
+    const ranks = top10.map((nbrs, i) => nbrs.map((r) => orders[i].indexOf(listOf[r])));
+    // WHEN calibrating for 0.9
+    const nprobe = coverageNprobe(ranks, lists.count, 0.9);
+    // THEN reading each query's first nprobe lists finds at least 0.9 of the top 10, and one list fewer does not
+    const found = (probe: number) => {
+      const hits = top10.map((nbrs, i) => {
+        const read = new Set(Array.from(orders[i].subarray(0, probe)));
+        return nbrs.filter((r) => read.has(listOf[r])).length / 10;
+      });
+      return hits.reduce((a, b) => a + b, 0) / hits.length;
+    };
+    expect(nprobe).toBeGreaterThan(1);
+    expect(nprobe).toBeLessThan(16);
+    expect(found(nprobe)).toBeGreaterThanOrEqual(0.9);
+    expect(found(nprobe - 1)).toBeLessThan(0.9);
+  });
+
+  it('refuses no queries, a rank outside the lists, a bad k or target', () => {
+    expect(() => coverageNprobe([], 4, 0.9)).toThrow(/at least one query/);
+    expect(() => coverageNprobe([[4]], 4, 0.9)).toThrow(/list rank must be an integer in 0..3, got 4/);
+    expect(() => coverageNprobe([[0]], 4, 0.9, 0)).toThrow(/k must be a positive integer/);
+    expect(() => coverageNprobe([[0]], 4, 1.5)).toThrow(/target must be in \[0, 1\]/);
   });
 });
