@@ -132,10 +132,13 @@ async function main(): Promise<void> {
     if ((r + 1) % 50000 === 0) log(`encoded ${r + 1}/${N}`);
   }
   writeUnitsPerVector /= N;
+  // what bench/cost needs to carry these figures to another dimension and id length (`whiplashWriteUnitsPerVector`, `whiplashBytesPerVector`)
+  const meanOf = (f: (r: number) => number) => Array.from({ length: N }, (_, r) => f(r)).reduce((s, v) => s + v, 0) / N;
+  const perVector = { vectorItemBytes: meanOf((r) => vectorBytes[r]), vectorItemWriteUnits: meanOf((r) => writeUnits(vectorBytes[r])), entryBytes: meanOf((r) => entryBytes[r]), idBytes: meanOf((r) => String(r).length) };
   let storedBytes = 0;
   for (let r = 0; r < N; r++) storedBytes += entryBytes[r] + 100 + vectorBytes[r] + 100;
   storedBytes /= N;
-  log(`entries ${(entryBytes.reduce((s, b) => s + b, 0) / N).toFixed(1)} bytes, vector items ${(vectorBytes.reduce((s, b) => s + b, 0) / N).toFixed(1)}; ${writeUnitsPerVector.toFixed(2)} WCU and ${storedBytes.toFixed(0)} bytes stored per vector`);
+  log(`entries ${perVector.entryBytes.toFixed(1)} bytes, vector items ${perVector.vectorItemBytes.toFixed(1)}; ${writeUnitsPerVector.toFixed(2)} WCU and ${storedBytes.toFixed(0)} bytes stored per vector`);
 
   const x = clusteringSpace(ds.base, ds.metric);
   const qx = clusteringSpace(ds.queries, ds.metric);
@@ -211,7 +214,7 @@ async function main(): Promise<void> {
         const p = {
           K0, K, S: Math.min(S, N), grow: o.grow, margin: o.margins === undefined ? undefined : setting, nprobe, calibrated: o.margins === undefined && setting === calibrated, recall: a.recall / Q, readUnits: (a.listRu + a.fetchRu) / Q, listReadUnits: a.listRu / Q, fetchReadUnits: a.fetchRu / Q,
           queryCalls: a.calls / Q, entriesRead: a.entries / Q, shareRead: a.entries / Q / N, truthInCandidates: a.truth / Q, reranked: a.reranked / Q,
-          writeUnits: writeUnitsPerVector, splitWriteUnits: splitWriteUnits / N, splitReadUnits: splitReadUnits / N, storedBytes, listSizes: sizeText,
+          writeUnits: writeUnitsPerVector, splitWriteUnits: splitWriteUnits / N, splitReadUnits: splitReadUnits / N, storedBytes, ...perVector, listSizes: sizeText,
         };
         points.push(p);
         console.log([K0, K, p.S, `${o.margins === undefined ? nprobe : `${nprobe.toFixed(1)} (margin ${setting})`}${p.calibrated ? ' (calibrated)' : ''}`, p.recall.toFixed(3), p.readUnits.toFixed(1), p.listReadUnits.toFixed(1), p.fetchReadUnits.toFixed(1), p.queryCalls.toFixed(1), Math.round(p.entriesRead), p.shareRead.toFixed(4), p.truthInCandidates.toFixed(3), p.reranked.toFixed(1), p.writeUnits.toFixed(2), p.splitWriteUnits.toFixed(2), p.splitReadUnits.toFixed(2), Math.round(p.storedBytes), sizeText].join(' | '));
