@@ -100,9 +100,11 @@ async function main(): Promise<void> {
     .option('--reference-lists <n>', 'calibrate against the neighbours in each calibration query\'s first n lists (a wide read) instead of the exact ones', int(1))
     .option('--observed <n>', 'calibrate on the first n of the data set\'s queries instead (measured: the next --queries)', int(0), 0)
     .option('--seed <n>', 'hyperplane (sketch) and k-means seed', int(0), 1)
+    .option('--sketch-bits <n>', 'sketch bits of the entries (default: the store\'s for the dimension)', int(1))
+    .option('--rerank <n>', 'the most vectors re-ranked per query (default: the store\'s)', int(1))
     .option('--out <file>', 'also write the points as JSON')
     .parse()
-    .opts<{ dataset: DatasetName; size?: number; queries: number; lists: number[]; train: number[]; nprobe: number[]; iterations: number; grow?: number; calibrate: number; observed: number; referenceLists?: number; margins?: number[]; seed: number; out?: string }>();
+    .opts<{ dataset: DatasetName; size?: number; queries: number; lists: number[]; train: number[]; nprobe: number[]; iterations: number; grow?: number; calibrate: number; observed: number; referenceLists?: number; margins?: number[]; seed: number; sketchBits?: number; rerank?: number; out?: string }>();
   const k = 10;
   const ds = loadDataset(o.dataset, { size: o.size, queries: o.observed + o.queries, log });
   const N = ds.base.rows;
@@ -111,7 +113,8 @@ async function main(): Promise<void> {
   const gt = groundTruth(ds, k, { log });
 
   // The collection's sketch as the store makes it (its first 500 vectors fix the frame), and each vector's entry and item sizes.
-  const params = resolveIndexParams({}, 'index', dim);
+  const params = resolveIndexParams({ ...(o.sketchBits === undefined ? {} : { sketchBits: o.sketchBits }), ...(o.rerank === undefined ? {} : { rerank: o.rerank }) }, 'index', dim);
+  log(`sketch ${params.sketchBits} bits, at most ${params.rerank} re-ranked`);
   const items = new StoreItems(params, dim, BENCH_PROJECT, collectionName(ds));
   const first = Array.from({ length: Math.min(500, N) }, (_, i) => row(ds.base, i));
   const frame = frameOf(first, ds.metric);
@@ -212,7 +215,7 @@ async function main(): Promise<void> {
         const a = acc[i];
         const nprobe = a.lists / Q;
         const p = {
-          K0, K, S: Math.min(S, N), grow: o.grow, margin: o.margins === undefined ? undefined : setting, nprobe, calibrated: o.margins === undefined && setting === calibrated, recall: a.recall / Q, readUnits: (a.listRu + a.fetchRu) / Q, listReadUnits: a.listRu / Q, fetchReadUnits: a.fetchRu / Q,
+          K0, K, S: Math.min(S, N), grow: o.grow, sketchBits: params.sketchBits, rerankCap: params.rerank, margin: o.margins === undefined ? undefined : setting, nprobe, calibrated: o.margins === undefined && setting === calibrated, recall: a.recall / Q, readUnits: (a.listRu + a.fetchRu) / Q, listReadUnits: a.listRu / Q, fetchReadUnits: a.fetchRu / Q,
           queryCalls: a.calls / Q, entriesRead: a.entries / Q, shareRead: a.entries / Q / N, truthInCandidates: a.truth / Q, reranked: a.reranked / Q,
           writeUnits: writeUnitsPerVector, splitWriteUnits: splitWriteUnits / N, splitReadUnits: splitReadUnits / N, storedBytes, ...perVector, listSizes: sizeText,
         };
