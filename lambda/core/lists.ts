@@ -1,5 +1,6 @@
 // k-means lists (an inverted file, IVF): training on a first batch, a vector's nearest lists, the
-// 2-means split of a full list, and the nprobe that reaches a recall target. Pure steps of a candidate index layout, measured in BENCHMARKS.md.
+// 2-means split of a full list, and the nprobe that reaches a recall target. Pure steps of a
+// candidate index layout, measured in BENCHMARKS.md.
 /**
  * The steps of an inverted-file index over k-means lists (the coarse quantizer of Jégou, Douze &
  * Schmid, "Product quantization for nearest neighbor search", TPAMI 2011), kept pure so that a store
@@ -202,10 +203,11 @@ export function splitList(rows: Float32Array, dim: number, metric: Metric, membe
  * wider read) is the caller's choice.
  * @param lists how many lists there are: the answer when even all of them fall short
  * @returns an nprobe from 1 to `lists`
- * @throws RangeError when there are no queries, `k` < 1, `target` is not in [0, 1], or a rank is not
- *   in 0..lists-1
+ * @throws RangeError when `lists` or `k` is not a positive integer, there are no queries, `target` is
+ *   not in [0, 1], or a rank is not in 0..lists-1
  */
 export function coverageNprobe(neighbourRanks: readonly (readonly number[])[], lists: number, target: number, k = 10): number {
+  if (!Number.isInteger(lists) || lists < 1) throw new RangeError(`lists must be a positive integer, got ${lists}`);
   if (neighbourRanks.length === 0) throw new RangeError('calibration needs at least one query');
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
   if (!(target >= 0 && target <= 1)) throw new RangeError(`target must be in [0, 1], got ${target}`);

@@ -202,8 +202,9 @@ describe('coverageNprobe', () => {
     expect(found(nprobe - 1)).toBeLessThan(0.9);
   });
 
-  it('refuses no queries, a rank outside the lists, a bad k or target', () => {
+  it('refuses no lists, no queries, a rank outside the lists, a bad k or target', () => {
     expect(() => coverageNprobe([], 4, 0.9)).toThrow(/at least one query/);
+    expect(() => coverageNprobe([[0]], 0, 0.9)).toThrow(/lists must be a positive integer/);
     expect(() => coverageNprobe([[4]], 4, 0.9)).toThrow(/list rank must be an integer in 0..3, got 4/);
     expect(() => coverageNprobe([[0]], 4, 0.9, 0)).toThrow(/k must be a positive integer/);
     expect(() => coverageNprobe([[0]], 4, 1.5)).toThrow(/target must be in \[0, 1\]/);
