@@ -1,5 +1,5 @@
 // How a store could choose nprobe for ivf-sweep's lists from queries it has seen (or its own vectors):
-// the smallest nprobe whose lists reach the recall target by recall@10's own rule.
+// the neighbours recall@10's own rule counts, found exactly or by a wide read, for `coverageNprobe`.
 import { coverageNprobe, listOrder } from '../../lambda/core/lists';
 import { Metric } from '../../lambda/core/types';
 import { Matrix, row } from '../datasets/types';

@@ -21,10 +21,11 @@
  *
  * It also picks the nprobe a store could choose by itself for the index's `recallTarget`
  * (`coverageNprobe` of `lambda/core/lists.ts`, by recall@10's own rule) and measures the queries at
- * it: from `--calibrate <n>` stored vectors used as queries, or with `--observed <n>` from n of the data set's own queries,
- * observed as a store observes its queries and left out of the measured ones; their neighbours
- * exact, or with `--reference-lists <w>` those found in their first w lists, as a store would find them.
- * With `--margins` each query reads the lists within a margin of its nearest one instead.
+ * it: from `--calibrate <n>` stored vectors used as queries, or with `--observed <n>` from n of the
+ * data set's own queries, observed as a store observes its queries and left out of the measured
+ * ones; their neighbours exact, or with `--reference-lists <w>` those found in their first w lists,
+ * as a store would find them. With `--margins` each query reads the lists within a margin of its
+ * nearest one instead; `--sketch-bits` and `--rerank` change the entries' sketch and the re-rank cap.
  *
  * This is a lower bound on what such a layout would cost: without `--grow` the centroids stay fixed
  * however the collection grows, and reading the centroids themselves (K x dim float32) is not priced
