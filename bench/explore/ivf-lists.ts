@@ -38,10 +38,10 @@ export function trainedLists(x: Float32Array, dim: number, N: number, metric: Me
  */
 export function grownLists(x: Float32Array, dim: number, N: number, metric: Metric, K0: number, S: number, cap: number, iterations: number, seed: number): Layout {
   const trained = trainLists(x.subarray(0, Math.min(S, N) * dim), dim, metric, K0, { iterations, random: mulberry32(seed) });
-  // room for every list the splits can make: each leaves both halves with at least one member
-  const most = K0 + Math.ceil(N / Math.max(1, Math.floor(cap / 2)));
-  const centroids = new Float32Array(most * dim);
-  const norms2 = new Float32Array(most);
+  // room for twice the lists trained, doubled when the splits fill it (a split may move as little as one member, so no bound holds in advance)
+  let room = 2 * K0;
+  let centroids = new Float32Array(room * dim);
+  let norms2 = new Float32Array(room);
   centroids.set(trained.centroids);
   norms2.set(trained.norms2);
   let index: Lists = trained;
@@ -50,7 +50,7 @@ export function grownLists(x: Float32Array, dim: number, N: number, metric: Metr
   const random = mulberry32(seed + 1);
   const movedEntries: number[][] = [];
   const splitReads: number[][] = [];
-  const scores = new Float32Array(most);
+  let scores = new Float32Array(room);
   for (let r = 0; r < N; r++) {
     const best = nearestList(index, x, r * dim, scores.subarray(0, index.count));
     const list = lists[best];
@@ -66,7 +66,14 @@ export function grownLists(x: Float32Array, dim: number, N: number, metric: Metr
     lists[best] = list.filter((_, i) => split.side[i] === stay);
     lists.push(moved);
     const added = index.count;
-    if (added >= most) throw new RangeError(`more than ${most} lists`);
+    if (added >= room) {
+      room *= 2;
+      const c = new Float32Array(room * dim);
+      c.set(centroids);
+      const n2 = new Float32Array(room);
+      n2.set(norms2);
+      [centroids, norms2, scores] = [c, n2, new Float32Array(room)];
+    }
     centroids.set(split.halves.centroids.subarray(stay * dim, (stay + 1) * dim), best * dim);
     norms2[best] = split.halves.norms2[stay];
     centroids.set(split.halves.centroids.subarray((1 - stay) * dim, (2 - stay) * dim), added * dim);
