@@ -62,7 +62,7 @@ export function grownLists(x: Float32Array, dim: number, N: number, metric: Metr
     const stay = ones * 2 > list.length ? 1 : 0;
     splitReads.push([...list]);
     const moved = list.filter((_, i) => split.side[i] !== stay);
-    movedEntries.push(moved);
+    movedEntries.push([...moved]); // a copy: the new list's array grows with later appends
     lists[best] = list.filter((_, i) => split.side[i] === stay);
     lists.push(moved);
     const added = index.count;
