@@ -9,7 +9,8 @@
  * from `bench/results/cost.json` (the query function's p50 scaled by read units as bench:cost does,
  * the write batch's duration, the deployed functions' memory, the dense vector item). Then
  * `costRows` and `monthlyBill`, as bench:cost runs them, price both layouts and the peers for the
- * cost section's workloads. Writes bench/results/ivf-projected-cost.md (rendered into BENCHMARKS.md).
+ * cost section's workloads: steady months and the ingest. Writes bench/results/ivf-projected-cost.md
+ * (rendered into BENCHMARKS.md).
  * Left out, as in ivf-sweep: reading the centroids once per warm instance and after each split.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -72,7 +73,11 @@ function main(): void {
   if (point.vectorItemBytes === undefined || point.vectorItemWriteUnits === undefined || point.idBytes === undefined) throw new Error(`${opts.points} predates the per-vector item sizes: run ivf-sweep again`);
   const cost = JSON.parse(readFileSync(opts.cost, 'utf8')) as CostResult;
   const { inputs } = cost;
-  const memoryOf = (role: string) => inputs.functions.find((f) => f.role === role)!.memoryMb;
+  const memoryOf = (role: string) => {
+    const f = inputs.functions.find((x) => x.role === role);
+    if (!f) throw new Error(`${opts.cost} names no ${role} function: run npm run bench:cost again`);
+    return f.memoryMb;
+  };
   const lsh: CostInputs = {
     dim: cost.dim,
     idBytes: cost.idBytes,
@@ -117,6 +122,11 @@ function main(): void {
   lines.push(`| Whiplash today (hash tables) | ${workloads.map((w, i) => billText(rowsAt[i].lsh[0], w)).join(' | ')} |`);
   lines.push(`| ${listsLabel} | ${workloads.map((w, i) => billText(rowsAt[i].ivf[0], w)).join(' | ')} |`);
   for (let s = 2; s < rowsAt[0].lsh.length; s++) lines.push(`| ${rowsAt[0].lsh[s].label} | ${workloads.map((w, i) => billText(rowsAt[i].lsh[s], w)).join(' | ')} |`);
+  // writing every vector once is not monthly: bench:cost shows it apart, and so does this
+  const ingest: string[] = [`| ingest (every vector written once) | ${head.slice(1).join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
+  const ingestRow = (label: string, pick: (i: number) => CostRow) => `| ${label} | ${workloads.map((w, i) => usd(monthlyBill(pick(i), w).ingest)).join(' | ')} |`;
+  ingest.push(ingestRow('Whiplash today (hash tables)', (i) => rowsAt[i].lsh[0]), ingestRow(listsLabel, (i) => rowsAt[i].ivf[0]));
+  for (let s = 2; s < rowsAt[0].lsh.length; s++) ingest.push(ingestRow(rowsAt[0].lsh[s].label, (i) => rowsAt[i].lsh[s]));
   const places = workloads.map((w, i) => {
     const bills = rowsAt[i].ivf.filter((r) => r.system !== 'original').map((r) => ({ system: r.system, label: r.system === 'whiplash' ? listsLabel : r.label, fails: r.fails, bill: monthlyBill(r, w) }));
     const st = standing(bills, 'whiplash');
@@ -136,6 +146,8 @@ function main(): void {
       'Same prices, workloads and functions as the cost section; a steady month (storage and queries, or a plan\'s minimum). Reading the centroids is not priced.',
     '',
     ...lines,
+    '',
+    ...ingest,
     '',
     `- Read units per query, hash tables -> lists: ${perQuery.join('; ')}.`,
     `- Where the lists would stand among the point-priced systems (a range-priced one, DynamoDB's SearchVectors, is left out): ${places.join('; ')}.`,
