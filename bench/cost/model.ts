@@ -6,7 +6,18 @@
  * table), turbopuffer (its pricing page: "decimal units") and Upstash (unstated; the larger bill).
  */
 import { writeUnits } from '../../lambda/core/capacity';
+import type { DeployedFunction } from './construct-functions';
 import type { PriceTable } from './prices';
+
+/**
+ * The memory of the function of `role` (query, write, admin) among `functions`, MB.
+ * @throws Error when none has that role
+ */
+export function functionMemoryMb(functions: readonly DeployedFunction[], role: string): number {
+  const f = functions.find((x) => x.role === role);
+  if (!f) throw new Error(`no ${role} function among the construct's (${functions.map((x) => x.role).join(', ')})`);
+  return f.memoryMb;
+}
 
 /** Bytes in a gibibyte, the GB of AWS storage bills. */
 export const GIB = 2 ** 30;

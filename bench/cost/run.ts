@@ -18,7 +18,7 @@ import { REPO_ROOT } from '../datasets/fashion-mnist';
 import { gitCommit, machine } from '../lambda/machine';
 import { deployedFunctions } from './construct-functions';
 import { pickAnchor, pickExponent, readMeasurements } from './inputs';
-import { scaleReadUnits, ScalingRule, serverlessQueryCost } from './model';
+import { functionMemoryMb, scaleReadUnits, ScalingRule, serverlessQueryCost } from './model';
 import { PRICES } from './prices';
 import { costMarkdown, CostResult } from './report';
 import { denseVectorItemBytes, measureStorage } from './storage';
@@ -59,11 +59,6 @@ async function main(): Promise<void> {
   process.stdout.write(`whiplash: ${whiplash.readUnits.toFixed(1)} RU/query from ${whiplash.file} (${whiplash.commit}); original: ${original.readUnits.toFixed(1)} from ${original.file}; rule: ${rule.kind}\n`);
 
   const functions = deployedFunctions();
-  const memoryOf = (role: string) => {
-    const f = functions.find((x) => x.role === role);
-    if (!f) throw new Error(`the construct has no ${role} function`);
-    return f.memoryMb;
-  };
   // The ingest runs with the index settings whose read units are priced, so every figure is of one configuration.
   const storage = await measureStorage(Number(opts.storageSample), opts.dataDir, whiplash.index as Partial<IndexParams> | undefined);
   process.stdout.write(`storage: ${storage.bytesPerVector.toFixed(0)} billed bytes and ${storage.writeUnitsPerVector.toFixed(2)} write units per vector (${storage.vectors} x ${storage.dim})\n`);
@@ -82,8 +77,8 @@ async function main(): Promise<void> {
     },
     storage,
     vectorItemBytes: denseVectorItemBytes(dim, idBytes, whiplash.index as Partial<IndexParams> | undefined),
-    queryMemoryMb: memoryOf('query'),
-    writeMemoryMb: memoryOf('write'),
+    queryMemoryMb: functionMemoryMb(functions, 'query'),
+    writeMemoryMb: functionMemoryMb(functions, 'write'),
   };
   const sensitivityExponent = 0.5;
   const result: CostResult = {

@@ -19,9 +19,9 @@ import { Command } from 'commander';
 import { positiveNumber } from '../../lib/cli/parse';
 import { REPO_ROOT } from '../datasets/fashion-mnist';
 import { gitCommit } from '../lambda/machine';
-import type { CostResult } from '../cost/report';
+import { usd, type CostResult } from '../cost/report';
 import { PRICES } from '../cost/prices';
-import { whiplashBytesPerVector, whiplashWriteUnitsPerVector } from '../cost/model';
+import { functionMemoryMb, whiplashBytesPerVector, whiplashWriteUnitsPerVector } from '../cost/model';
 import { costRows, CostInputs, CostRow } from '../cost/table';
 import { monthlyBill, standing, Workload } from '../cost/workloads';
 
@@ -58,12 +58,12 @@ const opts = new Command()
   .parse()
   .opts<{ points: string; exponent: number; cost: string; out: string }>();
 
-const usd = (x: number) => (x >= 100 ? `$${Math.round(x).toLocaleString('en-US')}` : `$${x.toFixed(2)}`);
-const billText = (row: CostRow, w: Workload) => {
+const monthText = (row: CostRow, w: Workload) => {
   const b = monthlyBill(row, w);
   if (row.fails) return 'cannot serve';
   return b.monthHigh === undefined ? usd(b.month) : `${usd(b.month)}-${usd(b.monthHigh)}`;
 };
+const ingestText = (row: CostRow, w: Workload) => usd(monthlyBill(row, w).ingest);
 
 function main(): void {
   const commit = gitCommit();
@@ -73,11 +73,6 @@ function main(): void {
   if (point.vectorItemBytes === undefined || point.vectorItemWriteUnits === undefined || point.idBytes === undefined) throw new Error(`${opts.points} predates the per-vector item sizes: run ivf-sweep again`);
   const cost = JSON.parse(readFileSync(opts.cost, 'utf8')) as CostResult;
   const { inputs } = cost;
-  const memoryOf = (role: string) => {
-    const f = inputs.functions.find((x) => x.role === role);
-    if (!f) throw new Error(`${opts.cost} names no ${role} function: run npm run bench:cost again`);
-    return f.memoryMb;
-  };
   const lsh: CostInputs = {
     dim: cost.dim,
     idBytes: cost.idBytes,
@@ -90,8 +85,8 @@ function main(): void {
     },
     storage: inputs.storage,
     vectorItemBytes: inputs.vectorItemBytes,
-    queryMemoryMb: memoryOf('query'),
-    writeMemoryMb: memoryOf('write'),
+    queryMemoryMb: functionMemoryMb(inputs.functions, 'query'),
+    writeMemoryMb: functionMemoryMb(inputs.functions, 'write'),
   };
   const ivf: CostInputs = {
     ...lsh,
@@ -114,19 +109,19 @@ function main(): void {
     },
   };
   const workloads = cost.workloads.map((w): Workload => ({ vectors: w.vectors, queriesPerMonth: w.queriesPerMonth }));
-  const lines: string[] = [];
-  const head = ['system', ...workloads.map((w) => `${w.vectors.toLocaleString('en-US')} vectors, ${w.queriesPerMonth.toLocaleString('en-US')} queries`)];
-  lines.push(`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`);
   const rowsAt = workloads.map((w) => ({ lsh: costRows(w.vectors, lsh, PRICES), ivf: costRows(w.vectors, ivf, PRICES) }));
   const listsLabel = 'Whiplash with k-means lists (projected)';
-  lines.push(`| Whiplash today (hash tables) | ${workloads.map((w, i) => billText(rowsAt[i].lsh[0], w)).join(' | ')} |`);
-  lines.push(`| ${listsLabel} | ${workloads.map((w, i) => billText(rowsAt[i].ivf[0], w)).join(' | ')} |`);
-  for (let s = 2; s < rowsAt[0].lsh.length; s++) lines.push(`| ${rowsAt[0].lsh[s].label} | ${workloads.map((w, i) => billText(rowsAt[i].lsh[s], w)).join(' | ')} |`);
-  // writing every vector once is not monthly: bench:cost shows it apart, and so does this
-  const ingest: string[] = [`| ingest (every vector written once) | ${head.slice(1).join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
-  const ingestRow = (label: string, pick: (i: number) => CostRow) => `| ${label} | ${workloads.map((w, i) => usd(monthlyBill(pick(i), w).ingest)).join(' | ')} |`;
-  ingest.push(ingestRow('Whiplash today (hash tables)', (i) => rowsAt[i].lsh[0]), ingestRow(listsLabel, (i) => rowsAt[i].ivf[0]));
-  for (let s = 2; s < rowsAt[0].lsh.length; s++) ingest.push(ingestRow(rowsAt[0].lsh[s].label, (i) => rowsAt[i].lsh[s]));
+  // Whiplash today, with lists, then the peers (costRows' order; the original layout left out), one column per workload
+  const systems: { label: string; at: (i: number) => CostRow }[] = [
+    { label: 'Whiplash today (hash tables)', at: (i) => rowsAt[i].lsh[0] },
+    { label: listsLabel, at: (i) => rowsAt[i].ivf[0] },
+    ...rowsAt[0].lsh.slice(2).map((r, s) => ({ label: r.label, at: (i: number) => rowsAt[i].lsh[s + 2] })),
+  ];
+  const table = (title: string, cell: (row: CostRow, w: Workload) => string) => [
+    `| ${title} | ${workloads.map((w) => `${w.vectors.toLocaleString('en-US')} vectors, ${w.queriesPerMonth.toLocaleString('en-US')} queries`).join(' | ')} |`,
+    `| --- | ${workloads.map(() => '---').join(' | ')} |`,
+    ...systems.map((sys) => `| ${sys.label} | ${workloads.map((w, i) => cell(sys.at(i), w)).join(' | ')} |`),
+  ];
   const places = workloads.map((w, i) => {
     const bills = rowsAt[i].ivf.filter((r) => r.system !== 'original').map((r) => ({ system: r.system, label: r.system === 'whiplash' ? listsLabel : r.label, fails: r.fails, bill: monthlyBill(r, w) }));
     const st = standing(bills, 'whiplash');
@@ -145,9 +140,10 @@ function main(): void {
       `at ${cost.dim}-d with the dense vector item, as bench:cost carries today's layout over, ${whiplashWriteUnitsPerVector(ivf.storage, ivf.vectorItemBytes).toFixed(2)} write units (today ${whiplashWriteUnitsPerVector(lsh.storage, lsh.vectorItemBytes).toFixed(2)}) and ${whiplashBytesPerVector(ivf.storage, ivf.vectorItemBytes, ivf.idBytes).toFixed(0)} bytes (today ${whiplashBytesPerVector(lsh.storage, lsh.vectorItemBytes, lsh.idBytes).toFixed(0)}). ` +
       'Same prices, workloads and functions as the cost section; a steady month (storage and queries, or a plan\'s minimum). Reading the centroids is not priced.',
     '',
-    ...lines,
+    ...table('system', monthText),
     '',
-    ...ingest,
+    // writing every vector once is not monthly: bench:cost shows it apart, and so does this
+    ...table('ingest (every vector written once)', ingestText),
     '',
     `- Read units per query, hash tables -> lists: ${perQuery.join('; ')}.`,
     `- Where the lists would stand among the point-priced systems (a range-priced one, DynamoDB's SearchVectors, is left out): ${places.join('; ')}.`,
