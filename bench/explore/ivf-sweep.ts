@@ -43,6 +43,7 @@ import { dot } from '../../lambda/core/vector';
 import { CandidateSet, exactTopK, planSearch } from '../../lambda/core/search';
 import { packSketch } from '../../lambda/core/sketch-format';
 import { int, intList, positiveNumber } from '../../lib/cli/parse';
+import { DYNAMO_ITEM_OVERHEAD } from '../cost/model';
 import { DATASET_NAMES, DatasetName, loadDataset } from '../datasets';
 import { row } from '../datasets/types';
 import { distance } from '../distance';
@@ -124,7 +125,6 @@ async function main(): Promise<void> {
   const packed = new Uint8Array(N * packedBytes);
   const entryBytes = new Float64Array(N);
   const vectorBytes = new Float64Array(N);
-  let writeUnitsPerVector = 0;
   for (let r = 0; r < N; r++) {
     const e = hasher.encode(row(ds.base, r));
     const p = packSketch(e);
@@ -132,16 +132,14 @@ async function main(): Promise<void> {
     // an entry in "table 0" carries code digits in its sort key, which a list entry would not need: a slight overestimate
     entryBytes[r] = items.bucketEntryBytes(0, e.codes[0], String(r), p);
     vectorBytes[r] = items.vectorItemBytes(String(r), row(ds.base, r));
-    writeUnitsPerVector += writeUnits(entryBytes[r]) + 2 * writeUnits(vectorBytes[r]); // the vector item's counted transaction bills it twice
     if ((r + 1) % 50000 === 0) log(`encoded ${r + 1}/${N}`);
   }
-  writeUnitsPerVector /= N;
-  // what bench/cost needs to carry these figures to another dimension and id length (`whiplashWriteUnitsPerVector`, `whiplashBytesPerVector`)
   const meanOf = (f: (r: number) => number) => Array.from({ length: N }, (_, r) => f(r)).reduce((s, v) => s + v, 0) / N;
+  // the vector item's counted transaction bills it twice
+  const writeUnitsPerVector = meanOf((r) => writeUnits(entryBytes[r]) + 2 * writeUnits(vectorBytes[r]));
+  const storedBytes = meanOf((r) => entryBytes[r] + DYNAMO_ITEM_OVERHEAD + vectorBytes[r] + DYNAMO_ITEM_OVERHEAD);
+  // what bench/cost needs to carry these figures to another dimension and id length (`whiplashWriteUnitsPerVector`, `whiplashBytesPerVector`)
   const perVector = { vectorItemBytes: meanOf((r) => vectorBytes[r]), vectorItemWriteUnits: meanOf((r) => writeUnits(vectorBytes[r])), entryBytes: meanOf((r) => entryBytes[r]), idBytes: meanOf((r) => String(r).length) };
-  let storedBytes = 0;
-  for (let r = 0; r < N; r++) storedBytes += entryBytes[r] + 100 + vectorBytes[r] + 100;
-  storedBytes /= N;
   log(`entries ${perVector.entryBytes.toFixed(1)} bytes, vector items ${perVector.vectorItemBytes.toFixed(1)}; ${writeUnitsPerVector.toFixed(2)} WCU and ${storedBytes.toFixed(0)} bytes stored per vector`);
 
   const x = clusteringSpace(ds.base, ds.metric);

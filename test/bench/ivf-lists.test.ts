@@ -2,16 +2,13 @@
 // vector in exactly one list, no list at its cap, and the splits' bookkeeping, with many more splits
 // than lists trained.
 import { clusteringSpace, grownLists } from '../../bench/explore/ivf-lists';
-import { loadMiniLm } from '../support/minilm';
+import { loadMiniLmMatrix } from '../support/minilm';
 
 describe('grownLists', () => {
   it('keeps every row in one list under the cap through many splits (MiniLM, 2 lists trained, cap 8)', () => {
     // GIVEN the MiniLM embeddings as a matrix
-    const data = loadMiniLm();
-    const dim = data.dimension;
-    const N = data.vectors.length;
-    const m = { rows: N, dim, data: new Float32Array(N * dim) };
-    data.vectors.forEach((v, i) => m.data.set(v, i * dim));
+    const m = loadMiniLmMatrix();
+    const { rows: N, dim } = m;
     const x = clusteringSpace(m, 'cosine');
     // WHEN lists grow from 2 trained on the first 50 rows, splitting at 8 entries
     const layout = grownLists(x, dim, N, 'cosine', 2, 50, 8, 4, 1);

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { coverageNprobe, listOrder, listScores, listSpace, nearestList, splitList, trainLists } from '../../lambda/core/lists';
 import { fillGaussian, xoshiro128ss } from '../../lambda/core/prng';
-import { loadMiniLm } from '../support/minilm';
+import { loadMiniLmMatrix } from '../support/minilm';
 
 /** A uniform source in [0, 1) from the store's pinned generator. */
 function uniform(seed: number): () => number {
@@ -26,13 +26,6 @@ function inertia(rows: Float32Array, dim: number, centroids: Float32Array): numb
     total += best;
   }
   return total;
-}
-
-function miniLmRows(): { rows: Float32Array; dim: number } {
-  const data = loadMiniLm();
-  const rows = new Float32Array(data.vectors.length * data.dimension);
-  data.vectors.forEach((v, i) => rows.set(v, i * data.dimension));
-  return { rows, dim: data.dimension };
 }
 
 describe('listSpace', () => {
@@ -96,7 +89,7 @@ describe('trainLists', () => {
 
   it('lowers the squared distances to the centroids with more iterations, and repeats for a seed (MiniLM embeddings)', () => {
     // GIVEN the MiniLM embeddings in list space under cosine
-    const { rows: raw, dim } = miniLmRows();
+    const { data: raw, dim } = loadMiniLmMatrix();
     const rows = listSpace(raw, dim, 'cosine');
     // WHEN 16 lists are trained with 1 and with 10 iterations, and again with the same seed
     const once = trainLists(rows, dim, 'cosine', 16, { iterations: 1, random: uniform(5) });
@@ -117,7 +110,7 @@ describe('trainLists', () => {
 describe('splitList', () => {
   it('cuts a full list of MiniLM embeddings in two tighter halves, each member with its nearer half', () => {
     // GIVEN one list holding every MiniLM embedding
-    const { rows: raw, dim } = miniLmRows();
+    const { data: raw, dim } = loadMiniLmMatrix();
     const rows = listSpace(raw, dim, 'cosine');
     const members = Array.from({ length: rows.length / dim }, (_, r) => r);
     const whole = trainLists(rows, dim, 'cosine', 1, { iterations: 3, random: uniform(2) });
@@ -172,7 +165,7 @@ describe('coverageNprobe', () => {
 
   it('picks an nprobe at which MiniLM queries find the target share of their exact top 10 in the lists they read', () => {
     // GIVEN 16 lists over MiniLM, and 40 of its embeddings as queries (each left out of its own neighbours)
-    const { rows: raw, dim } = miniLmRows();
+    const { data: raw, dim } = loadMiniLmMatrix();
     const rows = listSpace(raw, dim, 'cosine');
     const n = rows.length / dim;
     const lists = trainLists(rows, dim, 'cosine', 16, { iterations: 8, random: uniform(3) });

@@ -58,3 +58,11 @@ export function exactTopK(base: Float32Array[], q: Float32Array, k: number, excl
     .slice(0, k)
     .map((x) => x.i);
 }
+
+/** The MiniLM embeddings packed row-major into one Float32Array (`rows` x `dim`), as the k-means lists take them. */
+export function loadMiniLmMatrix(): { rows: number; dim: number; data: Float32Array } {
+  const m = loadMiniLm();
+  const data = new Float32Array(m.vectors.length * m.dimension);
+  m.vectors.forEach((v, i) => data.set(v, i * m.dimension));
+  return { rows: m.vectors.length, dim: m.dimension, data };
+}
