@@ -10,7 +10,8 @@
  * nearest first; a full list cut in two by 2-means over its members, seeded with a member and
  * the member farthest from it; and the nprobe at which calibration queries reach a recall target.
  * Rows are row-major `Float32Array`s in list space (`listSpace`).
- * Not yet a store layout: `bench/explore/ivf-sweep.ts` prices it (BENCHMARKS.md, "k-means lists").
+ * Bucket layout 3 of the store keeps its entries in these lists (`lambda/store/list-layout.ts`);
+ * `bench/explore/ivf-sweep.ts` prices them (BENCHMARKS.md, "k-means lists").
  */
 import { Metric } from './types';
 import { dot, normalized, squaredL2 } from './vector';
@@ -59,6 +60,15 @@ export function listSpace(rows: Float32Array, dim: number, metric: Metric): Floa
   const out = new Float32Array(rows.length);
   for (let r = 0; r < n; r++) out.set(normalized(rows.subarray(r * dim, (r + 1) * dim)), r * dim);
   return out;
+}
+
+/**
+ * Lists from stored centroids (row-major, list space): the store's centroid set as the pure steps take it.
+ * @throws RangeError when `centroids` is not a whole number of `dim`-wide rows, or for `dot`
+ */
+export function listsFrom(metric: Metric, dim: number, centroids: Float32Array): Lists {
+  checkRows(centroids, dim);
+  return listsOf(checkMetric(metric), dim, centroids);
 }
 
 function listsOf(metric: ListMetric, dim: number, centroids: Float32Array): Lists {

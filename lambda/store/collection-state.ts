@@ -10,6 +10,9 @@ import { hitScaleOf } from '../core/table-hits';
 import { CollectionConfig, CollectionInfo, IndexParams, Metadata, MetadataConfiguration, Metric } from '../core/types';
 import { FILTER_VERSION_BYTES } from './filter-index';
 import { bucketEntryItem, bucketVersion, itemSize } from './layout';
+import { listSpace, nearestList } from '../core/lists';
+import { packSketch } from '../core/sketch-format';
+import { CentroidSet, isListLayout, listCodes } from './list-layout';
 import { metadataJson } from './records';
 
 /** Input of `CollectionStore.create`. */
@@ -26,6 +29,13 @@ export interface CreateCollectionInput {
   readonly seed?: number;
   /** Which metadata keys are non-filterable. @default every key filterable */
   readonly metadataConfiguration?: MetadataConfiguration;
+  /**
+   * How the index groups vectors: `lsh`, random-hyperplane hash tables (bucket layouts 1-2); `ivf`,
+   * k-means lists (an inverted file, bucket layout 3: `list-layout.ts`), cosine and euclidean only.
+   * Not yet part of the API's create request.
+   * @default 'lsh'
+   */
+  readonly indexMethod?: 'lsh' | 'ivf';
 }
 
 /** A collection as one instance holds it in memory: config, hasher, query plans, last known size and observed queries. */
@@ -38,6 +48,8 @@ export interface CollectionState {
   count: number;
   /** The observed queries as last read from the counter item. */
   observed?: QueryAngles;
+  /** Its centroid set, in bucket layout 3 once its first batch trained the lists. */
+  readonly lists?: CentroidSet;
 }
 
 /** A row of an upsert, checked. */
@@ -67,6 +79,20 @@ export function hashDimensionsOf(frame: HashFrame): number {
 /** The hasher of a collection whose first write fixed `frame`. */
 export function hasherOf(config: CollectionConfig, frame: HashFrame): Hasher {
   return new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, frame.centre, frame.mipsNorm, frame.subspace);
+}
+
+/**
+ * A vector's codes and packed sketch as a write to `state`'s collection stores them: its hash
+ * codes, or in bucket layout 3 its nearest list in the collection's centroid set (`listCodes`).
+ * @throws Error when the collection's first write has not settled its hash frame (or its lists)
+ */
+export function encodeForWrite(state: CollectionState, vector: Float32Array): { codes: Uint32Array; sketch: Uint8Array } {
+  if (!state.hasher?.centre) throw new Error('a write before the collection has its hash frame');
+  const enc = state.hasher.encode(vector);
+  if (!isListLayout(state.config)) return { codes: enc.codes, sketch: packSketch(enc) };
+  if (!state.lists) throw new Error('a write before the collection has its lists');
+  const list = nearestList(state.lists.lists, listSpace(vector, vector.length, state.config.metric));
+  return { codes: listCodes(list, state.lists.version), sketch: packSketch(enc) };
 }
 
 /**

@@ -14,11 +14,13 @@ import { CollectionConfig, CollectionInfo } from '../core/types';
 import { vectorToBytes } from '../core/vector';
 import { batchGetAll, Item, queryAll, writeAtomically } from './batch';
 import { FILTER_INDEX_VERSION } from '../core/filter-index';
-import { COLLECTION_PREFIX, collectionKey, COUNTER_PREFIX, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
+import { trainFirstLists } from '../core/list-training';
+import { centroidPartition, COLLECTION_PREFIX, collectionKey, COUNTER_PREFIX, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
 import { VectorCounter } from './counted-writes';
 import { BUCKET_LAYOUT, counterItem } from './layout';
 import { CheckedRow, CollectionState, CreateCollectionInput, describe, frameOfHasher, hashDimensionsOf, hasherOf, planFromSample, StaleCollectionError } from './collection-state';
-import { configAttributes, keyItem, LISTED_CONFIG_ATTRIBUTES, S, toConfig, toFrame, toHashDimensions, toPlanBasis, toPlans, toQueryAngles } from './records';
+import { CentroidSet, centroidItems, centroidSetOf, isListLayout, LIST_LAYOUT } from './list-layout';
+import { configAttributes, keyItem, LISTED_CONFIG_ATTRIBUTES, S, toConfig, toFrame, toHashDimensions, toListSet, toPlanBasis, toPlans, toQueryAngles } from './records';
 import { QueryCalibration } from './query-calibration';
 import { TableNames } from './table-definitions';
 
@@ -55,7 +57,9 @@ export class CollectionStore {
     const name = checkCollectionName(input.name);
     const dimension = checkDimension(input.dimension);
     const metric = checkMetric(input.metric);
-    const index = resolveIndexParams(input.index, 'index', dimension);
+    const lists = checkIndexMethod(input.indexMethod, metric) === 'ivf';
+    // in k-means lists the hasher only sketches: one hash table's codes, unused
+    const index = { ...resolveIndexParams(input.index, 'index', dimension), ...(lists ? { hashTables: 1 } : {}) };
     const seed = checkSeed(input.seed) ?? randomInt(0, 0xffffffff);
     const metadataConfiguration = checkMetadataConfiguration(input.metadataConfiguration);
     await ensureProject();
@@ -71,7 +75,7 @@ export class CollectionStore {
         prngVersion: PRNG_VERSION,
         createdAt: new Date().toISOString(),
         filterIndex: FILTER_INDEX_VERSION,
-        bucketLayout: BUCKET_LAYOUT,
+        bucketLayout: lists ? LIST_LAYOUT : BUCKET_LAYOUT,
         ...(metadataConfiguration ? { metadataConfiguration } : {}),
       };
       // One transaction: the config (no live collection of that name), its counter (any counter
@@ -117,7 +121,7 @@ export class CollectionStore {
    * @throws NotFoundError
    */
   async drop(projectId: string, name: string): Promise<void> {
-    const { config } = await this.load(projectId, name, true);
+    const { config, lists } = await this.load(projectId, name, true);
     // One transaction: the config goes only if it is still this uid's, with its counter, and the
     // purge's record of the uid comes with them, so the purge never sees a live collection.
     const failed = await writeAtomically(this.client, [
@@ -126,7 +130,12 @@ export class CollectionStore {
       {
         Put: {
           TableName: this.tables.metadata,
-          Item: { ...keyItem(droppedKey(config.uid)), hashTables: { N: String(config.index.hashTables) }, partitionBits: { N: String(config.index.partitionBits) } },
+          Item: {
+            ...keyItem(droppedKey(config.uid)),
+            hashTables: { N: String(config.index.hashTables) },
+            partitionBits: { N: String(config.index.partitionBits) },
+            ...(isListLayout(config) ? { lists: { N: String(lists?.lists.count ?? 0) } } : {}),
+          },
         },
       },
     ]);
@@ -177,10 +186,19 @@ export class CollectionStore {
         ? cached.hasher
         : hasherOf(config, frame)
       : undefined;
-    const state: CollectionState = { config, hasher, ...plansAndCount(configItem, counter) };
+    const lists = isListLayout(config) ? await this.loadLists(config, configItem, cached) : undefined;
+    const state: CollectionState = { config, hasher, ...plansAndCount(configItem, counter), ...(lists ? { lists } : {}) };
     if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, state);
     return state;
+  }
+
+  /** The centroid set a config item names (bucket layout 3): this instance's copy when it is that version, else read from its items. */
+  private async loadLists(config: CollectionConfig, configItem: Item, cached: CollectionState | undefined): Promise<CentroidSet | undefined> {
+    const set = toListSet(configItem);
+    if (!set) return undefined;
+    if (cached?.config.uid === config.uid && cached.lists?.version === set.version) return cached.lists;
+    return centroidSetOf(config, await queryAll(this.client, this.tables.metadata, centroidPartition(config.uid)), set.version, set.nprobe);
   }
 
   /**
@@ -260,9 +278,9 @@ export class CollectionStore {
     return new StaleCollectionError(`collection ${name} of project ${projectId} was dropped or re-created`);
   }
 
-  /** Whether this batch must settle the collection's centre or plans before it is written. */
+  /** Whether this batch must settle the collection's centre, plans or first lists before it is written. */
   static needsSettling(state: CollectionState, rows: number): boolean {
-    return !state.hasher?.centre || (!state.plans && rows >= PROFILE_MIN_SAMPLE);
+    return !state.hasher?.centre || (!state.plans && rows >= PROFILE_MIN_SAMPLE) || (isListLayout(state.config) && !state.lists);
   }
 
   /**
@@ -301,24 +319,67 @@ export class CollectionStore {
     }
     let landed = true;
     try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tables.metadata,
-          Key: keyItem(collectionKey(projectId, name)),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeValues: values,
-        }),
-      );
+      // (nothing to set when only the first lists are missing)
+      if (sets.length > 0) {
+        await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tables.metadata,
+            Key: keyItem(collectionKey(projectId, name)),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeValues: values,
+          }),
+        );
+      }
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       landed = false;
     }
-    const fresh = await this.load(projectId, name, true);
+    let fresh = await this.load(projectId, name, true);
     if (fresh.config.uid !== uid) throw new NotFoundError(`collection ${name} not found in project ${projectId}`);
     // another writer set the centre first, without plans: plan around its centre
     if (!landed && retry && !fresh.plans && rows.length >= PROFILE_MIN_SAMPLE) return this.settleFirstWrites(fresh, rows, false);
+    if (isListLayout(fresh.config) && !fresh.lists) {
+      await this.trainLists(fresh, rows);
+      fresh = await this.load(projectId, name, true);
+      if (fresh.config.uid !== uid || !fresh.lists) throw new NotFoundError(`collection ${name} not found in project ${projectId}`);
+    }
     return fresh;
+  }
+
+  /**
+   * The first lists of a collection in bucket layout 3, trained on its first batch
+   * (`trainFirstLists`): centroid set 1, written in one transaction with the config's `lv` (the
+   * set's version) and `np` (its nprobe), on condition that no lists were trained yet, so
+   * concurrent first writers agree on the first that landed.
+   */
+  private async trainLists(state: CollectionState, rows: readonly CheckedRow[]): Promise<void> {
+    const { projectId, name, uid, metric, index, seed } = state.config;
+    const first = trainFirstLists(rows.map((r) => r.vector), metric, index.recallTarget, seed);
+    const version = 1;
+    // a failure means another writer trained first, or the collection is gone: the caller re-reads
+    await writeAtomically(this.client, [
+      {
+        Update: {
+          TableName: this.tables.metadata,
+          Key: keyItem(collectionKey(projectId, name)),
+          UpdateExpression: 'SET lv = :v, np = :n',
+          ConditionExpression: 'uid = :uid AND attribute_not_exists(lv)',
+          ExpressionAttributeValues: { ':v': { N: String(version) }, ':n': { N: String(first.nprobe) }, ':uid': S(uid) },
+        },
+      },
+      ...centroidItems(uid, version, first.lists).map((item) => ({ Put: { TableName: this.tables.metadata, Item: item } })),
+    ]);
   }
 }
 
+/**
+ * A create request's `indexMethod`.
+ * @throws ValidationError for another value, or `ivf` with metric `dot` (k-means lists need a metric space)
+ */
+function checkIndexMethod(method: unknown, metric: string): 'lsh' | 'ivf' {
+  if (method === undefined || method === 'lsh') return 'lsh';
+  if (method !== 'ivf') throw new ValidationError('indexMethod', "must be 'lsh' or 'ivf'");
+  if (metric === 'dot') throw new ValidationError('indexMethod', "'ivf' supports the cosine and euclidean metrics, not dot");
+  return 'ivf';
+}

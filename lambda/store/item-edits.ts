@@ -6,15 +6,15 @@ import { compileFilter } from '../core/filter';
 import { MAX_DELETE_BATCH, MAX_FILTER_DELETE_SCAN } from '../core/limits';
 import { checkMetadata, nonFilterableKeys } from '../core/metadata';
 import { checkId } from '../core/params';
-import { packSketch } from '../core/sketch-format';
 import { Filter, Metadata, StoredVector } from '../core/types';
 import { bytesToVector } from '../core/vector';
 import { backOff, batchGetAll, DEFAULT_RETRY, deleteAll } from './batch';
-import { StaleCollectionError } from './collection-state';
+import { encodeForWrite, StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
 import { counterKey, vectorKey } from './key-format';
 import { versionOf, VersionWrite, versionWrite } from './item-version';
 import { ItemVersions, RACE_ATTEMPTS } from './item-versions';
+import { isListLayout } from './list-layout';
 import { decodeCursor, ItemStore } from './items';
 import { fullMetadata } from './payloads';
 import { keyItem, toMetadata } from './records';
@@ -73,8 +73,8 @@ export class ItemEdits {
       const item = found[this.tables.vectors]?.[0];
       const read = versionOf(config, item);
       if (!item || !read || read.tombstone) throw new NotFoundError(`item ${checkedId} not found in collection ${name}`);
-      // an item exists, so the collection's first write set its hash frame; a cold cache may not know it yet
-      if (!state.hasher?.centre) state = await this.collections.load(projectId, name, true);
+      // an item exists, so the collection's first write set its hash frame (and lists); a cold cache may not know them yet
+      if (!state.hasher?.centre || (isListLayout(config) && !state.lists)) state = await this.collections.load(projectId, name, true);
       let metadata = patch as Metadata;
       if (merge) {
         const stored = (await fullMetadata(this.client, this.tables.buckets, config.uid, [item], { consistent: true })).get(checkedId);
@@ -84,8 +84,7 @@ export class ItemEdits {
       }
       const vectorBytes = storedVectorBytes(item)!;
       const vector = bytesToVector(vectorBytes);
-      const enc = state.hasher!.encode(vector);
-      const write = versionWrite(config, checkedId, { vectorBytes, codes: enc.codes, sketch: packSketch(enc), metadata }, read.writeId);
+      const write = versionWrite(config, checkedId, { vectorBytes, ...encodeForWrite(state, vector), metadata }, read.writeId);
       // 1. the entries with the new metadata, under the version derived from the item read (in
       //    bucket layout 1 the bucket entries keep the item's keys and are overwritten), then the
       //    item, only over the version read; a lost race starts over from the item as it is now,

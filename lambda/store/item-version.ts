@@ -5,7 +5,7 @@ import { nonFilterableKeys, splitMetadata } from '../core/metadata';
 import { CollectionConfig, Metadata } from '../core/types';
 import { Item } from './batch';
 import { currentFilterVersion, decodePending, filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
-import { bucketEntries, bucketEntryKey, bucketVersion, BucketVersion, bucketVersionFromBytes, bucketVersionToBytes, bytesToCodes, vectorItem } from './layout';
+import { bucketVersion, BucketVersion, bucketVersionFromBytes, bucketVersionToBytes, bytesToCodes, vectorItem, versionEntries, versionEntryKeys } from './layout';
 import { payloadItem } from './payloads';
 import { metadataJson } from './records';
 
@@ -74,7 +74,7 @@ export function versionWrite(
     bucket,
     filter,
     entries: [
-      ...bucketEntries(config.uid, config.index, bucket, id, v.sketch, meta),
+      ...versionEntries(config, bucket, id, v.sketch, meta),
       ...filterEntryKeys(config.uid, id, filter),
       ...(hasPayload ? [payloadItem(config.uid, id, filter.version, payload)] : []),
     ],
@@ -118,7 +118,7 @@ export function versionOf(config: Pick<CollectionConfig, 'bucketLayout' | 'index
   return {
     codes,
     entries: bucketVersion(config, codes, item.f?.B),
-    pending: (item.o?.BS ?? []).map((b) => bucketVersionFromBytes(b, config.index.hashTables)),
+    pending: (item.o?.BS ?? []).map((b) => bucketVersionFromBytes(b, config)),
     tombstone: item.t !== undefined,
     writeId: item.w?.B ?? new Uint8Array(0),
     ...(item.f?.B ? { filter: currentFilterVersion(item) } : {}),
@@ -141,15 +141,14 @@ export function staleKeys(
   filters: readonly FilterVersion[],
   keep?: { bucket?: BucketVersion; filter?: Uint8Array },
 ): Item[] {
-  const { partitionBits, hashTables } = config.index;
-  const seen = new Set<string>();
+  const named = (key: Item) => key.pk.S + '\u0000' + key.sk.S;
+  // the current version's own entries stay, whichever earlier version shares them
+  const seen = new Set(keep?.bucket ? versionEntryKeys(config, keep.bucket, id).map(named) : []);
   const keys: Item[] = [];
   for (const v of versions) {
-    for (let t = 0; t < hashTables; t++) {
-      if (keep?.bucket && keep.bucket.codes[t] === v.codes[t] && keep.bucket.token === v.token) continue;
-      const key = bucketEntryKey(config.uid, partitionBits, t, v, id);
-      if (seen.has(key.pk.S + '\u0000' + key.sk.S)) continue;
-      seen.add(key.pk.S + '\u0000' + key.sk.S);
+    for (const key of versionEntryKeys(config, v, id)) {
+      if (seen.has(named(key))) continue;
+      seen.add(named(key));
       keys.push(key);
     }
   }

@@ -7,11 +7,10 @@ import { ValidationError } from '../core/errors';
 import { DEFAULT_LIST_LIMIT, MAX_IDS_PER_CALL, MAX_LIST_DATA_LIMIT, MAX_LIST_LIMIT, MAX_UPSERT_BATCH } from '../core/limits';
 import { checkMetadata, nonFilterableKeys } from '../core/metadata';
 import { checkId } from '../core/params';
-import { packSketch } from '../core/sketch-format';
 import { CollectionConfig, IdPage, Metadata, StoredVector, VectorInput } from '../core/types';
 import { toFloat32, vectorToBytes } from '../core/vector';
 import { batchGetAll, deleteAll, Item } from './batch';
-import { CheckedRow, StaleCollectionError } from './collection-state';
+import { CheckedRow, encodeForWrite, StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
 import { counterKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { staleKeys, versionWrite } from './item-version';
@@ -41,12 +40,9 @@ export class ItemStore {
     const rows = checkRows(config, vectors);
 
     if (CollectionStore.needsSettling(state, rows.length)) state = await this.collections.settleFirstWrites(state, rows);
-    const hasher = state.hasher!;
+    const settled = state;
     const versions = new ItemVersions(this.client, this.tables, config);
-    const encoded = rows.map((row) => {
-      const enc = hasher.encode(row.vector);
-      return { vectorBytes: vectorToBytes(row.vector), codes: enc.codes, sketch: packSketch(enc), metadata: row.metadata };
-    });
+    const encoded = rows.map((row) => ({ vectorBytes: vectorToBytes(row.vector), ...encodeForWrite(settled, row.vector), metadata: row.metadata }));
     try {
       // 1. Per vector, over the version it has now: the bucket and filter index entries under a
       //    version derived from that one (a retry of the same vector over the same item writes the

@@ -139,6 +139,49 @@ export function allPartitions(uid: string, hashTables: number, partitionBits: nu
   return { vectors, buckets };
 }
 
+/** Characters of a list number in keys (bucket layout 3): up to 64^3 lists. */
+const LIST_CHARS = 3;
+
+/** The most lists a collection in bucket layout 3 can have: list numbers in keys have `LIST_CHARS` digits. */
+export const MAX_LISTS = 64 ** LIST_CHARS;
+
+/**
+ * Partition key of one k-means list (bucket layout 3): collection uid, `z` (the last of
+ * KEY_DIGITS, a hash table number no collection reaches: at most 32), the list number (3
+ * characters). Every entry of a list shares it, so a query reads a list with one Query.
+ */
+export const listPartition = (uid: string, list: number) => `${uid}${KEY_DIGITS[63]}${encodeFixed(list, LIST_CHARS)}`;
+
+/** Every list partition of a collection with `lists` lists, for the purge and the repair. */
+export const allListPartitions = (uid: string, lists: number): string[] => Array.from({ length: lists }, (_, l) => listPartition(uid, l));
+
+/** Sort key of a list entry: the version token of the item version that wrote it (`entryToken`), then the id. */
+export const listSortKey = (id: string, token: string) => token + id;
+
+/** The id in a list entry's sort key (`listSortKey`). */
+export const idFromListSortKey = (sk: string) => sk.slice(ENTRY_TOKEN_CHARS);
+
+/** Characters of a centroid set version in a centroid item's sort key. */
+const SET_VERSION_CHARS = 4;
+
+/**
+ * Partition (in the metadata table) of a collection's centroid items (bucket layout 3), one per
+ * list and centroid set version that changed it: `L#<uid>`, read whole with one Query.
+ */
+export const centroidPartition = (uid: string) => `L#${uid}`;
+
+/** Key of the centroid of list `list` as centroid set `version` set it: sorted by version, then list. */
+export const centroidKey = (uid: string, version: number, list: number): MetadataKey => ({
+  pk: centroidPartition(uid),
+  sk: encodeFixed(version, SET_VERSION_CHARS) + encodeFixed(list, LIST_CHARS),
+});
+
+/** The set version and list of a centroid item's sort key (`centroidKey`). */
+export function centroidOfSortKey(sk: string): { version: number; list: number } {
+  const digits = (s: string) => [...s].reduce((v, c) => v * 64 + KEY_DIGITS.indexOf(c), 0);
+  return { version: digits(sk.slice(0, SET_VERSION_CHARS)), list: digits(sk.slice(SET_VERSION_CHARS)) };
+}
+
 /**
  * Partitions of a collection's filter index in the buckets table, by a hash of the metadata key:
  * few enough for the purge and the repair to enumerate a uid's, and spread so that one key's

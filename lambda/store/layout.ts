@@ -7,7 +7,8 @@ import { probeSequence, tableProbes } from '../core/multiprobe';
 import { CODE_BITS } from '../core/params';
 import type { CollectionConfig, IndexParams } from '../core/types';
 import type { Item } from './batch';
-import { bucketPartition, bucketRange, bucketSortKey, counterKey, entryToken, vectorKey } from './key-format';
+import { allListPartitions, allPartitions, bucketPartition, bucketRange, bucketSortKey, counterKey, entryToken, vectorKey } from './key-format';
+import { codeWords, isListLayout, listEntryItem, listEntryKey } from './list-layout';
 import { vectorAttribute } from './vector-bytes';
 
 /** The bucket layout of new collections (`CollectionConfig.bucketLayout`): version tokens in entry sort keys. */
@@ -57,6 +58,25 @@ export function bucketEntries(uid: string, index: Pick<IndexParams, 'partitionBi
   return Array.from({ length: index.hashTables }, (_, t) => bucketEntryItem(uid, index.partitionBits, t, version.codes[t], id, sketch, metadata, version.token));
 }
 
+/**
+ * The entries of one vector version in a collection of `config`'s layout: one per hash table
+ * (`bucketEntries`), or one in its list (bucket layout 3, `listEntryItem`).
+ */
+export function versionEntries(config: Pick<CollectionConfig, 'uid' | 'bucketLayout' | 'index'>, version: BucketVersion, id: string, sketch: Uint8Array, metadata?: string): Item[] {
+  return isListLayout(config) ? [listEntryItem(config.uid, version, id, sketch, metadata)] : bucketEntries(config.uid, config.index, version, id, sketch, metadata);
+}
+
+/** The keys of `versionEntries`. */
+export function versionEntryKeys(config: Pick<CollectionConfig, 'uid' | 'bucketLayout' | 'index'>, version: BucketVersion, id: string): Item[] {
+  if (isListLayout(config)) return [listEntryKey(config.uid, version, id)];
+  return Array.from({ length: config.index.hashTables }, (_, t) => bucketEntryKey(config.uid, config.index.partitionBits, t, version, id));
+}
+
+/** Every partition of a collection's bucket entries, or in bucket layout 3 of its `lists` lists: for the purge and the repair. */
+export function entryPartitions(config: Pick<CollectionConfig, 'uid' | 'bucketLayout' | 'index'>, lists = 0): string[] {
+  return isListLayout(config) ? allListPartitions(config.uid, lists) : allPartitions(config.uid, config.index.hashTables, config.index.partitionBits).buckets;
+}
+
 /** The key of the bucket entry of `id` in hash table `table` of `version`. */
 export const bucketEntryKey = (uid: string, partitionBits: number, table: number, version: BucketVersion, id: string): Item =>
   entryKey(uid, partitionBits, table, version.codes[table], id, version.token);
@@ -86,10 +106,11 @@ export function bucketVersionToBytes(v: BucketVersion): Uint8Array {
   return v.token === undefined ? codes : Buffer.concat([codes, Buffer.from(v.token, 'utf8')]);
 }
 
-/** A bucket version back from its bytes (`bucketVersionToBytes`) in a collection of `hashTables` hash tables. */
-export function bucketVersionFromBytes(b: Uint8Array, hashTables: number): BucketVersion {
-  const codes = bytesToCodes(b.subarray(0, hashTables * 4));
-  return b.byteLength > hashTables * 4 ? { codes, token: Buffer.from(b.subarray(hashTables * 4)).toString('utf8') } : { codes };
+/** A bucket version back from its bytes (`bucketVersionToBytes`) in a collection of `config`'s layout (`codeWords` codes). */
+export function bucketVersionFromBytes(b: Uint8Array, config: Pick<CollectionConfig, 'bucketLayout' | 'index'>): BucketVersion {
+  const words = codeWords(config);
+  const codes = bytesToCodes(b.subarray(0, words * 4));
+  return b.byteLength > words * 4 ? { codes, token: Buffer.from(b.subarray(words * 4)).toString('utf8') } : { codes };
 }
 
 /**

@@ -134,6 +134,11 @@ export function toFrame(i: Item): HashFrame | undefined {
   };
 }
 
+/** The centroid set version and nprobe a config item holds (bucket layout 3), once the first batch trained the lists. */
+export function toListSet(i: Item): { version: number; nprobe: number } | undefined {
+  return i.lv?.N ? { version: Number(i.lv.N), nprobe: Number(i.np.N) } : undefined;
+}
+
 /** The metadata of a vector item (empty when it has none). */
 export function toMetadata(i: Item): Metadata {
   return i.m?.S ? (JSON.parse(i.m.S) as Metadata) : {};

@@ -9,9 +9,9 @@ import { Hasher } from '../core/hasher';
 import { packSketch } from '../core/sketch-format';
 import { bytesToVector } from '../core/vector';
 import { batchGetAll, conditionHeld, deleteAll, Item, putAll, queryAll } from './batch';
-import { bucketEntries, bucketEntryKey } from './layout';
+import { entryPartitions, versionEntries, versionEntryKeys } from './layout';
 import { filterEntryKeys, FilterVersion, filterVersionOf, metadataEntryKeys } from './filter-index';
-import { allFilterPartitions, allPartitions, allPayloadPartitions, collectionKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
+import { allFilterPartitions, allPayloadPartitions, collectionKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { keyItem, toMetadata } from './records';
 import { everyEntry, staleKeys, versionOf } from './item-version';
 import { ItemVersions } from './item-versions';
@@ -43,9 +43,8 @@ export interface RepairReport {
  * and then lets its queries use the index (`CollectionConfig.filterIndex`).
  * @returns what was fixed; the caller sets the counter to `vectorCount`
  */
-export async function repairCollection(client: DynamoDBClient, tables: TableNames, config: CollectionConfig, hasher?: Hasher): Promise<RepairReport> {
+export async function repairCollection(client: DynamoDBClient, tables: TableNames, config: CollectionConfig, hasher?: Hasher, lists = 0): Promise<RepairReport> {
   const versions = new ItemVersions(client, tables, config);
-  const { partitionBits, hashTables } = config.index;
   const live = new Set<string>();
   /** The bucket entries live items produce, by key: the id that produces each. */
   const expected = new Map<string, string>();
@@ -67,8 +66,7 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
         continue;
       }
       vectorCount++;
-      for (let t = 0; t < hashTables; t++) {
-        const { pk, sk } = bucketEntryKey(config.uid, partitionBits, t, v.entries, id);
+      for (const { pk, sk } of versionEntryKeys(config, v.entries, id)) {
         const key = `${pk.S} ${sk.S}`;
         live.add(key);
         expected.set(key, id);
@@ -84,7 +82,7 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
     }
   }
   let orphansRemoved = 0;
-  for (const pk of [...allPartitions(config.uid, hashTables, partitionBits).buckets, ...allFilterPartitions(config.uid), ...allPayloadPartitions(config.uid)]) {
+  for (const pk of [...entryPartitions(config, lists), ...allFilterPartitions(config.uid), ...allPayloadPartitions(config.uid)]) {
     const entries = await queryAll(client, tables.buckets, pk, undefined, 'pk, sk');
     for (const e of entries) expected.delete(`${e.pk.S} ${e.sk.S}`);
     const orphans = entries.filter((e) => !live.has(`${e.pk.S} ${e.sk.S}`));
@@ -124,7 +122,7 @@ async function restoreEntries(client: DynamoDBClient, tables: TableNames, config
     const vectorBytes = storedVectorBytes(item);
     if (!v || v.tombstone || !vectorBytes) return [];
     const sketch = packSketch(hasher.encode(bytesToVector(vectorBytes)));
-    return bucketEntries(config.uid, config.index, v.entries, item.sk.S!, sketch, item.m?.S).filter((e) => missing.has(`${e.pk.S} ${e.sk.S}`));
+    return versionEntries(config, v.entries, item.sk.S!, sketch, item.m?.S).filter((e) => missing.has(`${e.pk.S} ${e.sk.S}`));
   });
   await putAll(client, tables.buckets, puts);
   return puts.length;

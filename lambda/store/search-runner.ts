@@ -12,8 +12,9 @@ import { batchGetAll, CapacityMeter, Item } from './batch';
 import { CollectionState } from './collection-state';
 import { CollectionStore } from './collections';
 import { readTerm, TermMatches } from './filter-index';
-import { collectionKey, counterKey, idFromBucketSortKey, projectItemOf, vectorKey } from './key-format';
+import { collectionKey, counterKey, idFromBucketSortKey, idFromListSortKey, projectItemOf, vectorKey } from './key-format';
 import { BucketRead, bucketReadPlan, hasEntryTokens } from './layout';
+import { isListLayout, listReadPlan, listsToRead } from './list-layout';
 import { fullMetadata } from './payloads';
 import { keyItem, toMetadata, toPlanBasis, toPlans } from './records';
 import { TableNames } from './table-definitions';
@@ -46,10 +47,14 @@ export class SearchRunner {
     const fetched = () => roundTrips++;
     let state = await this.collections.load(projectId, name, false, fetched);
     const search = checkSearch(state.config, request);
-    if (!state.hasher?.centre) state = await this.collections.load(projectId, name, true, fetched);
-    const plan = planSearch(targetOf(state, this.collections.calibration.plansOf(state)), search);
+    const inLists = isListLayout(state.config);
+    if (!state.hasher?.centre || (inLists && !state.lists)) state = await this.collections.load(projectId, name, true, fetched);
+    const planned = planSearch(targetOf(state, this.collections.calibration.plansOf(state)), search);
     const { uid, index } = state.config;
-    if (!plan.encoding) {
+    // in k-means lists, `probes` counts the lists read (nprobe)
+    const nprobe = state.lists ? listsToRead(state.lists, search.probes) : undefined;
+    const plan: SearchPlan = nprobe === undefined ? planned : { ...planned, shape: { depth: 0, probes: nprobe, extraProbes: 0 } };
+    if (!plan.encoding || (inLists && !state.lists)) {
       // nothing was ever written
       return {
         matches: [],
@@ -60,7 +65,11 @@ export class SearchRunner {
     // Round trip 1: every probed bucket of every hash table, in parallel, each at most `limit` entries;
     // beside them the filter index's entries of the filter's indexed terms, and this instance's
     // observed queries added to the counter item when it gathered enough (so round trip 2 reads them).
-    const reads = bucketReadPlan(uid, index, plan.encoding, plan.shape.depth, plan.shape.probes, plan.shape.extraProbes);
+    const reads =
+      state.lists && nprobe !== undefined
+        ? listReadPlan(uid, state.lists, state.config.metric, plan.query, nprobe)
+        : bucketReadPlan(uid, index, plan.encoding, plan.shape.depth, plan.shape.probes, plan.shape.extraProbes);
+    const idOf = inLists ? idFromListSortKey : (sk: string) => idFromBucketSortKey(sk, index.partitionBits, hasEntryTokens(state.config));
     const limit = bucketReadLimit(reads.length);
     const candidates = new CandidateSet<string>(plan);
     let entriesRead = 0;
@@ -72,7 +81,7 @@ export class SearchRunner {
         entriesRead += items.length;
         if (truncated) truncatedReads++;
         for (const item of items) {
-          candidates.add(idFromBucketSortKey(item.sk.S!, index.partitionBits, hasEntryTokens(state.config)), item.s.B!, item.m?.S);
+          candidates.add(idOf(item.sk.S!), item.s.B!, item.m?.S);
         }
       }),
       // a collection written before the filter index has it only once a repair indexed it
@@ -93,7 +102,8 @@ export class SearchRunner {
             topK: plan.topK,
             bucketMatches: candidates.size,
             bucketFetches: finalists.length,
-            foundShare: candidates.foundShare(),
+            // (the share found is modelled for hash tables only)
+            foundShare: inLists ? undefined : candidates.foundShare(),
             recallTarget: index.recallTarget,
             rerankCap: plan.rerankCap,
           });
@@ -112,7 +122,7 @@ export class SearchRunner {
 
     const ranked = exactTopK(plan, fetchedVectors(plan, request, found[this.tables.vectors] ?? []));
     // An unfiltered query's results are its nearest neighbours: their angles calibrate the planner.
-    if (path === 'buckets' && !plan.predicate) {
+    if (path === 'buckets' && !plan.predicate && !inLists) {
       this.collections.calibration.observe(
         state,
         plan.query,

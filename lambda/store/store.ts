@@ -28,7 +28,9 @@ export interface StoreOptions {
  * table (code suffix, packed sketch, metadata copy) and one filter index entry per metadata value
  * (`filter-index.ts`). Upserting an existing id deletes its bucket
  * entries whose keys changed; a search re-ranks with the vector item, so a bucket entry can never
- * put a stale vector or a deleted id into results.
+ * put a stale vector or a deleted id into results. A collection in k-means lists (bucket layout 3,
+ * `list-layout.ts`) has one entry per vector instead, in its nearest list, and its queries read
+ * the nprobe lists nearest the query.
  *
  * Queries: round trip 1 reads the probed buckets of every hash table in parallel (and, for a
  * filter, the filter index entries of its values); the candidates are ranked by sketch; round
@@ -147,7 +149,7 @@ export class WhiplashStore {
   repairCollection(projectId: string, name: string): Promise<RepairReport> {
     return current(async () => {
       const state = await this.collections.load(projectId, name, true);
-      const report = await repairCollection(this.client, this.tables, state.config, state.hasher);
+      const report = await repairCollection(this.client, this.tables, state.config, state.hasher, state.lists?.lists.count);
       await this.collections.setCount(state, report.vectorCount);
       return report;
     });

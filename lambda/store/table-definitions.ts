@@ -12,8 +12,10 @@
  * | metadata  | `PROJECTS`                           | `<projectId>`              | project (registry)    |
  * | metadata  | `K#<apiKeyId>`                       | `KEY`                      | API key binding       |
  * | metadata  | `DROPPED`                            | `<uid>`                    | dropped collection awaiting purge |
+ * | metadata  | `L#<uid>`                            | `<set version><list>`      | centroid of a k-means list, per version that set it (bucket layout 3) |
  * | vectors   | `<uid>#<shard>` (shard = hash(id) mod 16) | `<id>`                | vector                |
  * | buckets   | `<uid><table><leading code bits>` (fixed widths) | `<remaining code bits><version token><id>` (no token in bucket layout 1) | (vector, hash table) |
+ * | buckets   | `<uid>z<list>` (fixed widths)        | `<version token><id>`      | vector, in its k-means list (bucket layout 3) |
  * | buckets   | `F#<uid>#<hash(key) mod 16>`        | `<key>\0<type><value>\0<id>\0<version>` | (vector, metadata value): the filter index |
  *
  * `uid` is a collection's 8-character random id; bucket keys encode table and code bits in

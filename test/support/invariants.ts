@@ -4,7 +4,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { CollectionInfo } from '../../lambda/core/types';
 import type { Item } from '../../lambda/store/batch';
 import { metadataEntryKeys } from '../../lambda/store/filter-index';
-import { allPayloadPartitions, bucketPartition, bucketSortKey, entryToken, isFilterPartitionOf } from '../../lambda/store/key-format';
+import { allPayloadPartitions, bucketPartition, bucketSortKey, entryToken, isFilterPartitionOf, listPartition, listSortKey } from '../../lambda/store/key-format';
 import { toMetadata } from '../../lambda/store/records';
 import { bytesToCodes } from '../../lambda/store/layout';
 import type { TableNames } from '../../lambda/store/table-definitions';
@@ -50,6 +50,8 @@ export async function scanCollection(client: DynamoDBClient, tables: TableNames,
   // bucket layout 2 (the config's `bl`): an entry's sort key carries the token of its item's version `f`
   const config = (await scanAll(client, tables.metadata)).find((i) => i.uid?.S === uid && i.dimension !== undefined);
   const tokened = Number(config?.bl?.N ?? 1) >= 2;
+  // bucket layout 3: one entry per vector, in the list its codes name
+  const inLists = Number(config?.bl?.N ?? 1) === 3;
   const all = await scanAll(client, tables.buckets);
   const entries = all.filter((i) => i.pk.S!.startsWith(uid));
   const filterEntries = all.filter((i) => isFilterPartitionOf(i.pk.S!, uid));
@@ -65,7 +67,8 @@ export async function scanCollection(client: DynamoDBClient, tables: TableNames,
     ids.push(id);
     const codes = bytesToCodes(v.c.B!);
     const token = tokened && v.f?.B ? entryToken(v.f.B) : '';
-    for (let t = 0; t < hashTables; t++) expected.add(`${bucketPartition(uid, t, codes[t], partitionBits)} ${bucketSortKey(codes[t], partitionBits, id, token)}`);
+    if (inLists) expected.add(`${listPartition(uid, codes[0])} ${listSortKey(id, token)}`);
+    else for (let t = 0; t < hashTables; t++) expected.add(`${bucketPartition(uid, t, codes[t], partitionBits)} ${bucketSortKey(codes[t], partitionBits, id, token)}`);
     if (v.f?.B) for (const k of metadataEntryKeys(uid, id, { version: v.f.B, metadata: toMetadata(v), payload: v.p !== undefined })) expected.add(`${k.pk.S} ${k.sk.S}`);
   }
   const found = new Set([...entries, ...filterEntries, ...payloads].map((e) => `${e.pk.S} ${e.sk.S}`));
