@@ -1,8 +1,12 @@
 // Tests bucket layout 3 (k-means lists) against DynamoDB Local: the first batch trains the lists,
 // every vector has one entry in its list, queries read nprobe lists and find real neighbours,
-// upserts, deletes and concurrent first writers keep the entries exact, and the purge removes all.
+// upserts, deletes, concurrent first writers and a failed first batch keep the entries exact, and
+// the purge removes all.
 import { ValidationError } from '../../lambda/core/errors';
 import { WhiplashStore } from '../../lambda/store/store';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { centroidPartition } from '../../lambda/store/key-format';
+import { useFaultyStore } from '../support/faulty-store';
 import { scanCollection } from '../support/invariants';
 import { exactTopK, loadMiniLm } from '../support/minilm';
 import { countItems, useTestTables } from '../support/tables';
@@ -119,5 +123,41 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     expect(after.vectors).toBe(before.vectors);
     expect(after.buckets).toBe(before.buckets);
     expect(after.metadata).toBe(before.metadata + 1);
+  });
+
+  describe('through a fault proxy', () => {
+    const through = useFaultyStore(db);
+    afterEach(() => through.proxy.setPolicy(() => ({ kind: 'pass' })));
+
+    /** The centroid items of a collection, by its uid. */
+    const centroidItemCount = async (uid: string) =>
+      (await db.client.send(new QueryCommand({ TableName: db.tables.metadata, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: centroidPartition(uid) } } }))).Count;
+
+    it.each([
+      ['the answer to its training is lost', 'TransactWriteItems', 'drop-after'],
+      ['its first entries fail after the training', 'BatchWriteItem', 'server-error'],
+    ] as const)('a first batch that fails (%s) acknowledges nothing, and its retry keeps one set of lists', async (_, operation, kind) => {
+      // GIVEN a collection in lists whose first batch fails once at `operation`
+      const name = `fault-${kind}`;
+      await store.createCollection('p', { name, dimension: data.dimension, indexMethod: 'ivf' });
+      let armed = 1;
+      through.proxy.setPolicy((op) => (op === operation && armed-- === 1 ? (kind === 'drop-after' ? { kind } : { kind, status: 500 }) : { kind: 'pass' }));
+      const batch = rowsOf(base.slice(0, 200));
+      await expect(through.store.upsert('p', name, batch)).rejects.toThrow();
+      // THEN nothing of it can be read
+      expect((await store.getCollection('p', name)).vectorCount).toBe(0);
+      expect((await store.query('p', name, { vector: data.vectors[base[0]], topK: 10, probes: 64 })).matches).toEqual([]);
+      // WHEN the client sends it again
+      through.proxy.setPolicy(() => ({ kind: 'pass' }));
+      await through.store.upsert('p', name, batch);
+      // THEN it holds the batch once, in lists of the one centroid set the first attempt trained
+      const info = await store.getCollection('p', name);
+      const scan = await scanCollection(db.client, db.tables, info);
+      expect(scan.ids).toHaveLength(200);
+      expect(scan.orphans).toEqual([]);
+      expect(scan.missing).toEqual([]);
+      expect(await centroidItemCount(info.uid)).toBe(6);
+      expect((await store.query('p', name, { vector: data.vectors[base[0]], topK: 1 })).matches[0].id).toBe(data.ids[base[0]]);
+    });
   });
 });
