@@ -54,6 +54,12 @@ export interface BenchOptions {
   readonly systems: readonly SystemName[];
   /** Whiplash index parameters at creation; any makes the run not "default settings". */
   readonly index?: Partial<IndexParams>;
+  /** Whiplash's index method (`ivf`: k-means lists, which makes the run not "default settings"). @default 'lsh' */
+  readonly indexMethod?: 'lsh' | 'ivf';
+  /** With `indexMethod` 'ivf': the list size. */
+  readonly listSize?: number;
+  /** Queries (base vectors) Whiplash serves before the measured ones. @default 0 */
+  readonly warmQueries?: number;
   readonly probes?: number[];
   /** Cost model only: sweep of the index's recall target (the plans re-made from the same profile). */
   readonly recallTargets?: number[];
@@ -146,7 +152,7 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
       const client = newClient();
       const ctx: RunContext = { client, newClient, dataset: ds, gt, k: o.k, tablePrefix: `bench${Date.now().toString(36)}-` };
       if (o.systems.includes('whiplash')) {
-        runs.push(...(await runWhiplash(ctx, { index: o.index, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank, o.recallTargets) })));
+        runs.push(...(await runWhiplash(ctx, { index: o.index, indexMethod: o.indexMethod, listSize: o.listSize, warmQueries: o.warmQueries, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank, o.recallTargets) })));
       }
       let vectorTable: string | undefined;
       if (o.systems.includes('original')) {
@@ -236,11 +242,11 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
   const measured = measuredCommon(runs);
   const wlDefault = runs.find((r) => r.system === (measured ? 'whiplash' : 'model') && hasDefaultSettings(r));
   const orig = runs.find((r) => r.system === (measured ? 'original' : 'original-model'));
-  const overridden = o.index !== undefined && Object.keys(o.index).length > 0;
+  const overridden = (o.index !== undefined && Object.keys(o.index).length > 0) || o.indexMethod === 'ivf';
   // With index overrides the target is still checked, marked as not the default settings.
   const target = () => {
     const t = wlDefault && orig ? checkTarget(ds.name, ds.base.rows, common(wlDefault), common(orig), measured ? 'measured' : 'model') : undefined;
-    return t && overridden ? { ...t, indexOverrides: o.index } : t;
+    return t && overridden ? { ...t, indexOverrides: { ...o.index, ...(o.indexMethod === 'ivf' ? { indexMethod: 'ivf', listSize: o.listSize } : {}) } } : t;
   };
   return {
     dataset: {
@@ -262,7 +268,7 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
     machine: { cpus: os.cpus().length, node: process.versions.node, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) },
     systems,
     target: target(),
-    settings: { seed: o.seed, index: o.index ?? {}, probes: o.probes, rerank: o.rerank, recallTargets: o.recallTargets, originalSeeds: o.originalSeeds, ef: o.systems.includes('hnsw') ? ef : undefined, scale: o.scale },
+    settings: { seed: o.seed, index: o.index ?? {}, ...(o.indexMethod === 'ivf' ? { indexMethod: 'ivf', listSize: o.listSize } : {}), probes: o.probes, rerank: o.rerank, recallTargets: o.recallTargets, originalSeeds: o.originalSeeds, ef: o.systems.includes('hnsw') ? ef : undefined, scale: o.scale },
     ...(validation.length > 0 ? { validation } : {}),
     ...(scaling ? { scaling } : {}),
   };

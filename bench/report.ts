@@ -71,7 +71,7 @@ export interface TargetCheck {
   /** The size the target is defined on. */
   readonly fullSize?: number;
   /** Index parameters the run created its collection with, when not the defaults the target is defined at. */
-  readonly indexOverrides?: Record<string, number>;
+  readonly indexOverrides?: Record<string, number | string>;
 }
 
 /** Targets per data set: minimum recall@10 at default settings and minimum read-unit ratio to the original layout. */

@@ -69,8 +69,9 @@ export function indexDifferences(a: Record<string, unknown> | undefined, b: Reco
 
 /** True for Whiplash at its default settings (no per-query overrides); `system` 'model' for the benchmark's model of it. */
 export function isWhiplashDefault(s: Summary, system = 'whiplash'): boolean {
-  const overrides = (s.settings as { overrides?: object } | undefined)?.overrides ?? {};
-  return s.system === system && Object.keys(overrides).length === 0;
+  const settings = s.settings as { overrides?: object; indexMethod?: string } | undefined;
+  // a run in k-means lists is not the store's default settings
+  return s.system === system && Object.keys(settings?.overrides ?? {}).length === 0 && settings?.indexMethod !== 'ivf';
 }
 
 /**

@@ -22,6 +22,15 @@ export interface SweepPoint {
 export interface WhiplashRunOptions {
   /** Index parameters at collection creation (absent: the store's defaults). */
   readonly index?: Partial<IndexParams>;
+  /** How the index groups vectors: random-hyperplane hash tables, or k-means lists (the store's `indexMethod`). @default 'lsh' */
+  readonly indexMethod?: 'lsh' | 'ivf';
+  /** With `indexMethod` 'ivf': entries a list holds before it splits. @default the store's */
+  readonly listSize?: number;
+  /**
+   * Queries the collection serves before the measured ones, with base vectors (evenly spaced) as
+   * queries: what a collection in k-means lists calibrates its nprobe on. @default 0
+   */
+  readonly warmQueries?: number;
   /** Hyperplane seed. @default 1 */
   readonly seed?: number;
   /** Vectors per `upsert` call (the API's batch limit is 500). @default 500 */
@@ -48,7 +57,8 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
   const store = new WhiplashStore({ client, tables });
   await store.createProject({ projectId: PROJECT, name: 'benchmark' });
   const name = ds.name.replace(/[^A-Za-z0-9._-]/g, '-');
-  await store.createCollection(PROJECT, { name, dimension: ds.dim, metric: ds.metric, index: opts.index, seed: opts.seed ?? 1 });
+  const method = opts.indexMethod === 'ivf' ? { indexMethod: 'ivf' as const, ...(opts.listSize === undefined ? {} : { listSize: opts.listSize }) } : {};
+  await store.createCollection(PROJECT, { name, dimension: ds.dim, metric: ds.metric, index: opts.index, seed: opts.seed ?? 1, ...method });
 
   const batchSize = opts.batchSize ?? 500;
   const batches: VectorInput[][] = [];
@@ -73,6 +83,15 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
   bar.stop();
   const seconds = (performance.now() - t0) / 1000;
   const writeUnits = meter.writeUnits;
+  const warm = Math.min(opts.warmQueries ?? 0, ds.base.rows);
+  if (warm > 0) {
+    const wbar = progress('whiplash: warm-up queries (base vectors)', warm);
+    for (let i = 0; i < warm; i++) {
+      await store.query(PROJECT, name, { vector: row(ds.base, Math.floor((i * ds.base.rows) / warm)), topK: ctx.k });
+      wbar.update(i + 1);
+    }
+    wbar.stop();
+  }
   const info = await store.getCollection(PROJECT, name);
   log(`whiplash: ${ds.base.rows} vectors in ${seconds.toFixed(1)} s (${(ds.base.rows / seconds).toFixed(0)} vectors/s); index ${JSON.stringify(info.index)}`);
 
@@ -99,7 +118,7 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
     runs.push({
       system: 'whiplash',
       label: Object.keys(point).length === 0 ? 'whiplash (defaults)' : label,
-      settings: { index: info.index, queryPlan: info.queryPlan, seed: info.seed, overrides: point, batchSize, ingestConcurrency: opts.ingestConcurrency ?? 1 },
+      settings: { index: info.index, queryPlan: info.queryPlan, seed: info.seed, overrides: point, batchSize, ingestConcurrency: opts.ingestConcurrency ?? 1, ...method, ...(warm > 0 ? { warmQueries: warm } : {}) },
       ingest: { vectors: ds.base.rows, seconds, writeUnits },
       queries,
       notes: [

@@ -124,6 +124,11 @@ export interface CollectionConfig {
    * Internal, like `filterIndex`.
    */
   readonly bucketLayout?: number;
+  /**
+   * Entries a k-means list holds before it splits (bucket layout 3 only). Internal until the API
+   * creates such collections.
+   */
+  readonly listSize?: number;
 }
 
 /**

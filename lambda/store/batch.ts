@@ -123,14 +123,15 @@ export const deleteAll = (client: DynamoDBClient, table: string, keys: readonly 
 
 /**
  * Reads every key, 100 to a BatchGetItem call, all calls in parallel, and retries
- * `UnprocessedKeys` with backoff.
+ * `UnprocessedKeys` with backoff; strongly consistent when `consistentRead` is true, or for the
+ * tables it names.
  * @returns the items found, per table
  * @throws ServiceUnavailableError when keys stay unprocessed after `retry.maxAttempts`
  */
 export async function batchGetAll(
   client: DynamoDBClient,
   keys: readonly { table: string; key: Item }[],
-  options: { projection?: Record<string, string>; consistentRead?: boolean; meter?: CapacityMeter; retry?: RetryPolicy } = {},
+  options: { projection?: Record<string, string>; consistentRead?: boolean | readonly string[]; meter?: CapacityMeter; retry?: RetryPolicy } = {},
 ): Promise<Record<string, Item[]>> {
   const retry = options.retry ?? DEFAULT_RETRY;
   const found: Record<string, Item[]> = {};
@@ -140,7 +141,7 @@ export async function batchGetAll(
       for (const { table, key } of chunk) {
         pending[table] ??= {
           Keys: [],
-          ConsistentRead: options.consistentRead,
+          ConsistentRead: Array.isArray(options.consistentRead) ? options.consistentRead.includes(table) : (options.consistentRead as boolean | undefined),
           ...(options.projection?.[table] ? { ProjectionExpression: options.projection[table] } : {}),
         };
         pending[table].Keys!.push(key);
@@ -163,11 +164,11 @@ export async function batchGetAll(
 }
 
 /**
- * Every item of one partition (optionally only sort keys starting with `skPrefix`, and only the
- * attributes of `projection`: an expression, or attribute names, which may be reserved words),
- * strongly consistent, following pages.
+ * Every item of one partition (optionally only sort keys starting with `skPrefix`, or from
+ * `skFrom` on, and only the attributes of `projection`: an expression, or attribute names, which
+ * may be reserved words), strongly consistent, following pages.
  */
-export async function queryAll(client: DynamoDBClient, table: string, pk: string, skPrefix?: string, projection?: string | readonly string[]): Promise<Item[]> {
+export async function queryAll(client: DynamoDBClient, table: string, pk: string, skPrefix?: string, projection?: string | readonly string[], skFrom?: string): Promise<Item[]> {
   const items: Item[] = [];
   let start: Item | undefined;
   const names = typeof projection === 'object' ? projection : undefined;
@@ -175,8 +176,8 @@ export async function queryAll(client: DynamoDBClient, table: string, pk: string
     const page: QueryCommandOutput = await client.send(
       new QueryCommand({
         TableName: table,
-        KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: pk }, ...(skPrefix ? { ':p': { S: skPrefix } } : {}) },
+        KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :p)' : skFrom ? 'pk = :pk AND sk >= :f' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: pk }, ...(skPrefix ? { ':p': { S: skPrefix } } : skFrom ? { ':f': { S: skFrom } } : {}) },
         ...(typeof projection === 'string' ? { ProjectionExpression: projection } : {}),
         ...(names
           ? { ProjectionExpression: names.map((_, i) => `#a${i}`).join(', '), ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])) }

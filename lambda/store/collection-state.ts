@@ -9,7 +9,7 @@ import { sampleProfile } from '../core/search';
 import { hitScaleOf } from '../core/table-hits';
 import { CollectionConfig, CollectionInfo, IndexParams, Metadata, MetadataConfiguration, Metric } from '../core/types';
 import { FILTER_VERSION_BYTES } from './filter-index';
-import { bucketEntryItem, bucketVersion, itemSize } from './layout';
+import { bucketEntryItem, bucketVersion, EntryLayout, itemSize } from './layout';
 import { listSpace, nearestList } from '../core/lists';
 import { packSketch } from '../core/sketch-format';
 import { CentroidSet, isListLayout, listCodes } from './list-layout';
@@ -36,6 +36,8 @@ export interface CreateCollectionInput {
    * @default 'lsh'
    */
   readonly indexMethod?: 'lsh' | 'ivf';
+  /** With `indexMethod` 'ivf': entries a list holds before it splits (`LIST_SIZE_BOUNDS`). @default DEFAULT_LIST_SIZE (1000) */
+  readonly listSize?: number;
 }
 
 /** A collection as one instance holds it in memory: config, hasher, query plans, last known size and observed queries. */
@@ -81,6 +83,9 @@ export function hasherOf(config: CollectionConfig, frame: HashFrame): Hasher {
   return new Hasher(config.dimension, config.metric, config.index, config.seed, config.prngVersion, frame.centre, frame.mipsNorm, frame.subspace);
 }
 
+/** The collection's config with its centroid set (bucket layout 3): how writes, deletes and the repair find a version's entries. */
+export const entryLayout = (state: CollectionState): CollectionConfig & EntryLayout => (state.lists ? { ...state.config, centroids: state.lists } : state.config);
+
 /**
  * A vector's codes and packed sketch as a write to `state`'s collection stores them: its hash
  * codes, or in bucket layout 3 its nearest list in the collection's centroid set (`listCodes`).
@@ -116,14 +121,15 @@ export function planFromSample(config: CollectionConfig, frame: HashFrame, rows:
 
 /**
  * What the API says of a collection: its config, its count and the shape of its next query, by
- * `plans` (the stored ones, or those its observed queries calibrated, `QueryCalibration.plansOf`).
+ * `plans` (the stored ones, or those its observed queries calibrated, `QueryCalibration.plansOf`);
+ * in k-means lists, the lists its next query reads as `probes`.
  */
 export function describe(
-  state: Pick<CollectionState, 'config' | 'plans' | 'count' | 'observed'> & { readonly hashDimensions?: number },
+  state: Pick<CollectionState, 'config' | 'plans' | 'count' | 'observed' | 'lists'> & { readonly hashDimensions?: number },
   plans: PlanTable | PlanAtSize | undefined = state.plans,
 ): CollectionInfo {
-  const shape = queryShape(state.config.index, plans, state.count);
-  const { filterIndex: _index, bucketLayout: _layout, ...config } = state.config;
+  const shape = state.lists ? { depth: 0, probes: state.lists.nprobe, extraProbes: 0 } : queryShape(state.config.index, plans, state.count);
+  const { filterIndex: _index, bucketLayout: _layout, listSize: _listSize, ...config } = state.config;
   const observed = state.observed;
   const calibrated =
     typeof plans === 'function' ? { calibratedBy: observed?.queries ?? 0, ...(observed?.hits ? { hitScale: Math.round(hitScaleOf(observed.hits) * 1000) / 1000 } : {}) } : {};

@@ -14,12 +14,13 @@ import { CollectionConfig, CollectionInfo } from '../core/types';
 import { vectorToBytes } from '../core/vector';
 import { batchGetAll, Item, queryAll, writeAtomically } from './batch';
 import { FILTER_INDEX_VERSION } from '../core/filter-index';
+import { DEFAULT_LIST_SIZE, LIST_SIZE_BOUNDS } from '../core/list-splits';
 import { trainFirstLists } from '../core/list-training';
-import { centroidPartition, COLLECTION_PREFIX, collectionKey, COUNTER_PREFIX, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
+import { centroidPartition, centroidsAfter, COLLECTION_PREFIX, collectionKey, COUNTER_PREFIX, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
 import { VectorCounter } from './counted-writes';
 import { BUCKET_LAYOUT, counterItem } from './layout';
 import { CheckedRow, CollectionState, CreateCollectionInput, describe, frameOfHasher, hashDimensionsOf, hasherOf, planFromSample, StaleCollectionError } from './collection-state';
-import { CentroidSet, centroidItems, centroidSetOf, isListLayout, LIST_LAYOUT } from './list-layout';
+import { CentroidSet, centroidItems, centroidSetOf, isListLayout, LIST_LAYOUT, withShare } from './list-layout';
 import { configAttributes, keyItem, LISTED_CONFIG_ATTRIBUTES, S, toConfig, toFrame, toHashDimensions, toListSet, toPlanBasis, toPlans, toQueryAngles } from './records';
 import { QueryCalibration } from './query-calibration';
 import { TableNames } from './table-definitions';
@@ -58,6 +59,7 @@ export class CollectionStore {
     const dimension = checkDimension(input.dimension);
     const metric = checkMetric(input.metric);
     const lists = checkIndexMethod(input.indexMethod, metric) === 'ivf';
+    const listSize = checkListSize(input.listSize, lists);
     // in k-means lists the hasher only sketches: one hash table's codes, unused
     const index = { ...resolveIndexParams(input.index, 'index', dimension), ...(lists ? { hashTables: 1 } : {}) };
     const seed = checkSeed(input.seed) ?? randomInt(0, 0xffffffff);
@@ -76,6 +78,7 @@ export class CollectionStore {
         createdAt: new Date().toISOString(),
         filterIndex: FILTER_INDEX_VERSION,
         bucketLayout: lists ? LIST_LAYOUT : BUCKET_LAYOUT,
+        ...(listSize === undefined ? {} : { listSize }),
         ...(metadataConfiguration ? { metadataConfiguration } : {}),
       };
       // One transaction: the config (no live collection of that name), its counter (any counter
@@ -186,19 +189,25 @@ export class CollectionStore {
         ? cached.hasher
         : hasherOf(config, frame)
       : undefined;
-    const lists = isListLayout(config) ? await this.loadLists(config, configItem, cached) : undefined;
+    const lists = isListLayout(config) && counter ? await this.loadLists(config, counter, cached) : undefined;
     const state: CollectionState = { config, hasher, ...plansAndCount(configItem, counter), ...(lists ? { lists } : {}) };
     if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, state);
     return state;
   }
 
-  /** The centroid set a config item names (bucket layout 3): this instance's copy when it is that version, else read from its items. */
-  private async loadLists(config: CollectionConfig, configItem: Item, cached: CollectionState | undefined): Promise<CentroidSet | undefined> {
-    const set = toListSet(configItem);
+  /**
+   * The centroid set a counter item names (bucket layout 3): this instance's copy when it is that
+   * version, else its copy updated with the centroid items written since, else all of them.
+   */
+  private async loadLists(config: CollectionConfig, counter: Item, cached: CollectionState | undefined): Promise<CentroidSet | undefined> {
+    const set = toListSet(counter);
     if (!set) return undefined;
-    if (cached?.config.uid === config.uid && cached.lists?.version === set.version) return cached.lists;
-    return centroidSetOf(config, await queryAll(this.client, this.tables.metadata, centroidPartition(config.uid)), set.version, set.nprobe);
+    const known = cached?.config.uid === config.uid ? cached.lists : undefined;
+    if (known?.version === set.version) return known;
+    const base = known && known.version < set.version ? known : undefined;
+    const items = await queryAll(this.client, this.tables.metadata, centroidPartition(config.uid), undefined, undefined, base ? centroidsAfter(base.version) : undefined);
+    return centroidSetOf(config, items, set.version, set.share, base);
   }
 
   /**
@@ -262,13 +271,19 @@ export class CollectionStore {
 
   /**
    * Checks a collection's counter item, read in the same round trip as the data, against the
-   * collection this instance knows; takes its count and observed queries when it matches.
+   * collection this instance knows; takes its count and observed queries when it matches, and in
+   * k-means lists the share of lists its queries read.
    * @throws StaleCollectionError when the counter is gone or belongs to another uid
    */
   check(state: CollectionState, counter: Item | undefined): void {
     if (!counter || counter.uid?.S !== state.config.uid) throw this.stale(state);
     state.count = Number(counter.n.N);
     state.observed = toQueryAngles(counter);
+    // in k-means lists: a share of the lists calibrated since (by any instance) applies from the next query
+    const set = toListSet(counter);
+    if (state.lists && set && set.version === state.lists.version && set.share !== state.lists.share) {
+      this.cache.set(cacheKey(state.config.projectId, state.config.name), { ...state, lists: withShare(state.lists, set.share) });
+    }
   }
 
   /** Forgets a collection this instance found dropped or re-created, and says so. */
@@ -349,9 +364,10 @@ export class CollectionStore {
 
   /**
    * The first lists of a collection in bucket layout 3, trained on its first batch
-   * (`trainFirstLists`): centroid set 1, written in one transaction with the config's `lv` (the
-   * set's version) and `np` (its nprobe), on condition that no lists were trained yet, so
-   * concurrent first writers agree on the first that landed.
+   * (`trainFirstLists`): centroid set 1, written in one transaction with the counter's `lv` (the
+   * set's version, which every query reads with the counter) and `ns` (the share of the lists a
+   * query reads: the first nprobe over the first lists, `nprobeOf`), on condition
+   * that no lists were trained yet, so concurrent first writers agree on the first that landed.
    */
   private async trainLists(state: CollectionState, rows: readonly CheckedRow[]): Promise<void> {
     const { projectId, name, uid, metric, index, seed } = state.config;
@@ -362,10 +378,10 @@ export class CollectionStore {
       {
         Update: {
           TableName: this.tables.metadata,
-          Key: keyItem(collectionKey(projectId, name)),
-          UpdateExpression: 'SET lv = :v, np = :n',
+          Key: keyItem(counterKey(projectId, name)),
+          UpdateExpression: 'SET lv = :v, ns = :n',
           ConditionExpression: 'uid = :uid AND attribute_not_exists(lv)',
-          ExpressionAttributeValues: { ':v': { N: String(version) }, ':n': { N: String(first.nprobe) }, ':uid': S(uid) },
+          ExpressionAttributeValues: { ':v': { N: String(version) }, ':n': { N: String(first.nprobe / first.lists.count) }, ':uid': S(uid) },
         },
       },
       ...centroidItems(uid, version, first.lists).map((item) => ({ Put: { TableName: this.tables.metadata, Item: item } })),
@@ -382,4 +398,19 @@ function checkIndexMethod(method: unknown, metric: string): 'lsh' | 'ivf' {
   if (method !== 'ivf') throw new ValidationError('indexMethod', "must be 'lsh' or 'ivf'");
   if (metric === 'dot') throw new ValidationError('indexMethod', "'ivf' supports the cosine and euclidean metrics, not dot");
   return 'ivf';
+}
+
+/**
+ * A create request's `listSize`: the list size of a collection in k-means lists.
+ * @throws ValidationError when it is not an integer in `LIST_SIZE_BOUNDS`, or given without `indexMethod` 'ivf'
+ */
+function checkListSize(size: unknown, lists: boolean): number | undefined {
+  if (!lists) {
+    if (size !== undefined) throw new ValidationError('listSize', "applies to indexMethod 'ivf' only");
+    return undefined;
+  }
+  if (size === undefined) return DEFAULT_LIST_SIZE;
+  const [lo, hi] = LIST_SIZE_BOUNDS;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < lo || size > hi) throw new ValidationError('listSize', `must be an integer between ${lo} and ${hi}`);
+  return size;
 }

@@ -9,7 +9,7 @@ import { checkId } from '../core/params';
 import { Filter, Metadata, StoredVector } from '../core/types';
 import { bytesToVector } from '../core/vector';
 import { backOff, batchGetAll, DEFAULT_RETRY, deleteAll } from './batch';
-import { encodeForWrite, StaleCollectionError } from './collection-state';
+import { encodeForWrite, entryLayout, StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
 import { counterKey, vectorKey } from './key-format';
 import { versionOf, VersionWrite, versionWrite } from './item-version';
@@ -64,7 +64,7 @@ export class ItemEdits {
     const nonFilterable = nonFilterableKeys(config);
     const patch = checkPatch(update.metadata, merge, nonFilterable);
     const key = keyItem(vectorKey(config.uid, checkedId));
-    const versions = new ItemVersions(this.client, this.tables, config);
+    const versions = new ItemVersions(this.client, this.tables, entryLayout(state));
     // the writes of attempts that lost their race: their entries are recorded as stale in the next
     const abandoned: VersionWrite[] = [];
     for (let attempt = 0; attempt < RACE_ATTEMPTS; attempt++) {

@@ -5,7 +5,7 @@ import { nonFilterableKeys, splitMetadata } from '../core/metadata';
 import { CollectionConfig, Metadata } from '../core/types';
 import { Item } from './batch';
 import { currentFilterVersion, decodePending, filterEntryKeys, FilterVersion, filterVersionOf, staleFilterKeys } from './filter-index';
-import { bucketVersion, BucketVersion, bucketVersionFromBytes, bucketVersionToBytes, bytesToCodes, vectorItem, versionEntries, versionEntryKeys } from './layout';
+import { bucketVersion, BucketVersion, bucketVersionFromBytes, bucketVersionToBytes, bytesToCodes, EntryLayout, vectorItem, versionEntries, versionEntryKeys } from './layout';
 import { payloadItem } from './payloads';
 import { metadataJson } from './records';
 
@@ -135,7 +135,7 @@ export const newWriteId = (): Uint8Array => randomBytes(8);
  * entries that must go, each once.
  */
 export function staleKeys(
-  config: CollectionConfig,
+  config: CollectionConfig & EntryLayout,
   id: string,
   versions: readonly BucketVersion[],
   filters: readonly FilterVersion[],

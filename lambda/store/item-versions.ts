@@ -9,7 +9,7 @@ import { backOff, batchGetAll, conditionHeld, DEFAULT_RETRY, deleteAll, Item, pu
 import { CountedWrite, VectorCounter, writeCounted } from './counted-writes';
 import { encodePending, FilterVersion } from './filter-index';
 import { filterVersion, vectorKey } from './key-format';
-import { BucketVersion, bucketVersionToBytes } from './layout';
+import { BucketVersion, bucketVersionToBytes, EntryLayout } from './layout';
 import { everyEntry, ItemVersion, newWriteId, sameVersion, StaleEntries, staleAttempts, staleKeys, supersedes, uniqueVersions, versionOf, VersionWrite } from './item-version';
 import { keyItem } from './records';
 import { TableNames } from './table-definitions';
@@ -59,7 +59,7 @@ export class ItemVersions {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tables: Pick<TableNames, 'vectors' | 'buckets'>,
-    private readonly config: CollectionConfig,
+    private readonly config: CollectionConfig & EntryLayout,
   ) {}
 
   /** The current version of `id` (strongly consistent; BatchGetItem, the read the write path is granted). */

@@ -10,11 +10,13 @@ import { checkId } from '../core/params';
 import { CollectionConfig, IdPage, Metadata, StoredVector, VectorInput } from '../core/types';
 import { toFloat32, vectorToBytes } from '../core/vector';
 import { batchGetAll, deleteAll, Item } from './batch';
-import { CheckedRow, encodeForWrite, StaleCollectionError } from './collection-state';
+import { CheckedRow, encodeForWrite, entryLayout, StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
 import { counterKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { staleKeys, versionWrite } from './item-version';
 import { ItemVersions, WRITE_CONCURRENCY } from './item-versions';
+import { isListLayout } from './list-layout';
+import { splitFullLists, writeSalt } from './list-splits';
 import { fullMetadata } from './payloads';
 import { keyItem, S, toMetadata, toStoredVector } from './records';
 import { TableNames } from './table-definitions';
@@ -22,6 +24,12 @@ import { storedVector, VECTOR_ATTRIBUTES } from './vector-bytes';
 
 /** The items of every collection. */
 export class ItemStore {
+  /**
+   * Per collection uid, the splits this instance is making (bucket layout 3): its writes split
+   * one after another, as concurrent ones would race for the same new list number and lose switches.
+   */
+  private readonly splitting = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tables: TableNames,
@@ -41,7 +49,7 @@ export class ItemStore {
 
     if (CollectionStore.needsSettling(state, rows.length)) state = await this.collections.settleFirstWrites(state, rows);
     const settled = state;
-    const versions = new ItemVersions(this.client, this.tables, config);
+    const versions = new ItemVersions(this.client, this.tables, entryLayout(settled));
     const encoded = rows.map((row) => ({ vectorBytes: vectorToBytes(row.vector), ...encodeForWrite(settled, row.vector), metadata: row.metadata }));
     try {
       // 1. Per vector, over the version it has now: the bucket and filter index entries under a
@@ -63,6 +71,16 @@ export class ItemStore {
       // written into a collection that no longer exists: take the items back, acknowledge nothing
       if (err instanceof StaleCollectionError) await this.removeWritten(config, versions.written, rows.map((r) => r.id));
       throw err;
+    }
+    // 3. In k-means lists: split the lists this write filled (the vectors are in place whatever a split does).
+    if (isListLayout(config)) {
+      const appended = new Map<number, number>();
+      for (const e of encoded) appended.set(e.codes[0], (appended.get(e.codes[0]) ?? 0) + 1);
+      const reload = async () => (await this.collections.load(projectId, name, true)).lists;
+      const before = this.splitting.get(config.uid) ?? Promise.resolve();
+      const splits = before.then(() => splitFullLists(this.client, this.tables, config, appended, writeSalt(rows.map((r) => r.id)), reload));
+      this.splitting.set(config.uid, splits.catch(() => undefined));
+      await splits;
     }
     return { upserted: rows.length };
   }
@@ -101,13 +119,13 @@ export class ItemStore {
    */
   async delete(projectId: string, name: string, ids: readonly string[]): Promise<{ deleted: number; notFound: string[] }> {
     const state = await this.collections.load(projectId, name);
-    const { config } = state;
     // Each vector item is first marked deleted (a tombstone that names its entries), then its
     // entries go, then the item: whatever fails, a retry or a repair finds what is left to remove.
-    const versions = new ItemVersions(this.client, this.tables, config);
+    const layout = entryLayout(state);
+    const versions = new ItemVersions(this.client, this.tables, layout);
     const checked = checkIds(ids);
     const marked = await versions.tombstoneAll(checked, this.collections.counter(state));
-    await deleteAll(this.client, this.tables.buckets, checked.flatMap((id, i) => (marked[i] ? staleKeys(config, id, marked[i].versions, marked[i].filters) : [])));
+    await deleteAll(this.client, this.tables.buckets, checked.flatMap((id, i) => (marked[i] ? staleKeys(layout, id, marked[i].versions, marked[i].filters) : [])));
     await mapLimit(checked, WRITE_CONCURRENCY, async (id, i) => {
       const m = marked[i];
       if (m?.writeId) await versions.remove(id, m.writeId);

@@ -176,6 +176,9 @@ export const centroidKey = (uid: string, version: number, list: number): Metadat
   sk: encodeFixed(version, SET_VERSION_CHARS) + encodeFixed(list, LIST_CHARS),
 });
 
+/** The first sort key of the centroid items of versions after `version` (a Query from it reads only those). */
+export const centroidsAfter = (version: number): string => encodeFixed(version + 1, SET_VERSION_CHARS);
+
 /** The set version and list of a centroid item's sort key (`centroidKey`). */
 export function centroidOfSortKey(sk: string): { version: number; list: number } {
   const digits = (s: string) => [...s].reduce((v, c) => v * 64 + KEY_DIGITS.indexOf(c), 0);

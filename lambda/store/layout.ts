@@ -8,7 +8,7 @@ import { CODE_BITS } from '../core/params';
 import type { CollectionConfig, IndexParams } from '../core/types';
 import type { Item } from './batch';
 import { allListPartitions, allPartitions, bucketPartition, bucketRange, bucketSortKey, counterKey, entryToken, vectorKey } from './key-format';
-import { codeWords, isListLayout, listEntryItem, listEntryKey } from './list-layout';
+import { CentroidSet, codeWords, isListLayout, listEntryItem, listEntryKeys } from './list-layout';
 import { vectorAttribute } from './vector-bytes';
 
 /** The bucket layout of new collections (`CollectionConfig.bucketLayout`): version tokens in entry sort keys. */
@@ -66,9 +66,18 @@ export function versionEntries(config: Pick<CollectionConfig, 'uid' | 'bucketLay
   return isListLayout(config) ? [listEntryItem(config.uid, version, id, sketch, metadata)] : bucketEntries(config.uid, config.index, version, id, sketch, metadata);
 }
 
-/** The keys of `versionEntries`. */
-export function versionEntryKeys(config: Pick<CollectionConfig, 'uid' | 'bucketLayout' | 'index'>, version: BucketVersion, id: string): Item[] {
-  if (isListLayout(config)) return [listEntryKey(config.uid, version, id)];
+/**
+ * A collection's config with, in bucket layout 3, its centroid set as this instance knows it:
+ * what finding a version's entries needs (a split may have moved them, `entryLists`).
+ */
+export type EntryLayout = Pick<CollectionConfig, 'uid' | 'bucketLayout' | 'index'> & { readonly centroids?: CentroidSet };
+
+/**
+ * The keys `versionEntries` wrote; in bucket layout 3 the key in each list a split may have moved
+ * the entry to since (those of the centroid set in `config`: one it does not know yet is missed).
+ */
+export function versionEntryKeys(config: EntryLayout, version: BucketVersion, id: string): Item[] {
+  if (isListLayout(config)) return listEntryKeys(config, version, id);
   return Array.from({ length: config.index.hashTables }, (_, t) => bucketEntryKey(config.uid, config.index.partitionBits, t, version, id));
 }
 

@@ -2,6 +2,7 @@
 // tables. Its list entries, its centroid items and the centroid set they make; pure functions.
 import type { CollectionConfig, Metric } from '../core/types';
 import { listOrder, Lists, listsFrom, listSpace } from '../core/lists';
+import { nprobeOf } from '../core/list-splits';
 import { bytesToVector, vectorToBytes } from '../core/vector';
 import type { Item } from './batch';
 import { centroidKey, centroidOfSortKey, listPartition, listSortKey } from './key-format';
@@ -25,13 +26,42 @@ export const codeWords = (config: Pick<CollectionConfig, 'bucketLayout' | 'index
 export const listCodes = (list: number, version: number): Uint32Array => Uint32Array.of(list, version);
 
 /**
- * A collection's centroid set: the lists' centroids (list space, `listSpace`) as of `version`, and
- * the nprobe its queries read.
+ * A collection's centroid set: the lists' centroids (list space, `listSpace`) as of `version`, the
+ * share of them its queries read and that nprobe (`nprobeOf`), and how each list came to be: the version that created it (`born`) and
+ * the list it was split off (`parent`, -1 for the first lists), so that the lists an entry may
+ * have moved to are known (`entryLists`).
  */
 export interface CentroidSet {
   readonly version: number;
   readonly lists: Lists;
+  readonly share: number;
   readonly nprobe: number;
+  readonly born: Uint32Array;
+  readonly parent: Int32Array;
+}
+
+/** What a bucket-layout-3 collection's entries are keyed by: its uid, and its centroid set as this instance knows it. */
+export interface ListContext {
+  readonly uid: string;
+  readonly centroids?: CentroidSet;
+}
+
+/**
+ * The lists that may hold the entry a write put into list `list` when the centroid set was at
+ * `version`: that list, and every list split off it after `version`, and off those in turn (a
+ * split moves entries only from the list it cuts to the list it creates). In creation order.
+ */
+export function entryLists(set: CentroidSet | undefined, list: number, version: number): number[] {
+  const chain = [list];
+  if (!set) return chain;
+  const inChain = new Set(chain);
+  for (let l = 0; l < set.lists.count; l++) {
+    if (set.born[l] > version && inChain.has(set.parent[l]) && !inChain.has(l)) {
+      chain.push(l);
+      inChain.add(l);
+    }
+  }
+  return chain;
 }
 
 /** One list entry: the key of `version`'s entry of `id`, its packed sketch, its filterable metadata as JSON. */
@@ -40,7 +70,7 @@ export function listEntryItem(uid: string, version: BucketVersion, id: string, s
 }
 
 /**
- * The key of the list entry of `id` that bucket version `version` wrote.
+ * The key of the list entry of `id` that bucket version `version` wrote, in the list it wrote it to.
  * @throws Error for a version without a token (layout 3 always has one)
  */
 export function listEntryKey(uid: string, version: BucketVersion, id: string): Item {
@@ -48,37 +78,62 @@ export function listEntryKey(uid: string, version: BucketVersion, id: string): I
   return { pk: { S: listPartition(uid, version.codes[0]) }, sk: { S: listSortKey(id, version.token) } };
 }
 
-/** The centroid items of a centroid set version that (re)sets the lists `changed` (all of them for a first set). */
-export function centroidItems(uid: string, version: number, lists: Lists, changed: readonly number[] = Array.from({ length: lists.count }, (_, l) => l)): Item[] {
-  return changed.map((l) => {
-    const key = centroidKey(uid, version, l);
-    return { pk: { S: key.pk }, sk: { S: key.sk }, c: { B: vectorToBytes(lists.centroids.subarray(l * lists.dim, (l + 1) * lists.dim)) } };
-  });
+/** The keys the entry of `id` that bucket version `version` wrote may have now: one in each of its `entryLists`. */
+export function listEntryKeys(context: ListContext, version: BucketVersion, id: string): Item[] {
+  const written = listEntryKey(context.uid, version, id);
+  return entryLists(context.centroids, version.codes[0], version.codes[1]).map((l) => ({ pk: { S: listPartition(context.uid, l) }, sk: written.sk }));
+}
+
+/** The centroid item of list `list` as centroid set `version` sets it; `from`: the list a split cut it from (a list the split creates). */
+export function centroidItem(uid: string, version: number, list: number, centroid: Float32Array, from?: number): Item {
+  const key = centroidKey(uid, version, list);
+  return { pk: { S: key.pk }, sk: { S: key.sk }, c: { B: vectorToBytes(centroid) }, ...(from === undefined ? {} : { from: { N: String(from) } }) };
+}
+
+/** The centroid items of a first centroid set `version`: one per list of `lists`. */
+export function centroidItems(uid: string, version: number, lists: Lists): Item[] {
+  return Array.from({ length: lists.count }, (_, l) => centroidItem(uid, version, l, lists.centroids.slice(l * lists.dim, (l + 1) * lists.dim)));
 }
 
 /**
- * The centroid set `version` from a collection's centroid items: each list's centroid as the
- * latest version up to `version` set it. Items of later versions (a change not yet switched to)
- * are left out.
+ * The centroid set `version` from a collection's centroid items (all of them, or those after the
+ * version of `base`, which they update): each list's centroid as the latest version up to
+ * `version` set it, each list's birth and parent from its first item. Items of later versions (a
+ * split not yet switched to, or one that lost its switch) are left out.
  * @throws Error when a list below the highest has no centroid (the items are incomplete)
  */
-export function centroidSetOf(config: Pick<CollectionConfig, 'metric' | 'dimension'>, items: readonly Item[], version: number, nprobe: number): CentroidSet {
+export function centroidSetOf(config: Pick<CollectionConfig, 'metric' | 'dimension'>, items: readonly Item[], version: number, share: number, base?: CentroidSet): CentroidSet {
+  const dim = config.dimension;
   const latest = new Map<number, { version: number; centroid: Float32Array }>();
+  const origin = new Map<number, { born: number; parent: number }>();
+  for (let l = 0; l < (base?.lists.count ?? 0); l++) {
+    latest.set(l, { version: base!.version, centroid: base!.lists.centroids.subarray(l * dim, (l + 1) * dim) });
+    origin.set(l, { born: base!.born[l], parent: base!.parent[l] });
+  }
   for (const item of items) {
     const at = centroidOfSortKey(item.sk.S!);
-    if (at.version > version) continue;
+    if (at.version > version || (base && at.version <= base.version)) continue;
     const seen = latest.get(at.list);
     if (!seen || seen.version < at.version) latest.set(at.list, { version: at.version, centroid: bytesToVector(item.c.B!) });
+    const first = origin.get(at.list);
+    if (!first || first.born > at.version) origin.set(at.list, { born: at.version, parent: item.from?.N === undefined ? -1 : Number(item.from.N) });
   }
   const count = latest.size === 0 ? 0 : Math.max(...latest.keys()) + 1;
-  const centroids = new Float32Array(count * config.dimension);
+  const centroids = new Float32Array(count * dim);
+  const born = new Uint32Array(count);
+  const parent = new Int32Array(count);
   for (let l = 0; l < count; l++) {
     const c = latest.get(l);
     if (!c) throw new Error(`centroid set ${version} has no centroid for list ${l}`);
-    centroids.set(c.centroid, l * config.dimension);
+    centroids.set(c.centroid, l * dim);
+    born[l] = origin.get(l)!.born;
+    parent[l] = origin.get(l)!.parent;
   }
-  return { version, lists: listsFrom(config.metric, config.dimension, centroids), nprobe };
+  return { version, lists: listsFrom(config.metric, dim, centroids), share, nprobe: nprobeOf(share, count), born, parent };
 }
+
+/** `set` with its queries reading `share` of its lists (a calibrated share, `nprobeOf`). */
+export const withShare = (set: CentroidSet, share: number): CentroidSet => ({ ...set, share, nprobe: nprobeOf(share, set.lists.count) });
 
 /**
  * The lists a query reads (nprobe, at least 1 and at most every list; the collection's own when

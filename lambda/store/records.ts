@@ -46,6 +46,7 @@ export function configAttributes(c: CollectionConfig): Item {
     createdAt: S(c.createdAt),
     ...(c.filterIndex === undefined ? {} : { fi: { N: String(c.filterIndex) } }),
     ...(c.bucketLayout === undefined ? {} : { bl: { N: String(c.bucketLayout) } }),
+    ...(c.listSize === undefined ? {} : { ls: { N: String(c.listSize) } }),
     ...(c.metadataConfiguration === undefined ? {} : { nf: { L: c.metadataConfiguration.nonFilterableMetadataKeys.map(S) } }),
   };
 }
@@ -67,6 +68,7 @@ export function toConfig(projectId: string, i: Item): CollectionConfig {
     createdAt: i.createdAt.S!,
     ...(i.fi?.N ? { filterIndex: Number(i.fi.N) } : {}),
     ...(i.bl?.N ? { bucketLayout: Number(i.bl.N) } : {}),
+    ...(i.ls?.N ? { listSize: Number(i.ls.N) } : {}),
     ...(i.nf?.L ? { metadataConfiguration: { nonFilterableMetadataKeys: i.nf.L.map((k) => k.S!) } } : {}),
   };
 }
@@ -134,9 +136,9 @@ export function toFrame(i: Item): HashFrame | undefined {
   };
 }
 
-/** The centroid set version and nprobe a config item holds (bucket layout 3), once the first batch trained the lists. */
-export function toListSet(i: Item): { version: number; nprobe: number } | undefined {
-  return i.lv?.N ? { version: Number(i.lv.N), nprobe: Number(i.np.N) } : undefined;
+/** The centroid set version and the share of lists a query reads that a counter item holds (bucket layout 3), once the first batch trained the lists. */
+export function toListSet(i: Item): { version: number; share: number } | undefined {
+  return i.lv?.N ? { version: Number(i.lv.N), share: Number(i.ns.N) } : undefined;
 }
 
 /** The metadata of a vector item (empty when it has none). */

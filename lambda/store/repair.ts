@@ -9,7 +9,8 @@ import { Hasher } from '../core/hasher';
 import { packSketch } from '../core/sketch-format';
 import { bytesToVector } from '../core/vector';
 import { batchGetAll, conditionHeld, deleteAll, Item, putAll, queryAll } from './batch';
-import { entryPartitions, versionEntries, versionEntryKeys } from './layout';
+import { EntryLayout, entryPartitions, versionEntries, versionEntryKeys } from './layout';
+import { isListLayout } from './list-layout';
 import { filterEntryKeys, FilterVersion, filterVersionOf, metadataEntryKeys } from './filter-index';
 import { allFilterPartitions, allPayloadPartitions, collectionKey, VECTOR_SHARDS, vectorKey, vectorPartition } from './key-format';
 import { keyItem, toMetadata } from './records';
@@ -43,11 +44,14 @@ export interface RepairReport {
  * and then lets its queries use the index (`CollectionConfig.filterIndex`).
  * @returns what was fixed; the caller sets the counter to `vectorCount`
  */
-export async function repairCollection(client: DynamoDBClient, tables: TableNames, config: CollectionConfig, hasher?: Hasher, lists = 0): Promise<RepairReport> {
+export async function repairCollection(client: DynamoDBClient, tables: TableNames, config: CollectionConfig & EntryLayout, hasher?: Hasher): Promise<RepairReport> {
   const versions = new ItemVersions(client, tables, config);
   const live = new Set<string>();
-  /** The bucket entries live items produce, by key: the id that produces each. */
-  const expected = new Map<string, string>();
+  /**
+   * The bucket entries live items produce: per entry the keys it may have (one per hash table; in
+   * k-means lists one entry per item, in any list a split may have moved it to) and its item's id.
+   */
+  const expected: { keys: string[]; id: string }[] = [];
   let vectorCount = 0;
   let settled = 0;
   let finishedDeletes = 0;
@@ -66,11 +70,9 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
         continue;
       }
       vectorCount++;
-      for (const { pk, sk } of versionEntryKeys(config, v.entries, id)) {
-        const key = `${pk.S} ${sk.S}`;
-        live.add(key);
-        expected.set(key, id);
-      }
+      const keys = versionEntryKeys(config, v.entries, id).map(({ pk, sk }) => `${pk.S} ${sk.S}`);
+      for (const key of keys) live.add(key);
+      for (const group of isListLayout(config) ? [keys] : keys.map((k) => [k])) expected.push({ keys: group, id });
       const indexed = current ?? (await indexItem(client, tables, config.uid, item));
       if (!current && indexed) filterIndexed++;
       for (const k of indexed ? metadataEntryKeys(config.uid, id, indexed) : []) live.add(`${k.pk.S} ${k.sk.S}`);
@@ -81,15 +83,22 @@ export async function repairCollection(client: DynamoDBClient, tables: TableName
       }
     }
   }
-  let orphansRemoved = 0;
-  for (const pk of [...entryPartitions(config, lists), ...allFilterPartitions(config.uid), ...allPayloadPartitions(config.uid)]) {
-    const entries = await queryAll(client, tables.buckets, pk, undefined, 'pk, sk');
-    for (const e of entries) expected.delete(`${e.pk.S} ${e.sk.S}`);
-    const orphans = entries.filter((e) => !live.has(`${e.pk.S} ${e.sk.S}`));
-    await deleteAll(client, tables.buckets, orphans);
-    orphansRemoved += orphans.length;
+  const present = new Map<string, Item>();
+  for (const pk of [...entryPartitions(config, config.centroids?.lists.count), ...allFilterPartitions(config.uid), ...allPayloadPartitions(config.uid)]) {
+    for (const e of await queryAll(client, tables.buckets, pk, undefined, 'pk, sk')) present.set(`${e.pk.S} ${e.sk.S}`, e);
   }
-  const entriesRestored = hasher && expected.size > 0 ? await restoreEntries(client, tables, config, hasher, new Set(expected.keys()), new Set(expected.values())) : 0;
+  // in k-means lists an entry found in several lists (a split that switched, then failed before its
+  // delete) is kept in the one created last, where the split moved it
+  for (const { keys } of isListLayout(config) ? expected : []) {
+    const found = keys.filter((k) => present.has(k));
+    for (const k of found.slice(0, -1)) live.delete(k);
+  }
+  const orphans = [...present].filter(([k]) => !live.has(k)).map(([, e]) => e);
+  await deleteAll(client, tables.buckets, orphans);
+  const orphansRemoved = orphans.length;
+  // an entry found under none of its keys is written again where its item's version wrote it
+  const missing = expected.filter((e) => !e.keys.some((k) => present.has(k)));
+  const entriesRestored = hasher && missing.length > 0 ? await restoreEntries(client, tables, config, hasher, new Set(missing.map((e) => e.keys[0])), new Set(missing.map((e) => e.id))) : 0;
   // every live item is indexed now: queries may use the filter index
   if (config.filterIndex !== FILTER_INDEX_VERSION) {
     // (dropped meanwhile when the condition fails: the caller's recount finds out)

@@ -14,22 +14,35 @@ import { CollectionStore } from './collections';
 import { readTerm, TermMatches } from './filter-index';
 import { collectionKey, counterKey, idFromBucketSortKey, idFromListSortKey, projectItemOf, vectorKey } from './key-format';
 import { BucketRead, bucketReadPlan, hasEntryTokens } from './layout';
+import { CALIBRATION_K, calibrationWidth } from '../core/list-calibration';
+import { ListCalibration } from './list-calibration';
 import { isListLayout, listReadPlan, listsToRead } from './list-layout';
 import { fullMetadata } from './payloads';
-import { keyItem, toMetadata, toPlanBasis, toPlans } from './records';
+import { keyItem, toListSet, toMetadata, toPlanBasis, toPlans } from './records';
 import { TableNames } from './table-definitions';
 import { storedVector } from './vector-bytes';
+
+/**
+ * Times a query in k-means lists reads again after finding that a split switched the centroid set
+ * while it ran (a split per read would have to land within each query's round trips to exhaust them).
+ */
+const MAX_REREADS = 3;
 
 /** Bucket reads of round trip 1 in flight at once. */
 const BUCKET_READ_CONCURRENCY = 64;
 
 /** Runs searches against DynamoDB. */
 export class SearchRunner {
+  /** This instance's calibration of the nprobe of collections in k-means lists. */
+  private readonly listCalibration: ListCalibration;
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tables: TableNames,
     private readonly collections: CollectionStore,
-  ) {}
+  ) {
+    this.listCalibration = new ListCalibration(client, tables);
+  }
 
   /**
    * Top-k approximate nearest neighbours of `request.vector`, optionally filtered by metadata.
@@ -39,9 +52,10 @@ export class SearchRunner {
    * A filter with terms the filter index answers also reads their entries, beside the bucket
    * reads; when they name few vectors (`chooseSearchPath`), the query fetches all of them and
    * ranks them exactly instead of the candidates, so it returns every match up to top-k.
+   * @param rereads how many more times a query in k-means lists may read again after a split (`MAX_REREADS`)
    * @throws ValidationError (vector, topK, filter, probes, rerank), NotFoundError
    */
-  async query(projectId: string, name: string, request: QueryRequest): Promise<QueryResult> {
+  async query(projectId: string, name: string, request: QueryRequest, rereads = MAX_REREADS): Promise<QueryResult> {
     const meter = new CapacityMeter();
     let roundTrips = 0;
     const fetched = () => roundTrips++;
@@ -51,8 +65,10 @@ export class SearchRunner {
     if (!state.hasher?.centre || (inLists && !state.lists)) state = await this.collections.load(projectId, name, true, fetched);
     const planned = planSearch(targetOf(state, this.collections.calibration.plansOf(state)), search);
     const { uid, index } = state.config;
-    // in k-means lists, `probes` counts the lists read (nprobe)
-    const nprobe = state.lists ? listsToRead(state.lists, search.probes) : undefined;
+    // in k-means lists, `probes` counts the lists read (nprobe); one unfiltered query in
+    // CALIBRATION_EVERY reads CALIBRATION_WIDTH times as many, and calibrates the nprobe
+    const calibrating = state.lists !== undefined && search.probes === undefined && !search.predicate && search.topK >= CALIBRATION_K && this.listCalibration.wide(state);
+    const nprobe = state.lists ? (calibrating ? calibrationWidth(state.lists.nprobe, state.lists.lists.count) : listsToRead(state.lists, search.probes)) : undefined;
     const plan: SearchPlan = nprobe === undefined ? planned : { ...planned, shape: { depth: 0, probes: nprobe, extraProbes: 0 } };
     if (!plan.encoding || (inLists && !state.lists)) {
       // nothing was ever written
@@ -70,18 +86,23 @@ export class SearchRunner {
         ? listReadPlan(uid, state.lists, state.config.metric, plan.query, nprobe)
         : bucketReadPlan(uid, index, plan.encoding, plan.shape.depth, plan.shape.probes, plan.shape.extraProbes);
     const idOf = inLists ? idFromListSortKey : (sk: string) => idFromBucketSortKey(sk, index.partitionBits, hasEntryTokens(state.config));
+    /** In k-means lists: per candidate, the rank of the nearest list that held it (its read's place in the plan). */
+    const listRank = new Map<string, number>();
     const limit = bucketReadLimit(reads.length);
     const candidates = new CandidateSet<string>(plan);
     let entriesRead = 0;
     let truncatedReads = 0;
     roundTrips++;
     const [, terms] = await Promise.all([
-      mapLimit(reads, BUCKET_READ_CONCURRENCY, async (read) => {
+      mapLimit(reads, BUCKET_READ_CONCURRENCY, async (read, rank) => {
         const { items, truncated } = await this.readBucket(read, limit, meter);
         entriesRead += items.length;
         if (truncated) truncatedReads++;
         for (const item of items) {
-          candidates.add(idOf(item.sk.S!), item.s.B!, item.m?.S);
+          const id = idOf(item.sk.S!);
+          candidates.add(id, item.s.B!, item.m?.S);
+          const seen = listRank.get(id);
+          if (calibrating && (seen === undefined || rank < seen)) listRank.set(id, rank);
         }
       }),
       // a collection written before the filter index has it only once a repair indexed it
@@ -116,9 +137,16 @@ export class SearchRunner {
         ...(state.plans ? [] : [{ table: this.tables.metadata, key: keyItem(collectionKey(projectId, name)) }]),
         ...fetch.map((id) => ({ table: this.tables.vectors, key: keyItem(vectorKey(uid, id)) })),
       ],
-      { meter },
+      // in k-means lists, the counter strongly consistent: its set version tells whether a split moved entries away from a list read
+      { meter, ...(inLists ? { consistentRead: [this.tables.metadata] } : {}) },
     );
     this.refreshState(state, found[this.tables.metadata] ?? []);
+    if (state.lists && rereads > 0 && (counterSetVersion(found[this.tables.metadata]) ?? 0) > state.lists.version) {
+      // a split switched since this instance read its set: the lists it read may have lost entries to lists it does not know; read again with the new set
+      await this.collections.load(projectId, name, true, fetched);
+      const again = await this.query(projectId, name, request, rereads - 1);
+      return { ...again, stats: { ...again.stats, roundTrips: again.stats.roundTrips + roundTrips, readUnits: again.stats.readUnits + meter.readUnits } };
+    }
 
     const ranked = exactTopK(plan, fetchedVectors(plan, request, found[this.tables.vectors] ?? []));
     // An unfiltered query's results are its nearest neighbours: their angles calibrate the planner.
@@ -129,6 +157,9 @@ export class SearchRunner {
         plan.shape,
         ranked.map((m) => ({ vector: m.vector, arrivals: candidates.arrivalsOf(m.id) })),
       );
+    }
+    if (calibrating && path === 'buckets' && ranked.length >= CALIBRATION_K) {
+      await this.listCalibration.observe(state, ranked.slice(0, CALIBRATION_K).map((m) => listRank.get(m.id)!));
     }
     let matches = toMatches(request, ranked);
     // Round trip 3, only for results returned with metadata that has non-filterable keys: their payloads.
@@ -197,6 +228,12 @@ function indexMatches(terms: readonly TermMatches[]): Set<string> | undefined {
   const whole = terms.filter((t) => t.complete).sort((a, b) => a.ids.size - b.ids.size);
   if (whole.length === 0) return undefined;
   return new Set([...whole[0].ids].filter((id) => whole.every((t) => t.ids.has(id))));
+}
+
+/** The centroid set version on the counter item among `items` (bucket layout 3), if any. */
+function counterSetVersion(items: readonly Item[] | undefined): number | undefined {
+  const counter = items?.find((i) => projectItemOf(i.sk.S!)?.kind === 'counter');
+  return counter ? toListSet(counter)?.version : undefined;
 }
 
 /** The collection as the search steps see it, with the plans its queries follow. */

@@ -3,7 +3,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NotFoundError } from '../core/errors';
 import { CollectionInfo, Filter, IdPage, Project, QueryRequest, QueryResult, StoredVector, VectorInput } from '../core/types';
-import { CreateCollectionInput, StaleCollectionError } from './collection-state';
+import { CreateCollectionInput, entryLayout, StaleCollectionError } from './collection-state';
 import { CollectionStore } from './collections';
 import { FilterDeletePage, ItemEdits, MetadataUpdate } from './item-edits';
 import { ItemPage, ItemStore, ListPageOptions } from './items';
@@ -149,7 +149,7 @@ export class WhiplashStore {
   repairCollection(projectId: string, name: string): Promise<RepairReport> {
     return current(async () => {
       const state = await this.collections.load(projectId, name, true);
-      const report = await repairCollection(this.client, this.tables, state.config, state.hasher, state.lists?.lists.count);
+      const report = await repairCollection(this.client, this.tables, entryLayout(state), state.hasher);
       await this.collections.setCount(state, report.vectorCount);
       return report;
     });

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { firstListCount, MAX_FIRST_LISTS, trainFirstLists } from '../../lambda/core/list-training';
 import { listOrder, listsFrom, listSpace, nearestList } from '../../lambda/core/lists';
 import { bucketPartition, centroidKey, centroidOfSortKey, idFromListSortKey, listPartition, listSortKey, MAX_LISTS } from '../../lambda/store/key-format';
-import { centroidItems, centroidSetOf } from '../../lambda/store/list-layout';
+import { centroidItem, centroidItems, centroidSetOf } from '../../lambda/store/list-layout';
 import { exactTopK, loadMiniLm } from '../support/minilm';
 
 const data = loadMiniLm();
@@ -68,11 +68,11 @@ describe('keys and centroid items of bucket layout 3', () => {
     // GIVEN two lists set by version 1, and list 0 moved by version 2
     const config = { metric: 'euclidean' as const, dimension: 2 };
     const v1 = centroidItems('u', 1, listsFrom('euclidean', 2, Float32Array.of(0, 0, 10, 10)));
-    const v2 = centroidItems('u', 2, listsFrom('euclidean', 2, Float32Array.of(5, 5, 7, 7)), [0]);
+    const v2 = [centroidItem('u', 2, 0, Float32Array.of(5, 5))];
     // THEN each version reads as it was set, in whatever order the items come
     expect(Array.from(centroidSetOf(config, [...v1, ...v2], 1, 1).lists.centroids)).toEqual([0, 0, 10, 10]);
     expect(Array.from(centroidSetOf(config, [...v2, ...v1], 2, 1).lists.centroids)).toEqual([5, 5, 10, 10]);
     // AND a set missing a list is refused
-    expect(() => centroidSetOf(config, centroidItems('u', 1, listsFrom('euclidean', 2, Float32Array.of(0, 0, 10, 10)), [1]), 1, 1)).toThrow(/no centroid for list 0/);
+    expect(() => centroidSetOf(config, [centroidItem('u', 1, 1, Float32Array.of(10, 10))], 1, 1)).toThrow(/no centroid for list 0/);
   });
 });

@@ -128,6 +128,9 @@ export async function startDdbFaultProxy(target: string, policy: FaultPolicy): P
     fwd.on('error', () => req.socket.destroy()); // DynamoDB Local is down: the client sees a dropped connection
     fwd.end(body);
   });
+  // Never close an idle keep-alive connection: Node's default (5 s) races a client reusing it, whose
+  // next request then fails with ECONNRESET, a fault no policy injected (seen under load).
+  server.keepAliveTimeout = 0;
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));

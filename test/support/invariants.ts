@@ -4,8 +4,9 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { CollectionInfo } from '../../lambda/core/types';
 import type { Item } from '../../lambda/store/batch';
 import { metadataEntryKeys } from '../../lambda/store/filter-index';
-import { allPayloadPartitions, bucketPartition, bucketSortKey, entryToken, isFilterPartitionOf, listPartition, listSortKey } from '../../lambda/store/key-format';
-import { toMetadata } from '../../lambda/store/records';
+import { allPayloadPartitions, bucketPartition, bucketSortKey, centroidPartition, entryToken, isFilterPartitionOf, listPartition, listSortKey } from '../../lambda/store/key-format';
+import { centroidSetOf, entryLists } from '../../lambda/store/list-layout';
+import { toConfig, toListSet, toMetadata } from '../../lambda/store/records';
 import { bytesToCodes } from '../../lambda/store/layout';
 import type { TableNames } from '../../lambda/store/table-definitions';
 
@@ -48,7 +49,8 @@ export async function scanCollection(client: DynamoDBClient, tables: TableNames,
   const { partitionBits, hashTables } = info.index;
   const vectors = (await scanAll(client, tables.vectors)).filter((i) => i.pk.S!.startsWith(`${uid}#`));
   // bucket layout 2 (the config's `bl`): an entry's sort key carries the token of its item's version `f`
-  const config = (await scanAll(client, tables.metadata)).find((i) => i.uid?.S === uid && i.dimension !== undefined);
+  const metadata = await scanAll(client, tables.metadata);
+  const config = metadata.find((i) => i.uid?.S === uid && i.dimension !== undefined);
   const tokened = Number(config?.bl?.N ?? 1) >= 2;
   // bucket layout 3: one entry per vector, in the list its codes name
   const inLists = Number(config?.bl?.N ?? 1) === 3;
@@ -57,7 +59,13 @@ export async function scanCollection(client: DynamoDBClient, tables: TableNames,
   const filterEntries = all.filter((i) => isFilterPartitionOf(i.pk.S!, uid));
   const payloadPartitions = new Set(allPayloadPartitions(uid));
   const payloads = all.filter((i) => payloadPartitions.has(i.pk.S!));
+  const found = new Set([...entries, ...filterEntries, ...payloads].map((e) => `${e.pk.S} ${e.sk.S}`));
+  // bucket layout 3: the centroid set the counter names, for the lists a split may have moved an entry to
+  const counter = metadata.find((i) => i.uid?.S === uid && i.n !== undefined);
+  const listSet = inLists && counter && toListSet(counter) ? toListSet(counter)! : undefined;
+  const centroids = listSet && config ? centroidSetOf(toConfig('p', config), metadata.filter((i) => i.pk.S === centroidPartition(uid)), listSet.version, listSet.share) : undefined;
   const expected = new Set<string>();
+  const missingInLists: string[] = [];
   const ids: string[] = [];
   const unsettled: string[] = [];
   for (const v of vectors) {
@@ -67,15 +75,20 @@ export async function scanCollection(client: DynamoDBClient, tables: TableNames,
     ids.push(id);
     const codes = bytesToCodes(v.c.B!);
     const token = tokened && v.f?.B ? entryToken(v.f.B) : '';
-    if (inLists) expected.add(`${listPartition(uid, codes[0])} ${listSortKey(id, token)}`);
+    if (inLists) {
+      // exactly one entry, in one of the lists a split may have moved it to (the one created last; further copies are orphans)
+      const keys = entryLists(centroids, codes[0], codes[1]).map((l) => `${listPartition(uid, l)} ${listSortKey(id, token)}`);
+      const present = [...keys].reverse().find((k) => found.has(k));
+      if (present) expected.add(present);
+      else missingInLists.push(keys[0]);
+    }
     else for (let t = 0; t < hashTables; t++) expected.add(`${bucketPartition(uid, t, codes[t], partitionBits)} ${bucketSortKey(codes[t], partitionBits, id, token)}`);
     if (v.f?.B) for (const k of metadataEntryKeys(uid, id, { version: v.f.B, metadata: toMetadata(v), payload: v.p !== undefined })) expected.add(`${k.pk.S} ${k.sk.S}`);
   }
-  const found = new Set([...entries, ...filterEntries, ...payloads].map((e) => `${e.pk.S} ${e.sk.S}`));
   return {
     ids: ids.sort(),
     orphans: [...found].filter((k) => !expected.has(k)),
-    missing: [...expected].filter((k) => !found.has(k)),
+    missing: [...[...expected].filter((k) => !found.has(k)), ...missingInLists],
     unsettled,
     items: vectors.length + entries.length + filterEntries.length + payloads.length,
     filterEntries: filterEntries.map((e) => ({ pk: e.pk.S!, sk: e.sk.S! })),
