@@ -123,8 +123,9 @@ export class SearchRunner {
             topK: plan.topK,
             bucketMatches: candidates.size,
             bucketFetches: finalists.length,
-            // (the share found is modelled for hash tables only)
-            foundShare: inLists ? undefined : candidates.foundShare(),
+            // in k-means lists, the share of the filter's matches in the lists read: its nearest
+            // matches lie in the nearest lists at least as often
+            foundShare: inLists ? Math.min(1, candidates.size / Math.max(1, named.size)) : candidates.foundShare(),
             recallTarget: index.recallTarget,
             rerankCap: plan.rerankCap,
           });

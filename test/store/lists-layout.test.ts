@@ -69,6 +69,25 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     expect(all.recall).toBeGreaterThanOrEqual(planned.recall);
   });
 
+  it('answers filtered queries with matches only, and a selective filter with its exact top-k', async () => {
+    // GIVEN the collection of the test above, its vectors tagged with their source document
+    const sourceOf = new Map(base.map((i) => [data.ids[i], data.sources[i]]));
+    const membersOf = (source: string) => base.filter((i) => data.sources[i] === source);
+    const bySize = [...new Set(base.map((i) => data.sources[i]))].sort((a, b) => membersOf(b).length - membersOf(a).length);
+    const broad = bySize[0];
+    const selective = bySize.find((s) => membersOf(s).length >= 10 && membersOf(s).length <= 30)!;
+    for (const q of queries.slice(0, 10)) {
+      // WHEN queries ask for the nearest chunks of the largest source, and of one with 10-30 chunks
+      const wide = await store.query('p', 'docs', { vector: data.vectors[q], topK: 10, filter: { source: broad }, includeMetadata: true });
+      const narrow = await store.query('p', 'docs', { vector: data.vectors[q], topK: 10, filter: { source: selective } });
+      // THEN every result matches its filter, and the selective one's are its exact nearest
+      expect(wide.matches.length).toBe(10);
+      expect(wide.matches.every((m) => sourceOf.get(m.id) === broad && m.metadata?.source === broad)).toBe(true);
+      const members = membersOf(selective);
+      expect(narrow.matches.map((m) => m.id)).toEqual(exactTopK(members.map((i) => data.vectors[i]), data.vectors[q], 10).map((j) => data.ids[members[j]]));
+    }
+  });
+
   it('keeps one entry per live vector through replacements, metadata updates and deletes', async () => {
     // GIVEN a collection in lists
     await store.createCollection('p', { name: 'edits', dimension: data.dimension, indexMethod: 'ivf', seed: 3 });
