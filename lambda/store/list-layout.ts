@@ -27,9 +27,9 @@ export const listCodes = (list: number, version: number): Uint32Array => Uint32A
 
 /**
  * A collection's centroid set: the lists' centroids (list space, `listSpace`) as of `version`, the
- * share of them its queries read and that nprobe (`nprobeOf`), and how each list came to be: the version that created it (`born`) and
- * the list it was split off (`parent`, -1 for the first lists), so that the lists an entry may
- * have moved to are known (`entryLists`).
+ * share of them its queries read and that nprobe (`nprobeOf`), and how each list came to be: the
+ * version that created it (`born`) and the list it was split off (`parent`, -1 for the first
+ * lists), so that the lists an entry may have moved to are known (`entryLists`).
  */
 export interface CentroidSet {
   readonly version: number;
