@@ -116,6 +116,12 @@ export const MAX_FILTER_INDEX_MATCHES = 1000;
  */
 export const MAX_FILTER_INDEX_READS = 8;
 
+/**
+ * Inclusive bounds of a collection's list size in k-means lists (`CreateCollectionInput.listSize`):
+ * at most one DynamoDB Query page (1 MB) of entries of about 100 bytes.
+ */
+export const LIST_SIZE_BOUNDS = [16, 10000] as const;
+
 /** Inclusive bounds of each integer index parameter (`IndexParams`), and of the per-query `probes` and `rerank` overrides. */
 export const INDEX_PARAM_BOUNDS = {
   hashTables: [1, 32],

@@ -11,9 +11,6 @@ import { TRAINING_ITERATIONS } from './list-training';
  */
 export const DEFAULT_LIST_SIZE = 1000;
 
-/** Inclusive bounds of a collection's list size: at most one DynamoDB Query page (1 MB) of entries of about 100 bytes. */
-export const LIST_SIZE_BOUNDS = [16, 10000] as const;
-
 /**
  * How many times, on average, a list is counted while it fills: a writer counts a list it appended
  * `appended` entries to with chance `appended x SPLIT_CHECKS_PER_LIST / listSize` (`countsList`),

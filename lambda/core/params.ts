@@ -5,6 +5,7 @@ import {
   COLLECTION_NAME_PATTERN,
   DEFAULT_TOP_K,
   INDEX_PARAM_BOUNDS,
+  LIST_SIZE_BOUNDS,
   MAX_DIMENSION,
   MAX_ID_BYTES,
   MAX_SKETCH_BUILD_WORK,
@@ -14,6 +15,7 @@ import {
   RECALL_TARGET_BOUNDS,
   SEED_BOUNDS,
 } from './limits';
+import { DEFAULT_LIST_SIZE } from './list-splits';
 import { PRNG_VERSION } from './prng';
 import { sketchLayout } from './sketch-format';
 import { IndexParams, Metric } from './types';
@@ -178,6 +180,31 @@ export function checkMetric(m: unknown, field = 'metric'): Metric {
   if (m === undefined) return 'cosine';
   if (typeof m !== 'string' || !METRICS.includes(m as Metric)) throw new ValidationError(field, `must be one of ${METRICS.join(', ')}`);
   return m as Metric;
+}
+
+/**
+ * A create request's `indexMethod`: `lsh` (random-hyperplane hash tables) or `ivf` (k-means lists).
+ * @default 'lsh'
+ * @throws ValidationError for another value, or `ivf` with metric `dot` (k-means lists need a metric space)
+ */
+export function checkIndexMethod(method: unknown, metric: Metric, field = 'indexMethod'): 'lsh' | 'ivf' {
+  if (method === undefined || method === 'lsh') return 'lsh';
+  if (method !== 'ivf') throw new ValidationError(field, "must be 'lsh' or 'ivf'");
+  if (metric === 'dot') throw new ValidationError(field, "'ivf' supports the cosine and euclidean metrics, not dot");
+  return 'ivf';
+}
+
+/**
+ * A create request's `listSize`, the list size of a collection in k-means lists (`lists`).
+ * @default DEFAULT_LIST_SIZE with lists, none without
+ * @throws ValidationError when it is not an integer in `LIST_SIZE_BOUNDS`, or given without lists
+ */
+export function checkListSize(size: unknown, lists: boolean, field = 'listSize'): number | undefined {
+  if (!lists) {
+    if (size !== undefined) throw new ValidationError(field, "applies to indexMethod 'ivf' only");
+    return undefined;
+  }
+  return size === undefined ? DEFAULT_LIST_SIZE : checkInt(size, field, LIST_SIZE_BOUNDS);
 }
 
 export function checkTopK(k: unknown, field = 'topK'): number {

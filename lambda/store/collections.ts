@@ -5,7 +5,7 @@ import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, Update
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import { frameOf } from '../core/hasher';
 import { checkMetadataConfiguration } from '../core/metadata';
-import { checkCollectionName, checkDimension, checkMetric, checkSeed, resolveIndexParams } from '../core/params';
+import { checkCollectionName, checkDimension, checkIndexMethod, checkListSize, checkMetric, checkSeed, resolveIndexParams } from '../core/params';
 import { encodePlanBasis, PlanBasis } from '../core/calibration';
 import { PlanTable } from '../core/planner';
 import { PROFILE_MIN_SAMPLE } from '../core/profile';
@@ -14,13 +14,12 @@ import { CollectionConfig, CollectionInfo } from '../core/types';
 import { vectorToBytes } from '../core/vector';
 import { batchGetAll, Item, queryAll, writeAtomically } from './batch';
 import { FILTER_INDEX_VERSION } from '../core/filter-index';
-import { DEFAULT_LIST_SIZE, LIST_SIZE_BOUNDS } from '../core/list-splits';
-import { trainFirstLists } from '../core/list-training';
-import { centroidPartition, centroidsAfter, COLLECTION_PREFIX, collectionKey, COUNTER_PREFIX, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
+import { COLLECTION_PREFIX, collectionKey, COUNTER_PREFIX, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
 import { VectorCounter } from './counted-writes';
 import { BUCKET_LAYOUT, counterItem } from './layout';
 import { CheckedRow, CollectionState, CreateCollectionInput, describe, frameOfHasher, hashDimensionsOf, hasherOf, planFromSample, StaleCollectionError } from './collection-state';
-import { CentroidSet, centroidItems, centroidSetOf, isListLayout, LIST_LAYOUT, withShare } from './list-layout';
+import { loadCentroidSet, trainCentroidSet } from './centroid-sets';
+import { isListLayout, LIST_LAYOUT, withShare } from './list-layout';
 import { configAttributes, keyItem, LISTED_CONFIG_ATTRIBUTES, S, toConfig, toFrame, toHashDimensions, toListSet, toPlanBasis, toPlans, toQueryAngles } from './records';
 import { QueryCalibration } from './query-calibration';
 import { TableNames } from './table-definitions';
@@ -189,25 +188,12 @@ export class CollectionStore {
         ? cached.hasher
         : hasherOf(config, frame)
       : undefined;
-    const lists = isListLayout(config) && counter ? await this.loadLists(config, counter, cached) : undefined;
+    const known = cached?.config.uid === config.uid ? cached.lists : undefined;
+    const lists = isListLayout(config) && counter ? await loadCentroidSet(this.client, this.tables, config, counter, known) : undefined;
     const state: CollectionState = { config, hasher, ...plansAndCount(configItem, counter), ...(lists ? { lists } : {}) };
     if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, state);
     return state;
-  }
-
-  /**
-   * The centroid set a counter item names (bucket layout 3): this instance's copy when it is that
-   * version, else its copy updated with the centroid items written since, else all of them.
-   */
-  private async loadLists(config: CollectionConfig, counter: Item, cached: CollectionState | undefined): Promise<CentroidSet | undefined> {
-    const set = toListSet(counter);
-    if (!set) return undefined;
-    const known = cached?.config.uid === config.uid ? cached.lists : undefined;
-    if (known?.version === set.version) return known;
-    const base = known && known.version < set.version ? known : undefined;
-    const items = await queryAll(this.client, this.tables.metadata, centroidPartition(config.uid), undefined, undefined, base ? centroidsAfter(base.version) : undefined);
-    return centroidSetOf(config, items, set.version, set.share, base);
   }
 
   /**
@@ -355,62 +341,10 @@ export class CollectionStore {
     // another writer set the centre first, without plans: plan around its centre
     if (!landed && retry && !fresh.plans && rows.length >= PROFILE_MIN_SAMPLE) return this.settleFirstWrites(fresh, rows, false);
     if (isListLayout(fresh.config) && !fresh.lists) {
-      await this.trainLists(fresh, rows);
+      await trainCentroidSet(this.client, this.tables, fresh.config, rows);
       fresh = await this.load(projectId, name, true);
       if (fresh.config.uid !== uid || !fresh.lists) throw new NotFoundError(`collection ${name} not found in project ${projectId}`);
     }
     return fresh;
   }
-
-  /**
-   * The first lists of a collection in bucket layout 3, trained on its first batch
-   * (`trainFirstLists`): centroid set 1, written in one transaction with the counter's `lv` (the
-   * set's version, which every query reads with the counter) and `ns` (the share of the lists a
-   * query reads: the first nprobe over the first lists, `nprobeOf`), on condition
-   * that no lists were trained yet, so concurrent first writers agree on the first that landed.
-   */
-  private async trainLists(state: CollectionState, rows: readonly CheckedRow[]): Promise<void> {
-    const { projectId, name, uid, metric, index, seed } = state.config;
-    const first = trainFirstLists(rows.map((r) => r.vector), metric, index.recallTarget, seed);
-    const version = 1;
-    // a failure means another writer trained first, or the collection is gone: the caller re-reads
-    await writeAtomically(this.client, [
-      {
-        Update: {
-          TableName: this.tables.metadata,
-          Key: keyItem(counterKey(projectId, name)),
-          UpdateExpression: 'SET lv = :v, ns = :n',
-          ConditionExpression: 'uid = :uid AND attribute_not_exists(lv)',
-          ExpressionAttributeValues: { ':v': { N: String(version) }, ':n': { N: String(first.nprobe / first.lists.count) }, ':uid': S(uid) },
-        },
-      },
-      ...centroidItems(uid, version, first.lists).map((item) => ({ Put: { TableName: this.tables.metadata, Item: item } })),
-    ]);
-  }
-}
-
-/**
- * A create request's `indexMethod`.
- * @throws ValidationError for another value, or `ivf` with metric `dot` (k-means lists need a metric space)
- */
-function checkIndexMethod(method: unknown, metric: string): 'lsh' | 'ivf' {
-  if (method === undefined || method === 'lsh') return 'lsh';
-  if (method !== 'ivf') throw new ValidationError('indexMethod', "must be 'lsh' or 'ivf'");
-  if (metric === 'dot') throw new ValidationError('indexMethod', "'ivf' supports the cosine and euclidean metrics, not dot");
-  return 'ivf';
-}
-
-/**
- * A create request's `listSize`: the list size of a collection in k-means lists.
- * @throws ValidationError when it is not an integer in `LIST_SIZE_BOUNDS`, or given without `indexMethod` 'ivf'
- */
-function checkListSize(size: unknown, lists: boolean): number | undefined {
-  if (!lists) {
-    if (size !== undefined) throw new ValidationError('listSize', "applies to indexMethod 'ivf' only");
-    return undefined;
-  }
-  if (size === undefined) return DEFAULT_LIST_SIZE;
-  const [lo, hi] = LIST_SIZE_BOUNDS;
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < lo || size > hi) throw new ValidationError('listSize', `must be an integer between ${lo} and ${hi}`);
-  return size;
 }
