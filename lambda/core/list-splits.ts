@@ -1,7 +1,7 @@
 // When a k-means list (bucket layout 3) is full and how it is cut in two: the list size, which
 // lists a writer counts, the cut of a full list's members, and the nprobe after a split.
-import { ListSplit, listSpace, splitList } from './lists';
-import { xoshiro128ss } from './prng';
+import { listRows, ListSplit, splitList } from './lists';
+import { xoshiroUniform } from './prng';
 import { Metric } from './types';
 import { TRAINING_ITERATIONS } from './list-training';
 
@@ -26,7 +26,7 @@ export const SPLIT_CHECKS_PER_LIST = 8;
  */
 export function countsList(list: number, appended: number, listSize: number, salt: number): boolean {
   const chance = (appended * SPLIT_CHECKS_PER_LIST) / listSize;
-  return chance >= 1 || xoshiro128ss((salt ^ Math.imul(list + 1, 0x9e3779b1)) >>> 0)() / 2 ** 32 < chance;
+  return chance >= 1 || xoshiroUniform((salt ^ Math.imul(list + 1, 0x9e3779b1)) >>> 0)() < chance;
 }
 
 /** The cut of a full list: its members' sides (true: moves to the new list) and the two centroids. */
@@ -48,15 +48,8 @@ export interface ListCut {
  */
 export function cutList(vectors: readonly Float32Array[], metric: Metric, seed: number): ListCut | undefined {
   if (vectors.length < 2) return undefined;
-  const dim = vectors[0].length;
-  if (vectors.some((v) => v.length !== dim)) throw new RangeError(`member vectors must all have ${dim} dimensions`);
-  const packed = new Float32Array(vectors.length * dim);
-  vectors.forEach((v, r) => packed.set(v, r * dim));
-  const next = xoshiro128ss(seed);
-  const split: ListSplit | undefined = splitList(listSpace(packed, dim, metric), dim, metric, Array.from(vectors, (_, r) => r), {
-    iterations: TRAINING_ITERATIONS,
-    random: () => next() / 2 ** 32,
-  });
+  const { rows, dim } = listRows(vectors, metric);
+  const split: ListSplit | undefined = splitList(rows, dim, metric, Array.from(vectors, (_, r) => r), { iterations: TRAINING_ITERATIONS, random: xoshiroUniform(seed) });
   if (!split) return undefined;
   const ones = split.side.reduce((s, v) => s + v, 0);
   const movingSide = ones <= vectors.length - ones ? 1 : 0;

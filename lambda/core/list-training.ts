@@ -1,7 +1,8 @@
 // How a collection in k-means lists (bucket layout 3) starts: how many lists its first batch
 // trains, and the nprobe at which that batch, queried against itself, reaches the recall target.
-import { coverageNprobe, Lists, listOrder, listSpace, nearestList, trainLists } from './lists';
-import { xoshiro128ss } from './prng';
+import { CALIBRATION_K } from './list-calibration';
+import { coverageNprobe, Lists, listOrder, listRows, nearestList, trainLists } from './lists';
+import { xoshiroUniform } from './prng';
 import { Metric } from './types';
 import { dot, squaredL2 } from './vector';
 
@@ -18,9 +19,6 @@ export const TRAINING_ROWS_PER_LIST = 32;
 /** Lloyd iterations of the first training (as the exploration ran it). */
 export const TRAINING_ITERATIONS = 10;
 
-/** Neighbours per calibration query: recall@10, as the planner's target is stated. */
-const CALIBRATION_K = 10;
-
 /** How many lists a first batch of `rows` vectors trains: 1 to `MAX_FIRST_LISTS`. */
 export const firstListCount = (rows: number): number => Math.max(1, Math.min(MAX_FIRST_LISTS, Math.floor(rows / TRAINING_ROWS_PER_LIST)));
 
@@ -32,7 +30,7 @@ export interface FirstLists {
 
 /**
  * Trains the first lists on a collection's first batch (`vectors`, as written) with k-means
- * seeded by `seed` (`xoshiro128ss`, so a retry of the same batch trains the same lists), and
+ * seeded by `seed` (`xoshiroUniform`, so a retry of the same batch trains the same lists), and
  * picks the nprobe at which the batch's own vectors, each queried against the others, find
  * `recallTarget` of their exact 10 nearest neighbours in the lists they read (`coverageNprobe`).
  * Under cosine the lists compare unit vectors (`listSpace`).
@@ -41,13 +39,8 @@ export interface FirstLists {
  */
 export function trainFirstLists(vectors: readonly Float32Array[], metric: Metric, recallTarget: number, seed: number): FirstLists {
   if (vectors.length === 0) throw new RangeError('training needs at least one vector');
-  const dim = vectors[0].length;
-  if (vectors.some((v) => v.length !== dim)) throw new RangeError(`training vectors must all have ${dim} dimensions`);
-  const packed = new Float32Array(vectors.length * dim);
-  vectors.forEach((v, r) => packed.set(v, r * dim));
-  const rows = listSpace(packed, dim, metric);
-  const next = xoshiro128ss(seed);
-  const lists = trainLists(rows, dim, metric, firstListCount(vectors.length), { iterations: TRAINING_ITERATIONS, random: () => next() / 2 ** 32 });
+  const { rows, dim } = listRows(vectors, metric);
+  const lists = trainLists(rows, dim, metric, firstListCount(vectors.length), { iterations: TRAINING_ITERATIONS, random: xoshiroUniform(seed) });
   return { lists, nprobe: batchNprobe(lists, rows, recallTarget) };
 }
 

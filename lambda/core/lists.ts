@@ -71,6 +71,19 @@ export function listsFrom(metric: Metric, dim: number, centroids: Float32Array):
   return listsOf(checkMetric(metric), dim, centroids);
 }
 
+/**
+ * Vectors given one by one as list-space rows (`listSpace`): packed row-major, and their dimension.
+ * @throws RangeError for no vectors, vectors not all of one dimension, or metric `dot`
+ */
+export function listRows(vectors: readonly Float32Array[], metric: Metric): { rows: Float32Array; dim: number } {
+  if (vectors.length === 0) throw new RangeError('no vectors');
+  const dim = vectors[0].length;
+  if (vectors.some((v) => v.length !== dim)) throw new RangeError(`vectors must all have ${dim} dimensions`);
+  const packed = new Float32Array(vectors.length * dim);
+  vectors.forEach((v, r) => packed.set(v, r * dim));
+  return { rows: listSpace(packed, dim, metric), dim };
+}
+
 function listsOf(metric: ListMetric, dim: number, centroids: Float32Array): Lists {
   const count = centroids.length / dim;
   const norms2 = new Float32Array(count);

@@ -52,6 +52,12 @@ export function xoshiro128ss(seed: number): () => number {
   };
 }
 
+/** Uniform values in [0, 1) from xoshiro128** seeded with `seed` (k-means seeding, sampled choices). */
+export function xoshiroUniform(seed: number): () => number {
+  const next = xoshiro128ss(seed);
+  return () => next() / 2 ** 32;
+}
+
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }

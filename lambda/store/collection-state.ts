@@ -12,7 +12,7 @@ import { FILTER_VERSION_BYTES } from './filter-index';
 import { bucketEntryItem, bucketVersion, EntryLayout, itemSize } from './layout';
 import { listSpace, nearestList } from '../core/lists';
 import { packSketch } from '../core/sketch-format';
-import { CentroidSet, isListLayout, listCodes } from './list-layout';
+import { CentroidSet, isListLayout, listCodes, listShape } from './list-layout';
 import { metadataJson } from './records';
 
 /** Input of `CollectionStore.create`. */
@@ -128,7 +128,7 @@ export function describe(
   state: Pick<CollectionState, 'config' | 'plans' | 'count' | 'observed' | 'lists'> & { readonly hashDimensions?: number },
   plans: PlanTable | PlanAtSize | undefined = state.plans,
 ): CollectionInfo {
-  const shape = state.lists ? { depth: 0, probes: state.lists.nprobe, extraProbes: 0 } : queryShape(state.config.index, plans, state.count);
+  const shape = state.lists ? listShape(state.lists.nprobe) : queryShape(state.config.index, plans, state.count);
   const { filterIndex: _index, bucketLayout: _layout, listSize: _listSize, ...config } = state.config;
   const observed = state.observed;
   const calibrated =

@@ -20,7 +20,7 @@ import { BUCKET_LAYOUT, counterItem } from './layout';
 import { CheckedRow, CollectionState, CreateCollectionInput, describe, frameOfHasher, hashDimensionsOf, hasherOf, planFromSample, StaleCollectionError } from './collection-state';
 import { loadCentroidSet, trainCentroidSet } from './centroid-sets';
 import { isListLayout, LIST_LAYOUT, withShare } from './list-layout';
-import { configAttributes, keyItem, LISTED_CONFIG_ATTRIBUTES, S, toConfig, toFrame, toHashDimensions, toListSet, toPlanBasis, toPlans, toQueryAngles } from './records';
+import { configAttributes, keyItem, LISTED_CONFIG_ATTRIBUTES, ListSet, S, toConfig, toFrame, toHashDimensions, toListSet, toPlanBasis, toPlans, toQueryAngles } from './records';
 import { QueryCalibration } from './query-calibration';
 import { TableNames } from './table-definitions';
 
@@ -259,9 +259,10 @@ export class CollectionStore {
    * Checks a collection's counter item, read in the same round trip as the data, against the
    * collection this instance knows; takes its count and observed queries when it matches, and in
    * k-means lists the share of lists its queries read.
+   * @returns in k-means lists, the counter's centroid set version and share
    * @throws StaleCollectionError when the counter is gone or belongs to another uid
    */
-  check(state: CollectionState, counter: Item | undefined): void {
+  check(state: CollectionState, counter: Item | undefined): ListSet | undefined {
     if (!counter || counter.uid?.S !== state.config.uid) throw this.stale(state);
     state.count = Number(counter.n.N);
     state.observed = toQueryAngles(counter);
@@ -270,6 +271,7 @@ export class CollectionStore {
     if (state.lists && set && set.version === state.lists.version && set.share !== state.lists.share) {
       this.cache.set(cacheKey(state.config.projectId, state.config.name), { ...state, lists: withShare(state.lists, set.share) });
     }
+    return set;
   }
 
   /** Forgets a collection this instance found dropped or re-created, and says so. */

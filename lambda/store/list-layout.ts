@@ -1,5 +1,6 @@
 // Bucket layout 3: a collection's entries in k-means lists (an inverted file) instead of hash
 // tables. Its list entries, its centroid items and the centroid set they make; pure functions.
+import type { QueryShape } from '../core/planner';
 import type { CollectionConfig, Metric } from '../core/types';
 import { listOrder, Lists, listsFrom, listSpace } from '../core/lists';
 import { nprobeOf } from '../core/list-splits';
@@ -131,6 +132,9 @@ export function centroidSetOf(config: Pick<CollectionConfig, 'metric' | 'dimensi
   }
   return { version, lists: listsFrom(config.metric, dim, centroids), share, nprobe: nprobeOf(share, count), born, parent };
 }
+
+/** The shape of a query that reads `nprobe` lists, as query stats and a collection's description give it (`probes`: the lists read). */
+export const listShape = (nprobe: number): QueryShape => ({ depth: 0, probes: nprobe, extraProbes: 0 });
 
 /** `set` with its queries reading `share` of its lists (a calibrated share, `nprobeOf`). */
 export const withShare = (set: CentroidSet, share: number): CentroidSet => ({ ...set, share, nprobe: nprobeOf(share, set.lists.count) });

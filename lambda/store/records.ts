@@ -136,8 +136,14 @@ export function toFrame(i: Item): HashFrame | undefined {
   };
 }
 
-/** The centroid set version and the share of lists a query reads that a counter item holds (bucket layout 3), once the first batch trained the lists. */
-export function toListSet(i: Item): { version: number; share: number } | undefined {
+/** What a counter item says of a collection's centroid set (bucket layout 3): its version, and the share of its lists a query reads. */
+export interface ListSet {
+  readonly version: number;
+  readonly share: number;
+}
+
+/** The `ListSet` a counter item holds, once the first batch trained the lists. */
+export function toListSet(i: Item): ListSet | undefined {
   return i.lv?.N ? { version: Number(i.lv.N), share: Number(i.ns.N) } : undefined;
 }
 

@@ -16,9 +16,9 @@ import { collectionKey, counterKey, idFromBucketSortKey, idFromListSortKey, proj
 import { BucketRead, bucketReadPlan, hasEntryTokens } from './layout';
 import { CALIBRATION_K, calibrationWidth } from '../core/list-calibration';
 import { ListCalibration } from './list-calibration';
-import { isListLayout, listReadPlan, listsToRead } from './list-layout';
+import { isListLayout, listReadPlan, listShape, listsToRead } from './list-layout';
 import { fullMetadata } from './payloads';
-import { keyItem, toListSet, toMetadata, toPlanBasis, toPlans } from './records';
+import { keyItem, ListSet, toMetadata, toPlanBasis, toPlans } from './records';
 import { TableNames } from './table-definitions';
 import { storedVector } from './vector-bytes';
 
@@ -69,7 +69,7 @@ export class SearchRunner {
     // CALIBRATION_EVERY reads CALIBRATION_WIDTH times as many, and calibrates the nprobe
     const calibrating = state.lists !== undefined && search.probes === undefined && !search.predicate && search.topK >= CALIBRATION_K && this.listCalibration.wide(state);
     const nprobe = state.lists ? (calibrating ? calibrationWidth(state.lists.nprobe, state.lists.lists.count) : listsToRead(state.lists, search.probes)) : undefined;
-    const plan: SearchPlan = nprobe === undefined ? planned : { ...planned, shape: { depth: 0, probes: nprobe, extraProbes: 0 } };
+    const plan: SearchPlan = nprobe === undefined ? planned : { ...planned, shape: listShape(nprobe) };
     if (!plan.encoding || (inLists && !state.lists)) {
       // nothing was ever written
       return {
@@ -141,8 +141,8 @@ export class SearchRunner {
       // in k-means lists, the counter strongly consistent: its set version tells whether a split moved entries away from a list read
       { meter, ...(inLists ? { consistentRead: [this.tables.metadata] } : {}) },
     );
-    this.refreshState(state, found[this.tables.metadata] ?? []);
-    if (state.lists && rereads > 0 && (counterSetVersion(found[this.tables.metadata]) ?? 0) > state.lists.version) {
+    const counted = this.refreshState(state, found[this.tables.metadata] ?? []);
+    if (state.lists && rereads > 0 && (counted?.version ?? 0) > state.lists.version) {
       // a split switched since this instance read its set: the lists it read may have lost entries to lists it does not know; read again with the new set
       await this.collections.load(projectId, name, true, fetched);
       const again = await this.query(projectId, name, request, rereads - 1);
@@ -192,11 +192,12 @@ export class SearchRunner {
    * Takes the count (and plans, if asked for) that round trip 2 read.
    * @throws StaleCollectionError when the counter is gone or belongs to a re-created collection
    */
-  private refreshState(state: CollectionState, metadataItems: readonly Item[]): void {
-    this.collections.check(state, metadataItems.find((i) => projectItemOf(i.sk.S!)?.kind === 'counter'));
+  private refreshState(state: CollectionState, metadataItems: readonly Item[]): ListSet | undefined {
+    const counted = this.collections.check(state, metadataItems.find((i) => projectItemOf(i.sk.S!)?.kind === 'counter'));
     const configItem = metadataItems.find((i) => projectItemOf(i.sk.S!)?.kind === 'collection');
     const plans = configItem && configItem.uid.S === state.config.uid ? toPlans(configItem) : undefined;
     if (plans) this.collections.rememberPlans(state, plans, toPlanBasis(configItem!));
+    return counted;
   }
 
   /**
@@ -229,12 +230,6 @@ function indexMatches(terms: readonly TermMatches[]): Set<string> | undefined {
   const whole = terms.filter((t) => t.complete).sort((a, b) => a.ids.size - b.ids.size);
   if (whole.length === 0) return undefined;
   return new Set([...whole[0].ids].filter((id) => whole.every((t) => t.ids.has(id))));
-}
-
-/** The centroid set version on the counter item among `items` (bucket layout 3), if any. */
-function counterSetVersion(items: readonly Item[] | undefined): number | undefined {
-  const counter = items?.find((i) => projectItemOf(i.sk.S!)?.kind === 'counter');
-  return counter ? toListSet(counter)?.version : undefined;
 }
 
 /** The collection as the search steps see it, with the plans its queries follow. */
