@@ -1,10 +1,14 @@
 // The nprobe of a collection in k-means lists (bucket layout 3), calibrated on the queries it
 // serves: a sampled query reads a wider set of lists, and where its results lay tells how many
 // lists a query must read to find the recall target's share of them (`coverageNprobe`).
+import { calibrationMargin } from './calibration';
 import { coverageNprobe } from './lists';
 
-/** One unfiltered query in this many (per instance and collection) reads wide and calibrates. */
-export const CALIBRATION_EVERY = 16;
+/** While an instance's window is filling, one unfiltered query in this many (per instance and collection) reads wide. */
+export const CALIBRATION_EVERY = 8;
+
+/** Once the window is full, one unfiltered query in this many reads wide: enough to follow the collection's growth at a sixteenth of the filling cost. */
+export const RECALIBRATION_EVERY = 64;
 
 /**
  * A calibration query reads this many times the current nprobe: its results stand in for the exact
@@ -13,8 +17,11 @@ export const CALIBRATION_EVERY = 16;
  */
 export const CALIBRATION_WIDTH = 4;
 
-/** Calibration queries an instance gathers before it sets a collection's nprobe. */
+/** Calibration queries an instance gathers before it first sets a collection's nprobe, and between two settings. */
 export const CALIBRATION_QUERIES = 32;
+
+/** The most recent calibration queries a setting counts: four settings' worth, so that each rests on more than one batch's noise. */
+export const CALIBRATION_WINDOW = 4 * CALIBRATION_QUERIES;
 
 /** Results of a calibration query that count: recall@10, as the recall target is stated. */
 export const CALIBRATION_K = 10;
@@ -22,13 +29,54 @@ export const CALIBRATION_K = 10;
 /** The lists a calibration query reads: `CALIBRATION_WIDTH` x nprobe, at most all. */
 export const calibrationWidth = (nprobe: number, lists: number): number => Math.min(lists, CALIBRATION_WIDTH * nprobe);
 
+/** One calibration query: the lists it read (its width) and, for each of its first `CALIBRATION_K` results, the rank (0 = nearest) in its list order of the list its entry was read from. */
+export interface CalibrationQuery {
+  readonly width: number;
+  readonly ranks: readonly number[];
+}
+
+/**
+ * The share of the exact neighbours that calibration queries of a collection in `lists` lists
+ * missed because they lay beyond the lists the queries read: 0 for a query that read every list;
+ * otherwise extrapolated from how the results thin out over the read, assuming the share of
+ * neighbours beyond the first n lists falls by the same factor each time n doubles (as the
+ * measured recall of k-means lists does over nprobe, BENCHMARKS.md "k-means lists"). With m1 and
+ * m2 the shares of the results beyond the first quarter and the first half of the lists read, the
+ * share a beyond the read solves a x M(w/4) = M(w/2)^2 with M(n) = a + (1 - a) m(n), so
+ * a = m2^2 / (m1 - 2 m2 + m2^2); at most m2, which it reaches when the results thin out by less
+ * than about a third per doubling.
+ */
+export function referenceMiss(queries: readonly CalibrationQuery[], lists: number): number {
+  const partial = queries.filter((q) => q.width < lists);
+  let slots = 0;
+  let beyondQuarter = 0;
+  let beyondHalf = 0;
+  for (const q of partial) {
+    for (const r of q.ranks) {
+      slots++;
+      if (r >= q.width / 4) beyondQuarter++;
+      if (r >= q.width / 2) beyondHalf++;
+    }
+  }
+  if (beyondHalf === 0) return 0;
+  const m1 = beyondQuarter / slots;
+  const m2 = beyondHalf / slots;
+  const denominator = m1 - 2 * m2 + m2 * m2;
+  const a = denominator > 0 ? Math.min(m2, (m2 * m2) / denominator) : m2;
+  return (a * partial.length) / queries.length;
+}
+
 /**
  * The share of a collection's `lists` lists its queries should read (`nprobeOf`), from calibration
- * queries: `ranks[q]` holds, for each of query q's first `CALIBRATION_K` results, the rank (0 =
- * nearest) in q's list order of the list its entry was read from. The smallest nprobe at which
- * the queries find `recallTarget` of their results (`coverageNprobe`), over the lists.
+ * queries: the smallest nprobe at which the queries find the recall target's share of their
+ * results (`coverageNprobe`), over the lists. It aims above the target by the sampling margin of
+ * the planner's calibration (`calibrationMargin`), and by the neighbours the queries' wide reads
+ * missed (`referenceMiss`): their results found at a share s stand for s x (1 - missed) of the
+ * exact neighbours.
  * @throws RangeError as `coverageNprobe` (no queries, a rank out of range, a target outside [0, 1])
  */
-export function calibratedShare(ranks: readonly (readonly number[])[], lists: number, recallTarget: number): number {
-  return coverageNprobe(ranks, lists, recallTarget, CALIBRATION_K) / lists;
+export function calibratedShare(queries: readonly CalibrationQuery[], lists: number, recallTarget: number): number {
+  if (!(recallTarget >= 0 && recallTarget <= 1)) throw new RangeError(`target must be in [0, 1], got ${recallTarget}`);
+  const aim = Math.min(1, (recallTarget + calibrationMargin(queries.length, recallTarget)) / (1 - referenceMiss(queries, lists)));
+  return coverageNprobe(queries.map((q) => q.ranks), lists, aim, CALIBRATION_K) / lists;
 }

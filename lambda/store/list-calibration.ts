@@ -1,7 +1,7 @@
 // The calibration of a bucket-layout-3 collection's nprobe on this instance's queries: which query
 // reads wide, the ranks its results' lists had, and the share written to the counter item.
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { CALIBRATION_EVERY, CALIBRATION_QUERIES, calibratedShare } from '../core/list-calibration';
+import { CALIBRATION_EVERY, CALIBRATION_QUERIES, CALIBRATION_WINDOW, calibratedShare, CalibrationQuery, RECALIBRATION_EVERY } from '../core/list-calibration';
 import { conditionHeld } from './batch';
 import { CollectionState } from './collection-state';
 import { counterKey } from './key-format';
@@ -11,7 +11,10 @@ import { TableNames } from './table-definitions';
 /** What an instance gathered for one collection. */
 interface Gathered {
   queries: number;
-  readonly ranks: number[][];
+  /** The latest `CALIBRATION_WINDOW` calibration queries, oldest first. */
+  readonly window: CalibrationQuery[];
+  /** Calibration queries since the last setting. */
+  fresh: number;
 }
 
 /** The nprobe calibration of collections in k-means lists, per instance. */
@@ -23,25 +26,31 @@ export class ListCalibration {
     private readonly tables: TableNames,
   ) {}
 
-  /** Whether this unfiltered query of `state`'s collection reads wide: one in `CALIBRATION_EVERY` on this instance, the first included. */
+  /**
+   * Whether this unfiltered query of `state`'s collection reads wide: on this instance one in
+   * `CALIBRATION_EVERY` (the first included) until its window is full, then one in `RECALIBRATION_EVERY`.
+   */
   wide(state: CollectionState): boolean {
     const g = this.of(state);
-    return g !== undefined && g.queries++ % CALIBRATION_EVERY === 0;
+    if (!g) return false;
+    return g.queries++ % (g.window.length < CALIBRATION_WINDOW ? CALIBRATION_EVERY : RECALIBRATION_EVERY) === 0;
   }
 
   /**
-   * Records the ranks of a wide query's results' lists; once `CALIBRATION_QUERIES` are gathered
-   * for the collection, writes the share of the lists that reaches the recall target
-   * (`calibratedShare`) to its counter, and starts over. Ranks gathered across a split still count:
-   * a split changes two lists of many, and the share carries over to the grown set (`nprobeOf`).
+   * Records a wide query (`width` lists read) and the ranks of its results' lists; each time
+   * `CALIBRATION_QUERIES` more are gathered for the collection, writes the share of the lists that
+   * reaches the recall target on the latest `CALIBRATION_WINDOW` (`calibratedShare`) to its
+   * counter. Ranks gathered across a split still count: a split changes two lists of many, and the
+   * share carries over to the grown set (`nprobeOf`).
    */
-  async observe(state: CollectionState, ranks: readonly number[]): Promise<void> {
+  async observe(state: CollectionState, width: number, ranks: readonly number[]): Promise<void> {
     const g = this.of(state);
     if (!g || !state.lists) return;
-    g.ranks.push([...ranks]);
-    if (g.ranks.length < CALIBRATION_QUERIES) return;
-    const share = calibratedShare(g.ranks, state.lists.lists.count, state.config.index.recallTarget);
-    g.ranks.splice(0); // gather afresh, at the same cadence
+    g.window.push({ width, ranks: [...ranks] });
+    if (g.window.length > CALIBRATION_WINDOW) g.window.shift();
+    if (++g.fresh < CALIBRATION_QUERIES) return;
+    g.fresh = 0;
+    const share = calibratedShare(g.window, state.lists.lists.count, state.config.index.recallTarget);
     const { projectId, name, uid } = state.config;
     // (a collection dropped meanwhile: nothing is written)
     await conditionHeld(
@@ -61,7 +70,7 @@ export class ListCalibration {
   private of(state: CollectionState): Gathered | undefined {
     if (!state.lists) return undefined;
     let g = this.gathered.get(state.config.uid);
-    if (!g) this.gathered.set(state.config.uid, (g = { queries: 0, ranks: [] }));
+    if (!g) this.gathered.set(state.config.uid, (g = { queries: 0, window: [], fresh: 0 }));
     return g;
   }
 }

@@ -66,7 +66,7 @@ export class SearchRunner {
     const planned = planSearch(targetOf(state, this.collections.calibration.plansOf(state)), search);
     const { uid, index } = state.config;
     // in k-means lists, `probes` counts the lists read (nprobe); one unfiltered query in
-    // CALIBRATION_EVERY reads CALIBRATION_WIDTH times as many, and calibrates the nprobe
+    // CALIBRATION_EVERY (RECALIBRATION_EVERY once calibrated) reads CALIBRATION_WIDTH times as many, and calibrates the nprobe
     const calibrating = state.lists !== undefined && search.probes === undefined && !search.predicate && search.topK >= CALIBRATION_K && this.listCalibration.wide(state);
     const nprobe = state.lists ? (calibrating ? calibrationWidth(state.lists.nprobe, state.lists.lists.count) : listsToRead(state.lists, search.probes)) : undefined;
     const plan: SearchPlan = nprobe === undefined ? planned : { ...planned, shape: listShape(nprobe) };
@@ -160,7 +160,7 @@ export class SearchRunner {
       );
     }
     if (calibrating && path === 'buckets' && ranked.length >= CALIBRATION_K) {
-      await this.listCalibration.observe(state, ranked.slice(0, CALIBRATION_K).map((m) => listRank.get(m.id)!));
+      await this.listCalibration.observe(state, nprobe!, ranked.slice(0, CALIBRATION_K).map((m) => listRank.get(m.id)!));
     }
     let matches = toMatches(request, ranked);
     // Round trip 3, only for results returned with metadata that has non-filterable keys: their payloads.

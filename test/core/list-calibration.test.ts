@@ -1,0 +1,98 @@
+// Tests the nprobe calibration of k-means lists: how much of the exact neighbours a wide read
+// missed (`referenceMiss`), and the share of lists chosen from wide reads (`calibratedShare`), on MiniLM.
+import { calibrationMargin } from '../../lambda/core/calibration';
+import { CALIBRATION_K, calibratedShare, CalibrationQuery, referenceMiss } from '../../lambda/core/list-calibration';
+import { coverageNprobe, listOrder, listSpace, nearestList, trainLists } from '../../lambda/core/lists';
+import { xoshiro128ss } from '../../lambda/core/prng';
+import { loadMiniLmMatrix } from '../support/minilm';
+
+/** Calibration queries of `width` lists whose results lie at the given ranks. */
+const at = (width: number, ...ranks: number[][]): CalibrationQuery[] => ranks.map((r) => ({ width, ranks: r }));
+
+describe('referenceMiss', () => {
+  it('is 0 when the queries read every list, or found nothing beyond the first half of their read', () => {
+    expect(referenceMiss(at(8, [0, 7, 7, 7, 7, 7, 7, 7, 7, 7]), 8)).toBe(0);
+    expect(referenceMiss(at(8, [0, 1, 2, 3, 3, 3, 3, 3, 3, 3]), 16)).toBe(0);
+  });
+
+  it('extrapolates the results beyond a quarter and a half of the read to what lay beyond it', () => {
+    // GIVEN 20 queries of 16 lists: 1 result in 20 beyond the first 4 lists, and 3 in 200 beyond the first 8
+    const ranks = Array.from({ length: 20 }, (_, q) => Array.from({ length: 10 }, (_, i) => (i === 0 && q < 10 ? 5 : i === 0 && q < 13 ? 9 : 0)));
+    const m1 = 13 / 200;
+    const m2 = 3 / 200;
+    // WHEN the share beyond the read is estimated
+    const a = referenceMiss(at(16, ...ranks), 100);
+    // THEN it is the falling share's next step: a x (a + (1 - a) m1) = (a + (1 - a) m2)^2
+    expect(a).toBeCloseTo((m2 * m2) / (m1 - 2 * m2 + m2 * m2), 12);
+    expect(a * (a + (1 - a) * m1)).toBeCloseTo((a + (1 - a) * m2) ** 2, 12);
+    // AND queries that read every list count as missing nothing
+    expect(referenceMiss([...at(16, ...ranks), ...at(100, ...ranks)], 100)).toBeCloseTo(a / 2, 12);
+  });
+
+  it('is at most the share beyond the first half when the results do not thin out', () => {
+    const flat = at(16, [0, 0, 0, 0, 0, 0, 0, 5, 9, 13]);
+    expect(referenceMiss(flat, 100)).toBeCloseTo(0.2, 12);
+  });
+});
+
+describe('calibration from wide reads on MiniLM', () => {
+  // GIVEN 64 lists over the MiniLM embeddings, and 128 of them as queries (each left out of its own neighbours)
+  const { data: raw, dim } = loadMiniLmMatrix();
+  const rows = listSpace(raw, dim, 'cosine');
+  const n = rows.length / dim;
+  const next = xoshiro128ss(3);
+  const lists = trainLists(rows, dim, 'cosine', 64, { iterations: 8, random: () => next() / 4294967296 });
+  const listOf = Int32Array.from({ length: n }, (_, r) => nearestList(lists, rows, r * dim));
+  const queries = Array.from({ length: 128 }, (_, i) => i * 5);
+  const rankOf = queries.map((q) => {
+    const ranks = new Int32Array(lists.count);
+    listOrder(lists, rows, q * dim).forEach((list, rank) => (ranks[list] = rank));
+    return ranks;
+  });
+  const nearestFirst = queries.map((q) => {
+    const d = Float64Array.from({ length: n }, (_, r) => {
+      let s = 0;
+      for (let j = 0; j < dim; j++) s += (rows[q * dim + j] - rows[r * dim + j]) ** 2;
+      return s;
+    });
+    return Array.from({ length: n }, (_, r) => r).filter((r) => r !== q).sort((a, b) => d[a] - d[b]);
+  });
+  /** Mean recall@10 of reading each query's first `nprobe` lists against its exact top 10. */
+  const exactRecall = (nprobe: number) => queries.reduce((s, _, i) => s + nearestFirst[i].slice(0, 10).filter((r) => rankOf[i][listOf[r]] < nprobe).length / 10, 0) / queries.length;
+  /** What a store's wide read of `width` lists finds: each query's 10 nearest among them, as list ranks. */
+  const wideReads = (width: number): CalibrationQuery[] =>
+    queries.map((_, i) => ({ width, ranks: nearestFirst[i].filter((r) => rankOf[i][listOf[r]] < width).slice(0, CALIBRATION_K).map((r) => rankOf[i][listOf[r]]) }));
+
+  it.each([8, 12, 16])('estimates at least the share of the exact top 10 that a read of %i lists missed', (width) => {
+    const missed = 1 - exactRecall(width);
+    expect(missed).toBeGreaterThan(0);
+    expect(referenceMiss(wideReads(width), lists.count)).toBeGreaterThanOrEqual(missed);
+  });
+
+  it.each([
+    [8, 0.9],
+    [12, 0.95],
+    [16, 0.95],
+  ])('from reads of %i lists, chooses a share whose exact recall reaches %f, where the wide reads taken as exact fall short or tie', (width, target) => {
+    // WHEN calibrating from the wide reads
+    const reads = wideReads(width);
+    const nprobe = Math.round(calibratedShare(reads, lists.count, target) * lists.count);
+    // THEN reading that many lists finds the target share of the exact neighbours
+    expect(exactRecall(nprobe)).toBeGreaterThanOrEqual(target);
+    // AND it aims above the wide reads' own coverage, by at least the sampling margin
+    const plain = coverageNprobe(reads.map((q) => q.ranks), lists.count, target);
+    expect(nprobe).toBeGreaterThanOrEqual(plain);
+    expect(nprobe).toBeGreaterThanOrEqual(coverageNprobe(reads.map((q) => q.ranks), lists.count, Math.min(1, target + calibrationMargin(reads.length, target))));
+    if (width === 8) expect(exactRecall(plain)).toBeLessThan(target);
+  });
+
+  it('from reads too narrow to show the target, chooses their whole width, so that the next wide read is four times as wide', () => {
+    const reads = wideReads(8);
+    expect(exactRecall(8)).toBeLessThan(0.95);
+    expect(calibratedShare(reads, lists.count, 0.95) * lists.count).toBe(8);
+  });
+
+  it('refuses a target outside [0, 1]', () => {
+    expect(() => calibratedShare(at(8, [0]), 8, 1.2)).toThrow(/target must be in \[0, 1\]/);
+  });
+});
