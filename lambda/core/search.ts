@@ -99,6 +99,16 @@ export function bucketReadLimit(reads: number): number {
   return Math.max(1, Math.min(MAX_BUCKET_READ_ENTRIES, Math.floor(MAX_BUCKET_ENTRIES_PER_QUERY / Math.max(1, reads))));
 }
 
+/**
+ * The most entries each of a query's `reads` list reads returns in k-means lists: its share of
+ * `MAX_BUCKET_ENTRIES_PER_QUERY`. A list is read whole up to it, page after page of DynamoDB's
+ * 1 MB (a list grows past its list size until a writer splits it, and `MAX_BUCKET_READ_ENTRIES`
+ * would cut the entries of a large list size's every list).
+ */
+export function listReadLimit(reads: number): number {
+  return Math.max(1, Math.floor(MAX_BUCKET_ENTRIES_PER_QUERY / Math.max(1, reads)));
+}
+
 /** A candidate: its key (the store's id, the model's row) and its sketch estimate with bounds. */
 export type Candidate<K> = AngleEstimate & { readonly key: K };
 

@@ -5,7 +5,7 @@
 import { DynamoDBClient, QueryCommand, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
 import { chooseSearchPath, FILTER_INDEX_VERSION } from '../core/filter-index';
-import { bucketReadLimit, CandidateSet, checkSearch, exactTopK, Fetched, planSearch, SearchPlan } from '../core/search';
+import { bucketReadLimit, CandidateSet, listReadLimit, checkSearch, exactTopK, Fetched, planSearch, SearchPlan } from '../core/search';
 import type { PlanAtSize, PlanTable } from '../core/planner';
 import { QueryMatch, QueryRequest, QueryResult } from '../core/types';
 import { batchGetAll, CapacityMeter, Item } from './batch';
@@ -88,14 +88,14 @@ export class SearchRunner {
     const idOf = inLists ? idFromListSortKey : (sk: string) => idFromBucketSortKey(sk, index.partitionBits, hasEntryTokens(state.config));
     /** In k-means lists: per candidate, the rank of the nearest list that held it (its read's place in the plan). */
     const listRank = new Map<string, number>();
-    const limit = bucketReadLimit(reads.length);
+    const limit = inLists ? listReadLimit(reads.length) : bucketReadLimit(reads.length);
     const candidates = new CandidateSet<string>(plan);
     let entriesRead = 0;
     let truncatedReads = 0;
     roundTrips++;
     const [, terms] = await Promise.all([
       mapLimit(reads, BUCKET_READ_CONCURRENCY, async (read, rank) => {
-        const { items, truncated } = await this.readBucket(read, limit, meter);
+        const { items, truncated } = await this.readBucket(read, limit, meter, inLists);
         entriesRead += items.length;
         if (truncated) truncatedReads++;
         for (const item of items) {
@@ -202,22 +202,30 @@ export class SearchRunner {
 
   /**
    * The first entries of one bucket (a sort-key range of one partition) in key order: one page of
-   * at most `limit` entries (`bucketReadLimit`) and DynamoDB's 1 MB. `truncated` when the page
-   * stopped there (DynamoDB returned a `LastEvaluatedKey`): the bucket may hold more, left unread.
+   * at most `limit` entries (`bucketReadLimit`) and DynamoDB's 1 MB; with `whole` (a list), page
+   * after page until `limit` entries (`listReadLimit`). `truncated` when the read stopped at a
+   * limit (DynamoDB returned a `LastEvaluatedKey`): the bucket may hold more, left unread.
    */
-  private async readBucket({ pk, lower, upper }: BucketRead, limit: number, meter: CapacityMeter): Promise<{ items: Item[]; truncated: boolean }> {
+  private async readBucket({ pk, lower, upper }: BucketRead, limit: number, meter: CapacityMeter, whole = false): Promise<{ items: Item[]; truncated: boolean }> {
     const range = upper !== undefined ? ' AND sk BETWEEN :lo AND :hi' : lower !== undefined ? ' AND sk >= :lo' : '';
-    const page: QueryCommandOutput = await this.client.send(
-      new QueryCommand({
-        TableName: this.tables.buckets,
-        KeyConditionExpression: `pk = :pk${range}`,
-        ExpressionAttributeValues: { ':pk': { S: pk }, ...(lower !== undefined ? { ':lo': { S: lower } } : {}), ...(upper !== undefined ? { ':hi': { S: upper } } : {}) },
-        Limit: limit,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    meter.add(page.ConsumedCapacity);
-    return { items: page.Items ?? [], truncated: page.LastEvaluatedKey !== undefined };
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const page: QueryCommandOutput = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.buckets,
+          KeyConditionExpression: `pk = :pk${range}`,
+          ExpressionAttributeValues: { ':pk': { S: pk }, ...(lower !== undefined ? { ':lo': { S: lower } } : {}), ...(upper !== undefined ? { ':hi': { S: upper } } : {}) },
+          Limit: limit - items.length,
+          ExclusiveStartKey: start,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      meter.add(page.ConsumedCapacity);
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (whole && start !== undefined && items.length < limit);
+    return { items, truncated: start !== undefined };
   }
 }
 

@@ -3,6 +3,7 @@
 // and find real neighbours, nprobe calibrates on served queries; edits, concurrent writers and
 // readers, failed first batches and failed splits (fault proxy) keep the entries exact; the purge.
 import { ValidationError } from '../../lambda/core/errors';
+import { MAX_BUCKET_READ_ENTRIES } from '../../lambda/core/limits';
 import { CALIBRATION_EVERY, CALIBRATION_QUERIES } from '../../lambda/core/list-calibration';
 import { WhiplashStore } from '../../lambda/store/store';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
@@ -196,6 +197,22 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     expect(after.stats.candidates).toBe(300);
     expect(after.stats.bucketReads).toBeGreaterThan(1);
     expect(after.stats.roundTrips).toBeGreaterThan(before.stats.roundTrips);
+  });
+
+  it('reads a list of more than MAX_BUCKET_READ_ENTRIES entries whole', async () => {
+    // GIVEN one list (a first batch of 20 vectors) of list size 2,000 that grows to more entries than one bucket read returns
+    await store.createCollection('p', { name: 'large', dimension: data.dimension, indexMethod: 'ivf', listSize: 2000, seed: 3 });
+    await store.upsert('p', 'large', rowsOf(base.slice(0, 20)));
+    const copies = base.slice(0, MAX_BUCKET_READ_ENTRIES + 200 - base.length).map((i) => ({ id: `copy-${data.ids[i]}`, vector: Array.from(data.vectors[i]) }));
+    const rest = [...rowsOf(base.slice(20)), ...copies];
+    for (let b = 0; b < rest.length; b += 100) await store.upsert('p', 'large', rest.slice(b, b + 100));
+    // WHEN it is queried
+    const { stats } = await store.query('p', 'large', { vector: data.vectors[queries[0]], topK: 10 });
+    // THEN the query read every entry of the list, uncut
+    expect(stats.bucketReads).toBe(1);
+    expect(stats.entriesRead).toBe(MAX_BUCKET_READ_ENTRIES + 200);
+    expect(stats.candidates).toBe(MAX_BUCKET_READ_ENTRIES + 200);
+    expect(stats.truncatedReads).toBe(0);
   });
 
   it('splits under three concurrent writers while a reader queries, and no acknowledged vector is ever missing from a read', async () => {
