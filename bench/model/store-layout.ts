@@ -5,6 +5,7 @@ import { vectorToBytes } from '../../lambda/core/vector';
 import { bucketEntryItem, BucketRead, bucketReadPlan, counterItem, itemSize, vectorItem, WRITE_ID_BYTES } from '../../lambda/store/layout';
 import { FILTER_VERSION_BYTES, filterVersionOf } from '../../lambda/store/filter-index';
 import { bucketPartition, bucketSortKey, entryToken } from '../../lambda/store/key-format';
+import { listCodes, listEntryItem } from '../../lambda/store/list-layout';
 
 export type { BucketRead };
 
@@ -33,6 +34,15 @@ export class StoreItems {
   /** Bytes of the bucket entry of a vector (no metadata) in hash table `table`; `packed` is `packSketch` of its encoding. */
   bucketEntryBytes(table: number, code: number, id: string, packed: Uint8Array): number {
     return itemSize(bucketEntryItem(MODEL_UID, this.params.partitionBits, table, code, id, packed, undefined, MODEL_TOKEN));
+  }
+
+  /**
+   * Bytes of the list entry of a vector (bucket layout 3, no metadata) with version token `token`
+   * (`entryTokenOf`); `packed` is `packSketch` of its encoding. Its list does not change its size
+   * (list numbers have a fixed width in the partition key).
+   */
+  listEntryBytes(id: string, packed: Uint8Array, token = MODEL_TOKEN): number {
+    return itemSize(listEntryItem(MODEL_UID, { codes: listCodes(0, 1), token }, id, packed));
   }
 
   /**
@@ -66,6 +76,11 @@ export class StoreItems {
   /** Bytes of the collection's counter item, which round trip 2 reads with the finalists. */
   counterItemBytes(count: number): number {
     return itemSize(counterItem(this.project, this.collection, MODEL_UID, count));
+  }
+
+  /** Bytes of the counter item of a collection in k-means lists: with its centroid set's version and share (`lv`, `ns`). */
+  listCounterItemBytes(count: number, version: number, share: number): number {
+    return itemSize({ ...counterItem(this.project, this.collection, MODEL_UID, count), lv: { N: String(version) }, ns: { N: String(share) } });
   }
 
   /** The bucket reads of one query (`bucketReadPlan`, as `WhiplashStore.query` calls it). */

@@ -75,6 +75,14 @@ export interface ModelQuery {
   readonly truthReranked?: number;
 }
 
+/** Of `truth` (exact neighbours, base rows; absent: nothing), how many were among a query's candidates and among its finalists. */
+export function truthFound(truth: ArrayLike<number> | undefined, candidates: { has(row: number): boolean }, finalists: readonly number[]): Pick<ModelQuery, 'truthInCandidates' | 'truthReranked'> {
+  if (!truth) return {};
+  const reranked = new Set(finalists);
+  const rows = Array.from(truth);
+  return { truthInCandidates: rows.filter((r) => candidates.has(r)).length, truthReranked: rows.filter((r) => reranked.has(r)).length };
+}
+
 /** The first `rows` base vectors as the buckets table holds them: per hash table, entries sorted by code. */
 interface Snapshot {
   readonly rows: number;
@@ -371,8 +379,6 @@ export class WhiplashModel {
     const fetchReadUnits = fetchSizes.reduce((s, b) => s + readUnits(b), 0);
     bytesRead += fetchSizes.reduce((s, b) => s + b, 0);
 
-    const truth = opts.truth ? Array.from(opts.truth) : undefined;
-    const finalSet = truth ? new Set(finalists) : undefined;
     const matches = exactTopK(plan, finalists.map((r) => ({ r, id: String(r), vector: row(this.base, r) })));
     const ids = matches.map((m) => m.r);
     const arrivals = ids.map((r) => candidates.arrivalsOf(r));
@@ -395,7 +401,7 @@ export class WhiplashModel {
       fetchReadUnits,
       bytesRead,
       roundTrips: 2,
-      ...(truth ? { truthInCandidates: truth.filter((r) => candidates.has(r)).length, truthReranked: truth.filter((r) => finalSet!.has(r)).length } : {}),
+      ...truthFound(opts.truth, candidates, finalists),
     };
   }
 }
