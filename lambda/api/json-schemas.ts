@@ -4,16 +4,20 @@
  * strings and responses, one per route. The handlers validate input against them with ajv, and the
  * OpenAPI document and the API Gateway request models embed them, so they never disagree.
  *
- * Every bound, pattern and default comes from `lambda/core/limits.ts`, whose constants the core's
- * checks use too (`test/core/limits.test.ts` holds the two together). The core still checks what a
- * schema does not say: an id's UTF-8 bytes and characters, a vector's length against its
- * collection's dimension, metadata keys and size, a sketch length that is a multiple of 8.
+ * Every bound, pattern and default comes from `lambda/core/limits.ts` (the list size's default
+ * from `list-splits.ts`, which the splits read), whose constants the core's checks use too
+ * (`test/core/limits.test.ts` holds the two together). The core still checks what a schema does
+ * not say: an id's UTF-8 bytes and characters, a vector's length against its collection's
+ * dimension, metadata keys and size, a sketch length that is a multiple of 8, k-means lists
+ * (`indexMethod` 'ivf') under metric dot and a `listSize` without them.
  */
 import {
   COLLECTION_NAME_PATTERN,
   DEFAULT_LIST_LIMIT,
   DEFAULT_TOP_K,
+  INDEX_METHODS,
   INDEX_PARAM_BOUNDS,
+  LIST_SIZE_BOUNDS,
   MAX_DELETE_BATCH,
   MAX_DIMENSION,
   MAX_GET_BATCH,
@@ -32,6 +36,8 @@ import {
   RECALL_TARGET_BOUNDS,
   SEED_BOUNDS,
 } from '../core/limits';
+import { DEFAULT_LIST_SIZE } from '../core/list-splits';
+import { DEFAULT_INDEX_PARAMS } from '../core/params';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -113,11 +119,23 @@ export const indexParams: JsonSchema = {
       maximum: RECALL_TARGET_BOUNDS[1],
       description: `Share of the 10 nearest neighbours the query planner aims to find, ${RECALL_TARGET_BOUNDS[0]} to ${RECALL_TARGET_BOUNDS[1]} (default 0.95)`,
     },
-    sketchBits: boundedInt(INDEX_PARAM_BOUNDS.sketchBits, 'Bits of the sketch used to rank candidates, a multiple of 8 (default 512, or twice the dimension rounded up to a multiple of 8 when smaller)'),
+    sketchBits: boundedInt(INDEX_PARAM_BOUNDS.sketchBits, `Bits of the sketch used to rank candidates, a multiple of 8 (default ${DEFAULT_INDEX_PARAMS.sketchBits}, or twice the dimension rounded up to a multiple of 8 when smaller)`),
     rerank: boundedInt(INDEX_PARAM_BOUNDS.rerank, 'The most candidates re-ranked exactly (a query fetches only those whose sketch distance bound can reach its top-k)'),
   },
   additionalProperties: false,
 };
+
+/** A collection's index method (`IndexMethod`); the store refuses 'ivf' with metric dot. */
+export const indexMethod: JsonSchema = {
+  enum: [...INDEX_METHODS],
+  description: "How the index groups vectors: 'lsh', random-hyperplane hash tables (`index` tunes them); 'ivf', k-means lists, for metrics cosine and euclidean only. @default lsh",
+};
+
+/** A collection's list size in k-means lists; the store refuses it without indexMethod 'ivf'. */
+export const listSize: JsonSchema = boundedInt(
+  LIST_SIZE_BOUNDS,
+  `With indexMethod 'ivf' only: vectors a k-means list holds before it splits in two. @default ${DEFAULT_LIST_SIZE} with 'ivf'`,
+);
 
 /** Request body schemas, by operationId. */
 export const BODY_SCHEMAS = {
@@ -148,6 +166,8 @@ export const BODY_SCHEMAS = {
       dimension: { type: 'integer', minimum: 1, maximum: MAX_DIMENSION, description: 'Alias of `n_features`' },
       metric: { enum: ['cosine', 'euclidean', 'dot'], description: 'Distance metric. @default cosine' },
       index: indexParams,
+      indexMethod,
+      listSize,
       seed: { type: 'integer', minimum: SEED_BOUNDS[0], maximum: SEED_BOUNDS[1], description: 'Hyperplane seed (uint32). @default random' },
       metadataConfiguration,
       n_planes: { type: 'number', description: 'Accepted for compatibility with the original whiplash client; ignored' },

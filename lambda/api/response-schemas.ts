@@ -1,5 +1,5 @@
 // The JSON Schemas of every route's success answer and of the error body, for the OpenAPI document.
-import { indexParams, JsonSchema, metadata, metadataConfiguration } from './json-schemas';
+import { indexMethod, indexParams, JsonSchema, listSize, metadata, metadataConfiguration } from './json-schemas';
 
 /** Response schemas for the OpenAPI document, by operationId. */
 const project: JsonSchema = {
@@ -20,6 +20,8 @@ const collection: JsonSchema = {
     n_features: { type: 'integer', description: 'Same as `dimension` (original whiplash)' },
     metric: { enum: ['cosine', 'euclidean', 'dot'] },
     index: indexParams,
+    indexMethod,
+    listSize,
     metadataConfiguration,
     vectorCount: { type: 'integer' },
     createdAt: { type: 'string', format: 'date-time' },

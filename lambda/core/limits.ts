@@ -117,6 +117,12 @@ export const MAX_FILTER_INDEX_MATCHES = 1000;
 export const MAX_FILTER_INDEX_READS = 8;
 
 /**
+ * How a collection's index may group its vectors (`CreateCollectionInput.indexMethod`): `lsh`,
+ * random-hyperplane hash tables (the default); `ivf`, k-means lists (an inverted file).
+ */
+export const INDEX_METHODS = ['lsh', 'ivf'] as const;
+
+/**
  * Inclusive bounds of a collection's list size in k-means lists (`CreateCollectionInput.listSize`):
  * at most one DynamoDB Query page (1 MB) of entries of about 100 bytes.
  */

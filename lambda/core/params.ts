@@ -18,7 +18,7 @@ import {
 import { DEFAULT_LIST_SIZE } from './list-splits';
 import { PRNG_VERSION } from './prng';
 import { sketchLayout } from './sketch-format';
-import { IndexParams, Metric } from './types';
+import { IndexMethod, IndexParams, Metric } from './types';
 
 /** Bits of each hash table's code that are stored; the deepest bucket a query can read. */
 export const CODE_BITS = 24;
@@ -187,7 +187,7 @@ export function checkMetric(m: unknown, field = 'metric'): Metric {
  * @default 'lsh'
  * @throws ValidationError for another value, or `ivf` with metric `dot` (k-means lists need a metric space)
  */
-export function checkIndexMethod(method: unknown, metric: Metric, field = 'indexMethod'): 'lsh' | 'ivf' {
+export function checkIndexMethod(method: unknown, metric: Metric, field = 'indexMethod'): IndexMethod {
   if (method === undefined || method === 'lsh') return 'lsh';
   if (method !== 'ivf') throw new ValidationError(field, "must be 'lsh' or 'ivf'");
   if (metric === 'dot') throw new ValidationError(field, "'ivf' supports the cosine and euclidean metrics, not dot");

@@ -1,7 +1,16 @@
 // The store's public types: metrics, index parameters, metadata and filters, vectors, projects, collections,
 // queries and their results.
+import type { INDEX_METHODS } from './limits';
+
 /** Distance metrics. Results are ordered by ascending `distance`. */
 export type Metric = 'cosine' | 'euclidean' | 'dot';
+
+/**
+ * How a collection's index groups its vectors (`INDEX_METHODS`): `lsh`, random-hyperplane hash
+ * tables (`IndexParams`); `ivf`, k-means lists, which a query reads a few of (metrics cosine and
+ * euclidean only).
+ */
+export type IndexMethod = (typeof INDEX_METHODS)[number];
 
 /**
  * Parameters of a collection's random-hyperplane LSH index. Fixed when the collection is created.
@@ -125,8 +134,9 @@ export interface CollectionConfig {
    */
   readonly bucketLayout?: number;
   /**
-   * Entries a k-means list holds before it splits (bucket layout 3 only). Internal until the API
-   * creates such collections.
+   * Entries a k-means list holds before it splits (`LIST_SIZE_BOUNDS`): collections of
+   * `indexMethod` 'ivf' (bucket layout 3) only.
+   * @default DEFAULT_LIST_SIZE (1000) with 'ivf'
    */
   readonly listSize?: number;
 }
@@ -147,6 +157,8 @@ export interface MetadataConfiguration {
 
 /** A collection as listed: its configuration and its approximate size. */
 export interface CollectionInfo extends CollectionConfig {
+  /** How its index groups vectors; with 'ivf', `listSize` is present too. */
+  readonly indexMethod: IndexMethod;
   /** Number of vectors (kept with atomic counters; exact once writes settle). */
   readonly vectorCount: number;
   /** What a query of the collection reads at its current size (see `QueryStats`). */

@@ -7,10 +7,11 @@ import { nonFilterableKeys, splitMetadata } from '../core/metadata';
 import { PROFILE_MAX_SAMPLE } from '../core/profile';
 import { sampleProfile } from '../core/search';
 import { hitScaleOf } from '../core/table-hits';
-import { CollectionConfig, CollectionInfo, IndexParams, Metadata, MetadataConfiguration, Metric } from '../core/types';
+import { CollectionConfig, CollectionInfo, IndexMethod, IndexParams, Metadata, MetadataConfiguration, Metric } from '../core/types';
 import { FILTER_VERSION_BYTES } from './filter-index';
 import { bucketEntryItem, bucketVersion, EntryLayout, itemSize } from './layout';
 import { listSpace, nearestList } from '../core/lists';
+import { DEFAULT_LIST_SIZE } from '../core/list-splits';
 import { packSketch } from '../core/sketch-format';
 import { CentroidSet, isListLayout, listCodes, listShape } from './list-layout';
 import { metadataJson } from './records';
@@ -32,10 +33,9 @@ export interface CreateCollectionInput {
   /**
    * How the index groups vectors: `lsh`, random-hyperplane hash tables (bucket layouts 1-2); `ivf`,
    * k-means lists (an inverted file, bucket layout 3: `list-layout.ts`), cosine and euclidean only.
-   * Not yet part of the API's create request.
    * @default 'lsh'
    */
-  readonly indexMethod?: 'lsh' | 'ivf';
+  readonly indexMethod?: IndexMethod;
   /** With `indexMethod` 'ivf': entries a list holds before it splits (`LIST_SIZE_BOUNDS`). @default DEFAULT_LIST_SIZE (1000) */
   readonly listSize?: number;
 }
@@ -120,9 +120,10 @@ export function planFromSample(config: CollectionConfig, frame: HashFrame, rows:
 }
 
 /**
- * What the API says of a collection: its config, its count and the shape of its next query, by
- * `plans` (the stored ones, or those its observed queries calibrated, `QueryCalibration.plansOf`);
- * in k-means lists, the lists its next query reads as `probes`.
+ * What the API says of a collection: its config, its index method (with k-means lists, their list
+ * size), its count and the shape of its next query, by `plans` (the stored ones, or those its
+ * observed queries calibrated, `QueryCalibration.plansOf`); in k-means lists, the lists its next
+ * query reads as `probes`.
  */
 export function describe(
   state: Pick<CollectionState, 'config' | 'plans' | 'count' | 'observed' | 'lists'> & { readonly hashDimensions?: number },
@@ -134,5 +135,7 @@ export function describe(
   const calibrated =
     typeof plans === 'function' ? { calibratedBy: observed?.queries ?? 0, ...(observed?.hits ? { hitScale: Math.round(hitScaleOf(observed.hits) * 1000) / 1000 } : {}) } : {};
   const hashed = state.hashDimensions === undefined ? {} : { hashDimensions: state.hashDimensions };
-  return { ...config, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined, ...calibrated, ...hashed } };
+  // the list size as the splits read it (`list-splits.ts`)
+  const method = isListLayout(state.config) ? { indexMethod: 'ivf' as const, listSize: state.config.listSize ?? DEFAULT_LIST_SIZE } : { indexMethod: 'lsh' as const };
+  return { ...config, ...method, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined, ...calibrated, ...hashed } };
 }

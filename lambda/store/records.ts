@@ -114,7 +114,7 @@ export function toQueryAngles(counter: Item): QueryAngles | undefined {
  * The attributes of a config item a listing of collections reads: all but the hashing subspace's
  * rows (up to 128 KB), whose size `hd` gives.
  */
-export const LISTED_CONFIG_ATTRIBUTES = ['pk', 'sk', 'uid', 'dimension', 'metric', 'index', 'seed', 'prngVersion', 'createdAt', 'fi', 'bl', 'nf', 'plans', 'basis', 'hd', 'centre'] as const;
+export const LISTED_CONFIG_ATTRIBUTES = ['pk', 'sk', 'uid', 'dimension', 'metric', 'index', 'seed', 'prngVersion', 'createdAt', 'fi', 'bl', 'ls', 'nf', 'plans', 'basis', 'hd', 'centre'] as const;
 
 /**
  * The dimensions a collection's hash codes see (`hd`, set with its hash frame: the hashing

@@ -129,7 +129,7 @@ export class WhiplashClient implements CollectionsApi {
 
   /**
    * Creates a collection. Not retried.
-   * @throws WhiplashError `ValidationError` (400) naming the field (dimension 1 to 4096, name pattern, index bounds: see `lambda/core/limits.ts`); `Conflict` (409) when the name exists
+   * @throws WhiplashError `ValidationError` (400) naming the field (dimension 1 to 4096, name pattern, index bounds, list size: see `lambda/core/limits.ts`; `indexMethod` 'ivf' with metric 'dot'; `listSize` without 'ivf'); `Conflict` (409) when the name exists
    */
   async createCollection(projectId: string, input: CreateCollectionRequest): Promise<CollectionInfo> {
     return this.http.request<CollectionInfo>({ method: 'POST', path: `/projects/${seg(projectId)}/collections`, body: input, idempotent: false });

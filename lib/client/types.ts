@@ -1,6 +1,6 @@
 // The SDK's request, option and handle types, shared by the HTTP and the direct client. The limits
 // they state are the constants of `lambda/core/limits.ts`.
-import type { CollectionInfo, Filter, IdPage, IndexParams, Metadata, MetadataConfiguration, Metric, QueryMatch, StoredVector, VectorInput } from '../../lambda/core/types';
+import type { CollectionInfo, Filter, IdPage, IndexMethod, IndexParams, Metadata, MetadataConfiguration, Metric, QueryMatch, StoredVector, VectorInput } from '../../lambda/core/types';
 
 /** Input of `createCollection`. */
 export interface CreateCollectionRequest {
@@ -12,6 +12,21 @@ export interface CreateCollectionRequest {
   readonly metric?: Metric;
   /** Overrides of the index defaults (see `IndexParams`). */
   readonly index?: Partial<IndexParams>;
+  /**
+   * How the index groups vectors: `'lsh'`, random-hyperplane hash tables (tuned by `index`);
+   * `'ivf'`, k-means lists, of which a query reads a few. Fixed for the collection's life; the
+   * collection's `indexMethod` says which it has. `'ivf'` with metric `'dot'` is refused:
+   * `WhiplashError` `ValidationError` (400) naming `indexMethod`.
+   * @default 'lsh'
+   */
+  readonly indexMethod?: IndexMethod;
+  /**
+   * With `indexMethod: 'ivf'` only: the vectors a k-means list holds before it splits in two, an
+   * integer from 16 to 10,000 (`LIST_SIZE_BOUNDS`). Out of range, or given without `'ivf'`:
+   * `WhiplashError` `ValidationError` (400) naming `listSize`.
+   * @default 1000 (`DEFAULT_LIST_SIZE`) with 'ivf'
+   */
+  readonly listSize?: number;
   /**
    * Metadata keys kept out of filters and of what a query reads to rank (a chunk's text, say): 1 to
    * 10 keys (`MAX_NON_FILTERABLE_KEYS`), fixed for the collection's life. With them a vector's

@@ -1,4 +1,5 @@
-// Tests the mapping of errors to HTTP responses, ajv validation of bodies and query strings, and route matching.
+// Tests the mapping of errors to HTTP responses, ajv validation of bodies and query strings, route matching, and
+// the create request checked through the admin handler (index parameters, index method, list size).
 import { ConflictError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError, ValidationError } from '../../lambda/core/errors';
 import { errorResponse, forbidden, quotaExceeded, throttled } from '../../lambda/api/http-errors';
 import { matchPath, ROUTES } from '../../lambda/api/routes';
@@ -6,7 +7,8 @@ import { BODY_SCHEMAS, QUERY_SCHEMAS } from '../../lambda/api/json-schemas';
 import { validateBody, validateQuery } from '../../lambda/api/validate';
 import { createAdminHandler } from '../../lambda/api/handlers/admin';
 import { logger } from '../../lambda/api/logger';
-import { MAX_DELETE_BATCH, MAX_GET_BATCH, MAX_ID_BYTES } from '../../lambda/core/limits';
+import { LIST_SIZE_BOUNDS, MAX_DELETE_BATCH, MAX_GET_BATCH, MAX_ID_BYTES } from '../../lambda/core/limits';
+import { DEFAULT_LIST_SIZE } from '../../lambda/core/list-splits';
 import { maxSketchBits } from '../../lambda/core/params';
 import { WhiplashStore } from '../../lambda/store/store';
 import { LocalKeyIssuer } from '../../lib/local/local-keys';
@@ -156,7 +158,7 @@ describe('route table (lambda/api/routes.ts)', () => {
   });
 });
 
-describe('index parameters checked against the dimension at collection creation (admin handler)', () => {
+describe('the create request checked at collection creation (admin handler)', () => {
   const db = useTestTables();
   const ADMIN = 'admin-key-id';
   const create = (body: unknown) =>
@@ -175,10 +177,13 @@ describe('index parameters checked against the dimension at collection creation 
       requestContext: { requestId: 'test-request', identity: { apiKeyId: ADMIN } } as never,
     });
 
-  test('a sketch too long to build at 4,096 dimensions is a 400 naming index.sketchBits, the rule and the max, and changes nothing', async () => {
-    // GIVEN a project
+  beforeAll(async () => {
     logger.setLogLevel('ERROR');
     await new WhiplashStore(db).createProject({ projectId: 'sk' });
+  });
+
+  test('a sketch too long to build at 4,096 dimensions is a 400 naming index.sketchBits, the rule and the max, and changes nothing', async () => {
+    // GIVEN a project (beforeAll)
     const before = await countItems(db.client, db.tables);
     // WHEN a 4,096-d collection asks for a 2,048-bit sketch
     const r = await create({ name: 'big', dimension: 4096, index: { sketchBits: 2048 } });
@@ -192,5 +197,46 @@ describe('index parameters checked against the dimension at collection creation 
     const ok = await create({ name: 'big', dimension: 4096, index: { sketchBits: maxSketchBits(4096) } });
     expect(ok.statusCode).toBe(200);
   });
-});
 
+  test('k-means lists: indexMethod ivf with a listSize within LIST_SIZE_BOUNDS is created and described with both', async () => {
+    // GIVEN a project (beforeAll)
+    const [lo, hi] = LIST_SIZE_BOUNDS;
+    // WHEN collections ask for k-means lists at each bound of the list size, and without one
+    const made = [
+      await create({ name: 'ivf-lo', dimension: 8, metric: 'euclidean', indexMethod: 'ivf', listSize: lo }),
+      await create({ name: 'ivf-hi', dimension: 8, indexMethod: 'ivf', listSize: hi }),
+      await create({ name: 'ivf-default', dimension: 8, indexMethod: 'ivf' }),
+      await create({ name: 'lsh-named', dimension: 8, indexMethod: 'lsh' }),
+    ];
+    // THEN each is a 200 that shows its index method, and with lists its list size (the default when none was asked)
+    expect(made.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+    const bodies = made.map((r) => JSON.parse(r.body));
+    expect(bodies.map((b) => [b.name, b.indexMethod, b.listSize])).toEqual([
+      ['ivf-lo', 'ivf', lo],
+      ['ivf-hi', 'ivf', hi],
+      ['ivf-default', 'ivf', DEFAULT_LIST_SIZE],
+      ['lsh-named', 'lsh', undefined],
+    ]);
+    expect(bodies[0]).toMatchObject({ metric: 'euclidean', n_features: 8, dimension: 8 });
+  });
+
+  test.each([
+    ['an unknown indexMethod', { indexMethod: 'hnsw' }, 'indexMethod', 'must be one of "lsh", "ivf"'],
+    ["'ivf' with metric dot", { metric: 'dot', indexMethod: 'ivf' }, 'indexMethod', "'ivf' supports the cosine and euclidean metrics, not dot"],
+    ["listSize without indexMethod 'ivf'", { listSize: 500 }, 'listSize', "applies to indexMethod 'ivf' only"],
+    ["listSize with indexMethod 'lsh'", { indexMethod: 'lsh', listSize: 500 }, 'listSize', "applies to indexMethod 'ivf' only"],
+    ['listSize below its bounds', { indexMethod: 'ivf', listSize: LIST_SIZE_BOUNDS[0] - 1 }, 'listSize', `must be >= ${LIST_SIZE_BOUNDS[0]}`],
+    ['listSize above its bounds', { indexMethod: 'ivf', listSize: LIST_SIZE_BOUNDS[1] + 1 }, 'listSize', `must be <= ${LIST_SIZE_BOUNDS[1]}`],
+    ['a fractional listSize', { indexMethod: 'ivf', listSize: 100.5 }, 'listSize', 'must be integer'],
+    ['listSize as a string', { indexMethod: 'ivf', listSize: '100' }, 'listSize', 'must be integer'],
+  ])('%s is a 400 naming the field and the rule, and changes nothing', async (_case, fields, field, rule) => {
+    // GIVEN a project (beforeAll)
+    const before = await countItems(db.client, db.tables);
+    // WHEN a collection is created with the bad index method or list size
+    const r = await create({ name: 'refused', dimension: 8, ...fields });
+    // THEN 400 on that field with its rule, and no item written
+    expect(r.statusCode).toBe(400);
+    expect(JSON.parse(r.body).error).toMatchObject({ status: 400, code: 'ValidationError', field, rule });
+    expect(await countItems(db.client, db.tables)).toEqual(before);
+  });
+});

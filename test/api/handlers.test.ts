@@ -8,6 +8,7 @@ import { createWriteHandler } from '../../lambda/api/handlers/write';
 import { logger } from '../../lambda/api/logger';
 import { WhiplashStore } from '../../lambda/store/store';
 import { LocalKeyIssuer } from '../../lib/local/local-keys';
+import { loadMiniLm } from '../support/minilm';
 import { countItems, testEndpoint, useTestTables } from '../support/tables';
 
 /** A REST proxy event as API Gateway sends it after checking the key. */
@@ -121,6 +122,36 @@ describe('Lambda handlers, invoked with API Gateway events', () => {
     expect(JSON.parse(refusals[0].body).error.rule).toMatch(/non-filterable metadata key/);
     expect(JSON.parse(refusals[2].body).error.rule).toMatch(/^filterable keys must be at most 2048 bytes/);
     expect(await countItems(db.client, db.tables)).toEqual(before);
+  });
+
+  test('k-means lists: created with indexMethod ivf and a listSize, which create, get and list show; written and searched through the handlers', async () => {
+    // GIVEN a project with a collection in k-means lists and one in hash tables
+    const admin = createAdminHandler(deps);
+    const write = createWriteHandler(deps);
+    const query = createQueryHandler(deps);
+    await deps.store.createProject({ projectId: 'lists' });
+    const p = { projectId: 'lists' };
+    const { dimension, ids, vectors } = loadMiniLm();
+    const created = await admin(event('POST', '/projects/{projectId}/collections', p, { apiKeyId: ADMIN, body: { name: 'ivf', n_features: dimension, indexMethod: 'ivf', listSize: 64 } }));
+    expect(created.statusCode).toBe(200);
+    expect(JSON.parse(created.body)).toMatchObject({ name: 'ivf', n_features: dimension, metric: 'cosine', indexMethod: 'ivf', listSize: 64, vectorCount: 0 });
+    expect((await admin(event('POST', '/projects/{projectId}/collections', p, { apiKeyId: ADMIN, body: { name: 'lsh', n_features: dimension } }))).statusCode).toBe(200);
+    // WHEN 200 real embeddings are written to it in one batch
+    const c = { ...p, collectionId: 'ivf' };
+    const rows = ids.slice(0, 200).map((id, i) => ({ id, vector: Array.from(vectors[i]) }));
+    expect((await write(event('POST', `${COLLECTION}/items/batch`, c, { apiKeyId: ADMIN, body: { vectors: rows } }))).statusCode).toBe(200);
+    // THEN get and list describe it with its index method and list size, the other with 'lsh' and no list size
+    const got = JSON.parse((await query(event('GET', COLLECTION, c, { apiKeyId: ADMIN }))).body);
+    expect(got).toMatchObject({ name: 'ivf', indexMethod: 'ivf', listSize: 64, vectorCount: 200 });
+    const listed = JSON.parse((await query(event('GET', '/projects/{projectId}/collections', p, { apiKeyId: ADMIN }))).body) as { name: string; indexMethod: string; listSize?: number }[];
+    expect(listed.map((x) => [x.name, x.indexMethod, x.listSize]).sort()).toEqual([
+      ['ivf', 'ivf', 64],
+      ['lsh', 'lsh', undefined],
+    ]);
+    // AND a stored vector searched for finds itself first
+    const found = await query(event('POST', `${COLLECTION}/search`, c, { apiKeyId: ADMIN, body: { query: rows[17].vector, limit: 5, include_vector: false } }));
+    expect(found.statusCode).toBe(200);
+    expect(JSON.parse(found.body)[0]).toMatchObject({ id: rows[17].id });
   });
 
   test('the exported handlers read their tables, admin key id and endpoint from the environment at cold start', async () => {

@@ -3,6 +3,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LIST_SIZE_BOUNDS } from '../../lambda/core/limits';
 import { WhiplashClient } from '../../lib/client';
 import { formatTable } from '../../lib/cli/output';
 import { Doc, FaultProxy, loadDocs, startFaultProxy, startTestServer } from '../client/support';
@@ -74,6 +75,39 @@ describe('whiplash CLI', () => {
     expect((await whiplash(['collections', 'delete', 'texts'], env)).code).toBe(0);
     expect((await whiplash(['collections', 'delete', 'tmp'], env)).code).toBe(0);
     expect(JSON.parse((await whiplash(['--json', 'collections', 'list'], env)).stdout)).toHaveLength(1);
+  });
+
+  test('collections create --index-method ivf --list-size: k-means lists, described with both; each refusal exits 1 naming the field', async () => {
+    const [lo, hi] = LIST_SIZE_BOUNDS;
+    // GIVEN / WHEN a collection in k-means lists of 500
+    const created = await whiplash(['collections', 'create', 'lists', '-d', '8', '-m', 'euclidean', '--index-method', 'ivf', '--list-size', '500'], env);
+    // THEN create and get print its index method and list size, and --json has them
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^indexMethod\s+ivf$/m);
+    expect(created.stdout).toMatch(/^listSize\s+500$/m);
+    const get = await whiplash(['collections', 'get', 'lists'], env);
+    expect(get.stdout).toMatch(/^indexMethod\s+ivf\nlistSize\s+500$/m);
+    expect(JSON.parse((await whiplash(['--json', 'collections', 'get', 'lists'], env)).stdout)).toMatchObject({ metric: 'euclidean', indexMethod: 'ivf', listSize: 500 });
+    // and a collection in hash tables shows 'lsh' and no list size
+    const docs = await whiplash(['collections', 'get', 'docs'], env);
+    expect(docs.stdout).toMatch(/^indexMethod\s+lsh$/m);
+    expect(docs.stdout).not.toMatch(/^listSize/m);
+    // WHEN the API refuses the combination, or the option parser the value, THEN exit code 1 naming the field
+    const refusals: [string[], RegExp][] = [
+      [['-m', 'dot', '--index-method', 'ivf'], /"field":"indexMethod"/],
+      [['--list-size', '500'], /"field":"listSize"/],
+      [['--index-method', 'lsh', '--list-size', '500'], /"field":"listSize"/],
+      [['--index-method', 'ivf', '--list-size', String(lo - 1)], new RegExp(`option '--list-size <n>' argument '${lo - 1}' is invalid\\. must be an integer from ${lo} to ${hi}`)],
+      [['--index-method', 'ivf', '--list-size', String(hi + 1)], new RegExp(`must be an integer from ${lo} to ${hi}`)],
+      [['--index-method', 'hnsw'], /argument 'hnsw' is invalid\. Allowed choices are lsh, ivf/],
+    ];
+    for (const [args, stderr] of refusals) {
+      const r = await whiplash(['--json', 'collections', 'create', 'refused', '-d', '8', ...args], env);
+      expect([args.join(' '), r.code]).toEqual([args.join(' '), 1]);
+      expect(r.stderr).toMatch(stderr);
+    }
+    expect((JSON.parse((await whiplash(['--json', 'collections', 'list'], env)).stdout) as { name: string }[]).map((c) => c.name).sort()).toEqual(['docs', 'lists']);
+    expect((await whiplash(['collections', 'delete', 'lists'], env)).code).toBe(0);
   });
 
   test('import JSONL: plain progress lines off a terminal, checkpoint removed at the end', async () => {

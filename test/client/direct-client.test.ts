@@ -35,6 +35,16 @@ describe('WhiplashDirectClient on DynamoDB Local', () => {
     expect(err).toMatchObject({ status: 409, code: 'Conflict' });
   });
 
+  test('collections: k-means lists (indexMethod ivf) are described with their listSize; under metric dot a typed 400 naming indexMethod', async () => {
+    expect(await direct.createCollection('p1', { name: 'lists', dimension: 384, indexMethod: 'ivf', listSize: 200 })).toMatchObject({ indexMethod: 'ivf', listSize: 200 });
+    expect(await direct.getCollection('p1', 'lists')).toMatchObject({ indexMethod: 'ivf', listSize: 200, vectorCount: 0 });
+    expect(await direct.getCollection('p1', 'docs')).toMatchObject({ indexMethod: 'lsh' });
+    const err = await direct.createCollection('p1', { name: 'dots', dimension: 384, metric: 'dot', indexMethod: 'ivf' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WhiplashError);
+    expect(err).toMatchObject({ status: 400, code: 'ValidationError', field: 'indexMethod' });
+    await direct.deleteCollection('p1', 'lists');
+  });
+
   test('items: get, upsert one, delete, and NotFound after', async () => {
     const got = await docs.get(data[0].id);
     expect(got.vector).toEqual(Array.from(Float32Array.from(data[0].vector)));

@@ -1,8 +1,8 @@
 // Tests WhiplashClient against the local server: projects, collections, items, paging, search, typed errors,
 // partly failed batches and splitting by size.
 import { WhiplashBatchError, WhiplashClient, WhiplashError } from '../../lib/client';
-import type { CollectionHandle } from '../../lib/client';
-import { MAX_METADATA_BYTES } from '../../lambda/core/limits';
+import type { CollectionHandle, CreateCollectionRequest } from '../../lib/client';
+import { LIST_SIZE_BOUNDS, MAX_METADATA_BYTES } from '../../lambda/core/limits';
 import { loadMiniLm } from '../support/minilm';
 import { exactTopK, loadDocs, projectClient, startTestServer } from './support';
 
@@ -55,6 +55,43 @@ describe('WhiplashClient over HTTP', () => {
     expect(dup).toMatchObject({ status: 409, code: 'Conflict' });
     await client.deleteCollection(projectId, 'scratch');
     expect((await client.listCollections(projectId)).map((c) => c.name)).toEqual(['docs']);
+  });
+
+  test('collections: k-means lists (indexMethod ivf) with a listSize, shown by create, get and list; written and searched', async () => {
+    // GIVEN a collection in k-means lists
+    const created = await client.createCollection(projectId, { name: 'lists', dimension: 384, indexMethod: 'ivf', listSize: 100 });
+    expect(created).toMatchObject({ name: 'lists', indexMethod: 'ivf', listSize: 100, vectorCount: 0 });
+    // WHEN real embeddings are written to it
+    const lists = client.collection(projectId, 'lists');
+    await lists.upsertBatch(data.slice(0, 150), { firstBatchSize: 150 });
+    // THEN get and list show its index method and list size; the hash-table collection shows 'lsh' and none
+    expect(await client.getCollection(projectId, 'lists')).toMatchObject({ indexMethod: 'ivf', listSize: 100, vectorCount: 150 });
+    const listed = await client.listCollections(projectId);
+    expect(listed.find((c) => c.name === 'lists')).toMatchObject({ indexMethod: 'ivf', listSize: 100 });
+    const docsInfo = listed.find((c) => c.name === 'docs')!;
+    expect([docsInfo.indexMethod, docsInfo.listSize]).toEqual(['lsh', undefined]);
+    // AND a stored vector finds itself first
+    expect((await lists.search({ vector: data[42].vector, topK: 3 }))[0].id).toBe(data[42].id);
+    await client.deleteCollection(projectId, 'lists');
+  });
+
+  test('collections: each refused index method or list size is a typed 400 naming the field, and creates nothing', async () => {
+    const refused = async (input: Partial<CreateCollectionRequest>) =>
+      (await client.createCollection(projectId, { name: 'refused', dimension: 8, ...input }).catch((e: unknown) => e)) as WhiplashError;
+    const cases: [Partial<CreateCollectionRequest>, string, RegExp][] = [
+      [{ indexMethod: 'hnsw' as never }, 'indexMethod', /must be one of "lsh", "ivf"/],
+      [{ metric: 'dot', indexMethod: 'ivf' }, 'indexMethod', /cosine and euclidean/],
+      [{ listSize: 100 }, 'listSize', /applies to indexMethod 'ivf' only/],
+      [{ indexMethod: 'ivf', listSize: LIST_SIZE_BOUNDS[0] - 1 }, 'listSize', new RegExp(`must be >= ${LIST_SIZE_BOUNDS[0]}`)],
+      [{ indexMethod: 'ivf', listSize: LIST_SIZE_BOUNDS[1] + 1 }, 'listSize', new RegExp(`must be <= ${LIST_SIZE_BOUNDS[1]}`)],
+    ];
+    for (const [input, field, rule] of cases) {
+      const err = await refused(input);
+      expect(err).toBeInstanceOf(WhiplashError);
+      expect([err.status, err.code, err.field]).toEqual([400, 'ValidationError', field]);
+      expect(err.rule).toMatch(rule);
+    }
+    expect((await client.listCollections(projectId)).map((c) => c.name)).not.toContain('refused');
   });
 
   test('items: upsert one, get it back as float32, replace it, delete it', async () => {

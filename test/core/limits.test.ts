@@ -6,6 +6,7 @@ import { ValidationError } from '../../lambda/core/errors';
 import {
   COLLECTION_NAME_PATTERN,
   INDEX_PARAM_BOUNDS,
+  LIST_SIZE_BOUNDS,
   MAX_BUCKET_ENTRIES_PER_QUERY,
   MAX_BUCKET_READ_ENTRIES,
   MAX_DELETE_BATCH,
@@ -27,7 +28,7 @@ import {
   TIER_NAME_PATTERN,
 } from '../../lambda/core/limits';
 import { checkMetadata, checkMetadataConfiguration } from '../../lambda/core/metadata';
-import { checkCollectionName, checkDimension, checkId, checkProjectId, checkProjectName, checkSeed, checkTopK, resolveIndexParams } from '../../lambda/core/params';
+import { checkCollectionName, checkDimension, checkId, checkListSize, checkProjectId, checkProjectName, checkSeed, checkTopK, resolveIndexParams } from '../../lambda/core/params';
 import type { VectorInput } from '../../lambda/core/types';
 import { bucketReadLimit } from '../../lambda/core/search';
 import { API_MAX_BATCH, upsertInChunks } from '../../lib/client/batch';
@@ -82,6 +83,7 @@ describe('the JSON schemas state the limits of lambda/core/limits.ts', () => {
       'createCollection.dimension': dimension,
       ...Object.fromEntries(Object.entries(INDEX_PARAM_BOUNDS).map(([k, b]) => [`createCollection.index.${k}`, range(b)])),
       'createCollection.index.recallTarget': range(RECALL_TARGET_BOUNDS),
+      'createCollection.listSize': range(LIST_SIZE_BOUNDS),
       'createCollection.seed': range(SEED_BOUNDS),
       'createCollection.metadataConfiguration.nonFilterableMetadataKeys': { minItems: 1, maxItems: MAX_NON_FILTERABLE_KEYS },
       'createCollection.metadataConfiguration.nonFilterableMetadataKeys[]': { minLength: 1, maxLength: MAX_METADATA_KEY_LENGTH },
@@ -119,6 +121,7 @@ describe('schema and core accept each bound and refuse one past it', () => {
     ['dimension', [1, MAX_DIMENSION], (v) => checkDimension(v), BODY_SCHEMAS.createCollection, (v) => ({ name: 'c', n_features: v }), 'n_features'],
     ['top-k', [1, MAX_TOP_K], (v) => checkTopK(v), BODY_SCHEMAS.search, (v) => search({ limit: v }), 'limit'],
     ['seed', SEED_BOUNDS, (v) => checkSeed(v), BODY_SCHEMAS.createCollection, (v) => collection({ seed: v }), 'seed'],
+    ['listSize', LIST_SIZE_BOUNDS, (v) => checkListSize(v, true), BODY_SCHEMAS.createCollection, (v) => collection({ indexMethod: 'ivf', listSize: v }), 'listSize'],
     ...Object.entries(INDEX_PARAM_BOUNDS).map(
       ([k, b]): NumericCase => [`index.${k}`, b, (v) => resolveIndexParams({ [k]: v }, 'index', 3), BODY_SCHEMAS.createCollection, (v) => collection({ index: { [k]: v } }), `index.${k}`],
     ),

@@ -1,6 +1,7 @@
 // Tests /openapi.json against the route table and the Swagger UI at /docs (no CDN), rendered in headless Chromium
 // when one is available.
 import { spawn, spawnSync } from 'node:child_process';
+import { INDEX_METHODS, LIST_SIZE_BOUNDS } from '../../lambda/core/limits';
 import { ROUTES } from '../../lambda/api/routes';
 import type { LocalServer } from '../../lib/local/server';
 import { call, startTestServer } from './http';
@@ -60,6 +61,13 @@ describe('OpenAPI document and docs page', () => {
     expect(Object.keys(search.requestBody.content['application/json'].schema.properties)).toEqual(
       expect.arrayContaining(['query', 'limit', 'filter', 'include_vector', 'include_metadata']),
     );
+    // the create request's index method and list size, with their bounds, and the collection answered with them
+    const create = doc.paths['/projects/{projectId}/collections'].post;
+    expect(create.requestBody.content['application/json'].schema.properties).toMatchObject({
+      indexMethod: { enum: [...INDEX_METHODS] },
+      listSize: { type: 'integer', minimum: LIST_SIZE_BOUNDS[0], maximum: LIST_SIZE_BOUNDS[1] },
+    });
+    expect(Object.keys(create.responses['200'].content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['indexMethod', 'listSize']));
     const list = doc.paths['/projects/{projectId}/collections/{collectionId}/items'].get;
     expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(
       expect.arrayContaining(['path:projectId', 'path:collectionId', 'query:limit', 'query:cursor']),

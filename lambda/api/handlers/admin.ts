@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { ValidationError } from '../../core/errors';
 import { PROJECT_ID_PATTERN } from '../../core/limits';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import type { MetadataConfiguration, Project } from '../../core/types';
+import type { IndexMethod, MetadataConfiguration, Project } from '../../core/types';
 import { ApiDeps, depsFromEnv, lazy, required, REST_API_ID_ENV, tierPlansFromEnv } from '../deps';
 import { ApiGatewayKeyIssuer, checkTier } from '../api-keys';
 import { ApiHandler, ApiRequest, createApiHandler, Operations } from '../dispatch';
@@ -98,6 +98,8 @@ const operations: Operations<'admin'> = {
       dimension?: number;
       metric?: 'cosine' | 'euclidean' | 'dot';
       index?: Record<string, number>;
+      indexMethod?: IndexMethod;
+      listSize?: number;
       seed?: number;
       metadataConfiguration?: MetadataConfiguration;
     };
@@ -116,6 +118,8 @@ const operations: Operations<'admin'> = {
       dimension,
       metric: b.metric,
       index: b.index,
+      indexMethod: b.indexMethod,
+      listSize: b.listSize,
       seed: b.seed,
       metadataConfiguration: b.metadataConfiguration,
     });

@@ -1,9 +1,12 @@
 // `whiplash collections list|create|get|delete|repair`: the collections of the project.
 import { Command, Option } from 'commander';
-import { MAX_DIMENSION, MAX_FILTERABLE_METADATA_BYTES, MAX_METADATA_BYTES, MAX_NON_FILTERABLE_KEYS } from '../../../lambda/core/limits';
-import type { Metric } from '../../../lambda/core/types';
+import { INDEX_METHODS, LIST_SIZE_BOUNDS, MAX_DIMENSION, MAX_FILTERABLE_METADATA_BYTES, MAX_METADATA_BYTES, MAX_NON_FILTERABLE_KEYS } from '../../../lambda/core/limits';
+import type { CollectionInfo, IndexMethod, Metric } from '../../../lambda/core/types';
 import type { CliContext } from '../context';
 import { int, METRICS } from '../parse';
+
+/** A collection's index method, and its list size with k-means lists, as `create` and `get` print them. */
+const indexOf = (info: CollectionInfo) => ({ indexMethod: info.indexMethod, ...(info.listSize === undefined ? {} : { listSize: info.listSize }) });
 
 /** Registers the `collections` commands on `program`. */
 export function registerCollectionsCommands(program: Command, ctx: CliContext): void {
@@ -21,19 +24,24 @@ export function registerCollectionsCommands(program: Command, ctx: CliContext): 
     .description('create a collection')
     .requiredOption('-d, --dimension <n>', `vector dimension, 1 to ${MAX_DIMENSION}`, int(1, MAX_DIMENSION))
     .addOption(new Option('-m, --metric <metric>', 'distance metric').choices(METRICS).default('cosine'))
+    // no default sent: the API's applies, and an API without k-means lists still takes the request
+    .addOption(new Option('--index-method <method>', 'lsh: hash tables (the default); ivf: k-means lists, cosine and euclidean only').choices(INDEX_METHODS))
+    .option('--list-size <n>', `with --index-method ivf: vectors a list holds before it splits, ${LIST_SIZE_BOUNDS[0]} to ${LIST_SIZE_BOUNDS[1]}`, int(...LIST_SIZE_BOUNDS))
     .option(
       '--non-filterable <keys...>',
       `1 to ${MAX_NON_FILTERABLE_KEYS} metadata keys kept out of filters and bucket entries (metadata up to ${MAX_METADATA_BYTES} bytes, filterable keys ${MAX_FILTERABLE_METADATA_BYTES})`,
     )
-    .action(async (name: string, o: { dimension: number; metric: Metric; nonFilterable?: string[] }, cmd: Command) => {
+    .action(async (name: string, o: { dimension: number; metric: Metric; indexMethod?: IndexMethod; listSize?: number; nonFilterable?: string[] }, cmd: Command) => {
       const { client: c, cfg } = ctx.client(cmd);
       const info = await c.createCollection(ctx.project(cfg), {
         name,
         dimension: o.dimension,
         metric: o.metric,
+        ...(o.indexMethod ? { indexMethod: o.indexMethod } : {}),
+        ...(o.listSize === undefined ? {} : { listSize: o.listSize }),
         ...(o.nonFilterable ? { metadataConfiguration: { nonFilterableMetadataKeys: o.nonFilterable } } : {}),
       });
-      ctx.out(cmd).record({ name: info.name, dimension: info.dimension, metric: info.metric, createdAt: info.createdAt }, info);
+      ctx.out(cmd).record({ name: info.name, dimension: info.dimension, metric: info.metric, ...indexOf(info), createdAt: info.createdAt }, info);
     });
   collections
     .command('get <name>')
@@ -41,7 +49,7 @@ export function registerCollectionsCommands(program: Command, ctx: CliContext): 
     .action(async (name: string, _o, cmd: Command) => {
       const { client: c, cfg } = ctx.client(cmd);
       const info = await c.getCollection(ctx.project(cfg), name);
-      ctx.out(cmd).record({ name: info.name, dimension: info.dimension, metric: info.metric, vectorCount: info.vectorCount, createdAt: info.createdAt, index: info.index, ...(info.metadataConfiguration ? { metadataConfiguration: info.metadataConfiguration } : {}) }, info);
+      ctx.out(cmd).record({ name: info.name, dimension: info.dimension, metric: info.metric, ...indexOf(info), vectorCount: info.vectorCount, createdAt: info.createdAt, index: info.index, ...(info.metadataConfiguration ? { metadataConfiguration: info.metadataConfiguration } : {}) }, info);
     });
   collections
     .command('delete <name>')
