@@ -27,13 +27,15 @@ export class ListCalibration {
   ) {}
 
   /**
-   * Whether this unfiltered query of `state`'s collection reads wide: on this instance one in
-   * `CALIBRATION_EVERY` (the first included) until its window is full, then one in `RECALIBRATION_EVERY`.
+   * Whether this unfiltered query of `state`'s collection reads wide: on this instance the last of
+   * every `CALIBRATION_EVERY` until its window is full, then of every `RECALIBRATION_EVERY` (so a
+   * new instance's first query, on a cold start, is not the wide one).
    */
   wide(state: CollectionState): boolean {
     const g = this.of(state);
     if (!g) return false;
-    return g.queries++ % (g.window.length < CALIBRATION_WINDOW ? CALIBRATION_EVERY : RECALIBRATION_EVERY) === 0;
+    const every = g.window.length < CALIBRATION_WINDOW ? CALIBRATION_EVERY : RECALIBRATION_EVERY;
+    return ++g.queries % every === 0;
   }
 
   /**
