@@ -58,8 +58,10 @@ export interface BenchOptions {
   readonly indexMethod?: 'lsh' | 'ivf';
   /** With `indexMethod` 'ivf': the list size. */
   readonly listSize?: number;
-  /** Queries (base vectors) Whiplash serves before the measured ones. @default 0 */
+  /** Queries Whiplash serves before the measured ones. @default 0 */
   readonly warmQueries?: number;
+  /** What the warm-up queries are: base vectors (evenly spaced), or the data set's queries after the measured ones. @default 'base' */
+  readonly warmFrom?: 'base' | 'queries';
   readonly probes?: number[];
   /** Cost model only: sweep of the index's recall target (the plans re-made from the same profile). */
   readonly recallTargets?: number[];
@@ -124,7 +126,12 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
   const queryCount = o.queries ?? (o.quick ? QUICK.queries : 300);
   const originalQueries = Math.min(queryCount, o.originalQueries ?? 100);
 
-  const ds = loadDataset(o.dataset, { dataDir: o.dataDir, size, queries: queryCount, baseFile: o.base, queryFile: o.queryFile, metric: o.metric, log });
+  // warm-up queries from the data set's queries are the ones after the measured ones
+  const warmFromQueries = o.warmFrom === 'queries' && (o.warmQueries ?? 0) > 0 ? o.warmQueries! : 0;
+  const loaded = loadDataset(o.dataset, { dataDir: o.dataDir, size, queries: queryCount + warmFromQueries, baseFile: o.base, queryFile: o.queryFile, metric: o.metric, log });
+  const ds = warmFromQueries > 0 ? { ...loaded, queries: headRows(loaded.queries, queryCount) } : loaded;
+  const warm = warmFromQueries > 0 ? { rows: loaded.queries.rows - ds.queries.rows, dim: ds.dim, data: loaded.queries.data.subarray(ds.queries.rows * ds.dim) } : undefined;
+  if (warmFromQueries > 0 && warm!.rows < warmFromQueries) throw new Error(`${ds.name} has ${loaded.queries.rows} queries: ${queryCount} measured leave ${warm!.rows} of the ${warmFromQueries} warm-up queries asked for`);
   log(`${ds.name}: ${ds.base.rows} x ${ds.dim} base, ${ds.queries.rows} queries, ${ds.metric}, from ${ds.source}`);
   const gtK = Math.max(o.k, 10);
   const gt = truth(ds, gtK);
@@ -152,7 +159,7 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
       const client = newClient();
       const ctx: RunContext = { client, newClient, dataset: ds, gt, k: o.k, tablePrefix: `bench${Date.now().toString(36)}-` };
       if (o.systems.includes('whiplash')) {
-        runs.push(...(await runWhiplash(ctx, { index: o.index, indexMethod: o.indexMethod, listSize: o.listSize, warmQueries: o.warmQueries, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank, o.recallTargets) })));
+        runs.push(...(await runWhiplash(ctx, { index: o.index, indexMethod: o.indexMethod, listSize: o.listSize, warmQueries: o.warmQueries, warm, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank, o.recallTargets) })));
       }
       let vectorTable: string | undefined;
       if (o.systems.includes('original')) {

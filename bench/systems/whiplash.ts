@@ -3,7 +3,7 @@ import type { IndexParams, VectorInput } from '../../lambda/core/types';
 import { ensureTables } from '../../lambda/store/local-tables';
 import { prefixedTableNames } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
-import { row } from '../datasets/types';
+import { Matrix, row } from '../datasets/types';
 import { attachCapacityMeter } from '../meter';
 import { log, progress } from '../progress';
 import { QueryRecord, storeQueryRecord, SystemRun } from '../summary';
@@ -28,9 +28,11 @@ export interface WhiplashRunOptions {
   readonly listSize?: number;
   /**
    * Queries the collection serves before the measured ones, with base vectors (evenly spaced) as
-   * queries: what a collection in k-means lists calibrates its nprobe on. @default 0
+   * queries, or the rows of `warm`: what a collection in k-means lists calibrates its nprobe on. @default 0
    */
   readonly warmQueries?: number;
+  /** The warm-up queries (absent: base vectors); the first `warmQueries` rows are served. */
+  readonly warm?: Matrix;
   /** Hyperplane seed. @default 1 */
   readonly seed?: number;
   /** Vectors per `upsert` call (the API's batch limit is 500). @default 500 */
@@ -83,11 +85,12 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
   bar.stop();
   const seconds = (performance.now() - t0) / 1000;
   const writeUnits = meter.writeUnits;
-  const warm = Math.min(opts.warmQueries ?? 0, ds.base.rows);
+  const warm = Math.min(opts.warmQueries ?? 0, opts.warm?.rows ?? ds.base.rows);
   if (warm > 0) {
-    const wbar = progress('whiplash: warm-up queries (base vectors)', warm);
+    const wbar = progress(`whiplash: warm-up queries (${opts.warm ? 'the data set\'s queries after the measured ones' : 'base vectors'})`, warm);
     for (let i = 0; i < warm; i++) {
-      await store.query(PROJECT, name, { vector: row(ds.base, Math.floor((i * ds.base.rows) / warm)), topK: ctx.k });
+      const vector = opts.warm ? row(opts.warm, i) : row(ds.base, Math.floor((i * ds.base.rows) / warm));
+      await store.query(PROJECT, name, { vector, topK: ctx.k });
       wbar.update(i + 1);
     }
     wbar.stop();
@@ -118,7 +121,7 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
     runs.push({
       system: 'whiplash',
       label: Object.keys(point).length === 0 ? 'whiplash (defaults)' : label,
-      settings: { index: info.index, queryPlan: info.queryPlan, seed: info.seed, overrides: point, batchSize, ingestConcurrency: opts.ingestConcurrency ?? 1, ...method, ...(warm > 0 ? { warmQueries: warm } : {}) },
+      settings: { index: info.index, queryPlan: info.queryPlan, seed: info.seed, overrides: point, batchSize, ingestConcurrency: opts.ingestConcurrency ?? 1, ...method, ...(warm > 0 ? { warmQueries: warm, warmFrom: opts.warm ? 'queries' : 'base' } : {}) },
       ingest: { vectors: ds.base.rows, seconds, writeUnits },
       queries,
       notes: [

@@ -39,19 +39,20 @@ export interface CalibrationQuery {
  * The share of the exact neighbours that calibration queries of a collection in `lists` lists
  * missed because they lay beyond the lists the queries read: 0 for a query that read every list;
  * otherwise extrapolated from how the results thin out over the read, assuming the share of
- * neighbours beyond the first n lists falls by the same factor each time n doubles (as the
+ * neighbours beyond the first n lists falls by the same factor rho each time n doubles (as the
  * measured recall of k-means lists does over nprobe, BENCHMARKS.md "k-means lists"). With m1 and
  * m2 the shares of the results beyond the first quarter and the first half of the lists read, the
- * share a beyond the read solves a x M(w/4) = M(w/2)^2 with M(n) = a + (1 - a) m(n), so
- * a = m2^2 / (m1 - 2 m2 + m2^2); at most m2, which it reaches when the results thin out by less
- * than about a third per doubling.
+ * share a beyond a read of w solves a x M(w/4) = M(w/2)^2 with M(n) = a + (1 - a) m(n), so
+ * a = m2^2 / (m1 - 2 m2 + m2^2) (at most m2, which it reaches when the results thin out by less
+ * than about a third per doubling) and rho = a / M(w/2). Of that share, the lists beyond the read
+ * hold what falls before the last list: a x (1 - rho^log2(lists / w)) for each query.
  */
 export function referenceMiss(queries: readonly CalibrationQuery[], lists: number): number {
-  const partial = queries.filter((q) => q.width < lists);
   let slots = 0;
   let beyondQuarter = 0;
   let beyondHalf = 0;
-  for (const q of partial) {
+  for (const q of queries) {
+    if (q.width >= lists) continue;
     for (const r of q.ranks) {
       slots++;
       if (r >= q.width / 4) beyondQuarter++;
@@ -63,7 +64,10 @@ export function referenceMiss(queries: readonly CalibrationQuery[], lists: numbe
   const m2 = beyondHalf / slots;
   const denominator = m1 - 2 * m2 + m2 * m2;
   const a = denominator > 0 ? Math.min(m2, (m2 * m2) / denominator) : m2;
-  return (a * partial.length) / queries.length;
+  const rho = a / (a + (1 - a) * m2);
+  let missed = 0;
+  for (const q of queries) missed += a * (1 - rho ** Math.log2(lists / Math.min(lists, q.width)));
+  return missed / queries.length;
 }
 
 /**

@@ -15,23 +15,30 @@ describe('referenceMiss', () => {
     expect(referenceMiss(at(8, [0, 1, 2, 3, 3, 3, 3, 3, 3, 3]), 16)).toBe(0);
   });
 
-  it('extrapolates the results beyond a quarter and a half of the read to what lay beyond it', () => {
-    // GIVEN 20 queries of 16 lists: 1 result in 20 beyond the first 4 lists, and 3 in 200 beyond the first 8
+  /** The share beyond a read of `width` of `lists` the falling share puts before the last list, from a (beyond the read, unbounded) and m2. */
+  const withinLists = (a: number, m2: number, width: number, lists: number) => a * (1 - (a / (a + (1 - a) * m2)) ** Math.log2(lists / width));
+
+  it('extrapolates the results beyond a quarter and a half of the read to what lay beyond it, up to the last list', () => {
+    // GIVEN 20 queries of 16 lists of 100: 13 results in 200 beyond the first 4 lists, and 3 in 200 beyond the first 8
     const ranks = Array.from({ length: 20 }, (_, q) => Array.from({ length: 10 }, (_, i) => (i === 0 && q < 10 ? 5 : i === 0 && q < 13 ? 9 : 0)));
     const m1 = 13 / 200;
     const m2 = 3 / 200;
     // WHEN the share beyond the read is estimated
-    const a = referenceMiss(at(16, ...ranks), 100);
-    // THEN it is the falling share's next step: a x (a + (1 - a) m1) = (a + (1 - a) m2)^2
-    expect(a).toBeCloseTo((m2 * m2) / (m1 - 2 * m2 + m2 * m2), 12);
+    const missed = referenceMiss(at(16, ...ranks), 100);
+    // THEN it is the falling share's next steps: a x (a + (1 - a) m1) = (a + (1 - a) m2)^2, cut at the last list
+    const a = (m2 * m2) / (m1 - 2 * m2 + m2 * m2);
     expect(a * (a + (1 - a) * m1)).toBeCloseTo((a + (1 - a) * m2) ** 2, 12);
+    expect(missed).toBeCloseTo(withinLists(a, m2, 16, 100), 12);
+    expect(missed).toBeLessThan(a);
+    // AND the nearer the read comes to every list, the less lies beyond it
+    expect(referenceMiss(at(16, ...ranks), 20)).toBeLessThan(missed);
     // AND queries that read every list count as missing nothing
-    expect(referenceMiss([...at(16, ...ranks), ...at(100, ...ranks)], 100)).toBeCloseTo(a / 2, 12);
+    expect(referenceMiss([...at(16, ...ranks), ...at(100, ...ranks)], 100)).toBeCloseTo(missed / 2, 12);
   });
 
-  it('is at most the share beyond the first half when the results do not thin out', () => {
+  it('takes the share beyond the first half as the share beyond the read when the results do not thin out', () => {
     const flat = at(16, [0, 0, 0, 0, 0, 0, 0, 5, 9, 13]);
-    expect(referenceMiss(flat, 100)).toBeCloseTo(0.2, 12);
+    expect(referenceMiss(flat, 100)).toBeCloseTo(withinLists(0.2, 0.2, 16, 100), 12);
   });
 });
 
