@@ -2,10 +2,11 @@
 import { join } from 'node:path';
 import { MAX_UPSERT_BATCH } from '../../lambda/core/limits';
 import { PROFILE_MAX_SAMPLE } from '../../lambda/core/profile';
-import type { Metric, VectorInput } from '../../lambda/core/types';
+import type { IndexMethod, Metric, VectorInput } from '../../lambda/core/types';
 import type { WhiplashClient } from '../client/client';
 import { WhiplashError } from '../client/errors';
 import { defaultCheckpointPath, ImportCheckpoint, importIdentity } from './checkpoint';
+import { indexMethodOf } from './index-method';
 import type { Progress } from './progress';
 import { OpenedSource, openSource } from './readers';
 
@@ -57,6 +58,10 @@ export interface ImportOptions {
   readonly create?: boolean;
   /** Metric of a collection created by `create`. @default 'cosine' */
   readonly metric?: Metric;
+  /** Index method of a collection created by `create` (`CreateCollectionRequest.indexMethod`). @default the API's ('lsh') */
+  readonly indexMethod?: IndexMethod;
+  /** With `indexMethod` 'ivf': the list size of a collection created by `create`. @default the API's */
+  readonly listSize?: number;
   readonly progress: Progress;
   /** Messages for the user (stderr). */
   readonly log: (line: string) => void;
@@ -162,7 +167,7 @@ async function ensureCollection(client: WhiplashClient, opts: ImportOptions, dim
   } catch (err) {
     if (!(err instanceof WhiplashError) || err.status !== 404) throw err;
   }
-  await client.createCollection(opts.projectId, { name: opts.collection, dimension, metric: opts.metric ?? 'cosine' });
+  await client.createCollection(opts.projectId, { name: opts.collection, dimension, metric: opts.metric ?? 'cosine', ...indexMethodOf(opts) });
   opts.log(`created collection ${opts.collection} (dimension ${dimension}, metric ${opts.metric ?? 'cosine'})`);
   return true;
 }

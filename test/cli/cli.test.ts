@@ -150,6 +150,22 @@ describe('whiplash CLI', () => {
     expect((await client.collection('cli', 'fromcsv').get(docs[70].id)).metadata).toEqual(docs[70].metadata);
   });
 
+  test('import --create --index-method ivf --list-size makes a collection in k-means lists', async () => {
+    // GIVEN 120 vectors in JSONL
+    const file = join(dir, 'lists.jsonl');
+    writeJsonl(file, docs);
+    // WHEN imported into a new collection of k-means lists
+    const r = await whiplash(['import', 'intolists', file, '--create', '--index-method', 'ivf', '--list-size', '64', '--progress', 'none'], env);
+    expect(r.code).toBe(0);
+    // THEN the collection is in lists of that size, holds every vector, and finds one by its own vector
+    const info = JSON.parse((await whiplash(['--json', 'collections', 'get', 'intolists'], env)).stdout) as { vectorCount: number; indexMethod: string; listSize: number };
+    expect(info).toMatchObject({ vectorCount: 120, indexMethod: 'ivf', listSize: 64 });
+    expect(await ids('intolists')).toEqual(sorted(docs));
+    const found = await client.collection('cli', 'intolists').search({ vector: docs[3].vector, topK: 1 });
+    expect(found[0].id).toBe(docs[3].id);
+    expect((await whiplash(['collections', 'delete', 'intolists'], env)).code).toBe(0);
+  });
+
   test('import npy (float32, ids from a sidecar) and fvecs (ids = row numbers)', async () => {
     const npy = join(dir, 'docs.npy');
     const idsFile = join(dir, 'docs.ids');

@@ -1,7 +1,8 @@
 // `whiplash collections list|create|get|delete|repair`: the collections of the project.
 import { Command, Option } from 'commander';
-import { INDEX_METHODS, LIST_SIZE_BOUNDS, MAX_DIMENSION, MAX_FILTERABLE_METADATA_BYTES, MAX_METADATA_BYTES, MAX_NON_FILTERABLE_KEYS } from '../../../lambda/core/limits';
+import { MAX_DIMENSION, MAX_FILTERABLE_METADATA_BYTES, MAX_METADATA_BYTES, MAX_NON_FILTERABLE_KEYS } from '../../../lambda/core/limits';
 import type { CollectionInfo, IndexMethod, Metric } from '../../../lambda/core/types';
+import { addIndexMethodOptions, indexMethodOf } from '../index-method';
 import type { CliContext } from '../context';
 import { int, METRICS } from '../parse';
 
@@ -19,14 +20,13 @@ export function registerCollectionsCommands(program: Command, ctx: CliContext): 
       const rows = await c.listCollections(ctx.project(cfg));
       ctx.out(cmd).table(rows as never, ['name', 'dimension', 'metric', 'vectorCount', 'createdAt']);
     });
-  collections
-    .command('create <name>')
-    .description('create a collection')
-    .requiredOption('-d, --dimension <n>', `vector dimension, 1 to ${MAX_DIMENSION}`, int(1, MAX_DIMENSION))
-    .addOption(new Option('-m, --metric <metric>', 'distance metric').choices(METRICS).default('cosine'))
-    // no default sent: the API's applies, and an API without k-means lists still takes the request
-    .addOption(new Option('--index-method <method>', 'lsh: hash tables (the default); ivf: k-means lists, cosine and euclidean only').choices(INDEX_METHODS))
-    .option('--list-size <n>', `with --index-method ivf: vectors a list holds before it splits, ${LIST_SIZE_BOUNDS[0]} to ${LIST_SIZE_BOUNDS[1]}`, int(...LIST_SIZE_BOUNDS))
+  addIndexMethodOptions(
+    collections
+      .command('create <name>')
+      .description('create a collection')
+      .requiredOption('-d, --dimension <n>', `vector dimension, 1 to ${MAX_DIMENSION}`, int(1, MAX_DIMENSION))
+      .addOption(new Option('-m, --metric <metric>', 'distance metric').choices(METRICS).default('cosine')),
+  )
     .option(
       '--non-filterable <keys...>',
       `1 to ${MAX_NON_FILTERABLE_KEYS} metadata keys kept out of filters and bucket entries (metadata up to ${MAX_METADATA_BYTES} bytes, filterable keys ${MAX_FILTERABLE_METADATA_BYTES})`,
@@ -37,8 +37,7 @@ export function registerCollectionsCommands(program: Command, ctx: CliContext): 
         name,
         dimension: o.dimension,
         metric: o.metric,
-        ...(o.indexMethod ? { indexMethod: o.indexMethod } : {}),
-        ...(o.listSize === undefined ? {} : { listSize: o.listSize }),
+        ...indexMethodOf(o),
         ...(o.nonFilterable ? { metadataConfiguration: { nonFilterableMetadataKeys: o.nonFilterable } } : {}),
       });
       ctx.out(cmd).record({ name: info.name, dimension: info.dimension, metric: info.metric, ...indexOf(info), createdAt: info.createdAt }, info);

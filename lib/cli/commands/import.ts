@@ -2,16 +2,17 @@
 // collection, resumably.
 import { Command, Option } from 'commander';
 import { MAX_UPSERT_BATCH } from '../../../lambda/core/limits';
-import type { Metric } from '../../../lambda/core/types';
+import type { IndexMethod, Metric } from '../../../lambda/core/types';
 import type { CliContext } from '../context';
 import { DEFAULT_IMPORT_BATCH, DEFAULT_IMPORT_CONCURRENCY, importFile } from '../import';
 import { int, METRICS } from '../parse';
+import { addIndexMethodOptions, indexMethodOf } from '../index-method';
 import { createProgress, ProgressMode } from '../progress';
 import { FORMATS, VECTOR_FIELDS } from '../readers';
 
 /** Registers `import` on `program`. */
 export function registerImportCommand(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('import <collection> <file>')
     .description(
       'stream a file of vectors into a collection, resumably: JSONL ({id, vector, metadata} per line), JSON (an array of those), CSV (id,x0,x1,...), ' +
@@ -27,13 +28,14 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
     .option('--checkpoint <file>', 'checkpoint file (default: <file>.whiplash-import.json; stdin is not resumable)')
     .option('--restart', 'ignore an existing checkpoint and start from the first row', false)
     .option('--create', 'create the collection if it does not exist, with the file\'s dimension', false)
-    .addOption(new Option('-m, --metric <metric>', 'metric of a collection made by --create').choices(METRICS).default('cosine'))
+    .addOption(new Option('-m, --metric <metric>', 'metric of a collection made by --create').choices(METRICS).default('cosine'));
+  addIndexMethodOptions(command, ' of a collection made by --create')
     .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'plain', 'none']).default('auto'))
     .action(
       async (
         name: string,
         file: string,
-        o: { format?: string; ids?: string; idField?: string; vectorField?: string; batchSize: number; concurrency: number; checkpoint?: string; restart: boolean; create: boolean; metric: Metric; progress: ProgressMode },
+        o: { format?: string; ids?: string; idField?: string; vectorField?: string; batchSize: number; concurrency: number; checkpoint?: string; restart: boolean; create: boolean; metric: Metric; indexMethod?: IndexMethod; listSize?: number; progress: ProgressMode },
         cmd: Command,
       ) => {
         const { client: c, cfg } = ctx.client(cmd);
@@ -53,6 +55,7 @@ export function registerImportCommand(program: Command, ctx: CliContext): void {
           restart: o.restart,
           create: o.create,
           metric: o.metric,
+          ...indexMethodOf(o),
           progress: createProgress(o.progress, ctx.io.stderr, 'import'),
           log: (line) => ctx.io.stderr.write(`${line}\n`),
         });
