@@ -131,7 +131,8 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
   const loaded = loadDataset(o.dataset, { dataDir: o.dataDir, size, queries: queryCount + warmFromQueries, baseFile: o.base, queryFile: o.queryFile, metric: o.metric, log });
   const ds = warmFromQueries > 0 ? { ...loaded, queries: headRows(loaded.queries, queryCount) } : loaded;
   const warm = warmFromQueries > 0 ? { rows: loaded.queries.rows - ds.queries.rows, dim: ds.dim, data: loaded.queries.data.subarray(ds.queries.rows * ds.dim) } : undefined;
-  if (warmFromQueries > 0 && warm!.rows < warmFromQueries) throw new Error(`${ds.name} has ${loaded.queries.rows} queries: ${queryCount} measured leave ${warm!.rows} of the ${warmFromQueries} warm-up queries asked for`);
+  if (warmFromQueries > 0 && warm!.rows === 0) throw new Error(`${ds.name} has ${loaded.queries.rows} queries: the ${queryCount} measured leave none to warm up with`);
+  if (warm && warmFromQueries > warm.rows) log(`${ds.name} has ${warm!.rows} queries after the ${queryCount} measured: the ${warmFromQueries} warm-up queries serve them in turn`);
   log(`${ds.name}: ${ds.base.rows} x ${ds.dim} base, ${ds.queries.rows} queries, ${ds.metric}, from ${ds.source}`);
   const gtK = Math.max(o.k, 10);
   const gt = truth(ds, gtK);

@@ -31,7 +31,7 @@ export interface WhiplashRunOptions {
    * queries, or the rows of `warm`: what a collection in k-means lists calibrates its nprobe on. @default 0
    */
   readonly warmQueries?: number;
-  /** The warm-up queries (absent: base vectors); the first `warmQueries` rows are served. */
+  /** The warm-up queries (absent: base vectors), served in turn until `warmQueries` are. */
   readonly warm?: Matrix;
   /** Hyperplane seed. @default 1 */
   readonly seed?: number;
@@ -85,11 +85,11 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
   bar.stop();
   const seconds = (performance.now() - t0) / 1000;
   const writeUnits = meter.writeUnits;
-  const warm = Math.min(opts.warmQueries ?? 0, opts.warm?.rows ?? ds.base.rows);
+  const warm = opts.warm ? (opts.warmQueries ?? 0) : Math.min(opts.warmQueries ?? 0, ds.base.rows);
   if (warm > 0) {
     const wbar = progress(`whiplash: warm-up queries (${opts.warm ? 'the data set\'s queries after the measured ones' : 'base vectors'})`, warm);
     for (let i = 0; i < warm; i++) {
-      const vector = opts.warm ? row(opts.warm, i) : row(ds.base, Math.floor((i * ds.base.rows) / warm));
+      const vector = opts.warm ? row(opts.warm, i % opts.warm.rows) : row(ds.base, Math.floor((i * ds.base.rows) / warm));
       await store.query(PROJECT, name, { vector, topK: ctx.k });
       wbar.update(i + 1);
     }
