@@ -18,6 +18,7 @@
 import { halfOctave, PlanAtSize, PlanOptions, planForAngles, QueryPlan, roundedRecall } from './planner';
 import { addToAngleHistogram, ANGLE_BINS, angleOfChord, chord, DataProfile, medianDimension, PROFILE_NEIGHBOURS } from './profile';
 import { hitScaleOf, SearchedShape, TableHits, tableHitsOf } from './table-hits';
+import { calibrationMargin } from './sampling-margin';
 
 /** Queries observed before their angles replace the profile's prediction. */
 export const CALIBRATION_MIN_QUERIES = 32;
@@ -140,20 +141,6 @@ export function isCalibrated(observed: QueryAngles | undefined): observed is Que
 export function calibrationStep(observed: QueryAngles | undefined): number {
   if (!isCalibrated(observed)) return 0;
   return 1 + Math.floor(Math.log2(Math.min(observed.queries, CALIBRATION_MAX_QUERIES) / CALIBRATION_MIN_QUERIES));
-}
-
-/**
- * How far above the recall target a calibrated plan aims: one standard error of the recall the
- * observed queries measure, as if their `queries` x 10 neighbours were found or missed
- * independently at the target's rate. The observed queries are a sample of the collection's
- * queries: the cheapest plan that reaches the target on them is, more often than not, one that
- * their sample flatters, and the queries after them find less (BENCHMARKS.md, "The first plan
- * of a subspace, and a margin for calibration"). A query's 10 neighbours are found together more
- * often than not, so the true error is larger: this is the least margin, shrinking as the observed
- * queries grow.
- */
-export function calibrationMargin(queries: number, recallTarget: number): number {
-  return Math.sqrt((recallTarget * (1 - recallTarget)) / (PROFILE_NEIGHBOURS * Math.max(1, queries)));
 }
 
 /**

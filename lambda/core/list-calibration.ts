@@ -1,7 +1,7 @@
 // The nprobe of a collection in k-means lists (bucket layout 3), calibrated on the queries it
 // serves: a sampled query reads a wider set of lists, and where its results lay tells how many
 // lists a query must read to find the recall target's share of them (`coverageNprobe`).
-import { calibrationMargin } from './calibration';
+import { calibrationMargin } from './sampling-margin';
 import { coverageNprobe } from './lists';
 
 /** While an instance's window is filling, one unfiltered query in this many (per instance and collection) reads wide. */

@@ -5,7 +5,6 @@ import {
   CALIBRATION_MIN_QUERIES,
   calibratedPlan,
   calibratedPlanner,
-  calibrationMargin,
   calibrationStep,
   decodePlanBasis,
   encodePlanBasis,
@@ -21,6 +20,7 @@ import { resolveIndexParams } from '../../lambda/core/params';
 import { bucketReadUnits, planForAngles, planQuery, QueryPlan, recallAtAngles } from '../../lambda/core/planner';
 import { HIT_SCALES, hitScaleOf, tableHitsOf } from '../../lambda/core/table-hits';
 import { ANGLE_BINS, medianDimension, PROFILE_NEIGHBOURS, profileOf } from '../../lambda/core/profile';
+import { calibrationMargin } from '../../lambda/core/sampling-margin';
 import { exactTopK, loadMiniLm } from '../support/minilm';
 
 const degrees = (rad: number) => (rad * 180) / Math.PI;

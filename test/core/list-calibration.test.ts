@@ -1,6 +1,6 @@
 // Tests the nprobe calibration of k-means lists: how much of the exact neighbours a wide read
 // missed (`referenceMiss`), and the share of lists chosen from wide reads (`calibratedShare`), on MiniLM.
-import { calibrationMargin } from '../../lambda/core/calibration';
+import { calibrationMargin } from '../../lambda/core/sampling-margin';
 import { CALIBRATION_K, calibratedShare, CalibrationQuery, referenceMiss } from '../../lambda/core/list-calibration';
 import { coverageNprobe, listOrder, listSpace, nearestList, trainLists } from '../../lambda/core/lists';
 import { xoshiro128ss } from '../../lambda/core/prng';
