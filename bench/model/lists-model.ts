@@ -8,7 +8,7 @@ import { CandidateSet, exactTopK, listReadLimit, planSearch } from '../../lambda
 import { packSketch } from '../../lambda/core/sketch-format';
 import { IndexParams, Metric } from '../../lambda/core/types';
 import { listPartition } from '../../lambda/store/key-format';
-import { CentroidSet, listReadPlan, listShape } from '../../lambda/store/list-layout';
+import { CentroidSet, listReadPlan, listShape, listsToRead } from '../../lambda/store/list-layout';
 import { Matrix, row } from '../datasets/types';
 import { MODEL_UID, StoreItems } from './store-layout';
 import { ModelQuery, queryPages, truthFound } from './whiplash-model';
@@ -100,7 +100,7 @@ export class ListsModel {
    */
   query(q: Float32Array, opts: { topK: number; nprobe: number; rerank?: number; truth?: ArrayLike<number> }): ListsModelQuery {
     const planned = planSearch({ dimension: this.base.dim, metric: this.metric, index: this.params, hasher: this.hasher, vectorCount: this.base.rows }, { query: q, topK: opts.topK, rerank: opts.rerank });
-    const nprobe = Math.max(1, Math.min(opts.nprobe, this.layout.lists.count));
+    const nprobe = listsToRead(this.set, opts.nprobe);
     const plan = { ...planned, shape: listShape(nprobe) };
     const reads = listReadPlan(MODEL_UID, this.set, this.metric, q, nprobe);
     const limit = listReadLimit(reads.length);

@@ -1,9 +1,6 @@
 // Tests the cost models of Whiplash and of the original layout against the real systems on DynamoDB Local, query by query.
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IndexParams } from '../../lambda/core/types';
-import { dropTables } from '../../lambda/store/local-tables';
-import { prefixedTableNames } from '../../lambda/store/table-definitions';
-import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
 import { loadMiniLm } from '../../bench/datasets/minilm';
 import { Dataset, row } from '../../bench/datasets/types';
 import { MAX_BUCKET_READ_ENTRIES } from '../../lambda/core/limits';
@@ -15,13 +12,12 @@ import { OriginalLayout } from '../../bench/original/layout';
 import { dropOriginalTables, ensureOriginalTables, originalTableNames, OriginalTables } from '../../bench/original/tables';
 import { queryPages, WhiplashModel } from '../../bench/model/whiplash-model';
 import { ListsModel } from '../../bench/model/lists-model';
-import type { Item } from '../../lambda/store/batch';
-import { centroidPartition, idFromListSortKey, listPartition } from '../../lambda/store/key-format';
-import { centroidSetOf } from '../../lambda/store/list-layout';
-import { toConfig, toListSet } from '../../lambda/store/records';
+import { idFromListSortKey, listPartition } from '../../lambda/store/key-format';
 import type { TableNames } from '../../lambda/store/table-definitions';
 import { runWhiplash } from '../../bench/systems/whiplash';
-import { testClient, testEndpoint } from '../support/tables';
+import { useBenchRun } from '../support/bench-run';
+import { scanAll, storedCentroidSet } from '../support/invariants';
+import { testClient } from '../support/tables';
 
 describe('Query pages', () => {
   test('a Query ends a page once it holds 1 MB of items; no items is one empty page', () => {
@@ -34,18 +30,10 @@ describe('Query pages', () => {
 describe('the cost model against the real store on DynamoDB Local (MiniLM, real embeddings)', () => {
   const ds = loadMiniLm({ queries: 40 });
   const gt = exactTopK(ds.base, ds.queries, 10, ds.metric);
-  const prefix = `m${Date.now().toString(36)}-`;
-  let client: DynamoDBClient;
-  beforeAll(() => {
-    client = testClient();
-  });
-  afterAll(async () => {
-    await dropTables(client, prefixedTableNames(`${prefix}wl-`));
-    client.destroy();
-  });
+  const run = useBenchRun('m');
 
   test('per query, the model reads the same candidates, re-ranks as many, returns the same ids and predicts the read units DynamoDB Local reported (which bills an empty Query nothing; DynamoDB bills it half a unit)', async () => {
-    const ctx = { client, newClient: () => new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: testEndpoint() }), dataset: ds, gt, k: 10, tablePrefix: prefix };
+    const ctx = run.context(ds, gt);
     const sweep = [{}, { probes: 0, rerank: 20 }, { probes: 12, rerank: 300 }];
     const runs = await runWhiplash(ctx, { sweep, seed: 7 });
     const params = runs[0].settings.index as IndexParams;
@@ -69,52 +57,30 @@ describe('the cost model against the real store on DynamoDB Local (MiniLM, real 
   }, 180_000);
 });
 
-/** Every item of a table (small test tables). */
-async function scan(client: DynamoDBClient, table: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    items.push(...((page.Items ?? []) as Item[]));
-    start = page.LastEvaluatedKey as Item | undefined;
-  } while (start);
-  return items;
-}
-
 /** The lists of the one collection in `tables` as the store holds them: its centroid set, and the base rows (ids `String(row)`) of each list's entries. */
 async function storeLists(client: DynamoDBClient, tables: TableNames) {
-  const metadata = await scan(client, tables.metadata);
+  const metadata = await scanAll(client, tables.metadata);
   const config = metadata.find((i) => i.dimension !== undefined)!;
-  const counter = metadata.find((i) => i.uid?.S === config.uid.S && i.lv !== undefined)!;
   const uid = config.uid.S!;
-  const { version, share } = toListSet(counter)!;
-  const set = centroidSetOf(toConfig('bench', config), metadata.filter((i) => i.pk.S === centroidPartition(uid)), version, share);
-  const buckets = await scan(client, tables.buckets);
+  const set = storedCentroidSet(metadata, config)!;
+  const buckets = await scanAll(client, tables.buckets);
   const members = Array.from({ length: set.lists.count }, (_, l) => buckets.filter((e) => e.pk.S === listPartition(uid, l)).map((e) => Number(idFromListSortKey(e.sk.S!))));
-  return { lists: set.lists, members, version, share };
+  return { lists: set.lists, members, version: set.version, share: set.share };
 }
 
 describe('the cost model of k-means lists against the real store on DynamoDB Local (MiniLM, lists grown by splits)', () => {
   const ds = loadMiniLm({ queries: 40 });
   const gt = exactTopK(ds.base, ds.queries, 10, ds.metric);
-  const prefix = `ml${Date.now().toString(36)}-`;
-  let client: DynamoDBClient;
-  beforeAll(() => {
-    client = testClient();
-  });
-  afterAll(async () => {
-    await dropTables(client, prefixedTableNames(`${prefix}wl-`));
-    client.destroy();
-  });
+  const run = useBenchRun('ml');
 
   test("per query, given the store's lists, the model reads the same candidates, re-ranks as many, returns the same ids and predicts the read units DynamoDB Local reported", async () => {
     // GIVEN the bench's store run of a collection in lists of 64 (its splits raced by two writers), queried at three nprobes
-    const ctx = { client, newClient: () => new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: testEndpoint() }), dataset: ds, gt, k: 10, tablePrefix: prefix };
+    const ctx = run.context(ds, gt);
     const sweep = [{ probes: 1 }, { probes: 4 }, { probes: 9, rerank: 40 }];
     const runs = await runWhiplash(ctx, { sweep, seed: 7, indexMethod: 'ivf', listSize: 64, batchSize: 100, ingestConcurrency: 2 });
     const params = runs[0].settings.index as IndexParams;
     // WHEN the model prices the same queries on the lists the store holds
-    const layout = await storeLists(client, prefixedTableNames(`${prefix}wl-`));
+    const layout = await storeLists(run.client(), run.tables());
     expect(layout.lists.count).toBeGreaterThan(ds.base.rows / 64);
     expect(layout.members.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: ds.base.rows }, (_, r) => r));
     const model = new ListsModel(ds.base, ds.metric, params, 7, new StoreItems(params, ds.dim, 'bench', 'minilm'), layout, 100);
@@ -149,18 +115,10 @@ describe('the cost model against the real store when near-copies of one vector c
   queries.set(mini.queries.data.subarray(0, mini.queries.rows * dim), dim);
   const ds: Dataset = { ...mini, name: 'minilm-copies', base: { rows: mini.base.rows + COPIES, dim, data: base }, queries: { rows: mini.queries.rows + 1, dim, data: queries } };
   const gt = exactTopK(ds.base, ds.queries, 10, ds.metric);
-  const prefix = `mc${Date.now().toString(36)}-`;
-  let client: DynamoDBClient;
-  beforeAll(() => {
-    client = testClient();
-  });
-  afterAll(async () => {
-    await dropTables(client, prefixedTableNames(`${prefix}wl-`));
-    client.destroy();
-  });
+  const run = useBenchRun('mc');
 
   test('per query, the same candidates, re-ranked count, read units and ids', async () => {
-    const ctx = { client, newClient: () => new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: testEndpoint() }), dataset: ds, gt, k: 10, tablePrefix: prefix };
+    const ctx = run.context(ds, gt);
     const sweep = [{}, { probes: 8, rerank: 20 }];
     const runs = await runWhiplash(ctx, { sweep, seed: 7, index: { hashTables: 4 } });
     const params = runs[0].settings.index as IndexParams;

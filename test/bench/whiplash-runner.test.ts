@@ -1,32 +1,19 @@
 // Tests the benchmark's Whiplash runner against the store on DynamoDB Local: ingest, sweep points, metered read units.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { dropTables } from '../../lambda/store/local-tables';
-import { prefixedTableNames } from '../../lambda/store/table-definitions';
 import { loadMiniLm } from '../../bench/datasets/minilm';
 import { row } from '../../bench/datasets/types';
 import { distance } from '../../bench/distance';
 import { exactTopK } from '../../bench/ground-truth';
 import { summarise } from '../../bench/summary';
 import { runWhiplash } from '../../bench/systems/whiplash';
-import { testClient, testEndpoint } from '../support/tables';
-import { LOCAL_CLIENT_CONFIG } from '../../lib/local/dynamodb-local';
+import { useBenchRun } from '../support/bench-run';
 
 describe('Whiplash runner against the store on DynamoDB Local', () => {
   const ds = loadMiniLm({ size: 300, queries: 10 });
   const gt = exactTopK(ds.base, ds.queries, 10, ds.metric);
-  const prefix = `t${Date.now().toString(36)}-`;
-  let client: DynamoDBClient;
-
-  beforeAll(() => {
-    client = testClient();
-  });
-  afterAll(async () => {
-    await dropTables(client, prefixedTableNames(`${prefix}wl-`));
-    client.destroy();
-  });
+  const run = useBenchRun('t');
 
   test('ingests every vector, then measures each sweep point on every query with the store\'s own stats, checked by the meter', async () => {
-    const ctx = { client, newClient: () => new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: testEndpoint() }), dataset: ds, gt, k: 10, tablePrefix: prefix };
+    const ctx = run.context(ds, gt);
     const runs = await runWhiplash(ctx, { sweep: [{}, { rerank: 20 }] });
     expect(runs.map((r) => r.label)).toEqual(['whiplash (defaults)', 'whiplash rerank=20']);
     for (const r of runs) {

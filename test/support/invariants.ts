@@ -5,12 +5,24 @@ import type { CollectionInfo } from '../../lambda/core/types';
 import type { Item } from '../../lambda/store/batch';
 import { metadataEntryKeys } from '../../lambda/store/filter-index';
 import { allPayloadPartitions, bucketPartition, bucketSortKey, centroidPartition, entryToken, isFilterPartitionOf, listPartition, listSortKey } from '../../lambda/store/key-format';
-import { centroidSetOf, entryLists } from '../../lambda/store/list-layout';
+import { CentroidSet, centroidSetOf, entryLists } from '../../lambda/store/list-layout';
 import { toConfig, toListSet, toMetadata } from '../../lambda/store/records';
 import { bytesToCodes } from '../../lambda/store/layout';
 import type { TableNames } from '../../lambda/store/table-definitions';
 
-async function scanAll(client: DynamoDBClient, TableName: string): Promise<Item[]> {
+/**
+ * The centroid set a bucket-layout-3 collection's counter names, from every item of the metadata
+ * table and the collection's config item; undefined before its first batch set one.
+ */
+export function storedCentroidSet(metadata: readonly Item[], config: Item): CentroidSet | undefined {
+  const uid = config.uid.S!;
+  const counter = metadata.find((i) => i.uid?.S === uid && i.n !== undefined);
+  const listSet = counter ? toListSet(counter) : undefined;
+  return listSet ? centroidSetOf(toConfig('p', config), metadata.filter((i) => i.pk.S === centroidPartition(uid)), listSet.version, listSet.share) : undefined;
+}
+
+/** Every item of a table, page after page (test tables are small). */
+export async function scanAll(client: DynamoDBClient, TableName: string): Promise<Item[]> {
   const items: Item[] = [];
   let ExclusiveStartKey: Item | undefined;
   do {
@@ -61,9 +73,7 @@ export async function scanCollection(client: DynamoDBClient, tables: TableNames,
   const payloads = all.filter((i) => payloadPartitions.has(i.pk.S!));
   const found = new Set([...entries, ...filterEntries, ...payloads].map((e) => `${e.pk.S} ${e.sk.S}`));
   // bucket layout 3: the centroid set the counter names, for the lists a split may have moved an entry to
-  const counter = metadata.find((i) => i.uid?.S === uid && i.n !== undefined);
-  const listSet = inLists && counter && toListSet(counter) ? toListSet(counter)! : undefined;
-  const centroids = listSet && config ? centroidSetOf(toConfig('p', config), metadata.filter((i) => i.pk.S === centroidPartition(uid)), listSet.version, listSet.share) : undefined;
+  const centroids = inLists && config ? storedCentroidSet(metadata, config) : undefined;
   const expected = new Set<string>();
   const missingInLists: string[] = [];
   const ids: string[] = [];
