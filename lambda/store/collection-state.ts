@@ -11,9 +11,8 @@ import { CollectionConfig, CollectionInfo, IndexMethod, IndexParams, Metadata, M
 import { FILTER_VERSION_BYTES } from './filter-index';
 import { bucketEntryItem, bucketVersion, EntryLayout, itemSize } from './layout';
 import { listSpace, nearestList } from '../core/lists';
-import { DEFAULT_LIST_SIZE } from '../core/list-splits';
 import { packSketch } from '../core/sketch-format';
-import { CentroidSet, isListLayout, listCodes, listShape } from './list-layout';
+import { CentroidSet, isListLayout, listCodes, listShape, listSizeOf } from './list-layout';
 import { metadataJson } from './records';
 
 /** Input of `CollectionStore.create`. */
@@ -135,7 +134,7 @@ export function describe(
   const calibrated =
     typeof plans === 'function' ? { calibratedBy: observed?.queries ?? 0, ...(observed?.hits ? { hitScale: Math.round(hitScaleOf(observed.hits) * 1000) / 1000 } : {}) } : {};
   const hashed = state.hashDimensions === undefined ? {} : { hashDimensions: state.hashDimensions };
-  // the list size as the splits read it (`list-splits.ts`)
-  const method = isListLayout(state.config) ? { indexMethod: 'ivf' as const, listSize: state.config.listSize ?? DEFAULT_LIST_SIZE } : { indexMethod: 'lsh' as const };
+  // the list size as the splits read it
+  const method = isListLayout(state.config) ? { indexMethod: 'ivf' as const, listSize: listSizeOf(state.config) } : { indexMethod: 'lsh' as const };
   return { ...config, ...method, vectorCount: state.count, queryPlan: { ...shape, profiled: state.plans !== undefined, ...calibrated, ...hashed } };
 }

@@ -3,7 +3,7 @@
 import type { QueryShape } from '../core/planner';
 import type { CollectionConfig, Metric } from '../core/types';
 import { listOrder, Lists, listsFrom, listSpace } from '../core/lists';
-import { nprobeOf } from '../core/list-splits';
+import { DEFAULT_LIST_SIZE, nprobeOf } from '../core/list-splits';
 import { bytesToVector, vectorToBytes } from '../core/vector';
 import type { Item } from './batch';
 import { centroidKey, centroidOfSortKey, listPartition, listSortKey } from './key-format';
@@ -16,6 +16,9 @@ import type { BucketRead, BucketVersion } from './layout';
  * and the centroid set's version (`listCodes`), which the vector item keeps in `c`.
  */
 export const LIST_LAYOUT = 3;
+
+/** Entries a list of the collection holds before it splits: its `listSize`, or `DEFAULT_LIST_SIZE`. */
+export const listSizeOf = (config: Pick<CollectionConfig, 'listSize'>): number => config.listSize ?? DEFAULT_LIST_SIZE;
 
 /** Whether a collection keeps its entries in k-means lists (bucket layout 3). */
 export const isListLayout = (config: Pick<CollectionConfig, 'bucketLayout'>): boolean => config.bucketLayout === LIST_LAYOUT;

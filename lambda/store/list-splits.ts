@@ -1,11 +1,11 @@
 // Splits of full k-means lists (bucket layout 3): after a write, count the lists it appended to,
 // and cut one that holds more than the list size in two: copy, switch the centroid set, delete.
 import { DynamoDBClient, QueryCommand, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
-import { countsList, cutList, DEFAULT_LIST_SIZE } from '../core/list-splits';
+import { countsList, cutList } from '../core/list-splits';
 import { CollectionConfig } from '../core/types';
 import { batchGetAll, deleteAll, Item, putAll, queryAll, writeAtomically } from './batch';
 import { counterKey, entryToken, fnv1a, idFromListSortKey, listPartition, listSortKey, MAX_LISTS, vectorKey } from './key-format';
-import { centroidItem, CentroidSet } from './list-layout';
+import { centroidItem, CentroidSet, listSizeOf } from './list-layout';
 import { keyItem, S } from './records';
 import { TableNames } from './table-definitions';
 import { storedVector } from './vector-bytes';
@@ -45,7 +45,7 @@ export async function splitFullLists(
   salt: number,
   reload: () => Promise<CentroidSet | undefined>,
 ): Promise<SplitOutcome[]> {
-  const size = config.listSize ?? DEFAULT_LIST_SIZE;
+  const size = listSizeOf(config);
   const done: SplitOutcome[] = [];
   const queue = [...appended].filter(([list, count]) => countsList(list, count, size, salt)).map(([list]) => list);
   if (queue.length === 0) return done;
