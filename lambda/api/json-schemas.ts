@@ -125,10 +125,11 @@ export const indexParams: JsonSchema = {
   additionalProperties: false,
 };
 
-/** A collection's index method (`IndexMethod`); the store refuses 'ivf' with metric dot. */
+/** A collection's index method (`IndexMethod`); the store refuses 'ivf' with metric dot or a hash table parameter (`checkIndexMethod`). */
 export const indexMethod: JsonSchema = {
   enum: [...INDEX_METHODS],
-  description: "How the index groups vectors: 'lsh', random-hyperplane hash tables (`index` tunes them); 'ivf', k-means lists, for metrics cosine and euclidean only. @default lsh",
+  description:
+    "How the index groups vectors: 'ivf', k-means lists, for metrics cosine and euclidean; 'lsh', random-hyperplane hash tables (index.hashTables, partitionBits, bucketSize and probes tune them, and apply to 'lsh' only). @default ivf for cosine and euclidean; lsh for dot or when index sets a hash table parameter",
 };
 
 /** A collection's list size in k-means lists; the store refuses it without indexMethod 'ivf'. */

@@ -117,8 +117,9 @@ export const MAX_FILTER_INDEX_MATCHES = 1000;
 export const MAX_FILTER_INDEX_READS = 8;
 
 /**
- * How a collection's index may group its vectors (`CreateCollectionInput.indexMethod`): `lsh`,
- * random-hyperplane hash tables (the default); `ivf`, k-means lists (an inverted file).
+ * How a collection's index may group its vectors (`CreateCollectionInput.indexMethod`): `ivf`,
+ * k-means lists (an inverted file; the default for cosine and euclidean); `lsh`, random-hyperplane
+ * hash tables (the default for dot: `checkIndexMethod`).
  */
 export const INDEX_METHODS = ['lsh', 'ivf'] as const;
 

@@ -183,14 +183,26 @@ export function checkMetric(m: unknown, field = 'metric'): Metric {
 }
 
 /**
- * A create request's `indexMethod`: `lsh` (random-hyperplane hash tables) or `ivf` (k-means lists).
- * @default 'lsh'
- * @throws ValidationError for another value, or `ivf` with metric `dot` (k-means lists need a metric space)
+ * The index parameters that shape hash tables (`indexMethod` 'lsh'). A collection in k-means lists
+ * has none: it reads lists (nprobe from its calibration) rather than buckets.
  */
-export function checkIndexMethod(method: unknown, metric: Metric, field = 'indexMethod'): IndexMethod {
-  if (method === undefined || method === 'lsh') return 'lsh';
+export const HASH_TABLE_PARAMS = ['hashTables', 'partitionBits', 'bucketSize', 'probes'] as const;
+
+/**
+ * A create request's `indexMethod`: `ivf` (k-means lists) or `lsh` (random-hyperplane hash tables).
+ * Lists need a metric space, so metric `dot` takes hash tables; so does a request whose `index`
+ * sets a hash table parameter (`HASH_TABLE_PARAMS`), which says the client wants them, as the
+ * original whiplash's clients and collections made before lists do.
+ * @default 'ivf' for metrics cosine and euclidean; 'lsh' for metric dot or an `index` with a hash table parameter
+ * @throws ValidationError for another value; `ivf` with metric `dot`; `ivf` with a hash table parameter (naming it)
+ */
+export function checkIndexMethod(method: unknown, metric: Metric, index?: unknown, field = 'indexMethod'): IndexMethod {
+  const tableParam = HASH_TABLE_PARAMS.find((key) => typeof index === 'object' && index !== null && (index as Record<string, unknown>)[key] !== undefined);
+  if (method === undefined) return metric === 'dot' || tableParam ? 'lsh' : 'ivf';
+  if (method === 'lsh') return 'lsh';
   if (method !== 'ivf') throw new ValidationError(field, "must be 'lsh' or 'ivf'");
   if (metric === 'dot') throw new ValidationError(field, "'ivf' supports the cosine and euclidean metrics, not dot");
+  if (tableParam) throw new ValidationError(`index.${tableParam}`, "applies to indexMethod 'lsh' only");
   return 'ivf';
 }
 

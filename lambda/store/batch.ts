@@ -15,6 +15,7 @@ import {
   TransactionCanceledException,
   TransactWriteItem,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
   WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
@@ -214,16 +215,18 @@ export async function writeAtomically(client: DynamoDBClient, items: readonly Tr
 }
 
 /**
- * The items one at a time, each with its own condition, stopping at the first that fails: for
- * dynalite (local mode without Java), which has no transactions. Not atomic; DynamoDB and
- * DynamoDB Local always take the transaction.
+ * The items one at a time, in order, each with its own condition, stopping at the first that
+ * fails: for dynalite (local mode without Java), which has no transactions. Not atomic (the
+ * lists' transactions put their conditional counter update first, so a lost race writes nothing); DynamoDB
+ * and DynamoDB Local always take the transaction.
  */
 async function writeInTurn(client: DynamoDBClient, items: readonly TransactWriteItem[]): Promise<number[] | undefined> {
   for (const [i, item] of items.entries()) {
     try {
       if (item.Put) await client.send(new PutItemCommand(item.Put));
+      else if (item.Update) await client.send(new UpdateItemCommand(item.Update));
       else if (item.Delete) await client.send(new DeleteItemCommand(item.Delete));
-      else throw new Error('writeInTurn takes Put and Delete items only');
+      else throw new Error('writeInTurn takes Put, Update and Delete items only');
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return [i];
       throw err;

@@ -6,19 +6,20 @@ import { CollectionConfig } from '../core/types';
 import { Item, queryAll, writeAtomically } from './batch';
 import { CheckedRow } from './collection-state';
 import { centroidPartition, centroidsAfter, counterKey } from './key-format';
-import { CentroidSet, centroidItems, centroidSetOf } from './list-layout';
+import { CentroidSet, centroidItems, centroidSetOf, withShare } from './list-layout';
 import { keyItem, S, toListSet } from './records';
 import { TableNames } from './table-definitions';
 
 /**
- * The centroid set a counter item names: `known` (this instance's copy) when it is that version,
+ * The centroid set a counter item names, at its share: `known` (this instance's copy) when it is that version,
  * else `known` updated with the centroid items written since, else all of them.
  * @returns undefined before the first batch trained the lists
  */
 export async function loadCentroidSet(client: DynamoDBClient, tables: TableNames, config: CollectionConfig, counter: Item, known: CentroidSet | undefined): Promise<CentroidSet | undefined> {
   const set = toListSet(counter);
   if (!set) return undefined;
-  if (known?.version === set.version) return known;
+  // the same set, at the share the counter holds now (another instance may have calibrated it)
+  if (known?.version === set.version) return known.share === set.share ? known : withShare(known, set.share);
   const base = known && known.version < set.version ? known : undefined;
   const items = await queryAll(client, tables.metadata, centroidPartition(config.uid), undefined, undefined, base ? centroidsAfter(base.version) : undefined);
   return centroidSetOf(config, items, set.version, set.share, base);
@@ -41,9 +42,9 @@ export async function trainCentroidSet(client: DynamoDBClient, tables: TableName
       Update: {
         TableName: tables.metadata,
         Key: keyItem(counterKey(projectId, name)),
-        UpdateExpression: 'SET lv = :v, ns = :n',
+        UpdateExpression: 'SET lv = :v, ns = :n, lc = :c',
         ConditionExpression: 'uid = :uid AND attribute_not_exists(lv)',
-        ExpressionAttributeValues: { ':v': { N: String(version) }, ':n': { N: String(first.nprobe / first.lists.count) }, ':uid': S(uid) },
+        ExpressionAttributeValues: { ':v': { N: String(version) }, ':n': { N: String(first.nprobe / first.lists.count) }, ':c': { N: String(first.lists.count) }, ':uid': S(uid) },
       },
     },
     ...centroidItems(uid, version, first.lists).map((item) => ({ Put: { TableName: tables.metadata, Item: item } })),

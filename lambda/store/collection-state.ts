@@ -30,9 +30,10 @@ export interface CreateCollectionInput {
   /** Which metadata keys are non-filterable. @default every key filterable */
   readonly metadataConfiguration?: MetadataConfiguration;
   /**
-   * How the index groups vectors: `lsh`, random-hyperplane hash tables (bucket layouts 1-2); `ivf`,
-   * k-means lists (an inverted file, bucket layout 3: `list-layout.ts`), cosine and euclidean only.
-   * @default 'lsh'
+   * How the index groups vectors: `ivf`, k-means lists (an inverted file, bucket layout 3:
+   * `list-layout.ts`), cosine and euclidean only; `lsh`, random-hyperplane hash tables (bucket
+   * layouts 1-2).
+   * @default 'ivf' for cosine and euclidean; 'lsh' for dot or an `index` with a hash table parameter (`checkIndexMethod`)
    */
   readonly indexMethod?: IndexMethod;
   /** With `indexMethod` 'ivf': entries a list holds before it splits (`LIST_SIZE_BOUNDS`). @default DEFAULT_LIST_SIZE (1000) */
@@ -125,7 +126,7 @@ export function planFromSample(config: CollectionConfig, frame: HashFrame, rows:
  * query reads as `probes`.
  */
 export function describe(
-  state: Pick<CollectionState, 'config' | 'plans' | 'count' | 'observed' | 'lists'> & { readonly hashDimensions?: number },
+  state: Pick<CollectionState, 'config' | 'plans' | 'count' | 'observed'> & { readonly lists?: Pick<CentroidSet, 'nprobe'>; readonly hashDimensions?: number },
   plans: PlanTable | PlanAtSize | undefined = state.plans,
 ): CollectionInfo {
   const shape = state.lists ? listShape(state.lists.nprobe) : queryShape(state.config.index, plans, state.count);

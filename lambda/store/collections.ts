@@ -7,6 +7,7 @@ import { frameOf } from '../core/hasher';
 import { checkMetadataConfiguration } from '../core/metadata';
 import { checkCollectionName, checkDimension, checkIndexMethod, checkListSize, checkMetric, checkSeed, resolveIndexParams } from '../core/params';
 import { encodePlanBasis, PlanBasis } from '../core/calibration';
+import { nprobeOf } from '../core/list-splits';
 import { PlanTable } from '../core/planner';
 import { PROFILE_MIN_SAMPLE } from '../core/profile';
 import { PRNG_VERSION } from '../core/prng';
@@ -49,7 +50,7 @@ export class CollectionStore {
 
   /**
    * Creates a collection; the project must exist (`ensureProject`).
-   * @throws ValidationError (name, dimension, metric, index, seed, metadataConfiguration), NotFoundError (project),
+   * @throws ValidationError (name, dimension, metric, index, indexMethod, listSize, seed, metadataConfiguration), NotFoundError (project),
    *   ConflictError (a collection of that name exists)
    */
   async create(projectId: string, input: CreateCollectionInput, ensureProject: () => Promise<unknown>): Promise<CollectionInfo> {
@@ -57,10 +58,11 @@ export class CollectionStore {
     const name = checkCollectionName(input.name);
     const dimension = checkDimension(input.dimension);
     const metric = checkMetric(input.metric);
-    const lists = checkIndexMethod(input.indexMethod, metric) === 'ivf';
+    const resolved = resolveIndexParams(input.index, 'index', dimension);
+    const lists = checkIndexMethod(input.indexMethod, metric, input.index) === 'ivf';
     const listSize = checkListSize(input.listSize, lists);
     // in k-means lists the hasher only sketches: one hash table's codes, unused
-    const index = { ...resolveIndexParams(input.index, 'index', dimension), ...(lists ? { hashTables: 1 } : {}) };
+    const index = { ...resolved, ...(lists ? { hashTables: 1 } : {}) };
     const seed = checkSeed(input.seed) ?? randomInt(0, 0xffffffff);
     const metadataConfiguration = checkMetadataConfiguration(input.metadataConfiguration);
     await ensureProject();
@@ -109,11 +111,26 @@ export class CollectionStore {
       queryAll(this.client, this.tables.metadata, projectPartition(projectId), COUNTER_PREFIX),
     ]);
     const counters = new Map(counterItems.map((i) => [`${projectItemOf(i.sk.S!)!.name}/${i.uid.S}`, i]));
-    return configs.map((i) => {
-      const config = toConfig(projectId, i);
-      const state = { config, hashDimensions: toHashDimensions(i), ...plansAndCount(i, counters.get(`${config.name}/${config.uid}`)) };
-      return describe(state, this.calibration.plansOf(state));
-    });
+    return Promise.all(
+      configs.map(async (i) => {
+        const config = toConfig(projectId, i);
+        const counter = counters.get(`${config.name}/${config.uid}`);
+        const state = { config, hashDimensions: toHashDimensions(i), ...plansAndCount(i, counter), ...(await this.listedLists(config, counter)) };
+        return describe(state, this.calibration.plansOf(state));
+      }),
+    );
+  }
+
+  /**
+   * In k-means lists, what a listing shows of the centroid set: the nprobe of the counter's share
+   * and list count; for a counter without the count (written before it was kept), the set read.
+   */
+  private async listedLists(config: CollectionConfig, counter: Item | undefined): Promise<{ lists?: { nprobe: number } }> {
+    const set = counter && isListLayout(config) ? toListSet(counter) : undefined;
+    if (!set) return {};
+    if (set.count !== undefined) return { lists: { nprobe: nprobeOf(set.share, set.count) } };
+    const loaded = await loadCentroidSet(this.client, this.tables, config, counter!, undefined);
+    return loaded ? { lists: loaded } : {};
   }
 
   /**

@@ -126,9 +126,9 @@ async function splitList(
       Update: {
         TableName: tables.metadata,
         Key: keyItem(counterKey(projectId, name)),
-        UpdateExpression: 'SET lv = :v',
+        UpdateExpression: 'SET lv = :v, lc = :c',
         ConditionExpression: 'uid = :uid AND lv = :old',
-        ExpressionAttributeValues: { ':v': { N: String(version) }, ':old': { N: String(set.version) }, ':uid': S(uid) },
+        ExpressionAttributeValues: { ':v': { N: String(version) }, ':c': { N: String(created + 1) }, ':old': { N: String(set.version) }, ':uid': S(uid) },
       },
     },
     { Put: { TableName: tables.metadata, Item: centroidItem(uid, version, list, cut.kept) } },

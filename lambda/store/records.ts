@@ -136,15 +136,22 @@ export function toFrame(i: Item): HashFrame | undefined {
   };
 }
 
-/** What a counter item says of a collection's centroid set (bucket layout 3): its version, and the share of its lists a query reads. */
+/** What a counter item says of a collection's centroid set (bucket layout 3): its version, the share of its lists a query reads, and how many lists it has. */
 export interface ListSet {
   readonly version: number;
   readonly share: number;
+  /** Lists in the set; absent from counters written before the count was kept there. */
+  readonly count?: number;
 }
 
 /** The `ListSet` a counter item holds, once the first batch trained the lists. */
 export function toListSet(i: Item): ListSet | undefined {
-  return i.lv?.N ? { version: Number(i.lv.N), share: Number(i.ns.N) } : undefined;
+  return i.lv?.N ? { version: Number(i.lv.N), share: Number(i.ns.N), ...(i.lc?.N ? { count: Number(i.lc.N) } : {}) } : undefined;
+}
+
+/** The counter item's attributes of a `ListSet` (`lv`, `ns`, `lc`), as the training of the first lists sets them and a split updates them. */
+export function listSetAttributes(set: Required<ListSet>): Item {
+  return { lv: { N: String(set.version) }, ns: { N: String(set.share) }, lc: { N: String(set.count) } };
 }
 
 /** The metadata of a vector item (empty when it has none). */

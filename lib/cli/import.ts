@@ -58,7 +58,7 @@ export interface ImportOptions {
   readonly create?: boolean;
   /** Metric of a collection created by `create`. @default 'cosine' */
   readonly metric?: Metric;
-  /** Index method of a collection created by `create` (`CreateCollectionRequest.indexMethod`). @default the API's ('lsh') */
+  /** Index method of a collection created by `create` (`CreateCollectionRequest.indexMethod`). @default the API's ('ivf' for cosine and euclidean, 'lsh' for dot) */
   readonly indexMethod?: IndexMethod;
   /** With `indexMethod` 'ivf': the list size of a collection created by `create`. @default the API's */
   readonly listSize?: number;

@@ -12,7 +12,7 @@ import { int } from './parse';
  */
 export function addIndexMethodOptions(cmd: Command, made = ''): Command {
   return cmd
-    .addOption(new Option('--index-method <method>', `index${made}: lsh, hash tables (the default); ivf, k-means lists, cosine and euclidean only`).choices(INDEX_METHODS))
+    .addOption(new Option('--index-method <method>', `index${made}: ivf, k-means lists (the default for cosine and euclidean); lsh, hash tables (the default for dot)`).choices(INDEX_METHODS))
     .option('--list-size <n>', `with --index-method ivf: vectors a list holds before it splits, ${LIST_SIZE_BOUNDS[0]} to ${LIST_SIZE_BOUNDS[1]}`, int(...LIST_SIZE_BOUNDS));
 }
 

@@ -13,11 +13,13 @@ export interface CreateCollectionRequest {
   /** Overrides of the index defaults (see `IndexParams`). */
   readonly index?: Partial<IndexParams>;
   /**
-   * How the index groups vectors: `'lsh'`, random-hyperplane hash tables (tuned by `index`);
-   * `'ivf'`, k-means lists, of which a query reads a few. Fixed for the collection's life; the
-   * collection's `indexMethod` says which it has. `'ivf'` with metric `'dot'` is refused:
-   * `WhiplashError` `ValidationError` (400) naming `indexMethod`.
-   * @default 'lsh'
+   * How the index groups vectors: `'ivf'`, k-means lists, of which a query reads the few nearest;
+   * `'lsh'`, random-hyperplane hash tables (tuned by `index.hashTables`, `partitionBits`,
+   * `bucketSize` and `probes`, which apply to `'lsh'` only). Fixed for the collection's life; the
+   * collection's `indexMethod` says which it has. `'ivf'` with metric `'dot'` is refused
+   * (`WhiplashError` `ValidationError`, 400, naming `indexMethod`), and with a hash table
+   * parameter (400 naming it, e.g. `index.hashTables`).
+   * @default 'ivf' for metrics cosine and euclidean; 'lsh' for 'dot', or when `index` sets a hash table parameter
    */
   readonly indexMethod?: IndexMethod;
   /**

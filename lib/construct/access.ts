@@ -17,11 +17,14 @@ export const TABLE_ACCESS: Readonly<Record<FunctionRole, Readonly<Record<TableRo
   },
   // Upserts and deletes of vectors and their bucket entries; the collection's counter and centre.
   write: {
-    metadata: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+    // in k-means lists also the centroid set: put by the transactions that train the first lists
+    // and split a list (`centroid-sets.ts`, `list-splits.ts`), read again (Query) after a split
+    metadata: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     // vector items: conditional puts, tombstones and their removal, one item each (`item-versions.ts`);
     // Query pages of vector items for delete by filter
     vectors: ['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    buckets: ['dynamodb:BatchWriteItem'],
+    // in k-means lists a split counts a list's entries and reads them (Query) before it moves some
+    buckets: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
   },
   // Projects, collections and key bindings; the scheduled purge of dropped collections.
   admin: {
@@ -37,13 +40,14 @@ export const TABLE_ACCESS: Readonly<Record<FunctionRole, Readonly<Record<TableRo
  * Partition-key patterns that a function's writes of a table are confined to, with the IAM
  * condition `ForAllValues:StringLike` on `dynamodb:LeadingKeys`; reads are not confined. The write
  * function (and `grantWrite` / `grantReadWrite`) updates only items of project partitions
- * (`P#<projectId>`: a collection's counter, its centre and plans), so it cannot write an API key
+ * (`P#<projectId>`: a collection's counter, its centre and plans) and of centroid set partitions
+ * (`L#<uid>`: a collection's k-means lists), so it cannot write an API key
  * binding (`K#<apiKeyId>`), the project registry, a uid claim or the purge queue (`DROPPED`,
  * whose records the purge deletes data by). Patterns follow `lambda/store/key-format.ts`.
  * Source: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
  */
 export const WRITE_PARTITIONS: Readonly<Partial<Record<FunctionRole, Readonly<Partial<Record<TableRole, readonly string[]>>>>>> = {
-  write: { metadata: ['P#*'] },
+  write: { metadata: ['P#*', 'L#*'] },
 };
 
 /** Is this DynamoDB action a read (never changes an item)? */

@@ -167,10 +167,10 @@ export abstract class WhiplashVectorStoreBase extends Construct implements IWhip
   /**
    * Lets `grantee` upsert and delete vectors directly through the AWS SDK (`WhiplashStore.upsert`,
    * `deleteVectors`), with the write function's actions (`TABLE_ACCESS.write`): item batch reads
-   * and writes on vectors and buckets, reads and counter updates on metadata; encrypt and decrypt
-   * on a customer key. No table-level or scan actions. Updates of the metadata table are confined
-   * to project partitions (`dynamodb:LeadingKeys` like `P#*`, `WRITE_PARTITIONS`): the grantee
-   * cannot write API key bindings or the purge queue.
+   * and writes on vectors and buckets, reads, counter updates and centroid sets on metadata;
+   * encrypt and decrypt on a customer key. No table-level or scan actions. Writes of the metadata
+   * table are confined to project and centroid set partitions (`dynamodb:LeadingKeys` like `P#*`
+   * or `L#*`, `WRITE_PARTITIONS`): the grantee cannot write API key bindings or the purge queue.
    */
   grantWrite(grantee: iam.IGrantable): iam.Grant {
     return this._grantTableAccess(grantee, TABLE_ACCESS.write, WRITE_PARTITIONS.write);
@@ -179,7 +179,7 @@ export abstract class WhiplashVectorStoreBase extends Construct implements IWhip
   /**
    * {@link grantQuery} and {@link grantWrite} in one grant: the union of the query and write
    * functions' actions, per table (what `WhiplashDirectClient` needs for everything but creating
-   * and deleting collections), with metadata updates confined to project partitions as in
+   * and deleting collections), with metadata writes confined as in
    * {@link grantWrite}.
    */
   grantReadWrite(grantee: iam.IGrantable): iam.Grant {

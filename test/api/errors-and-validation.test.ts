@@ -198,24 +198,32 @@ describe('the create request checked at collection creation (admin handler)', ()
     expect(ok.statusCode).toBe(200);
   });
 
-  test('k-means lists: indexMethod ivf with a listSize within LIST_SIZE_BOUNDS is created and described with both', async () => {
+  test('k-means lists: indexMethod ivf with a listSize within LIST_SIZE_BOUNDS is created and described with both; without indexMethod, lists unless dot or a hash table parameter', async () => {
     // GIVEN a project (beforeAll)
     const [lo, hi] = LIST_SIZE_BOUNDS;
-    // WHEN collections ask for k-means lists at each bound of the list size, and without one
+    // WHEN collections ask for k-means lists at each bound of the list size, and without one; for hash tables; and for neither
     const made = [
       await create({ name: 'ivf-lo', dimension: 8, metric: 'euclidean', indexMethod: 'ivf', listSize: lo }),
       await create({ name: 'ivf-hi', dimension: 8, indexMethod: 'ivf', listSize: hi }),
       await create({ name: 'ivf-default', dimension: 8, indexMethod: 'ivf' }),
       await create({ name: 'lsh-named', dimension: 8, indexMethod: 'lsh' }),
+      await create({ name: 'plain', dimension: 8 }),
+      await create({ name: 'plain-sized', dimension: 8, metric: 'euclidean', listSize: 300 }),
+      await create({ name: 'plain-dot', dimension: 8, metric: 'dot' }),
+      await create({ name: 'plain-tables', dimension: 8, index: { hashTables: 4 } }),
     ];
     // THEN each is a 200 that shows its index method, and with lists its list size (the default when none was asked)
-    expect(made.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+    expect(made.map((r) => r.statusCode)).toEqual(made.map(() => 200));
     const bodies = made.map((r) => JSON.parse(r.body));
     expect(bodies.map((b) => [b.name, b.indexMethod, b.listSize])).toEqual([
       ['ivf-lo', 'ivf', lo],
       ['ivf-hi', 'ivf', hi],
       ['ivf-default', 'ivf', DEFAULT_LIST_SIZE],
       ['lsh-named', 'lsh', undefined],
+      ['plain', 'ivf', DEFAULT_LIST_SIZE],
+      ['plain-sized', 'ivf', 300],
+      ['plain-dot', 'lsh', undefined],
+      ['plain-tables', 'lsh', undefined],
     ]);
     expect(bodies[0]).toMatchObject({ metric: 'euclidean', n_features: 8, dimension: 8 });
   });
@@ -223,7 +231,9 @@ describe('the create request checked at collection creation (admin handler)', ()
   test.each([
     ['an unknown indexMethod', { indexMethod: 'hnsw' }, 'indexMethod', 'must be one of "lsh", "ivf"'],
     ["'ivf' with metric dot", { metric: 'dot', indexMethod: 'ivf' }, 'indexMethod', "'ivf' supports the cosine and euclidean metrics, not dot"],
-    ["listSize without indexMethod 'ivf'", { listSize: 500 }, 'listSize', "applies to indexMethod 'ivf' only"],
+    ["listSize under metric dot (hash tables by default)", { metric: 'dot', listSize: 500 }, 'listSize', "applies to indexMethod 'ivf' only"],
+    ['listSize with a hash table parameter (hash tables by default)', { index: { hashTables: 4 }, listSize: 500 }, 'listSize', "applies to indexMethod 'ivf' only"],
+    ["a hash table parameter with indexMethod 'ivf'", { indexMethod: 'ivf', index: { probes: 2 } }, 'index.probes', "applies to indexMethod 'lsh' only"],
     ["listSize with indexMethod 'lsh'", { indexMethod: 'lsh', listSize: 500 }, 'listSize', "applies to indexMethod 'ivf' only"],
     ['listSize below its bounds', { indexMethod: 'ivf', listSize: LIST_SIZE_BOUNDS[0] - 1 }, 'listSize', `must be >= ${LIST_SIZE_BOUNDS[0]}`],
     ['listSize above its bounds', { indexMethod: 'ivf', listSize: LIST_SIZE_BOUNDS[1] + 1 }, 'listSize', `must be <= ${LIST_SIZE_BOUNDS[1]}`],

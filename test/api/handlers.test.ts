@@ -6,6 +6,7 @@ import { createAdminHandler } from '../../lambda/api/handlers/admin';
 import { createQueryHandler } from '../../lambda/api/handlers/query';
 import { createWriteHandler } from '../../lambda/api/handlers/write';
 import { logger } from '../../lambda/api/logger';
+import { DEFAULT_LIST_SIZE } from '../../lambda/core/list-splits';
 import { WhiplashStore } from '../../lambda/store/store';
 import { LocalKeyIssuer } from '../../lib/local/local-keys';
 import { loadMiniLm } from '../support/minilm';
@@ -125,7 +126,7 @@ describe('Lambda handlers, invoked with API Gateway events', () => {
   });
 
   test('k-means lists: created with indexMethod ivf and a listSize, which create, get and list show; written and searched through the handlers', async () => {
-    // GIVEN a project with a collection in k-means lists and one in hash tables
+    // GIVEN a project with a collection in k-means lists of 64, one created with a hash table parameter, and one with neither
     const admin = createAdminHandler(deps);
     const write = createWriteHandler(deps);
     const query = createQueryHandler(deps);
@@ -135,18 +136,20 @@ describe('Lambda handlers, invoked with API Gateway events', () => {
     const created = await admin(event('POST', '/projects/{projectId}/collections', p, { apiKeyId: ADMIN, body: { name: 'ivf', n_features: dimension, indexMethod: 'ivf', listSize: 64 } }));
     expect(created.statusCode).toBe(200);
     expect(JSON.parse(created.body)).toMatchObject({ name: 'ivf', n_features: dimension, metric: 'cosine', indexMethod: 'ivf', listSize: 64, vectorCount: 0 });
-    expect((await admin(event('POST', '/projects/{projectId}/collections', p, { apiKeyId: ADMIN, body: { name: 'lsh', n_features: dimension } }))).statusCode).toBe(200);
+    expect((await admin(event('POST', '/projects/{projectId}/collections', p, { apiKeyId: ADMIN, body: { name: 'lsh', n_features: dimension, index: { hashTables: 4 } } }))).statusCode).toBe(200);
+    expect((await admin(event('POST', '/projects/{projectId}/collections', p, { apiKeyId: ADMIN, body: { name: 'plain', n_features: dimension } }))).statusCode).toBe(200);
     // WHEN 200 real embeddings are written to it in one batch
     const c = { ...p, collectionId: 'ivf' };
     const rows = ids.slice(0, 200).map((id, i) => ({ id, vector: Array.from(vectors[i]) }));
     expect((await write(event('POST', `${COLLECTION}/items/batch`, c, { apiKeyId: ADMIN, body: { vectors: rows } }))).statusCode).toBe(200);
-    // THEN get and list describe it with its index method and list size, the other with 'lsh' and no list size
+    // THEN get and list describe it with its index method and list size, the one with a hash table parameter with 'lsh' and no list size, the plain one with the default lists
     const got = JSON.parse((await query(event('GET', COLLECTION, c, { apiKeyId: ADMIN }))).body);
     expect(got).toMatchObject({ name: 'ivf', indexMethod: 'ivf', listSize: 64, vectorCount: 200 });
     const listed = JSON.parse((await query(event('GET', '/projects/{projectId}/collections', p, { apiKeyId: ADMIN }))).body) as { name: string; indexMethod: string; listSize?: number }[];
     expect(listed.map((x) => [x.name, x.indexMethod, x.listSize]).sort()).toEqual([
       ['ivf', 'ivf', 64],
       ['lsh', 'lsh', undefined],
+      ['plain', 'ivf', DEFAULT_LIST_SIZE],
     ]);
     // AND a stored vector searched for finds itself first
     const found = await query(event('POST', `${COLLECTION}/search`, c, { apiKeyId: ADMIN, body: { query: rows[17].vector, limit: 5, include_vector: false } }));

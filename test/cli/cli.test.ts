@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LIST_SIZE_BOUNDS } from '../../lambda/core/limits';
+import { DEFAULT_LIST_SIZE } from '../../lambda/core/list-splits';
 import { WhiplashClient } from '../../lib/client';
 import { formatTable } from '../../lib/cli/output';
 import { Doc, FaultProxy, loadDocs, startFaultProxy, startTestServer } from '../client/support';
@@ -88,14 +89,13 @@ describe('whiplash CLI', () => {
     const get = await whiplash(['collections', 'get', 'lists'], env);
     expect(get.stdout).toMatch(/^indexMethod\s+ivf\nlistSize\s+500$/m);
     expect(JSON.parse((await whiplash(['--json', 'collections', 'get', 'lists'], env)).stdout)).toMatchObject({ metric: 'euclidean', indexMethod: 'ivf', listSize: 500 });
-    // and a collection in hash tables shows 'lsh' and no list size
+    // and the collection created without --index-method (cosine) shows the default lists
     const docs = await whiplash(['collections', 'get', 'docs'], env);
-    expect(docs.stdout).toMatch(/^indexMethod\s+lsh$/m);
-    expect(docs.stdout).not.toMatch(/^listSize/m);
+    expect(docs.stdout).toMatch(new RegExp(`^indexMethod\\s+ivf\nlistSize\\s+${DEFAULT_LIST_SIZE}$`, 'm'));
     // WHEN the API refuses the combination, or the option parser the value, THEN exit code 1 naming the field
     const refusals: [string[], RegExp][] = [
       [['-m', 'dot', '--index-method', 'ivf'], /"field":"indexMethod"/],
-      [['--list-size', '500'], /"field":"listSize"/],
+      [['-m', 'dot', '--list-size', '500'], /"field":"listSize"/],
       [['--index-method', 'lsh', '--list-size', '500'], /"field":"listSize"/],
       [['--index-method', 'ivf', '--list-size', String(lo - 1)], new RegExp(`option '--list-size <n>' argument '${lo - 1}' is invalid\\. must be an integer from ${lo} to ${hi}`)],
       [['--index-method', 'ivf', '--list-size', String(hi + 1)], new RegExp(`must be an integer from ${lo} to ${hi}`)],

@@ -38,7 +38,7 @@ describe('WhiplashDirectClient on DynamoDB Local', () => {
   test('collections: k-means lists (indexMethod ivf) are described with their listSize; under metric dot a typed 400 naming indexMethod', async () => {
     expect(await direct.createCollection('p1', { name: 'lists', dimension: 384, indexMethod: 'ivf', listSize: 200 })).toMatchObject({ indexMethod: 'ivf', listSize: 200 });
     expect(await direct.getCollection('p1', 'lists')).toMatchObject({ indexMethod: 'ivf', listSize: 200, vectorCount: 0 });
-    expect(await direct.getCollection('p1', 'docs')).toMatchObject({ indexMethod: 'lsh' });
+    expect(await direct.getCollection('p1', 'docs')).toMatchObject({ indexMethod: 'ivf' }); // the default under cosine
     const err = await direct.createCollection('p1', { name: 'dots', dimension: 384, metric: 'dot', indexMethod: 'ivf' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WhiplashError);
     expect(err).toMatchObject({ status: 400, code: 'ValidationError', field: 'indexMethod' });

@@ -3,6 +3,7 @@
 import { WhiplashBatchError, WhiplashClient, WhiplashError } from '../../lib/client';
 import type { CollectionHandle, CreateCollectionRequest } from '../../lib/client';
 import { LIST_SIZE_BOUNDS, MAX_METADATA_BYTES } from '../../lambda/core/limits';
+import { DEFAULT_LIST_SIZE } from '../../lambda/core/list-splits';
 import { loadMiniLm } from '../support/minilm';
 import { exactTopK, loadDocs, projectClient, startTestServer } from './support';
 
@@ -64,12 +65,12 @@ describe('WhiplashClient over HTTP', () => {
     // WHEN real embeddings are written to it
     const lists = client.collection(projectId, 'lists');
     await lists.upsertBatch(data.slice(0, 150), { firstBatchSize: 150 });
-    // THEN get and list show its index method and list size; the hash-table collection shows 'lsh' and none
+    // THEN get and list show its index method and list size; the collection created without one shows the default lists
     expect(await client.getCollection(projectId, 'lists')).toMatchObject({ indexMethod: 'ivf', listSize: 100, vectorCount: 150 });
     const listed = await client.listCollections(projectId);
     expect(listed.find((c) => c.name === 'lists')).toMatchObject({ indexMethod: 'ivf', listSize: 100 });
     const docsInfo = listed.find((c) => c.name === 'docs')!;
-    expect([docsInfo.indexMethod, docsInfo.listSize]).toEqual(['lsh', undefined]);
+    expect([docsInfo.indexMethod, docsInfo.listSize]).toEqual(['ivf', DEFAULT_LIST_SIZE]);
     // AND a stored vector finds itself first
     expect((await lists.search({ vector: data[42].vector, topK: 3 }))[0].id).toBe(data[42].id);
     await client.deleteCollection(projectId, 'lists');
@@ -81,7 +82,9 @@ describe('WhiplashClient over HTTP', () => {
     const cases: [Partial<CreateCollectionRequest>, string, RegExp][] = [
       [{ indexMethod: 'hnsw' as never }, 'indexMethod', /must be one of "lsh", "ivf"/],
       [{ metric: 'dot', indexMethod: 'ivf' }, 'indexMethod', /cosine and euclidean/],
-      [{ listSize: 100 }, 'listSize', /applies to indexMethod 'ivf' only/],
+      [{ indexMethod: 'lsh', listSize: 100 }, 'listSize', /applies to indexMethod 'ivf' only/],
+      [{ metric: 'dot', listSize: 100 }, 'listSize', /applies to indexMethod 'ivf' only/],
+      [{ indexMethod: 'ivf', index: { hashTables: 4 } }, 'index.hashTables', /applies to indexMethod 'lsh' only/],
       [{ indexMethod: 'ivf', listSize: LIST_SIZE_BOUNDS[0] - 1 }, 'listSize', new RegExp(`must be >= ${LIST_SIZE_BOUNDS[0]}`)],
       [{ indexMethod: 'ivf', listSize: LIST_SIZE_BOUNDS[1] + 1 }, 'listSize', new RegExp(`must be <= ${LIST_SIZE_BOUNDS[1]}`)],
     ];

@@ -179,17 +179,18 @@ describe('WhiplashVectorStore with default props', () => {
     const deletesOn = policyOf('Write').filter((st: { Action: string | string[] }) => [st.Action].flat().includes('dynamodb:DeleteItem'));
     expect(deletesOn.map((st: { Resource: unknown }) => JSON.stringify(st.Resource))).toEqual([expect.stringContaining('VectorsTable')]);
     expect([...actions('Admin')].filter((a) => a.startsWith('apigateway:')).sort()).toEqual(['apigateway:DELETE', 'apigateway:POST', 'apigateway:PUT']);
-    // The write function touches metadata only to read state and update the counter and centre, in project partitions.
+    // The write function touches metadata only to read state, update the counter and centre in project
+    // partitions, and put a collection's centroid sets in their own partitions.
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyName: Match.stringLikeRegexp('WriteFunctionRole'),
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('MetadataTable'), 'Arn'] } },
+          { Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('MetadataTable'), 'Arn'] } },
           {
-            Action: 'dynamodb:UpdateItem',
+            Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
             Effect: 'Allow',
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('MetadataTable'), 'Arn'] },
-            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*'] } },
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*', 'L#*'] } },
           },
         ]),
       },
@@ -378,7 +379,7 @@ describe('grants and metrics', () => {
     const byTable: Record<string, Set<string>> = {};
     for (const st of statements) for (const a of [st.Action].flat()) (byTable[JSON.stringify(st.Resource)] ??= new Set()).add(a);
     const arn = (role: string) => JSON.stringify({ 'Fn::GetAtt': [Object.keys(template.findResources('AWS::DynamoDB::Table')).find((id) => id.startsWith(`Vectors${role}Table`)), 'Arn'] });
-    expect(byTable[arn('Metadata')]).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']));
+    expect(byTable[arn('Metadata')]).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
     expect(byTable[arn('Vectors')]).toEqual(new Set(['dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']));
     expect(byTable[arn('Buckets')]).toEqual(new Set(['dynamodb:Query', 'dynamodb:BatchWriteItem']));
   });

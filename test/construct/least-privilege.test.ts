@@ -50,12 +50,18 @@ function recordingDeps(role: FunctionRole): ApiDeps {
   const roleOf = (table: string): TableRole => (Object.keys(tables) as TableRole[]).find((r) => tables[r] === table)!;
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown>; Key?: { pk?: { S?: string } }; Item?: { pk?: { S?: string } } };
-      const names = input.TableName ? [input.TableName] : Object.keys(input.RequestItems ?? {});
-      const action = `dynamodb:${String(context.commandName).replace(/Command$/, '')}`;
-      for (const name of names) used[role][roleOf(name)].add(action);
-      const pk = (input.Key ?? input.Item)?.pk?.S;
-      if (input.TableName && pk !== undefined && !isReadAction(action)) writtenKeys[role][roleOf(input.TableName)].add(pk);
+      type One = { TableName?: string; Key?: { pk?: { S?: string } }; Item?: { pk?: { S?: string } } };
+      const input = args.input as One & { RequestItems?: Record<string, unknown>; TransactItems?: Record<string, One>[] };
+      // a transaction is authorized as the action of each of its items (PutItem, UpdateItem, DeleteItem, ConditionCheckItem)
+      const singles: [string, One][] = input.TransactItems
+        ? input.TransactItems.flatMap((t) => Object.entries(t).map(([kind, one]): [string, One] => [`dynamodb:${kind === 'ConditionCheck' ? 'ConditionCheckItem' : `${kind}Item`}`, one]))
+        : [[`dynamodb:${String(context.commandName).replace(/Command$/, '')}`, input]];
+      for (const [action, one] of singles) {
+        const names = one.TableName ? [one.TableName] : Object.keys(input.RequestItems ?? {});
+        for (const name of names) used[role][roleOf(name)].add(action);
+        const pk = (one.Key ?? one.Item)?.pk?.S;
+        if (one.TableName && pk !== undefined && !isReadAction(action)) writtenKeys[role][roleOf(one.TableName)].add(pk);
+      }
       return next(args);
     },
     { step: 'initialize', name: 'recordTableAccess' },
@@ -86,7 +92,7 @@ beforeAll(async () => {
   await call('GET', '/projects', {}, ADMIN);
   await call('GET', '/projects/{projectId}', P, key);
   await call('PUT', '/projects/{projectId}/tier', P, ADMIN, { tier: 'default' });
-  await call('POST', '/projects/{projectId}/collections', P, key, { name: 'docs', n_features: 8 });
+  await call('POST', '/projects/{projectId}/collections', P, key, { name: 'docs', n_features: 8, indexMethod: 'lsh' });
   await call('GET', '/projects/{projectId}/collections', P, key);
   await call('GET', C, PC, key);
   await call('POST', `${C}/items`, PC, key, { id: 'a', vector: vec(0), metadata: { kind: 'x' } });
@@ -117,7 +123,12 @@ beforeAll(async () => {
   await call('DELETE', C, PC, key);
   const purged = (await handlers.admin({ source: 'aws.events' } as never)) as APIGatewayProxyResult;
   expect(JSON.parse(purged.body).purged).toBeGreaterThan(0);
-  await call('POST', '/projects/{projectId}/collections', P, key, { name: 'other', n_features: 4 });
+  // a collection in k-means lists (the default), written past a split and searched
+  await call('POST', '/projects/{projectId}/collections', P, key, { name: 'other', n_features: 8, listSize: 16 });
+  const other = { ...P, collectionId: 'other' };
+  for (const from of [200, 240, 280]) await call('POST', `${C}/items/batch`, other, key, { vectors: Array.from({ length: 40 }, (_, i) => ({ id: `w${from + i}`, vector: vec(from + i) })) });
+  await call('POST', `${C}/search`, other, key, { query: vec(203), limit: 3 });
+  await call('DELETE', `${C}/items/{itemId}`, { ...other, itemId: 'w201' }, key);
   await call('DELETE', '/projects/{projectId}', P, ADMIN); // drops 'other' too
 });
 

@@ -60,10 +60,10 @@ describe('a store referenced from a second stack of the same app', () => {
 
   test('THEN the function is granted the query and write actions on the imported tables’ ARNs', () => {
     const statements = Object.values(appTemplate.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
-    // one statement per table, and the metadata updates apart, confined to project partitions
+    // one statement per table, and the metadata writes apart, confined to project and centroid set partitions
     expect(statements).toHaveLength(4);
     expect(statements.filter((s) => s.Condition !== undefined)).toEqual([
-      expect.objectContaining({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*'] } } }),
+      expect.objectContaining({ Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*', 'L#*'] } } }),
     ]);
     const actions = new Set(statements.flatMap((s) => [s.Action].flat()));
     // what the query and write functions call (grantReadWrite grants both)

@@ -21,7 +21,7 @@ function statementsOf(template: Template, prefix: string | RegExp): Statement[] 
 const actionsOf = (s: Statement): string[] => [s.Action].flat();
 const onMetadata = (s: Statement): boolean => JSON.stringify(s.Resource).includes('MetadataTable');
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:TransactWriteItems'];
-const LEADING_KEYS = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*'] } };
+const LEADING_KEYS = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*', 'L#*'] } };
 
 describe('the admin function reaches only the API keys of this store', () => {
   // GIVEN a store with default props
@@ -87,7 +87,7 @@ describe('writers never reach API key bindings', () => {
   const metadataWrites = (statements: Statement[]): Statement[] =>
     statements.filter((s) => onMetadata(s) && actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
 
-  test('THEN grantWrite and grantReadWrite allow metadata updates only in project partitions (dynamodb:LeadingKeys P#*)', () => {
+  test('THEN grantWrite and grantReadWrite allow metadata writes only in project and centroid set partitions (dynamodb:LeadingKeys P#*, L#*)', () => {
     // GIVEN a store, and an imported one  WHEN roles are granted write and read-write
     const { stack, store } = storeStack();
     const imported = WhiplashVectorStore.fromStoreAttributes(stack, 'Imported', {
@@ -111,7 +111,7 @@ describe('writers never reach API key bindings', () => {
       const onMeta = grantee === 'ImportedWriter' ? statements.filter((s) => JSON.stringify(s.Resource).includes('table/meta')) : statements.filter(onMetadata);
       const writes = onMeta.filter((s) => actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
       expect(writes).toHaveLength(1);
-      expect(actionsOf(writes[0])).toEqual(['dynamodb:UpdateItem']);
+      expect(actionsOf(writes[0])).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
       expect(writes[0].Condition).toEqual(LEADING_KEYS);
       // reads of the metadata table stay unconditioned
       expect(onMeta.some((s) => s.Condition === undefined && actionsOf(s).includes('dynamodb:GetItem'))).toBe(true);

@@ -287,8 +287,10 @@ describe('a write that another request overwrites while it runs', () => {
   });
 
   it('a creation overwritten by another creation of the same id counts the vector once', async () => {
-    // GIVEN: no item y; a creation (a counted transaction) held while another instance creates y
+    // GIVEN: no item y in a collection whose first write (which trains its lists, a transaction too) is done;
+    // a creation (a counted transaction) held while another instance creates y
     await clean.createCollection('p', { name: 'c', dimension: 384 });
+    await clean.upsert('p', 'c', [{ id: 'w', vector: vec(69) }]);
     await through.store.getCollection('p', 'c');
     // WHEN
     const { answer, calls } = await overtaken('TransactWriteItems', () => through.store.upsert('p', 'c', [{ id: 'y', vector: vec(70) }]), () => clean.upsert('p', 'c', [{ id: 'y', vector: vec(71) }]));
@@ -296,7 +298,7 @@ describe('a write that another request overwrites while it runs', () => {
     expect(answer).toEqual({ upserted: 1 });
     expect(calls).toBe(1);
     expect((await clean.getVectors('p', 'c', ['y']))[0].vector[0]).toBe(Float32Array.from(vec(71))[0]);
-    await expectConsistent('c', ['y'], 1);
+    await expectConsistent('c', ['w', 'y'], 2);
   });
 
   it('a delete overwritten by a replace is acknowledged, and the replace stands', async () => {

@@ -256,7 +256,9 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
 
   it('refuses a list size out of bounds or without lists', async () => {
     await expect(store.createCollection('p', { name: 'bad', dimension: 4, indexMethod: 'ivf', listSize: 8 })).rejects.toThrow(/listSize.*between 16 and 10000/);
-    await expect(store.createCollection('p', { name: 'bad', dimension: 4, listSize: 100 })).rejects.toThrow(/listSize.*'ivf' only/);
+    await expect(store.createCollection('p', { name: 'bad', dimension: 4, indexMethod: 'lsh', listSize: 100 })).rejects.toThrow(/listSize.*'ivf' only/);
+    await expect(store.createCollection('p', { name: 'bad', dimension: 4, metric: 'dot', listSize: 100 })).rejects.toThrow(/listSize.*'ivf' only/);
+    await expect(store.createCollection('p', { name: 'bad', dimension: 4, indexMethod: 'ivf', index: { bucketSize: 8 } })).rejects.toThrow(/index\.bucketSize.*'lsh' only/);
   });
 
   it('leaves nothing of a dropped collection after the purge', async () => {

@@ -1,4 +1,5 @@
-// Tests query planning in the store on DynamoDB Local: profiling and the hashing subspace at the first large batch, stored plans, fixed parameters.
+// Tests query planning of hash tables in the store on DynamoDB Local: profiling and the hashing subspace at the first large batch,
+// stored plans, fixed parameters; and that a listing describes each collection, in hash tables or k-means lists, as it is described alone.
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { bucketDepth } from '../../lambda/core/multiprobe';
 import { UNPROFILED } from '../../lambda/core/params';
@@ -13,8 +14,8 @@ import { useTestTables } from '../support/tables';
 const data = loadMiniLm();
 const rows = (from: number, to: number) => data.vectors.slice(from, to).map((v, i) => ({ id: data.ids[from + i], vector: Array.from(v) }));
 
-/** The store's query planner, end to end: profile at the first large batch, plans stored with the config. */
-describe('query planning against DynamoDB Local', () => {
+/** The store's query planner of hash tables, end to end: profile at the first large batch, plans stored with the config. */
+describe('query planning (hash tables) against DynamoDB Local', () => {
   const db = useTestTables();
   let store: WhiplashStore;
 
@@ -25,7 +26,7 @@ describe('query planning against DynamoDB Local', () => {
 
   it('uses the UNPROFILED shape until a batch of PROFILE_MIN_SAMPLE vectors arrives, then the plan', async () => {
     // GIVEN a collection that got a batch one vector short of a profile
-    await store.createCollection('plans', { name: 'small-first', dimension: data.dimension, seed: 1 });
+    await store.createCollection('plans', { name: 'small-first', dimension: data.dimension, seed: 1, indexMethod: 'lsh' });
     await store.upsert('plans', 'small-first', rows(0, PROFILE_MIN_SAMPLE - 1));
     const before = await store.getCollection('plans', 'small-first');
     // THEN it reads buckets of UNPROFILED.bucketSize with UNPROFILED.probes, and predicts nothing
@@ -51,7 +52,7 @@ describe('query planning against DynamoDB Local', () => {
 
   it('stores the plans with the collection: a fresh process plans the same, and concurrent first writers agree', async () => {
     // GIVEN two first batches written at once
-    await store.createCollection('plans', { name: 'race', dimension: data.dimension, seed: 2 });
+    await store.createCollection('plans', { name: 'race', dimension: data.dimension, seed: 2, indexMethod: 'lsh' });
     await Promise.all([store.upsert('plans', 'race', rows(0, 200)), store.upsert('plans', 'race', rows(200, 400))]);
     // WHEN this store and a fresh one describe the collection
     const mine = await store.getCollection('plans', 'race');
@@ -64,9 +65,9 @@ describe('query planning against DynamoDB Local', () => {
 
   it('hashes in the subspace its first large batch fixed, and a fresh process hashes the same', async () => {
     // GIVEN a collection whose first batch is large and one whose first batch is small
-    await store.createCollection('plans', { name: 'sub', dimension: data.dimension, seed: 5 });
+    await store.createCollection('plans', { name: 'sub', dimension: data.dimension, seed: 5, indexMethod: 'lsh' });
     await store.upsert('plans', 'sub', rows(0, 300));
-    await store.createCollection('plans', { name: 'nosub', dimension: data.dimension, seed: 5 });
+    await store.createCollection('plans', { name: 'nosub', dimension: data.dimension, seed: 5, indexMethod: 'lsh' });
     await store.upsert('plans', 'nosub', rows(0, SUBSPACE_MIN_SAMPLE - 1));
     await store.upsert('plans', 'nosub', rows(SUBSPACE_MIN_SAMPLE - 1, 300));
     // THEN the first holds K x dimension float32 rows in its config item, the second none
@@ -90,7 +91,7 @@ describe('query planning against DynamoDB Local', () => {
 
   it('picks up plans another process made, through the query’s second round trip', async () => {
     // GIVEN a process that cached an unprofiled collection
-    await store.createCollection('plans', { name: 'elsewhere', dimension: data.dimension, seed: 4 });
+    await store.createCollection('plans', { name: 'elsewhere', dimension: data.dimension, seed: 4, indexMethod: 'lsh' });
     await store.upsert('plans', 'elsewhere', rows(0, 50));
     expect((await store.query('plans', 'elsewhere', { vector: data.vectors[1] })).stats.expectedRecall).toBeUndefined();
     // WHEN another process writes a batch large enough to profile
@@ -104,11 +105,11 @@ describe('query planning against DynamoDB Local', () => {
   });
 
   it('keeps an index’s fixed bucketSize and probes, and plans for its recall target', async () => {
-    await store.createCollection('plans', { name: 'fixed', dimension: data.dimension, seed: 3, index: { bucketSize: 16, probes: 1 } });
+    await store.createCollection('plans', { name: 'fixed', dimension: data.dimension, seed: 3, indexMethod: 'lsh', index: { bucketSize: 16, probes: 1 } });
     await store.upsert('plans', 'fixed', rows(0, 300));
     expect((await store.getCollection('plans', 'fixed')).queryPlan).toMatchObject({ depth: bucketDepth(300, 16, 4), probes: 1, profiled: true });
 
-    await store.createCollection('plans', { name: 'cheap', dimension: data.dimension, seed: 3, index: { recallTarget: 0.6 } });
+    await store.createCollection('plans', { name: 'cheap', dimension: data.dimension, seed: 3, indexMethod: 'lsh', index: { recallTarget: 0.6 } });
     await store.upsert('plans', 'cheap', rows(0, 300));
     const cheap = (await store.getCollection('plans', 'cheap')).queryPlan;
     const usual = (await store.getCollection('plans', 'race')).queryPlan;
@@ -117,7 +118,7 @@ describe('query planning against DynamoDB Local', () => {
   });
 
   it('lists every collection as it describes it alone, without reading their hashing subspaces', async () => {
-    // GIVEN the collections above, and one with non-filterable metadata keys
+    // GIVEN the collections above, and one with non-filterable metadata keys in k-means lists (the default)
     await store.createCollection('plans', { name: 'split', dimension: data.dimension, seed: 6, metadataConfiguration: { nonFilterableMetadataKeys: ['text'] } });
     await store.upsert('plans', 'split', rows(0, 150));
     // WHEN a fresh process lists them
@@ -126,7 +127,7 @@ describe('query planning against DynamoDB Local', () => {
     // THEN each equals its description read alone
     expect(listed.length).toBeGreaterThanOrEqual(7);
     for (const c of listed) expect(c).toEqual(await fresh.getCollection('plans', c.name));
-    expect(listed.find((c) => c.name === 'split')!.metadataConfiguration).toEqual({ nonFilterableMetadataKeys: ['text'] });
+    expect(listed.find((c) => c.name === 'split')).toMatchObject({ indexMethod: 'ivf', metadataConfiguration: { nonFilterableMetadataKeys: ['text'] } });
   });
 
   it('rejects a recall target outside 0.5..0.999 and creates nothing', async () => {

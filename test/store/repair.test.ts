@@ -73,8 +73,8 @@ describe('repairing a damaged collection', () => {
   }
 
   it('finishes stopped replaces and deletes, removes orphans and recounts, and a second run finds nothing', async () => {
-    // GIVEN: a collection of 10 vectors, damaged
-    await store.createCollection('p', { name: 'hurt', dimension: 384 });
+    // GIVEN: a collection of 10 vectors in hash tables, damaged (lists-layout.test repairs lists)
+    await store.createCollection('p', { name: 'hurt', dimension: 384, indexMethod: 'lsh' });
     await store.upsert('p', 'hurt', Array.from({ length: 10 }, (_, i) => ({ id: `a${i}`, vector: vec(i) })));
     await damage('hurt');
     const before = await scanCollection(db.client, db.tables, await store.getCollection('p', 'hurt'));

@@ -14,7 +14,7 @@ import type { TableNames } from '../../lambda/store/table-definitions';
  * The centroid set a bucket-layout-3 collection's counter names, from every item of the metadata
  * table and the collection's config item; undefined before its first batch set one.
  */
-export function storedCentroidSet(metadata: readonly Item[], config: Item): CentroidSet | undefined {
+function storedCentroidSet(metadata: readonly Item[], config: Item): CentroidSet | undefined {
   const uid = config.uid.S!;
   const counter = metadata.find((i) => i.uid?.S === uid && i.n !== undefined);
   const listSet = counter ? toListSet(counter) : undefined;
@@ -22,7 +22,7 @@ export function storedCentroidSet(metadata: readonly Item[], config: Item): Cent
 }
 
 /** Every item of a table, page after page (test tables are small). */
-export async function scanAll(client: DynamoDBClient, TableName: string): Promise<Item[]> {
+async function scanAll(client: DynamoDBClient, TableName: string): Promise<Item[]> {
   const items: Item[] = [];
   let ExclusiveStartKey: Item | undefined;
   do {
