@@ -4,9 +4,11 @@ import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { storeClient } from '../lambda/store/store-client';
+import { CALIBRATION_WINDOW } from '../lambda/core/list-calibration';
+import { checkIndexMethod } from '../lambda/core/params';
 import type { IndexParams } from '../lambda/core/types';
 import { DynamoDBLocalHandle, LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from '../lib/local/dynamodb-local';
-import { Dataset, DatasetName, headRows, loadDataset, Metric, row } from './datasets';
+import { Dataset, DatasetName, headRows, loadDataset, Matrix, Metric, row } from './datasets';
 import { REPO_ROOT } from './datasets/fashion-mnist';
 import { distance } from './distance';
 import { fitPowerLaw } from './fit';
@@ -14,6 +16,8 @@ import { GroundTruth, groundTruth, groundTruthKey } from './ground-truth';
 import { ORIGINAL_DEFAULTS } from './original/hashing';
 import { OriginalLayout } from './original/layout';
 import { ensureOriginalTables, originalTableNames } from './original/tables';
+import { clusteringSpace } from './explore/ivf-lists';
+import type { ListsLayout } from './model/lists-model';
 import { log, progress } from './progress';
 import { BenchResult, checkTarget, ScalingPoint, ScalingResult } from './report';
 import { hasDefaultSettings, summarise, SystemRun } from './summary';
@@ -23,7 +27,8 @@ import { runExact } from './systems/exact';
 import { runHnsw } from './systems/hnsw';
 import { buildOriginalModels, buildWhiplashModel, runOriginalModel, runWhiplashModel } from './systems/model';
 import { runOriginal } from './systems/original';
-import { runWhiplash, SweepPoint } from './systems/whiplash';
+import { calibratedLists, listsModelOf, listsParams, runListsModel } from './systems/lists-model';
+import { runWhiplash, SweepPoint, whiplashLists } from './systems/whiplash';
 import { validate, Validation } from './validate';
 
 /**
@@ -54,13 +59,17 @@ export interface BenchOptions {
   readonly systems: readonly SystemName[];
   /** Whiplash index parameters at creation; any makes the run not "default settings". */
   readonly index?: Partial<IndexParams>;
-  /** Whiplash's index method (`ivf`: k-means lists, which makes the run not "default settings"). @default 'lsh' */
+  /** Whiplash's index method; given, the run is not "default settings". @default the store's (`checkIndexMethod`: k-means lists for cosine and euclidean) */
   readonly indexMethod?: 'lsh' | 'ivf';
-  /** With `indexMethod` 'ivf': the list size. */
+  /** With k-means lists: the list size; given, the run is not "default settings". @default the store's */
   readonly listSize?: number;
-  /** Queries Whiplash serves before the measured ones. @default 0 */
+  /**
+   * Queries Whiplash serves before the measured ones, as a collection in service has: k-means lists
+   * calibrate their nprobe on them, hash tables their plans. @default DEFAULT_WARM_QUERIES from the
+   * data set's queries after the measured ones (none when it has none)
+   */
   readonly warmQueries?: number;
-  /** What the warm-up queries are: base vectors (evenly spaced), or the data set's queries after the measured ones. @default 'base' */
+  /** What the warm-up queries are: base vectors (evenly spaced), or the data set's queries after the measured ones. @default 'queries' */
   readonly warmFrom?: 'base' | 'queries';
   readonly probes?: number[];
   /** Cost model only: sweep of the index's recall target (the plans re-made from the same profile). */
@@ -79,6 +88,9 @@ export interface BenchOptions {
   /** Collection sizes (first N base vectors) at which the model systems also run, for the growth fit. */
   readonly scale?: number[];
 }
+
+/** Warm-up queries by default: 8 calibration windows of the lists (`CALIBRATION_WINDOW`), past the one-in-8 wide reads of a new instance. */
+export const DEFAULT_WARM_QUERIES = 8 * CALIBRATION_WINDOW;
 
 /** HNSW's efSearch sweep: the issue's 64 first, then the data sets README's other columns. */
 export const DEFAULT_EF = [64, 10, 32, 128, 256];
@@ -127,18 +139,24 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
   const originalQueries = Math.min(queryCount, o.originalQueries ?? 100);
 
   // warm-up queries from the data set's queries are the ones after the measured ones
-  const warmFromQueries = o.warmFrom === 'queries' && (o.warmQueries ?? 0) > 0 ? o.warmQueries! : 0;
+  const warmQueries = o.warmQueries ?? DEFAULT_WARM_QUERIES;
+  const warmFromQueries = (o.warmFrom ?? 'queries') === 'queries' && warmQueries > 0 ? warmQueries : 0;
   const loaded = loadDataset(o.dataset, { dataDir: o.dataDir, size, queries: queryCount + warmFromQueries, baseFile: o.base, queryFile: o.queryFile, metric: o.metric, log });
   const ds = warmFromQueries > 0 ? { ...loaded, queries: headRows(loaded.queries, queryCount) } : loaded;
-  const warm = warmFromQueries > 0 ? { rows: loaded.queries.rows - ds.queries.rows, dim: ds.dim, data: loaded.queries.data.subarray(ds.queries.rows * ds.dim) } : undefined;
-  if (warmFromQueries > 0 && warm!.rows === 0) throw new Error(`${ds.name} has ${loaded.queries.rows} queries: the ${queryCount} measured leave none to warm up with`);
-  if (warm && warmFromQueries > warm.rows) log(`${ds.name} has ${warm!.rows} queries after the ${queryCount} measured: the ${warmFromQueries} warm-up queries serve them in turn`);
+  const warm = warmFromQueries > 0 && loaded.queries.rows > ds.queries.rows ? { rows: loaded.queries.rows - ds.queries.rows, dim: ds.dim, data: loaded.queries.data.subarray(ds.queries.rows * ds.dim) } : undefined;
+  if (warmFromQueries > 0 && !warm && o.warmQueries !== undefined) throw new Error(`${ds.name} has ${loaded.queries.rows} queries: the ${queryCount} measured leave none to warm up with`);
+  if (warmFromQueries > 0 && !warm) log(`${ds.name} has no queries after the ${queryCount} measured: no warm-up`);
+  if (warm && warmFromQueries > warm.rows) log(`${ds.name} has ${warm.rows} queries after the ${queryCount} measured: the ${warmFromQueries} warm-up queries serve them in turn`);
+  // the store's own choice of index for this data set and these settings
+  const lists = checkIndexMethod(o.indexMethod, ds.metric, o.index) === 'ivf';
+  const indexGiven = (o.index !== undefined && Object.keys(o.index).length > 0) || o.indexMethod !== undefined || o.listSize !== undefined;
   log(`${ds.name}: ${ds.base.rows} x ${ds.dim} base, ${ds.queries.rows} queries, ${ds.metric}, from ${ds.source}`);
   const gtK = Math.max(o.k, 10);
   const gt = truth(ds, gtK);
   const refKey = groundTruthKey(ds, gtK);
 
   const runs: SystemRun[] = [];
+  let storeLists: ListsLayout | undefined;
   let engine = 'in process (no DynamoDB)';
   if (o.systems.some((s) => ON_DYNAMODB.includes(s))) {
     let ddb: DynamoDBLocalHandle | undefined;
@@ -160,7 +178,9 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
       const client = newClient();
       const ctx: RunContext = { client, newClient, dataset: ds, gt, k: o.k, tablePrefix: `bench${Date.now().toString(36)}-` };
       if (o.systems.includes('whiplash')) {
-        runs.push(...(await runWhiplash(ctx, { index: o.index, indexMethod: o.indexMethod, listSize: o.listSize, warmQueries: o.warmQueries, warm, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank, o.recallTargets) })));
+        const whiplashWarm = warmFromQueries > 0 ? (warm ? warmQueries : 0) : warmQueries;
+        runs.push(...(await runWhiplash(ctx, { index: o.index, indexMethod: o.indexMethod, listSize: o.listSize, warmQueries: whiplashWarm, warm, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank, o.recallTargets) })));
+        if (lists) storeLists = await whiplashLists(ctx);
       }
       let vectorTable: string | undefined;
       if (o.systems.includes('original')) {
@@ -201,11 +221,13 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
   }
 
   const validations: Validation[] = [];
-  const modelOf = o.systems.includes('model') || (o.scale?.length ?? 0) > 0 ? buildWhiplashModel(ds, o.index, o.seed) : undefined;
-  if (modelOf && o.systems.includes('model')) {
-    const modelRuns = runWhiplashModel(ds, modelOf, o.k, sweepPoints(o.probes, o.rerank, o.recallTargets), ds.base.rows, gt);
-    runs.push(...modelRuns);
+  const modelOf = !lists && (o.systems.includes('model') || (o.scale?.length ?? 0) > 0) ? buildWhiplashModel(ds, o.index, o.seed) : undefined;
+  // the queries a store in lists calibrates on: those the warm-up served
+  const served = warm && servedQueries(warm, warmQueries);
+  if (o.systems.includes('model')) {
     const real = runs.filter((r) => r.system === 'whiplash');
+    const modelRuns = modelOf ? runWhiplashModel(ds, modelOf, o.k, sweepPoints(o.probes, o.rerank, o.recallTargets), ds.base.rows, gt) : listsModelRuns(ds, o, real, storeLists, served, gt);
+    runs.push(...modelRuns);
     real.forEach((r, i) => validations.push(validate(r, modelRuns[i])));
   }
   const originalModels = o.systems.includes('original-model') || (o.scale?.length ?? 0) > 0 ? buildOriginalModels(ds, o.originalSeeds) : undefined;
@@ -217,14 +239,17 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
   }
 
   let scaling: ScalingResult | undefined;
-  if (o.scale && o.scale.length > 0 && modelOf && originalModels) {
+  if (o.scale && o.scale.length > 0 && (modelOf || lists) && originalModels) {
+    if (lists && !served) throw new Error('--scale with k-means lists calibrates nprobe on served queries: it needs warm-up queries from the data set (--warm-from queries)');
+    const space = lists ? clusteringSpace(ds.base, ds.metric) : undefined;
     const sizes = [...new Set([...o.scale.filter((n) => n < ds.base.rows), ds.base.rows])].sort((a, b) => a - b);
     const points: ScalingPoint[] = [];
     for (const n of sizes) {
       const sub: Dataset = { ...ds, base: headRows(ds.base, n) };
       const subGt = truth(sub, gtK);
       const dOf = (q: number, id: number) => distance(ds.metric, row(ds.queries, q), row(ds.base, id));
-      for (const run of [runWhiplashModel(sub, modelOf, o.k, [{}], n)[0], runOriginalModel(sub, originalModels, o.k, queryCount, n)]) {
+      const whiplashAt = modelOf ? runWhiplashModel(sub, modelOf, o.k, [{}], n)[0] : calibratedListsRun(sub, n, served!, o, space);
+      for (const run of [whiplashAt, runOriginalModel(sub, originalModels, o.k, queryCount, n)]) {
         const s = summarise(run, subGt, o.k, dOf);
         points.push({ n, system: run.system, label: run.label, recall: s.recall, readUnits: s.readUnits, candidates: s.candidates, bytesRead: s.bytesRead ?? NaN, depth: run.settings.depth as number | undefined });
       }
@@ -250,11 +275,11 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
   const measured = measuredCommon(runs);
   const wlDefault = runs.find((r) => r.system === (measured ? 'whiplash' : 'model') && hasDefaultSettings(r));
   const orig = runs.find((r) => r.system === (measured ? 'original' : 'original-model'));
-  const overridden = (o.index !== undefined && Object.keys(o.index).length > 0) || o.indexMethod === 'ivf';
+  const overridden = indexGiven;
   // With index overrides the target is still checked, marked as not the default settings.
   const target = () => {
     const t = wlDefault && orig ? checkTarget(ds.name, ds.base.rows, common(wlDefault), common(orig), measured ? 'measured' : 'model') : undefined;
-    return t && overridden ? { ...t, indexOverrides: { ...o.index, ...(o.indexMethod === 'ivf' ? { indexMethod: 'ivf', listSize: o.listSize } : {}) } } : t;
+    return t && overridden ? { ...t, indexOverrides: { ...o.index, ...(o.indexMethod ? { indexMethod: o.indexMethod } : {}), ...(o.listSize === undefined ? {} : { listSize: o.listSize }) } } : t;
   };
   return {
     dataset: {
@@ -276,10 +301,43 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
     machine: { cpus: os.cpus().length, node: process.versions.node, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10) },
     systems,
     target: target(),
-    settings: { seed: o.seed, index: o.index ?? {}, ...(o.indexMethod === 'ivf' ? { indexMethod: 'ivf', listSize: o.listSize } : {}), probes: o.probes, rerank: o.rerank, recallTargets: o.recallTargets, originalSeeds: o.originalSeeds, ef: o.systems.includes('hnsw') ? ef : undefined, scale: o.scale },
+    settings: { seed: o.seed, index: o.index ?? {}, indexMethod: lists ? 'ivf' : 'lsh', ...(o.listSize === undefined ? {} : { listSize: o.listSize }), ...(indexGiven ? { indexGiven } : {}), probes: o.probes, rerank: o.rerank, recallTargets: o.recallTargets, originalSeeds: o.originalSeeds, ef: o.systems.includes('hnsw') ? ef : undefined, scale: o.scale },
     ...(validation.length > 0 ? { validation } : {}),
     ...(scaling ? { scaling } : {}),
   };
+}
+
+/**
+ * The lists cost model's runs ('model') at the sweep points of `o`: on the store's own lists
+ * (`storeLists`), each query at the nprobe the store's query read, when Whiplash ran; else on
+ * lists grown and calibrated as a store's on the `served` queries. A recall target sweep does not
+ * apply to lists (their nprobe is calibrated, not planned).
+ * @throws Error when neither the store's lists nor served queries are there
+ */
+function listsModelRuns(ds: Dataset, o: BenchOptions, real: readonly SystemRun[], storeLists: ListsLayout | undefined, served: Matrix | undefined, gt: GroundTruth): SystemRun[] {
+  const params = listsParams(o.index, ds.dim);
+  const sweep = sweepPoints(o.probes, o.rerank);
+  if (storeLists && real.length === sweep.length) {
+    const model = listsModelOf(ds, params, o.seed, storeLists);
+    const note = `priced on the store's own ${storeLists.lists.count} lists (read from DynamoDB Local after its run), each query at the nprobe the store's query read.`;
+    return sweep.flatMap((point, i) => runListsModel(ds, model, o.k, [point], (q) => real[i].queries[q].probes!, note, gt));
+  }
+  if (!served) throw new Error('the lists model calibrates nprobe on served queries: run it with whiplash, or with warm-up queries from the data set (--warm-from queries)');
+  const c = calibratedLists(ds, ds.base.rows, served, { params, seed: o.seed, listSize: o.listSize });
+  return runListsModel(ds, c.model, o.k, sweep, () => c.nprobe, `${c.lists} lists grown and nprobe calibrated (${c.nprobe}) as a store's, on ${served.rows} served queries (calibratedLists).`, gt);
+}
+
+/** The lists model at the first `n` base vectors, grown and calibrated as a store's, at the calibrated nprobe: one point of `--scale`. */
+function calibratedListsRun(sub: Dataset, n: number, served: Matrix, o: BenchOptions, space?: Float32Array): SystemRun {
+  const c = calibratedLists(sub, n, served, { params: listsParams(o.index, sub.dim), seed: o.seed, listSize: o.listSize, space });
+  return runListsModel(sub, c.model, o.k, [{}], () => c.nprobe, `${c.lists} lists grown and nprobe calibrated (${c.nprobe}) as a store's, on ${served.rows} served queries (calibratedLists).`)[0];
+}
+
+/** `count` queries of `queries` served in turn, as the warm-up serves them. */
+function servedQueries(queries: Matrix, count: number): Matrix {
+  const data = new Float32Array(count * queries.dim);
+  for (let i = 0; i < count; i++) data.set(row(queries, i % queries.rows), i * queries.dim);
+  return { rows: count, dim: queries.dim, data };
 }
 
 /** True when Whiplash (defaults) and the original layout both ran on DynamoDB Local: the target is then checked on them. */

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { IndexParams } from '../lambda/core/types';
-import { BenchOptions, QUICK, runBenchmark, SYSTEMS, SystemName } from './benchmark';
+import { BenchOptions, DEFAULT_WARM_QUERIES, QUICK, runBenchmark, SYSTEMS, SystemName } from './benchmark';
 import { DATASET_NAMES } from './datasets';
 import { log } from './progress';
 import { markdownTable, RESULTS_DIR, writeReports, writeResult } from './report';
@@ -60,10 +60,10 @@ async function main(argv: string[]): Promise<void> {
     .option('--k <n>', 'top-k', positiveInt, 10)
     .option('--systems <list>', `comma-separated: ${SYSTEMS.join(',')}`, systemList, [...SYSTEMS])
     .option('--index <k=v,...>', `Whiplash index parameters at creation (${INDEX_KEYS.join(', ')}); the target is only checked without them`, indexParams)
-    .addOption(new Option('--index-method <method>', "Whiplash's index: lsh (hash tables) or ivf (k-means lists; not the default settings)").choices(['lsh', 'ivf']))
-    .option('--list-size <n>', 'with --index-method ivf: entries a list holds before it splits (default: the store\'s)', positiveInt)
-    .option('--warm-queries <n>', 'Whiplash serves this many queries before the measured ones: what ivf calibrates its nprobe on', positiveInt)
-    .addOption(new Option('--warm-from <source>', 'the warm-up queries: base vectors (evenly spaced), or the data set\'s queries after the measured ones').choices(['base', 'queries']).default('base'))
+    .addOption(new Option('--index-method <method>', "Whiplash's index, given (then not the default settings): lsh (hash tables) or ivf (k-means lists) (default: the store's, ivf for cosine and euclidean)").choices(['lsh', 'ivf']))
+    .option('--list-size <n>', 'with k-means lists: entries a list holds before it splits (default: the store\'s; given, not the default settings)', positiveInt)
+    .option('--warm-queries <n>', `Whiplash serves this many queries before the measured ones, as a collection in service has: what k-means lists calibrate their nprobe on (default: ${DEFAULT_WARM_QUERIES}; 0: none)`, int(0))
+    .addOption(new Option('--warm-from <source>', 'the warm-up queries: base vectors (evenly spaced), or the data set\'s queries after the measured ones').choices(['base', 'queries']).default('queries'))
     .option('--probes <list>', 'sweep: per-query probes overrides (with ivf: lists read), e.g. 0,4,8', counts)
     .option('--rerank <list>', 'sweep: per-query re-rank overrides, e.g. 100,200,400', counts)
     .option('--recall-targets <list>', 'sweep (cost model only): the plans the store makes for these recall targets, e.g. 0.8,0.9', fractionList)

@@ -25,6 +25,8 @@ export interface QueryRecord {
   readonly meteredReadUnits?: number;
   /** DynamoDB calls made, when metered. */
   readonly calls?: number;
+  /** The store's `probes`: per hash table, or in k-means lists the lists read (nprobe), when the system tells. */
+  readonly probes?: number;
 }
 
 /**
@@ -38,6 +40,7 @@ export function storeQueryRecord(res: QueryResult, meter: Pick<CapacityMeter, 'r
     readUnits: res.stats.readUnits,
     roundTrips: res.stats.roundTrips,
     reranked: res.stats.reranked,
+    probes: res.stats.probes,
     meteredReadUnits: meter.readUnits,
     calls: meter.calls,
     ms,

@@ -8,6 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isBenchResult, type BenchResult } from '../report';
 import type { Summary } from '../summary';
+import { HASH_TABLE_PARAMS } from '../../lambda/core/params';
+import type { IndexMethod, IndexParams } from '../../lambda/core/types';
 
 /** One system's measured figures from one result file. */
 export interface MeasuredSystem {
@@ -28,6 +30,8 @@ export interface MeasuredSystem {
   readonly writeUnitsPerVector?: number;
   /** The index parameters the run used (`settings.index`), when the result records them. */
   readonly index?: Record<string, unknown>;
+  /** The run's index method (`settings.indexMethod`): 'lsh' when the result does not record one (it predates k-means lists). */
+  readonly indexMethod: IndexMethod;
   /** Stored bytes per vector a model system reports (`settings.storedBytesPerVector`), when present. */
   readonly storedBytesPerVector?: number;
 }
@@ -57,6 +61,7 @@ function measured(file: string, r: BenchResult, s: Summary): MeasuredSystem {
     bytesRead: s.bytesRead,
     writeUnitsPerVector: s.writeUnitsPerVector,
     index: (s.settings as { index?: Record<string, unknown> } | undefined)?.index,
+    indexMethod: (s.settings as { indexMethod?: IndexMethod } | undefined)?.indexMethod ?? 'lsh',
     storedBytesPerVector: (s.settings as { storedBytesPerVector?: number } | undefined)?.storedBytesPerVector,
   };
 }
@@ -67,11 +72,25 @@ export function indexDifferences(a: Record<string, unknown> | undefined, b: Reco
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => `${k}: ${JSON.stringify(a[k])} vs ${JSON.stringify(b[k])}`);
 }
 
-/** True for Whiplash at its default settings (no per-query overrides); `system` 'model' for the benchmark's model of it. */
+/**
+ * True for Whiplash at its default settings (no per-query overrides, the index method the store
+ * chose); `system` 'model' for the benchmark's model of it. A result that does not say whether its
+ * index method was given predates the k-means lists default: there only hash tables were the default.
+ */
 export function isWhiplashDefault(s: Summary, system = 'whiplash'): boolean {
-  const settings = s.settings as { overrides?: object; indexMethod?: string } | undefined;
-  // a run in k-means lists is not the store's default settings
-  return s.system === system && Object.keys(settings?.overrides ?? {}).length === 0 && settings?.indexMethod !== 'ivf';
+  const settings = s.settings as { overrides?: object; indexMethod?: string; indexMethodGiven?: boolean } | undefined;
+  const defaultIndex = settings?.indexMethodGiven === undefined ? settings?.indexMethod !== 'ivf' : !settings.indexMethodGiven;
+  return s.system === system && Object.keys(settings?.overrides ?? {}).length === 0 && defaultIndex;
+}
+
+/**
+ * The create request's `index` and `indexMethod` that make a collection like the run's: its index
+ * parameters as the store resolved them, less the hash table parameters in k-means lists (the
+ * store refuses them there).
+ */
+export function createdLike(m: Pick<MeasuredSystem, 'index' | 'indexMethod'>): { index?: Partial<IndexParams>; indexMethod: IndexMethod } {
+  const index = m.index && m.indexMethod === 'ivf' ? Object.fromEntries(Object.entries(m.index).filter(([k]) => !(HASH_TABLE_PARAMS as readonly string[]).includes(k))) : m.index;
+  return { index: index as Partial<IndexParams> | undefined, indexMethod: m.indexMethod };
 }
 
 /**

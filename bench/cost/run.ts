@@ -17,7 +17,7 @@ import type { IndexParams } from '../../lambda/core/types';
 import { REPO_ROOT } from '../datasets/fashion-mnist';
 import { gitCommit, machine } from '../lambda/machine';
 import { deployedFunctions } from './construct-functions';
-import { pickAnchor, pickExponent, readMeasurements } from './inputs';
+import { createdLike, pickAnchor, pickExponent, readMeasurements } from './inputs';
 import { functionMemoryMb, scaleReadUnits, ScalingRule, serverlessQueryCost } from './model';
 import { PRICES } from './prices';
 import { costMarkdown, CostResult } from './report';
@@ -30,7 +30,7 @@ const opts = new Command()
   .option('--workloads <list>', 'workloads to price, vectors:queries-a-month, comma-separated', WORKLOADS.map((w) => `${w.vectors}:${w.queriesPerMonth}`).join(','))
   .option('--dim <n>', 'vector dimension of the priced collections', '768')
   .option('--id-bytes <n>', 'id length assumed for every system', '8')
-  .option('--storage-sample <n>', 'Fashion-MNIST vectors to ingest for the stored-bytes measurement', '2000')
+  .option('--storage-sample <n>', 'Fashion-MNIST vectors to ingest for the stored-bytes and write-unit measurement (k-means lists split only once their first lists fill: all 60,000 by default)', '60000')
   .option('--data-dir <dir>', 'Fashion-MNIST directory (default ../shared/datasets/fashion-mnist)')
   .option('--results <dir>', 'where the measured results are read and cost.json / cost.md go', path.join(REPO_ROOT, 'bench', 'results'))
   .parse()
@@ -60,7 +60,8 @@ async function main(): Promise<void> {
 
   const functions = deployedFunctions();
   // The ingest runs with the index settings whose read units are priced, so every figure is of one configuration.
-  const storage = await measureStorage(Number(opts.storageSample), opts.dataDir, whiplash.index as Partial<IndexParams> | undefined);
+  const like = createdLike(whiplash);
+  const storage = await measureStorage(Number(opts.storageSample), opts.dataDir, like.index, like.indexMethod);
   process.stdout.write(`storage: ${storage.bytesPerVector.toFixed(0)} billed bytes and ${storage.writeUnitsPerVector.toFixed(2)} write units per vector (${storage.vectors} x ${storage.dim})\n`);
 
   const inputs: CostInputs = {

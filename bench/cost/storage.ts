@@ -9,7 +9,7 @@ import { StoreItems } from '../model/store-layout';
 import { loadMiniLm } from '../datasets/minilm';
 import { row } from '../datasets/types';
 import type { Item } from '../../lambda/store/batch';
-import type { IndexParams } from '../../lambda/core/types';
+import type { IndexMethod, IndexParams } from '../../lambda/core/types';
 import { attachCapacityMeter, CapacityMeter } from '../meter';
 import { FIXTURE_COLLECTION, FIXTURE_PROJECT, startFixture } from '../lambda/fixture';
 import { DYNAMO_ITEM_OVERHEAD } from './model';
@@ -47,6 +47,8 @@ export interface StorageMeasurement {
   readonly engine: string;
   /** The collection's index parameters. */
   readonly index: Record<string, unknown>;
+  /** The collection's index method (absent in measurements made before k-means lists: 'lsh'). */
+  readonly indexMethod?: IndexMethod;
 }
 
 async function scanSizes(client: DynamoDBClient, table: string): Promise<{ items: number; bytes: number; units: number }> {
@@ -68,11 +70,13 @@ async function scanSizes(client: DynamoDBClient, table: string): Promise<{ items
 }
 
 /**
- * Upserts `size` real Fashion-MNIST vectors (784-d) through WhiplashStore with `index` (the settings
- * whose read units are priced; default the store's defaults), then scans the vectors and buckets
- * tables and sizes every item by DynamoDB's rules.
+ * Upserts `size` real Fashion-MNIST vectors (784-d) through WhiplashStore with `index` and
+ * `indexMethod` (the settings whose read units are priced; default the store's defaults), then
+ * scans the vectors and buckets tables and sizes every item by DynamoDB's rules. In k-means lists
+ * the writes include the splits, which begin once the first lists fill: a sample of a few thousand
+ * vectors has none.
  */
-export async function measureStorage(size: number, dir?: string, index?: Partial<IndexParams>): Promise<StorageMeasurement> {
+export async function measureStorage(size: number, dir?: string, index?: Partial<IndexParams>, indexMethod?: IndexMethod): Promise<StorageMeasurement> {
   let meter: CapacityMeter | undefined;
   const fx = await startFixture({
     dataset: 'fashion-mnist',
@@ -80,6 +84,7 @@ export async function measureStorage(size: number, dir?: string, index?: Partial
     queries: 1,
     dir,
     index,
+    indexMethod,
     beforeLoad: (c) => {
       meter = attachCapacityMeter(c);
     },
@@ -111,6 +116,7 @@ export async function measureStorage(size: number, dir?: string, index?: Partial
       batchSeconds: fx.loadSeconds / Math.ceil(n / 500),
       engine: `DynamoDB Local (${fx.ddb.engine}, in memory)`,
       index: { ...info.index },
+      indexMethod: info.indexMethod,
     };
   } finally {
     await fx.stop();

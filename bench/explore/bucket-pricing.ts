@@ -15,7 +15,7 @@ import { addToAngleHistogram, ANGLE_BINS, profileOf, PROFILE_MAX_SAMPLE } from '
 import { DATASET_NAMES, DatasetName, loadDataset, row } from '../datasets';
 import { StoreItems } from '../model/store-layout';
 import { atDepth, WhiplashModel } from '../model/whiplash-model';
-import { BENCH_PROJECT, collectionName } from '../systems/model';
+import { BENCH_PROJECT, collectionName } from '../systems/context';
 
 const ints = (v: string) => v.split(',').map((x) => x.split(':').map(Number) as [number, number]);
 const opts = new Command()

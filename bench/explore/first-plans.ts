@@ -20,7 +20,7 @@ import { DATASET_NAMES, DatasetName, loadDataset, row } from '../datasets';
 import { groundTruth } from '../ground-truth';
 import { StoreItems } from '../model/store-layout';
 import { WhiplashModel } from '../model/whiplash-model';
-import { BENCH_PROJECT, collectionName } from '../systems/model';
+import { BENCH_PROJECT, collectionName } from '../systems/context';
 
 const opts = new Command()
   .description("A collection's first plan against the one its queries' true neighbours call for, and the calibrated run by step")

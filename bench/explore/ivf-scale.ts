@@ -2,44 +2,28 @@
 // n of a data set, nprobe calibrated as the store calibrates it, each size priced by `ListsModel`.
 /**
  * `npx tsx bench/explore/ivf-scale.ts --help`. Nothing here changes the store. For each size n (the
- * first n base vectors) it grows lists as a store would without re-indexing (`grownLists`: 16
- * lists trained on the first 500, a list that reaches the list size split by 2-means), then
- * calibrates nprobe as a store's instance does on the queries it serves
- * (`lambda/core/list-calibration.ts`): from a share of 1/4, the data set's queries after the
- * measured ones each read `calibrationWidth` lists wide through the model (its top 10 and the ranks
- * of their lists); every `CALIBRATION_QUERIES` of them the share becomes `calibratedShare` of the
- * latest `CALIBRATION_WINDOW`. The first `--queries` queries (those `npm run bench` measures) are
- * then priced at that nprobe with `ListsModel` (the store's list order, read limit, sketch, re-rank
- * and read units; equal to DynamoDB Local query by query given the lists, test/bench/model.test.ts)
- * and scored by recall@10 against the exact top 10 of the first n vectors. Prints one row per size
- * and the power-law fit of read units per query against n (`fitPowerLaw`).
- *
- * What it does not model: the store's lists grow under its own sampled split checks and
- * concurrent writers (`grownLists` splits each list the moment it reaches the size); a store
- * reads wide one query in 8 (then 64) of those it serves, and the others, read at nprobe, are
- * priced here only for the measured queries.
+ * first n base vectors) it grows lists and calibrates nprobe as a store would
+ * (`calibratedLists`, on the data set's queries after the measured ones), then prices the first
+ * `--queries` queries (those `npm run bench` measures) at that nprobe with `ListsModel` (equal to
+ * DynamoDB Local query by query given the lists, test/bench/model.test.ts) and scores them by
+ * recall@10 against the exact top 10 of the first n vectors. Prints one row per size and the
+ * power-law fit of read units per query against n (`fitPowerLaw`). `npm run bench -- --scale`
+ * fits the same growth for a collection in lists at default settings.
  */
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { CALIBRATION_K, CALIBRATION_QUERIES, CALIBRATION_WINDOW, calibratedShare, calibrationWidth, CalibrationQuery } from '../../lambda/core/list-calibration';
-import { DEFAULT_LIST_SIZE, nprobeOf } from '../../lambda/core/list-splits';
-import { listOrder, listSpace } from '../../lambda/core/lists';
-import { resolveIndexParams } from '../../lambda/core/params';
+import { CALIBRATION_QUERIES, CALIBRATION_WINDOW } from '../../lambda/core/list-calibration';
+import { DEFAULT_LIST_SIZE } from '../../lambda/core/list-splits';
 import { int, intList } from '../../lib/cli/parse';
 import { DATASET_NAMES, DatasetName, loadDataset } from '../datasets';
 import { headRows, row } from '../datasets/types';
 import { distance } from '../distance';
 import { fitPowerLaw } from '../fit';
 import { exactTopK } from '../ground-truth';
-import { ListsModel } from '../model/lists-model';
-import { StoreItems } from '../model/store-layout';
 import { log } from '../progress';
 import { recallAgainst } from '../recall';
-import { BENCH_PROJECT, collectionName } from '../systems/model';
-import { clusteringSpace, grownLists } from './ivf-lists';
-
-/** The share of lists a collection's queries read before its first calibration, here (the store starts from its first batch's). */
-const START_SHARE = 0.25;
+import { calibratedLists, listsParams } from '../systems/lists-model';
+import { clusteringSpace } from './ivf-lists';
 
 async function main(): Promise<void> {
   const o = new Command()
@@ -57,42 +41,17 @@ async function main(): Promise<void> {
   const k = 10;
   const ds = loadDataset(o.dataset, { queries: o.queries + o.calibrationQueries, log });
   const N = ds.base.rows;
-  const dim = ds.dim;
   const sizes = o.sizes ?? [16, 8, 4, 2, 1].map((d) => Math.floor(N / d));
-  // the store forces one hash table in lists: the hasher only sketches
-  const params = { ...resolveIndexParams({}, 'index', dim), hashTables: 1 };
-  const items = new StoreItems(params, dim, BENCH_PROJECT, collectionName(ds));
-  const x = clusteringSpace(ds.base, ds.metric);
+  const params = listsParams({}, ds.dim);
+  const space = clusteringSpace(ds.base, ds.metric);
   const measured = headRows(ds.queries, o.queries);
-  const served = ds.queries.rows - o.queries;
-  if (served < CALIBRATION_QUERIES) throw new Error(`${ds.name} has ${ds.queries.rows} queries: too few after the ${o.queries} measured to calibrate`);
+  const served = { rows: ds.queries.rows - o.queries, dim: ds.dim, data: ds.queries.data.subarray(o.queries * ds.dim) };
   const points: { n: number; lists: number; nprobe: number; share: number; settings: number; recall: number; readUnits: number; listReadUnits: number; entriesRead: number; reranked: number }[] = [];
   console.log('n | lists | nprobe | share | nprobe settings | recall@10 | RU / query | list RU | entries read | re-ranked');
   for (const n of sizes) {
     const t0 = performance.now();
     const base = headRows(ds.base, n);
-    const layout = grownLists(x, dim, n, ds.metric, 16, 500, o.listSize, 10, o.seed);
-    const K = layout.lists.length;
-    const listOf = new Int32Array(n);
-    layout.lists.forEach((members, l) => members.forEach((r) => (listOf[r] = l)));
-    const model = new ListsModel(base, ds.metric, params, o.seed, items, { lists: layout.index, members: layout.lists });
-    // the queries served after the measured ones, each read wide at the current nprobe
-    let share = START_SHARE;
-    let settings = 0;
-    const window: CalibrationQuery[] = [];
-    for (let i = 0; i < served; i++) {
-      const query = row(ds.queries, o.queries + i);
-      const width = calibrationWidth(nprobeOf(share, K), K);
-      const rank = new Int32Array(K);
-      listOrder(layout.index, listSpace(query, dim, ds.metric)).forEach((l, j) => (rank[l] = j));
-      window.push({ width, ranks: model.query(query, { topK: k, nprobe: width }).ids.slice(0, CALIBRATION_K).map((r) => rank[listOf[r]]) });
-      if (window.length > CALIBRATION_WINDOW) window.shift();
-      if ((i + 1) % CALIBRATION_QUERIES === 0) {
-        share = calibratedShare(window, K, params.recallTarget);
-        settings++;
-      }
-    }
-    const nprobe = nprobeOf(share, K);
+    const { model, lists: K, share, nprobe, settings } = calibratedLists(ds, n, served, { params, seed: o.seed, listSize: o.listSize, space });
     const gt = exactTopK(base, measured, k, ds.metric);
     let recall = 0;
     let ru = 0;

@@ -52,7 +52,7 @@ import { StoreItems } from '../model/store-layout';
 import { log } from '../progress';
 import { recallAgainst } from '../recall';
 import { mulberry32 } from '../prng';
-import { BENCH_PROJECT, collectionName } from '../systems/model';
+import { BENCH_PROJECT, collectionName } from '../systems/context';
 import { CalibrationQuery, calibratedNprobe } from './ivf-calibration';
 import { clusteringSpace, grownLists, trainedLists } from './ivf-lists';
 

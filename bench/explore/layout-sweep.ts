@@ -30,7 +30,7 @@ import { StoreItems } from '../model/store-layout';
 import { atDepth, WhiplashModel } from '../model/whiplash-model';
 import { log } from '../progress';
 import { recallAgainst } from '../recall';
-import { BENCH_PROJECT, collectionName } from '../systems/model';
+import { BENCH_PROJECT, collectionName } from '../systems/context';
 import { probesCell } from '../systems/probes-text';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);

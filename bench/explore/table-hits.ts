@@ -22,7 +22,7 @@ import { DATASET_NAMES, DatasetName, loadDataset, row } from '../datasets';
 import { groundTruth } from '../ground-truth';
 import { StoreItems } from '../model/store-layout';
 import { WhiplashModel } from '../model/whiplash-model';
-import { BENCH_PROJECT, collectionName } from '../systems/model';
+import { BENCH_PROJECT, collectionName } from '../systems/context';
 
 const plansOf = (v: string) => v.split(',').map((x) => x.split(':').map(Number) as [number, number]);
 const opts = new Command()

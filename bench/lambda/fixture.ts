@@ -5,7 +5,7 @@
  * vectors, written through `WhiplashStore` (the code the Lambda handlers run).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { IndexParams, VectorInput } from '../../lambda/core/types';
+import type { IndexMethod, IndexParams, VectorInput } from '../../lambda/core/types';
 import { ensureTables } from '../../lambda/store/local-tables';
 import { prefixedTableNames, TableNames } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
@@ -32,6 +32,8 @@ export interface FixtureOptions {
   readonly dir?: string;
   /** Index parameters of the collection. @default the store's defaults */
   readonly index?: Partial<IndexParams>;
+  /** Index method of the collection. @default the store's */
+  readonly indexMethod?: IndexMethod;
   /** Called with the store's client just before the base vectors are written (e.g. to attach a capacity meter). */
   readonly beforeLoad?: (client: DynamoDBClient) => void;
   /**
@@ -81,7 +83,7 @@ export async function startFixture(opts: FixtureOptions): Promise<Fixture> {
     await ensureTables(client, tables);
     const store = new WhiplashStore({ client, tables });
     await store.createProject({ projectId: FIXTURE_PROJECT, name: 'serverless benchmark' });
-    await store.createCollection(FIXTURE_PROJECT, { name: FIXTURE_COLLECTION, dimension: data.dim, metric: data.metric, seed: 1, index: opts.index });
+    await store.createCollection(FIXTURE_PROJECT, { name: FIXTURE_COLLECTION, dimension: data.dim, metric: data.metric, seed: 1, index: opts.index, ...(opts.indexMethod ? { indexMethod: opts.indexMethod } : {}) });
     opts.beforeLoad?.(client);
     const t0 = performance.now();
     for (let i = 0; i < data.base.rows; i += 500) {

@@ -9,6 +9,7 @@ import { packSketch } from '../../lambda/core/sketch-format';
 import { IndexParams, Metric } from '../../lambda/core/types';
 import { listPartition } from '../../lambda/store/key-format';
 import { CentroidSet, listReadPlan, listShape, listsToRead } from '../../lambda/store/list-layout';
+import { DYNAMO_ITEM_OVERHEAD } from '../cost/model';
 import { Matrix, row } from '../datasets/types';
 import { MODEL_UID, StoreItems } from './store-layout';
 import { ModelQuery, queryPages, truthFound } from './whiplash-model';
@@ -93,6 +94,18 @@ export class ListsModel {
     });
   }
 
+  /** The lists the model holds. */
+  get lists(): number {
+    return this.set.lists.count;
+  }
+
+  /** Billed bytes stored per vector: its list entry and its vector item, each with DynamoDB's 100 bytes of per-item overhead. */
+  storedBytesPerVector(): number {
+    let bytes = 0;
+    for (let r = 0; r < this.base.rows; r++) bytes += this.entryBytes[r] + this.vectorBytes[r] + 2 * DYNAMO_ITEM_OVERHEAD;
+    return bytes / this.base.rows;
+  }
+
   /**
    * One query reading its `nprobe` nearest lists, as `WhiplashStore.query` runs it with `probes`.
    * @param opts.rerank per-query override of the re-rank cap (absent: the index's)
@@ -123,7 +136,7 @@ export class ListsModel {
       for (const r of rows.subarray(0, n)) candidates.add(r, this.packed.subarray(r * this.packedBytes, (r + 1) * this.packedBytes));
     }
     const finalists = candidates.finalists();
-    const counterBytes = this.items.listCounterItemBytes(this.base.rows, this.set.version, this.set.share);
+    const counterBytes = this.items.listCounterItemBytes(this.base.rows, this.set.version, this.set.share, this.set.lists.count);
     const fetchReadUnits = readUnits(counterBytes, true) + finalists.reduce((s, r) => s + readUnits(this.vectorBytes[r]), 0);
     bytesRead += counterBytes + finalists.reduce((s, r) => s + this.vectorBytes[r], 0);
     const matches = exactTopK(plan, finalists.map((r) => ({ r, id: String(r), vector: row(this.base, r) })));

@@ -6,6 +6,7 @@ import { bucketEntryItem, BucketRead, bucketReadPlan, counterItem, itemSize, vec
 import { FILTER_VERSION_BYTES, filterVersionOf } from '../../lambda/store/filter-index';
 import { bucketPartition, bucketSortKey, entryToken } from '../../lambda/store/key-format';
 import { listCodes, listEntryItem } from '../../lambda/store/list-layout';
+import { listSetAttributes } from '../../lambda/store/records';
 
 export type { BucketRead };
 
@@ -78,9 +79,9 @@ export class StoreItems {
     return itemSize(counterItem(this.project, this.collection, MODEL_UID, count));
   }
 
-  /** Bytes of the counter item of a collection in k-means lists: with its centroid set's version and share (`lv`, `ns`). */
-  listCounterItemBytes(count: number, version: number, share: number): number {
-    return itemSize({ ...counterItem(this.project, this.collection, MODEL_UID, count), lv: { N: String(version) }, ns: { N: String(share) } });
+  /** Bytes of the counter item of a collection in k-means lists: with its centroid set's version, share and list count (`listSetAttributes`). */
+  listCounterItemBytes(count: number, version: number, share: number, lists: number): number {
+    return itemSize({ ...counterItem(this.project, this.collection, MODEL_UID, count), ...listSetAttributes({ version, share, count: lists }) });
   }
 
   /** The bucket reads of one query (`bucketReadPlan`, as `WhiplashStore.query` calls it). */

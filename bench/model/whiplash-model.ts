@@ -12,6 +12,7 @@ import { IndexParams, Metric } from '../../lambda/core/types';
 import { readUnits } from '../../lambda/core/capacity';
 import { Matrix, row } from '../datasets/types';
 import { StoreItems } from './store-layout';
+import { DYNAMO_ITEM_OVERHEAD } from '../cost/model';
 
 /** The model's one collection, as the calibration's buffers key it. */
 const MODEL_UID = 'model';
@@ -181,8 +182,8 @@ export class WhiplashModel {
   storedBytesPerVector(rows = this.base.rows): number {
     let bytes = 0;
     const L = this.params.hashTables;
-    for (let i = 0; i < rows * L; i++) bytes += this.entryBytes[i] + 100;
-    for (let r = 0; r < rows; r++) bytes += this.vectorBytes[r] + 100;
+    for (let i = 0; i < rows * L; i++) bytes += this.entryBytes[i] + DYNAMO_ITEM_OVERHEAD;
+    for (let r = 0; r < rows; r++) bytes += this.vectorBytes[r] + DYNAMO_ITEM_OVERHEAD;
     return bytes / rows;
   }
 

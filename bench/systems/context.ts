@@ -3,6 +3,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Dataset } from '../datasets/types';
 import type { GroundTruth } from '../ground-truth';
 
+/** The project and collection names of the real runner (`whiplash.ts`), which the models need: the counter item's key holds them. */
+export const BENCH_PROJECT = 'bench';
+export const collectionName = (ds: Dataset) => ds.name.replace(/[^A-Za-z0-9._-]/g, '-');
+
 /** What every system runner gets. */
 export interface RunContext {
   readonly client: DynamoDBClient;

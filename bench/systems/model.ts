@@ -9,12 +9,9 @@ import { WhiplashModel } from '../model/whiplash-model';
 import { ORIGINAL_DEFAULTS } from '../original/hashing';
 import { log, progress } from '../progress';
 import { QueryRecord, SystemRun } from '../summary';
+import { BENCH_PROJECT, collectionName } from './context';
 import { probesText } from './probes-text';
 import { SweepPoint } from './whiplash';
-
-/** The project and collection names the real runner (`whiplash.ts`) uses: the counter item's key holds them. */
-export const BENCH_PROJECT = 'bench';
-export const collectionName = (ds: Dataset) => ds.name.replace(/[^A-Za-z0-9._-]/g, '-');
 
 /** Encodes every base vector of `ds` for the model of Whiplash at these index parameters and seed. */
 export function buildWhiplashModel(ds: Dataset, index: Partial<IndexParams> | undefined, seed: number): WhiplashModel {

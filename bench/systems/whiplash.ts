@@ -1,5 +1,5 @@
 // The Whiplash system: ingests the base vectors through WhiplashStore and runs every query at each sweep point.
-import type { IndexParams, VectorInput } from '../../lambda/core/types';
+import type { CollectionInfo, IndexParams, VectorInput } from '../../lambda/core/types';
 import { ensureTables } from '../../lambda/store/local-tables';
 import { prefixedTableNames } from '../../lambda/store/table-definitions';
 import { WhiplashStore } from '../../lambda/store/store';
@@ -7,7 +7,9 @@ import { Matrix, row } from '../datasets/types';
 import { attachCapacityMeter } from '../meter';
 import { log, progress } from '../progress';
 import { QueryRecord, storeQueryRecord, SystemRun } from '../summary';
-import { RunContext } from './context';
+import { BENCH_PROJECT, collectionName, RunContext } from './context';
+import { readStoreLists } from './store-lists';
+import type { ListsLayout } from '../model/lists-model';
 import { probesText } from './probes-text';
 import { mapLimit } from '../../lambda/core/concurrency';
 
@@ -22,7 +24,7 @@ export interface SweepPoint {
 export interface WhiplashRunOptions {
   /** Index parameters at collection creation (absent: the store's defaults). */
   readonly index?: Partial<IndexParams>;
-  /** How the index groups vectors: random-hyperplane hash tables, or k-means lists (the store's `indexMethod`). @default 'lsh' */
+  /** How the index groups vectors: random-hyperplane hash tables, or k-means lists (the store's `indexMethod`). @default the store's */
   readonly indexMethod?: 'lsh' | 'ivf';
   /** With `indexMethod` 'ivf': entries a list holds before it splits. @default the store's */
   readonly listSize?: number;
@@ -43,8 +45,6 @@ export interface WhiplashRunOptions {
   readonly sweep?: readonly SweepPoint[];
 }
 
-const PROJECT = 'bench';
-
 /**
  * Whiplash through its store (`WhiplashStore`, the same code the Lambda handlers run): creates a
  * collection, upserts the base vectors (row i gets id `String(i)`), then runs every query at each
@@ -54,13 +54,13 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
   const { dataset: ds } = ctx;
   const client = ctx.newClient();
   const meter = attachCapacityMeter(client);
-  const tables = prefixedTableNames(`${ctx.tablePrefix}wl-`);
+  const tables = whiplashTables(ctx);
   await ensureTables(client, tables);
   const store = new WhiplashStore({ client, tables });
-  await store.createProject({ projectId: PROJECT, name: 'benchmark' });
-  const name = ds.name.replace(/[^A-Za-z0-9._-]/g, '-');
-  const method = opts.indexMethod === 'ivf' ? { indexMethod: 'ivf' as const, ...(opts.listSize === undefined ? {} : { listSize: opts.listSize }) } : {};
-  await store.createCollection(PROJECT, { name, dimension: ds.dim, metric: ds.metric, index: opts.index, seed: opts.seed ?? 1, ...method });
+  await store.createProject({ projectId: BENCH_PROJECT, name: 'benchmark' });
+  const name = collectionName(ds);
+  const method = { ...(opts.indexMethod ? { indexMethod: opts.indexMethod } : {}), ...(opts.listSize === undefined ? {} : { listSize: opts.listSize }) };
+  await store.createCollection(BENCH_PROJECT, { name, dimension: ds.dim, metric: ds.metric, index: opts.index, seed: opts.seed ?? 1, ...method });
 
   const batchSize = opts.batchSize ?? 500;
   const batches: VectorInput[][] = [];
@@ -74,7 +74,7 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
   meter.reset();
   const t0 = performance.now();
   const upsert = async (batch: VectorInput[]) => {
-    await store.upsert(PROJECT, name, batch);
+    await store.upsert(BENCH_PROJECT, name, batch);
     done += batch.length;
     bar.update(done);
   };
@@ -90,12 +90,12 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
     const wbar = progress(`whiplash: warm-up queries (${opts.warm ? 'the data set\'s queries after the measured ones' : 'base vectors'})`, warm);
     for (let i = 0; i < warm; i++) {
       const vector = opts.warm ? row(opts.warm, i % opts.warm.rows) : row(ds.base, Math.floor((i * ds.base.rows) / warm));
-      await store.query(PROJECT, name, { vector, topK: ctx.k });
+      await store.query(BENCH_PROJECT, name, { vector, topK: ctx.k });
       wbar.update(i + 1);
     }
     wbar.stop();
   }
-  const info = await store.getCollection(PROJECT, name);
+  const info = await store.getCollection(BENCH_PROJECT, name);
   log(`whiplash: ${ds.base.rows} vectors in ${seconds.toFixed(1)} s (${(ds.base.rows / seconds).toFixed(0)} vectors/s); index ${JSON.stringify(info.index)}`);
 
   const runs: SystemRun[] = [];
@@ -109,7 +109,7 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
     for (let q = 0; q < ds.queries.rows; q++) {
       meter.reset();
       const t = performance.now();
-      const res = await store.query(PROJECT, name, { vector: row(ds.queries, q), topK: ctx.k, ...point });
+      const res = await store.query(BENCH_PROJECT, name, { vector: row(ds.queries, q), topK: ctx.k, ...point });
       const ms = performance.now() - t;
       queries.push(storeQueryRecord(res, meter, ms));
       qbar.update(q + 1);
@@ -121,18 +121,39 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
     runs.push({
       system: 'whiplash',
       label: Object.keys(point).length === 0 ? 'whiplash (defaults)' : label,
-      settings: { index: info.index, queryPlan: info.queryPlan, seed: info.seed, overrides: point, batchSize, ingestConcurrency: opts.ingestConcurrency ?? 1, ...method, ...(warm > 0 ? { warmQueries: warm, warmFrom: opts.warm ? 'queries' : 'base' } : {}) },
+      settings: { index: info.index, queryPlan: info.queryPlan, seed: info.seed, overrides: point, batchSize, ingestConcurrency: opts.ingestConcurrency ?? 1, ...indexOf(info, opts), ...(warm > 0 ? { warmQueries: warm, warmFrom: opts.warm ? 'queries' : 'base' } : {}) },
       ingest: { vectors: ds.base.rows, seconds, writeUnits },
       queries,
       notes: [
         agree
           ? `${label}: the store's reported read units equal those the benchmark's own meter counted on every DynamoDB call of the client (ReturnConsumedCapacity TOTAL): ${(meteredRu / queries.length).toFixed(1)} per query.`
           : `${label}: MISMATCH: the store reported ${(storeRu / queries.length).toFixed(1)} read units per query, the benchmark's own meter on the client counted ${(meteredRu / queries.length).toFixed(1)}.`,
-        `whiplash: the store's query plan at ${info.vectorCount.toLocaleString('en-US')} vectors${info.queryPlan.profiled ? " (from the first batch's data profile)" : ' (no profile: too small a first batch)'}: bucket depth ${info.queryPlan.depth}, ${probesText(info.queryPlan)}${info.queryPlan.expectedRecall !== undefined ? `, expected share of the top 10 among the candidates ${info.queryPlan.expectedRecall}` : ''}.`,
+        info.indexMethod === 'ivf'
+          ? `whiplash: k-means lists of up to ${info.listSize} vectors; at ${info.vectorCount.toLocaleString('en-US')} vectors a query reads ${info.queryPlan.probes} lists (nprobe, calibrated on the queries served${warm > 0 ? ', the warm-up included' : ''}).`
+          : `whiplash: the store's query plan at ${info.vectorCount.toLocaleString('en-US')} vectors${info.queryPlan.profiled ? " (from the first batch's data profile)" : ' (no profile: too small a first batch)'}: bucket depth ${info.queryPlan.depth}, ${probesText(info.queryPlan)}${info.queryPlan.expectedRecall !== undefined ? `, expected share of the top 10 among the candidates ${info.queryPlan.expectedRecall}` : ''}.`,
         `whiplash: through WhiplashStore (the code the Lambda handlers run); candidates, full vectors, read units and round trips are the store's own QueryStats (read units summed from ReturnConsumedCapacity TOTAL). Ingest: upsert batches of ${batchSize}, ${opts.ingestConcurrency ?? 1} in flight; write units counted by the benchmark's meter on the client.`,
       ],
     });
   }
   client.destroy();
   return runs;
+}
+
+/**
+ * What a run's settings record of its index method: the collection's (`indexMethod`, with lists
+ * `listSize`) and whether the run chose it (`indexMethodGiven`) or took the store's default.
+ */
+function indexOf(info: CollectionInfo, opts: WhiplashRunOptions) {
+  return { indexMethod: info.indexMethod, ...(info.listSize === undefined ? {} : { listSize: info.listSize }), indexMethodGiven: opts.indexMethod !== undefined || opts.listSize !== undefined };
+}
+
+/** The tables of `runWhiplash`'s store in a run context. */
+const whiplashTables = (ctx: RunContext) => prefixedTableNames(`${ctx.tablePrefix}wl-`);
+
+/**
+ * The k-means lists the collection of `runWhiplash` holds after its run (its tables stay until
+ * the run's DynamoDB stops), for the lists cost model; undefined when it is in hash tables.
+ */
+export function whiplashLists(ctx: RunContext): Promise<ListsLayout | undefined> {
+  return readStoreLists(ctx.client, whiplashTables(ctx), BENCH_PROJECT, collectionName(ctx.dataset));
 }

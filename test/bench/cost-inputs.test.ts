@@ -1,6 +1,7 @@
 // Tests the cost model's inputs: choosing the anchor measurement and the growth exponent from result files, price
 // sources, and index-setting differences.
-import { findExponents, indexDifferences, pickAnchor, pickExponent, MeasuredSystem } from '../../bench/cost/inputs';
+import { createdLike, findExponents, indexDifferences, isWhiplashDefault, pickAnchor, pickExponent, MeasuredSystem } from '../../bench/cost/inputs';
+import type { Summary } from '../../bench/summary';
 import { PRICES } from '../../bench/cost/prices';
 
 const m = (over: Partial<MeasuredSystem>): MeasuredSystem => ({
@@ -16,6 +17,7 @@ const m = (over: Partial<MeasuredSystem>): MeasuredSystem => ({
   readUnits: 280,
   candidates: 6000,
   p50Ms: 250,
+  indexMethod: 'lsh',
   ...over,
 });
 
@@ -52,6 +54,22 @@ describe('cost model inputs', () => {
     expect(pickExponent([...b, ...a], 'whiplash', 'fashion-mnist.json')?.value).toBe(0.2);
     expect(pickExponent([...b, ...a], 'whiplash', 'x.json', 'glove')?.value).toBe(0.5);
     expect(pickExponent([...b, ...a], 'original')?.value).toBe(1.0);
+  });
+
+  test("Whiplash's default settings: no per-query overrides and the index method the store chose; results without that record count hash tables only", () => {
+    const run = (settings: Record<string, unknown>) => ({ system: 'whiplash', settings }) as unknown as Summary;
+    expect(isWhiplashDefault(run({ overrides: {}, indexMethod: 'ivf', indexMethodGiven: false }))).toBe(true);
+    expect(isWhiplashDefault(run({ overrides: {}, indexMethod: 'lsh', indexMethodGiven: true }))).toBe(false);
+    expect(isWhiplashDefault(run({ overrides: { probes: 4 }, indexMethod: 'ivf', indexMethodGiven: false }))).toBe(false);
+    // results written before the lists default
+    expect(isWhiplashDefault(run({ overrides: {} }))).toBe(true);
+    expect(isWhiplashDefault(run({ overrides: {}, indexMethod: 'ivf', listSize: 1000 }))).toBe(false);
+  });
+
+  test("a collection like a run's: in k-means lists, its index less the hash table parameters the store refuses there", () => {
+    const index = { hashTables: 1, partitionBits: 4, recallTarget: 0.95, sketchBits: 384, rerank: 500 };
+    expect(createdLike(m({ index, indexMethod: 'ivf' }))).toEqual({ index: { recallTarget: 0.95, sketchBits: 384, rerank: 500 }, indexMethod: 'ivf' });
+    expect(createdLike(m({ index, indexMethod: 'lsh' }))).toEqual({ index, indexMethod: 'lsh' });
   });
 
   test('every price names an https source and the date it was read', () => {

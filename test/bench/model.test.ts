@@ -12,11 +12,8 @@ import { OriginalLayout } from '../../bench/original/layout';
 import { dropOriginalTables, ensureOriginalTables, originalTableNames, OriginalTables } from '../../bench/original/tables';
 import { queryPages, WhiplashModel } from '../../bench/model/whiplash-model';
 import { ListsModel } from '../../bench/model/lists-model';
-import { idFromListSortKey, listPartition } from '../../lambda/store/key-format';
-import type { TableNames } from '../../lambda/store/table-definitions';
-import { runWhiplash } from '../../bench/systems/whiplash';
+import { runWhiplash, whiplashLists } from '../../bench/systems/whiplash';
 import { useBenchRun } from '../support/bench-run';
-import { scanAll, storedCentroidSet } from '../support/invariants';
 import { testClient } from '../support/tables';
 
 describe('Query pages', () => {
@@ -27,7 +24,7 @@ describe('Query pages', () => {
   });
 });
 
-describe('the cost model against the real store on DynamoDB Local (MiniLM, real embeddings)', () => {
+describe('the cost model of hash tables against the real store on DynamoDB Local (MiniLM, real embeddings)', () => {
   const ds = loadMiniLm({ queries: 40 });
   const gt = exactTopK(ds.base, ds.queries, 10, ds.metric);
   const run = useBenchRun('m');
@@ -35,7 +32,7 @@ describe('the cost model against the real store on DynamoDB Local (MiniLM, real 
   test('per query, the model reads the same candidates, re-ranks as many, returns the same ids and predicts the read units DynamoDB Local reported (which bills an empty Query nothing; DynamoDB bills it half a unit)', async () => {
     const ctx = run.context(ds, gt);
     const sweep = [{}, { probes: 0, rerank: 20 }, { probes: 12, rerank: 300 }];
-    const runs = await runWhiplash(ctx, { sweep, seed: 7 });
+    const runs = await runWhiplash(ctx, { sweep, seed: 7, indexMethod: 'lsh' });
     const params = runs[0].settings.index as IndexParams;
     const model = new WhiplashModel(ds.base, ds.metric, params, 7, new StoreItems(params, ds.dim, 'bench', 'minilm'));
     let units = 0;
@@ -57,17 +54,6 @@ describe('the cost model against the real store on DynamoDB Local (MiniLM, real 
   }, 180_000);
 });
 
-/** The lists of the one collection in `tables` as the store holds them: its centroid set, and the base rows (ids `String(row)`) of each list's entries. */
-async function storeLists(client: DynamoDBClient, tables: TableNames) {
-  const metadata = await scanAll(client, tables.metadata);
-  const config = metadata.find((i) => i.dimension !== undefined)!;
-  const uid = config.uid.S!;
-  const set = storedCentroidSet(metadata, config)!;
-  const buckets = await scanAll(client, tables.buckets);
-  const members = Array.from({ length: set.lists.count }, (_, l) => buckets.filter((e) => e.pk.S === listPartition(uid, l)).map((e) => Number(idFromListSortKey(e.sk.S!))));
-  return { lists: set.lists, members, version: set.version, share: set.share };
-}
-
 describe('the cost model of k-means lists against the real store on DynamoDB Local (MiniLM, lists grown by splits)', () => {
   const ds = loadMiniLm({ queries: 40 });
   const gt = exactTopK(ds.base, ds.queries, 10, ds.metric);
@@ -80,7 +66,7 @@ describe('the cost model of k-means lists against the real store on DynamoDB Loc
     const runs = await runWhiplash(ctx, { sweep, seed: 7, indexMethod: 'ivf', listSize: 64, batchSize: 100, ingestConcurrency: 2 });
     const params = runs[0].settings.index as IndexParams;
     // WHEN the model prices the same queries on the lists the store holds
-    const layout = await storeLists(run.client(), run.tables());
+    const layout = (await whiplashLists(ctx))!;
     expect(layout.lists.count).toBeGreaterThan(ds.base.rows / 64);
     expect(layout.members.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: ds.base.rows }, (_, r) => r));
     const model = new ListsModel(ds.base, ds.metric, params, 7, new StoreItems(params, ds.dim, 'bench', 'minilm'), layout, 100);

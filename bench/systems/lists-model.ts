@@ -1,0 +1,113 @@
+// The cost model of a collection in k-means lists as a benchmark system: `ListsModel` on the
+// store's own lists (each query at the nprobe the store read), or on lists grown and calibrated as a store's.
+import { CALIBRATION_K, CALIBRATION_QUERIES, CALIBRATION_WINDOW, calibratedShare, calibrationWidth, CalibrationQuery } from '../../lambda/core/list-calibration';
+import { DEFAULT_LIST_SIZE, nprobeOf } from '../../lambda/core/list-splits';
+import { listOrder, listSpace } from '../../lambda/core/lists';
+import { resolveIndexParams } from '../../lambda/core/params';
+import type { IndexParams } from '../../lambda/core/types';
+import { Dataset, headRows, Matrix, row } from '../datasets/types';
+import { clusteringSpace, grownLists } from '../explore/ivf-lists';
+import type { GroundTruth } from '../ground-truth';
+import { ListsLayout, ListsModel } from '../model/lists-model';
+import { StoreItems } from '../model/store-layout';
+import { progress } from '../progress';
+import { QueryRecord, SystemRun } from '../summary';
+import { BENCH_PROJECT, collectionName } from './context';
+import type { SweepPoint } from './whiplash';
+
+/** The share of lists a collection's queries read before its first calibration, here (the store starts from its first batch's). */
+const START_SHARE = 0.25;
+
+/** The index parameters of a collection in lists: the store forces one hash table, whose sketch is all a list entry holds. */
+export const listsParams = (index: Partial<IndexParams> | undefined, dim: number): IndexParams => ({ ...resolveIndexParams(index, 'index', dim), hashTables: 1 });
+
+/** `ListsModel` on `layout` for the first `rows` base vectors of `ds`, ids and sketch frame as the benchmark's store run has them. */
+export function listsModelOf(ds: Dataset, params: IndexParams, seed: number, layout: ListsLayout, rows = ds.base.rows): ListsModel {
+  return new ListsModel(headRows(ds.base, rows), ds.metric, params, seed, new StoreItems(params, ds.dim, BENCH_PROJECT, collectionName(ds)), layout);
+}
+
+/** Lists grown on the first n vectors and the nprobe calibrated on the queries served. */
+export interface CalibratedLists {
+  readonly model: ListsModel;
+  /** Lists at the end of the growth. */
+  readonly lists: number;
+  readonly share: number;
+  readonly nprobe: number;
+  /** Times the share was set. */
+  readonly settings: number;
+}
+
+/**
+ * Lists as a store grows them on the first `n` base vectors without re-indexing (`grownLists`: 16
+ * lists trained on the first 500, a list that reaches `listSize` split by 2-means), and nprobe
+ * calibrated as a store's instance calibrates it (`lambda/core/list-calibration.ts`): from a share of
+ * 1/4, each query of `served` read wide (`calibrationWidth`) through the model, its top
+ * `CALIBRATION_K` and the ranks of their lists kept in a window of `CALIBRATION_WINDOW`; every
+ * `CALIBRATION_QUERIES` the share becomes `calibratedShare` of the window.
+ *
+ * What it does not model: the store's lists grow under sampled split checks and concurrent writers
+ * (`grownLists` splits each list the moment it reaches the size); a store reads wide one query in 8
+ * (then 64) of those it serves, where this reads every served query wide.
+ * @param space `clusteringSpace` of the base vectors, when the caller has it (several sizes of one data set)
+ * @throws Error when `served` has fewer than `CALIBRATION_QUERIES` queries
+ */
+export function calibratedLists(ds: Dataset, n: number, served: Matrix, o: { params: IndexParams; seed: number; listSize?: number; space?: Float32Array }): CalibratedLists {
+  if (served.rows < CALIBRATION_QUERIES) throw new Error(`calibrating nprobe takes at least ${CALIBRATION_QUERIES} served queries (got ${served.rows})`);
+  const dim = ds.dim;
+  const layout = grownLists(o.space ?? clusteringSpace(headRows(ds.base, n), ds.metric), dim, n, ds.metric, 16, 500, o.listSize ?? DEFAULT_LIST_SIZE, 10, o.seed);
+  const K = layout.lists.length;
+  const listOf = new Int32Array(n);
+  layout.lists.forEach((members, l) => members.forEach((r) => (listOf[r] = l)));
+  const model = listsModelOf(ds, o.params, o.seed, { lists: layout.index, members: layout.lists }, n);
+  let share = START_SHARE;
+  let settings = 0;
+  const window: CalibrationQuery[] = [];
+  for (let i = 0; i < served.rows; i++) {
+    const query = row(served, i);
+    const width = calibrationWidth(nprobeOf(share, K), K);
+    const rank = new Int32Array(K);
+    listOrder(layout.index, listSpace(query, dim, ds.metric)).forEach((l, j) => (rank[l] = j));
+    window.push({ width, ranks: model.query(query, { topK: CALIBRATION_K, nprobe: width }).ids.map((r) => rank[listOf[r]]) });
+    if (window.length > CALIBRATION_WINDOW) window.shift();
+    if ((i + 1) % CALIBRATION_QUERIES === 0) {
+      share = calibratedShare(window, K, o.params.recallTarget);
+      settings++;
+    }
+  }
+  return { model, lists: K, share, nprobe: nprobeOf(share, K), settings };
+}
+
+/**
+ * The lists model's run of `ds`'s queries at each sweep point, as a benchmark system ('model'). A
+ * query without a `probes` override reads `nprobe(q)` lists: the nprobe the store's query read, to
+ * price the same queries on the store's own lists, or a calibrated nprobe.
+ */
+export function runListsModel(ds: Dataset, model: ListsModel, k: number, sweep: readonly SweepPoint[], nprobe: (q: number) => number, note: string, gt?: GroundTruth): SystemRun[] {
+  return (sweep.length > 0 ? sweep : [{}]).map((point) => {
+    const label = ['whiplash (model)', ...Object.entries(point).map(([key, v]) => `${key}=${v}`)].join(' ');
+    const bar = progress(`${label}: queries`, ds.queries.rows);
+    const queries: (QueryRecord & { bucketReadUnits: number })[] = [];
+    const hits = { candidates: 0, reranked: 0 };
+    for (let q = 0; q < ds.queries.rows; q++) {
+      const truth = gt ? gt.ids.subarray(q * gt.k, q * gt.k + k) : undefined;
+      const m = model.query(row(ds.queries, q), { topK: k, nprobe: point.probes ?? nprobe(q), rerank: point.rerank, truth });
+      hits.candidates += m.truthInCandidates ?? 0;
+      hits.reranked += m.truthReranked ?? 0;
+      queries.push({ ids: m.ids, candidates: m.candidates, reranked: m.reranked, readUnits: m.readUnits, roundTrips: m.roundTrips, bytesRead: m.bytesRead, bucketReadUnits: m.bucketReadUnits, probes: m.probes, ms: NaN });
+      bar.update(q + 1);
+    }
+    bar.stop();
+    const n = ds.queries.rows * k;
+    return {
+      system: 'model',
+      label,
+      settings: { index: model.params, seed: model.seed, overrides: point, rows: model.base.rows, indexMethod: 'ivf', lists: model.lists, storedBytesPerVector: Math.round(model.storedBytesPerVector()), ...(gt ? { truthInCandidates: hits.candidates / n, truthReranked: hits.reranked / n } : {}) },
+      queries,
+      notes: [
+        `${label}: ${note}`,
+        ...(gt ? [`${label}: of the exact top ${k}, ${((100 * hits.candidates) / n).toFixed(1)} % were in the lists read and ${((100 * hits.reranked) / n).toFixed(1)} % among those re-ranked.`] : []),
+        `whiplash (model): the query on k-means lists computed in process by the store's own steps (listReadPlan, listReadLimit, CandidateSet, exactTopK, readUnits) over every vector's sketch, not on DynamoDB; read units as DynamoDB bills them; no latency. Stored per vector: ${Math.round(model.storedBytesPerVector()).toLocaleString('en-US')} bytes (one list entry and the vector item, with DynamoDB's 100 bytes per item).`,
+      ],
+    };
+  });
+}

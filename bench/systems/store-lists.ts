@@ -1,0 +1,26 @@
+// The lists a collection in k-means lists holds in a store's tables, read with the store's own
+// loader and key format, for the lists cost model (`ListsModel`) to price queries on.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { queryAll } from '../../lambda/store/batch';
+import { CollectionStore } from '../../lambda/store/collections';
+import { idFromListSortKey, listPartition } from '../../lambda/store/key-format';
+import type { TableNames } from '../../lambda/store/table-definitions';
+import type { ListsLayout } from '../model/lists-model';
+
+/**
+ * The centroid set the collection's counter names (read strongly consistent, as a query after a
+ * split does) and the base row of each entry of each of its lists, for a collection whose ids are
+ * base rows (`String(row)`, as the benchmark ingests). Undefined for a collection in hash tables,
+ * or in lists before its first batch trained them.
+ */
+export async function readStoreLists(client: DynamoDBClient, tables: TableNames, projectId: string, name: string): Promise<ListsLayout | undefined> {
+  const state = await new CollectionStore(client, tables).load(projectId, name, true);
+  const set = state.lists;
+  if (!set) return undefined;
+  const members = [];
+  for (let l = 0; l < set.lists.count; l++) {
+    const entries = await queryAll(client, tables.buckets, listPartition(state.config.uid, l), undefined, ['sk']);
+    members.push(entries.map((e) => Number(idFromListSortKey(e.sk.S!))));
+  }
+  return { lists: set.lists, members, version: set.version, share: set.share };
+}
