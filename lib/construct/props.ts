@@ -165,7 +165,7 @@ export interface TableOverridesByRole {
    */
   readonly vectors?: TableOverrides;
   /**
-   * The buckets table (one item per vector and hash table).
+   * The buckets table (the index entries: one item per vector in k-means lists, or per vector and hash table in LSH buckets).
    * @default - none
    */
   readonly buckets?: TableOverrides;

@@ -17,7 +17,7 @@ export enum TableRole {
   METADATA = 'metadata',
   /** One item per vector. */
   VECTORS = 'vectors',
-  /** One item per (vector, hash table): the LSH buckets. */
+  /** The index entries: one item per vector in k-means lists, or per (vector, hash table) in LSH buckets; also the filter index and metadata payloads. */
   BUCKETS = 'buckets',
 }
 

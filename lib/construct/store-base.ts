@@ -121,7 +121,7 @@ export interface WhiplashTables {
   readonly metadata: dynamodb.Table;
   /** One item per vector. */
   readonly vectors: dynamodb.Table;
-  /** One item per (vector, hash table): the LSH buckets. */
+  /** The index entries: one item per vector in k-means lists, or per (vector, hash table) in LSH buckets; also the filter index and metadata payloads. */
   readonly buckets: dynamodb.Table;
 }
 

@@ -58,7 +58,7 @@ export class WhiplashVectorStore extends WhiplashVectorStoreBase {
   readonly metadataTable: dynamodb.Table;
   /** One item per vector. */
   readonly vectorsTable: dynamodb.Table;
-  /** One item per (vector, hash table): the LSH buckets. */
+  /** The index entries: one item per vector in k-means lists, or per (vector, hash table) in LSH buckets; also the filter index and metadata payloads. */
   readonly bucketsTable: dynamodb.Table;
   /** Physical name of the metadata table. */
   readonly metadataTableName: string;
