@@ -180,7 +180,8 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
       if (o.systems.includes('whiplash')) {
         const whiplashWarm = warmFromQueries > 0 ? (warm ? warmQueries : 0) : warmQueries;
         runs.push(...(await runWhiplash(ctx, { index: o.index, indexMethod: o.indexMethod, listSize: o.listSize, warmQueries: whiplashWarm, warm, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank, o.recallTargets) })));
-        if (lists) storeLists = await whiplashLists(ctx);
+        // the lists the model prices its queries on, read before DynamoDB Local stops
+        if (lists && o.systems.includes('model')) storeLists = await whiplashLists(ctx);
       }
       let vectorTable: string | undefined;
       if (o.systems.includes('original')) {
@@ -248,7 +249,7 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
       const sub: Dataset = { ...ds, base: headRows(ds.base, n) };
       const subGt = truth(sub, gtK);
       const dOf = (q: number, id: number) => distance(ds.metric, row(ds.queries, q), row(ds.base, id));
-      const whiplashAt = modelOf ? runWhiplashModel(sub, modelOf, o.k, [{}], n)[0] : calibratedListsRun(sub, n, served!, o, space);
+      const whiplashAt = modelOf ? runWhiplashModel(sub, modelOf, o.k, [{}], n)[0] : calibratedListsRuns(sub, n, served!, o, [{}], undefined, space)[0];
       for (const run of [whiplashAt, runOriginalModel(sub, originalModels, o.k, queryCount, n)]) {
         const s = summarise(run, subGt, o.k, dOf);
         points.push({ n, system: run.system, label: run.label, recall: s.recall, readUnits: s.readUnits, candidates: s.candidates, bytesRead: s.bytesRead ?? NaN, depth: run.settings.depth as number | undefined });
@@ -323,14 +324,17 @@ function listsModelRuns(ds: Dataset, o: BenchOptions, real: readonly SystemRun[]
     return sweep.flatMap((point, i) => runListsModel(ds, model, o.k, [point], (q) => real[i].queries[q].probes!, note, gt));
   }
   if (!served) throw new Error('the lists model calibrates nprobe on served queries: run it with whiplash, or with warm-up queries from the data set (--warm-from queries)');
-  const c = calibratedLists(ds, ds.base.rows, served, { params, seed: o.seed, listSize: o.listSize });
-  return runListsModel(ds, c.model, o.k, sweep, () => c.nprobe, `${c.lists} lists grown and nprobe calibrated (${c.nprobe}) as a store's, on ${served.rows} served queries (calibratedLists).`, gt);
+  return calibratedListsRuns(ds, ds.base.rows, served, o, sweep, gt);
 }
 
-/** The lists model at the first `n` base vectors, grown and calibrated as a store's, at the calibrated nprobe: one point of `--scale`. */
-function calibratedListsRun(sub: Dataset, n: number, served: Matrix, o: BenchOptions, space?: Float32Array): SystemRun {
+/**
+ * The lists model on the first `n` base vectors of `sub`, its lists grown and nprobe calibrated as a
+ * store's on the `served` queries (`calibratedLists`), at each sweep point: the model system
+ * without a store run, and each point of `--scale`.
+ */
+function calibratedListsRuns(sub: Dataset, n: number, served: Matrix, o: BenchOptions, sweep: readonly SweepPoint[], gt?: GroundTruth, space?: Float32Array): SystemRun[] {
   const c = calibratedLists(sub, n, served, { params: listsParams(o.index, sub.dim), seed: o.seed, listSize: o.listSize, space });
-  return runListsModel(sub, c.model, o.k, [{}], () => c.nprobe, `${c.lists} lists grown and nprobe calibrated (${c.nprobe}) as a store's, on ${served.rows} served queries (calibratedLists).`)[0];
+  return runListsModel(sub, c.model, o.k, sweep, () => c.nprobe, `${c.lists} lists grown and nprobe calibrated (${c.nprobe}) as a store's, on ${served.rows} served queries (calibratedLists).`, gt);
 }
 
 /** `count` queries of `queries` served in turn, as the warm-up serves them. */

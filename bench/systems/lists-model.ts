@@ -98,15 +98,16 @@ export function runListsModel(ds: Dataset, model: ListsModel, k: number, sweep: 
     }
     bar.stop();
     const n = ds.queries.rows * k;
+    const stored = Math.round(model.storedBytesPerVector());
     return {
       system: 'model',
       label,
-      settings: { index: model.params, seed: model.seed, overrides: point, rows: model.base.rows, indexMethod: 'ivf', lists: model.lists, storedBytesPerVector: Math.round(model.storedBytesPerVector()), ...(gt ? { truthInCandidates: hits.candidates / n, truthReranked: hits.reranked / n } : {}) },
+      settings: { index: model.params, seed: model.seed, overrides: point, rows: model.base.rows, indexMethod: 'ivf', lists: model.lists, storedBytesPerVector: stored, ...(gt ? { truthInCandidates: hits.candidates / n, truthReranked: hits.reranked / n } : {}) },
       queries,
       notes: [
         `${label}: ${note}`,
         ...(gt ? [`${label}: of the exact top ${k}, ${((100 * hits.candidates) / n).toFixed(1)} % were in the lists read and ${((100 * hits.reranked) / n).toFixed(1)} % among those re-ranked.`] : []),
-        `whiplash (model): the query on k-means lists computed in process by the store's own steps (listReadPlan, listReadLimit, CandidateSet, exactTopK, readUnits) over every vector's sketch, not on DynamoDB; read units as DynamoDB bills them; no latency. Stored per vector: ${Math.round(model.storedBytesPerVector()).toLocaleString('en-US')} bytes (one list entry and the vector item, with DynamoDB's 100 bytes per item).`,
+        `whiplash (model): the query on k-means lists computed in process by the store's own steps (listReadPlan, listReadLimit, CandidateSet, exactTopK, readUnits) over every vector's sketch, not on DynamoDB; read units as DynamoDB bills them; no latency. Stored per vector: ${stored.toLocaleString('en-US')} bytes (one list entry and the vector item, with DynamoDB's 100 bytes per item).`,
       ],
     };
   });
