@@ -18,9 +18,10 @@ import { ModelQuery, queryPages, truthFound } from './whiplash-model';
 export interface ListsLayout {
   readonly lists: Lists;
   readonly members: readonly (readonly number[])[];
-  /** The centroid set's version and share, as the counter item holds them (its size). @default version 1, share 1 */
+  /** The centroid set's version, share and calibration queries, as the counter item holds them (its size). @default version 1, share 1, not calibrated */
   readonly version?: number;
   readonly share?: number;
+  readonly calibratedOn?: number;
 }
 
 /** What the model says one lists query reads and returns: `ModelQuery`'s fields that apply to lists. */
@@ -83,7 +84,7 @@ export class ListsModel {
     }
     const count = layout.lists.count;
     // the entries' first list and set version do not change their size; listReadPlan needs only the lists
-    this.set = { version: layout.version ?? 1, lists: layout.lists, share: layout.share ?? 1, nprobe: count, born: new Uint32Array(count), parent: new Int32Array(count).fill(-1) };
+    this.set = { version: layout.version ?? 1, lists: layout.lists, share: layout.share ?? 1, ...(layout.calibratedOn === undefined ? {} : { calibratedOn: layout.calibratedOn }), nprobe: count, born: new Uint32Array(count), parent: new Int32Array(count).fill(-1) };
     this.listOf = new Map(Array.from({ length: count }, (_, l) => [listPartition(MODEL_UID, l), l]));
     const sortKey = (r: number) => tokens[r] + String(r);
     this.sorted = layout.members.map((members) => {
@@ -136,7 +137,7 @@ export class ListsModel {
       for (const r of rows.subarray(0, n)) candidates.add(r, this.packed.subarray(r * this.packedBytes, (r + 1) * this.packedBytes));
     }
     const finalists = candidates.finalists();
-    const counterBytes = this.items.listCounterItemBytes(this.base.rows, this.set.version, this.set.share, this.set.lists.count);
+    const counterBytes = this.items.listCounterItemBytes(this.base.rows, { ...this.set, count: this.set.lists.count });
     const fetchReadUnits = readUnits(counterBytes, true) + finalists.reduce((s, r) => s + readUnits(this.vectorBytes[r]), 0);
     bytesRead += counterBytes + finalists.reduce((s, r) => s + this.vectorBytes[r], 0);
     const matches = exactTopK(plan, finalists.map((r) => ({ r, id: String(r), vector: row(this.base, r) })));

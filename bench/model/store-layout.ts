@@ -6,7 +6,7 @@ import { bucketEntryItem, BucketRead, bucketReadPlan, counterItem, itemSize, vec
 import { FILTER_VERSION_BYTES, filterVersionOf } from '../../lambda/store/filter-index';
 import { bucketPartition, bucketSortKey, entryToken } from '../../lambda/store/key-format';
 import { listCodes, listEntryItem } from '../../lambda/store/list-layout';
-import { listSetAttributes } from '../../lambda/store/records';
+import { ListSet, listSetAttributes } from '../../lambda/store/records';
 
 export type { BucketRead };
 
@@ -79,9 +79,9 @@ export class StoreItems {
     return itemSize(counterItem(this.project, this.collection, MODEL_UID, count));
   }
 
-  /** Bytes of the counter item of a collection in k-means lists: with its centroid set's version, share and list count (`listSetAttributes`). */
-  listCounterItemBytes(count: number, version: number, share: number, lists: number): number {
-    return itemSize({ ...counterItem(this.project, this.collection, MODEL_UID, count), ...listSetAttributes({ version, share, count: lists }) });
+  /** Bytes of the counter item of a collection in k-means lists: with its centroid set's version, share, calibration queries and list count (`listSetAttributes`). */
+  listCounterItemBytes(count: number, set: ListSet & { count: number }): number {
+    return itemSize({ ...counterItem(this.project, this.collection, MODEL_UID, count), ...listSetAttributes(set) });
   }
 
   /** The bucket reads of one query (`bucketReadPlan`, as `WhiplashStore.query` calls it). */

@@ -1,6 +1,6 @@
 // The cost model of a collection in k-means lists as a benchmark system: `ListsModel` on the
 // store's own lists (each query at the nprobe the store read), or on lists grown and calibrated as a store's.
-import { CALIBRATION_K, CALIBRATION_QUERIES, CALIBRATION_WINDOW, calibratedShare, calibrationWidth, CalibrationQuery } from '../../lambda/core/list-calibration';
+import { CALIBRATION_K, CALIBRATION_WINDOW, calibratedShare, calibrationWidth, CalibrationQuery, queriesBeforeSetting } from '../../lambda/core/list-calibration';
 import { DEFAULT_LIST_SIZE, nprobeOf } from '../../lambda/core/list-splits';
 import { listOrder, listSpace } from '../../lambda/core/lists';
 import { resolveIndexParams } from '../../lambda/core/params';
@@ -42,17 +42,18 @@ export interface CalibratedLists {
  * lists trained on the first 500, a list that reaches `listSize` split by 2-means), and nprobe
  * calibrated as a store's instance calibrates it (`lambda/core/list-calibration.ts`): from a share of
  * 1/4, each query of `served` read wide (`calibrationWidth`) through the model, its top
- * `CALIBRATION_K` and the ranks of their lists kept in a window of `CALIBRATION_WINDOW`; every
- * `CALIBRATION_QUERIES` the share becomes `calibratedShare` of the window.
+ * `CALIBRATION_K` and the ranks of their lists kept in a window of `CALIBRATION_WINDOW`; after
+ * each `queriesBeforeSetting` (fewer before the first setting) the share becomes `calibratedShare` of the window.
  *
  * What it does not model: the store's lists grow under sampled split checks and concurrent writers
- * (`grownLists` splits each list the moment it reaches the size); a store reads wide one query in 8
- * (then 64) of those it serves, where this reads every served query wide.
+ * (`grownLists` splits each list the moment it reaches the size); a store reads wide one query in 2
+ * of those it serves until its first setting (then 8, then 64), where this reads every served query wide.
  * @param space `clusteringSpace` of the base vectors, when the caller has it (several sizes of one data set)
- * @throws Error when `served` has fewer than `CALIBRATION_QUERIES` queries
+ * @throws Error when `served` has fewer queries than the first setting takes
  */
 export function calibratedLists(ds: Dataset, n: number, served: Matrix, o: { params: IndexParams; seed: number; listSize?: number; space?: Float32Array }): CalibratedLists {
-  if (served.rows < CALIBRATION_QUERIES) throw new Error(`calibrating nprobe takes at least ${CALIBRATION_QUERIES} served queries (got ${served.rows})`);
+  const first = queriesBeforeSetting(false);
+  if (served.rows < first) throw new Error(`calibrating nprobe takes at least ${first} served queries (got ${served.rows})`);
   const dim = ds.dim;
   const layout = grownLists(o.space ?? clusteringSpace(headRows(ds.base, n), ds.metric), dim, n, ds.metric, 16, 500, o.listSize ?? DEFAULT_LIST_SIZE, 10, o.seed);
   const K = layout.lists.length;
@@ -61,6 +62,7 @@ export function calibratedLists(ds: Dataset, n: number, served: Matrix, o: { par
   const model = listsModelOf(ds, o.params, o.seed, { lists: layout.index, members: layout.lists }, n);
   let share = START_SHARE;
   let settings = 0;
+  let fresh = 0;
   const window: CalibrationQuery[] = [];
   for (let i = 0; i < served.rows; i++) {
     const query = row(served, i);
@@ -69,7 +71,8 @@ export function calibratedLists(ds: Dataset, n: number, served: Matrix, o: { par
     listOrder(layout.index, listSpace(query, dim, ds.metric)).forEach((l, j) => (rank[l] = j));
     window.push({ width, ranks: model.query(query, { topK: CALIBRATION_K, nprobe: width }).ids.map((r) => rank[listOf[r]]) });
     if (window.length > CALIBRATION_WINDOW) window.shift();
-    if ((i + 1) % CALIBRATION_QUERIES === 0) {
+    if (++fresh >= queriesBeforeSetting(settings > 0)) {
+      fresh = 0;
       share = calibratedShare(window, K, o.params.recallTarget);
       settings++;
     }

@@ -22,5 +22,5 @@ export async function readStoreLists(client: DynamoDBClient, tables: TableNames,
     const entries = await queryAll(client, tables.buckets, listPartition(state.config.uid, l), undefined, ['sk']);
     members.push(entries.map((e) => Number(idFromListSortKey(e.sk.S!))));
   }
-  return { lists: set.lists, members, version: set.version, share: set.share };
+  return { lists: set.lists, members, version: set.version, share: set.share, ...(set.calibratedOn === undefined ? {} : { calibratedOn: set.calibratedOn }) };
 }

@@ -4,6 +4,17 @@
 import { calibrationMargin } from './sampling-margin';
 import { coverageNprobe } from './lists';
 
+/**
+ * Until queries first calibrate a collection's nprobe, one unfiltered query in this many (per
+ * instance and collection) reads wide: the share its first batch set reads many of the lists
+ * that grew since (a first batch of 100 vectors trains 3 lists, so it reads a third of them or
+ * more), and each query at that share costs more than the wide reads that end it.
+ */
+export const FIRST_CALIBRATION_EVERY = 2;
+
+/** Calibration queries an instance gathers before it first sets the nprobe of a collection that queries have not calibrated yet: a first setting that the sampling margin widens (`calibrationMargin`), and that later settings refine. */
+export const FIRST_CALIBRATION_QUERIES = 8;
+
 /** While an instance's window is filling, one unfiltered query in this many (per instance and collection) reads wide. */
 export const CALIBRATION_EVERY = 8;
 
@@ -19,6 +30,9 @@ export const CALIBRATION_WIDTH = 4;
 
 /** Calibration queries an instance gathers before it first sets a collection's nprobe, and between two settings. */
 export const CALIBRATION_QUERIES = 32;
+
+/** Calibration queries an instance gathers before it next sets the nprobe: `FIRST_CALIBRATION_QUERIES` while no setting calibrated the collection's share, else `CALIBRATION_QUERIES`. */
+export const queriesBeforeSetting = (calibrated: boolean): number => (calibrated ? CALIBRATION_QUERIES : FIRST_CALIBRATION_QUERIES);
 
 /** The most recent calibration queries a setting counts: four settings' worth, so that each rests on more than one batch's noise. */
 export const CALIBRATION_WINDOW = 4 * CALIBRATION_QUERIES;

@@ -172,7 +172,9 @@ export interface CollectionInfo extends CollectionConfig {
     readonly profiled: boolean;
     /**
      * Present once the plan is made from the collection's own queries rather than its profile:
-     * how many unfiltered queries of top-k 10 or more it has observed (`lambda/core/calibration.ts`).
+     * how many unfiltered queries of top-k 10 or more it has observed (`lambda/core/calibration.ts`);
+     * in k-means lists, how many wide queries the nprobe (`probes`) was last calibrated on
+     * (`lambda/core/list-calibration.ts`).
      */
     readonly calibratedBy?: number;
     /**

@@ -6,7 +6,7 @@ import { CollectionConfig } from '../core/types';
 import { Item, queryAll, writeAtomically } from './batch';
 import { CheckedRow } from './collection-state';
 import { centroidPartition, centroidsAfter, counterKey } from './key-format';
-import { CentroidSet, centroidItems, centroidSetOf, withShare } from './list-layout';
+import { CentroidSet, centroidItems, centroidSetOf, sameShare, withShare } from './list-layout';
 import { keyItem, S, toListSet } from './records';
 import { TableNames } from './table-definitions';
 
@@ -19,17 +19,17 @@ export async function loadCentroidSet(client: DynamoDBClient, tables: TableNames
   const set = toListSet(counter);
   if (!set) return undefined;
   // the same set, at the share the counter holds now (another instance may have calibrated it)
-  if (known?.version === set.version) return known.share === set.share ? known : withShare(known, set.share);
+  if (known?.version === set.version) return sameShare(known, set) ? known : withShare(known, set);
   const base = known && known.version < set.version ? known : undefined;
   const items = await queryAll(client, tables.metadata, centroidPartition(config.uid), undefined, undefined, base ? centroidsAfter(base.version) : undefined);
-  return centroidSetOf(config, items, set.version, set.share, base);
+  return centroidSetOf(config, items, set.version, set, base);
 }
 
 /**
  * The first lists of a collection, trained on its first batch (`trainFirstLists`): centroid set 1,
  * written in one transaction with the counter's `lv` (the set's version, which every query reads
  * with the counter) and `ns` (the share of the lists a query reads: the first nprobe over the
- * first lists, `nprobeOf`), on condition that no lists were trained yet, so concurrent first
+ * first lists, `nprobeOf`; no `nq`, as no query calibrated it yet), on condition that no lists were trained yet, so concurrent first
  * writers agree on the first that landed. A failure means another writer trained first, or the
  * collection is gone: the caller reads the collection again either way.
  */

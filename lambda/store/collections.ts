@@ -20,7 +20,7 @@ import { VectorCounter } from './counted-writes';
 import { BUCKET_LAYOUT, counterItem } from './layout';
 import { CheckedRow, CollectionState, CreateCollectionInput, describe, frameOfHasher, hashDimensionsOf, hasherOf, planFromSample, StaleCollectionError } from './collection-state';
 import { loadCentroidSet, trainCentroidSet } from './centroid-sets';
-import { isListLayout, LIST_LAYOUT, withShare } from './list-layout';
+import { CentroidSet, isListLayout, LIST_LAYOUT, sameShare, withShare } from './list-layout';
 import { configAttributes, keyItem, LISTED_CONFIG_ATTRIBUTES, ListSet, S, toConfig, toFrame, toHashDimensions, toListSet, toPlanBasis, toPlans, toQueryAngles } from './records';
 import { QueryCalibration } from './query-calibration';
 import { TableNames } from './table-definitions';
@@ -125,10 +125,10 @@ export class CollectionStore {
    * In k-means lists, what a listing shows of the centroid set: the nprobe of the counter's share
    * and list count; for a counter without the count (written before it was kept), the set read.
    */
-  private async listedLists(config: CollectionConfig, counter: Item | undefined): Promise<{ lists?: { nprobe: number } }> {
+  private async listedLists(config: CollectionConfig, counter: Item | undefined): Promise<{ lists?: Pick<CentroidSet, 'nprobe' | 'calibratedOn'> }> {
     const set = counter && isListLayout(config) ? toListSet(counter) : undefined;
     if (!set) return {};
-    if (set.count !== undefined) return { lists: { nprobe: nprobeOf(set.share, set.count) } };
+    if (set.count !== undefined) return { lists: { nprobe: nprobeOf(set.share, set.count), ...(set.calibratedOn === undefined ? {} : { calibratedOn: set.calibratedOn }) } };
     const loaded = await loadCentroidSet(this.client, this.tables, config, counter!, undefined);
     return loaded ? { lists: loaded } : {};
   }
@@ -285,8 +285,8 @@ export class CollectionStore {
     state.observed = toQueryAngles(counter);
     // in k-means lists: a share of the lists calibrated since (by any instance) applies from the next query
     const set = toListSet(counter);
-    if (state.lists && set && set.version === state.lists.version && set.share !== state.lists.share) {
-      this.cache.set(cacheKey(state.config.projectId, state.config.name), { ...state, lists: withShare(state.lists, set.share) });
+    if (state.lists && set && set.version === state.lists.version && !sameShare(state.lists, set)) {
+      this.cache.set(cacheKey(state.config.projectId, state.config.name), { ...state, lists: withShare(state.lists, set) });
     }
     return set;
   }

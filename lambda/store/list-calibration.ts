@@ -1,7 +1,7 @@
 // The calibration of a bucket-layout-3 collection's nprobe on this instance's queries: which query
 // reads wide, the ranks its results' lists had, and the share written to the counter item.
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { CALIBRATION_EVERY, CALIBRATION_QUERIES, CALIBRATION_WINDOW, calibratedShare, CalibrationQuery, RECALIBRATION_EVERY } from '../core/list-calibration';
+import { CALIBRATION_EVERY, CALIBRATION_WINDOW, calibratedShare, CalibrationQuery, FIRST_CALIBRATION_EVERY, queriesBeforeSetting, RECALIBRATION_EVERY } from '../core/list-calibration';
 import { conditionHeld } from './batch';
 import { CollectionState } from './collection-state';
 import { counterKey } from './key-format';
@@ -28,29 +28,31 @@ export class ListCalibration {
 
   /**
    * Whether this unfiltered query of `state`'s collection reads wide: on this instance the last of
-   * every `CALIBRATION_EVERY` until its window is full, then of every `RECALIBRATION_EVERY` (so a
-   * new instance's first query, on a cold start, is not the wide one).
+   * every `FIRST_CALIBRATION_EVERY` while no calibration set the collection's share, then of every
+   * `CALIBRATION_EVERY` until its window is full, then of every `RECALIBRATION_EVERY` (so a new
+   * instance's first query, on a cold start, is not the wide one).
    */
   wide(state: CollectionState): boolean {
     const g = this.of(state);
     if (!g) return false;
-    const every = g.window.length < CALIBRATION_WINDOW ? CALIBRATION_EVERY : RECALIBRATION_EVERY;
+    const every = state.lists!.calibratedOn === undefined ? FIRST_CALIBRATION_EVERY : g.window.length < CALIBRATION_WINDOW ? CALIBRATION_EVERY : RECALIBRATION_EVERY;
     return ++g.queries % every === 0;
   }
 
   /**
    * Records a wide query (`width` lists read) and the ranks of its results' lists; each time
-   * `CALIBRATION_QUERIES` more are gathered for the collection, writes the share of the lists that
-   * reaches the recall target on the latest `CALIBRATION_WINDOW` (`calibratedShare`) to its
-   * counter. Ranks gathered across a split still count: a split changes two lists of many, and the
-   * share carries over to the grown set (`nprobeOf`).
+   * `queriesBeforeSetting` more are gathered for the collection (fewer while no calibration set its
+   * share), writes the share of the lists that reaches the recall target on the latest
+   * `CALIBRATION_WINDOW` (`calibratedShare`) to its counter, with the queries it rests on (`nq`).
+   * Ranks gathered across a split still count: a split changes two lists of many, and the share
+   * carries over to the grown set (`nprobeOf`).
    */
   async observe(state: CollectionState, width: number, ranks: readonly number[]): Promise<void> {
     const g = this.of(state);
     if (!g || !state.lists) return;
     g.window.push({ width, ranks: [...ranks] });
     if (g.window.length > CALIBRATION_WINDOW) g.window.shift();
-    if (++g.fresh < CALIBRATION_QUERIES) return;
+    if (++g.fresh < queriesBeforeSetting(state.lists.calibratedOn !== undefined)) return;
     g.fresh = 0;
     const share = calibratedShare(g.window, state.lists.lists.count, state.config.index.recallTarget);
     const { projectId, name, uid } = state.config;
@@ -60,9 +62,9 @@ export class ListCalibration {
         new UpdateItemCommand({
           TableName: this.tables.metadata,
           Key: keyItem(counterKey(projectId, name)),
-          UpdateExpression: 'SET ns = :s',
+          UpdateExpression: 'SET ns = :s, nq = :q',
           ConditionExpression: 'uid = :uid',
-          ExpressionAttributeValues: { ':s': { N: String(share) }, ':uid': S(uid) },
+          ExpressionAttributeValues: { ':s': { N: String(share) }, ':q': { N: String(g.window.length) }, ':uid': S(uid) },
         }),
       ),
     );

@@ -29,16 +29,22 @@ export const codeWords = (config: Pick<CollectionConfig, 'bucketLayout' | 'index
 /** The codes of an entry in list `list` of centroid set `version`. */
 export const listCodes = (list: number, version: number): Uint32Array => Uint32Array.of(list, version);
 
+/** The share of a collection's lists its queries read, and whether queries calibrated it (else it is the first batch's, `trainFirstLists`). */
+export interface ListShare {
+  readonly share: number;
+  /** The calibration queries the share rests on; absent while it is the first batch's. */
+  readonly calibratedOn?: number;
+}
+
 /**
  * A collection's centroid set: the lists' centroids (list space, `listSpace`) as of `version`, the
  * share of them its queries read and that nprobe (`nprobeOf`), and how each list came to be: the
  * version that created it (`born`) and the list it was split off (`parent`, -1 for the first
  * lists), so that the lists an entry may have moved to are known (`entryLists`).
  */
-export interface CentroidSet {
+export interface CentroidSet extends ListShare {
   readonly version: number;
   readonly lists: Lists;
-  readonly share: number;
   readonly nprobe: number;
   readonly born: Uint32Array;
   readonly parent: Int32Array;
@@ -106,7 +112,7 @@ export function centroidItems(uid: string, version: number, lists: Lists): Item[
  * split not yet switched to, or one that lost its switch) are left out.
  * @throws Error when a list below the highest has no centroid (the items are incomplete)
  */
-export function centroidSetOf(config: Pick<CollectionConfig, 'metric' | 'dimension'>, items: readonly Item[], version: number, share: number, base?: CentroidSet): CentroidSet {
+export function centroidSetOf(config: Pick<CollectionConfig, 'metric' | 'dimension'>, items: readonly Item[], version: number, at: ListShare, base?: CentroidSet): CentroidSet {
   const dim = config.dimension;
   const latest = new Map<number, { version: number; centroid: Float32Array }>();
   const origin = new Map<number, { born: number; parent: number }>();
@@ -133,14 +139,20 @@ export function centroidSetOf(config: Pick<CollectionConfig, 'metric' | 'dimensi
     born[l] = origin.get(l)!.born;
     parent[l] = origin.get(l)!.parent;
   }
-  return { version, lists: listsFrom(config.metric, dim, centroids), share, nprobe: nprobeOf(share, count), born, parent };
+  return { version, lists: listsFrom(config.metric, dim, centroids), share: at.share, ...calibratedOn(at), nprobe: nprobeOf(at.share, count), born, parent };
 }
 
 /** The shape of a query that reads `nprobe` lists, as query stats and a collection's description give it (`probes`: the lists read). */
 export const listShape = (nprobe: number): QueryShape => ({ depth: 0, probes: nprobe, extraProbes: 0 });
 
-/** `set` with its queries reading `share` of its lists (a calibrated share, `nprobeOf`). */
-export const withShare = (set: CentroidSet, share: number): CentroidSet => ({ ...set, share, nprobe: nprobeOf(share, set.lists.count) });
+/** `set` with its queries reading `at.share` of its lists (`nprobeOf`), as a counter item says after a calibration. */
+export const withShare = ({ calibratedOn: _, ...set }: CentroidSet, at: ListShare): CentroidSet => ({ ...set, share: at.share, ...calibratedOn(at), nprobe: nprobeOf(at.share, set.lists.count) });
+
+/** Whether `set` reads its lists at `at`'s share, calibrated on as many queries. */
+export const sameShare = (set: ListShare, at: ListShare): boolean => set.share === at.share && set.calibratedOn === at.calibratedOn;
+
+/** `at`'s `calibratedOn`, when it has one. */
+const calibratedOn = (at: ListShare): Pick<ListShare, 'calibratedOn'> => (at.calibratedOn === undefined ? {} : { calibratedOn: at.calibratedOn });
 
 /**
  * The lists a query reads (nprobe, at least 1 and at most every list; the collection's own when

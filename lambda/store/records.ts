@@ -11,6 +11,7 @@ import { CollectionConfig, IndexParams, Metadata, Metric, StoredVector } from '.
 import { bytesToVector } from '../core/vector';
 import type { Item } from './batch';
 import { MetadataKey, projectItemOf } from './key-format';
+import type { ListShare } from './list-layout';
 import { storedVector } from './vector-bytes';
 
 export const S = (s: string): AttributeValue => ({ S: s });
@@ -136,22 +137,26 @@ export function toFrame(i: Item): HashFrame | undefined {
   };
 }
 
-/** What a counter item says of a collection's centroid set (bucket layout 3): its version, the share of its lists a query reads, and how many lists it has. */
-export interface ListSet {
+/**
+ * What a counter item says of a collection's centroid set (bucket layout 3): its version, the share
+ * of its lists a query reads and the calibration queries it rests on (`nq`, which a calibration
+ * sets), and how many lists it has.
+ */
+export interface ListSet extends ListShare {
   readonly version: number;
-  readonly share: number;
   /** Lists in the set; absent from counters written before the count was kept there. */
   readonly count?: number;
 }
 
 /** The `ListSet` a counter item holds, once the first batch trained the lists. */
 export function toListSet(i: Item): ListSet | undefined {
-  return i.lv?.N ? { version: Number(i.lv.N), share: Number(i.ns.N), ...(i.lc?.N ? { count: Number(i.lc.N) } : {}) } : undefined;
+  if (!i.lv?.N) return undefined;
+  return { version: Number(i.lv.N), share: Number(i.ns.N), ...(i.nq?.N ? { calibratedOn: Number(i.nq.N) } : {}), ...(i.lc?.N ? { count: Number(i.lc.N) } : {}) };
 }
 
-/** The counter item's attributes of a `ListSet` (`lv`, `ns`, `lc`), as the training of the first lists sets them and a split updates them. */
-export function listSetAttributes(set: Required<ListSet>): Item {
-  return { lv: { N: String(set.version) }, ns: { N: String(set.share) }, lc: { N: String(set.count) } };
+/** The counter item's attributes of a `ListSet` (`lv`, `ns`, `lc`, and `nq` once calibrated), as the training of the first lists, a split and a calibration set them. */
+export function listSetAttributes(set: ListSet & { count: number }): Item {
+  return { lv: { N: String(set.version) }, ns: { N: String(set.share) }, lc: { N: String(set.count) }, ...(set.calibratedOn === undefined ? {} : { nq: { N: String(set.calibratedOn) } }) };
 }
 
 /** The metadata of a vector item (empty when it has none). */

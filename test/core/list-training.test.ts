@@ -70,9 +70,9 @@ describe('keys and centroid items of bucket layout 3', () => {
     const v1 = centroidItems('u', 1, listsFrom('euclidean', 2, Float32Array.of(0, 0, 10, 10)));
     const v2 = [centroidItem('u', 2, 0, Float32Array.of(5, 5))];
     // THEN each version reads as it was set, in whatever order the items come
-    expect(Array.from(centroidSetOf(config, [...v1, ...v2], 1, 1).lists.centroids)).toEqual([0, 0, 10, 10]);
-    expect(Array.from(centroidSetOf(config, [...v2, ...v1], 2, 1).lists.centroids)).toEqual([5, 5, 10, 10]);
+    expect(Array.from(centroidSetOf(config, [...v1, ...v2], 1, { share: 1 }).lists.centroids)).toEqual([0, 0, 10, 10]);
+    expect(Array.from(centroidSetOf(config, [...v2, ...v1], 2, { share: 1 }).lists.centroids)).toEqual([5, 5, 10, 10]);
     // AND a set missing a list is refused
-    expect(() => centroidSetOf(config, [centroidItem('u', 1, 1, Float32Array.of(10, 10))], 1, 1)).toThrow(/no centroid for list 0/);
+    expect(() => centroidSetOf(config, [centroidItem('u', 1, 1, Float32Array.of(10, 10))], 1, { share: 1 })).toThrow(/no centroid for list 0/);
   });
 });

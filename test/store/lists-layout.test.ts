@@ -4,7 +4,7 @@
 // readers, failed first batches and failed splits (fault proxy) keep the entries exact; the purge.
 import { ValidationError } from '../../lambda/core/errors';
 import { MAX_BUCKET_READ_ENTRIES } from '../../lambda/core/limits';
-import { CALIBRATION_EVERY, CALIBRATION_QUERIES } from '../../lambda/core/list-calibration';
+import { CALIBRATION_EVERY, FIRST_CALIBRATION_EVERY, FIRST_CALIBRATION_QUERIES } from '../../lambda/core/list-calibration';
 import { WhiplashStore } from '../../lambda/store/store';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { centroidPartition } from '../../lambda/store/key-format';
@@ -163,24 +163,36 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     // GIVEN a collection grown by splits from a first batch too small to choose an nprobe (one list, read whole)
     await store.createCollection('p', { name: 'calibrated', dimension: data.dimension, indexMethod: 'ivf', listSize: 64, seed: 5 });
     for (let b = 0; b < base.length; b += 50) await store.upsert('p', 'calibrated', rowsOf(base.slice(b, b + 50)));
-    const before = await recallAt10(new WhiplashStore(db), 'calibrated', base);
-    // WHEN one instance serves 512 queries (the collection's own vectors)
+    const listsRead = async (instance = new WhiplashStore(db)) => (await instance.query('p', 'calibrated', { vector: data.vectors[queries[0]], topK: 10 })).stats.bucketReads;
+    const usual = await listsRead();
+    // WHEN one instance serves the queries of a first setting (the collection's own vectors), every other one read wide
     const serving = new WhiplashStore(db);
-    const wide: number[] = [];
-    for (let i = 0; i < CALIBRATION_EVERY * CALIBRATION_QUERIES; i++) {
-      const { stats } = await serving.query('p', 'calibrated', { vector: data.vectors[base[i % base.length]], topK: 10 });
-      wide.push(stats.bucketReads);
+    const served: number[] = [];
+    const first = FIRST_CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES;
+    for (let i = 0; i < first; i++) {
+      if (i === first - 1) served.push(await listsRead());
+      served.push((await serving.query('p', 'calibrated', { vector: data.vectors[base[i]], topK: 10 })).stats.bucketReads);
     }
-    // THEN another instance now reads fewer lists than all, with recall near the target
-    const usual = Math.min(...before.reads);
-    expect(usual).toBe(Math.max(...wide));
-    const after = await recallAt10(new WhiplashStore(db), 'calibrated', base);
-    expect(Math.min(...after.reads)).toBeLessThan(usual);
+    // THEN until its last query the lists were read whole (the share of its first batch's one list)
+    expect(served).toEqual(Array(first + 1).fill(usual));
+    expect(usual).toBeGreaterThan(8);
+    // AND another instance now reads fewer lists than all, with recall near the target
+    const fresh = new WhiplashStore(db);
+    const after = await recallAt10(fresh, 'calibrated', base);
+    const nprobe = Math.min(...after.reads);
+    expect(nprobe).toBeLessThan(usual);
+    expect(after.recall).toBeGreaterThanOrEqual(0.9);
+    // AND a listing and a description show that nprobe, and the queries it was calibrated on
+    expect((await store.listCollections('p')).find((c) => c.name === 'calibrated')?.queryPlan).toMatchObject({ probes: nprobe, calibratedBy: FIRST_CALIBRATION_QUERIES });
+    expect((await fresh.getCollection('p', 'calibrated')).queryPlan).toMatchObject({ probes: nprobe, calibratedBy: FIRST_CALIBRATION_QUERIES });
     // AND so does the instance that calibrated, from the query after one that read the counter
     const next = [];
     for (const q of queries.slice(0, 3)) next.push((await serving.query('p', 'calibrated', { vector: data.vectors[q], topK: 10 })).stats.bucketReads);
-    expect(Math.min(...next)).toBe(Math.min(...after.reads));
-    expect(after.recall).toBeGreaterThanOrEqual(0.9);
+    expect(Math.min(...next)).toBe(nprobe);
+    // AND on the calibrated collection an instance reads wide one query in CALIBRATION_EVERY, no longer one in FIRST_CALIBRATION_EVERY
+    const reads = [];
+    for (let i = 0; i < 2 * CALIBRATION_EVERY; i++) reads.push((await fresh.query('p', 'calibrated', { vector: data.vectors[base[i]], topK: 10 })).stats.bucketReads);
+    expect(reads.filter((r) => r > nprobe)).toHaveLength(2);
   }, 240_000);
 
   it('makes an instance that holds an older centroid set read again after a split, so it misses no vector', async () => {

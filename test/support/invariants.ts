@@ -18,7 +18,7 @@ function storedCentroidSet(metadata: readonly Item[], config: Item): CentroidSet
   const uid = config.uid.S!;
   const counter = metadata.find((i) => i.uid?.S === uid && i.n !== undefined);
   const listSet = counter ? toListSet(counter) : undefined;
-  return listSet ? centroidSetOf(toConfig('p', config), metadata.filter((i) => i.pk.S === centroidPartition(uid)), listSet.version, listSet.share) : undefined;
+  return listSet ? centroidSetOf(toConfig('p', config), metadata.filter((i) => i.pk.S === centroidPartition(uid)), listSet.version, listSet) : undefined;
 }
 
 /** Every item of a table, page after page (test tables are small). */
