@@ -6,9 +6,10 @@ import { coverageNprobe } from './lists';
 
 /**
  * Until queries first calibrate a collection's nprobe, one unfiltered query in this many (per
- * instance and collection) reads wide: the share its first batch set reads many of the lists
- * that grew since (a first batch of 100 vectors trains 3 lists, so it reads a third of them or
- * more), and each query at that share costs more than the wide reads that end it.
+ * instance and collection) reads wide: the share its first batch set makes queries read many of
+ * the lists that grew since (a first batch of 100 vectors trains 3 lists, so a query reads a third
+ * of them or more), and the wide reads that end it sooner cost less than the queries they spare
+ * (BENCHMARKS.md, "Local mode on disk").
  */
 export const FIRST_CALIBRATION_EVERY = 2;
 
