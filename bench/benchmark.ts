@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { storeClient } from '../lambda/store/store-client';
 import { CALIBRATION_WINDOW } from '../lambda/core/list-calibration';
+import { queryNprobe } from '../lambda/core/nprobe';
 import { checkIndexMethod } from '../lambda/core/params';
 import type { IndexParams } from '../lambda/core/types';
 import { DynamoDBLocalHandle, LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from '../lib/local/dynamodb-local';
@@ -334,7 +335,8 @@ function listsModelRuns(ds: Dataset, o: BenchOptions, real: readonly SystemRun[]
  */
 function calibratedListsRuns(sub: Dataset, n: number, served: Matrix, o: BenchOptions, sweep: readonly SweepPoint[], gt?: GroundTruth, space?: Float32Array): SystemRun[] {
   const c = calibratedLists(sub, n, served, { params: listsParams(o.index, sub.dim), seed: o.seed, listSize: o.listSize, space });
-  return runListsModel(sub, c.model, o.k, sweep, () => c.nprobe, `${c.lists} lists grown and nprobe calibrated (${c.nprobe}) as a store's, on ${served.rows} served queries (calibratedLists).`, gt);
+  const note = `${c.lists} lists grown and nprobe calibrated (mean ${c.nprobe.toFixed(2)}) as a store's, on ${served.rows} served queries (calibratedLists).`;
+  return runListsModel(sub, c.model, o.k, sweep, (q) => queryNprobe(c.nprobe, row(sub.queries, q)), note, gt);
 }
 
 /** `count` queries of `queries` served in turn, as the warm-up serves them. */

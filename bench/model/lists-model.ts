@@ -114,7 +114,7 @@ export class ListsModel {
    */
   query(q: Float32Array, opts: { topK: number; nprobe: number; rerank?: number; truth?: ArrayLike<number> }): ListsModelQuery {
     const planned = planSearch({ dimension: this.base.dim, metric: this.metric, index: this.params, hasher: this.hasher, vectorCount: this.base.rows }, { query: q, topK: opts.topK, rerank: opts.rerank });
-    const nprobe = listsToRead(this.set, opts.nprobe);
+    const nprobe = listsToRead(this.set, q, opts.nprobe);
     const plan = { ...planned, shape: listShape(nprobe) };
     const reads = listReadPlan(MODEL_UID, this.set, this.metric, q, nprobe);
     const limit = listReadLimit(reads.length);

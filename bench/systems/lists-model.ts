@@ -1,7 +1,8 @@
 // The cost model of a collection in k-means lists as a benchmark system: `ListsModel` on the
 // store's own lists (each query at the nprobe the store read), or on lists grown and calibrated as a store's.
 import { CALIBRATION_K, CALIBRATION_WINDOW, calibratedShare, calibrationWidth, CalibrationQuery, queriesBeforeSetting } from '../../lambda/core/list-calibration';
-import { DEFAULT_LIST_SIZE, nprobeOf } from '../../lambda/core/list-splits';
+import { DEFAULT_LIST_SIZE } from '../../lambda/core/list-splits';
+import { nprobeOf } from '../../lambda/core/nprobe';
 import { listOrder, listSpace } from '../../lambda/core/lists';
 import { resolveIndexParams } from '../../lambda/core/params';
 import type { IndexParams } from '../../lambda/core/types';

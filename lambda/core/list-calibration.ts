@@ -1,8 +1,8 @@
 // The nprobe of a collection in k-means lists (bucket layout 3), calibrated on the queries it
 // serves: a sampled query reads a wider set of lists, and where its results lay tells how many
-// lists a query must read to find the recall target's share of them (`coverageNprobe`).
+// lists a query must read to find the recall target's share of them (`meanCoverageNprobe`).
 import { calibrationMargin } from './sampling-margin';
-import { coverageNprobe } from './lists';
+import { meanCoverageNprobe } from './lists';
 
 /**
  * Until queries first calibrate a collection's nprobe, one unfiltered query in this many (per
@@ -41,8 +41,8 @@ export const CALIBRATION_WINDOW = 4 * CALIBRATION_QUERIES;
 /** Results of a calibration query that count: recall@10, as the recall target is stated. */
 export const CALIBRATION_K = 10;
 
-/** The lists a calibration query reads: `CALIBRATION_WIDTH` x nprobe, at most all. */
-export const calibrationWidth = (nprobe: number, lists: number): number => Math.min(lists, CALIBRATION_WIDTH * nprobe);
+/** The lists a calibration query reads: `CALIBRATION_WIDTH` x the mean nprobe, rounded up, at most all. */
+export const calibrationWidth = (nprobe: number, lists: number): number => Math.min(lists, Math.ceil(CALIBRATION_WIDTH * nprobe));
 
 /** One calibration query: the lists it read (its width) and, for each of its first `CALIBRATION_K` results, the rank (0 = nearest) in its list order of the list its entry was read from. */
 export interface CalibrationQuery {
@@ -87,8 +87,9 @@ export function referenceMiss(queries: readonly CalibrationQuery[], lists: numbe
 
 /**
  * The share of a collection's `lists` lists its queries should read (`nprobeOf`), from calibration
- * queries: the smallest nprobe at which the queries find the recall target's share of their
- * results (`coverageNprobe`), over the lists. It aims above the target by the sampling margin of
+ * queries: the mean nprobe at which the queries find the recall target's share of their results
+ * (`meanCoverageNprobe`: some queries read one list more than others, `queryNprobe`), over the
+ * lists. It aims above the target by the sampling margin of
  * the planner's calibration (`calibrationMargin`), and by the neighbours the queries' wide reads
  * missed (`referenceMiss`): their results found at a share s stand for s x (1 - missed) of the
  * exact neighbours.
@@ -97,5 +98,5 @@ export function referenceMiss(queries: readonly CalibrationQuery[], lists: numbe
 export function calibratedShare(queries: readonly CalibrationQuery[], lists: number, recallTarget: number): number {
   if (!(recallTarget >= 0 && recallTarget <= 1)) throw new RangeError(`target must be in [0, 1], got ${recallTarget}`);
   const aim = Math.min(1, (recallTarget + calibrationMargin(queries.length, recallTarget)) / (1 - referenceMiss(queries, lists)));
-  return coverageNprobe(queries.map((q) => q.ranks), lists, aim, CALIBRATION_K) / lists;
+  return meanCoverageNprobe(queries.map((q) => q.ranks), lists, aim, CALIBRATION_K) / lists;
 }

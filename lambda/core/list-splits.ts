@@ -1,5 +1,5 @@
 // When a k-means list (bucket layout 3) is full and how it is cut in two: the list size, which
-// lists a writer counts, the cut of a full list's members, and the nprobe after a split.
+// lists a writer counts, and the cut of a full list's members.
 import { listRows, ListSplit, splitList } from './lists';
 import { xoshiroUniform } from './prng';
 import { Metric } from './types';
@@ -56,11 +56,3 @@ export function cutList(vectors: readonly Float32Array[], metric: Metric, seed: 
   const centroid = (side: number) => split.halves.centroids.slice(side * dim, (side + 1) * dim);
   return { moves: Array.from(split.side, (s) => s === movingSide), kept: centroid(1 - movingSide), moved: centroid(movingSide) };
 }
-
-/**
- * The nprobe of a collection of `lists` lists whose queries read `share` of its lists: the first
- * batch sets the share (its nprobe over its lists), and splits keep it, so that queries keep their
- * recall as lists grow (and their read units grow with the collection) until the nprobe is
- * calibrated on the grown lists.
- */
-export const nprobeOf = (share: number, lists: number): number => Math.min(lists, Math.max(1, Math.ceil(share * lists - 1e-9)));

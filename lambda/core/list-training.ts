@@ -1,7 +1,7 @@
 // How a collection in k-means lists (bucket layout 3) starts: how many lists its first batch
 // trains, and the nprobe at which that batch, queried against itself, reaches the recall target.
 import { CALIBRATION_K } from './list-calibration';
-import { coverageNprobe, Lists, listOrder, listRows, nearestList, trainLists } from './lists';
+import { Lists, listOrder, listRows, meanCoverageNprobe, nearestList, trainLists } from './lists';
 import { xoshiroUniform } from './prng';
 import { Metric } from './types';
 import { dot, squaredL2 } from './vector';
@@ -22,7 +22,7 @@ export const TRAINING_ITERATIONS = 10;
 /** How many lists a first batch of `rows` vectors trains: 1 to `MAX_FIRST_LISTS`. */
 export const firstListCount = (rows: number): number => Math.max(1, Math.min(MAX_FIRST_LISTS, Math.floor(rows / TRAINING_ROWS_PER_LIST)));
 
-/** The first lists of a collection and the nprobe its queries start with. */
+/** The first lists of a collection and the mean nprobe its queries start with (`queryNprobe`). */
 export interface FirstLists {
   readonly lists: Lists;
   readonly nprobe: number;
@@ -31,8 +31,8 @@ export interface FirstLists {
 /**
  * Trains the first lists on a collection's first batch (`vectors`, as written) with k-means
  * seeded by `seed` (`xoshiroUniform`, so a retry of the same batch trains the same lists), and
- * picks the nprobe at which the batch's own vectors, each queried against the others, find
- * `recallTarget` of their exact 10 nearest neighbours in the lists they read (`coverageNprobe`).
+ * picks the mean nprobe at which the batch's own vectors, each queried against the others, find
+ * `recallTarget` of their exact 10 nearest neighbours in the lists they read (`meanCoverageNprobe`).
  * Under cosine the lists compare unit vectors (`listSpace`).
  * @throws RangeError for an empty batch, vectors not all of one dimension, or metric `dot`
  *   (k-means lists need a metric space: `mips.ts` lifts dot-product vectors first)
@@ -45,7 +45,7 @@ export function trainFirstLists(vectors: readonly Float32Array[], metric: Metric
 }
 
 /**
- * The nprobe at which each row of `rows` (list space), queried against the other rows, finds
+ * The mean nprobe at which each row of `rows` (list space), queried against the other rows, finds
  * `recallTarget` of its exact nearest neighbours (up to 10) in the lists it reads first; 1 for a
  * batch of one row.
  */
@@ -67,5 +67,5 @@ function batchNprobe(lists: Lists, rows: Float32Array, recallTarget: number): nu
     listOrder(lists, rows, q * dim).forEach((list, rank) => (rankOf[list] = rank));
     ranks.push(neighbours.map((r) => rankOf[home[r]]));
   }
-  return coverageNprobe(ranks, lists.count, recallTarget, k);
+  return meanCoverageNprobe(ranks, lists.count, recallTarget, k);
 }

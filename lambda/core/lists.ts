@@ -230,6 +230,24 @@ export function splitList(rows: Float32Array, dim: number, metric: Metric, membe
  *   not in [0, 1], or a rank is not in 0..lists-1
  */
 export function coverageNprobe(neighbourRanks: readonly (readonly number[])[], lists: number, target: number, k = 10): number {
+  return coverage(neighbourRanks, lists, target, k).whole;
+}
+
+/**
+ * The mean nprobe at which calibration queries reach a mean recall@k of `target` (as
+ * `coverageNprobe`), when a fraction f of the queries read n lists and the rest n - 1: with n the
+ * smallest whole nprobe that reaches it, n - 1 + f for the f at which the slots filled reach the
+ * target (recall is linear in f), and 1 at least (a query reads a list).
+ * @returns a mean nprobe from 1 to `lists`, in (`coverageNprobe` - 1, `coverageNprobe`]
+ * @throws RangeError as `coverageNprobe`
+ */
+export function meanCoverageNprobe(neighbourRanks: readonly (readonly number[])[], lists: number, target: number, k = 10): number {
+  const { whole, fraction } = coverage(neighbourRanks, lists, target, k);
+  return Math.max(1, whole - 1 + fraction);
+}
+
+/** `coverageNprobe` (`whole`) and the share of the slots its last list fills that the target needs (`fraction`, in (0, 1]; 1 when all lists fall short). */
+function coverage(neighbourRanks: readonly (readonly number[])[], lists: number, target: number, k: number): { whole: number; fraction: number } {
   if (!Number.isInteger(lists) || lists < 1) throw new RangeError(`lists must be a positive integer, got ${lists}`);
   if (neighbourRanks.length === 0) throw new RangeError('calibration needs at least one query');
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
@@ -242,8 +260,8 @@ export function coverageNprobe(neighbourRanks: readonly (readonly number[])[], l
   const needed = target * k * neighbourRanks.length;
   let filled = 0;
   for (let n = 0; n < lists; n++) {
+    if (filled + slotsFilledAt[n] >= needed) return { whole: n + 1, fraction: slotsFilledAt[n] > 0 ? (needed - filled) / slotsFilledAt[n] : 1 };
     filled += slotsFilledAt[n];
-    if (filled >= needed) return n + 1;
   }
-  return lists;
+  return { whole: lists, fraction: 1 };
 }

@@ -164,6 +164,7 @@ export interface CollectionInfo extends CollectionConfig {
   /** What a query of the collection reads at its current size (see `QueryStats`). */
   readonly queryPlan: {
     readonly depth: number;
+    /** In k-means lists, the mean lists a query reads, to two decimals: each query reads the whole number below it or one more (`lambda/core/nprobe.ts`). */
     readonly probes: number;
     /** Hash tables, the first ones, that probe one bucket more than `probes`. */
     readonly extraProbes: number;

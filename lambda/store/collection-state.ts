@@ -123,13 +123,13 @@ export function planFromSample(config: CollectionConfig, frame: HashFrame, rows:
  * What the API says of a collection: its config, its index method (with k-means lists, their list
  * size), its count and the shape of its next query, by `plans` (the stored ones, or those its
  * observed queries calibrated, `QueryCalibration.plansOf`); in k-means lists, the lists its next
- * query reads as `probes`, and once queries calibrated that nprobe, the queries it rests on as `calibratedBy`.
+ * query reads on average as `probes`, and once queries calibrated that nprobe, the queries it rests on as `calibratedBy`.
  */
 export function describe(
   state: Pick<CollectionState, 'config' | 'plans' | 'count' | 'observed'> & { readonly lists?: Pick<CentroidSet, 'nprobe' | 'calibratedOn'>; readonly hashDimensions?: number },
   plans: PlanTable | PlanAtSize | undefined = state.plans,
 ): CollectionInfo {
-  const shape = state.lists ? listShape(state.lists.nprobe) : queryShape(state.config.index, plans, state.count);
+  const shape = state.lists ? listShape(Math.round(state.lists.nprobe * 100) / 100) : queryShape(state.config.index, plans, state.count);
   const { filterIndex: _index, bucketLayout: _layout, listSize: _listSize, ...config } = state.config;
   const observed = state.observed;
   const calibrated =

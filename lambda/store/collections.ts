@@ -7,7 +7,7 @@ import { frameOf } from '../core/hasher';
 import { checkMetadataConfiguration } from '../core/metadata';
 import { checkCollectionName, checkDimension, checkIndexMethod, checkListSize, checkMetric, checkSeed, resolveIndexParams } from '../core/params';
 import { encodePlanBasis, PlanBasis } from '../core/calibration';
-import { nprobeOf } from '../core/list-splits';
+import { nprobeOf } from '../core/nprobe';
 import { PlanTable } from '../core/planner';
 import { PROFILE_MIN_SAMPLE } from '../core/profile';
 import { PRNG_VERSION } from '../core/prng';

@@ -3,7 +3,8 @@
 import type { QueryShape } from '../core/planner';
 import type { CollectionConfig, Metric } from '../core/types';
 import { listOrder, Lists, listsFrom, listSpace } from '../core/lists';
-import { DEFAULT_LIST_SIZE, nprobeOf } from '../core/list-splits';
+import { DEFAULT_LIST_SIZE } from '../core/list-splits';
+import { nprobeOf, queryNprobe } from '../core/nprobe';
 import { bytesToVector, vectorToBytes } from '../core/vector';
 import type { Item } from './batch';
 import { centroidKey, centroidOfSortKey, listPartition, listSortKey } from './key-format';
@@ -38,7 +39,7 @@ export interface ListShare {
 
 /**
  * A collection's centroid set: the lists' centroids (list space, `listSpace`) as of `version`, the
- * share of them its queries read and that nprobe (`nprobeOf`), and how each list came to be: the
+ * share of them its queries read and that mean nprobe (`nprobeOf`), and how each list came to be: the
  * version that created it (`born`) and the list it was split off (`parent`, -1 for the first
  * lists), so that the lists an entry may have moved to are known (`entryLists`).
  */
@@ -155,10 +156,10 @@ export const sameShare = (set: ListShare, at: ListShare): boolean => set.share =
 const calibratedOn = (at: ListShare): Pick<ListShare, 'calibratedOn'> => (at.calibratedOn === undefined ? {} : { calibratedOn: at.calibratedOn });
 
 /**
- * The lists a query reads (nprobe, at least 1 and at most every list; the collection's own when
- * `probes` is absent).
+ * The lists `query` reads (nprobe, at least 1 and at most every list): `probes`, or when it is
+ * absent the collection's mean nprobe as one query reads it (`queryNprobe`).
  */
-export const listsToRead = (set: CentroidSet, probes?: number): number => Math.min(set.lists.count, Math.max(1, probes ?? set.nprobe));
+export const listsToRead = (set: CentroidSet, query: Float32Array, probes?: number): number => Math.min(set.lists.count, Math.max(1, probes ?? queryNprobe(set.nprobe, query)));
 
 /**
  * Round trip 1 of a query in bucket layout 3: the `nprobe` lists whose centroids lie nearest the

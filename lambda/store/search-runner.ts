@@ -69,7 +69,7 @@ export class SearchRunner {
     // CALIBRATION_EVERY (RECALIBRATION_EVERY once the instance holds a full window) reads
     // CALIBRATION_WIDTH times as many, and calibrates the nprobe
     const calibrating = state.lists !== undefined && search.probes === undefined && !search.predicate && search.topK >= CALIBRATION_K && this.listCalibration.wide(state);
-    const nprobe = state.lists ? (calibrating ? calibrationWidth(state.lists.nprobe, state.lists.lists.count) : listsToRead(state.lists, search.probes)) : undefined;
+    const nprobe = state.lists ? (calibrating ? calibrationWidth(state.lists.nprobe, state.lists.lists.count) : listsToRead(state.lists, search.query, search.probes)) : undefined;
     const plan: SearchPlan = nprobe === undefined ? planned : { ...planned, shape: listShape(nprobe) };
     if (!plan.encoding || (inLists && !state.lists)) {
       // nothing was ever written

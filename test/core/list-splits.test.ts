@@ -1,7 +1,7 @@
-// Tests when a k-means list is counted and how it is cut (lambda/core/list-splits.ts), the nprobe
-// as lists grow, and the lists an entry may have moved to (entryLists).
+// Tests when a k-means list is counted and how it is cut (lambda/core/list-splits.ts), and the
+// lists an entry may have moved to (entryLists).
 import fc from 'fast-check';
-import { countsList, cutList, nprobeOf, SPLIT_CHECKS_PER_LIST } from '../../lambda/core/list-splits';
+import { countsList, cutList, SPLIT_CHECKS_PER_LIST } from '../../lambda/core/list-splits';
 import { listsFrom } from '../../lambda/core/lists';
 import { CentroidSet, entryLists } from '../../lambda/store/list-layout';
 import { loadMiniLm } from '../support/minilm';
@@ -44,15 +44,6 @@ describe('cutList', () => {
   it('cannot cut fewer than two members or equal ones', () => {
     expect(cutList([data.vectors[0]], 'cosine', 1)).toBeUndefined();
     expect(cutList([data.vectors[0], data.vectors[0], data.vectors[0]], 'euclidean', 1)).toBeUndefined();
-  });
-});
-
-describe('nprobeOf', () => {
-  it('reads the same share of the lists as they grow, at least one and at most all', () => {
-    expect(nprobeOf(4 / 15, 15)).toBe(4);
-    expect(nprobeOf(4 / 15, 30)).toBe(8);
-    expect(nprobeOf(0.001, 10)).toBe(1);
-    expect(nprobeOf(1, 7)).toBe(7);
   });
 });
 

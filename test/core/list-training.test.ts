@@ -19,7 +19,7 @@ describe('trainFirstLists', () => {
     expect(trainFirstLists(batch, 'cosine', 0.95, 12).lists.centroids).not.toEqual(a.lists.centroids);
   });
 
-  it('picks an nprobe whose lists hold the target share of the neighbours of vectors it was not trained on', () => {
+  it('picks a mean nprobe whose lists hold the target share of the neighbours of vectors it was not trained on', () => {
     // GIVEN lists trained on a first batch of 500 real embeddings, and 178 later vectors
     const batch = data.vectors.slice(0, 500);
     const later = data.vectors.slice(500, 678);
@@ -36,9 +36,12 @@ describe('trainFirstLists', () => {
       }
       return found / (10 * later.length);
     };
-    // THEN they find about the target share there, and clearly less with one list fewer
-    expect(coverage(nprobe)).toBeGreaterThanOrEqual(0.85);
-    expect(coverage(nprobe - 1)).toBeLessThan(coverage(nprobe));
+    // THEN at the mean nprobe (a fraction of them reading one list more) they find about the target share there
+    const whole = Math.floor(nprobe);
+    const f = nprobe - whole;
+    expect((1 - f) * coverage(whole) + f * coverage(whole + 1)).toBeGreaterThanOrEqual(0.85);
+    // AND clearly less with one list fewer
+    expect(coverage(Math.ceil(nprobe) - 1)).toBeLessThan(coverage(Math.ceil(nprobe)));
   });
 
   it('refuses the dot metric, an empty batch and mixed dimensions', () => {

@@ -1,7 +1,7 @@
 // Tests the k-means lists (IVF) steps: list space, nearest lists against brute force, training on
 // real embeddings, the 2-means split of a full list, and the nprobe calibration queries need.
 import fc from 'fast-check';
-import { coverageNprobe, listOrder, listScores, listSpace, nearestList, splitList, trainLists } from '../../lambda/core/lists';
+import { coverageNprobe, listOrder, meanCoverageNprobe, listScores, listSpace, nearestList, splitList, trainLists } from '../../lambda/core/lists';
 import { fillGaussian, xoshiro128ss } from '../../lambda/core/prng';
 import { loadMiniLmMatrix } from '../support/minilm';
 
@@ -136,18 +136,20 @@ describe('splitList', () => {
 describe('coverageNprobe', () => {
   /** Slots filled in the first n lists, over all queries: recall@k x k x queries. */
   const filledAt = (ranks: readonly (readonly number[])[], n: number, k: number) => ranks.reduce((s, r) => s + Math.min(k, r.filter((x) => x < n).length), 0);
+  /** Some lists, queries' neighbour ranks in them, a k and a target. */
+  const calibrationCase = fc.integer({ min: 1, max: 12 }).chain((lists) =>
+    fc.record({
+      lists: fc.constant(lists),
+      ranks: fc.array(fc.array(fc.integer({ min: 0, max: lists - 1 }), { maxLength: 14 }), { minLength: 1, maxLength: 6 }),
+      k: fc.integer({ min: 1, max: 10 }),
+      target: fc.double({ min: 0, max: 1, noNaN: true }),
+    }),
+  );
 
   it('is the smallest nprobe whose lists hold the target share of the top-k slots, as brute force finds it (property)', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 12 }).chain((lists) =>
-          fc.record({
-            lists: fc.constant(lists),
-            ranks: fc.array(fc.array(fc.integer({ min: 0, max: lists - 1 }), { maxLength: 14 }), { minLength: 1, maxLength: 6 }),
-            k: fc.integer({ min: 1, max: 10 }),
-            target: fc.double({ min: 0, max: 1, noNaN: true }),
-          }),
-        ),
+        calibrationCase,
         ({ lists, ranks, k, target }) => {
           const needed = target * k * ranks.length;
           let expected = lists;
@@ -158,6 +160,27 @@ describe('coverageNprobe', () => {
             }
           }
           expect(coverageNprobe(ranks, lists, target, k)).toBe(expected);
+        },
+      ),
+    );
+  });
+
+  it('as a mean nprobe, mixes the whole nprobe and one list fewer so the slots filled meet the target exactly (property)', () => {
+    fc.assert(
+      fc.property(
+        calibrationCase,
+        ({ lists, ranks, k, target }) => {
+          const whole = coverageNprobe(ranks, lists, target, k);
+          const mean = meanCoverageNprobe(ranks, lists, target, k);
+          expect(mean).toBeGreaterThanOrEqual(Math.max(1, whole - 1));
+          expect(mean).toBeLessThanOrEqual(whole);
+          // where the target is reached past the first list, a fraction f of the queries reading `whole` lists fills exactly the slots needed
+          const needed = target * k * ranks.length;
+          if (whole > 1 && filledAt(ranks, whole, k) >= needed) {
+            const f = mean - (whole - 1);
+            const mixed = (1 - f) * filledAt(ranks, whole - 1, k) + f * filledAt(ranks, whole, k);
+            expect(mixed).toBeCloseTo(needed, 9);
+          }
         },
       ),
     );

@@ -176,23 +176,27 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     // THEN until its last query the lists were read whole (the share of its first batch's one list)
     expect(served).toEqual(Array(first + 1).fill(usual));
     expect(usual).toBeGreaterThan(8);
-    // AND another instance now reads fewer lists than all, with recall near the target
+    // AND a description and a listing show a mean nprobe below all the lists, calibrated on those queries
     const fresh = new WhiplashStore(db);
+    const { queryPlan } = await fresh.getCollection('p', 'calibrated');
+    expect(queryPlan).toMatchObject({ calibratedBy: FIRST_CALIBRATION_QUERIES });
+    const mean = queryPlan.probes;
+    expect(mean).toBeLessThan(usual);
+    expect((await store.listCollections('p')).find((c) => c.name === 'calibrated')?.queryPlan).toEqual(queryPlan);
+    // AND another instance reads the whole number below that mean or one more, with recall near the target
     const after = await recallAt10(fresh, 'calibrated', base);
-    const nprobe = Math.min(...after.reads);
-    expect(nprobe).toBeLessThan(usual);
+    const unwide = after.reads.filter((r) => r <= Math.ceil(mean));
+    expect(unwide.filter((r) => r !== Math.floor(mean) && r !== Math.ceil(mean))).toEqual([]);
+    expect(unwide.length).toBeGreaterThan(after.reads.length / 2);
     expect(after.recall).toBeGreaterThanOrEqual(0.9);
-    // AND a listing and a description show that nprobe, and the queries it was calibrated on
-    expect((await store.listCollections('p')).find((c) => c.name === 'calibrated')?.queryPlan).toMatchObject({ probes: nprobe, calibratedBy: FIRST_CALIBRATION_QUERIES });
-    expect((await fresh.getCollection('p', 'calibrated')).queryPlan).toMatchObject({ probes: nprobe, calibratedBy: FIRST_CALIBRATION_QUERIES });
     // AND so does the instance that calibrated, from the query after one that read the counter
     const next = [];
     for (const q of queries.slice(0, 3)) next.push((await serving.query('p', 'calibrated', { vector: data.vectors[q], topK: 10 })).stats.bucketReads);
-    expect(Math.min(...next)).toBe(nprobe);
+    expect(Math.max(...next.slice(1))).toBeLessThanOrEqual(Math.ceil(mean));
     // AND on the calibrated collection an instance reads wide one query in CALIBRATION_EVERY, no longer one in FIRST_CALIBRATION_EVERY
     const reads = [];
     for (let i = 0; i < 2 * CALIBRATION_EVERY; i++) reads.push((await fresh.query('p', 'calibrated', { vector: data.vectors[base[i]], topK: 10 })).stats.bucketReads);
-    expect(reads.filter((r) => r > nprobe)).toHaveLength(2);
+    expect(reads.filter((r) => r > Math.ceil(mean))).toHaveLength(2);
   }, 240_000);
 
   it('makes an instance that holds an older centroid set read again after a split, so it misses no vector', async () => {

@@ -89,11 +89,13 @@ describe('non-filterable metadata', () => {
   });
 
   it('returns each result whole with includeMetadata, in a third round trip; without it, reads as the collection without texts does', async () => {
+    // (at a given nprobe: without one, a collection's own queries calibrate it, reading wide one query in a few, and the two collections serve different counts)
+    const read = { topK: 10, probes: 4 };
     for (const q of [3, 50, 120]) {
       // WHEN: the same query runs on both collections, with and without metadata
-      const plain = await store.query('p', 'docs', { vector: vec(q), topK: 10 });
-      const bare = await store.query('p', 'bare', { vector: vec(q), topK: 10 });
-      const full = await store.query('p', 'docs', { vector: vec(q), topK: 10, includeMetadata: true });
+      const plain = await store.query('p', 'docs', { vector: vec(q), ...read });
+      const bare = await store.query('p', 'bare', { vector: vec(q), ...read });
+      const full = await store.query('p', 'docs', { vector: vec(q), ...read, includeMetadata: true });
       // THEN: the same results; the texts come back only when asked for, and cost no read of what ranks
       expect(plain.matches.map((m) => m.id)).toEqual(bare.matches.map((m) => m.id));
       expect(full.matches.map((m) => m.id)).toEqual(plain.matches.map((m) => m.id));
