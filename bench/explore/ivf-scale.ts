@@ -12,6 +12,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { queryNprobe } from '../../lambda/core/nprobe';
 import { CALIBRATION_QUERIES, CALIBRATION_WINDOW } from '../../lambda/core/list-calibration';
 import { DEFAULT_LIST_SIZE } from '../../lambda/core/list-splits';
 import { int, intList } from '../../lib/cli/parse';
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
     let reranked = 0;
     for (let q = 0; q < o.queries; q++) {
       const query = row(measured, q);
-      const m = model.query(query, { topK: k, nprobe });
+      const m = model.query(query, { topK: k, nprobe: queryNprobe(nprobe, query) });
       recall += recallAgainst(gt, q, m.ids, k, (id) => distance(ds.metric, query, row(base, id)));
       ru += m.readUnits;
       listRu += m.bucketReadUnits;

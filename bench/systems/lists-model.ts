@@ -33,6 +33,7 @@ export interface CalibratedLists {
   /** Lists at the end of the growth. */
   readonly lists: number;
   readonly share: number;
+  /** The mean nprobe of that share (`nprobeOf`), which each query reads as `queryNprobe` says. */
   readonly nprobe: number;
   /** Times the share was set. */
   readonly settings: number;
