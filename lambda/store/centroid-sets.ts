@@ -29,9 +29,10 @@ export async function loadCentroidSet(client: DynamoDBClient, tables: TableNames
  * The first lists of a collection, trained on its first batch (`trainFirstLists`): centroid set 1,
  * written in one transaction with the counter's `lv` (the set's version, which every query reads
  * with the counter) and `ns` (the share of the lists a query reads: the first nprobe over the
- * first lists, `nprobeOf`; no `nq`, as no query calibrated it yet), on condition that no lists were trained yet, so concurrent first
- * writers agree on the first that landed. A failure means another writer trained first, or the
- * collection is gone: the caller reads the collection again either way.
+ * first lists, `nprobeOf`; no `nq`, as no query calibrated it yet), on condition that no lists
+ * were trained yet, so concurrent first writers agree on the first that landed. A failure means
+ * another writer trained first, or the collection is gone: the caller reads the collection again
+ * either way.
  */
 export async function trainCentroidSet(client: DynamoDBClient, tables: TableNames, config: CollectionConfig, rows: readonly CheckedRow[]): Promise<void> {
   const { projectId, name, uid, metric, index, seed } = config;

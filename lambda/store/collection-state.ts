@@ -123,7 +123,8 @@ export function planFromSample(config: CollectionConfig, frame: HashFrame, rows:
  * What the API says of a collection: its config, its index method (with k-means lists, their list
  * size), its count and the shape of its next query, by `plans` (the stored ones, or those its
  * observed queries calibrated, `QueryCalibration.plansOf`); in k-means lists, the lists its next
- * query reads on average as `probes`, and once queries calibrated that nprobe, the queries it rests on as `calibratedBy`.
+ * query reads on average as `probes`, and once queries calibrated that nprobe, the queries it
+ * rests on as `calibratedBy`.
  */
 export function describe(
   state: Pick<CollectionState, 'config' | 'plans' | 'count' | 'observed'> & { readonly lists?: Pick<CentroidSet, 'nprobe' | 'calibratedOn'>; readonly hashDimensions?: number },

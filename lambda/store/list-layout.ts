@@ -39,8 +39,8 @@ export interface ListShare {
 
 /**
  * A collection's centroid set: the lists' centroids (list space, `listSpace`) as of `version`, the
- * share of them its queries read and that mean nprobe (`nprobeOf`), and how each list came to be: the
- * version that created it (`born`) and the list it was split off (`parent`, -1 for the first
+ * share of them its queries read and that mean nprobe (`nprobeOf`), and how each list came to be:
+ * the version that created it (`born`) and the list it was split off (`parent`, -1 for the first
  * lists), so that the lists an entry may have moved to are known (`entryLists`).
  */
 export interface CentroidSet extends ListShare {

@@ -65,9 +65,9 @@ export class SearchRunner {
     if (!state.hasher?.centre || (inLists && !state.lists)) state = await this.collections.load(projectId, name, true, fetched);
     const planned = planSearch(targetOf(state, this.collections.calibration.plansOf(state)), search);
     const { uid, index } = state.config;
-    // in k-means lists, `probes` counts the lists read (nprobe); one unfiltered query in
-    // CALIBRATION_EVERY (RECALIBRATION_EVERY once the instance holds a full window) reads
-    // CALIBRATION_WIDTH times as many, and calibrates the nprobe
+    // in k-means lists, `probes` counts the lists read (nprobe, this query's share of the mean);
+    // a sampled unfiltered query (`ListCalibration.wide`) reads CALIBRATION_WIDTH times as many,
+    // and calibrates the nprobe
     const calibrating = state.lists !== undefined && search.probes === undefined && !search.predicate && search.topK >= CALIBRATION_K && this.listCalibration.wide(state);
     const nprobe = state.lists ? (calibrating ? calibrationWidth(state.lists.nprobe, state.lists.lists.count) : listsToRead(state.lists, search.query, search.probes)) : undefined;
     const plan: SearchPlan = nprobe === undefined ? planned : { ...planned, shape: listShape(nprobe) };
