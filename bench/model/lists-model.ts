@@ -8,7 +8,7 @@ import { CandidateSet, exactTopK, listReadLimit, planSearch } from '../../lambda
 import { packSketch } from '../../lambda/core/sketch-format';
 import { IndexParams, Metric } from '../../lambda/core/types';
 import { listPartition } from '../../lambda/store/key-format';
-import { CentroidSet, listReadPlan, listShape, listsToRead } from '../../lambda/store/list-layout';
+import { calibratedOn, CentroidSet, listReadPlan, listShape, listsToRead } from '../../lambda/store/list-layout';
 import { DYNAMO_ITEM_OVERHEAD } from '../cost/model';
 import { Matrix, row } from '../datasets/types';
 import { MODEL_UID, StoreItems } from './store-layout';
@@ -84,7 +84,7 @@ export class ListsModel {
     }
     const count = layout.lists.count;
     // the entries' first list and set version do not change their size; listReadPlan needs only the lists
-    this.set = { version: layout.version ?? 1, lists: layout.lists, share: layout.share ?? 1, ...(layout.calibratedOn === undefined ? {} : { calibratedOn: layout.calibratedOn }), nprobe: count, born: new Uint32Array(count), parent: new Int32Array(count).fill(-1) };
+    this.set = { version: layout.version ?? 1, lists: layout.lists, share: layout.share ?? 1, ...calibratedOn(layout), nprobe: count, born: new Uint32Array(count), parent: new Int32Array(count).fill(-1) };
     this.listOf = new Map(Array.from({ length: count }, (_, l) => [listPartition(MODEL_UID, l), l]));
     const sortKey = (r: number) => tokens[r] + String(r);
     this.sorted = layout.members.map((members) => {

@@ -4,6 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { queryAll } from '../../lambda/store/batch';
 import { CollectionStore } from '../../lambda/store/collections';
 import { idFromListSortKey, listPartition } from '../../lambda/store/key-format';
+import { calibratedOn } from '../../lambda/store/list-layout';
 import type { TableNames } from '../../lambda/store/table-definitions';
 import type { ListsLayout } from '../model/lists-model';
 
@@ -22,5 +23,5 @@ export async function readStoreLists(client: DynamoDBClient, tables: TableNames,
     const entries = await queryAll(client, tables.buckets, listPartition(state.config.uid, l), undefined, ['sk']);
     members.push(entries.map((e) => Number(idFromListSortKey(e.sk.S!))));
   }
-  return { lists: set.lists, members, version: set.version, share: set.share, ...(set.calibratedOn === undefined ? {} : { calibratedOn: set.calibratedOn }) };
+  return { lists: set.lists, members, version: set.version, share: set.share, ...calibratedOn(set) };
 }

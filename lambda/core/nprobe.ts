@@ -1,5 +1,6 @@
 // How many lists a query of a collection in k-means lists reads: the mean nprobe of the share of
 // lists its queries read, and the whole number of lists one query reads to keep that mean.
+import { xoshiroUniform } from './prng';
 
 /**
  * The mean nprobe of a collection of `lists` lists whose queries read `share` of its lists, from 1
@@ -22,15 +23,13 @@ export function queryNprobe(mean: number, query: Float32Array): number {
 }
 
 /**
- * A number in [0, 1) fixed by the vector's float32 bytes: FNV-1a (32-bit) over them, through
- * splitmix32's finalizer so that the low bits of near-equal vectors spread. Not a PRNG for
+ * A number in [0, 1) fixed by the vector's float32 bytes: the first draw of `xoshiroUniform`
+ * seeded with their FNV-1a hash (32-bit), whose seeding spreads near-equal vectors. Not a PRNG for
  * anything stored: only which queries read one list more.
  */
 export function vectorUniform(v: Float32Array): number {
   const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   let h = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32;
+  return xoshiroUniform(h)();
 }

@@ -20,7 +20,7 @@ import { VectorCounter } from './counted-writes';
 import { BUCKET_LAYOUT, counterItem } from './layout';
 import { CheckedRow, CollectionState, CreateCollectionInput, describe, frameOfHasher, hashDimensionsOf, hasherOf, planFromSample, StaleCollectionError } from './collection-state';
 import { loadCentroidSet, trainCentroidSet } from './centroid-sets';
-import { CentroidSet, isListLayout, LIST_LAYOUT, sameShare, withShare } from './list-layout';
+import { calibratedOn, CentroidSet, isListLayout, LIST_LAYOUT, sameShare, withShare } from './list-layout';
 import { configAttributes, keyItem, LISTED_CONFIG_ATTRIBUTES, ListSet, S, toConfig, toFrame, toHashDimensions, toListSet, toPlanBasis, toPlans, toQueryAngles } from './records';
 import { QueryCalibration } from './query-calibration';
 import { TableNames } from './table-definitions';
@@ -128,7 +128,7 @@ export class CollectionStore {
   private async listedLists(config: CollectionConfig, counter: Item | undefined): Promise<{ lists?: Pick<CentroidSet, 'nprobe' | 'calibratedOn'> }> {
     const set = counter && isListLayout(config) ? toListSet(counter) : undefined;
     if (!set) return {};
-    if (set.count !== undefined) return { lists: { nprobe: nprobeOf(set.share, set.count), ...(set.calibratedOn === undefined ? {} : { calibratedOn: set.calibratedOn }) } };
+    if (set.count !== undefined) return { lists: { nprobe: nprobeOf(set.share, set.count), ...calibratedOn(set) } };
     const loaded = await loadCentroidSet(this.client, this.tables, config, counter!, undefined);
     return loaded ? { lists: loaded } : {};
   }

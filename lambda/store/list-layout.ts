@@ -152,8 +152,8 @@ export const withShare = ({ calibratedOn: _, ...set }: CentroidSet, at: ListShar
 /** Whether `set` reads its lists at `at`'s share, calibrated on as many queries. */
 export const sameShare = (set: ListShare, at: ListShare): boolean => set.share === at.share && set.calibratedOn === at.calibratedOn;
 
-/** `at`'s `calibratedOn`, when it has one. */
-const calibratedOn = (at: ListShare): Pick<ListShare, 'calibratedOn'> => (at.calibratedOn === undefined ? {} : { calibratedOn: at.calibratedOn });
+/** `at`'s `calibratedOn`, when it has one (no key otherwise). */
+export const calibratedOn = (at: Partial<ListShare>): Pick<ListShare, 'calibratedOn'> => (at.calibratedOn === undefined ? {} : { calibratedOn: at.calibratedOn });
 
 /**
  * The lists `query` reads (nprobe, at least 1 and at most every list): `probes`, or when it is
