@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { storeClient } from '../lambda/store/store-client';
-import { CALIBRATION_WINDOW } from '../lambda/core/list-calibration';
+import { CALIBRATION_FILL } from '../lambda/core/list-calibration';
 import { queryNprobe } from '../lambda/core/nprobe';
 import { checkIndexMethod } from '../lambda/core/params';
 import type { IndexParams } from '../lambda/core/types';
@@ -90,8 +90,8 @@ export interface BenchOptions {
   readonly scale?: number[];
 }
 
-/** Warm-up queries by default: 8 calibration windows of the lists (`CALIBRATION_WINDOW`), past the one-in-8 wide reads of a new instance. */
-export const DEFAULT_WARM_QUERIES = 8 * CALIBRATION_WINDOW;
+/** Warm-up queries by default: past the one-in-8 wide reads that fill a new instance's first `CALIBRATION_FILL` calibration queries of the lists. */
+export const DEFAULT_WARM_QUERIES = 8 * CALIBRATION_FILL;
 
 /** HNSW's efSearch sweep: the issue's 64 first, then the data sets README's other columns. */
 export const DEFAULT_EF = [64, 10, 32, 128, 256];

@@ -1,6 +1,6 @@
 // The cost model of a collection in k-means lists as a benchmark system: `ListsModel` on the
 // store's own lists (each query at the nprobe the store read), or on lists grown and calibrated as a store's.
-import { CALIBRATION_K, CALIBRATION_WINDOW, calibratedShare, calibrationWidth, CalibrationQuery, queriesBeforeSetting } from '../../lambda/core/list-calibration';
+import { CALIBRATION_K, calibratedShare, calibrationWidth, CalibrationWindow, queriesBeforeSetting } from '../../lambda/core/list-calibration';
 import { DEFAULT_LIST_SIZE } from '../../lambda/core/list-splits';
 import { nprobeOf } from '../../lambda/core/nprobe';
 import { listOrder, listSpace } from '../../lambda/core/lists';
@@ -44,8 +44,8 @@ export interface CalibratedLists {
  * lists trained on the first 500, a list that reaches `listSize` split by 2-means), and nprobe
  * calibrated as a store's instance calibrates it (`lambda/core/list-calibration.ts`): from a share of
  * 1/4, each query of `served` read wide (`calibrationWidth`) through the model, its top
- * `CALIBRATION_K` and the ranks of their lists kept in a window of `CALIBRATION_WINDOW`; after
- * each `queriesBeforeSetting` (fewer before the first setting) the share becomes `calibratedShare` of the window.
+ * `CALIBRATION_K` and the ranks of their lists added to a `CalibrationWindow`; each time a setting
+ * is due the share becomes `calibratedShare` of the window.
  *
  * What it does not model: the store's lists grow under sampled split checks and concurrent writers
  * (`grownLists` splits each list the moment it reaches the size); a store reads wide one query in 2
@@ -64,18 +64,14 @@ export function calibratedLists(ds: Dataset, n: number, served: Matrix, o: { par
   const model = listsModelOf(ds, o.params, o.seed, { lists: layout.index, members: layout.lists }, n);
   let share = START_SHARE;
   let settings = 0;
-  let fresh = 0;
-  const window: CalibrationQuery[] = [];
+  const window = new CalibrationWindow();
   for (let i = 0; i < served.rows; i++) {
     const query = row(served, i);
     const width = calibrationWidth(nprobeOf(share, K), K);
     const rank = new Int32Array(K);
     listOrder(layout.index, listSpace(query, dim, ds.metric)).forEach((l, j) => (rank[l] = j));
-    window.push({ width, ranks: model.query(query, { topK: CALIBRATION_K, nprobe: width }).ids.map((r) => rank[listOf[r]]) });
-    if (window.length > CALIBRATION_WINDOW) window.shift();
-    if (++fresh >= queriesBeforeSetting(settings > 0)) {
-      fresh = 0;
-      share = calibratedShare(window, K, o.params.recallTarget);
+    if (window.add({ width, ranks: model.query(query, { topK: CALIBRATION_K, nprobe: width }).ids.map((r) => rank[listOf[r]]) }, settings > 0)) {
+      share = calibratedShare(window.queries, K, o.params.recallTarget);
       settings++;
     }
   }

@@ -16,10 +16,10 @@ export const FIRST_CALIBRATION_EVERY = 2;
 /** Calibration queries an instance gathers before it first sets the nprobe of a collection that queries have not calibrated yet: a first setting that the sampling margin widens (`calibrationMargin`), and that later settings refine. */
 export const FIRST_CALIBRATION_QUERIES = 8;
 
-/** While an instance's window is filling, one unfiltered query in this many (per instance and collection) reads wide. */
+/** Until an instance has gathered `CALIBRATION_FILL` calibration queries of a collection, one unfiltered query in this many (per instance and collection) reads wide. */
 export const CALIBRATION_EVERY = 8;
 
-/** Once the window is full, one unfiltered query in this many reads wide: enough to follow the collection's growth at a sixteenth of the filling cost. */
+/** Once it has, one unfiltered query in this many reads wide: enough to follow the collection's growth at an eighth of the filling rate. */
 export const RECALIBRATION_EVERY = 64;
 
 /**
@@ -35,8 +35,18 @@ export const CALIBRATION_QUERIES = 32;
 /** Calibration queries an instance gathers before it next sets the nprobe: `FIRST_CALIBRATION_QUERIES` while no setting calibrated the collection's share, else `CALIBRATION_QUERIES`. */
 export const queriesBeforeSetting = (calibrated: boolean): number => (calibrated ? CALIBRATION_QUERIES : FIRST_CALIBRATION_QUERIES);
 
-/** The most recent calibration queries a setting counts: four settings' worth, so that each rests on more than one batch's noise. */
-export const CALIBRATION_WINDOW = 4 * CALIBRATION_QUERIES;
+/** Calibration queries an instance gathers at one query in `CALIBRATION_EVERY` before it reads wide one in `RECALIBRATION_EVERY`: four settings' worth, so that each rests on more than one batch's noise. */
+export const CALIBRATION_FILL = 4 * CALIBRATION_QUERIES;
+
+/**
+ * The most recent calibration queries a setting counts: sixteen settings' worth. The recall a
+ * setting on `CALIBRATION_FILL` queries reaches spreads about as wide as the 0.01 #17 allows,
+ * since a query's 10 neighbours are found or missed together; four times as many queries halve
+ * it (BENCHMARKS.md, "k-means lists: how many queries a calibration rests on"). The window grows
+ * to this at the recalibration rate, so a collection in service reaches it without reading wide
+ * more often.
+ */
+export const CALIBRATION_WINDOW = 16 * CALIBRATION_QUERIES;
 
 /** Results of a calibration query that count: recall@10, as the recall target is stated. */
 export const CALIBRATION_K = 10;
@@ -48,6 +58,44 @@ export const calibrationWidth = (nprobe: number, lists: number): number => Math.
 export interface CalibrationQuery {
   readonly width: number;
   readonly ranks: readonly number[];
+}
+
+/**
+ * One instance's calibration of one collection: which of its unfiltered queries read wide, and the
+ * latest calibration queries (at most `CALIBRATION_WINDOW`, oldest first) a setting rests on.
+ */
+export class CalibrationWindow {
+  private served = 0;
+  private fresh = 0;
+  private readonly latest: CalibrationQuery[] = [];
+
+  /** The calibration queries a setting would rest on now, oldest first. */
+  get queries(): readonly CalibrationQuery[] {
+    return this.latest;
+  }
+
+  /**
+   * Whether this unfiltered query reads wide: the last of every `FIRST_CALIBRATION_EVERY` while no
+   * setting calibrated the collection (`calibrated`, from any instance), then of every
+   * `CALIBRATION_EVERY` until the window holds `CALIBRATION_FILL`, then of every
+   * `RECALIBRATION_EVERY` (so an instance's first query, on a cold start, is not the wide one).
+   */
+  wide(calibrated: boolean): boolean {
+    const every = !calibrated ? FIRST_CALIBRATION_EVERY : this.latest.length < CALIBRATION_FILL ? CALIBRATION_EVERY : RECALIBRATION_EVERY;
+    return ++this.served % every === 0;
+  }
+
+  /**
+   * Adds a calibration query, the oldest dropped beyond `CALIBRATION_WINDOW`.
+   * @returns true when a setting is due: `queriesBeforeSetting(calibrated)` were added since the last
+   */
+  add(query: CalibrationQuery, calibrated: boolean): boolean {
+    this.latest.push(query);
+    if (this.latest.length > CALIBRATION_WINDOW) this.latest.shift();
+    if (++this.fresh < queriesBeforeSetting(calibrated)) return false;
+    this.fresh = 0;
+    return true;
+  }
 }
 
 /**
@@ -93,10 +141,12 @@ export function referenceMiss(queries: readonly CalibrationQuery[], lists: numbe
  * the planner's calibration (`calibrationMargin`), and by the neighbours the queries' wide reads
  * missed (`referenceMiss`): their results found at a share s stand for s x (1 - missed) of the
  * exact neighbours.
+ * @param margin how far above the target to aim, as a recall share
+ * @default margin `calibrationMargin(queries.length, recallTarget)`
  * @throws RangeError as `coverageNprobe` (no queries, a rank out of range, a target outside [0, 1])
  */
-export function calibratedShare(queries: readonly CalibrationQuery[], lists: number, recallTarget: number): number {
+export function calibratedShare(queries: readonly CalibrationQuery[], lists: number, recallTarget: number, margin = calibrationMargin(queries.length, recallTarget)): number {
   if (!(recallTarget >= 0 && recallTarget <= 1)) throw new RangeError(`target must be in [0, 1], got ${recallTarget}`);
-  const aim = Math.min(1, (recallTarget + calibrationMargin(queries.length, recallTarget)) / (1 - referenceMiss(queries, lists)));
+  const aim = Math.min(1, (recallTarget + margin) / (1 - referenceMiss(queries, lists)));
   return meanCoverageNprobe(queries.map((q) => q.ranks), lists, aim, CALIBRATION_K) / lists;
 }

@@ -1,42 +1,25 @@
 // The calibration of a bucket-layout-3 collection's nprobe on this instance's queries: which query
 // reads wide, the ranks its results' lists had, and the share written to the counter item.
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { CALIBRATION_EVERY, CALIBRATION_WINDOW, calibratedShare, CalibrationQuery, FIRST_CALIBRATION_EVERY, queriesBeforeSetting, RECALIBRATION_EVERY } from '../core/list-calibration';
+import { calibratedShare, CalibrationWindow } from '../core/list-calibration';
 import { conditionHeld } from './batch';
 import { CollectionState } from './collection-state';
 import { counterKey } from './key-format';
 import { keyItem, S } from './records';
 import { TableNames } from './table-definitions';
 
-/** What an instance gathered for one collection. */
-interface Gathered {
-  queries: number;
-  /** The latest `CALIBRATION_WINDOW` calibration queries, oldest first. */
-  readonly window: CalibrationQuery[];
-  /** Calibration queries since the last setting. */
-  fresh: number;
-}
-
 /** The nprobe calibration of collections in k-means lists, per instance. */
 export class ListCalibration {
-  private readonly gathered = new Map<string, Gathered>();
+  private readonly windows = new Map<string, CalibrationWindow>();
 
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tables: TableNames,
   ) {}
 
-  /**
-   * Whether this unfiltered query of `state`'s collection reads wide: on this instance the last of
-   * every `FIRST_CALIBRATION_EVERY` while no calibration set the collection's share, then of every
-   * `CALIBRATION_EVERY` until its window is full, then of every `RECALIBRATION_EVERY` (so a new
-   * instance's first query, on a cold start, is not the wide one).
-   */
+  /** Whether this unfiltered query of `state`'s collection reads wide on this instance (`CalibrationWindow.wide`). */
   wide(state: CollectionState): boolean {
-    const g = this.of(state);
-    if (!g) return false;
-    const every = state.lists!.calibratedOn === undefined ? FIRST_CALIBRATION_EVERY : g.window.length < CALIBRATION_WINDOW ? CALIBRATION_EVERY : RECALIBRATION_EVERY;
-    return ++g.queries % every === 0;
+    return this.of(state)?.wide(state.lists!.calibratedOn !== undefined) ?? false;
   }
 
   /**
@@ -48,13 +31,9 @@ export class ListCalibration {
    * carries over to the grown set (`nprobeOf`).
    */
   async observe(state: CollectionState, width: number, ranks: readonly number[]): Promise<void> {
-    const g = this.of(state);
-    if (!g || !state.lists) return;
-    g.window.push({ width, ranks: [...ranks] });
-    if (g.window.length > CALIBRATION_WINDOW) g.window.shift();
-    if (++g.fresh < queriesBeforeSetting(state.lists.calibratedOn !== undefined)) return;
-    g.fresh = 0;
-    const share = calibratedShare(g.window, state.lists.lists.count, state.config.index.recallTarget);
+    const window = this.of(state);
+    if (!window || !state.lists || !window.add({ width, ranks: [...ranks] }, state.lists.calibratedOn !== undefined)) return;
+    const share = calibratedShare(window.queries, state.lists.lists.count, state.config.index.recallTarget);
     const { projectId, name, uid } = state.config;
     // (a collection dropped meanwhile: nothing is written)
     await conditionHeld(
@@ -64,17 +43,17 @@ export class ListCalibration {
           Key: keyItem(counterKey(projectId, name)),
           UpdateExpression: 'SET ns = :s, nq = :q',
           ConditionExpression: 'uid = :uid',
-          ExpressionAttributeValues: { ':s': { N: String(share) }, ':q': { N: String(g.window.length) }, ':uid': S(uid) },
+          ExpressionAttributeValues: { ':s': { N: String(share) }, ':q': { N: String(window.queries.length) }, ':uid': S(uid) },
         }),
       ),
     );
   }
 
-  /** What this instance gathered for the collection (of a collection in lists). */
-  private of(state: CollectionState): Gathered | undefined {
+  /** This instance's calibration window of the collection (of a collection in lists). */
+  private of(state: CollectionState): CalibrationWindow | undefined {
     if (!state.lists) return undefined;
-    let g = this.gathered.get(state.config.uid);
-    if (!g) this.gathered.set(state.config.uid, (g = { queries: 0, window: [], fresh: 0 }));
-    return g;
+    let window = this.windows.get(state.config.uid);
+    if (!window) this.windows.set(state.config.uid, (window = new CalibrationWindow()));
+    return window;
   }
 }

@@ -1,13 +1,64 @@
 // Tests the nprobe calibration of k-means lists: how much of the exact neighbours a wide read
 // missed (`referenceMiss`), and the share of lists chosen from wide reads (`calibratedShare`), on MiniLM.
 import { calibrationMargin } from '../../lambda/core/sampling-margin';
-import { CALIBRATION_K, calibratedShare, CalibrationQuery, referenceMiss } from '../../lambda/core/list-calibration';
-import { coverageNprobe, listOrder, listSpace, nearestList, trainLists } from '../../lambda/core/lists';
+import {
+  CALIBRATION_EVERY,
+  CALIBRATION_FILL,
+  CALIBRATION_K,
+  CALIBRATION_QUERIES,
+  CALIBRATION_WINDOW,
+  calibratedShare,
+  CalibrationQuery,
+  CalibrationWindow,
+  FIRST_CALIBRATION_EVERY,
+  FIRST_CALIBRATION_QUERIES,
+  RECALIBRATION_EVERY,
+  referenceMiss,
+} from '../../lambda/core/list-calibration';
+import { coverageNprobe, listOrder, listSpace, meanCoverageNprobe, nearestList, trainLists } from '../../lambda/core/lists';
 import { xoshiro128ss } from '../../lambda/core/prng';
 import { loadMiniLmMatrix } from '../support/minilm';
 
 /** Calibration queries of `width` lists whose results lie at the given ranks. */
 const at = (width: number, ...ranks: number[][]): CalibrationQuery[] => ranks.map((r) => ({ width, ranks: r }));
+
+describe('CalibrationWindow', () => {
+  /** The positions (1-based) of the queries among the next `n` that read wide. */
+  const wideAmong = (window: CalibrationWindow, n: number, calibrated: boolean) => Array.from({ length: n }, () => window.wide(calibrated)).flatMap((w, i) => (w ? [i + 1] : []));
+  /** A calibration query told apart from others by its width. */
+  const query = (i: number): CalibrationQuery => ({ width: i + 1, ranks: [0] });
+
+  it('reads wide one query in FIRST_CALIBRATION_EVERY until a setting calibrated the collection, then one in CALIBRATION_EVERY', () => {
+    const window = new CalibrationWindow();
+    expect(wideAmong(window, 3 * FIRST_CALIBRATION_EVERY, false)).toEqual([1, 2, 3].map((i) => i * FIRST_CALIBRATION_EVERY));
+    expect(wideAmong(new CalibrationWindow(), 3 * CALIBRATION_EVERY, true)).toEqual([1, 2, 3].map((i) => i * CALIBRATION_EVERY));
+  });
+
+  it('sets first after FIRST_CALIBRATION_QUERIES, then every CALIBRATION_QUERIES', () => {
+    const window = new CalibrationWindow();
+    const due = (calibrated: boolean, n: number) => Array.from({ length: n }, (_, i) => window.add(query(i), calibrated)).flatMap((d, i) => (d ? [i + 1] : []));
+    expect(due(false, FIRST_CALIBRATION_QUERIES)).toEqual([FIRST_CALIBRATION_QUERIES]);
+    expect(due(true, 2 * CALIBRATION_QUERIES)).toEqual([CALIBRATION_QUERIES, 2 * CALIBRATION_QUERIES]);
+    expect(window.queries).toHaveLength(FIRST_CALIBRATION_QUERIES + 2 * CALIBRATION_QUERIES);
+  });
+
+  it('reads wide one query in RECALIBRATION_EVERY once it holds CALIBRATION_FILL, and grows to CALIBRATION_WINDOW, the oldest dropped after', () => {
+    // GIVEN a window that holds CALIBRATION_FILL queries
+    const window = new CalibrationWindow();
+    for (let i = 0; i < CALIBRATION_FILL; i++) window.add(query(i), true);
+    // THEN it reads wide one query in RECALIBRATION_EVERY
+    expect(wideAmong(window, 2 * RECALIBRATION_EVERY, true)).toEqual([RECALIBRATION_EVERY, 2 * RECALIBRATION_EVERY]);
+    // WHEN it gathers more, to past CALIBRATION_WINDOW
+    expect(CALIBRATION_WINDOW).toBeGreaterThan(CALIBRATION_FILL);
+    const added = Array.from({ length: CALIBRATION_WINDOW + 3 - CALIBRATION_FILL }, (_, i) => query(CALIBRATION_FILL + i));
+    added.slice(0, -3).forEach((q) => window.add(q, true));
+    // THEN it holds them all up to CALIBRATION_WINDOW, and then the latest CALIBRATION_WINDOW
+    expect(window.queries).toHaveLength(CALIBRATION_WINDOW);
+    added.slice(-3).forEach((q) => window.add(q, true));
+    expect(window.queries).toHaveLength(CALIBRATION_WINDOW);
+    expect(window.queries.map((q) => q.width)).toEqual(Array.from({ length: CALIBRATION_WINDOW }, (_, i) => i + 4));
+  });
+});
 
 describe('referenceMiss', () => {
   it('is 0 when the queries read every list, or found nothing beyond the first half of their read', () => {
@@ -97,6 +148,23 @@ describe('calibration from wide reads on MiniLM', () => {
     const reads = wideReads(8);
     expect(exactRecall(8)).toBeLessThan(0.95);
     expect(calibratedShare(reads, lists.count, 0.95) * lists.count).toBe(8);
+  });
+
+  it('aims at the target plus the margin it is given, the sampling margin when none is', () => {
+    // GIVEN wide reads of 16 lists
+    const reads = wideReads(16);
+    const ranks = reads.map((q) => q.ranks);
+    const missed = referenceMiss(reads, lists.count);
+    // WHEN calibrating with no margin, the default one, and a margin of 0.03
+    const share = (margin?: number) => calibratedShare(reads, lists.count, 0.9, margin) * lists.count;
+    // THEN each share is the mean nprobe at which the reads' coverage reaches (0.9 + margin) / (1 - missed)
+    const aimed = (margin: number) => meanCoverageNprobe(ranks, lists.count, (0.9 + margin) / (1 - missed));
+    expect(share(0)).toBeCloseTo(aimed(0), 12);
+    expect(share()).toBeCloseTo(aimed(calibrationMargin(reads.length, 0.9)), 12);
+    expect(share(0.03)).toBeCloseTo(aimed(0.03), 12);
+    // AND a wider margin never reads fewer lists
+    expect(share(0)).toBeLessThanOrEqual(share());
+    expect(share()).toBeLessThan(share(0.03));
   });
 
   it('refuses a target outside [0, 1]', () => {
