@@ -13,8 +13,7 @@
  * printed: the share of exact neighbours the wide reads missed, against `referenceMiss`'s estimate.
  */
 import { Command } from 'commander';
-import { CALIBRATION_K, calibratedShare, calibrationWidth, CalibrationQuery, referenceMiss } from '../../lambda/core/list-calibration';
-import { listOrder, listSpace } from '../../lambda/core/lists';
+import { calibratedShare, calibrationWidth, CalibrationQuery, referenceMiss } from '../../lambda/core/list-calibration';
 import { nprobeOf, queryNprobe } from '../../lambda/core/nprobe';
 import { int, intList } from '../../lib/cli/parse';
 import { DATASET_NAMES, DatasetName, loadDataset } from '../datasets';
@@ -24,7 +23,7 @@ import { exactTopK } from '../ground-truth';
 import { mulberry32 } from '../prng';
 import { log } from '../progress';
 import { mean, recallAgainst } from '../recall';
-import { calibratedLists, listsParams } from '../systems/lists-model';
+import { calibratedLists, listOfRows, listsParams, wideRead } from '../systems/lists-model';
 
 const rowsFrom = (m: Matrix, from: number, to: number): Matrix => ({ rows: to - from, dim: m.dim, data: m.data.subarray(from * m.dim, to * m.dim) });
 const sd = (v: readonly number[]): number => Math.sqrt(v.reduce((s, x) => s + (x - mean(v)) ** 2, 0) / Math.max(1, v.length - 1));
@@ -43,8 +42,8 @@ async function main(): Promise<void> {
     .parse()
     .opts<{ dataset: DatasetName; queries: number; warm: number; pool: number; windows: number[]; draws: number; seed: number }>();
   const ds = loadDataset(o.dataset, { queries: o.queries + o.warm + o.pool, log });
-  const { dim, metric, base } = ds;
-  const params = listsParams({}, dim);
+  const { metric, base } = ds;
+  const params = listsParams({}, ds.dim);
   const target = params.recallTarget;
   const measured = headRows(ds.queries, o.queries);
   const warm = rowsFrom(ds.queries, o.queries, Math.min(ds.queries.rows, o.queries + o.warm));
@@ -66,15 +65,12 @@ async function main(): Promise<void> {
   const recallOf = (share: number): number => mean(recallAt.map((_, q) => recall(q, queryNprobe(nprobeOf(share, K), row(measured, q)))));
   log(`${pool.rows} served queries read wide (${width} lists), and their exact top 10`);
   const poolGt = exactTopK(base, pool, 10, metric);
-  const listOf = new Int32Array(base.rows);
-  model.layout.members.forEach((members, l) => members.forEach((r) => (listOf[r] = l)));
+  const listOf = listOfRows(model.layout.members, base.rows);
   const wide: CalibrationQuery[] = [];
   let missed = 0;
   for (let i = 0; i < pool.rows; i++) {
-    const query = row(pool, i);
-    const rank = new Int32Array(K);
-    listOrder(model.layout.lists, listSpace(query, dim, metric)).forEach((l, j) => (rank[l] = j));
-    wide.push({ width, ranks: model.query(query, { topK: CALIBRATION_K, nprobe: width }).ids.map((r) => rank[listOf[r]]) });
+    const { read, rank } = wideRead(model, listOf, row(pool, i), width);
+    wide.push(read);
     missed += poolGt.ids.subarray(i * 10, i * 10 + 10).filter((r) => rank[listOf[r]] >= width).length / 10;
   }
   console.log(`${ds.name}: ${base.rows} vectors in ${K} lists, nprobe settled at ${nprobe.toFixed(2)} (recall@10 ${recallOf(nprobe / K).toFixed(4)} on the ${o.queries} measured queries); ${pool.rows} wide reads of ${width} lists missed ${(missed / pool.rows).toFixed(4)} of the exact top 10, referenceMiss estimates ${referenceMiss(wide, K).toFixed(4)}`);

@@ -1,6 +1,6 @@
 // The cost model of a collection in k-means lists as a benchmark system: `ListsModel` on the
 // store's own lists (each query at the nprobe the store read), or on lists grown and calibrated as a store's.
-import { CALIBRATION_K, calibratedShare, calibrationWidth, CalibrationWindow, queriesBeforeSetting } from '../../lambda/core/list-calibration';
+import { CALIBRATION_K, calibratedShare, calibrationWidth, CalibrationQuery, CalibrationWindow, queriesBeforeSetting } from '../../lambda/core/list-calibration';
 import { DEFAULT_LIST_SIZE } from '../../lambda/core/list-splits';
 import { nprobeOf } from '../../lambda/core/nprobe';
 import { listOrder, listSpace } from '../../lambda/core/lists';
@@ -56,26 +56,39 @@ export interface CalibratedLists {
 export function calibratedLists(ds: Dataset, n: number, served: Matrix, o: { params: IndexParams; seed: number; listSize?: number; space?: Float32Array }): CalibratedLists {
   const first = queriesBeforeSetting(false);
   if (served.rows < first) throw new Error(`calibrating nprobe takes at least ${first} served queries (got ${served.rows})`);
-  const dim = ds.dim;
-  const layout = grownLists(o.space ?? clusteringSpace(headRows(ds.base, n), ds.metric), dim, n, ds.metric, 16, 500, o.listSize ?? DEFAULT_LIST_SIZE, 10, o.seed);
+  const layout = grownLists(o.space ?? clusteringSpace(headRows(ds.base, n), ds.metric), ds.dim, n, ds.metric, 16, 500, o.listSize ?? DEFAULT_LIST_SIZE, 10, o.seed);
   const K = layout.lists.length;
-  const listOf = new Int32Array(n);
-  layout.lists.forEach((members, l) => members.forEach((r) => (listOf[r] = l)));
+  const listOf = listOfRows(layout.lists, n);
   const model = listsModelOf(ds, o.params, o.seed, { lists: layout.index, members: layout.lists }, n);
   let share = START_SHARE;
   let settings = 0;
   const window = new CalibrationWindow();
   for (let i = 0; i < served.rows; i++) {
-    const query = row(served, i);
-    const width = calibrationWidth(nprobeOf(share, K), K);
-    const rank = new Int32Array(K);
-    listOrder(layout.index, listSpace(query, dim, ds.metric)).forEach((l, j) => (rank[l] = j));
-    if (window.add({ width, ranks: model.query(query, { topK: CALIBRATION_K, nprobe: width }).ids.map((r) => rank[listOf[r]]) }, settings > 0)) {
+    if (window.add(wideRead(model, listOf, row(served, i), calibrationWidth(nprobeOf(share, K), K)).read, settings > 0)) {
       share = calibratedShare(window.queries, K, o.params.recallTarget);
       settings++;
     }
   }
   return { model, lists: K, share, nprobe: nprobeOf(share, K), settings };
+}
+
+/** Each of the first `rows` rows' list, from the lists' `members`. */
+export function listOfRows(members: readonly (readonly number[])[], rows: number): Int32Array {
+  const listOf = new Int32Array(rows);
+  members.forEach((m, l) => m.forEach((r) => (listOf[r] = l)));
+  return listOf;
+}
+
+/**
+ * `query` read wide (`width` lists) through `model`, as a store's instance keeps it for calibration:
+ * the ranks, in the query's list order, of the lists its top `CALIBRATION_K` came from (`read`),
+ * and each list's rank in that order (`rank`). `listOf` is `listOfRows` of the model's lists.
+ */
+export function wideRead(model: ListsModel, listOf: Int32Array, query: Float32Array, width: number): { read: CalibrationQuery; rank: Int32Array } {
+  const { lists } = model.layout;
+  const rank = new Int32Array(lists.count);
+  listOrder(lists, listSpace(query, lists.dim, model.metric)).forEach((l, j) => (rank[l] = j));
+  return { read: { width, ranks: model.query(query, { topK: CALIBRATION_K, nprobe: width }).ids.map((r) => rank[listOf[r]]) }, rank };
 }
 
 /**
