@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { storeClient } from '../lambda/store/store-client';
-import { CALIBRATION_FILL } from '../lambda/core/list-calibration';
+import { QUERIES_TO_FILL } from '../lambda/core/list-calibration';
 import { queryNprobe } from '../lambda/core/nprobe';
 import { checkIndexMethod } from '../lambda/core/params';
 import type { IndexParams } from '../lambda/core/types';
@@ -90,8 +90,12 @@ export interface BenchOptions {
   readonly scale?: number[];
 }
 
-/** Warm-up queries by default: past the one-in-8 wide reads that fill a new instance's first `CALIBRATION_FILL` calibration queries of the lists. */
-export const DEFAULT_WARM_QUERIES = 8 * CALIBRATION_FILL;
+/**
+ * Warm-up queries by default: those whose wide reads fill a collection's calibration window of the
+ * lists (`QUERIES_TO_FILL`) and the one whose round trips join the last of them, so that the
+ * measured queries meet the window full.
+ */
+export const DEFAULT_WARM_QUERIES = QUERIES_TO_FILL + 1;
 
 /** HNSW's efSearch sweep: the issue's 64 first, then the data sets README's other columns. */
 export const DEFAULT_EF = [64, 10, 32, 128, 256];

@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { queryNprobe } from '../../lambda/core/nprobe';
-import { CALIBRATION_FILL, CALIBRATION_QUERIES } from '../../lambda/core/list-calibration';
+import { CALIBRATION_QUERIES, CALIBRATION_WINDOW } from '../../lambda/core/list-calibration';
 import { DEFAULT_LIST_SIZE } from '../../lambda/core/list-splits';
 import { int, intList } from '../../lib/cli/parse';
 import { DATASET_NAMES, DatasetName, loadDataset } from '../datasets';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     .option('--dataset <name>', `data set (${DATASET_NAMES.join(', ')})`, 'glove-100')
     .option('--sizes <list>', 'collection sizes n (default: N/16, N/8, N/4, N/2, N)', intList(1))
     .option('--queries <n>', 'queries measured per size: the data set\'s first', int(1), 300)
-    .option('--calibration-queries <n>', 'queries served wide before, the data set\'s after the measured ones', int(CALIBRATION_QUERIES), 4 * CALIBRATION_FILL)
+    .option('--calibration-queries <n>', 'queries served wide before, the data set\'s after the measured ones', int(CALIBRATION_QUERIES), CALIBRATION_WINDOW)
     .option('--list-size <n>', 'entries a list holds before it splits', int(16), DEFAULT_LIST_SIZE)
     .option('--seed <n>', 'sketch and k-means seed', int(0), 1)
     .option('--out <file>', 'also write the points as JSON')

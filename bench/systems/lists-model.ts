@@ -1,6 +1,6 @@
 // The cost model of a collection in k-means lists as a benchmark system: `ListsModel` on the
 // store's own lists (each query at the nprobe the store read), or on lists grown and calibrated as a store's.
-import { CALIBRATION_K, calibratedShare, calibrationWidth, CalibrationQuery, CalibrationWindow, queriesBeforeSetting } from '../../lambda/core/list-calibration';
+import { CALIBRATION_K, calibratedShare, calibrationWidth, CalibrationQuery, CalibrationSampler, joinWindow, queriesBeforeSetting } from '../../lambda/core/list-calibration';
 import { DEFAULT_LIST_SIZE } from '../../lambda/core/list-splits';
 import { nprobeOf } from '../../lambda/core/nprobe';
 import { listOrder, listSpace } from '../../lambda/core/lists';
@@ -44,17 +44,17 @@ export interface CalibratedLists {
  * lists trained on the first 500, a list that reaches `listSize` split by 2-means), and nprobe
  * calibrated as a store's instance calibrates it (`lambda/core/list-calibration.ts`): from a share of
  * 1/4, each query of `served` read wide (`calibrationWidth`) through the model, its top
- * `CALIBRATION_K` and the ranks of their lists added to a `CalibrationWindow`; each time a setting
- * is due the share becomes `calibratedShare` of the window.
+ * `CALIBRATION_K` and the ranks of their lists gathered by a `CalibrationSampler`; each time a
+ * setting is due they join the window (`joinWindow`) and the share becomes `calibratedShare` of it.
  *
  * What it does not model: the store's lists grow under sampled split checks and concurrent writers
- * (`grownLists` splits each list the moment it reaches the size); a store reads wide one query in 2
- * of those it serves until its first setting (then 8, then 64), where this reads every served query wide.
+ * (`grownLists` splits each list the moment it reaches the size); a store reads wide one query in
+ * `wideEvery` of its phase of those it serves, where this reads every served query wide.
  * @param space `clusteringSpace` of the base vectors, when the caller has it (several sizes of one data set)
  * @throws Error when `served` has fewer queries than the first setting takes
  */
 export function calibratedLists(ds: Dataset, n: number, served: Matrix, o: { params: IndexParams; seed: number; listSize?: number; space?: Float32Array }): CalibratedLists {
-  const first = queriesBeforeSetting(false);
+  const first = queriesBeforeSetting('first');
   if (served.rows < first) throw new Error(`calibrating nprobe takes at least ${first} served queries (got ${served.rows})`);
   const layout = grownLists(o.space ?? clusteringSpace(headRows(ds.base, n), ds.metric), ds.dim, n, ds.metric, 16, 500, o.listSize ?? DEFAULT_LIST_SIZE, 10, o.seed);
   const K = layout.lists.length;
@@ -62,10 +62,13 @@ export function calibratedLists(ds: Dataset, n: number, served: Matrix, o: { par
   const model = listsModelOf(ds, o.params, o.seed, { lists: layout.index, members: layout.lists }, n);
   let share = START_SHARE;
   let settings = 0;
-  const window = new CalibrationWindow();
+  const sampler = new CalibrationSampler();
+  let window: CalibrationQuery[] = [];
   for (let i = 0; i < served.rows; i++) {
-    if (window.add(wideRead(model, listOf, row(served, i), calibrationWidth(nprobeOf(share, K), K)).read, settings > 0)) {
-      share = calibratedShare(window.queries, K, o.params.recallTarget);
+    sampler.add(wideRead(model, listOf, row(served, i), calibrationWidth(nprobeOf(share, K), K)).read);
+    if (sampler.due(settings > 0 ? window.length : undefined)) {
+      window = joinWindow(window, sampler.take());
+      share = calibratedShare(window, K, o.params.recallTarget);
       settings++;
     }
   }

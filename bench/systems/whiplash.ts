@@ -86,6 +86,8 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
   const seconds = (performance.now() - t0) / 1000;
   const writeUnits = meter.writeUnits;
   const warm = opts.warm ? (opts.warmQueries ?? 0) : Math.min(opts.warmQueries ?? 0, ds.base.rows);
+  // the warm-up's read units: in k-means lists, what filling the calibration window costs
+  meter.reset();
   if (warm > 0) {
     const wbar = progress(`whiplash: warm-up queries (${opts.warm ? 'the data set\'s queries after the measured ones' : 'base vectors'})`, warm);
     for (let i = 0; i < warm; i++) {
@@ -95,6 +97,7 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
     }
     wbar.stop();
   }
+  const warmReadUnits = warm > 0 ? meter.readUnits / warm : undefined;
   const info = await store.getCollection(BENCH_PROJECT, name);
   log(`whiplash: ${ds.base.rows} vectors in ${seconds.toFixed(1)} s (${(ds.base.rows / seconds).toFixed(0)} vectors/s); index ${JSON.stringify(info.index)}`);
 
@@ -121,7 +124,7 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
     runs.push({
       system: 'whiplash',
       label: Object.keys(point).length === 0 ? 'whiplash (defaults)' : label,
-      settings: { index: info.index, queryPlan: info.queryPlan, seed: info.seed, overrides: point, batchSize, ingestConcurrency: opts.ingestConcurrency ?? 1, ...indexOf(info, opts), ...(warm > 0 ? { warmQueries: warm, warmFrom: opts.warm ? 'queries' : 'base' } : {}) },
+      settings: { index: info.index, queryPlan: info.queryPlan, seed: info.seed, overrides: point, batchSize, ingestConcurrency: opts.ingestConcurrency ?? 1, ...indexOf(info, opts), ...(warm > 0 ? { warmQueries: warm, warmFrom: opts.warm ? 'queries' : 'base', warmReadUnits } : {}) },
       ingest: { vectors: ds.base.rows, seconds, writeUnits },
       queries,
       notes: [
@@ -129,7 +132,7 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
           ? `${label}: the store's reported read units equal those the benchmark's own meter counted on every DynamoDB call of the client (ReturnConsumedCapacity TOTAL): ${(meteredRu / queries.length).toFixed(1)} per query.`
           : `${label}: MISMATCH: the store reported ${(storeRu / queries.length).toFixed(1)} read units per query, the benchmark's own meter on the client counted ${(meteredRu / queries.length).toFixed(1)}.`,
         info.indexMethod === 'ivf'
-          ? `whiplash: k-means lists of up to ${info.listSize} vectors; at ${info.vectorCount.toLocaleString('en-US')} vectors a query reads ${info.queryPlan.probes} lists on average (nprobe, calibrated on the queries served${warm > 0 ? ', the warm-up included' : ''}).`
+          ? `whiplash: k-means lists of up to ${info.listSize} vectors; at ${info.vectorCount.toLocaleString('en-US')} vectors a query reads ${info.queryPlan.probes} lists on average (nprobe, calibrated on the queries served${warm > 0 ? ', the warm-up included' : ''}; ${info.queryPlan.calibratedBy ?? 0} wide queries in its calibration window${warmReadUnits === undefined ? '' : `, filled by the ${warm.toLocaleString('en-US')} warm-up queries at ${warmReadUnits.toFixed(1)} read units each`}).`
           : `whiplash: the store's query plan at ${info.vectorCount.toLocaleString('en-US')} vectors${info.queryPlan.profiled ? " (from the first batch's data profile)" : ' (no profile: too small a first batch)'}: bucket depth ${info.queryPlan.depth}, ${probesText(info.queryPlan)}${info.queryPlan.expectedRecall !== undefined ? `, expected share of the top 10 among the candidates ${info.queryPlan.expectedRecall}` : ''}.`,
         `whiplash: through WhiplashStore (the code the Lambda handlers run); candidates, full vectors, read units and round trips are the store's own QueryStats (read units summed from ReturnConsumedCapacity TOTAL). Ingest: upsert batches of ${batchSize}, ${opts.ingestConcurrency ?? 1} in flight; write units counted by the benchmark's meter on the client.`,
       ],

@@ -13,13 +13,18 @@ import { meanCoverageNprobe } from './lists';
  */
 export const FIRST_CALIBRATION_EVERY = 2;
 
-/** Calibration queries an instance gathers before it first sets the nprobe of a collection that queries have not calibrated yet: a first setting that the sampling margin widens (`calibrationMargin`), and that later settings refine. */
+/** Calibration queries an instance gathers before the first setting of a collection's nprobe, and before each while the collection's window fills: a first setting that the sampling margin widens (`calibrationMargin`), and that later settings refine. */
 export const FIRST_CALIBRATION_QUERIES = 8;
 
-/** Until an instance has gathered `CALIBRATION_FILL` calibration queries of a collection, one unfiltered query in this many (per instance and collection) reads wide. */
-export const CALIBRATION_EVERY = 8;
+/**
+ * Until the collection's window holds `CALIBRATION_WINDOW` calibration queries, one unfiltered
+ * query in this many (per instance and collection) reads wide. The window is the collection's,
+ * pooled from every instance, so it fills once whatever the rate: a faster fill spends the same
+ * wide reads sooner. One in 4 keeps a query's median cost a narrow read's.
+ */
+export const CALIBRATION_EVERY = 4;
 
-/** Once it has, one unfiltered query in this many reads wide: enough to follow the collection's growth at an eighth of the filling rate. */
+/** Once the window is full, one unfiltered query in this many reads wide: enough to follow the collection's growth. */
 export const RECALIBRATION_EVERY = 64;
 
 /**
@@ -29,27 +34,34 @@ export const RECALIBRATION_EVERY = 64;
  */
 export const CALIBRATION_WIDTH = 4;
 
-/** Calibration queries an instance gathers before it first sets a collection's nprobe, and between two settings. */
+/** Calibration queries an instance gathers between two settings once the collection's window is full. */
 export const CALIBRATION_QUERIES = 32;
 
-/** Calibration queries an instance gathers before it next sets the nprobe: `FIRST_CALIBRATION_QUERIES` while no setting calibrated the collection's share, else `CALIBRATION_QUERIES`. */
-export const queriesBeforeSetting = (calibrated: boolean): number => (calibrated ? CALIBRATION_QUERIES : FIRST_CALIBRATION_QUERIES);
-
-/** Calibration queries an instance gathers at one query in `CALIBRATION_EVERY` before it reads wide one in `RECALIBRATION_EVERY`: four settings' worth, so that each rests on more than one batch's noise. */
-export const CALIBRATION_FILL = 4 * CALIBRATION_QUERIES;
-
 /**
- * The most recent calibration queries a setting counts: sixteen settings' worth. The recall a
- * setting on `CALIBRATION_FILL` queries reaches spreads about as wide as the 0.01 #17 allows,
- * since a query's 10 neighbours are found or missed together; four times as many queries halve
- * it (BENCHMARKS.md, "k-means lists: how many queries a calibration rests on"). The window grows
- * to this at the recalibration rate, so a collection in service reaches it without reading wide
- * more often.
+ * The most recent calibration queries of a collection a setting counts (its window), from every
+ * instance. The recall a setting on 128 queries reaches spreads about as wide as the 0.01 #17
+ * allows, since a query's 10 neighbours are found or missed together; four times as many queries
+ * halve it (BENCHMARKS.md, "k-means lists: how many queries a calibration rests on").
  */
 export const CALIBRATION_WINDOW = 16 * CALIBRATION_QUERIES;
 
 /** Results of a calibration query that count: recall@10, as the recall target is stated. */
 export const CALIBRATION_K = 10;
+
+/** Where a collection's calibration stands: no setting yet, a window still filling, or a full one. */
+export type CalibrationPhase = 'first' | 'filling' | 'full';
+
+/** The phase of a collection whose window holds `pooled` calibration queries (undefined: no setting calibrated it yet). */
+export const calibrationPhase = (pooled: number | undefined): CalibrationPhase => (pooled === undefined ? 'first' : pooled < CALIBRATION_WINDOW ? 'filling' : 'full');
+
+/** One unfiltered query in this many reads wide in `phase`. */
+export const wideEvery = (phase: CalibrationPhase): number => (phase === 'first' ? FIRST_CALIBRATION_EVERY : phase === 'filling' ? CALIBRATION_EVERY : RECALIBRATION_EVERY);
+
+/** Calibration queries an instance gathers before it next adds them to the collection's window and sets the nprobe, in `phase`. */
+export const queriesBeforeSetting = (phase: CalibrationPhase): number => (phase === 'full' ? CALIBRATION_QUERIES : FIRST_CALIBRATION_QUERIES);
+
+/** Unfiltered top-10 queries a collection served by one instance answers until their wide reads fill its window (the query after them joins the last): what a benchmark warms it up with. */
+export const QUERIES_TO_FILL = FIRST_CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES + CALIBRATION_EVERY * (CALIBRATION_WINDOW - FIRST_CALIBRATION_QUERIES);
 
 /** The lists a calibration query reads: `CALIBRATION_WIDTH` x the mean nprobe, rounded up, at most all. */
 export const calibrationWidth = (nprobe: number, lists: number): number => Math.min(lists, Math.ceil(CALIBRATION_WIDTH * nprobe));
@@ -61,42 +73,47 @@ export interface CalibrationQuery {
 }
 
 /**
- * One instance's calibration of one collection: which of its unfiltered queries read wide, and the
- * latest calibration queries (at most `CALIBRATION_WINDOW`, oldest first) a setting rests on.
+ * One instance's part in the calibration of one collection: which of its unfiltered queries read
+ * wide, and the calibration queries it gathered that the collection's window does not hold yet.
  */
-export class CalibrationWindow {
+export class CalibrationSampler {
   private served = 0;
-  private fresh = 0;
-  private readonly latest: CalibrationQuery[] = [];
-
-  /** The calibration queries a setting would rest on now, oldest first. */
-  get queries(): readonly CalibrationQuery[] {
-    return this.latest;
-  }
+  private fresh: CalibrationQuery[] = [];
 
   /**
-   * Whether this unfiltered query reads wide: the last of every `FIRST_CALIBRATION_EVERY` while no
-   * setting calibrated the collection (`calibrated`, from any instance), then of every
-   * `CALIBRATION_EVERY` until the window holds `CALIBRATION_FILL`, then of every
-   * `RECALIBRATION_EVERY` (so an instance's first query, on a cold start, is not the wide one).
+   * Whether this unfiltered query reads wide: the last of every `wideEvery(phase)`, the phase from
+   * the calibration queries the collection's window holds (`calibrationPhase`), so an instance's
+   * first query, on a cold start, is not the wide one.
    */
-  wide(calibrated: boolean): boolean {
-    const every = !calibrated ? FIRST_CALIBRATION_EVERY : this.latest.length < CALIBRATION_FILL ? CALIBRATION_EVERY : RECALIBRATION_EVERY;
-    return ++this.served % every === 0;
+  wide(pooled: number | undefined): boolean {
+    return ++this.served % wideEvery(calibrationPhase(pooled)) === 0;
   }
 
-  /**
-   * Adds a calibration query, the oldest dropped beyond `CALIBRATION_WINDOW`.
-   * @returns true when a setting is due: `queriesBeforeSetting(calibrated)` were added since the last
-   */
-  add(query: CalibrationQuery, calibrated: boolean): boolean {
-    this.latest.push(query);
-    if (this.latest.length > CALIBRATION_WINDOW) this.latest.shift();
-    if (++this.fresh < queriesBeforeSetting(calibrated)) return false;
-    this.fresh = 0;
-    return true;
+  /** Adds a calibration query to those gathered. */
+  add(query: CalibrationQuery): void {
+    this.fresh.push(query);
+  }
+
+  /** Whether `queriesBeforeSetting` of the phase are gathered: time to `take` them into the window. */
+  due(pooled: number | undefined): boolean {
+    return this.fresh.length >= queriesBeforeSetting(calibrationPhase(pooled));
+  }
+
+  /** The gathered calibration queries, oldest first, no longer held here. */
+  take(): CalibrationQuery[] {
+    const taken = this.fresh;
+    this.fresh = [];
+    return taken;
+  }
+
+  /** Holds `taken` again, before any gathered since, when they did not join the window (at most the latest `CALIBRATION_WINDOW`). */
+  restore(taken: readonly CalibrationQuery[]): void {
+    this.fresh = joinWindow(taken, this.fresh);
   }
 }
+
+/** A collection's window after `fresh` calibration queries join the `held` ones: the latest `CALIBRATION_WINDOW`, oldest first. */
+export const joinWindow = (held: readonly CalibrationQuery[], fresh: readonly CalibrationQuery[]): CalibrationQuery[] => [...held, ...fresh].slice(-CALIBRATION_WINDOW);
 
 /**
  * The share of the exact neighbours that calibration queries of a collection in `lists` lists

@@ -20,7 +20,7 @@ import { VectorCounter } from './counted-writes';
 import { BUCKET_LAYOUT, counterItem } from './layout';
 import { CheckedRow, CollectionState, CreateCollectionInput, describe, frameOfHasher, hashDimensionsOf, hasherOf, planFromSample, StaleCollectionError } from './collection-state';
 import { loadCentroidSet, trainCentroidSet } from './centroid-sets';
-import { calibratedOn, CentroidSet, isListLayout, LIST_LAYOUT, sameShare, withShare } from './list-layout';
+import { calibratedOn, CentroidSet, isListLayout, LIST_LAYOUT, ListShare, sameShare, withShare } from './list-layout';
 import { configAttributes, keyItem, LISTED_CONFIG_ATTRIBUTES, ListSet, S, toConfig, toFrame, toHashDimensions, toListSet, toPlanBasis, toPlans, toQueryAngles } from './records';
 import { QueryCalibration } from './query-calibration';
 import { TableNames } from './table-definitions';
@@ -285,10 +285,13 @@ export class CollectionStore {
     state.observed = toQueryAngles(counter);
     // in k-means lists: a share of the lists calibrated since (by any instance) applies from the next query
     const set = toListSet(counter);
-    if (state.lists && set && set.version === state.lists.version && !sameShare(state.lists, set)) {
-      this.cache.set(cacheKey(state.config.projectId, state.config.name), { ...state, lists: withShare(state.lists, set) });
-    }
+    if (set && set.version === state.lists?.version) this.adoptShare(state, set);
     return set;
+  }
+
+  /** In k-means lists, a share of the lists that a calibration set on the counter: it applies to this instance's next query. */
+  adoptShare(state: CollectionState, at: ListShare): void {
+    if (state.lists && !sameShare(state.lists, at)) this.cache.set(cacheKey(state.config.projectId, state.config.name), { ...state, lists: withShare(state.lists, at) });
   }
 
   /** Forgets a collection this instance found dropped or re-created, and says so. */

@@ -176,6 +176,16 @@ export const centroidKey = (uid: string, version: number, list: number): Metadat
   sk: encodeFixed(version, SET_VERSION_CHARS) + encodeFixed(list, LIST_CHARS),
 });
 
+/**
+ * Key (in the metadata table) of a collection's calibration window (bucket layout 3): the latest
+ * calibration queries of its nprobe, from every instance. A partition of its own, `W#<uid>`, so
+ * that no Query of the centroid items reads it.
+ */
+export const calibrationWindowKey = (uid: string): MetadataKey => ({ pk: calibrationWindowPartition(uid), sk: 'W' });
+
+/** Partition of a collection's calibration window item (`calibrationWindowKey`), for the purge. */
+export const calibrationWindowPartition = (uid: string) => `W#${uid}`;
+
 /** The first sort key of the centroid items of versions after `version` (a Query from it reads only those). */
 export const centroidsAfter = (version: number): string => encodeFixed(version + 1, SET_VERSION_CHARS);
 

@@ -1,59 +1,116 @@
-// The calibration of a bucket-layout-3 collection's nprobe on this instance's queries: which query
-// reads wide, the ranks its results' lists had, and the share written to the counter item.
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { calibratedShare, CalibrationWindow } from '../core/list-calibration';
-import { conditionHeld } from './batch';
+// The calibration of a bucket-layout-3 collection's nprobe: which of this instance's queries read
+// wide, and the collection's window of calibration queries, pooled from every instance in an item
+// of its own, from which each join sets the share on the counter item.
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { calibratedShare, CalibrationQuery, CalibrationSampler, joinWindow } from '../core/list-calibration';
+import { CapacityMeter, writeAtomically } from './batch';
 import { CollectionState } from './collection-state';
-import { counterKey } from './key-format';
-import { keyItem, S } from './records';
+import { calibrationWindowKey, counterKey } from './key-format';
+import type { ListShare } from './list-layout';
+import { decodeCalibrationWindow, encodeCalibrationWindow, keyItem, S } from './records';
 import { TableNames } from './table-definitions';
 
-/** The nprobe calibration of collections in k-means lists, per instance. */
+/** A join under way: this instance's gathered calibration queries, and the collection's window as round trip 1 read it (version 0: no join wrote it yet). */
+export interface PendingJoin {
+  readonly fresh: readonly CalibrationQuery[];
+  readonly version: number;
+  readonly held: readonly CalibrationQuery[];
+}
+
+/**
+ * The nprobe calibration of collections in k-means lists: this instance's samplers, and the joins
+ * of what they gathered into each collection's window. A join rides on a query's two round trips
+ * (the window read beside the list reads, the write beside the finalists' read), so a query never
+ * waits for a third.
+ */
 export class ListCalibration {
-  private readonly windows = new Map<string, CalibrationWindow>();
+  private readonly samplers = new Map<string, CalibrationSampler>();
 
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tables: TableNames,
   ) {}
 
-  /** Whether this unfiltered query of `state`'s collection reads wide on this instance (`CalibrationWindow.wide`). */
+  /** Whether this unfiltered query of `state`'s collection reads wide on this instance (`CalibrationSampler.wide`, from the window's size on the counter). */
   wide(state: CollectionState): boolean {
-    return this.of(state)?.wide(state.lists!.calibratedOn !== undefined) ?? false;
+    return this.of(state)?.wide(state.lists!.calibratedOn) ?? false;
+  }
+
+  /** Gathers a wide query (`width` lists read) and the ranks of its results' lists, for a later join. */
+  observe(state: CollectionState, width: number, ranks: readonly number[]): void {
+    this.of(state)?.add({ width, ranks: [...ranks] });
   }
 
   /**
-   * Records a wide query (`width` lists read) and the ranks of its results' lists; each time
-   * `queriesBeforeSetting` more are gathered for the collection (fewer while no calibration set its
-   * share), writes the share of the lists that reaches the recall target on the latest
-   * `CALIBRATION_WINDOW` (`calibratedShare`) to its counter, with the queries it rests on (`nq`).
-   * Ranks gathered across a split still count: a split changes two lists of many, and the share
-   * carries over to the grown set (`nprobeOf`).
+   * Round trip 1 of a join: once this instance has gathered `queriesBeforeSetting` calibration
+   * queries of the collection, takes them and reads its window (strongly consistent, its read
+   * units on `meter`). Never fails: a failed read gives them back for a later query.
    */
-  async observe(state: CollectionState, width: number, ranks: readonly number[]): Promise<void> {
-    const window = this.of(state);
-    if (!window || !state.lists || !window.add({ width, ranks: [...ranks] }, state.lists.calibratedOn !== undefined)) return;
-    const share = calibratedShare(window.queries, state.lists.lists.count, state.config.index.recallTarget);
-    const { projectId, name, uid } = state.config;
-    // (a collection dropped meanwhile: nothing is written)
-    await conditionHeld(
-      this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tables.metadata,
-          Key: keyItem(counterKey(projectId, name)),
-          UpdateExpression: 'SET ns = :s, nq = :q',
-          ConditionExpression: 'uid = :uid',
-          ExpressionAttributeValues: { ':s': { N: String(share) }, ':q': { N: String(window.queries.length) }, ':uid': S(uid) },
-        }),
-      ),
-    );
+  async prepareJoin(state: CollectionState, meter: CapacityMeter): Promise<PendingJoin | undefined> {
+    const sampler = this.of(state);
+    if (!sampler || !sampler.due(state.lists!.calibratedOn)) return undefined;
+    const fresh = sampler.take();
+    try {
+      const out = await this.client.send(
+        new GetItemCommand({ TableName: this.tables.metadata, Key: keyItem(calibrationWindowKey(state.config.uid)), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      meter.add(out.ConsumedCapacity);
+      return out.Item?.w?.B ? { fresh, version: Number(out.Item.v.N), held: decodeCalibrationWindow(out.Item.w.B) } : { fresh, version: 0, held: [] };
+    } catch {
+      sampler.restore(fresh);
+      return undefined;
+    }
   }
 
-  /** This instance's calibration window of the collection (of a collection in lists). */
-  private of(state: CollectionState): CalibrationWindow | undefined {
+  /**
+   * Round trip 2 of a join: the latest `CALIBRATION_WINDOW` of the window read and the gathered
+   * queries (`joinWindow`) become the window, and the share of the lists that reaches the recall
+   * target on them (`calibratedShare`) the counter's, with the queries it rests on (`nq`): one
+   * transaction, on condition that no other join wrote the window since round trip 1 read it (its
+   * version) and that the collection lives. Never fails: when another join came first, or a call
+   * fails (throttled, say), the gathered queries go back to the sampler for a later query's join
+   * (from a dropped collection they are never used). Ranks gathered across a split still count: a
+   * split changes two lists of many, and the share carries over to the grown set (`nprobeOf`).
+   * @returns the share and the queries it rests on, when the join landed
+   */
+  async join(state: CollectionState, pending: PendingJoin): Promise<ListShare | undefined> {
+    const { projectId, name, uid, index } = state.config;
+    const window = joinWindow(pending.held, pending.fresh);
+    const share = calibratedShare(window, state.lists!.lists.count, index.recallTarget);
+    try {
+      const failed = await writeAtomically(this.client, [
+        {
+          Put: {
+            TableName: this.tables.metadata,
+            Item: { ...keyItem(calibrationWindowKey(uid)), v: { N: String(pending.version + 1) }, w: { B: encodeCalibrationWindow(window) } },
+            ...(pending.version === 0
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : { ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': { N: String(pending.version) } } }),
+          },
+        },
+        {
+          Update: {
+            TableName: this.tables.metadata,
+            Key: keyItem(counterKey(projectId, name)),
+            UpdateExpression: 'SET ns = :s, nq = :q',
+            ConditionExpression: 'uid = :uid',
+            ExpressionAttributeValues: { ':s': { N: String(share) }, ':q': { N: String(window.length) }, ':uid': S(uid) },
+          },
+        },
+      ]);
+      if (!failed) return { share, calibratedOn: window.length };
+    } catch {
+      // throttled or refused: as when another join came first
+    }
+    this.of(state)?.restore(pending.fresh);
+    return undefined;
+  }
+
+  /** This instance's sampler of the collection (of a collection in lists). */
+  private of(state: CollectionState): CalibrationSampler | undefined {
     if (!state.lists) return undefined;
-    let window = this.windows.get(state.config.uid);
-    if (!window) this.windows.set(state.config.uid, (window = new CalibrationWindow()));
-    return window;
+    let sampler = this.samplers.get(state.config.uid);
+    if (!sampler) this.samplers.set(state.config.uid, (sampler = new CalibrationSampler()));
+    return sampler;
   }
 }

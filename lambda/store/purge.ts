@@ -1,8 +1,9 @@
 // The purge: deletes the items of dropped collections from the vectors and buckets tables (bucket
-// and filter index entries, payloads), a bounded number per call, and then the collection's drop record.
+// and filter index entries, payloads) and, in lists, their centroid and calibration window items, a
+// bounded number per call, and then the collection's drop record.
 import { DeleteItemCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { deleteAll, queryAll } from './batch';
-import { allFilterPartitions, allListPartitions, allPartitions, allPayloadPartitions, centroidPartition, DROPPED, droppedKey } from './key-format';
+import { allFilterPartitions, allListPartitions, allPartitions, allPayloadPartitions, calibrationWindowPartition, centroidPartition, DROPPED, droppedKey } from './key-format';
 import { keyItem, S } from './records';
 import { TableNames } from './table-definitions';
 
@@ -17,12 +18,12 @@ export async function purgeDropped(client: DynamoDBClient, tables: TableNames, o
   for (const record of await queryAll(client, tables.metadata, DROPPED)) {
     const uid = record.sk.S!;
     const parts = allPartitions(uid, Number(record.hashTables.N), Number(record.partitionBits.N));
-    // a collection in k-means lists (bucket layout 3): its list partitions, and its centroid items
+    // a collection in k-means lists (bucket layout 3): its list partitions, its centroid items and its calibration window
     const lists = record.lists?.N === undefined ? undefined : Number(record.lists.N);
     for (const [table, pks] of [
       [tables.vectors, parts.vectors],
       [tables.buckets, [...(lists === undefined ? parts.buckets : allListPartitions(uid, lists)), ...allFilterPartitions(uid), ...allPayloadPartitions(uid)]],
-      [tables.metadata, lists === undefined ? [] : [centroidPartition(uid)]],
+      [tables.metadata, lists === undefined ? [] : [centroidPartition(uid), calibrationWindowPartition(uid)]],
     ] as const) {
       for (const pk of pks) {
         for (;;) {

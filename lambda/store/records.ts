@@ -4,6 +4,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_INDEX_PARAMS } from '../core/params';
 import type { HashFrame } from '../core/hasher';
 import { decodePlanBasis, PlanBasis, QueryAngles } from '../core/calibration';
+import type { CalibrationQuery } from '../core/list-calibration';
 import { PlanTable } from '../core/planner';
 import { ANGLE_BINS } from '../core/profile';
 import { HIT_SCALES } from '../core/table-hits';
@@ -157,6 +158,44 @@ export function toListSet(i: Item): ListSet | undefined {
 /** The counter item's attributes of a `ListSet` (`lv`, `ns`, `lc`, and `nq` once calibrated), as the training of the first lists, a split and a calibration set them. */
 export function listSetAttributes(set: ListSet & { count: number }): Item {
   return { lv: { N: String(set.version) }, ns: { N: String(set.share) }, lc: { N: String(set.count) }, ...(set.calibratedOn === undefined ? {} : { nq: { N: String(set.calibratedOn) } }) };
+}
+
+/**
+ * A calibration window (`CalibrationQuery[]`) as the bytes of its item's `w`: per query, its width,
+ * its count of ranks and the ranks, each an unsigned LEB128 varint (most ranks are below 128: one
+ * byte each, and the item's read and write units follow its bytes).
+ */
+export function encodeCalibrationWindow(queries: readonly CalibrationQuery[]): Uint8Array {
+  const bytes: number[] = [];
+  const put = (n: number) => {
+    for (; n >= 0x80; n = Math.floor(n / 0x80)) bytes.push(0x80 | n % 0x80);
+    bytes.push(n);
+  };
+  for (const q of queries) [q.width, q.ranks.length, ...q.ranks].forEach(put);
+  return Uint8Array.from(bytes);
+}
+
+/**
+ * The calibration window `encodeCalibrationWindow` wrote.
+ * @throws RangeError when the bytes end inside a query
+ */
+export function decodeCalibrationWindow(bytes: Uint8Array): CalibrationQuery[] {
+  let at = 0;
+  const next = (): number => {
+    let n = 0;
+    for (let scale = 1; ; scale *= 0x80) {
+      if (at >= bytes.length) throw new RangeError(`a calibration window ends inside a number at byte ${at}`);
+      const b = bytes[at++];
+      n += (b & 0x7f) * scale;
+      if (b < 0x80) return n;
+    }
+  };
+  const queries: CalibrationQuery[] = [];
+  while (at < bytes.length) {
+    const width = next();
+    queries.push({ width, ranks: Array.from({ length: next() }, next) });
+  }
+  return queries;
 }
 
 /** The metadata of a vector item (empty when it has none). */

@@ -80,8 +80,9 @@ export class SearchRunner {
     }
 
     // Round trip 1: every probed bucket of every hash table, in parallel, each at most `limit` entries;
-    // beside them the filter index's entries of the filter's indexed terms, and this instance's
-    // observed queries added to the counter item when it gathered enough (so round trip 2 reads them).
+    // beside them the filter index's entries of the filter's indexed terms, this instance's
+    // observed queries added to the counter item when it gathered enough (so round trip 2 reads them),
+    // and in k-means lists the calibration window when this instance has calibration queries to join.
     const reads =
       state.lists && nprobe !== undefined
         ? listReadPlan(uid, state.lists, state.config.metric, plan.query, nprobe)
@@ -94,7 +95,7 @@ export class SearchRunner {
     let entriesRead = 0;
     let truncatedReads = 0;
     roundTrips++;
-    const [, terms] = await Promise.all([
+    const [, terms, , pendingJoin] = await Promise.all([
       mapLimit(reads, BUCKET_READ_CONCURRENCY, async (read, rank) => {
         const { items, truncated } = await this.readBucket(read, limit, meter, inLists);
         entriesRead += items.length;
@@ -109,11 +110,12 @@ export class SearchRunner {
       // a collection written before the filter index has it only once a repair indexed it
       Promise.all((state.config.filterIndex === FILTER_INDEX_VERSION ? (plan.indexTerms ?? []) : []).map((term) => readTerm(this.client, this.tables.buckets, uid, term, meter))),
       this.collections.calibration.flush(state),
+      state.lists ? this.listCalibration.prepareJoin(state, meter) : undefined,
     ]);
 
     // Round trip 2: the best candidates' vectors, or every vector the filter index named, and the
     // counter that proves the collection lives; while this instance knows no plans for the
-    // collection, its config too (another may have profiled it).
+    // collection, its config too (another may have profiled it). Beside it, a join's write.
     const finalists = candidates.finalists();
     const named = indexMatches(terms);
     const path =
@@ -132,17 +134,22 @@ export class SearchRunner {
           });
     const fetch = path === 'exact' ? [...named!] : finalists;
     roundTrips++;
-    const found = await batchGetAll(
-      this.client,
-      [
-        { table: this.tables.metadata, key: keyItem(counterKey(projectId, name)) },
-        ...(state.plans ? [] : [{ table: this.tables.metadata, key: keyItem(collectionKey(projectId, name)) }]),
-        ...fetch.map((id) => ({ table: this.tables.vectors, key: keyItem(vectorKey(uid, id)) })),
-      ],
-      // in k-means lists, the counter strongly consistent: its set version tells whether a split moved entries away from a list read
-      { meter, ...(inLists ? { consistentRead: [this.tables.metadata] } : {}) },
-    );
+    const [found, joined] = await Promise.all([
+      batchGetAll(
+        this.client,
+        [
+          { table: this.tables.metadata, key: keyItem(counterKey(projectId, name)) },
+          ...(state.plans ? [] : [{ table: this.tables.metadata, key: keyItem(collectionKey(projectId, name)) }]),
+          ...fetch.map((id) => ({ table: this.tables.vectors, key: keyItem(vectorKey(uid, id)) })),
+        ],
+        // in k-means lists, the counter strongly consistent: its set version tells whether a split moved entries away from a list read
+        { meter, ...(inLists ? { consistentRead: [this.tables.metadata] } : {}) },
+      ),
+      pendingJoin ? this.listCalibration.join(state, pendingJoin) : undefined,
+    ]);
     const counted = this.refreshState(state, found[this.tables.metadata] ?? []);
+    // the share this query's join set, which the counter read beside it may not show yet
+    if (joined) this.collections.adoptShare(state, joined);
     if (state.lists && rereads > 0 && (counted?.version ?? 0) > state.lists.version) {
       // a split switched since this instance read its set: the lists it read may have lost entries to lists it does not know; read again with the new set
       await this.collections.load(projectId, name, true, fetched);
@@ -161,7 +168,7 @@ export class SearchRunner {
       );
     }
     if (calibrating && path === 'buckets' && ranked.length >= CALIBRATION_K) {
-      await this.listCalibration.observe(state, nprobe!, ranked.slice(0, CALIBRATION_K).map((m) => listRank.get(m.id)!));
+      this.listCalibration.observe(state, nprobe!, ranked.slice(0, CALIBRATION_K).map((m) => listRank.get(m.id)!));
     }
     let matches = toMatches(request, ranked);
     // Round trip 3, only for results returned with metadata that has non-filterable keys: their payloads.

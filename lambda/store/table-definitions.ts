@@ -13,6 +13,7 @@
  * | metadata  | `K#<apiKeyId>`                       | `KEY`                      | API key binding       |
  * | metadata  | `DROPPED`                            | `<uid>`                    | dropped collection awaiting purge |
  * | metadata  | `L#<uid>`                            | `<set version><list>`      | centroid of a k-means list, per version that set it (bucket layout 3) |
+ * | metadata  | `W#<uid>`                            | `W`                        | calibration window of a collection's nprobe: its latest wide queries (bucket layout 3) |
  * | vectors   | `<uid>#<shard>` (shard = hash(id) mod 16) | `<id>`                | vector                |
  * | buckets   | `<uid><table><leading code bits>` (fixed widths) | `<remaining code bits><version token><id>` (no token in bucket layout 1) | (vector, hash table) |
  * | buckets   | `<uid>z<list>` (fixed widths)        | `<version token><id>`      | vector, in its k-means list (bucket layout 3) |

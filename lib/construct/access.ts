@@ -9,9 +9,12 @@ import { API_KEY_TAG_KEYS, STORE_TAG_KEY } from '../../lambda/api/key-tags';
  * route through its handler and records the calls). No wildcard actions.
  */
 export const TABLE_ACCESS: Readonly<Record<FunctionRole, Readonly<Record<TableRole, readonly string[]>>>> = {
-  // Reads only: key bindings and collection state, bucket queries, finalists' vectors, id pages.
+  // Reads: key bindings and collection state, bucket queries, finalists' vectors, id pages. Writes:
+  // the calibration by a collection's own queries, on its counter (observed queries, the lists'
+  // share: UpdateItem) and, in k-means lists, its calibration window (PutItem, in a transaction
+  // with the counter; `list-calibration.ts`)
   query: {
-    metadata: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+    metadata: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     vectors: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
     buckets: ['dynamodb:Query'],
   },
@@ -39,14 +42,16 @@ export const TABLE_ACCESS: Readonly<Record<FunctionRole, Readonly<Record<TableRo
 /**
  * Partition-key patterns that a function's writes of a table are confined to, with the IAM
  * condition `ForAllValues:StringLike` on `dynamodb:LeadingKeys`; reads are not confined. The write
- * function (and `grantWrite` / `grantReadWrite`) updates only items of project partitions
- * (`P#<projectId>`: a collection's counter, its centre and plans) and of centroid set partitions
- * (`L#<uid>`: a collection's k-means lists), so it cannot write an API key
- * binding (`K#<apiKeyId>`), the project registry, a uid claim or the purge queue (`DROPPED`,
- * whose records the purge deletes data by). Patterns follow `lambda/store/key-format.ts`.
+ * function (and `grantWrite`) updates only items of project partitions (`P#<projectId>`: a
+ * collection's counter, its centre and plans) and of centroid set partitions (`L#<uid>`: a
+ * collection's k-means lists); the query function (and `grantQuery`) only counters and
+ * calibration windows (`W#<uid>`). Neither can write an API key binding (`K#<apiKeyId>`), the
+ * project registry, a uid claim or the purge queue (`DROPPED`, whose records the purge deletes
+ * data by). Patterns follow `lambda/store/key-format.ts`.
  * Source: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
  */
 export const WRITE_PARTITIONS: Readonly<Partial<Record<FunctionRole, Readonly<Partial<Record<TableRole, readonly string[]>>>>>> = {
+  query: { metadata: ['P#*', 'W#*'] },
   write: { metadata: ['P#*', 'L#*'] },
 };
 

@@ -22,6 +22,13 @@ function unionAccess(a: TableAccess, b: TableAccess): TableAccess {
   return out;
 }
 
+/** The union of two sets of confined partitions, per table: a table confined in either is confined to the patterns of both. */
+function unionPartitions(a: WritePartitions, b: WritePartitions): WritePartitions {
+  const out: Partial<Record<TableRole, readonly string[]>> = {};
+  for (const role of TABLE_ROLES) if (a[role] || b[role]) out[role] = [...new Set([...(a[role] ?? []), ...(b[role] ?? [])])];
+  return out;
+}
+
 /**
  * A Whiplash vector store, created in this app ({@link WhiplashVectorStore}) or deployed elsewhere
  * and referenced with {@link WhiplashVectorStore.fromStoreAttributes}: its API, its tables, grants
@@ -157,11 +164,13 @@ export abstract class WhiplashVectorStoreBase extends Construct implements IWhip
   /**
    * Lets `grantee` read the store directly through the AWS SDK (e.g. `WhiplashStore.query`), with
    * the query function's actions (`TABLE_ACCESS.query`): `GetItem`, `BatchGetItem`, `Query` on
-   * metadata, `BatchGetItem`, `Query` on vectors, `Query` on buckets; `kms:Decrypt` and
-   * `kms:DescribeKey` on a customer key.
+   * metadata, `BatchGetItem`, `Query` on vectors, `Query` on buckets; and the writes by which
+   * queries calibrate a collection, `UpdateItem` of its counter and `PutItem` of its calibration
+   * window on metadata, confined to those partitions (`dynamodb:LeadingKeys` like `P#*` or `W#*`,
+   * `WRITE_PARTITIONS`); encrypt and decrypt on a customer key.
    */
   grantQuery(grantee: iam.IGrantable): iam.Grant {
-    return this._grantTableAccess(grantee, TABLE_ACCESS.query);
+    return this._grantTableAccess(grantee, TABLE_ACCESS.query, WRITE_PARTITIONS.query);
   }
 
   /**
@@ -179,11 +188,11 @@ export abstract class WhiplashVectorStoreBase extends Construct implements IWhip
   /**
    * {@link grantQuery} and {@link grantWrite} in one grant: the union of the query and write
    * functions' actions, per table (what `WhiplashDirectClient` needs for everything but creating
-   * and deleting collections), with metadata writes confined as in
-   * {@link grantWrite}.
+   * and deleting collections), with metadata writes confined to the partitions of both
+   * (`P#*`, `L#*`, `W#*`).
    */
   grantReadWrite(grantee: iam.IGrantable): iam.Grant {
-    return this._grantTableAccess(grantee, unionAccess(TABLE_ACCESS.query, TABLE_ACCESS.write), WRITE_PARTITIONS.write);
+    return this._grantTableAccess(grantee, unionAccess(TABLE_ACCESS.query, TABLE_ACCESS.write), unionPartitions(WRITE_PARTITIONS.query ?? {}, WRITE_PARTITIONS.write ?? {}));
   }
 
   /**

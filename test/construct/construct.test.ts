@@ -166,11 +166,26 @@ describe('WhiplashVectorStore with default props', () => {
       }
       for (const resource of [s.Resource].flat()) expect(resource).not.toBe('*');
     }
-    // The query function reads; it never writes.
+    // The query function reads, and writes only what calibrates a collection: its counter and calibration window.
     const policyOf = (role: string) =>
       Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.includes(`${role}FunctionRole`))![1].Properties.PolicyDocument.Statement;
     const actions = (role: string) => new Set<string>(policyOf(role).flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
-    expect([...actions('Query')].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect([...actions('Query')].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyName: Match.stringLikeRegexp('QueryFunctionRole'),
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('MetadataTable'), 'Arn'] },
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*', 'W#*'] } },
+          },
+        ]),
+      },
+    });
+    const queryWrites = policyOf('Query').filter((st: { Action: string | string[] }) => [st.Action].flat().some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:UpdateItem'));
+    expect(queryWrites.map((st: { Resource: unknown }) => JSON.stringify(st.Resource))).toEqual([expect.stringContaining('MetadataTable')]);
     for (const role of ['Query', 'Write']) {
       for (const a of ['dynamodb:DeleteTable', 'dynamodb:Scan']) expect(actions(role).has(a)).toBe(false);
     }
@@ -270,7 +285,8 @@ describe('WhiplashVectorStore with a customer KMS key', () => {
         .Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat())
         .filter((a: string) => a.startsWith('kms:'))
         .sort();
-    expect(kmsActions('Query')).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    // (the query function writes too: the calibration on the counter and the calibration window)
+    expect(kmsActions('Query')).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']);
     expect(kmsActions('Write')).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']);
   });
 });
@@ -326,7 +342,7 @@ describe('WhiplashVectorStore with custom usage plans and options', () => {
 });
 
 describe('grants and metrics', () => {
-  test('grantQuery gives read actions on the three tables; grantWrite gives the write function’s actions', () => {
+  test('grantQuery gives read actions on the three tables and the calibration writes on metadata; grantWrite gives the write function’s actions', () => {
     // GIVEN a store and two roles  WHEN granted
     const { stack, store } = storeStack();
     const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
@@ -341,7 +357,15 @@ describe('grants and metrics', () => {
       Object.entries(template.findResources('AWS::IAM::Policy'))
         .find(([id]) => id.startsWith(role))![1]
         .Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
-    expect(new Set(actionsOf('Reader'))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']));
+    expect(new Set(actionsOf('Reader'))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']));
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyName: Match.stringLikeRegexp('^Reader'),
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*', 'W#*'] } } }),
+        ]),
+      },
+    });
     expect(new Set(actionsOf('Writer'))).toEqual(new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']));
     expect(actionsOf('Writer')).not.toContain('dynamodb:DeleteTable');
   });

@@ -60,10 +60,10 @@ describe('a store referenced from a second stack of the same app', () => {
 
   test('THEN the function is granted the query and write actions on the imported tables’ ARNs', () => {
     const statements = Object.values(appTemplate.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
-    // one statement per table, and the metadata writes apart, confined to project and centroid set partitions
+    // one statement per table, and the metadata writes apart, confined to project, calibration window and centroid set partitions
     expect(statements).toHaveLength(4);
     expect(statements.filter((s) => s.Condition !== undefined)).toEqual([
-      expect.objectContaining({ Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*', 'L#*'] } } }),
+      expect.objectContaining({ Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*', 'W#*', 'L#*'] } } }),
     ]);
     const actions = new Set(statements.flatMap((s) => [s.Action].flat()));
     // what the query and write functions call (grantReadWrite grants both)
@@ -101,7 +101,7 @@ describe('a store referenced from a second stack of the same app', () => {
 });
 
 describe('a store referenced from another app by its output values', () => {
-  test('grants include the customer key’s use, reads only for grantQuery', () => {
+  test('grants include the customer key’s use, for grantQuery as its calibration writes need', () => {
     // GIVEN literal attributes and the store's customer key  WHEN a role is granted queries
     const stack = new Stack(new App(), 'Other', { env });
     const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
@@ -123,7 +123,7 @@ describe('a store referenced from another app by its output values', () => {
     expect(ref.metadataTableName).toBe('whiplash-metadata');
     const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[];
     const kmsStatement = statements.find((s) => [s.Action].flat().some((a) => a.startsWith('kms:')))!;
-    expect(new Set([kmsStatement.Action].flat())).toEqual(new Set(['kms:Decrypt', 'kms:DescribeKey']));
+    expect(new Set([kmsStatement.Action].flat())).toEqual(new Set(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']));
     expect(JSON.stringify(statements)).toContain(':table/whiplash-vectors');
     expect(JSON.stringify(stack.resolve(ref.metricQueryLatency().dimensions))).toContain('Whiplash-VectorStore-query');
   });

@@ -3,15 +3,17 @@
 import { calibrationMargin } from '../../lambda/core/sampling-margin';
 import {
   CALIBRATION_EVERY,
-  CALIBRATION_FILL,
   CALIBRATION_K,
   CALIBRATION_QUERIES,
   CALIBRATION_WINDOW,
   calibratedShare,
+  calibrationPhase,
   CalibrationQuery,
-  CalibrationWindow,
+  CalibrationSampler,
   FIRST_CALIBRATION_EVERY,
   FIRST_CALIBRATION_QUERIES,
+  joinWindow,
+  QUERIES_TO_FILL,
   RECALIBRATION_EVERY,
   referenceMiss,
 } from '../../lambda/core/list-calibration';
@@ -22,41 +24,71 @@ import { loadMiniLmMatrix } from '../support/minilm';
 /** Calibration queries of `width` lists whose results lie at the given ranks. */
 const at = (width: number, ...ranks: number[][]): CalibrationQuery[] => ranks.map((r) => ({ width, ranks: r }));
 
-describe('CalibrationWindow', () => {
-  /** The positions (1-based) of the queries among the next `n` that read wide. */
-  const wideAmong = (window: CalibrationWindow, n: number, calibrated: boolean) => Array.from({ length: n }, () => window.wide(calibrated)).flatMap((w, i) => (w ? [i + 1] : []));
+describe('CalibrationSampler and the window', () => {
+  /** The positions (1-based) of the queries among the next `n` that read wide, with `pooled` in the window. */
+  const wideAmong = (sampler: CalibrationSampler, n: number, pooled: number | undefined) => Array.from({ length: n }, () => sampler.wide(pooled)).flatMap((w, i) => (w ? [i + 1] : []));
   /** A calibration query told apart from others by its width. */
   const query = (i: number): CalibrationQuery => ({ width: i + 1, ranks: [0] });
 
-  it('reads wide one query in FIRST_CALIBRATION_EVERY until a setting calibrated the collection, then one in CALIBRATION_EVERY', () => {
-    const window = new CalibrationWindow();
-    expect(wideAmong(window, 3 * FIRST_CALIBRATION_EVERY, false)).toEqual([1, 2, 3].map((i) => i * FIRST_CALIBRATION_EVERY));
-    expect(wideAmong(new CalibrationWindow(), 3 * CALIBRATION_EVERY, true)).toEqual([1, 2, 3].map((i) => i * CALIBRATION_EVERY));
+  it('tells a collection with no setting, one whose window fills and one whose window is full apart', () => {
+    expect(calibrationPhase(undefined)).toBe('first');
+    expect(calibrationPhase(FIRST_CALIBRATION_QUERIES)).toBe('filling');
+    expect(calibrationPhase(CALIBRATION_WINDOW - 1)).toBe('filling');
+    expect(calibrationPhase(CALIBRATION_WINDOW)).toBe('full');
   });
 
-  it('sets first after FIRST_CALIBRATION_QUERIES, then every CALIBRATION_QUERIES', () => {
-    const window = new CalibrationWindow();
-    const due = (calibrated: boolean, n: number) => Array.from({ length: n }, (_, i) => window.add(query(i), calibrated)).flatMap((d, i) => (d ? [i + 1] : []));
-    expect(due(false, FIRST_CALIBRATION_QUERIES)).toEqual([FIRST_CALIBRATION_QUERIES]);
-    expect(due(true, 2 * CALIBRATION_QUERIES)).toEqual([CALIBRATION_QUERIES, 2 * CALIBRATION_QUERIES]);
-    expect(window.queries).toHaveLength(FIRST_CALIBRATION_QUERIES + 2 * CALIBRATION_QUERIES);
+  it('reads wide one query in FIRST_CALIBRATION_EVERY before a setting, one in CALIBRATION_EVERY while the window fills, then one in RECALIBRATION_EVERY', () => {
+    expect(wideAmong(new CalibrationSampler(), 3 * FIRST_CALIBRATION_EVERY, undefined)).toEqual([1, 2, 3].map((i) => i * FIRST_CALIBRATION_EVERY));
+    expect(wideAmong(new CalibrationSampler(), 3 * CALIBRATION_EVERY, FIRST_CALIBRATION_QUERIES)).toEqual([1, 2, 3].map((i) => i * CALIBRATION_EVERY));
+    expect(wideAmong(new CalibrationSampler(), 2 * RECALIBRATION_EVERY, CALIBRATION_WINDOW)).toEqual([RECALIBRATION_EVERY, 2 * RECALIBRATION_EVERY]);
   });
 
-  it('reads wide one query in RECALIBRATION_EVERY once it holds CALIBRATION_FILL, and grows to CALIBRATION_WINDOW, the oldest dropped after', () => {
-    // GIVEN a window that holds CALIBRATION_FILL queries
-    const window = new CalibrationWindow();
-    for (let i = 0; i < CALIBRATION_FILL; i++) window.add(query(i), true);
-    // THEN it reads wide one query in RECALIBRATION_EVERY
-    expect(wideAmong(window, 2 * RECALIBRATION_EVERY, true)).toEqual([RECALIBRATION_EVERY, 2 * RECALIBRATION_EVERY]);
-    // WHEN it gathers more, to past CALIBRATION_WINDOW
-    expect(CALIBRATION_WINDOW).toBeGreaterThan(CALIBRATION_FILL);
-    const added = Array.from({ length: CALIBRATION_WINDOW + 3 - CALIBRATION_FILL }, (_, i) => query(CALIBRATION_FILL + i));
-    added.slice(0, -3).forEach((q) => window.add(q, true));
-    // THEN it holds them all up to CALIBRATION_WINDOW, and then the latest CALIBRATION_WINDOW
-    expect(window.queries).toHaveLength(CALIBRATION_WINDOW);
-    added.slice(-3).forEach((q) => window.add(q, true));
-    expect(window.queries).toHaveLength(CALIBRATION_WINDOW);
-    expect(window.queries.map((q) => q.width)).toEqual(Array.from({ length: CALIBRATION_WINDOW }, (_, i) => i + 4));
+  it('is due to join the window after FIRST_CALIBRATION_QUERIES until the window is full, then after CALIBRATION_QUERIES, and hands over what it gathered once', () => {
+    const sampler = new CalibrationSampler();
+    const due = (pooled: number | undefined, n: number, from = 0) =>
+      Array.from({ length: n }, (_, i) => {
+        sampler.add(query(from + i));
+        return sampler.due(pooled);
+      }).flatMap((d, i) => (d ? [i + 1] : []));
+    expect(due(undefined, FIRST_CALIBRATION_QUERIES)).toEqual([FIRST_CALIBRATION_QUERIES]);
+    expect(sampler.take().map((q) => q.width)).toEqual(Array.from({ length: FIRST_CALIBRATION_QUERIES }, (_, i) => i + 1));
+    expect(sampler.take()).toEqual([]);
+    expect(due(CALIBRATION_WINDOW - 1, FIRST_CALIBRATION_QUERIES)).toEqual([FIRST_CALIBRATION_QUERIES]);
+    sampler.take();
+    expect(due(CALIBRATION_WINDOW, CALIBRATION_QUERIES)).toEqual([CALIBRATION_QUERIES]);
+  });
+
+  it('holds what it handed over again before what it gathered since, when a join did not land', () => {
+    const sampler = new CalibrationSampler();
+    [0, 1, 2].forEach((i) => sampler.add(query(i)));
+    const taken = sampler.take();
+    sampler.add(query(3));
+    sampler.restore(taken);
+    expect(sampler.take().map((q) => q.width)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('keeps the latest CALIBRATION_WINDOW of the held and the fresh queries, oldest first', () => {
+    const held = Array.from({ length: CALIBRATION_WINDOW - 2 }, (_, i) => query(i));
+    const fresh = Array.from({ length: 5 }, (_, i) => query(CALIBRATION_WINDOW - 2 + i));
+    expect(joinWindow(held.slice(0, 3), fresh.slice(0, 2)).map((q) => q.width)).toEqual([1, 2, 3, CALIBRATION_WINDOW - 1, CALIBRATION_WINDOW]);
+    expect(joinWindow(held, fresh).map((q) => q.width)).toEqual(Array.from({ length: CALIBRATION_WINDOW }, (_, i) => i + 4));
+  });
+
+  it('fills the window of a collection served by one instance within QUERIES_TO_FILL queries', () => {
+    // GIVEN one instance serving a new collection, its window joined whenever a join is due
+    const sampler = new CalibrationSampler();
+    let window: CalibrationQuery[] = [];
+    let pooled: number | undefined;
+    let served = 0;
+    // WHEN it serves queries until the window is full
+    while (calibrationPhase(pooled) !== 'full' && served < 10 * QUERIES_TO_FILL) {
+      served++;
+      if (!sampler.wide(pooled)) continue;
+      sampler.add(query(served));
+      if (sampler.due(pooled)) pooled = (window = joinWindow(window, sampler.take())).length;
+    }
+    // THEN that took QUERIES_TO_FILL queries
+    expect(served).toBe(QUERIES_TO_FILL);
   });
 });
 

@@ -5,9 +5,13 @@
 import { ValidationError } from '../../lambda/core/errors';
 import { MAX_BUCKET_READ_ENTRIES } from '../../lambda/core/limits';
 import { CALIBRATION_EVERY, FIRST_CALIBRATION_EVERY, FIRST_CALIBRATION_QUERIES } from '../../lambda/core/list-calibration';
+import { decodeCalibrationWindow, keyItem } from '../../lambda/store/records';
+import { CapacityMeter } from '../../lambda/store/batch';
+import { CollectionStore } from '../../lambda/store/collections';
+import { ListCalibration } from '../../lambda/store/list-calibration';
 import { WhiplashStore } from '../../lambda/store/store';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { centroidPartition } from '../../lambda/store/key-format';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { calibrationWindowKey, centroidPartition } from '../../lambda/store/key-format';
 import { useFaultyStore } from '../support/faulty-store';
 import { scanCollection } from '../support/invariants';
 import { exactTopK, loadMiniLm } from '../support/minilm';
@@ -165,16 +169,17 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     for (let b = 0; b < base.length; b += 50) await store.upsert('p', 'calibrated', rowsOf(base.slice(b, b + 50)));
     const listsRead = async (instance = new WhiplashStore(db)) => (await instance.query('p', 'calibrated', { vector: data.vectors[queries[0]], topK: 10 })).stats.bucketReads;
     const usual = await listsRead();
-    // WHEN one instance serves the queries of a first setting (the collection's own vectors), every other one read wide
+    // WHEN one instance serves the queries of a first setting (the collection's own vectors), every other one read wide,
+    // and the query after them, whose round trips join them to the collection's window
     const serving = new WhiplashStore(db);
     const served: number[] = [];
     const first = FIRST_CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES;
-    for (let i = 0; i < first; i++) {
+    for (let i = 0; i <= first; i++) {
       if (i === first - 1) served.push(await listsRead());
       served.push((await serving.query('p', 'calibrated', { vector: data.vectors[base[i]], topK: 10 })).stats.bucketReads);
     }
-    // THEN until its last query the lists were read whole (the share of its first batch's one list)
-    expect(served).toEqual(Array(first + 1).fill(usual));
+    // THEN until then the lists were read whole (the share of its first batch's one list)
+    expect(served).toEqual(Array(first + 2).fill(usual));
     expect(usual).toBeGreaterThan(8);
     // AND a description and a listing show a mean nprobe below all the lists, calibrated on those queries
     const fresh = new WhiplashStore(db);
@@ -189,15 +194,85 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     expect(unwide.filter((r) => r !== Math.floor(mean) && r !== Math.ceil(mean))).toEqual([]);
     expect(unwide.length).toBeGreaterThan(after.reads.length / 2);
     expect(after.recall).toBeGreaterThanOrEqual(0.9);
-    // AND so does the instance that calibrated, from the query after one that read the counter
+    // AND so does the instance that calibrated (at the mean the wide queries of the other instance's
+    // answers have set since, as they joined the window), from the query after one that read the counter
+    const now = (await fresh.getCollection('p', 'calibrated')).queryPlan;
+    expect(now.calibratedBy).toBeGreaterThan(FIRST_CALIBRATION_QUERIES);
     const next = [];
-    for (const q of queries.slice(0, 3)) next.push((await serving.query('p', 'calibrated', { vector: data.vectors[q], topK: 10 })).stats.bucketReads);
-    expect(Math.max(...next.slice(1))).toBeLessThanOrEqual(Math.ceil(mean));
-    // AND on the calibrated collection an instance reads wide one query in CALIBRATION_EVERY, no longer one in FIRST_CALIBRATION_EVERY
+    // (its 18th and 19th queries: its 20th reads wide)
+    for (const q of queries.slice(0, 2)) next.push((await serving.query('p', 'calibrated', { vector: data.vectors[q], topK: 10 })).stats.bucketReads);
+    expect(Math.max(...next.slice(1))).toBeLessThanOrEqual(Math.ceil(now.probes));
+    // AND while the window fills, an instance's first query does not read wide (a cold start's), and then one in
+    // CALIBRATION_EVERY does, no longer one in FIRST_CALIBRATION_EVERY
     const reads = [];
-    for (let i = 0; i < 2 * CALIBRATION_EVERY; i++) reads.push((await fresh.query('p', 'calibrated', { vector: data.vectors[base[i]], topK: 10 })).stats.bucketReads);
-    expect(reads.filter((r) => r > Math.ceil(mean))).toHaveLength(2);
+    for (let i = 0; i < 2 * CALIBRATION_EVERY; i++) reads.push((await new WhiplashStore(db).query('p', 'calibrated', { vector: data.vectors[base[i]], topK: 10 })).stats.bucketReads);
+    expect(reads.filter((r) => r > Math.ceil(now.probes))).toHaveLength(0);
+    const newcomer = new WhiplashStore(db);
+    const wide = [];
+    for (let i = 0; i < 2 * CALIBRATION_EVERY; i++) wide.push((await newcomer.query('p', 'calibrated', { vector: data.vectors[base[i]], topK: 10 })).stats.bucketReads);
+    expect(wide.flatMap((r, i) => (r > Math.ceil(now.probes) ? [i + 1] : []))).toEqual([CALIBRATION_EVERY, 2 * CALIBRATION_EVERY]);
   }, 240_000);
+
+  it('pools the wide queries of every instance in the collection\'s window, joins that meet included', async () => {
+    // GIVEN a collection in lists and two instances
+    await store.createCollection('p', { name: 'pooled', dimension: data.dimension, indexMethod: 'ivf', listSize: 64, seed: 6 });
+    for (let b = 0; b < base.length; b += 100) await store.upsert('p', 'pooled', rowsOf(base.slice(b, b + 100)));
+    const [a, b] = [new WhiplashStore(db), new WhiplashStore(db)];
+    const serve = async (instance: WhiplashStore, n: number, from: number) => {
+      for (let i = 0; i < n; i++) await instance.query('p', 'pooled', { vector: data.vectors[base[(from + i) % base.length]], topK: 10 });
+    };
+    const calibratedBy = async () => (await store.getCollection('p', 'pooled')).queryPlan.calibratedBy;
+    // WHEN the first serves the queries of a first setting (one in FIRST_CALIBRATION_EVERY reads wide), and the query that joins them
+    const first = FIRST_CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES;
+    await serve(a, first + 1, 0);
+    expect(await calibratedBy()).toBe(FIRST_CALIBRATION_QUERIES);
+    // AND the second, which never served the collection, as many as it takes to join the window again
+    // (one in CALIBRATION_EVERY reads wide while the window fills)
+    const filling = CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES;
+    await serve(b, filling + 1, first + 1);
+    // THEN the window holds the wide queries of both
+    expect(await calibratedBy()).toBe(2 * FIRST_CALIBRATION_QUERIES);
+    // WHEN each has gathered its next queries to join, and both join at once, each in its next query
+    await serve(a, filling - 1, 100);
+    await serve(b, filling - 1, 200);
+    await Promise.all([serve(a, 1, 300), serve(b, 1, 301)]);
+    // AND each serves one query more (which joins again what a join that lost the race gave back)
+    await serve(a, 1, 302);
+    await serve(b, 1, 303);
+    // THEN the window holds them all: neither join overwrote the other's
+    expect(await calibratedBy()).toBe(4 * FIRST_CALIBRATION_QUERIES);
+    const { uid } = await store.getCollection('p', 'pooled');
+    const item = (await db.client.send(new GetItemCommand({ TableName: db.tables.metadata, Key: keyItem(calibrationWindowKey(uid)), ConsistentRead: true }))).Item!;
+    const window = decodeCalibrationWindow(item.w.B!);
+    expect(window).toHaveLength(4 * FIRST_CALIBRATION_QUERIES);
+    expect(window.every((q) => q.ranks.length === 10 && q.ranks.every((r) => r < q.width))).toBe(true);
+  }, 240_000);
+
+  it('lands one of two joins that read the same window, and gives the other\'s queries back for a later join', async () => {
+    // GIVEN a collection in lists, and the calibrations of two instances, each with a join's worth of wide queries
+    await store.createCollection('p', { name: 'raced', dimension: data.dimension, indexMethod: 'ivf', seed: 8 });
+    await store.upsert('p', 'raced', rowsOf(base.slice(0, 200)));
+    const state = await new CollectionStore(db.client, db.tables).load('p', 'raced', true);
+    const lists = state.lists!.lists.count;
+    const [one, two] = [new ListCalibration(db.client, db.tables), new ListCalibration(db.client, db.tables)];
+    for (let i = 0; i < FIRST_CALIBRATION_QUERIES; i++) {
+      one.observe(state, lists, Array(10).fill(0));
+      two.observe(state, lists, Array(10).fill(Math.min(1, lists - 1)));
+    }
+    // WHEN both read the window before either writes it
+    const meter = new CapacityMeter();
+    const first = await one.prepareJoin(state, meter);
+    const second = await two.prepareJoin(state, meter);
+    expect(meter.readUnits).toBeGreaterThan(0);
+    // THEN the first join lands and the second does not
+    expect(await one.join(state, first!)).toMatchObject({ calibratedOn: FIRST_CALIBRATION_QUERIES });
+    expect(await two.join(state, second!)).toBeUndefined();
+    // AND the second instance's next join holds its queries again, and lands on top of the first's
+    const again = await two.prepareJoin(state, meter);
+    expect(again).toMatchObject({ version: 1, held: first!.fresh, fresh: second!.fresh });
+    expect(await two.join(state, again!)).toMatchObject({ calibratedOn: 2 * FIRST_CALIBRATION_QUERIES });
+    expect((await store.getCollection('p', 'raced')).queryPlan.calibratedBy).toBe(2 * FIRST_CALIBRATION_QUERIES);
+  });
 
   it('makes an instance that holds an older centroid set read again after a split, so it misses no vector', async () => {
     // GIVEN two instances; the reader has cached the collection's lists
@@ -282,10 +357,13 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     const before = await countItems(db.client, db.tables);
     await store.createCollection('p', { name: 'gone', dimension: data.dimension, indexMethod: 'ivf' });
     await store.upsert('p', 'gone', rowsOf(base.slice(0, 100)));
+    // AND queries that set its nprobe, so that it has a calibration window
+    for (let i = 0; i <= FIRST_CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES; i++) await store.query('p', 'gone', { vector: data.vectors[queries[i]], topK: 10 });
+    expect((await store.getCollection('p', 'gone')).queryPlan.calibratedBy).toBe(FIRST_CALIBRATION_QUERIES);
     // WHEN it is dropped and the purge runs
     await store.deleteCollection('p', 'gone');
     while ((await store.purgeDropped()).remaining);
-    // THEN its vectors, entries and centroid items are gone (the claim of its uid stays)
+    // THEN its vectors, entries, centroid items and window are gone (the claim of its uid stays)
     const after = await countItems(db.client, db.tables);
     expect(after.vectors).toBe(before.vectors);
     expect(after.buckets).toBe(before.buckets);
