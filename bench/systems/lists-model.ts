@@ -1,6 +1,6 @@
 // The cost model of a collection in k-means lists as a benchmark system: `ListsModel` on the
 // store's own lists (each query at the nprobe the store read), or on lists grown and calibrated as a store's.
-import { CALIBRATION_K, calibratedShare, calibrationWidth, CalibrationQuery, CalibrationSampler, joinWindow, queriesBeforeSetting } from '../../lambda/core/list-calibration';
+import { CALIBRATION_K, calibrationWidth, CalibrationQuery, CalibrationSampler, joinedSetting, queriesBeforeSetting } from '../../lambda/core/list-calibration';
 import { DEFAULT_LIST_SIZE } from '../../lambda/core/list-splits';
 import { nprobeOf } from '../../lambda/core/nprobe';
 import { listOrder, listSpace } from '../../lambda/core/lists';
@@ -45,7 +45,7 @@ export interface CalibratedLists {
  * calibrated as a store's instance calibrates it (`lambda/core/list-calibration.ts`): from a share of
  * 1/4, each query of `served` read wide (`calibrationWidth`) through the model, its top
  * `CALIBRATION_K` and the ranks of their lists gathered by a `CalibrationSampler`; each time a
- * setting is due they join the window (`joinWindow`) and the share becomes `calibratedShare` of it.
+ * setting is due they join the window and the share becomes the join's (`joinedSetting`), as in a store.
  *
  * What it does not model: the store's lists grow under sampled split checks and concurrent writers
  * (`grownLists` splits each list the moment it reaches the size); a store reads wide one query in
@@ -67,8 +67,7 @@ export function calibratedLists(ds: Dataset, n: number, served: Matrix, o: { par
   for (let i = 0; i < served.rows; i++) {
     sampler.add(wideRead(model, listOf, row(served, i), calibrationWidth(nprobeOf(share, K), K)).read);
     if (sampler.due(settings > 0 ? window.length : undefined)) {
-      window = joinWindow(window, sampler.take());
-      share = calibratedShare(window, K, o.params.recallTarget);
+      ({ window, share } = joinedSetting(window, sampler.take(), K, o.params.recallTarget));
       settings++;
     }
   }

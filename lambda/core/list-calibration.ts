@@ -167,3 +167,13 @@ export function calibratedShare(queries: readonly CalibrationQuery[], lists: num
   const aim = Math.min(1, (recallTarget + margin) / (1 - referenceMiss(queries, lists)));
   return meanCoverageNprobe(queries.map((q) => q.ranks), lists, aim, CALIBRATION_K) / lists;
 }
+
+/**
+ * A join's setting: the window once `fresh` calibration queries join the `held` ones (`joinWindow`),
+ * and the share of a collection's `lists` lists that reaches `recallTarget` on it (`calibratedShare`).
+ * @throws RangeError as `calibratedShare`
+ */
+export function joinedSetting(held: readonly CalibrationQuery[], fresh: readonly CalibrationQuery[], lists: number, recallTarget: number): { window: CalibrationQuery[]; share: number } {
+  const window = joinWindow(held, fresh);
+  return { window, share: calibratedShare(window, lists, recallTarget) };
+}

@@ -2,7 +2,7 @@
 // wide, and the collection's window of calibration queries, pooled from every instance in an item
 // of its own, from which each join sets the share on the counter item.
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { calibratedShare, CalibrationQuery, CalibrationSampler, joinWindow } from '../core/list-calibration';
+import { CalibrationQuery, CalibrationSampler, joinedSetting } from '../core/list-calibration';
 import { CapacityMeter, writeAtomically } from './batch';
 import { CollectionState } from './collection-state';
 import { calibrationWindowKey, counterKey } from './key-format';
@@ -42,8 +42,8 @@ export class ListCalibration {
   }
 
   /**
-   * Round trip 1 of a join: once this instance has gathered `queriesBeforeSetting` calibration
-   * queries of the collection, takes them and reads its window (strongly consistent, its read
+   * Round trip 1 of a join: in k-means lists, once this instance has gathered
+   * `queriesBeforeSetting` calibration queries of the collection, takes them and reads its window (strongly consistent, its read
    * units on `meter`). Never fails: a failed read gives them back for a later query.
    */
   async prepareJoin(state: CollectionState, meter: CapacityMeter): Promise<PendingJoin | undefined> {
@@ -64,8 +64,8 @@ export class ListCalibration {
 
   /**
    * Round trip 2 of a join: the latest `CALIBRATION_WINDOW` of the window read and the gathered
-   * queries (`joinWindow`) become the window, and the share of the lists that reaches the recall
-   * target on them (`calibratedShare`) the counter's, with the queries it rests on (`nq`): one
+   * queries become the window, and the share of the lists that reaches the recall target on them
+   * the counter's (`joinedSetting`), with the queries it rests on (`nq`): one
    * transaction, on condition that no other join wrote the window since round trip 1 read it (its
    * version) and that the collection lives. Never fails: when another join came first, or a call
    * fails (throttled, say), the gathered queries go back to the sampler for a later query's join
@@ -75,8 +75,7 @@ export class ListCalibration {
    */
   async join(state: CollectionState, pending: PendingJoin): Promise<ListShare | undefined> {
     const { projectId, name, uid, index } = state.config;
-    const window = joinWindow(pending.held, pending.fresh);
-    const share = calibratedShare(window, state.lists!.lists.count, index.recallTarget);
+    const { window, share } = joinedSetting(pending.held, pending.fresh, state.lists!.lists.count, index.recallTarget);
     try {
       const failed = await writeAtomically(this.client, [
         {

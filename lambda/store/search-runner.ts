@@ -110,7 +110,7 @@ export class SearchRunner {
       // a collection written before the filter index has it only once a repair indexed it
       Promise.all((state.config.filterIndex === FILTER_INDEX_VERSION ? (plan.indexTerms ?? []) : []).map((term) => readTerm(this.client, this.tables.buckets, uid, term, meter))),
       this.collections.calibration.flush(state),
-      state.lists ? this.listCalibration.prepareJoin(state, meter) : undefined,
+      this.listCalibration.prepareJoin(state, meter),
     ]);
 
     // Round trip 2: the best candidates' vectors, or every vector the filter index named, and the

@@ -15,18 +15,11 @@ type TableAccess = Readonly<Record<TableRole, readonly string[]>>;
 /** Partition-key patterns the writes of each table are confined to (`WRITE_PARTITIONS`). */
 type WritePartitions = Readonly<Partial<Record<TableRole, readonly string[]>>>;
 
-/** The union of two access sets, per table, without duplicates. */
-function unionAccess(a: TableAccess, b: TableAccess): TableAccess {
-  const out = {} as Record<TableRole, readonly string[]>;
-  for (const role of TABLE_ROLES) out[role] = [...new Set([...a[role], ...b[role]])];
-  return out;
-}
-
-/** The union of two sets of confined partitions, per table: a table confined in either is confined to the patterns of both. */
-function unionPartitions(a: WritePartitions, b: WritePartitions): WritePartitions {
+/** The union of two per-table sets of strings (actions, or partition patterns), without duplicates; a table in either is in the union. */
+function unionByTable<T extends WritePartitions>(a: T, b: T): T {
   const out: Partial<Record<TableRole, readonly string[]>> = {};
   for (const role of TABLE_ROLES) if (a[role] || b[role]) out[role] = [...new Set([...(a[role] ?? []), ...(b[role] ?? [])])];
-  return out;
+  return out as T;
 }
 
 /**
@@ -192,7 +185,7 @@ export abstract class WhiplashVectorStoreBase extends Construct implements IWhip
    * (`P#*`, `L#*`, `W#*`).
    */
   grantReadWrite(grantee: iam.IGrantable): iam.Grant {
-    return this._grantTableAccess(grantee, unionAccess(TABLE_ACCESS.query, TABLE_ACCESS.write), unionPartitions(WRITE_PARTITIONS.query ?? {}, WRITE_PARTITIONS.write ?? {}));
+    return this._grantTableAccess(grantee, unionByTable(TABLE_ACCESS.query, TABLE_ACCESS.write), unionByTable<WritePartitions>(WRITE_PARTITIONS.query ?? {}, WRITE_PARTITIONS.write ?? {}));
   }
 
   /**
