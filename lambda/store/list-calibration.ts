@@ -44,7 +44,9 @@ export class ListCalibration {
   /**
    * Round trip 1 of a join: in k-means lists, once this instance has gathered
    * `queriesBeforeSetting` calibration queries of the collection, takes them and reads its window (strongly consistent, its read
-   * units on `meter`). Never fails: a failed read gives them back for a later query.
+   * units on `meter`). Never fails: a failed read gives them back for a later query. A window whose
+   * bytes do not decode (cut, or written by another encoding) is read as empty, so that the join
+   * starts it again rather than every join refusing it.
    */
   async prepareJoin(state: CollectionState, meter: CapacityMeter): Promise<PendingJoin | undefined> {
     const sampler = this.of(state);
@@ -55,7 +57,7 @@ export class ListCalibration {
         new GetItemCommand({ TableName: this.tables.metadata, Key: keyItem(calibrationWindowKey(state.config.uid)), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
       );
       meter.add(out.ConsumedCapacity);
-      return out.Item?.w?.B ? { fresh, version: Number(out.Item.v.N), held: decodeCalibrationWindow(out.Item.w.B) } : { fresh, version: 0, held: [] };
+      return out.Item?.w?.B ? { fresh, version: Number(out.Item.v.N), held: heldQueries(out.Item.w.B) } : { fresh, version: 0, held: [] };
     } catch {
       sampler.restore(fresh);
       return undefined;
@@ -101,8 +103,13 @@ export class ListCalibration {
     } catch {
       // throttled or refused: as when another join came first
     }
-    this.of(state)?.restore(pending.fresh);
+    this.giveBack(state, pending);
     return undefined;
+  }
+
+  /** Gives a join's gathered queries back to the sampler, for a later query's join: its query failed, or another join came first. */
+  giveBack(state: CollectionState, pending: PendingJoin): void {
+    this.of(state)?.restore(pending.fresh);
   }
 
   /** This instance's sampler of the collection (of a collection in lists). */
@@ -111,5 +118,14 @@ export class ListCalibration {
     let sampler = this.samplers.get(state.config.uid);
     if (!sampler) this.samplers.set(state.config.uid, (sampler = new CalibrationSampler()));
     return sampler;
+  }
+}
+
+/** The queries of a window item's bytes; none when they do not decode. */
+function heldQueries(bytes: Uint8Array): readonly CalibrationQuery[] {
+  try {
+    return decodeCalibrationWindow(bytes);
+  } catch {
+    return [];
   }
 }

@@ -95,6 +95,7 @@ export class SearchRunner {
     let entriesRead = 0;
     let truncatedReads = 0;
     roundTrips++;
+    const joining = this.listCalibration.prepareJoin(state, meter);
     const [, terms, , pendingJoin] = await Promise.all([
       mapLimit(reads, BUCKET_READ_CONCURRENCY, async (read, rank) => {
         const { items, truncated } = await this.readBucket(read, limit, meter, inLists);
@@ -110,8 +111,13 @@ export class SearchRunner {
       // a collection written before the filter index has it only once a repair indexed it
       Promise.all((state.config.filterIndex === FILTER_INDEX_VERSION ? (plan.indexTerms ?? []) : []).map((term) => readTerm(this.client, this.tables.buckets, uid, term, meter))),
       this.collections.calibration.flush(state),
-      this.listCalibration.prepareJoin(state, meter),
-    ]);
+      joining,
+    ]).catch(async (error: unknown) => {
+      // a read failed: the queries the join took go back for a later query's join (prepareJoin itself never fails)
+      const pending = await joining;
+      if (pending) this.listCalibration.giveBack(state, pending);
+      throw error;
+    });
 
     // Round trip 2: the best candidates' vectors, or every vector the filter index named, and the
     // counter that proves the collection lives; while this instance knows no plans for the

@@ -10,7 +10,7 @@ import { CapacityMeter } from '../../lambda/store/batch';
 import { CollectionStore } from '../../lambda/store/collections';
 import { ListCalibration } from '../../lambda/store/list-calibration';
 import { WhiplashStore } from '../../lambda/store/store';
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { calibrationWindowKey, centroidPartition } from '../../lambda/store/key-format';
 import { useFaultyStore } from '../support/faulty-store';
 import { scanCollection } from '../support/invariants';
@@ -274,6 +274,27 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     expect((await store.getCollection('p', 'raced')).queryPlan.calibratedBy).toBe(2 * FIRST_CALIBRATION_QUERIES);
   });
 
+  it('starts again a window whose bytes do not decode, instead of refusing every join', async () => {
+    // GIVEN a collection in lists whose window item holds bytes this encoding cannot read (cut inside a number)
+    await store.createCollection('p', { name: 'unreadable', dimension: data.dimension, indexMethod: 'ivf', seed: 9 });
+    await store.upsert('p', 'unreadable', rowsOf(base.slice(0, 200)));
+    const state = await new CollectionStore(db.client, db.tables).load('p', 'unreadable', true);
+    const key = keyItem(calibrationWindowKey(state.config.uid));
+    await db.client.send(new PutItemCommand({ TableName: db.tables.metadata, Item: { ...key, v: { N: '3' }, w: { B: Uint8Array.from([0x80]) } } }));
+    // AND an instance with a join's worth of wide queries
+    const calibration = new ListCalibration(db.client, db.tables);
+    for (let i = 0; i < FIRST_CALIBRATION_QUERIES; i++) calibration.observe(state, state.lists!.lists.count, Array(10).fill(0));
+    // WHEN it joins them
+    const pending = await calibration.prepareJoin(state, new CapacityMeter());
+    // THEN it reads the window as empty, at the version the item holds
+    expect(pending).toMatchObject({ version: 3, held: [] });
+    // AND its join lands: the window holds its queries alone, one version on
+    expect(await calibration.join(state, pending!)).toMatchObject({ calibratedOn: FIRST_CALIBRATION_QUERIES });
+    const item = (await db.client.send(new GetItemCommand({ TableName: db.tables.metadata, Key: key, ConsistentRead: true }))).Item!;
+    expect(item.v.N).toBe('4');
+    expect(decodeCalibrationWindow(item.w.B!)).toEqual(pending!.fresh);
+  });
+
   it('makes an instance that holds an older centroid set read again after a split, so it misses no vector', async () => {
     // GIVEN two instances; the reader has cached the collection's lists
     const reader = new WhiplashStore(db);
@@ -403,6 +424,25 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
       expect(scan.missing).toEqual([]);
       expect(await centroidItemCount(info.uid)).toBe(6);
       expect((await store.query('p', name, { vector: data.vectors[base[0]], topK: 1 })).matches[0].id).toBe(data.ids[base[0]]);
+    });
+
+    it('a query whose list reads fail after its join took the gathered queries gives them back to the next query\'s join', async () => {
+      // GIVEN a collection in lists, and an instance that has served the queries of a first setting (one in FIRST_CALIBRATION_EVERY read wide)
+      await store.createCollection('p', { name: 'lost-join', dimension: data.dimension, indexMethod: 'ivf', seed: 10 });
+      await store.upsert('p', 'lost-join', rowsOf(base.slice(0, 200)));
+      const serve = (i: number) => through.store.query('p', 'lost-join', { vector: data.vectors[base[i]], topK: 10 });
+      for (let i = 0; i < FIRST_CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES; i++) await serve(i);
+      // WHEN its next query, which joins them, reads the window but its list reads fail
+      let reads = 0;
+      through.proxy.setPolicy((op) => (op === 'GetItem' ? (reads++, { kind: 'pass' }) : op === 'Query' ? { kind: 'server-error', status: 500 } : { kind: 'pass' }));
+      await expect(serve(100)).rejects.toThrow();
+      expect(reads).toBe(1);
+      expect((await store.getCollection('p', 'lost-join')).queryPlan.calibratedBy).toBeUndefined();
+      // AND it serves one query more
+      through.proxy.setPolicy(() => ({ kind: 'pass' }));
+      await serve(101);
+      // THEN that query's join holds them: the setting rests on the queries gathered before the failure
+      expect((await store.getCollection('p', 'lost-join')).queryPlan.calibratedBy).toBe(FIRST_CALIBRATION_QUERIES);
     });
 
     it.each([
