@@ -6,8 +6,9 @@
  * (`lambda/core/lists.ts`: spherical under cosine, Lloyd iterations from K distinct sample rows),
  * assigns every base vector to its nearest centroid, and lays the lists out as the buckets table
  * would if a list were a bucket: one bucket entry per vector (the store's `bucketEntryItem`, with the
- * collection's sketch), a list read as DynamoDB Query calls of at most `MAX_BUCKET_READ_ENTRIES`
- * entries each (read in parallel, each a page priced by `readUnits`). A query reads its `nprobe`
+ * collection's sketch), a list read whole as the store reads one, in Query pages of at most 1 MB
+ * (`queryPages`, each priced by `readUnits`; the tables of bench/results/ivf-exploration.md were
+ * priced in calls of at most 1,000 entries, as the store then read a bucket). A query reads its `nprobe`
  * nearest lists, keeps every entry as a candidate (`CandidateSet`, the store's sketch estimate),
  * fetches the finalists' vector items (`finalists`, `exactTopK`) and is scored by recall@10 against
  * the exact top 10. Prints one row per (K, S, nprobe): recall@10, read units (list reads + re-rank
@@ -35,7 +36,6 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { readUnits, writeUnits } from '../../lambda/core/capacity';
 import { frameOf, Hasher } from '../../lambda/core/hasher';
-import { MAX_BUCKET_READ_ENTRIES } from '../../lambda/core/limits';
 import { resolveIndexParams } from '../../lambda/core/params';
 import { PRNG_VERSION } from '../../lambda/core/prng';
 import { listOrder, Lists, listScores } from '../../lambda/core/lists';
@@ -49,6 +49,7 @@ import { row } from '../datasets/types';
 import { distance } from '../distance';
 import { groundTruth } from '../ground-truth';
 import { StoreItems } from '../model/store-layout';
+import { queryPages } from '../model/whiplash-model';
 import { log } from '../progress';
 import { recallAgainst } from '../recall';
 import { mulberry32 } from '../prng';
@@ -72,17 +73,10 @@ function marginNprobes(index: Lists, x: Float32Array, xo: number, order: Int32Ar
   });
 }
 
-/** Read units of one list read: Query calls of at most MAX_BUCKET_READ_ENTRIES entries, one page each. */
+/** Read units of one list read whole, as the store reads a list: Query pages of at most 1 MB (`queryPages`), each priced by `readUnits`. */
 function listReadUnits(entryBytes: readonly number[]): { units: number; calls: number } {
-  let units = 0;
-  let calls = 0;
-  for (let i = 0; i < entryBytes.length || calls === 0; i += MAX_BUCKET_READ_ENTRIES) {
-    let bytes = 0;
-    for (let j = i; j < Math.min(entryBytes.length, i + MAX_BUCKET_READ_ENTRIES); j++) bytes += entryBytes[j];
-    units += readUnits(bytes);
-    calls++;
-  }
-  return { units, calls };
+  const pages = queryPages(entryBytes);
+  return { units: pages.reduce((u, page) => u + readUnits(page), 0), calls: pages.length };
 }
 
 async function main(): Promise<void> {
