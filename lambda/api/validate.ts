@@ -2,7 +2,7 @@
 // the field and the rule.
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { ValidationError } from '../core/errors';
+import { oneOfRule, ValidationError } from '../core/errors';
 import type { JsonSchema } from './json-schemas';
 
 /** Bodies: no coercion, so `"3"` is not a number. */
@@ -43,7 +43,7 @@ export function toValidationError(err: ErrorObject, root: string): ValidationErr
     case 'additionalProperties':
       return new ValidationError(join(String(err.params.additionalProperty)), 'is not an allowed field');
     case 'enum':
-      return new ValidationError(at || root, `must be one of ${(err.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+      return new ValidationError(at || root, oneOfRule(err.params.allowedValues as unknown[]));
     case 'anyOf':
       return new ValidationError(at || root, 'must be a string, a finite number, a boolean or a list of strings');
     default:

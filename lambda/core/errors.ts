@@ -27,6 +27,11 @@ export class ValidationError extends WhiplashDomainError {
   }
 }
 
+/** The rule a value outside a fixed set breaks, worded as the HTTP schema's `enum` check words it, so that a direct call and a request name it alike: `must be one of "lsh", "ivf"`. */
+export function oneOfRule(allowed: readonly unknown[]): string {
+  return `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
+}
+
 /** An unknown project, collection or item. HTTP 404. */
 export class NotFoundError extends WhiplashDomainError {
   readonly code = 'NotFound';

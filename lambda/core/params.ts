@@ -1,9 +1,10 @@
 // The checks of names, ids, dimensions, top-k, seeds and index parameters against the limits of
 // `limits.ts`, and the index defaults.
-import { ValidationError } from './errors';
+import { oneOfRule, ValidationError } from './errors';
 import {
   COLLECTION_NAME_PATTERN,
   DEFAULT_TOP_K,
+  INDEX_METHODS,
   INDEX_PARAM_BOUNDS,
   LIST_SIZE_BOUNDS,
   MAX_DIMENSION,
@@ -178,7 +179,7 @@ export function checkDimension(d: unknown, field = 'dimension'): number {
 
 export function checkMetric(m: unknown, field = 'metric'): Metric {
   if (m === undefined) return 'cosine';
-  if (typeof m !== 'string' || !METRICS.includes(m as Metric)) throw new ValidationError(field, `must be one of ${METRICS.join(', ')}`);
+  if (typeof m !== 'string' || !METRICS.includes(m as Metric)) throw new ValidationError(field, oneOfRule(METRICS));
   return m as Metric;
 }
 
@@ -200,7 +201,7 @@ export function checkIndexMethod(method: unknown, metric: Metric, index?: unknow
   const tableParam = HASH_TABLE_PARAMS.find((key) => typeof index === 'object' && index !== null && (index as Record<string, unknown>)[key] !== undefined);
   if (method === undefined) return metric === 'dot' || tableParam ? 'lsh' : 'ivf';
   if (method === 'lsh') return 'lsh';
-  if (method !== 'ivf') throw new ValidationError(field, "must be 'lsh' or 'ivf'");
+  if (method !== 'ivf') throw new ValidationError(field, oneOfRule(INDEX_METHODS));
   if (metric === 'dot') throw new ValidationError(field, "'ivf' supports the cosine and euclidean metrics, not dot");
   if (tableParam) throw new ValidationError(`index.${tableParam}`, "applies to indexMethod 'lsh' only");
   return 'ivf';
