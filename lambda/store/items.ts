@@ -3,7 +3,7 @@
 // the paged list of ids.
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, QueryCommand, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../core/concurrency';
-import { ValidationError } from '../core/errors';
+import { NotFoundError, ValidationError } from '../core/errors';
 import { DEFAULT_LIST_LIMIT, MAX_IDS_PER_CALL, MAX_LIST_DATA_LIMIT, MAX_LIST_LIMIT, MAX_UPSERT_BATCH } from '../core/limits';
 import { checkMetadata, nonFilterableKeys } from '../core/metadata';
 import { checkId } from '../core/params';
@@ -76,7 +76,16 @@ export class ItemStore {
     if (isListLayout(config)) {
       const appended = new Map<number, number>();
       for (const e of encoded) appended.set(e.codes[0], (appended.get(e.codes[0]) ?? 0) + 1);
-      const reload = async () => (await this.collections.load(projectId, name, true)).lists;
+      // the set of this collection only: once it is dropped (and perhaps made again under its name) a split has nothing to cut
+      const reload = async () => {
+        try {
+          const now = await this.collections.load(projectId, name, true);
+          return now.config.uid === config.uid ? now.lists : undefined;
+        } catch (err) {
+          if (err instanceof NotFoundError) return undefined;
+          throw err;
+        }
+      };
       const before = this.splitting.get(config.uid) ?? Promise.resolve();
       const splits = before.then(() => splitFullLists(this.client, this.tables, config, appended, writeSalt(rows.map((r) => r.id)), reload));
       this.splitting.set(config.uid, splits.catch(() => undefined));

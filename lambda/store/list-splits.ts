@@ -89,10 +89,11 @@ async function countEntries(client: DynamoDBClient, table: string, pk: string): 
  *    version (the new one naming the list it was cut from, `entryLists`);
  * 4. the copied entries leave the cut list. A query that read it with the old set finds the newer
  *    version on the counter in its round trip 2 and reads again (`SearchRunner`).
- * A split that loses the switch to another takes its copies back, unless the other cut the same
- * list (its copies then have the same keys): those left are duplicates of entries still in place
- * (a query's candidates are distinct ids), which the repair removes.
- * @param current the collection's centroid set as it is now (read after a lost switch)
+ * A split that loses the switch takes its copies back, unless another split cut the same list (its
+ * copies then have the same keys): those left are duplicates of entries still in place (a query's
+ * candidates are distinct ids), which the repair removes. A switch lost to the collection's drop
+ * takes them back too, so that none outlives the purge.
+ * @param current the collection's centroid set as it is now (read after a lost switch); undefined once the collection is dropped
  * @returns undefined when the list cannot be cut, has no room for another list, or lost the switch
  */
 async function splitList(
@@ -136,7 +137,8 @@ async function splitList(
   ]);
   if (failed) {
     const now = await current();
-    if (now && now.lists.count > created && now.parent[created] !== list) await deleteAll(client, tables.buckets, copies.map(({ pk, sk }) => ({ pk, sk })));
+    // unless a split of this collection's set made the same list from the same list (same keys), the copies are no one's
+    if (!(now && now.lists.count > created && now.parent[created] === list)) await deleteAll(client, tables.buckets, copies.map(({ pk, sk }) => ({ pk, sk })));
     return undefined;
   }
   await deleteAll(client, tables.buckets, moving.map(({ pk, sk }) => ({ pk, sk })));

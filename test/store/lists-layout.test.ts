@@ -426,6 +426,37 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
       expect((await store.query('p', name, { vector: data.vectors[base[0]], topK: 1 })).matches[0].id).toBe(data.ids[base[0]]);
     });
 
+    it('a split whose collection is dropped and purged before its switch takes its copies back: nothing of it outlives the purge', async () => {
+      // GIVEN 3 lists of at most 64 entries
+      const before = await countItems(db.client, db.tables);
+      const name = 'split-dropped';
+      await store.createCollection('p', { name, dimension: data.dimension, indexMethod: 'ivf', listSize: 64, seed: 2 });
+      await store.upsert('p', name, rowsOf(base.slice(0, 100)));
+      // AND a batch that overfills them, whose split holds its switch (after copying entries to a new list) until released
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let phase: 'write' | 'written' | 'split' = 'write';
+      through.proxy.setPolicy((op) => {
+        if (op === 'TransactWriteItems' && phase === 'write') phase = 'written';
+        else if (op === 'Query' && phase === 'written') phase = 'split';
+        return phase === 'split' && op === 'TransactWriteItems' ? { kind: 'hold', until: released } : { kind: 'pass' };
+      });
+      const writing = through.store.upsert('p', name, rowsOf(base.slice(100, 250)));
+      for (let waited = 0; through.proxy.stats.faults.hold === 0; waited += 50) {
+        expect(waited).toBeLessThan(30_000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // WHEN the collection is dropped and purged meanwhile, and then the switch goes through
+      await store.deleteCollection('p', name);
+      while ((await store.purgeDropped()).remaining);
+      release();
+      // THEN the write is acknowledged (it landed before the drop)
+      await expect(writing).resolves.toEqual({ upserted: 150 });
+      // AND the tables hold nothing of the collection but the claim of its uid
+      const after = await countItems(db.client, db.tables);
+      expect(after).toEqual({ ...before, metadata: before.metadata + 1 });
+    });
+
     it('a query whose list reads fail after its join took the gathered queries gives them back to the next query\'s join', async () => {
       // GIVEN a collection in lists, and an instance that has served the queries of a first setting (one in FIRST_CALIBRATION_EVERY read wide)
       await store.createCollection('p', { name: 'lost-join', dimension: data.dimension, indexMethod: 'ivf', seed: 10 });
