@@ -39,20 +39,24 @@ export const TABLE_ACCESS: Readonly<Record<FunctionRole, Readonly<Record<TableRo
   },
 };
 
+/** Per write action of a table (e.g. `dynamodb:PutItem`), the partition-key patterns it is confined to. */
+export type ActionPartitions = Readonly<Record<string, readonly string[]>>;
+
 /**
- * Partition-key patterns that a function's writes of a table are confined to, with the IAM
- * condition `ForAllValues:StringLike` on `dynamodb:LeadingKeys`; reads are not confined. The write
- * function (and `grantWrite`) updates only items of project partitions (`P#<projectId>`: a
- * collection's counter, its centre and plans) and of centroid set partitions (`L#<uid>`: a
- * collection's k-means lists); the query function (and `grantQuery`) only counters and
- * calibration windows (`W#<uid>`). Neither can write an API key binding (`K#<apiKeyId>`), the
- * project registry, a uid claim or the purge queue (`DROPPED`, whose records the purge deletes
- * data by). Patterns follow `lambda/store/key-format.ts`.
+ * Partition-key patterns that each write action of a function is confined to, per table, with the
+ * IAM condition `ForAllValues:StringLike` on `dynamodb:LeadingKeys`; reads are not confined. On
+ * metadata, the write function (and `grantWrite`) updates only items of project partitions
+ * (`P#<projectId>`: a collection's counter, its centre and plans) and puts only items of centroid
+ * set partitions (`L#<uid>`: a collection's k-means lists); the query function (and `grantQuery`)
+ * updates only counters and puts only calibration windows (`W#<uid>`). Neither can write an API
+ * key binding (`K#<apiKeyId>`), the project registry, a uid claim or the purge queue (`DROPPED`,
+ * whose records the purge deletes data by), nor put over a collection's counter or config. Every
+ * write action of a table named here has its patterns. Patterns follow `lambda/store/key-format.ts`.
  * Source: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
  */
-export const WRITE_PARTITIONS: Readonly<Partial<Record<FunctionRole, Readonly<Partial<Record<TableRole, readonly string[]>>>>>> = {
-  query: { metadata: ['P#*', 'W#*'] },
-  write: { metadata: ['P#*', 'L#*'] },
+export const WRITE_PARTITIONS: Readonly<Partial<Record<FunctionRole, Readonly<Partial<Record<TableRole, ActionPartitions>>>>>> = {
+  query: { metadata: { 'dynamodb:PutItem': ['W#*'], 'dynamodb:UpdateItem': ['P#*'] } },
+  write: { metadata: { 'dynamodb:PutItem': ['L#*'], 'dynamodb:UpdateItem': ['P#*'] } },
 };
 
 /** Is this DynamoDB action a read (never changes an item)? */

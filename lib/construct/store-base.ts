@@ -6,20 +6,27 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
-import { isReadAction, KMS_READ_ACTIONS, KMS_WRITE_ACTIONS, TABLE_ACCESS, WRITE_PARTITIONS, writes } from './access';
+import { ActionPartitions, isReadAction, KMS_READ_ACTIONS, KMS_WRITE_ACTIONS, TABLE_ACCESS, WRITE_PARTITIONS, writes } from './access';
 import { FUNCTION_ROLES, FunctionRole, TABLE_ROLES, TableRole } from './roles';
 
 
 /** The DynamoDB actions of each function, per table (`TABLE_ACCESS`), as the grants use them. */
 type TableAccess = Readonly<Record<TableRole, readonly string[]>>;
-/** Partition-key patterns the writes of each table are confined to (`WRITE_PARTITIONS`). */
-type WritePartitions = Readonly<Partial<Record<TableRole, readonly string[]>>>;
+/** Per table, the partition-key patterns each write action is confined to (`WRITE_PARTITIONS`). */
+type WritePartitions = Readonly<Partial<Record<TableRole, ActionPartitions>>>;
 
-/** The union of two per-table sets of strings (actions, or partition patterns), without duplicates; a table in either is in the union. */
-function unionByTable<T extends WritePartitions>(a: T, b: T): T {
-  const out: Partial<Record<TableRole, readonly string[]>> = {};
-  for (const role of TABLE_ROLES) if (a[role] || b[role]) out[role] = [...new Set([...(a[role] ?? []), ...(b[role] ?? [])])];
-  return out as T;
+/** The union of two maps of string lists (per table: actions; per action: partition patterns), without duplicates; a key in either is in the union. */
+function unionOfLists<K extends string>(a: Readonly<Partial<Record<K, readonly string[]>>>, b: Readonly<Partial<Record<K, readonly string[]>>>): Record<K, readonly string[]> {
+  const out: Partial<Record<K, readonly string[]>> = {};
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)]) as Set<K>) out[key] = [...new Set([...(a[key] ?? []), ...(b[key] ?? [])])];
+  return out as Record<K, readonly string[]>;
+}
+
+/** The union of two functions' write partitions, table by table and action by action. */
+function unionPartitions(a: WritePartitions, b: WritePartitions): WritePartitions {
+  const out: Partial<Record<TableRole, ActionPartitions>> = {};
+  for (const role of TABLE_ROLES) if (a[role] || b[role]) out[role] = unionOfLists(a[role] ?? {}, b[role] ?? {});
+  return out;
 }
 
 /**
@@ -159,8 +166,8 @@ export abstract class WhiplashVectorStoreBase extends Construct implements IWhip
    * the query function's actions (`TABLE_ACCESS.query`): `GetItem`, `BatchGetItem`, `Query` on
    * metadata, `BatchGetItem`, `Query` on vectors, `Query` on buckets; and the writes by which
    * queries calibrate a collection, `UpdateItem` of its counter and `PutItem` of its calibration
-   * window on metadata, confined to those partitions (`dynamodb:LeadingKeys` like `P#*` or `W#*`,
-   * `WRITE_PARTITIONS`); encrypt and decrypt on a customer key.
+   * window on metadata, each confined to those partitions (`dynamodb:LeadingKeys`: `UpdateItem` to
+   * `P#*`, `PutItem` to `W#*`; `WRITE_PARTITIONS`); encrypt and decrypt on a customer key.
    */
   grantQuery(grantee: iam.IGrantable): iam.Grant {
     return this._grantTableAccess(grantee, TABLE_ACCESS.query, WRITE_PARTITIONS.query);
@@ -171,8 +178,9 @@ export abstract class WhiplashVectorStoreBase extends Construct implements IWhip
    * `deleteVectors`), with the write function's actions (`TABLE_ACCESS.write`): item batch reads
    * and writes on vectors and buckets, reads, counter updates and centroid sets on metadata;
    * encrypt and decrypt on a customer key. No table-level or scan actions. Writes of the metadata
-   * table are confined to project and centroid set partitions (`dynamodb:LeadingKeys` like `P#*`
-   * or `L#*`, `WRITE_PARTITIONS`): the grantee cannot write API key bindings or the purge queue.
+   * table are confined by action (`dynamodb:LeadingKeys`, `WRITE_PARTITIONS`): `UpdateItem` to
+   * project partitions (`P#*`), `PutItem` to centroid set partitions (`L#*`); the grantee cannot
+   * write API key bindings or the purge queue, nor put over a collection's config or counter.
    */
   grantWrite(grantee: iam.IGrantable): iam.Grant {
     return this._grantTableAccess(grantee, TABLE_ACCESS.write, WRITE_PARTITIONS.write);
@@ -181,11 +189,11 @@ export abstract class WhiplashVectorStoreBase extends Construct implements IWhip
   /**
    * {@link grantQuery} and {@link grantWrite} in one grant: the union of the query and write
    * functions' actions, per table (what `WhiplashDirectClient` needs for everything but creating
-   * and deleting collections), with metadata writes confined to the partitions of both
-   * (`P#*`, `L#*`, `W#*`).
+   * and deleting collections), with metadata writes confined by action to the partitions of both
+   * (`UpdateItem` to `P#*`; `PutItem` to `W#*` and `L#*`).
    */
   grantReadWrite(grantee: iam.IGrantable): iam.Grant {
-    return this._grantTableAccess(grantee, unionByTable(TABLE_ACCESS.query, TABLE_ACCESS.write), unionByTable<WritePartitions>(WRITE_PARTITIONS.query ?? {}, WRITE_PARTITIONS.write ?? {}));
+    return this._grantTableAccess(grantee, unionOfLists(TABLE_ACCESS.query, TABLE_ACCESS.write), unionPartitions(WRITE_PARTITIONS.query ?? {}, WRITE_PARTITIONS.write ?? {}));
   }
 
   /**
@@ -300,17 +308,17 @@ export abstract class WhiplashVectorStoreBase extends Construct implements IWhip
         continue;
       }
       const reads = access[role].filter(isReadAction);
-      const writeActions = access[role].filter((a) => !isReadAction(a));
       if (reads.length > 0) add(iam.Grant.addToPrincipal({ grantee, actions: reads, resourceArns }));
-      if (writeActions.length > 0) {
-        add(
-          iam.Grant.addToPrincipal({
-            grantee,
-            actions: writeActions,
-            resourceArns,
-            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...confined] } },
-          }),
-        );
+      // one statement per set of patterns, with the write actions confined to it
+      const byPatterns = new Map<string, string[]>();
+      for (const action of access[role].filter((a) => !isReadAction(a))) {
+        const patterns = confined[action];
+        if (!patterns) throw new Error(`${action} on the ${role} table has no partitions to confine it to (WRITE_PARTITIONS)`);
+        const key = JSON.stringify(patterns);
+        byPatterns.set(key, [...(byPatterns.get(key) ?? []), action]);
+      }
+      for (const [patterns, actions] of byPatterns) {
+        add(iam.Grant.addToPrincipal({ grantee, actions, resourceArns, conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': JSON.parse(patterns) } } }));
       }
     }
     const key = this._tableEncryptionKey();

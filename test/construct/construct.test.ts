@@ -176,16 +176,22 @@ describe('WhiplashVectorStore with default props', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           {
-            Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+            Action: 'dynamodb:PutItem',
             Effect: 'Allow',
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('MetadataTable'), 'Arn'] },
-            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*', 'W#*'] } },
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['W#*'] } },
+          },
+          {
+            Action: 'dynamodb:UpdateItem',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('MetadataTable'), 'Arn'] },
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*'] } },
           },
         ]),
       },
     });
     const queryWrites = policyOf('Query').filter((st: { Action: string | string[] }) => [st.Action].flat().some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:UpdateItem'));
-    expect(queryWrites.map((st: { Resource: unknown }) => JSON.stringify(st.Resource))).toEqual([expect.stringContaining('MetadataTable')]);
+    expect(queryWrites.map((st: { Resource: unknown }) => JSON.stringify(st.Resource))).toEqual([expect.stringContaining('MetadataTable'), expect.stringContaining('MetadataTable')]);
     for (const role of ['Query', 'Write']) {
       for (const a of ['dynamodb:DeleteTable', 'dynamodb:Scan']) expect(actions(role).has(a)).toBe(false);
     }
@@ -202,10 +208,16 @@ describe('WhiplashVectorStore with default props', () => {
         Statement: Match.arrayWith([
           { Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('MetadataTable'), 'Arn'] } },
           {
-            Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+            Action: 'dynamodb:PutItem',
             Effect: 'Allow',
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('MetadataTable'), 'Arn'] },
-            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*', 'L#*'] } },
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['L#*'] } },
+          },
+          {
+            Action: 'dynamodb:UpdateItem',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('MetadataTable'), 'Arn'] },
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*'] } },
           },
         ]),
       },
@@ -362,7 +374,8 @@ describe('grants and metrics', () => {
       PolicyName: Match.stringLikeRegexp('^Reader'),
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*', 'W#*'] } } }),
+          Match.objectLike({ Action: 'dynamodb:PutItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['W#*'] } } }),
+          Match.objectLike({ Action: 'dynamodb:UpdateItem', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*'] } } }),
         ]),
       },
     });

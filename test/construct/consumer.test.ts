@@ -132,9 +132,9 @@ test('the consumer stack synthesizes a reference to the store: grants on the imp
   template.resourceCountIs('AWS::DynamoDB::Table', 0);
   template.resourceCountIs('AWS::Lambda::Function', 0);
   const statements = Object.values(template.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown; Condition?: unknown }[];
-  // one statement per table, and the metadata updates apart, confined to project partitions
-  expect(statements).toHaveLength(4);
-  expect(statements.filter((st) => st.Condition !== undefined)).toHaveLength(1);
+  // one statement per table, and the metadata puts and updates apart, each confined to its partitions
+  expect(statements).toHaveLength(5);
+  expect(statements.filter((st) => st.Condition !== undefined).map((st) => st.Action)).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
   expect(JSON.stringify(statements.map((st) => st.Resource))).toContain('Fn::ImportValue');
   template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: 'Latency', Dimensions: [{ Name: 'ApiName', Value: Match.stringLikeRegexp('^Consumer-Vectors-') }] });
 });

@@ -38,11 +38,11 @@ const used: Used = {
   admin: { metadata: new Set(), vectors: new Set(), buckets: new Set() },
 };
 const exercised = new Set<string>();
-/** Partition keys of the single-item writes each function made, per table. */
-const writtenKeys: Record<FunctionRole, Record<TableRole, Set<string>>> = {
-  query: { metadata: new Set(), vectors: new Set(), buckets: new Set() },
-  write: { metadata: new Set(), vectors: new Set(), buckets: new Set() },
-  admin: { metadata: new Set(), vectors: new Set(), buckets: new Set() },
+/** Partition keys of the single-item writes each function made, per table and action (a transaction's items as the actions IAM authorizes them as). */
+const writtenKeys: Record<FunctionRole, Record<TableRole, Map<string, Set<string>>>> = {
+  query: { metadata: new Map(), vectors: new Map(), buckets: new Map() },
+  write: { metadata: new Map(), vectors: new Map(), buckets: new Map() },
+  admin: { metadata: new Map(), vectors: new Map(), buckets: new Map() },
 };
 
 function recordingDeps(role: FunctionRole): ApiDeps {
@@ -61,7 +61,10 @@ function recordingDeps(role: FunctionRole): ApiDeps {
         const names = one.TableName ? [one.TableName] : Object.keys(input.RequestItems ?? {});
         for (const name of names) used[role][roleOf(name)].add(action);
         const pk = (one.Key ?? one.Item)?.pk?.S;
-        if (one.TableName && pk !== undefined && !isReadAction(action)) writtenKeys[role][roleOf(one.TableName)].add(pk);
+        if (one.TableName && pk !== undefined && !isReadAction(action)) {
+          const byAction = writtenKeys[role][roleOf(one.TableName)];
+          byAction.set(action, (byAction.get(action) ?? new Set()).add(pk));
+        }
       }
       return next(args);
     },
@@ -153,18 +156,28 @@ test.each(['query', 'write', 'admin'] as const)('the %s function is granted exac
 });
 
 /**
- * The IAM condition that confines a function's (and `grantWrite`'s) writes to some partitions
- * (`WRITE_PARTITIONS`, `dynamodb:LeadingKeys` StringLike) must admit every partition key the
- * function really writes, or the function would be denied on AWS.
+ * The IAM condition that confines each write action of a function (and of `grantWrite`) to some
+ * partitions (`WRITE_PARTITIONS`, `dynamodb:LeadingKeys` StringLike) must admit every partition key
+ * the function really writes with that action, or the function would be denied on AWS.
  */
-test.each(Object.entries(WRITE_PARTITIONS).flatMap(([role, tables]) => Object.entries(tables ?? {}).map(([table, patterns]) => [role, table, patterns] as const)))(
-  'the %s function writes the %s table only in partitions its LeadingKeys condition admits (%j)',
-  (role, table, patterns) => {
-    const like = (p: string) => new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-    const keys = [...writtenKeys[role as FunctionRole][table as TableRole]];
-    expect(keys.length).toBeGreaterThan(0);
-    for (const pk of keys) expect(patterns.some((p) => like(p).test(pk))).toBe(true);
-    // the admin function writes outside project partitions (key bindings): the check can tell
-    expect([...writtenKeys.admin.metadata].some((pk) => !patterns.some((p) => like(p).test(pk)))).toBe(true);
+const like = (p: string) => new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+const admits = (patterns: readonly string[], pk: string) => patterns.some((p) => like(p).test(pk));
+
+test.each(
+  Object.entries(WRITE_PARTITIONS).flatMap(([role, tables]) =>
+    Object.entries(tables ?? {}).flatMap(([table, actions]) => Object.entries(actions).map(([action, patterns]) => [role, action, table, patterns] as const)),
+  ),
+)('the %s function calls %s on the %s table only in partitions its LeadingKeys condition admits (%j)', (role, action, table, patterns) => {
+  const keys = [...(writtenKeys[role as FunctionRole][table as TableRole].get(action) ?? [])];
+  expect(keys.length).toBeGreaterThan(0);
+  for (const pk of keys) expect(admits(patterns, pk)).toBe(true);
+  // the admin function writes metadata outside them (e.g. key bindings, the purge queue): the check can tell
+  expect([...writtenKeys.admin.metadata.values()].flatMap((pks) => [...pks]).some((pk) => !admits(patterns, pk))).toBe(true);
+});
+
+test.each(Object.entries(WRITE_PARTITIONS).flatMap(([role, tables]) => Object.entries(tables ?? {}).map(([table, actions]) => [role, table, actions] as const)))(
+  'every write action the %s function calls on the %s table is confined to its own partitions',
+  (role, table, actions) => {
+    expect(Object.keys(actions).sort()).toEqual([...writtenKeys[role as FunctionRole][table as TableRole].keys()].sort());
   },
 );
