@@ -2,7 +2,7 @@
 // config, hasher and plans; their vector counters; and what their first writes settle.
 import { randomBytes, randomInt } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
+import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../core/errors';
 import { frameOf } from '../core/hasher';
 import { checkMetadataConfiguration } from '../core/metadata';
 import { checkCollectionName, checkDimension, checkIndexMethod, checkListSize, checkMetric, checkSeed, resolveIndexParams } from '../core/params';
@@ -13,11 +13,12 @@ import { PROFILE_MIN_SAMPLE } from '../core/profile';
 import { PRNG_VERSION } from '../core/prng';
 import { CollectionConfig, CollectionInfo } from '../core/types';
 import { vectorToBytes } from '../core/vector';
-import { batchGetAll, Item, queryAll, writeAtomically } from './batch';
+import { backOff, batchGetAll, DEFAULT_RETRY, Item, queryAll, writeAtomically } from './batch';
 import { FILTER_INDEX_VERSION } from '../core/filter-index';
 import { COLLECTION_PREFIX, collectionKey, COUNTER_PREFIX, counterKey, droppedKey, projectItemOf, projectPartition, uidClaimKey } from './key-format';
 import { VectorCounter } from './counted-writes';
 import { BUCKET_LAYOUT, counterItem } from './layout';
+import { RACE_ATTEMPTS } from './item-versions';
 import { CheckedRow, CollectionState, CreateCollectionInput, describe, frameOfHasher, hashDimensionsOf, hasherOf, planFromSample, StaleCollectionError } from './collection-state';
 import { loadCentroidSet, trainCentroidSet } from './centroid-sets';
 import { calibratedOn, CentroidSet, isListLayout, LIST_LAYOUT, ListShare, sameShare, withShare } from './list-layout';
@@ -136,30 +137,47 @@ export class CollectionStore {
   /**
    * Drops a collection at once: its name is free again and nothing of it can surface in later
    * results (a re-created collection gets a new uid, so new keys). Its items are deleted later
-   * by the purge (`purge.ts`).
-   * @throws NotFoundError
+   * by the purge (`purge.ts`), which reads from the drop record how many lists to delete: the
+   * counter goes only if its lists are still those the drop read (a split that switched, or a
+   * first batch that trained the lists, since then sends the drop round again, after a backoff).
+   * @throws NotFoundError; ServiceUnavailableError when the lists changed on each of
+   *   `RACE_ATTEMPTS` attempts
    */
   async drop(projectId: string, name: string): Promise<void> {
-    const { config, lists } = await this.load(projectId, name, true);
-    // One transaction: the config goes only if it is still this uid's, with its counter, and the
-    // purge's record of the uid comes with them, so the purge never sees a live collection.
-    const failed = await writeAtomically(this.client, [
-      { Delete: { TableName: this.tables.metadata, Key: keyItem(collectionKey(projectId, name)), ConditionExpression: 'uid = :uid', ExpressionAttributeValues: { ':uid': S(config.uid) } } },
-      { Delete: { TableName: this.tables.metadata, Key: keyItem(counterKey(projectId, name)) } },
-      {
-        Put: {
-          TableName: this.tables.metadata,
-          Item: {
-            ...keyItem(droppedKey(config.uid)),
-            hashTables: { N: String(config.index.hashTables) },
-            partitionBits: { N: String(config.index.partitionBits) },
-            ...(isListLayout(config) ? { lists: { N: String(lists?.lists.count ?? 0) } } : {}),
+    for (let attempt = 0; attempt < RACE_ATTEMPTS; attempt++) {
+      if (attempt > 0) await backOff(attempt - 1, DEFAULT_RETRY);
+      const { config, lists } = await this.load(projectId, name, true);
+      const listed = isListLayout(config);
+      // One transaction: the counter, on condition that its lists are those read; the config, only
+      // if it is still this uid's; and the purge's record of the uid, so the purge never sees a
+      // live collection. (The counter comes first: without transactions, dynalite writes in turn
+      // and stops at the first failed condition.)
+      const failed = await writeAtomically(this.client, [
+        {
+          Delete: {
+            TableName: this.tables.metadata,
+            Key: keyItem(counterKey(projectId, name)),
+            ...(!listed ? {} : lists ? { ConditionExpression: 'lv = :lv', ExpressionAttributeValues: { ':lv': { N: String(lists.version) } } } : { ConditionExpression: 'attribute_not_exists(lv)' }),
           },
         },
-      },
-    ]);
-    this.forget(projectId, name);
-    if (failed) throw new NotFoundError(`collection ${name} not found in project ${projectId}`);
+        { Delete: { TableName: this.tables.metadata, Key: keyItem(collectionKey(projectId, name)), ConditionExpression: 'uid = :uid', ExpressionAttributeValues: { ':uid': S(config.uid) } } },
+        {
+          Put: {
+            TableName: this.tables.metadata,
+            Item: {
+              ...keyItem(droppedKey(config.uid)),
+              hashTables: { N: String(config.index.hashTables) },
+              partitionBits: { N: String(config.index.partitionBits) },
+              ...(listed ? { lists: { N: String(lists?.lists.count ?? 0) } } : {}),
+            },
+          },
+        },
+      ]);
+      this.forget(projectId, name);
+      if (!failed) return;
+      if (failed.includes(1)) throw new NotFoundError(`collection ${name} not found in project ${projectId}`);
+    }
+    throw new ServiceUnavailableError(`collection ${name} kept changing its lists while it was dropped; retry`);
   }
 
   /** Removes a collection from this instance's cache (it was found dropped). */

@@ -34,6 +34,9 @@ describe('npm start without a Java runtime', () => {
     expect((await call(running, 'DELETE', '/projects/nj/collections/c/items/x', { key })).status).toBeLessThan(300);
     const info = await call(running, 'GET', '/projects/nj/collections/c', { key });
     expect(info.body.vectorCount).toBe(1);
+    // a drop (its writes in turn, the counter's lists condition first): the name is free again
+    expect((await call(running, 'DELETE', '/projects/nj/collections/c', { key })).status).toBeLessThan(300);
+    expect((await call(running, 'GET', '/projects/nj/collections/c', { key })).status).toBe(404);
     expect(await running.interrupt()).toBe(0);
     running = undefined;
   }, 120_000);

@@ -11,7 +11,7 @@ import { CollectionStore } from '../../lambda/store/collections';
 import { ListCalibration } from '../../lambda/store/list-calibration';
 import { WhiplashStore } from '../../lambda/store/store';
 import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { calibrationWindowKey, centroidPartition } from '../../lambda/store/key-format';
+import { calibrationWindowKey, centroidPartition, counterKey } from '../../lambda/store/key-format';
 import { useFaultyStore } from '../support/faulty-store';
 import { scanCollection } from '../support/invariants';
 import { exactTopK, loadMiniLm } from '../support/minilm';
@@ -453,6 +453,39 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
       // THEN the write is acknowledged (it landed before the drop)
       await expect(writing).resolves.toEqual({ upserted: 150 });
       // AND the tables hold nothing of the collection but the claim of its uid
+      const after = await countItems(db.client, db.tables);
+      expect(after).toEqual({ ...before, metadata: before.metadata + 1 });
+    });
+
+    it.each([
+      ['a split switched', 100, 3],
+      ['the first batch trained the lists', 0, undefined],
+    ] as const)('a drop that read the lists before %s goes round again, so the purge deletes every list', async (_, first, lists) => {
+      // GIVEN a collection in lists of at most 64 entries (with `first` vectors: 3 lists, or none yet)
+      const before = await countItems(db.client, db.tables);
+      const name = `dropped-${first}`;
+      await store.createCollection('p', { name, dimension: data.dimension, indexMethod: 'ivf', listSize: 64, seed: 2 });
+      if (first > 0) await store.upsert('p', name, rowsOf(base.slice(0, first)));
+      const listCount = async () => (await db.client.send(new GetItemCommand({ TableName: db.tables.metadata, Key: keyItem(counterKey('p', name)), ConsistentRead: true }))).Item?.lc?.N;
+      expect(await listCount()).toBe(lists === undefined ? undefined : String(lists));
+      // AND a drop whose transaction waits, after it read the collection, until released
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let armed = 1;
+      through.proxy.setPolicy((op) => (op === 'TransactWriteItems' && armed-- === 1 ? { kind: 'hold', until: released } : { kind: 'pass' }));
+      const dropping = through.store.deleteCollection('p', name);
+      for (let waited = 0; through.proxy.stats.faults.hold === 0; waited += 50) {
+        expect(waited).toBeLessThan(30_000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // WHEN another instance's write changes the lists meanwhile (they split, or the first are trained)
+      await store.upsert('p', name, rowsOf(base.slice(first, first + 150)));
+      expect(Number(await listCount())).toBeGreaterThan(lists ?? 0);
+      // AND the drop's transaction goes through, and the purge runs
+      release();
+      await dropping;
+      while ((await store.purgeDropped()).remaining);
+      // THEN the tables hold nothing of the collection but the claim of its uid
       const after = await countItems(db.client, db.tables);
       expect(after).toEqual({ ...before, metadata: before.metadata + 1 });
     });
