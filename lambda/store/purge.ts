@@ -3,7 +3,7 @@
 // bounded number per call, and then the collection's drop record.
 import { DeleteItemCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { deleteAll, queryAll } from './batch';
-import { allFilterPartitions, allListPartitions, allPartitions, allPayloadPartitions, calibrationWindowPartition, centroidPartition, DROPPED, droppedKey } from './key-format';
+import { allFilterPartitions, allListPartitions, allPartitions, allPayloadPartitions, calibrationWindowPartition, centroidPartition, DROPPED, droppedKey, MAX_LISTS } from './key-format';
 import { keyItem, S } from './records';
 import { TableNames } from './table-definitions';
 
@@ -18,8 +18,10 @@ export async function purgeDropped(client: DynamoDBClient, tables: TableNames, o
   for (const record of await queryAll(client, tables.metadata, DROPPED)) {
     const uid = record.sk.S!;
     const parts = allPartitions(uid, Number(record.hashTables.N), Number(record.partitionBits.N));
-    // a collection in k-means lists (bucket layout 3): its list partitions, its centroid items and its calibration window
-    const lists = record.lists?.N === undefined ? undefined : Number(record.lists.N);
+    // a collection in k-means lists (bucket layout 3): its list partitions, and the one after them, where a split
+    // under way at the drop copied entries (`list-splits.ts`; one that stopped before it could take them back
+    // leaves them there); its centroid items and its calibration window
+    const lists = record.lists?.N === undefined ? undefined : Math.min(Number(record.lists.N) + 1, MAX_LISTS);
     for (const [table, pks] of [
       [tables.vectors, parts.vectors],
       [tables.buckets, [...(lists === undefined ? parts.buckets : allListPartitions(uid, lists)), ...allFilterPartitions(uid), ...allPayloadPartitions(uid)]],

@@ -11,7 +11,7 @@ import { CollectionStore } from '../../lambda/store/collections';
 import { ListCalibration } from '../../lambda/store/list-calibration';
 import { WhiplashStore } from '../../lambda/store/store';
 import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { calibrationWindowKey, centroidPartition, counterKey } from '../../lambda/store/key-format';
+import { calibrationWindowKey, centroidPartition, counterKey, listPartition } from '../../lambda/store/key-format';
 import { useFaultyStore } from '../support/faulty-store';
 import { scanCollection } from '../support/invariants';
 import { exactTopK, loadMiniLm } from '../support/minilm';
@@ -381,10 +381,15 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     // AND queries that set its nprobe, so that it has a calibration window
     for (let i = 0; i <= FIRST_CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES; i++) await store.query('p', 'gone', { vector: data.vectors[queries[i]], topK: 10 });
     expect((await store.getCollection('p', 'gone')).queryPlan.calibratedBy).toBe(FIRST_CALIBRATION_QUERIES);
+    // AND the copy of a split that stopped before its switch, in the list after its lists
+    const { uid } = await store.getCollection('p', 'gone');
+    const lists = Number((await db.client.send(new GetItemCommand({ TableName: db.tables.metadata, Key: keyItem(counterKey('p', 'gone')), ConsistentRead: true }))).Item!.lc.N);
+    const copy = (await db.client.send(new QueryCommand({ TableName: db.tables.buckets, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: listPartition(uid, 0) } }, Limit: 1 }))).Items![0];
+    await db.client.send(new PutItemCommand({ TableName: db.tables.buckets, Item: { ...copy, pk: { S: listPartition(uid, lists) } } }));
     // WHEN it is dropped and the purge runs
     await store.deleteCollection('p', 'gone');
     while ((await store.purgeDropped()).remaining);
-    // THEN its vectors, entries, centroid items and window are gone (the claim of its uid stays)
+    // THEN its vectors, entries (the copy included), centroid items and window are gone (the claim of its uid stays)
     const after = await countItems(db.client, db.tables);
     expect(after.vectors).toBe(before.vectors);
     expect(after.buckets).toBe(before.buckets);
