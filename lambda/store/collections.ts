@@ -175,6 +175,7 @@ export class CollectionStore {
       ]);
       this.forget(projectId, name);
       if (!failed) return;
+      // the config's condition (item 1): it is gone, or another uid's; else the counter's lists changed: go round again
       if (failed.includes(1)) throw new NotFoundError(`collection ${name} not found in project ${projectId}`);
     }
     throw new ServiceUnavailableError(`collection ${name} kept changing its lists while it was dropped; retry`);

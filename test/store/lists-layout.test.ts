@@ -12,7 +12,7 @@ import { ListCalibration } from '../../lambda/store/list-calibration';
 import { WhiplashStore } from '../../lambda/store/store';
 import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { calibrationWindowKey, centroidPartition, counterKey, listPartition } from '../../lambda/store/key-format';
-import { useFaultyStore } from '../support/faulty-store';
+import { untilHeld, useFaultyStore } from '../support/faulty-store';
 import { scanCollection } from '../support/invariants';
 import { exactTopK, loadMiniLm } from '../support/minilm';
 import { countItems, useTestTables } from '../support/tables';
@@ -45,6 +45,12 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     store = new WhiplashStore(db);
     await store.createProject({ projectId: 'p' });
   });
+
+  /** The lists of collection `name` of project 'p' as its counter holds them now (`lc`); undefined before the first are trained. */
+  const listCount = async (name: string): Promise<number | undefined> => {
+    const lc = (await db.client.send(new GetItemCommand({ TableName: db.tables.metadata, Key: keyItem(counterKey('p', name)), ConsistentRead: true }))).Item?.lc?.N;
+    return lc === undefined ? undefined : Number(lc);
+  };
 
   it('refuses an unknown index method (in the words of the HTTP schema\'s check), and lists under the dot metric', async () => {
     await expect(store.createCollection('p', { name: 'bad', dimension: 4, indexMethod: 'hnsw' as never })).rejects.toMatchObject({ field: 'indexMethod', rule: 'must be one of "lsh", "ivf"' });
@@ -383,7 +389,7 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     expect((await store.getCollection('p', 'gone')).queryPlan.calibratedBy).toBe(FIRST_CALIBRATION_QUERIES);
     // AND the copy of a split that stopped before its switch, in the list after its lists
     const { uid } = await store.getCollection('p', 'gone');
-    const lists = Number((await db.client.send(new GetItemCommand({ TableName: db.tables.metadata, Key: keyItem(counterKey('p', 'gone')), ConsistentRead: true }))).Item!.lc.N);
+    const lists = (await listCount('gone'))!;
     const copy = (await db.client.send(new QueryCommand({ TableName: db.tables.buckets, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: listPartition(uid, 0) } }, Limit: 1 }))).Items![0];
     await db.client.send(new PutItemCommand({ TableName: db.tables.buckets, Item: { ...copy, pk: { S: listPartition(uid, lists) } } }));
     // WHEN it is dropped and the purge runs
@@ -446,11 +452,9 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
         else if (op === 'Query' && phase === 'written') phase = 'split';
         return phase === 'split' && op === 'TransactWriteItems' ? { kind: 'hold', until: released } : { kind: 'pass' };
       });
+      const seen = through.proxy.stats.faults.hold;
       const writing = through.store.upsert('p', name, rowsOf(base.slice(100, 250)));
-      for (let waited = 0; through.proxy.stats.faults.hold === 0; waited += 50) {
-        expect(waited).toBeLessThan(30_000);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await untilHeld(through.proxy, seen);
       // WHEN the collection is dropped and purged meanwhile, and then the switch goes through
       await store.deleteCollection('p', name);
       while ((await store.purgeDropped()).remaining);
@@ -471,21 +475,18 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
       const name = `dropped-${first}`;
       await store.createCollection('p', { name, dimension: data.dimension, indexMethod: 'ivf', listSize: 64, seed: 2 });
       if (first > 0) await store.upsert('p', name, rowsOf(base.slice(0, first)));
-      const listCount = async () => (await db.client.send(new GetItemCommand({ TableName: db.tables.metadata, Key: keyItem(counterKey('p', name)), ConsistentRead: true }))).Item?.lc?.N;
-      expect(await listCount()).toBe(lists === undefined ? undefined : String(lists));
+      expect(await listCount(name)).toBe(lists);
       // AND a drop whose transaction waits, after it read the collection, until released
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));
       let armed = 1;
       through.proxy.setPolicy((op) => (op === 'TransactWriteItems' && armed-- === 1 ? { kind: 'hold', until: released } : { kind: 'pass' }));
+      const seen = through.proxy.stats.faults.hold;
       const dropping = through.store.deleteCollection('p', name);
-      for (let waited = 0; through.proxy.stats.faults.hold === 0; waited += 50) {
-        expect(waited).toBeLessThan(30_000);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await untilHeld(through.proxy, seen);
       // WHEN another instance's write changes the lists meanwhile (they split, or the first are trained)
       await store.upsert('p', name, rowsOf(base.slice(first, first + 150)));
-      expect(Number(await listCount())).toBeGreaterThan(lists ?? 0);
+      expect(await listCount(name)).toBeGreaterThan(lists ?? 0);
       // AND the drop's transaction goes through, and the purge runs
       release();
       await dropping;

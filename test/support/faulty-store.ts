@@ -25,3 +25,14 @@ export function useFaultyStore(db: { readonly tables: TableNames }): { readonly 
   });
   return ctx;
 }
+
+/**
+ * Waits until the proxy holds one more request than the `seen` it had held before (`{ kind: 'hold' }`):
+ * the request a test holds back is then in flight. Polls every 50 ms. @throws Error after 30 s
+ */
+export async function untilHeld(proxy: DdbFaultProxy, seen: number): Promise<void> {
+  for (let waited = 0; proxy.stats.faults.hold <= seen; waited += 50) {
+    if (waited >= 30_000) throw new Error(`no request held after ${waited} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
