@@ -7,7 +7,7 @@
  * assigns every base vector to its nearest centroid, and lays the lists out as the buckets table
  * would if a list were a bucket: one bucket entry per vector (the store's `bucketEntryItem`, with the
  * collection's sketch), a list read whole as the store reads one, in Query pages of at most 1 MB
- * (`queryPages`, each priced by `readUnits`; the tables of bench/results/ivf-exploration.md were
+ * (`queryReadUnits`; the tables of bench/results/ivf-exploration.md were
  * priced in calls of at most 1,000 entries, as the store then read a bucket). A query reads its `nprobe`
  * nearest lists, keeps every entry as a candidate (`CandidateSet`, the store's sketch estimate),
  * fetches the finalists' vector items (`finalists`, `exactTopK`) and is scored by recall@10 against
@@ -49,7 +49,7 @@ import { row } from '../datasets/types';
 import { distance } from '../distance';
 import { groundTruth } from '../ground-truth';
 import { StoreItems } from '../model/store-layout';
-import { queryPages } from '../model/whiplash-model';
+import { queryReadUnits } from '../model/whiplash-model';
 import { log } from '../progress';
 import { recallAgainst } from '../recall';
 import { mulberry32 } from '../prng';
@@ -71,12 +71,6 @@ function marginNprobes(index: Lists, x: Float32Array, xo: number, order: Int32Ar
     while (n < order.length && d2(order[n]) <= (1 + m) * nearest) n++;
     return n;
   });
-}
-
-/** Read units of one list read whole, as the store reads a list: Query pages of at most 1 MB (`queryPages`), each priced by `readUnits`. */
-function listReadUnits(entryBytes: readonly number[]): { units: number; calls: number } {
-  const pages = queryPages(entryBytes);
-  return { units: pages.reduce((u, page) => u + readUnits(page), 0), calls: pages.length };
 }
 
 async function main(): Promise<void> {
@@ -156,11 +150,11 @@ async function main(): Promise<void> {
       let splitWriteUnits = 0;
       let splitReadUnits = 0;
       layout.splitReads.forEach((members, i) => {
-        splitReadUnits += listReadUnits(members.map((r) => entryBytes[r])).units + members.reduce((u, r) => u + readUnits(vectorBytes[r]), 0);
+        splitReadUnits += queryReadUnits(members.map((r) => entryBytes[r])).units + members.reduce((u, r) => u + readUnits(vectorBytes[r]), 0);
         splitWriteUnits += layout.movedEntries[i].reduce((u, r) => u + 2 * writeUnits(entryBytes[r]), 0) + 2 * centroidWriteUnits;
       });
       // a list's entries lie in sort-key order (the id as a string); only their sizes matter to the pages
-      const listCost = lists.map((l) => listReadUnits(l.map((r) => entryBytes[r])));
+      const listCost = lists.map((l) => queryReadUnits(l.map((r) => entryBytes[r])));
       const sizes = lists.map((l) => l.length).sort((a, b) => a - b);
       const sizeText = `${sizes[0]} / ${sizes[K >> 1]} / ${sizes[K - 1]}`;
       log(`K0=${K0} K=${K} S=${S}${o.grow === undefined ? '' : `, ${layout.splits} splits at ${o.grow}`}: clustered and assigned in ${((performance.now() - t0) / 1000).toFixed(1)} s; list sizes ${sizeText}`);
@@ -192,7 +186,7 @@ async function main(): Promise<void> {
           }
           for (const list of order.slice(0, read)) {
             a.listRu += listCost[list].units;
-            a.calls += listCost[list].calls;
+            a.calls += listCost[list].pages;
             a.entries += lists[list].length;
           }
           const finalists = candidates.finalists();

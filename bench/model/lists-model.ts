@@ -12,7 +12,7 @@ import { calibratedOn, CentroidSet, listReadPlan, listShape, listsToRead } from 
 import { DYNAMO_ITEM_OVERHEAD } from '../cost/model';
 import { Matrix, row } from '../datasets/types';
 import { MODEL_UID, StoreItems } from './store-layout';
-import { ModelQuery, queryPages, truthFound } from './whiplash-model';
+import { ModelQuery, queryReadUnits, truthFound } from './whiplash-model';
 
 /** A collection's lists as the store holds them: the centroid set's lists, and the base rows of each list's entries. */
 export interface ListsLayout {
@@ -30,8 +30,8 @@ export type ListsModelQuery = Omit<ModelQuery, 'arrivals' | 'extraProbes' | 'exp
 /**
  * A cost model of `WhiplashStore.query` on a collection in k-means lists, for explicit nprobes:
  * the lists read in the store's order (`listReadPlan`), each read whole up to `listReadLimit`
- * entries in sort-key order (version token, then id) and priced per 1 MB page (`queryPages`,
- * `readUnits`); the candidates and the finalists re-ranked as the store chooses them
+ * entries in sort-key order (version token, then id) and priced per 1 MB page
+ * (`queryReadUnits`); the candidates and the finalists re-ranked as the store chooses them
  * (`CandidateSet`, `exactTopK`); round trip 2 the counter item strongly consistent, as the store
  * reads it to learn of a split, and the finalists' vector items. Validated against the store on
  * DynamoDB Local query by query (test/bench/model.test.ts), given the store's own lists.
@@ -129,9 +129,9 @@ export class ListsModel {
       const n = Math.min(rows.length, limit);
       if (n < rows.length || n === limit) truncatedReads++;
       const sizes = Array.from(rows.subarray(0, n), (r) => this.entryBytes[r]);
-      const listPages = queryPages(sizes);
-      for (const page of listPages) bucketReadUnits += readUnits(page);
-      pages += listPages.length;
+      const priced = queryReadUnits(sizes);
+      bucketReadUnits += priced.units;
+      pages += priced.pages;
       bytesRead += cum[n];
       entriesRead += n;
       for (const r of rows.subarray(0, n)) candidates.add(r, this.packed.subarray(r * this.packedBytes, (r + 1) * this.packedBytes));

@@ -41,6 +41,12 @@ export function queryPages(itemBytes: Iterable<number>): number[] {
   return pages;
 }
 
+/** Read units and pages of a Query over items of the given sizes, in key order: each page (`queryPages`) billed by `readUnits` (eventually consistent). */
+export function queryReadUnits(itemBytes: Iterable<number>): { units: number; pages: number } {
+  const pages = queryPages(itemBytes);
+  return { units: pages.reduce((u, page) => u + readUnits(page), 0), pages: pages.length };
+}
+
 /** What the model says one query reads and returns: the store's `QueryStats`, plus bytes and the split of read units. */
 export interface ModelQuery {
   /** Base row numbers, nearest first (the store's ids are `String(row)`). */
