@@ -31,6 +31,7 @@ import { runOriginal } from './systems/original';
 import { calibratedLists, listsModelOf, listsParams, runListsModel } from './systems/lists-model';
 import { runWhiplash, SweepPoint, whiplashLists } from './systems/whiplash';
 import { validate, Validation } from './validate';
+import { servedQueries } from './warm-up';
 
 /**
  * Systems: Whiplash on DynamoDB Local, the original whiplash layout, an exact scan, HNSW in
@@ -151,7 +152,9 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
   const warm = warmFromQueries > 0 && loaded.queries.rows > ds.queries.rows ? { rows: loaded.queries.rows - ds.queries.rows, dim: ds.dim, data: loaded.queries.data.subarray(ds.queries.rows * ds.dim) } : undefined;
   if (warmFromQueries > 0 && !warm && o.warmQueries !== undefined) throw new Error(`${ds.name} has ${loaded.queries.rows} queries: the ${queryCount} measured leave none to warm up with`);
   if (warmFromQueries > 0 && !warm) log(`${ds.name} has no queries after the ${queryCount} measured: no warm-up`);
-  if (warm && warmFromQueries > warm.rows) log(`${ds.name} has ${warm.rows} queries after the ${queryCount} measured: the ${warmFromQueries} warm-up queries serve them in turn`);
+  if (warm && warmFromQueries > warm.rows) log(`${ds.name} has ${warm.rows} queries after the ${queryCount} measured: the ${warmFromQueries} warm-up queries serve them in rounds, each in another order`);
+  // the queries the warm-up serves, in order: what a store in lists calibrates on
+  const served = warm && servedQueries(warm, warmQueries);
   // the store's own choice of index for this data set and these settings
   const lists = checkIndexMethod(o.indexMethod, ds.metric, o.index) === 'ivf';
   const indexGiven = (o.index !== undefined && Object.keys(o.index).length > 0) || o.indexMethod !== undefined || o.listSize !== undefined;
@@ -184,7 +187,7 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
       const ctx: RunContext = { client, newClient, dataset: ds, gt, k: o.k, tablePrefix: `bench${Date.now().toString(36)}-` };
       if (o.systems.includes('whiplash')) {
         const whiplashWarm = warmFromQueries > 0 ? (warm ? warmQueries : 0) : warmQueries;
-        runs.push(...(await runWhiplash(ctx, { index: o.index, indexMethod: o.indexMethod, listSize: o.listSize, warmQueries: whiplashWarm, warm, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank, o.recallTargets) })));
+        runs.push(...(await runWhiplash(ctx, { index: o.index, indexMethod: o.indexMethod, listSize: o.listSize, warmQueries: whiplashWarm, warm: served, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank, o.recallTargets) })));
         // the lists the model prices its queries on, read before DynamoDB Local stops
         if (lists && o.systems.includes('model')) storeLists = await whiplashLists(ctx);
       }
@@ -228,8 +231,6 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
 
   const validations: Validation[] = [];
   const modelOf = !lists && (o.systems.includes('model') || (o.scale?.length ?? 0) > 0) ? buildWhiplashModel(ds, o.index, o.seed) : undefined;
-  // the queries a store in lists calibrates on: those the warm-up served
-  const served = warm && servedQueries(warm, warmQueries);
   if (o.systems.includes('model')) {
     const real = runs.filter((r) => r.system === 'whiplash');
     const modelRuns = modelOf ? runWhiplashModel(ds, modelOf, o.k, sweepPoints(o.probes, o.rerank, o.recallTargets), ds.base.rows, gt) : listsModelRuns(ds, o, real, storeLists, served, gt);
@@ -341,13 +342,6 @@ function calibratedListsRuns(sub: Dataset, n: number, served: Matrix, o: BenchOp
   const c = calibratedLists(sub, n, served, { params: listsParams(o.index, sub.dim), seed: o.seed, listSize: o.listSize, space });
   const note = `${c.lists} lists grown and nprobe calibrated (mean ${c.nprobe.toFixed(2)}) as a store's, on ${served.rows} served queries (calibratedLists).`;
   return runListsModel(sub, c.model, o.k, sweep, (q) => queryNprobe(c.nprobe, row(sub.queries, q)), note, gt);
-}
-
-/** `count` queries of `queries` served in turn, as the warm-up serves them. */
-function servedQueries(queries: Matrix, count: number): Matrix {
-  const data = new Float32Array(count * queries.dim);
-  for (let i = 0; i < count; i++) data.set(row(queries, i % queries.rows), i * queries.dim);
-  return { rows: count, dim: queries.dim, data };
 }
 
 /** True when Whiplash (defaults) and the original layout both ran on DynamoDB Local: the target is then checked on them. */

@@ -33,7 +33,7 @@ export interface WhiplashRunOptions {
    * queries, or the rows of `warm`: what a collection in k-means lists calibrates its nprobe on. @default 0
    */
   readonly warmQueries?: number;
-  /** The warm-up queries (absent: base vectors), served in turn until `warmQueries` are. */
+  /** The warm-up queries in the order they are served (absent: base vectors); again from the first if `warmQueries` is more (the benchmark passes them all, `servedQueries`). */
   readonly warm?: Matrix;
   /** Hyperplane seed. @default 1 */
   readonly seed?: number;

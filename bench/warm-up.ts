@@ -1,0 +1,28 @@
+// The queries a benchmark's warm-up serves: a pool of the data set's queries, in rounds when the
+// warm-up serves more than the pool holds, each round after the first in an order of its own.
+import { Matrix, row } from './datasets';
+import { permutation } from './prng';
+
+/**
+ * `count` queries served from `pool`: its rows in order, then, while more are to be served, the pool
+ * again in another seeded order each round (round r in `permutation(pool.rows, r)`). The store reads
+ * wide one query in every few it serves, at a fixed period (`wideEvery`), so a pool served in the
+ * same order each round, whose size that period divides, makes the same queries read wide every
+ * round: the calibration window then holds each of them several times and rests on fewer queries
+ * than it counts (BENCHMARKS.md, "The recall target on data kept aside from tuning"). A stream
+ * of queries does not repeat in step with that period; a new order per round keeps the pool from it. The first round is the pool's own order, so a pool that holds the whole warm-up is
+ * served as it comes.
+ * @throws RangeError when the pool is empty and `count` is above 0
+ */
+export function servedQueries(pool: Matrix, count: number): Matrix {
+  if (count > 0 && pool.rows === 0) throw new RangeError(`no queries to serve ${count} from`);
+  const data = new Float32Array(count * pool.dim);
+  let order: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = i % pool.rows;
+    const round = Math.floor(i / pool.rows);
+    if (at === 0) order = round === 0 ? [] : permutation(pool.rows, round);
+    data.set(row(pool, round === 0 ? at : order[at]), i * pool.dim);
+  }
+  return { rows: count, dim: pool.dim, data };
+}
