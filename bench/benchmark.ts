@@ -186,8 +186,7 @@ export async function runBenchmark(o: BenchOptions, command: string): Promise<Be
       const client = newClient();
       const ctx: RunContext = { client, newClient, dataset: ds, gt, k: o.k, tablePrefix: `bench${Date.now().toString(36)}-` };
       if (o.systems.includes('whiplash')) {
-        const whiplashWarm = warmFromQueries > 0 ? (warm ? warmQueries : 0) : warmQueries;
-        runs.push(...(await runWhiplash(ctx, { index: o.index, indexMethod: o.indexMethod, listSize: o.listSize, warmQueries: whiplashWarm, warm: served, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank, o.recallTargets) })));
+        runs.push(...(await runWhiplash(ctx, { index: o.index, indexMethod: o.indexMethod, listSize: o.listSize, warmQueries: warmFromQueries > 0 ? 0 : warmQueries, warm: served, seed: o.seed, ingestConcurrency: o.ingestConcurrency, sweep: sweepPoints(o.probes, o.rerank, o.recallTargets) })));
         // the lists the model prices its queries on, read before DynamoDB Local stops
         if (lists && o.systems.includes('model')) storeLists = await whiplashLists(ctx);
       }

@@ -10,19 +10,17 @@ import { permutation } from './prng';
  * same order each round, whose size that period divides, makes the same queries read wide every
  * round: the calibration window then holds each of them several times and rests on fewer queries
  * than it counts (BENCHMARKS.md, "The recall target on data kept aside from tuning"). A stream
- * of queries does not repeat in step with that period; a new order per round keeps the pool from it. The first round is the pool's own order, so a pool that holds the whole warm-up is
- * served as it comes.
+ * of queries does not repeat in step with that period; a new order per round keeps the pool from
+ * it. The first round is the pool's own order, so a pool that holds the whole warm-up is served as
+ * it comes.
  * @throws RangeError when the pool is empty and `count` is above 0
  */
 export function servedQueries(pool: Matrix, count: number): Matrix {
   if (count > 0 && pool.rows === 0) throw new RangeError(`no queries to serve ${count} from`);
   const data = new Float32Array(count * pool.dim);
-  let order: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const at = i % pool.rows;
-    const round = Math.floor(i / pool.rows);
-    if (at === 0) order = round === 0 ? [] : permutation(pool.rows, round);
-    data.set(row(pool, round === 0 ? at : order[at]), i * pool.dim);
+  for (let round = 0, start = 0; start < count; round++, start += pool.rows) {
+    const order = round === 0 ? undefined : permutation(pool.rows, round);
+    for (let at = 0; at < Math.min(pool.rows, count - start); at++) data.set(row(pool, order ? order[at] : at), (start + at) * pool.dim);
   }
   return { rows: count, dim: pool.dim, data };
 }

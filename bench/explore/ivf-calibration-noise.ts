@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     const withMargin: number[] = [];
     const noMargin: number[] = [];
     const nprobes: number[] = [];
-    const ownMargin: number[] = [];
+    const ownRecall: number[] = [];
     const ownMargins: number[] = [];
     const ownNprobes: number[] = [];
     for (let d = 0; d < o.draws; d++) {
@@ -110,10 +110,10 @@ async function main(): Promise<void> {
       const own = calibratedShare(window, K, target, margin);
       ownMargins.push(margin);
       ownNprobes.push(nprobeOf(own, K));
-      ownMargin.push(recallOf(own));
+      ownRecall.push(recallOf(own));
     }
     const off = (v: number[]) => `${v.filter((x) => x < target - 0.01).length} | ${v.filter((x) => x > target + 0.01).length}`;
-    console.log(`${size} | ${mean(nprobes).toFixed(2)} | ${mean(withMargin).toFixed(4)} | ${sd(withMargin).toFixed(4)} | ${off(withMargin)} | ${mean(noMargin).toFixed(4)} | ${sd(noMargin).toFixed(4)} | ${off(noMargin)} | ${mean(ownMargins).toFixed(4)} | ${mean(ownNprobes).toFixed(2)} | ${mean(ownMargin).toFixed(4)} | ${sd(ownMargin).toFixed(4)} | ${off(ownMargin)}`);
+    console.log(`${size} | ${mean(nprobes).toFixed(2)} | ${mean(withMargin).toFixed(4)} | ${sd(withMargin).toFixed(4)} | ${off(withMargin)} | ${mean(noMargin).toFixed(4)} | ${sd(noMargin).toFixed(4)} | ${off(noMargin)} | ${mean(ownMargins).toFixed(4)} | ${mean(ownNprobes).toFixed(2)} | ${mean(ownRecall).toFixed(4)} | ${sd(ownRecall).toFixed(4)} | ${off(ownRecall)}`);
   }
   console.log(`(${o.draws} windows drawn per size; below and above count the windows whose setting lands more than 0.01 from the target ${target})`);
 }

@@ -29,11 +29,11 @@ export interface WhiplashRunOptions {
   /** With `indexMethod` 'ivf': entries a list holds before it splits. @default the store's */
   readonly listSize?: number;
   /**
-   * Queries the collection serves before the measured ones, with base vectors (evenly spaced) as
-   * queries, or the rows of `warm`: what a collection in k-means lists calibrates its nprobe on. @default 0
+   * Base vectors (evenly spaced) the collection serves as queries before the measured ones, when
+   * there is no `warm`: what a collection in k-means lists calibrates its nprobe on. @default 0
    */
   readonly warmQueries?: number;
-  /** The warm-up queries in the order they are served (absent: base vectors); again from the first if `warmQueries` is more (the benchmark passes them all, `servedQueries`). */
+  /** The warm-up queries, every row served in order (the benchmark's `servedQueries`); absent: `warmQueries` base vectors. */
   readonly warm?: Matrix;
   /** Hyperplane seed. @default 1 */
   readonly seed?: number;
@@ -85,13 +85,13 @@ export async function runWhiplash(ctx: RunContext, opts: WhiplashRunOptions = {}
   bar.stop();
   const seconds = (performance.now() - t0) / 1000;
   const writeUnits = meter.writeUnits;
-  const warm = opts.warm ? (opts.warmQueries ?? 0) : Math.min(opts.warmQueries ?? 0, ds.base.rows);
+  const warm = opts.warm ? opts.warm.rows : Math.min(opts.warmQueries ?? 0, ds.base.rows);
   // the warm-up's read units: in k-means lists, what filling the calibration window costs
   meter.reset();
   if (warm > 0) {
     const wbar = progress(`whiplash: warm-up queries (${opts.warm ? 'the data set\'s queries after the measured ones' : 'base vectors'})`, warm);
     for (let i = 0; i < warm; i++) {
-      const vector = opts.warm ? row(opts.warm, i % opts.warm.rows) : row(ds.base, Math.floor((i * ds.base.rows) / warm));
+      const vector = opts.warm ? row(opts.warm, i) : row(ds.base, Math.floor((i * ds.base.rows) / warm));
       await store.query(BENCH_PROJECT, name, { vector, topK: ctx.k });
       wbar.update(i + 1);
     }
