@@ -92,9 +92,9 @@ export interface BenchOptions {
 }
 
 /**
- * Warm-up queries by default: those whose wide reads fill a collection's calibration window of the
- * lists (`QUERIES_TO_FILL`) and the one whose round trips join the last of them, so that the
- * measured queries meet the window full.
+ * Warm-up queries by default: the most it takes one instance's wide reads to fill a collection's
+ * calibration window of the lists (`QUERIES_TO_FILL`) and the one whose round trips join the last
+ * of them, so that the measured queries meet the window full.
  */
 export const DEFAULT_WARM_QUERIES = QUERIES_TO_FILL + 1;
 

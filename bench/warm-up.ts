@@ -5,14 +5,12 @@ import { permutation } from './prng';
 
 /**
  * `count` queries served from `pool`: its rows in order, then, while more are to be served, the pool
- * again in another seeded order each round (round r in `permutation(pool.rows, r)`). The store reads
- * wide one query in every few it serves, at a fixed period (`wideEvery`), so a pool served in the
- * same order each round, whose size that period divides, makes the same queries read wide every
- * round: the calibration window then holds each of them several times and rests on fewer queries
- * than it counts (BENCHMARKS.md, "The recall target on data kept aside from tuning"). A stream
- * of queries does not repeat in step with that period; a new order per round keeps the pool from
- * it. The first round is the pool's own order, so a pool that holds the whole warm-up is served as
- * it comes.
+ * again in another seeded order each round (round r in `permutation(pool.rows, r)`), as a stream of
+ * queries comes rather than one list replayed. (Until the store placed each wide read at random in
+ * its block, `CalibrationSampler.wide`, a pool replayed in one order whose size the period divided
+ * had the same queries read wide every round: BENCHMARKS.md, "The recall target on data kept aside
+ * from tuning".) The first round is the pool's own order, so a pool that holds the whole warm-up is
+ * served as it comes.
  * @throws RangeError when the pool is empty and `count` is above 0
  */
 export function servedQueries(pool: Matrix, count: number): Matrix {

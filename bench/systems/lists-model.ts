@@ -49,7 +49,7 @@ export interface CalibratedLists {
  *
  * What it does not model: the store's lists grow under sampled split checks and concurrent writers
  * (`grownLists` splits each list the moment it reaches the size); a store reads wide one query in
- * `wideEvery` of its phase of those it serves, where this reads every served query wide.
+ * each block of `wideEvery` of its phase of those it serves, where this reads every served query wide.
  * @param space `clusteringSpace` of the base vectors, when the caller has it (several sizes of one data set)
  * @throws Error when `served` has fewer queries than the first setting takes
  */
@@ -62,7 +62,7 @@ export function calibratedLists(ds: Dataset, n: number, served: Matrix, o: { par
   const model = listsModelOf(ds, o.params, o.seed, { lists: layout.index, members: layout.lists }, n);
   let share = START_SHARE;
   let settings = 0;
-  const sampler = new CalibrationSampler();
+  const sampler = new CalibrationSampler(o.seed);
   let window: CalibrationQuery[] = [];
   for (let i = 0; i < served.rows; i++) {
     sampler.add(wideRead(model, listOf, row(served, i), calibrationWidth(nprobeOf(share, K), K)).read);

@@ -3,6 +3,7 @@
 // lists a query must read to find the recall target's share of them (`meanCoverageNprobe`).
 import { calibrationMargin } from './sampling-margin';
 import { meanCoverageNprobe } from './lists';
+import { xoshiroUniform } from './prng';
 
 /**
  * Until queries first calibrate a collection's nprobe, one unfiltered query in this many (per
@@ -45,6 +46,9 @@ export const CALIBRATION_QUERIES = 32;
  */
 export const CALIBRATION_WINDOW = 16 * CALIBRATION_QUERIES;
 
+/** Salts a collection's seed into the stream that places its wide reads (`CalibrationSampler`). */
+const WIDE_READ_STREAM = 0x77d3e5a1;
+
 /** Results of a calibration query that count: recall@10, as the recall target is stated. */
 export const CALIBRATION_K = 10;
 
@@ -60,8 +64,15 @@ export const wideEvery = (phase: CalibrationPhase): number => (phase === 'first'
 /** Calibration queries an instance gathers before it next adds them to the collection's window and sets the nprobe, in `phase`. */
 export const queriesBeforeSetting = (phase: CalibrationPhase): number => (phase === 'full' ? CALIBRATION_QUERIES : FIRST_CALIBRATION_QUERIES);
 
-/** Unfiltered top-10 queries a collection served by one instance answers until their wide reads fill its window (the query after them joins the last): what a benchmark warms it up with. */
-export const QUERIES_TO_FILL = FIRST_CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES + CALIBRATION_EVERY * (CALIBRATION_WINDOW - FIRST_CALIBRATION_QUERIES);
+/**
+ * Unfiltered top-10 queries of a new collection one instance serves before its wide reads have
+ * gathered the first setting's queries, at most (the query after them joins them): its first
+ * query, then `FIRST_CALIBRATION_QUERIES` blocks of `FIRST_CALIBRATION_EVERY`.
+ */
+export const QUERIES_TO_FIRST_SETTING = 1 + FIRST_CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES;
+
+/** Unfiltered top-10 queries a collection served by one instance answers until their wide reads fill its window, at most (the query after them joins the last): what a benchmark warms it up with. */
+export const QUERIES_TO_FILL = QUERIES_TO_FIRST_SETTING + CALIBRATION_EVERY * (CALIBRATION_WINDOW - FIRST_CALIBRATION_QUERIES);
 
 /** The lists a calibration query reads: `CALIBRATION_WIDTH` x the mean nprobe, rounded up, at most all. */
 export const calibrationWidth = (nprobe: number, lists: number): number => Math.min(lists, Math.ceil(CALIBRATION_WIDTH * nprobe));
@@ -78,15 +89,37 @@ export interface CalibrationQuery {
  */
 export class CalibrationSampler {
   private served = 0;
+  private blockEnd = 0;
+  private wideAt = 0;
   private fresh: CalibrationQuery[] = [];
+  private readonly random: () => number;
 
   /**
-   * Whether this unfiltered query reads wide: the last of every `wideEvery(phase)`, the phase from
-   * the calibration queries the collection's window holds (`calibrationPhase`), so an instance's
-   * first query, on a cold start, is not the wide one.
+   * @param seed the collection's seed: it places the wide query in each block, so one instance
+   * serving the same queries reads the same ones wide from run to run
+   */
+  constructor(seed: number) {
+    // a stream of its own: the collection's seed also seeds its lists' training
+    this.random = xoshiroUniform((seed ^ WIDE_READ_STREAM) >>> 0);
+  }
+
+  /**
+   * Whether this unfiltered query reads wide. An instance's first query does not (a cold start's
+   * latency is not made longer); its queries after it come in blocks of `wideEvery` of the phase
+   * the collection's window was in when the block began (`calibrationPhase` of `pooled`), and one
+   * query of each block, at a seeded random place in it, reads wide. A fixed place would follow the
+   * period: a client that asks the same few queries in turn, as many as a multiple of it, would have
+   * the same ones read wide every time, and the window would rest on those alone.
    */
   wide(pooled: number | undefined): boolean {
-    return ++this.served % wideEvery(calibrationPhase(pooled)) === 0;
+    const n = this.served++;
+    if (n === 0) return false;
+    if (n > this.blockEnd) {
+      const every = wideEvery(calibrationPhase(pooled));
+      this.wideAt = this.blockEnd + 1 + Math.floor(this.random() * every);
+      this.blockEnd += every;
+    }
+    return n === this.wideAt;
   }
 
   /** Adds a calibration query to those gathered. */

@@ -116,7 +116,7 @@ export class ListCalibration {
   private of(state: CollectionState): CalibrationSampler | undefined {
     if (!state.lists) return undefined;
     let sampler = this.samplers.get(state.config.uid);
-    if (!sampler) this.samplers.set(state.config.uid, (sampler = new CalibrationSampler()));
+    if (!sampler) this.samplers.set(state.config.uid, (sampler = new CalibrationSampler(state.config.seed)));
     return sampler;
   }
 }

@@ -1,7 +1,6 @@
 // Tests the warm-up's order of queries: a pool served in rounds, each after the first in its own order.
 import { Matrix } from '../../bench/datasets/types';
 import { servedQueries } from '../../bench/warm-up';
-import { CALIBRATION_EVERY } from '../../lambda/core/list-calibration';
 
 /** A pool whose row i holds the one number i, so a served row names the query it was. */
 const numbered = (rows: number): Matrix => ({ rows, dim: 1, data: Float32Array.from({ length: rows }, (_, i) => i) });
@@ -27,15 +26,6 @@ describe('servedQueries', () => {
     expect(rounds[1]).not.toEqual(rounds[0]);
     expect(rounds[2]).not.toEqual(rounds[1]);
     expect(new Set(ids.slice(120)).size).toBe(20);
-  });
-
-  it('does not make the same queries read wide every round when the pool is a multiple of the wide-read period', () => {
-    // GIVEN a pool of 700 queries, a multiple of the period at which the store reads wide while its window fills
-    const pool = numbered(175 * CALIBRATION_EVERY);
-    // WHEN three rounds are served and the last of every CALIBRATION_EVERY reads wide
-    const wide = servedIds(pool, 3 * pool.rows).filter((_, i) => (i + 1) % CALIBRATION_EVERY === 0);
-    // THEN the wide reads reach far more distinct queries than one round's (served in the same order each round, they would be the same 175)
-    expect(new Set(wide).size).toBeGreaterThan(1.5 * (pool.rows / CALIBRATION_EVERY));
   });
 
   it('refuses to serve from an empty pool', () => {

@@ -6,7 +6,7 @@ import { createAdminHandler } from '../../lambda/api/handlers/admin';
 import { createQueryHandler } from '../../lambda/api/handlers/query';
 import { createWriteHandler } from '../../lambda/api/handlers/write';
 import { FunctionRole, ROUTES } from '../../lambda/api/routes';
-import { FIRST_CALIBRATION_EVERY, FIRST_CALIBRATION_QUERIES } from '../../lambda/core/list-calibration';
+import { FIRST_CALIBRATION_QUERIES, QUERIES_TO_FIRST_SETTING } from '../../lambda/core/list-calibration';
 import { vectorKey } from '../../lambda/store/key-format';
 import { codesToBytes } from '../../lambda/store/layout';
 import { TableNames, TableRole } from '../../lambda/store/table-definitions';
@@ -134,7 +134,7 @@ beforeAll(async () => {
   await call('POST', `${C}/search`, other, key, { query: vec(203), limit: 3 });
   // unfiltered top-10 searches enough for the first calibration of its nprobe, and the one that joins
   // them: the query function writes the counter and the collection's calibration window
-  for (let i = 0; i <= FIRST_CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES; i++) await call('POST', `${C}/search`, other, key, { query: vec(300 + i), limit: 10 });
+  for (let i = 0; i <= QUERIES_TO_FIRST_SETTING; i++) await call('POST', `${C}/search`, other, key, { query: vec(300 + i), limit: 10 });
   expect((await call('GET', C, other, key)).queryPlan.calibratedBy).toBe(FIRST_CALIBRATION_QUERIES);
   await call('DELETE', `${C}/items/{itemId}`, { ...other, itemId: 'w201' }, key);
   await call('DELETE', '/projects/{projectId}', P, ADMIN); // drops 'other' too

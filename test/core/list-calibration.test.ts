@@ -14,6 +14,7 @@ import {
   FIRST_CALIBRATION_QUERIES,
   joinWindow,
   QUERIES_TO_FILL,
+  QUERIES_TO_FIRST_SETTING,
   RECALIBRATION_EVERY,
   referenceMiss,
 } from '../../lambda/core/list-calibration';
@@ -37,14 +38,50 @@ describe('CalibrationSampler and the window', () => {
     expect(calibrationPhase(CALIBRATION_WINDOW)).toBe('full');
   });
 
-  it('reads wide one query in FIRST_CALIBRATION_EVERY before a setting, one in CALIBRATION_EVERY while the window fills, then one in RECALIBRATION_EVERY', () => {
-    expect(wideAmong(new CalibrationSampler(), 3 * FIRST_CALIBRATION_EVERY, undefined)).toEqual([1, 2, 3].map((i) => i * FIRST_CALIBRATION_EVERY));
-    expect(wideAmong(new CalibrationSampler(), 3 * CALIBRATION_EVERY, FIRST_CALIBRATION_QUERIES)).toEqual([1, 2, 3].map((i) => i * CALIBRATION_EVERY));
-    expect(wideAmong(new CalibrationSampler(), 2 * RECALIBRATION_EVERY, CALIBRATION_WINDOW)).toEqual([RECALIBRATION_EVERY, 2 * RECALIBRATION_EVERY]);
+  /** The queries of each block of `every` after an instance's first that read wide, as places in the block (0-based). */
+  const placesInBlocks = (wide: readonly number[], every: number, blocks: number) =>
+    Array.from({ length: blocks }, (_, b) => wide.filter((p) => p >= 2 + b * every && p < 2 + (b + 1) * every).map((p) => p - 2 - b * every));
+
+  it.each([
+    ['before a setting', undefined, FIRST_CALIBRATION_EVERY],
+    ['while the window fills', FIRST_CALIBRATION_QUERIES, CALIBRATION_EVERY],
+    ['once the window is full', CALIBRATION_WINDOW, RECALIBRATION_EVERY],
+  ] as const)('reads wide no first query of an instance, then one query in each block of the phase\'s period (%s)', (_, pooled, every) => {
+    // GIVEN an instance's sampler
+    const blocks = 100 * every;
+    // WHEN it serves its first query and `blocks` blocks' worth after it
+    const wide = wideAmong(new CalibrationSampler(7), 1 + blocks * every, pooled);
+    // THEN the first does not read wide, and each block has one query that does
+    expect(wide).not.toContain(1);
+    const places = placesInBlocks(wide, every, blocks);
+    expect(places.every((p) => p.length === 1)).toBe(true);
+    // AND its place in the block is not fixed: each place comes up about as often as any other (100 times each, give or take 5 sd)
+    const counts = Array.from({ length: every }, (_, i) => places.filter(([p]) => p === i).length);
+    expect(Math.min(...counts)).toBeGreaterThan(50);
+    expect(Math.max(...counts)).toBeLessThan(150);
+  });
+
+  it('places the wide queries by the collection\'s seed: the same seed, the same places', () => {
+    const places = (seed: number) => wideAmong(new CalibrationSampler(seed), 1 + 64 * CALIBRATION_EVERY, FIRST_CALIBRATION_QUERIES);
+    expect(places(3)).toEqual(places(3));
+    expect(places(3)).not.toEqual(places(4));
+  });
+
+  it.each([
+    ['100 queries while the window fills', 100, FIRST_CALIBRATION_QUERIES, QUERIES_TO_FILL],
+    ['128 queries once the window is full', 128, CALIBRATION_WINDOW, 64 * CALIBRATION_WINDOW],
+  ] as const)('reads wide most of a small set of queries a client asks in turn (%s), not the same few each time', (_, size, pooled, served) => {
+    // GIVEN a client that asks the same `size` queries in turn, a multiple of the period
+    // WHEN an instance serves `served` of them
+    const wide = wideAmong(new CalibrationSampler(11), served, pooled);
+    // THEN the queries that read wide are most of the set (a fixed place in each block would read
+    // the same size / period of them every time)
+    const asked = new Set(wide.map((p) => (p - 1) % size));
+    expect(asked.size).toBeGreaterThan(0.9 * size);
   });
 
   it('is due to join the window after FIRST_CALIBRATION_QUERIES until the window is full, then after CALIBRATION_QUERIES, and hands over what it gathered once', () => {
-    const sampler = new CalibrationSampler();
+    const sampler = new CalibrationSampler(1);
     const due = (pooled: number | undefined, n: number, from = 0) =>
       Array.from({ length: n }, (_, i) => {
         sampler.add(query(from + i));
@@ -59,7 +96,7 @@ describe('CalibrationSampler and the window', () => {
   });
 
   it('holds what it handed over again before what it gathered since, when a join did not land', () => {
-    const sampler = new CalibrationSampler();
+    const sampler = new CalibrationSampler(1);
     [0, 1, 2].forEach((i) => sampler.add(query(i)));
     const taken = sampler.take();
     sampler.add(query(3));
@@ -74,21 +111,27 @@ describe('CalibrationSampler and the window', () => {
     expect(joinWindow(held, fresh).map((q) => q.width)).toEqual(Array.from({ length: CALIBRATION_WINDOW }, (_, i) => i + 4));
   });
 
-  it('fills the window of a collection served by one instance within QUERIES_TO_FILL queries', () => {
+  it.each([1, 2, 3])('fills the window of a collection served by one instance within QUERIES_TO_FILL queries (seed %i)', (seed) => {
     // GIVEN one instance serving a new collection, its window joined whenever a join is due
-    const sampler = new CalibrationSampler();
+    const sampler = new CalibrationSampler(seed);
     let window: CalibrationQuery[] = [];
     let pooled: number | undefined;
     let served = 0;
+    let firstSetting = 0;
     // WHEN it serves queries until the window is full
     while (calibrationPhase(pooled) !== 'full' && served < 10 * QUERIES_TO_FILL) {
       served++;
       if (!sampler.wide(pooled)) continue;
       sampler.add(query(served));
       if (sampler.due(pooled)) pooled = (window = joinWindow(window, sampler.take())).length;
+      if (firstSetting === 0 && pooled !== undefined) firstSetting = served;
     }
-    // THEN that took QUERIES_TO_FILL queries
-    expect(served).toBe(QUERIES_TO_FILL);
+    // THEN the first setting's queries took at most QUERIES_TO_FIRST_SETTING queries, and the full window at most QUERIES_TO_FILL,
+    // at least the last block's worth less
+    expect(firstSetting).toBeLessThanOrEqual(QUERIES_TO_FIRST_SETTING);
+    expect(firstSetting).toBeGreaterThan(QUERIES_TO_FIRST_SETTING - FIRST_CALIBRATION_EVERY);
+    expect(served).toBeLessThanOrEqual(QUERIES_TO_FILL);
+    expect(served).toBeGreaterThan(QUERIES_TO_FILL - CALIBRATION_EVERY);
   });
 });
 

@@ -4,7 +4,7 @@
 // readers, failed first batches and failed splits (fault proxy) keep the entries exact; the purge.
 import { ValidationError } from '../../lambda/core/errors';
 import { MAX_BUCKET_READ_ENTRIES } from '../../lambda/core/limits';
-import { CALIBRATION_EVERY, FIRST_CALIBRATION_EVERY, FIRST_CALIBRATION_QUERIES } from '../../lambda/core/list-calibration';
+import { CALIBRATION_EVERY, CalibrationSampler, FIRST_CALIBRATION_QUERIES, QUERIES_TO_FIRST_SETTING } from '../../lambda/core/list-calibration';
 import { decodeCalibrationWindow, keyItem } from '../../lambda/store/records';
 import { CapacityMeter } from '../../lambda/store/batch';
 import { CollectionStore } from '../../lambda/store/collections';
@@ -175,17 +175,19 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     for (let b = 0; b < base.length; b += 50) await store.upsert('p', 'calibrated', rowsOf(base.slice(b, b + 50)));
     const listsRead = async (instance = new WhiplashStore(db)) => (await instance.query('p', 'calibrated', { vector: data.vectors[queries[0]], topK: 10 })).stats.bucketReads;
     const usual = await listsRead();
-    // WHEN one instance serves the queries of a first setting (the collection's own vectors), every other one read wide,
-    // and the query after them, whose round trips join them to the collection's window
+    // WHEN one instance serves the queries of a first setting (the collection's own vectors), one in each block of
+    // FIRST_CALIBRATION_EVERY after its first read wide, until the query after them has joined them to the collection's window
     const serving = new WhiplashStore(db);
     const served: number[] = [];
-    const first = FIRST_CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES;
-    for (let i = 0; i <= first; i++) {
-      if (i === first - 1) served.push(await listsRead());
-      served.push((await serving.query('p', 'calibrated', { vector: data.vectors[base[i]], topK: 10 })).stats.bucketReads);
+    const calibratedBy = async () => (await store.getCollection('p', 'calibrated')).queryPlan.calibratedBy;
+    while (served.length <= QUERIES_TO_FIRST_SETTING && (await calibratedBy()) === undefined) {
+      served.push((await serving.query('p', 'calibrated', { vector: data.vectors[base[served.length]], topK: 10 })).stats.bucketReads);
     }
-    // THEN until then the lists were read whole (the share of its first batch's one list)
-    expect(served).toEqual(Array(first + 2).fill(usual));
+    // THEN that took the queries whose last block held the eighth wide one, and the one after it
+    expect(served.length).toBeGreaterThanOrEqual(QUERIES_TO_FIRST_SETTING);
+    expect(served.length).toBeLessThanOrEqual(QUERIES_TO_FIRST_SETTING + 1);
+    // AND until then the lists were read whole (the share of its first batch's one list)
+    expect(served).toEqual(Array(served.length).fill(usual));
     expect(usual).toBeGreaterThan(8);
     // AND a description and a listing show a mean nprobe below all the lists, calibrated on those queries
     const fresh = new WhiplashStore(db);
@@ -201,26 +203,27 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     expect(unwide.length).toBeGreaterThan(after.reads.length / 2);
     expect(after.recall).toBeGreaterThanOrEqual(0.9);
     // AND so does the instance that calibrated (at the mean the wide queries of the other instance's
-    // answers have set since, as they joined the window), from the query after one that read the counter
+    // answers have set since, as they joined the window), from the query after one that read the counter:
+    // of its next 2 x CALIBRATION_EVERY, after the first, at most the 3 blocks they reach read wide
     const now = (await fresh.getCollection('p', 'calibrated')).queryPlan;
     expect(now.calibratedBy).toBeGreaterThan(FIRST_CALIBRATION_QUERIES);
     const next = [];
-    // (its 18th and 19th queries: its 20th reads wide)
-    for (const q of queries.slice(0, 2)) next.push((await serving.query('p', 'calibrated', { vector: data.vectors[q], topK: 10 })).stats.bucketReads);
-    expect(Math.max(...next.slice(1))).toBeLessThanOrEqual(Math.ceil(now.probes));
+    for (const q of queries.slice(0, 2 * CALIBRATION_EVERY)) next.push((await serving.query('p', 'calibrated', { vector: data.vectors[q], topK: 10 })).stats.bucketReads);
+    expect(next.slice(1).filter((r) => r <= Math.ceil(now.probes)).length).toBeGreaterThanOrEqual(2 * CALIBRATION_EVERY - 1 - 3);
     // AND while the window fills, an instance's first query does not read wide (a cold start's), and then one in
-    // CALIBRATION_EVERY does, no longer one in FIRST_CALIBRATION_EVERY
+    // each block of CALIBRATION_EVERY does, no longer one in FIRST_CALIBRATION_EVERY
     const reads = [];
     for (let i = 0; i < 2 * CALIBRATION_EVERY; i++) reads.push((await new WhiplashStore(db).query('p', 'calibrated', { vector: data.vectors[base[i]], topK: 10 })).stats.bucketReads);
     expect(reads.filter((r) => r > Math.ceil(now.probes))).toHaveLength(0);
     const newcomer = new WhiplashStore(db);
     const wide = [];
-    for (let i = 0; i < 2 * CALIBRATION_EVERY; i++) wide.push((await newcomer.query('p', 'calibrated', { vector: data.vectors[base[i]], topK: 10 })).stats.bucketReads);
-    expect(wide.flatMap((r, i) => (r > Math.ceil(now.probes) ? [i + 1] : []))).toEqual([CALIBRATION_EVERY, 2 * CALIBRATION_EVERY]);
+    for (let i = 0; i < 1 + 2 * CALIBRATION_EVERY; i++) wide.push((await newcomer.query('p', 'calibrated', { vector: data.vectors[base[i]], topK: 10 })).stats.bucketReads);
+    const blockOf = (i: number) => Math.floor((i - 1) / CALIBRATION_EVERY);
+    expect(wide.flatMap((r, i) => (r > Math.ceil(now.probes) ? [blockOf(i)] : []))).toEqual([0, 1]);
   }, 240_000);
 
   it('pools the wide queries of every instance in the collection\'s window, joins that meet included', async () => {
-    // GIVEN a collection in lists and two instances
+    // GIVEN a collection in lists and two instances that serve it
     await store.createCollection('p', { name: 'pooled', dimension: data.dimension, indexMethod: 'ivf', listSize: 64, seed: 6 });
     for (let b = 0; b < base.length; b += 100) await store.upsert('p', 'pooled', rowsOf(base.slice(b, b + 100)));
     const [a, b] = [new WhiplashStore(db), new WhiplashStore(db)];
@@ -228,23 +231,22 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
       for (let i = 0; i < n; i++) await instance.query('p', 'pooled', { vector: data.vectors[base[(from + i) % base.length]], topK: 10 });
     };
     const calibratedBy = async () => (await store.getCollection('p', 'pooled')).queryPlan.calibratedBy;
-    // WHEN the first serves the queries of a first setting (one in FIRST_CALIBRATION_EVERY reads wide), and the query that joins them
-    const first = FIRST_CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES;
-    await serve(a, first + 1, 0);
+    // WHEN the first serves the queries of a first setting (one in each block of FIRST_CALIBRATION_EVERY after its first reads wide), and the query that joins them
+    await serve(a, QUERIES_TO_FIRST_SETTING + 1, 0);
     expect(await calibratedBy()).toBe(FIRST_CALIBRATION_QUERIES);
-    // AND the second, which never served the collection, as many as it takes to join the window again
-    // (one in CALIBRATION_EVERY reads wide while the window fills)
-    const filling = CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES;
-    await serve(b, filling + 1, first + 1);
+    // AND the second, which never served the collection, its first query, as many blocks of CALIBRATION_EVERY
+    // as it takes to gather a join's worth (one in each reads wide while the window fills), and the query that joins them
+    const filling = 1 + CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES;
+    await serve(b, filling + 1, QUERIES_TO_FIRST_SETTING + 1);
     // THEN the window holds the wide queries of both
     expect(await calibratedBy()).toBe(2 * FIRST_CALIBRATION_QUERIES);
-    // WHEN each has gathered its next queries to join, and both join at once, each in its next query
-    await serve(a, filling - 1, 100);
-    await serve(b, filling - 1, 200);
-    await Promise.all([serve(a, 1, 300), serve(b, 1, 301)]);
+    // WHEN two more instances serve queries in step: the collection's seed places their wide reads alike, so that
+    // each gathers its join's worth with the same query, and both join at once, in their next
+    const [c, d] = [new WhiplashStore(db), new WhiplashStore(db)];
+    for (let i = 0; i < filling + 1; i++) await Promise.all([serve(c, 1, 100 + i), serve(d, 1, 200 + i)]);
     // AND each serves one query more (which joins again what a join that lost the race gave back)
-    await serve(a, 1, 302);
-    await serve(b, 1, 303);
+    await serve(c, 1, 300);
+    await serve(d, 1, 301);
     // THEN the window holds them all: neither join overwrote the other's
     expect(await calibratedBy()).toBe(4 * FIRST_CALIBRATION_QUERIES);
     const { uid } = await store.getCollection('p', 'pooled');
@@ -385,7 +387,7 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     await store.createCollection('p', { name: 'gone', dimension: data.dimension, indexMethod: 'ivf' });
     await store.upsert('p', 'gone', rowsOf(base.slice(0, 100)));
     // AND queries that set its nprobe, so that it has a calibration window
-    for (let i = 0; i <= FIRST_CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES; i++) await store.query('p', 'gone', { vector: data.vectors[queries[i]], topK: 10 });
+    for (let i = 0; i <= QUERIES_TO_FIRST_SETTING; i++) await store.query('p', 'gone', { vector: data.vectors[queries[i]], topK: 10 });
     expect((await store.getCollection('p', 'gone')).queryPlan.calibratedBy).toBe(FIRST_CALIBRATION_QUERIES);
     // AND the copy of a split that stopped before its switch, in the list after its lists
     const { uid } = await store.getCollection('p', 'gone');
@@ -497,11 +499,17 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     });
 
     it('a query whose list reads fail after its join took the gathered queries gives them back to the next query\'s join', async () => {
-      // GIVEN a collection in lists, and an instance that has served the queries of a first setting (one in FIRST_CALIBRATION_EVERY read wide)
+      // GIVEN a collection in lists, and an instance that has served the queries of a first setting, up to its eighth wide one
+      // (a sampler of the collection's seed places them as the instance's does)
       await store.createCollection('p', { name: 'lost-join', dimension: data.dimension, indexMethod: 'ivf', seed: 10 });
       await store.upsert('p', 'lost-join', rowsOf(base.slice(0, 200)));
       const serve = (i: number) => through.store.query('p', 'lost-join', { vector: data.vectors[base[i]], topK: 10 });
-      for (let i = 0; i < FIRST_CALIBRATION_EVERY * FIRST_CALIBRATION_QUERIES; i++) await serve(i);
+      const twin = new CalibrationSampler(10);
+      for (let i = 0, gathered = 0; gathered < FIRST_CALIBRATION_QUERIES; i++) {
+        if (twin.wide(undefined)) gathered++;
+        await serve(i);
+      }
+      expect((await store.getCollection('p', 'lost-join')).queryPlan.calibratedBy).toBeUndefined();
       // WHEN its next query, which joins them, reads the window but its list reads fail
       let reads = 0;
       through.proxy.setPolicy((op) => (op === 'GetItem' ? (reads++, { kind: 'pass' }) : op === 'Query' ? { kind: 'server-error', status: 500 } : { kind: 'pass' }));
