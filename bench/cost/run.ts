@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { logger } from '../../lambda/api/logger';
-import { DEFAULT_INDEX_PARAMS } from '../../lambda/core/params';
+import { collectionIndexParams } from '../../lambda/core/params';
 import type { IndexParams } from '../../lambda/core/types';
 import { REPO_ROOT } from '../datasets/fashion-mnist';
 import { gitCommit, machine } from '../lambda/machine';
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       vectorItemBytes: inputs.vectorItemBytes,
       functions,
       otherWhiplash: systems.filter((s) => (s.isDefault || s.isModelDefault) && s !== whiplash),
-      currentDefaults: { ...DEFAULT_INDEX_PARAMS },
+      currentDefaults: { ...collectionIndexParams(undefined, whiplash.dim, whiplash.indexMethod) },
       modelStorage: pickAnchor(systems.filter((s) => s.system === 'model' && typeof s.storedBytesPerVector === 'number')),
     },
     sizes: sizes.map((vectors) => ({ vectors, rows: costRows(vectors, inputs, PRICES) })),

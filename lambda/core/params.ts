@@ -208,6 +208,17 @@ export function checkIndexMethod(method: unknown, metric: Metric, index?: unknow
 }
 
 /**
+ * The index parameters a new collection keeps: `resolveIndexParams` against its dimension, and in
+ * k-means lists (`method` 'ivf') one hash table, since there the hasher only sketches and its codes
+ * go unused.
+ * @throws ValidationError as `resolveIndexParams`
+ */
+export function collectionIndexParams(overrides: Partial<IndexParams> | undefined, dimension: number, method: IndexMethod): IndexParams {
+  const resolved = resolveIndexParams(overrides, 'index', dimension);
+  return method === 'ivf' ? { ...resolved, hashTables: 1 } : resolved;
+}
+
+/**
  * A create request's `listSize`, the list size of a collection in k-means lists (`lists`).
  * @default DEFAULT_LIST_SIZE with lists, none without
  * @throws ValidationError when it is not an integer in `LIST_SIZE_BOUNDS`, or given without lists

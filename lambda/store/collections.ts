@@ -5,7 +5,7 @@ import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, Update
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../core/errors';
 import { frameOf } from '../core/hasher';
 import { checkMetadataConfiguration } from '../core/metadata';
-import { checkCollectionName, checkDimension, checkIndexMethod, checkListSize, checkMetric, checkSeed, resolveIndexParams } from '../core/params';
+import { checkCollectionName, checkDimension, checkIndexMethod, checkListSize, checkMetric, checkSeed, collectionIndexParams } from '../core/params';
 import { encodePlanBasis, PlanBasis } from '../core/calibration';
 import { nprobeOf } from '../core/nprobe';
 import { PlanTable } from '../core/planner';
@@ -59,11 +59,10 @@ export class CollectionStore {
     const name = checkCollectionName(input.name);
     const dimension = checkDimension(input.dimension);
     const metric = checkMetric(input.metric);
-    const resolved = resolveIndexParams(input.index, 'index', dimension);
-    const lists = checkIndexMethod(input.indexMethod, metric, input.index) === 'ivf';
+    const method = checkIndexMethod(input.indexMethod, metric, input.index);
+    const index = collectionIndexParams(input.index, dimension, method);
+    const lists = method === 'ivf';
     const listSize = checkListSize(input.listSize, lists);
-    // in k-means lists the hasher only sketches: one hash table's codes, unused
-    const index = { ...resolved, ...(lists ? { hashTables: 1 } : {}) };
     const seed = checkSeed(input.seed) ?? randomInt(0, 0xffffffff);
     const metadataConfiguration = checkMetadataConfiguration(input.metadataConfiguration);
     await ensureProject();

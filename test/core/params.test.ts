@@ -1,6 +1,6 @@
 // Tests the default sketchBits of a dimension and how index parameters resolve and are checked.
 import { MAX_DIMENSION, MAX_SKETCH_BUILD_WORK } from '../../lambda/core/limits';
-import { DEFAULT_INDEX_PARAMS, defaultSketchBits, maxSketchBits, resolveIndexParams, sketchBuildWork } from '../../lambda/core/params';
+import { collectionIndexParams, DEFAULT_INDEX_PARAMS, defaultSketchBits, maxSketchBits, resolveIndexParams, sketchBuildWork } from '../../lambda/core/params';
 
 describe('index parameters', () => {
   it('defaults sketchBits to twice the dimension, rounded up to a multiple of 8, at most 384', () => {
@@ -54,5 +54,19 @@ describe('index parameters', () => {
     expect(sketchBuildWork(768, 1000)).toBe(((768 * 767) / 2) * 768 + ((232 * 231) / 2) * 768);
     // 1,536 bits at 768 dimensions: 768 directions of 2 bits
     expect(sketchBuildWork(768, 1536)).toBe(((768 * 767) / 2) * 768);
+  });
+});
+
+describe('collectionIndexParams', () => {
+  it('keeps one hash table in k-means lists and the default number with hash tables, the sketch sized to the dimension either way', () => {
+    // GIVEN no overrides for a 784-d collection
+    // WHEN its index is resolved for each method
+    const lists = collectionIndexParams(undefined, 784, 'ivf');
+    const tables = collectionIndexParams(undefined, 784, 'lsh');
+    // THEN lists keep one hash table, hash tables the default; both sketch with the dimension's default bits
+    expect(lists).toEqual({ ...DEFAULT_INDEX_PARAMS, sketchBits: defaultSketchBits(784), hashTables: 1 });
+    expect(tables).toEqual({ ...DEFAULT_INDEX_PARAMS, sketchBits: defaultSketchBits(784) });
+    // AND overrides are checked as resolveIndexParams checks them
+    expect(() => collectionIndexParams({ recallTarget: 2 }, 784, 'ivf')).toThrow(/index.recallTarget must be a number between/);
   });
 });
