@@ -46,9 +46,6 @@ export const CALIBRATION_QUERIES = 32;
  */
 export const CALIBRATION_WINDOW = 16 * CALIBRATION_QUERIES;
 
-/** Salts a collection's seed into the stream that places its wide reads (`CalibrationSampler`). */
-const WIDE_READ_STREAM = 0x77d3e5a1;
-
 /** Results of a calibration query that count: recall@10, as the recall target is stated. */
 export const CALIBRATION_K = 10;
 
@@ -82,6 +79,9 @@ export interface CalibrationQuery {
   readonly width: number;
   readonly ranks: readonly number[];
 }
+
+/** Salts a collection's seed into the stream that places its wide reads (`CalibrationSampler`). */
+const WIDE_READ_STREAM = 0x77d3e5a1;
 
 /**
  * One instance's part in the calibration of one collection: which of its unfiltered queries read

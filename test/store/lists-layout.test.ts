@@ -78,7 +78,7 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
     const all = await recallAt10(store, 'docs', base, { probes: 64 });
     expect(all.reads.every((r) => r === 15)).toBe(true);
     expect(all.recall).toBeGreaterThanOrEqual(planned.recall);
-  });
+  }, 120_000);
 
   it('answers filtered queries with matches only, and a selective filter with its exact top-k', async () => {
     // GIVEN the collection of the test above, its vectors tagged with their source document
