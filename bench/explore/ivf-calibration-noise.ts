@@ -15,7 +15,7 @@
  * per-query recall at the setting with no margin, at least `calibrationMargin`.
  */
 import { Command } from 'commander';
-import { CALIBRATION_K, calibratedShare, calibrationWidth, CalibrationQuery, referenceMiss } from '../../lambda/core/list-calibration';
+import { calibratedShare, calibrationWidth, CalibrationQuery, referenceMiss } from '../../lambda/core/list-calibration';
 import { calibrationMargin } from '../../lambda/core/sampling-margin';
 import { nprobeOf, queryNprobe } from '../../lambda/core/nprobe';
 import { int, intList } from '../../lib/cli/parse';
@@ -26,7 +26,7 @@ import { exactTopK } from '../ground-truth';
 import { mulberry32 } from '../prng';
 import { log } from '../progress';
 import { mean, recallAgainst } from '../recall';
-import { calibratedLists, listOfRows, listsParams, wideRead } from '../systems/lists-model';
+import { calibratedLists, foundShares, listOfRows, listsParams, wideRead } from '../systems/lists-model';
 
 const rowsFrom = (m: Matrix, from: number, to: number): Matrix => ({ rows: to - from, dim: m.dim, data: m.data.subarray(from * m.dim, to * m.dim) });
 const sd = (v: readonly number[]): number => Math.sqrt(v.reduce((s, x) => s + (x - mean(v)) ** 2, 0) / Math.max(1, v.length - 1));
@@ -38,9 +38,7 @@ const sd = (v: readonly number[]): number => Math.sqrt(v.reduce((s, x) => s + (x
  * which takes a query's 10 neighbours as independent.
  */
 function windowMargin(window: readonly CalibrationQuery[], nprobe: number, target: number): number {
-  const whole = Math.floor(nprobe);
-  const f = nprobe - whole;
-  const found = window.map((q) => ((1 - f) * q.ranks.filter((r) => r < whole).length + f * q.ranks.filter((r) => r < whole + 1).length) / CALIBRATION_K);
+  const found = foundShares(window, nprobe);
   return Math.max(calibrationMargin(window.length, target), sd(found) / Math.sqrt(window.length));
 }
 

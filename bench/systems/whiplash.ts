@@ -8,8 +8,9 @@ import { attachCapacityMeter } from '../meter';
 import { log, progress } from '../progress';
 import { QueryRecord, storeQueryRecord, SystemRun } from '../summary';
 import { BENCH_PROJECT, collectionName, RunContext } from './context';
-import { readStoreLists } from './store-lists';
+import { readStoreLists, readStoreWindow } from './store-lists';
 import type { ListsLayout } from '../model/lists-model';
+import type { CalibrationQuery } from '../../lambda/core/list-calibration';
 import { probesText } from './probes-text';
 import { mapLimit } from '../../lambda/core/concurrency';
 
@@ -159,4 +160,9 @@ const whiplashTables = (ctx: RunContext) => prefixedTableNames(`${ctx.tablePrefi
  */
 export function whiplashLists(ctx: RunContext): Promise<ListsLayout | undefined> {
   return readStoreLists(ctx.client, whiplashTables(ctx), BENCH_PROJECT, collectionName(ctx.dataset));
+}
+
+/** The calibration window of the collection of `runWhiplash` after its run (`readStoreWindow`). */
+export function whiplashWindow(ctx: RunContext): Promise<CalibrationQuery[]> {
+  return readStoreWindow(ctx.client, whiplashTables(ctx), BENCH_PROJECT, collectionName(ctx.dataset));
 }

@@ -4,6 +4,7 @@ import type { IndexParams } from '../../lambda/core/types';
 import { loadMiniLm } from '../../bench/datasets/minilm';
 import { Dataset, row } from '../../bench/datasets/types';
 import { MAX_BUCKET_READ_ENTRIES } from '../../lambda/core/limits';
+import { CALIBRATION_K, calibratedShare, FIRST_CALIBRATION_QUERIES } from '../../lambda/core/list-calibration';
 import { exactTopK } from '../../bench/ground-truth';
 import { OriginalModel } from '../../bench/model/original-model';
 import { StoreItems } from '../../bench/model/store-layout';
@@ -12,7 +13,7 @@ import { OriginalLayout } from '../../bench/original/layout';
 import { dropOriginalTables, ensureOriginalTables, originalTableNames, OriginalTables } from '../../bench/original/tables';
 import { queryPages, WhiplashModel } from '../../bench/model/whiplash-model';
 import { ListsModel } from '../../bench/model/lists-model';
-import { runWhiplash, whiplashLists } from '../../bench/systems/whiplash';
+import { runWhiplash, whiplashLists, whiplashWindow } from '../../bench/systems/whiplash';
 import { useBenchRun } from '../support/bench-run';
 import { testClient } from '../support/tables';
 
@@ -78,6 +79,26 @@ describe('the cost model of k-means lists against the real store on DynamoDB Loc
       });
     });
   }, 180_000);
+});
+
+describe("a store's calibration window read back for the lists cost model (MiniLM)", () => {
+  const ds = loadMiniLm({ queries: 10 });
+  const gt = exactTopK(ds.base, ds.queries, 10, ds.metric);
+  const run = useBenchRun('mw');
+
+  test("the window read back is the one the counter's share was set on", async () => {
+    // GIVEN a collection in lists that served 60 unfiltered queries, enough for settings
+    const ctx = run.context(ds, gt);
+    const [served] = await runWhiplash(ctx, { seed: 7, indexMethod: 'ivf', listSize: 64, batchSize: 100, warmQueries: 60 });
+    // WHEN its lists and calibration window are read back
+    const layout = (await whiplashLists(ctx))!;
+    const window = await whiplashWindow(ctx);
+    // THEN the window holds the calibration queries the counter counts, and sets the counter's share
+    expect(window.length).toBeGreaterThanOrEqual(FIRST_CALIBRATION_QUERIES);
+    expect(window.length).toBe(layout.calibratedOn);
+    expect(window.every((q) => q.ranks.length === CALIBRATION_K && q.ranks.every((r) => r < q.width))).toBe(true);
+    expect(calibratedShare(window, layout.lists.count, (served.settings.index as IndexParams).recallTarget)).toBe(layout.share);
+  }, 120_000);
 });
 
 describe('the cost model against the real store when near-copies of one vector crowd a bucket past its read limit (MiniLM)', () => {
