@@ -7,7 +7,7 @@ import { WhiplashStore } from '../../lambda/store/store';
 import { randomFaults, seededRandom } from '../reliability/ddb-fault-proxy';
 import { scanCollection } from '../support/invariants';
 import { loadMiniLm } from '../support/minilm';
-import { useFaultyStore } from '../support/faulty-store';
+import { holdGate, useFaultyStore } from '../support/faulty-store';
 import { testClient, useTestTables } from '../support/tables';
 
 const data = loadMiniLm();
@@ -231,9 +231,8 @@ describe('a write that another request overwrites while it runs', () => {
    */
   async function overtaken<T>(op: string, request: () => Promise<T>, other: () => Promise<unknown>): Promise<{ answer: T; calls: number }> {
     let calls = 0;
-    let release!: () => void;
-    const otherDone = new Promise<void>((r) => (release = r));
-    through.proxy.setPolicy((o) => (o === op && calls++ === 0 ? { kind: 'hold', until: otherDone } : { kind: 'pass' }));
+    const { released, release } = holdGate();
+    through.proxy.setPolicy((o) => (o === op && calls++ === 0 ? { kind: 'hold', until: released } : { kind: 'pass' }));
     try {
       const running = request();
       for (let waited = 0; calls === 0; waited += 10) {

@@ -12,7 +12,7 @@ import { ListCalibration } from '../../lambda/store/list-calibration';
 import { WhiplashStore } from '../../lambda/store/store';
 import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { calibrationWindowKey, centroidPartition, counterKey, listPartition } from '../../lambda/store/key-format';
-import { untilHeld, useFaultyStore } from '../support/faulty-store';
+import { holdGate, untilHeld, useFaultyStore } from '../support/faulty-store';
 import { scanCollection } from '../support/invariants';
 import { exactTopK, loadMiniLm } from '../support/minilm';
 import { countItems, useTestTables } from '../support/tables';
@@ -450,8 +450,7 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
       await store.createCollection('p', { name, dimension: data.dimension, indexMethod: 'ivf', listSize: 64, seed: 2 });
       await store.upsert('p', name, rowsOf(base.slice(0, 100)));
       // AND a batch that overfills them, whose split holds its switch (after copying entries to a new list) until released
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
+      const { released, release } = holdGate();
       let phase: 'write' | 'written' | 'split' = 'write';
       through.proxy.setPolicy((op) => {
         if (op === 'TransactWriteItems' && phase === 'write') phase = 'written';
@@ -483,8 +482,7 @@ describe('bucket layout 3: k-means lists, against DynamoDB Local', () => {
       if (first > 0) await store.upsert('p', name, rowsOf(base.slice(0, first)));
       expect(await listCount(name)).toBe(lists);
       // AND a drop whose transaction waits, after it read the collection, until released
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
+      const { released, release } = holdGate();
       let armed = 1;
       through.proxy.setPolicy((op) => (op === 'TransactWriteItems' && armed-- === 1 ? { kind: 'hold', until: released } : { kind: 'pass' }));
       const seen = through.proxy.stats.faults.hold;

@@ -36,3 +36,10 @@ export async function untilHeld(proxy: DdbFaultProxy, seen: number): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** A promise for a fault policy's `{ kind: 'hold', until }` (`released`), and the call that resolves it (`release`). */
+export function holdGate(): { readonly released: Promise<void>; readonly release: () => void } {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return { released, release };
+}
