@@ -12,7 +12,9 @@
  *   `referenceMiss`), against what the window aimed at;
  * - every distinct warm-up query read wide at the store's width: the neighbours wide reads missed
  *   against `referenceMiss`'s estimate, and the share that all of them set;
- * - recall@10 at each whole nprobe, measured and warm-up queries.
+ * - the measured queries the store itself read wide (one in `RECALIBRATION_EVERY`), and its recall without them;
+ * - recall@10 at each whole nprobe, measured and warm-up queries, and at the setting with every
+ *   query reading the mix in proportion (against the queries `queryNprobe` picks).
  */
 import { Command } from 'commander';
 import { calibratedShare, calibrationWidth, CalibrationQuery, referenceMiss } from '../../lambda/core/list-calibration';
