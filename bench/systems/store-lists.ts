@@ -1,12 +1,12 @@
 // The lists a collection in k-means lists holds in a store's tables, read with the store's own
 // loader and key format, for the lists cost model (`ListsModel`) to price queries on.
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CalibrationQuery } from '../../lambda/core/list-calibration';
 import { queryAll } from '../../lambda/store/batch';
 import { CollectionStore } from '../../lambda/store/collections';
-import { calibrationWindowKey, idFromListSortKey, listPartition } from '../../lambda/store/key-format';
+import { idFromListSortKey, listPartition } from '../../lambda/store/key-format';
+import { readCalibrationWindow } from '../../lambda/store/list-calibration';
 import { calibratedOn } from '../../lambda/store/list-layout';
-import { decodeCalibrationWindow, keyItem } from '../../lambda/store/records';
 import type { TableNames } from '../../lambda/store/table-definitions';
 import type { ListsLayout } from '../model/lists-model';
 
@@ -29,12 +29,11 @@ export async function readStoreLists(client: DynamoDBClient, tables: TableNames,
 }
 
 /**
- * The calibration window of a collection in k-means lists, as its item holds it (oldest first; read
- * strongly consistent): the calibration queries the counter's latest share was set on. Empty before
- * the first join, or for a collection in hash tables.
+ * The calibration window of a collection in k-means lists, read as the store's next join would read
+ * it (`readCalibrationWindow`, oldest first): the calibration queries the counter's latest share was
+ * set on. Empty before the first join, or for a collection in hash tables.
  */
-export async function readStoreWindow(client: DynamoDBClient, tables: TableNames, projectId: string, name: string): Promise<CalibrationQuery[]> {
+export async function readStoreWindow(client: DynamoDBClient, tables: TableNames, projectId: string, name: string): Promise<readonly CalibrationQuery[]> {
   const state = await new CollectionStore(client, tables).load(projectId, name, true);
-  const out = await client.send(new GetItemCommand({ TableName: tables.metadata, Key: keyItem(calibrationWindowKey(state.config.uid)), ConsistentRead: true }));
-  return out.Item?.w?.B ? decodeCalibrationWindow(out.Item.w.B) : [];
+  return (await readCalibrationWindow(client, tables, state.config.uid)).held;
 }

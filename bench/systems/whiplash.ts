@@ -163,6 +163,6 @@ export function whiplashLists(ctx: RunContext): Promise<ListsLayout | undefined>
 }
 
 /** The calibration window of the collection of `runWhiplash` after its run (`readStoreWindow`). */
-export function whiplashWindow(ctx: RunContext): Promise<CalibrationQuery[]> {
+export function whiplashWindow(ctx: RunContext): Promise<readonly CalibrationQuery[]> {
   return readStoreWindow(ctx.client, whiplashTables(ctx), BENCH_PROJECT, collectionName(ctx.dataset));
 }

@@ -53,11 +53,7 @@ export class ListCalibration {
     if (!sampler || !sampler.due(state.lists!.calibratedOn)) return undefined;
     const fresh = sampler.take();
     try {
-      const out = await this.client.send(
-        new GetItemCommand({ TableName: this.tables.metadata, Key: keyItem(calibrationWindowKey(state.config.uid)), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
-      );
-      meter.add(out.ConsumedCapacity);
-      return out.Item?.w?.B ? { fresh, version: Number(out.Item.v.N), held: heldQueries(out.Item.w.B) } : { fresh, version: 0, held: [] };
+      return { fresh, ...(await readCalibrationWindow(this.client, this.tables, state.config.uid, meter)) };
     } catch {
       sampler.restore(fresh);
       return undefined;
@@ -121,11 +117,21 @@ export class ListCalibration {
   }
 }
 
-/** The queries of a window item's bytes; none when they do not decode. */
-function heldQueries(bytes: Uint8Array): readonly CalibrationQuery[] {
+/**
+ * The calibration window of the collection `uid`, as a join reads it (strongly consistent, its read
+ * units on `meter`): the version of its item (0: no join wrote it yet) and its queries, oldest
+ * first. Bytes that do not decode (cut, or written by another encoding) read as an empty window.
+ * @throws what the GetItem call throws
+ */
+export async function readCalibrationWindow(client: DynamoDBClient, tables: TableNames, uid: string, meter?: CapacityMeter): Promise<Pick<PendingJoin, 'version' | 'held'>> {
+  const out = await client.send(new GetItemCommand({ TableName: tables.metadata, Key: keyItem(calibrationWindowKey(uid)), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
+  meter?.add(out.ConsumedCapacity);
+  if (!out.Item?.w?.B) return { version: 0, held: [] };
+  let held: readonly CalibrationQuery[];
   try {
-    return decodeCalibrationWindow(bytes);
+    held = decodeCalibrationWindow(out.Item.w.B);
   } catch {
-    return [];
+    held = [];
   }
+  return { version: Number(out.Item.v.N), held };
 }
