@@ -11,11 +11,12 @@
  * `queryNprobe`, scored by recall@10 against the exact top 10. The spread of that recall is the
  * calibration's own sampling error: the measured queries are the same for every window. Also
  * printed: the share of exact neighbours the wide reads missed, against `referenceMiss`'s estimate;
- * and a candidate margin (`windowMargin`, not the store's): the standard error of the window's own
- * per-query recall at the setting with no margin, at least `calibrationMargin`.
+ * and the store's margin (`windowMargin`: the standard error of the window's own per-query found
+ * shares at the setting with no margin, at least `calibrationMargin`) beside the margin of as many
+ * independent neighbours (`calibrationMargin`, the store's until the window's own replaced it).
  */
 import { Command } from 'commander';
-import { calibratedShare, calibrationWidth, CalibrationQuery, referenceMiss } from '../../lambda/core/list-calibration';
+import { calibratedShare, calibrationWidth, CalibrationQuery, referenceMiss, windowMargin } from '../../lambda/core/list-calibration';
 import { calibrationMargin } from '../../lambda/core/sampling-margin';
 import { nprobeOf, queryNprobe } from '../../lambda/core/nprobe';
 import { int, intList } from '../../lib/cli/parse';
@@ -26,21 +27,10 @@ import { exactTopK } from '../ground-truth';
 import { mulberry32 } from '../prng';
 import { log } from '../progress';
 import { mean, recallAgainst } from '../recall';
-import { calibratedLists, foundShares, listOfRows, listsParams, wideRead } from '../systems/lists-model';
+import { calibratedLists, listOfRows, listsParams, wideRead } from '../systems/lists-model';
 
 const rowsFrom = (m: Matrix, from: number, to: number): Matrix => ({ rows: to - from, dim: m.dim, data: m.data.subarray(from * m.dim, to * m.dim) });
 const sd = (v: readonly number[]): number => Math.sqrt(v.reduce((s, x) => s + (x - mean(v)) ** 2, 0) / Math.max(1, v.length - 1));
-
-/**
- * A candidate margin: the standard error of the window's mean recall at mean nprobe `nprobe`, from
- * its queries' own spread (a query's share of its results in the lists it reads, reading one list
- * more in proportion to the fraction, as `queryNprobe` mixes them), at least `calibrationMargin`,
- * which takes a query's 10 neighbours as independent.
- */
-function windowMargin(window: readonly CalibrationQuery[], nprobe: number, target: number): number {
-  const found = foundShares(window, nprobe);
-  return Math.max(calibrationMargin(window.length, target), sd(found) / Math.sqrt(window.length));
-}
 
 async function main(): Promise<void> {
   const o = new Command()
@@ -88,30 +78,32 @@ async function main(): Promise<void> {
     missed += poolGt.ids.subarray(i * 10, i * 10 + 10).filter((r) => rank[listOf[r]] >= width).length / 10;
   }
   console.log(`${ds.name}: ${base.rows} vectors in ${K} lists, nprobe settled at ${nprobe.toFixed(2)} (recall@10 ${recallOf(nprobe / K).toFixed(4)} on the ${o.queries} measured queries); ${pool.rows} wide reads of ${width} lists missed ${(missed / pool.rows).toFixed(4)} of the exact top 10, referenceMiss estimates ${referenceMiss(wide, K).toFixed(4)}`);
-  console.log(`calibration queries | mean nprobe | recall@10 mean | sd | below ${target - 0.01} | above ${target + 0.01} | no margin: recall@10 mean | sd | below | above | window's margin: mean margin | mean nprobe | recall@10 mean | sd | below | above`);
+  console.log(`calibration queries | mean margin | mean nprobe | recall@10 mean | sd | below ${target - 0.01} | above ${target + 0.01} | no margin: recall@10 mean | sd | below | above | independent neighbours' margin: mean margin | mean nprobe | recall@10 mean | sd | below | above`);
   const random = mulberry32(o.seed);
   for (const size of o.windows) {
     const withMargin: number[] = [];
+    const storeMargins: number[] = [];
     const noMargin: number[] = [];
     const nprobes: number[] = [];
-    const ownRecall: number[] = [];
-    const ownMargins: number[] = [];
-    const ownNprobes: number[] = [];
+    const neighbourRecall: number[] = [];
+    const neighbourMargins: number[] = [];
+    const neighbourNprobes: number[] = [];
     for (let d = 0; d < o.draws; d++) {
       const window = Array.from({ length: size }, () => wide[Math.floor(random() * wide.length)]);
+      storeMargins.push(windowMargin(window, K, target));
       const share = calibratedShare(window, K, target);
       nprobes.push(nprobeOf(share, K));
       withMargin.push(recallOf(share));
       const bare = calibratedShare(window, K, target, 0);
       noMargin.push(recallOf(bare));
-      const margin = windowMargin(window, nprobeOf(bare, K), target);
-      const own = calibratedShare(window, K, target, margin);
-      ownMargins.push(margin);
-      ownNprobes.push(nprobeOf(own, K));
-      ownRecall.push(recallOf(own));
+      const margin = calibrationMargin(window.length, target);
+      const neighbours = calibratedShare(window, K, target, margin);
+      neighbourMargins.push(margin);
+      neighbourNprobes.push(nprobeOf(neighbours, K));
+      neighbourRecall.push(recallOf(neighbours));
     }
     const off = (v: number[]) => `${v.filter((x) => x < target - 0.01).length} | ${v.filter((x) => x > target + 0.01).length}`;
-    console.log(`${size} | ${mean(nprobes).toFixed(2)} | ${mean(withMargin).toFixed(4)} | ${sd(withMargin).toFixed(4)} | ${off(withMargin)} | ${mean(noMargin).toFixed(4)} | ${sd(noMargin).toFixed(4)} | ${off(noMargin)} | ${mean(ownMargins).toFixed(4)} | ${mean(ownNprobes).toFixed(2)} | ${mean(ownRecall).toFixed(4)} | ${sd(ownRecall).toFixed(4)} | ${off(ownRecall)}`);
+    console.log(`${size} | ${mean(storeMargins).toFixed(4)} | ${mean(nprobes).toFixed(2)} | ${mean(withMargin).toFixed(4)} | ${sd(withMargin).toFixed(4)} | ${off(withMargin)} | ${mean(noMargin).toFixed(4)} | ${sd(noMargin).toFixed(4)} | ${off(noMargin)} | ${mean(neighbourMargins).toFixed(4)} | ${mean(neighbourNprobes).toFixed(2)} | ${mean(neighbourRecall).toFixed(4)} | ${sd(neighbourRecall).toFixed(4)} | ${off(neighbourRecall)}`);
   }
   console.log(`(${o.draws} windows drawn per size; below and above count the windows whose setting lands more than 0.01 from the target ${target})`);
 }

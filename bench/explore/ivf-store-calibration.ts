@@ -17,9 +17,8 @@
  *   query reading the mix in proportion (against the queries `queryNprobe` picks).
  */
 import { Command } from 'commander';
-import { calibratedShare, calibrationWidth, CalibrationQuery, referenceMiss } from '../../lambda/core/list-calibration';
+import { calibratedShare, calibrationWidth, CalibrationQuery, foundShares, referenceMiss, windowMargin } from '../../lambda/core/list-calibration';
 import { nprobeOf, queryNprobe } from '../../lambda/core/nprobe';
-import { calibrationMargin } from '../../lambda/core/sampling-margin';
 import { storeClient } from '../../lambda/store/store-client';
 import { int } from '../../lib/cli/parse';
 import { LOCAL_CLIENT_CONFIG, startDynamoDBLocal } from '../../lib/local/dynamodb-local';
@@ -29,7 +28,7 @@ import { distance } from '../distance';
 import { exactTopK, GroundTruth } from '../ground-truth';
 import { log } from '../progress';
 import { mean, recallAgainst } from '../recall';
-import { foundShares, listOfRows, listsModelOf, listsParams, wideRead } from '../systems/lists-model';
+import { listOfRows, listsModelOf, listsParams, wideRead } from '../systems/lists-model';
 import { runWhiplash, whiplashLists, whiplashWindow } from '../systems/whiplash';
 import { servedQueries } from '../warm-up';
 
@@ -83,7 +82,7 @@ async function main(): Promise<void> {
   const wideMeasured = run.queries.map((r, q) => (r.probes! > Math.ceil(nprobe) ? q : -1)).filter((q) => q >= 0);
 
   const miss = referenceMiss(window, K);
-  const margin = calibrationMargin(window.length, target);
+  const margin = windowMargin(window, K, target);
   const found = mean(foundShares(window, nprobe));
   const widths = new Map<number, number>();
   window.forEach((q) => widths.set(q.width, (widths.get(q.width) ?? 0) + 1));

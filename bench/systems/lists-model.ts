@@ -94,17 +94,6 @@ export function wideRead(model: ListsModel, listOf: Int32Array, query: Float32Ar
 }
 
 /**
- * Each calibration query's share of its `CALIBRATION_K` results in the lists a mean nprobe `nprobe`
- * reads, reading one list more in proportion to the fraction (the mix `meanCoverageNprobe` inverts):
- * what a window says its queries find at a setting.
- */
-export function foundShares(window: readonly CalibrationQuery[], nprobe: number): number[] {
-  const whole = Math.floor(nprobe);
-  const f = nprobe - whole;
-  return window.map((q) => ((1 - f) * q.ranks.filter((r) => r < whole).length + f * q.ranks.filter((r) => r < whole + 1).length) / CALIBRATION_K);
-}
-
-/**
  * The lists model's run of `ds`'s queries at each sweep point, as a benchmark system ('model'). A
  * query without a `probes` override reads `nprobe(q)` lists: the nprobe the store's query read, to
  * price the same queries on the store's own lists, or a calibrated nprobe.

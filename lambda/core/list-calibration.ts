@@ -1,7 +1,7 @@
 // The nprobe of a collection in k-means lists (bucket layout 3), calibrated on the queries it
 // serves: a sampled query reads a wider set of lists, and where its results lay tells how many
 // lists a query must read to find the recall target's share of them (`meanCoverageNprobe`).
-import { calibrationMargin } from './sampling-margin';
+import { calibrationMargin, spreadMargin } from './sampling-margin';
 import { meanCoverageNprobe } from './lists';
 import { xoshiroUniform } from './prng';
 
@@ -184,21 +184,51 @@ export function referenceMiss(queries: readonly CalibrationQuery[], lists: numbe
 }
 
 /**
+ * Each calibration query's share of its `CALIBRATION_K` results in the lists a mean nprobe `nprobe`
+ * reads, reading one list more in proportion to the fraction (the mix `meanCoverageNprobe` inverts):
+ * what a window says its queries find at a setting.
+ */
+export function foundShares(queries: readonly CalibrationQuery[], nprobe: number): number[] {
+  const whole = Math.floor(nprobe);
+  const f = nprobe - whole;
+  return queries.map((q) => ((1 - f) * q.ranks.filter((r) => r < whole).length + f * q.ranks.filter((r) => r < whole + 1).length) / CALIBRATION_K);
+}
+
+/** The mean nprobe at which calibration queries find `(recallTarget + margin) / (1 - referenceMiss)` of their results. */
+function aimedNprobe(queries: readonly CalibrationQuery[], lists: number, recallTarget: number, margin: number): number {
+  if (!(recallTarget >= 0 && recallTarget <= 1)) throw new RangeError(`target must be in [0, 1], got ${recallTarget}`);
+  const aim = Math.min(1, (recallTarget + margin) / (1 - referenceMiss(queries, lists)));
+  return meanCoverageNprobe(queries.map((q) => q.ranks), lists, aim, CALIBRATION_K);
+}
+
+/**
+ * How far above the recall target a window of calibration queries aims. A full window
+ * (`CALIBRATION_WINDOW` queries), whose setting a collection keeps, aims by the standard error of
+ * its queries' mean found share at the setting with no margin, from their own spread
+ * (`spreadMargin`), and at least the sampling margin of as many independent neighbours. A window
+ * still filling aims by that least margin alone (`calibrationMargin`): a first setting on 8 queries
+ * whose spread says little would otherwise read every list, and each setting while the window fills
+ * lasts a few dozen queries before the next refines it.
+ * @throws RangeError as `calibratedShare`
+ */
+export function windowMargin(queries: readonly CalibrationQuery[], lists: number, recallTarget: number): number {
+  if (queries.length < CALIBRATION_WINDOW) return calibrationMargin(queries.length, recallTarget);
+  return spreadMargin(foundShares(queries, aimedNprobe(queries, lists, recallTarget, 0)), recallTarget);
+}
+
+/**
  * The share of a collection's `lists` lists its queries should read (`nprobeOf`), from calibration
  * queries: the mean nprobe at which the queries find the recall target's share of their results
  * (`meanCoverageNprobe`: some queries read one list more than others, `queryNprobe`), over the
- * lists. It aims above the target by the sampling margin of
- * the planner's calibration (`calibrationMargin`), and by the neighbours the queries' wide reads
- * missed (`referenceMiss`): their results found at a share s stand for s x (1 - missed) of the
- * exact neighbours.
+ * lists. It aims above the target by the standard error of the queries' own found shares
+ * (`windowMargin`), and by the neighbours the queries' wide reads missed (`referenceMiss`): their
+ * results found at a share s stand for s x (1 - missed) of the exact neighbours.
  * @param margin how far above the target to aim, as a recall share
- * @default margin `calibrationMargin(queries.length, recallTarget)`
+ * @default margin `windowMargin(queries, lists, recallTarget)`
  * @throws RangeError as `coverageNprobe` (no queries, a rank out of range, a target outside [0, 1])
  */
-export function calibratedShare(queries: readonly CalibrationQuery[], lists: number, recallTarget: number, margin = calibrationMargin(queries.length, recallTarget)): number {
-  if (!(recallTarget >= 0 && recallTarget <= 1)) throw new RangeError(`target must be in [0, 1], got ${recallTarget}`);
-  const aim = Math.min(1, (recallTarget + margin) / (1 - referenceMiss(queries, lists)));
-  return meanCoverageNprobe(queries.map((q) => q.ranks), lists, aim, CALIBRATION_K) / lists;
+export function calibratedShare(queries: readonly CalibrationQuery[], lists: number, recallTarget: number, margin?: number): number {
+  return aimedNprobe(queries, lists, recallTarget, margin ?? windowMargin(queries, lists, recallTarget)) / lists;
 }
 
 /**

@@ -1,6 +1,6 @@
 // Tests the nprobe calibration of k-means lists: how much of the exact neighbours a wide read
 // missed (`referenceMiss`), and the share of lists chosen from wide reads (`calibratedShare`), on MiniLM.
-import { calibrationMargin } from '../../lambda/core/sampling-margin';
+import { calibrationMargin, spreadMargin } from '../../lambda/core/sampling-margin';
 import {
   CALIBRATION_EVERY,
   CALIBRATION_K,
@@ -11,12 +11,14 @@ import {
   CalibrationQuery,
   CalibrationSampler,
   FIRST_CALIBRATION_EVERY,
+  foundShares,
   FIRST_CALIBRATION_QUERIES,
   joinWindow,
   QUERIES_TO_FILL,
   QUERIES_TO_FIRST_SETTING,
   RECALIBRATION_EVERY,
   referenceMiss,
+  windowMargin,
 } from '../../lambda/core/list-calibration';
 import { coverageNprobe, listOrder, listSpace, meanCoverageNprobe, nearestList, trainLists } from '../../lambda/core/lists';
 import { xoshiro128ss } from '../../lambda/core/prng';
@@ -168,6 +170,56 @@ describe('referenceMiss', () => {
   });
 });
 
+describe('the margin of a window', () => {
+  it('is the standard error of the queries\' own recall, at least that of as many independent neighbours', () => {
+    // GIVEN 100 queries that found all or none of their neighbours, and 100 that each found the same share
+    const together = [...Array<number>(80).fill(1), ...Array<number>(20).fill(0)];
+    const alike = Array<number>(100).fill(0.8);
+    // THEN the first spread by their own standard deviation over the square root of their number
+    expect(spreadMargin(together, 0.8)).toBeCloseTo(Math.sqrt((80 * 0.2 ** 2 + 20 * 0.8 ** 2) / 99) / 10, 12);
+    expect(spreadMargin(together, 0.8)).toBeGreaterThan(calibrationMargin(100, 0.8));
+    // AND the second, which do not spread, take the margin of 1,000 independent neighbours
+    expect(spreadMargin(alike, 0.8)).toBe(calibrationMargin(100, 0.8));
+    expect(spreadMargin([0.5], 0.8)).toBe(calibrationMargin(1, 0.8));
+    expect(() => spreadMargin([], 0.8)).toThrow(/at least one query/);
+  });
+
+  it('counts each query\'s results in the lists a mean nprobe reads, one list more in proportion to its fraction', () => {
+    const window = at(8, [0, 0, 0, 0, 0, 1, 1, 2, 2, 7], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(foundShares(window, 1)).toEqual([0.5, 0]);
+    expect(foundShares(window, 2)).toEqual([0.7, 1]);
+    expect(foundShares(window, 1.25)[0]).toBeCloseTo(0.75 * 0.5 + 0.25 * 0.7, 12);
+    expect(foundShares(window, 1.25)[1]).toBeCloseTo(0.25, 12);
+  });
+
+  it('makes a full window whose queries find their results together read more lists than one whose queries each find the same share', () => {
+    // GIVEN two full windows over 8 lists whose queries find 80 % of their results in the nearest list and the rest in the fourth:
+    // one query in 5 finds none near, or every query finds 8 of 10
+    const together = at(8, ...Array.from({ length: CALIBRATION_WINDOW }, (_, i) => Array<number>(10).fill(i % 5 === 4 ? 3 : 0)));
+    const alike = at(8, ...Array.from({ length: CALIBRATION_WINDOW }, () => [0, 0, 0, 0, 0, 0, 0, 0, 3, 3]));
+    // WHEN calibrating both for a target of 0.8, which the nearest list alone reaches
+    const nprobe = (window: CalibrationQuery[]) => calibratedShare(window, 8, 0.8) * 8;
+    // THEN each aims at the target plus its own margin: the queries that found nothing near cost a wider one
+    expect(windowMargin(together, 8, 0.8)).toBeCloseTo(spreadMargin(foundShares(together, 1), 0.8), 12);
+    expect(windowMargin(together, 8, 0.8)).toBeGreaterThan(2 * calibrationMargin(CALIBRATION_WINDOW, 0.8));
+    expect(windowMargin(alike, 8, 0.8)).toBe(calibrationMargin(CALIBRATION_WINDOW, 0.8));
+    const aimed = (window: CalibrationQuery[], margin: number) => meanCoverageNprobe(window.map((q) => q.ranks), 8, 0.8 + margin);
+    expect(nprobe(together)).toBeCloseTo(aimed(together, windowMargin(together, 8, 0.8)), 12);
+    expect(nprobe(alike)).toBeCloseTo(aimed(alike, calibrationMargin(CALIBRATION_WINDOW, 0.8)), 12);
+    expect(nprobe(together)).toBeGreaterThan(3);
+    expect(nprobe(together)).toBeGreaterThan(nprobe(alike));
+  });
+
+  it('aims a window still filling by the sampling margin of as many independent neighbours', () => {
+    // GIVEN a window one query short of full, whose queries find their results together
+    const filling = at(8, ...Array.from({ length: CALIBRATION_WINDOW - 1 }, (_, i) => Array<number>(10).fill(i % 5 === 4 ? 3 : 0)));
+    // THEN its margin is the least one, and its setting aims by it
+    expect(windowMargin(filling, 8, 0.8)).toBe(calibrationMargin(CALIBRATION_WINDOW - 1, 0.8));
+    expect(spreadMargin(foundShares(filling, 1), 0.8)).toBeGreaterThan(windowMargin(filling, 8, 0.8));
+    expect(calibratedShare(filling, 8, 0.8) * 8).toBeCloseTo(meanCoverageNprobe(filling.map((q) => q.ranks), 8, 0.8 + calibrationMargin(CALIBRATION_WINDOW - 1, 0.8)), 12);
+  });
+});
+
 describe('calibration from wide reads on MiniLM', () => {
   // GIVEN 64 lists over the MiniLM embeddings, and 128 of them as queries (each left out of its own neighbours)
   const { data: raw, dim } = loadMiniLmMatrix();
@@ -225,7 +277,7 @@ describe('calibration from wide reads on MiniLM', () => {
     expect(calibratedShare(reads, lists.count, 0.95) * lists.count).toBe(8);
   });
 
-  it('aims at the target plus the margin it is given, the sampling margin when none is', () => {
+  it('aims at the target plus the margin it is given, the window\'s own margin when none is', () => {
     // GIVEN wide reads of 16 lists
     const reads = wideReads(16);
     const ranks = reads.map((q) => q.ranks);
@@ -235,7 +287,7 @@ describe('calibration from wide reads on MiniLM', () => {
     // THEN each share is the mean nprobe at which the reads' coverage reaches (0.9 + margin) / (1 - missed)
     const aimed = (margin: number) => meanCoverageNprobe(ranks, lists.count, (0.9 + margin) / (1 - missed));
     expect(share(0)).toBeCloseTo(aimed(0), 12);
-    expect(share()).toBeCloseTo(aimed(calibrationMargin(reads.length, 0.9)), 12);
+    expect(share()).toBeCloseTo(aimed(windowMargin(reads, lists.count, 0.9)), 12);
     expect(share(0.03)).toBeCloseTo(aimed(0.03), 12);
     // AND a wider margin never reads fewer lists
     expect(share(0)).toBeLessThanOrEqual(share());
