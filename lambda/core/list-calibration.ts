@@ -194,11 +194,17 @@ export function foundShares(queries: readonly CalibrationQuery[], nprobe: number
   return queries.map((q) => ((1 - f) * q.ranks.filter((r) => r < whole).length + f * q.ranks.filter((r) => r < whole + 1).length) / CALIBRATION_K);
 }
 
-/** The mean nprobe at which calibration queries find `(recallTarget + margin) / (1 - referenceMiss)` of their results. */
-function aimedNprobe(queries: readonly CalibrationQuery[], lists: number, recallTarget: number, margin: number): number {
+/** The mean nprobe at which calibration queries find `(recallTarget + margin) / (1 - missed)` of their results (`missed`: their `referenceMiss`). */
+function aimedNprobe(queries: readonly CalibrationQuery[], lists: number, recallTarget: number, margin: number, missed: number): number {
   if (!(recallTarget >= 0 && recallTarget <= 1)) throw new RangeError(`target must be in [0, 1], got ${recallTarget}`);
-  const aim = Math.min(1, (recallTarget + margin) / (1 - referenceMiss(queries, lists)));
+  const aim = Math.min(1, (recallTarget + margin) / (1 - missed));
   return meanCoverageNprobe(queries.map((q) => q.ranks), lists, aim, CALIBRATION_K);
+}
+
+/** `windowMargin`, with the queries' `referenceMiss` already worked out. */
+function marginOf(queries: readonly CalibrationQuery[], lists: number, recallTarget: number, missed: number): number {
+  if (queries.length < CALIBRATION_WINDOW) return calibrationMargin(queries.length, recallTarget);
+  return spreadMargin(foundShares(queries, aimedNprobe(queries, lists, recallTarget, 0, missed)), recallTarget);
 }
 
 /**
@@ -212,8 +218,7 @@ function aimedNprobe(queries: readonly CalibrationQuery[], lists: number, recall
  * @throws RangeError as `calibratedShare`
  */
 export function windowMargin(queries: readonly CalibrationQuery[], lists: number, recallTarget: number): number {
-  if (queries.length < CALIBRATION_WINDOW) return calibrationMargin(queries.length, recallTarget);
-  return spreadMargin(foundShares(queries, aimedNprobe(queries, lists, recallTarget, 0)), recallTarget);
+  return marginOf(queries, lists, recallTarget, referenceMiss(queries, lists));
 }
 
 /**
@@ -228,7 +233,8 @@ export function windowMargin(queries: readonly CalibrationQuery[], lists: number
  * @throws RangeError as `coverageNprobe` (no queries, a rank out of range, a target outside [0, 1])
  */
 export function calibratedShare(queries: readonly CalibrationQuery[], lists: number, recallTarget: number, margin?: number): number {
-  return aimedNprobe(queries, lists, recallTarget, margin ?? windowMargin(queries, lists, recallTarget)) / lists;
+  const missed = referenceMiss(queries, lists);
+  return aimedNprobe(queries, lists, recallTarget, margin ?? marginOf(queries, lists, recallTarget, missed), missed) / lists;
 }
 
 /**

@@ -27,13 +27,18 @@ export function calibrationMargin(queries: number, recallTarget: number): number
  * @throws RangeError when there are no recalls
  */
 export function spreadMargin(recalls: readonly number[], recallTarget: number): number {
-  const n = recalls.length;
-  if (n === 0) throw new RangeError('a margin needs at least one query');
+  if (recalls.length === 0) throw new RangeError('a margin needs at least one query');
+  return Math.max(calibrationMargin(recalls.length, recallTarget), sampleStandardDeviation(recalls) / Math.sqrt(recalls.length));
+}
+
+/** The sample standard deviation of `values` (over n - 1; 0 for fewer than two). */
+export function sampleStandardDeviation(values: readonly number[]): number {
+  const n = values.length;
+  if (n < 2) return 0;
   let sum = 0;
-  for (const r of recalls) sum += r;
+  for (const v of values) sum += v;
   const mean = sum / n;
   let squares = 0;
-  for (const r of recalls) squares += (r - mean) ** 2;
-  const sd = n > 1 ? Math.sqrt(squares / (n - 1)) : 0;
-  return Math.max(calibrationMargin(n, recallTarget), sd / Math.sqrt(n));
+  for (const v of values) squares += (v - mean) ** 2;
+  return Math.sqrt(squares / (n - 1));
 }
